@@ -1,0 +1,217 @@
+//! The command line: arguments, input resolution, and one file per subcommand.
+
+mod explain;
+mod score;
+mod template;
+mod validate;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::error::{Error, InputError, Location, Problem};
+use crate::evidence::{self, Date, InputPaths, Inputs, parse_date};
+use crate::rubric::{self, LoadOptions, Rubric};
+
+/// The shipped default rubric, relative to the working folder.
+pub const DEFAULT_RUBRIC: &str = "rubrics/paris-call.toml";
+/// The shipped default data folder.
+pub const DEFAULT_DATA: &str = "data";
+
+/// accord scores jurisdictions against a policy rubric (the Paris Call for Trust and Security in
+/// Cyberspace by default) from coded evidence, and writes comparable matrices.
+#[derive(Debug, Parser)]
+#[command(name = "accord", version, about, long_about = None, after_help = "Exit codes: 0 success, 1 internal error, 2 bad input (nothing written).\nRun from the accord folder, `accord score --out results` scores the shipped default.")]
+pub struct Cli {
+    /// How to report input problems.
+    #[arg(long, global = true, value_enum, default_value_t = ErrorFormat::Human)]
+    pub error_format: ErrorFormat,
+    /// No progress output on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Formats for problems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ErrorFormat {
+    /// Rendered for people, with the offending line underlined.
+    Human,
+    /// One JSON object with every problem.
+    Json,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Score every jurisdiction and write a results folder.
+    ///
+    /// Example: accord score --data data/demo --out results
+    Score(score::ScoreArgs),
+    /// Check a rubric and its evidence; exit 0, or 2 with every problem listed.
+    ///
+    /// Example: accord validate --rubric rubrics/paris-call.toml --evidence data/evidence.csv
+    Validate(validate::ValidateArgs),
+    /// Show every contribution to one score, traced to its evidence.
+    ///
+    /// Example: accord explain USA --node P9
+    Explain(explain::ExplainArgs),
+    /// Write a blank coding sheet (CSV) for a rubric's evidence fields.
+    ///
+    /// Example: accord template --jurisdictions data/jurisdictions.csv --out coding.csv
+    Template(template::TemplateArgs),
+}
+
+/// Where the rubric and evidence come from.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// Rubric TOML [default: rubrics/paris-call.toml].
+    #[arg(long, value_name = "FILE")]
+    pub rubric: Option<PathBuf>,
+    /// Evidence CSV, or an .xlsx/.ods workbook (with --sheet).
+    #[arg(long, value_name = "FILE")]
+    pub evidence: Option<PathBuf>,
+    /// Sheet of the evidence workbook.
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Jurisdictions CSV (code, name, group:<name>, denom:<name>, complete:<instrument>, allow).
+    #[arg(long, value_name = "FILE")]
+    pub jurisdictions: Option<PathBuf>,
+    /// Dyads CSV (bilateral instruments).
+    #[arg(long, value_name = "FILE")]
+    pub dyads: Option<PathBuf>,
+    /// A folder with evidence.csv and, where present, jurisdictions.csv and dyads.csv [default: data].
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Evaluate on this date (YYYY-MM-DD): dated evidence and instruments as they stood then.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Override a rubric setting, e.g. --set pipeline.normalise.method=n_zscore (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Let a rubric's `extends` reach files outside its folder.
+    #[arg(long)]
+    pub allow_extends_outside: bool,
+}
+
+/// Resolved input paths.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// The rubric file.
+    pub rubric: PathBuf,
+    /// Evidence, jurisdictions, dyads.
+    pub paths: InputPaths,
+    /// The evaluation date asked for.
+    pub as_of: Option<Date>,
+}
+
+impl InputArgs {
+    /// Resolves defaults: the shipped rubric, and `--data` (or `data/`) for the evidence.
+    pub fn resolve(&self) -> Result<Resolved, InputError> {
+        let as_of = match &self.as_of {
+            None => None,
+            Some(s) => Some(parse_date(s).ok_or_else(|| {
+                InputError::one(Problem::new(format!(
+                    "`--as-of {s}` is not a date in YYYY-MM-DD form"
+                )))
+            })?),
+        };
+        let rubric = match &self.rubric {
+            Some(r) => r.clone(),
+            None => {
+                let d = PathBuf::from(DEFAULT_RUBRIC);
+                if !d.exists() {
+                    return Err(InputError::one(
+                        Problem::new(format!("no --rubric given, and the default `{DEFAULT_RUBRIC}` is not in the current folder"))
+                            .help("run accord from its source folder, or pass --rubric and --evidence (or --data)"),
+                    ));
+                }
+                d
+            }
+        };
+        let paths = match (&self.evidence, &self.data) {
+            (Some(_), Some(_)) => {
+                return Err(InputError::one(Problem::new(
+                    "give either --evidence or --data, not both",
+                )));
+            }
+            (Some(e), None) => InputPaths {
+                evidence: e.clone(),
+                sheet: self.sheet.clone(),
+                jurisdictions: self.jurisdictions.clone(),
+                dyads: self.dyads.clone(),
+            },
+            (None, data) => {
+                let dir = data.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
+                if !dir.is_dir() {
+                    return Err(InputError::one(
+                        Problem::new(format!("the data folder `{}` does not exist", dir.display()))
+                            .at(Location::file(dir.display().to_string()))
+                            .help("--data names a folder holding evidence.csv (and optionally jurisdictions.csv, dyads.csv)"),
+                    ));
+                }
+                let opt = |name: &str, given: &Option<PathBuf>| {
+                    given
+                        .clone()
+                        .or_else(|| Some(dir.join(name)).filter(|p| p.exists()))
+                };
+                InputPaths {
+                    evidence: dir.join("evidence.csv"),
+                    sheet: self.sheet.clone(),
+                    jurisdictions: opt("jurisdictions.csv", &self.jurisdictions),
+                    dyads: opt("dyads.csv", &self.dyads),
+                }
+            }
+        };
+        Ok(Resolved {
+            rubric,
+            paths,
+            as_of,
+        })
+    }
+
+    /// Loads the rubric with the overrides.
+    pub fn load_rubric(&self, path: &Path) -> Result<Rubric, InputError> {
+        rubric::load(
+            path,
+            &LoadOptions {
+                overrides: self.set.clone(),
+                allow_extends_outside: self.allow_extends_outside,
+            },
+        )
+    }
+
+    /// Loads everything.
+    pub fn load(&self) -> Result<(Rubric, Inputs, Option<Date>), InputError> {
+        let resolved = self.resolve()?;
+        let rubric = self.load_rubric(&resolved.rubric)?;
+        let inputs = evidence::load(&resolved.paths, &rubric)?;
+        Ok((rubric, inputs, resolved.as_of))
+    }
+}
+
+/// Writes to stdout; a closed pipe (`accord score | head`) ends quietly.
+pub fn print(text: &str) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::Write {
+            path: "standard output".to_string(),
+            source: e,
+        }),
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: &Cli) -> Result<(), Error> {
+    match &cli.command {
+        Command::Score(a) => score::run(a, cli),
+        Command::Validate(a) => validate::run(a),
+        Command::Explain(a) => explain::run(a),
+        Command::Template(a) => template::run(a),
+    }
+}

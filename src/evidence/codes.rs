@@ -1,0 +1,41 @@
+//! Jurisdiction codes: ISO 3166-1 alpha-3, the user-assigned ranges, and an allow-list.
+
+/// Why a code is not accepted, or `None` when it is.
+pub fn check(code: &str) -> Option<String> {
+    if code.len() != 3 || !code.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Some(
+            "a jurisdiction code has three letters (ISO 3166-1 alpha-3, e.g. `FRA`)".to_string(),
+        );
+    }
+    if code.chars().any(|c| c.is_ascii_lowercase()) {
+        return Some(format!(
+            "codes are upper case: write `{}`",
+            code.to_ascii_uppercase()
+        ));
+    }
+    if is_user_assigned(code) || iso_name(code).is_some() {
+        None
+    } else {
+        Some("it is not an ISO 3166-1 alpha-3 code".to_string())
+    }
+}
+
+/// True for ISO 3166-1's user-assigned ranges (AAA-AAZ, QMA-QZZ, XAA-XZZ, ZZA-ZZZ), which accord
+/// accepts for fictional and private units.
+pub fn is_user_assigned(code: &str) -> bool {
+    let b = code.as_bytes();
+    if b.len() != 3 || !b.iter().all(u8::is_ascii_uppercase) {
+        return false;
+    }
+    (b[0] == b'A' && b[1] == b'A')
+        || (b[0] == b'Q' && b[1] >= b'M')
+        || b[0] == b'X'
+        || (b[0] == b'Z' && b[1] == b'Z')
+}
+
+/// The ISO 3166-1 English short name of an alpha-3 code.
+pub fn iso_name(code: &str) -> Option<&'static str> {
+    isocountry::CountryCode::for_alpha3(code)
+        .ok()
+        .map(|c| c.name())
+}

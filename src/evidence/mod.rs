@@ -1,0 +1,1101 @@
+//! Evidence, jurisdictions and dyads: readers that turn files into validated in-memory tables.
+//!
+//! Every value is parsed against the rubric's field kinds as it is read, so a label that is not a
+//! level, text where a number is due, a date that does not parse or a decimal comma is reported
+//! with its file, line and column. All problems in all files are collected before failing.
+
+pub mod codes;
+pub mod table;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::error::{InputError, Location, Problem, Problems, did_you_mean};
+use crate::rubric::{FieldKind, Rubric};
+use table::{Row, Table};
+
+/// A calendar date.
+pub type Date = jiff::civil::Date;
+
+/// Parses `YYYY-MM-DD` strictly.
+pub fn parse_date(s: &str) -> Option<Date> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    if !b
+        .iter()
+        .enumerate()
+        .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    {
+        return None;
+    }
+    let y: i16 = s[..4].parse().ok()?;
+    let m: i8 = s[5..7].parse().ok()?;
+    let d: i8 = s[8..].parse().ok()?;
+    Date::new(y, m, d).ok()
+}
+
+/// A jurisdiction: a country, a sub-national unit, an organisation such as the EU.
+#[derive(Debug, Clone)]
+pub struct Jurisdiction {
+    /// Code (ISO 3166-1 alpha-3, user-assigned, or allow-listed).
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// Value of each group column (`None` when blank).
+    pub groups: Vec<Option<String>>,
+    /// Value of each denominator column.
+    pub denominators: Vec<Option<f64>>,
+    /// For each rubric instrument: is this jurisdiction's list of partners complete?
+    pub complete: Vec<bool>,
+}
+
+/// The jurisdictions scored, sorted by code.
+#[derive(Debug, Clone, Default)]
+pub struct Jurisdictions {
+    /// The jurisdictions.
+    pub list: Vec<Jurisdiction>,
+    /// Group column names (`region` for `group:region`).
+    pub group_names: Vec<String>,
+    /// Denominator column names (`GDP` for `denom:GDP`).
+    pub denominator_names: Vec<String>,
+    /// Where they came from (`None`: collected from the evidence).
+    pub file: Option<InputFile>,
+}
+
+impl Jurisdictions {
+    /// Index of a code.
+    pub fn index(&self, code: &str) -> Option<usize> {
+        self.list
+            .binary_search_by(|j| j.code.as_str().cmp(code))
+            .ok()
+    }
+
+    /// Number of jurisdictions.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Index of a group column.
+    pub fn group_index(&self, name: &str) -> Option<usize> {
+        self.group_names.iter().position(|g| g == name)
+    }
+}
+
+/// An input file that was read.
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    /// Path as given.
+    pub path: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// Data rows read.
+    pub rows: usize,
+}
+
+/// A parsed evidence value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value {
+    /// yes/no (for date fields: the instrument's status on the row's `as_of` date).
+    Bool(bool),
+    /// Index of a label in the field's levels.
+    Label(u16),
+    /// A number.
+    Number(f64),
+    /// The date an instrument took effect.
+    Date(Date),
+}
+
+/// One evidence row (one value of one field for one jurisdiction).
+#[derive(Debug, Clone)]
+pub struct EvidenceRow {
+    /// Jurisdiction index.
+    pub jurisdiction: usize,
+    /// Field index in the rubric.
+    pub field: usize,
+    /// The value; `None` when the cell says unknown (`NA` or empty).
+    pub value: Option<Value>,
+    /// The cell as written.
+    pub raw: String,
+    /// Where the fact comes from.
+    pub source: Option<String>,
+    /// The date the value describes (`None`: undated).
+    pub as_of: Option<Date>,
+    /// Who coded it.
+    pub coder: Option<String>,
+    /// A free note.
+    pub note: Option<String>,
+    /// `file:line`, for messages and `explain`.
+    pub place: String,
+}
+
+/// Long form (`jurisdiction,criterion,value,...`) or wide form (`jurisdiction,<field>,<field>,...`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// One value per row.
+    Long,
+    /// One jurisdiction per row.
+    Wide,
+}
+
+/// All evidence rows, indexed by jurisdiction and field.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    /// Rows in file order (unknown cells included).
+    pub rows: Vec<EvidenceRow>,
+    /// Row indices per (field, jurisdiction): `cells[field * n + jurisdiction]`.
+    cells: Vec<Vec<u32>>,
+    n_jurisdictions: usize,
+    /// How the file was laid out.
+    pub form: Form,
+    /// The file.
+    pub file: InputFile,
+    /// Whether any row names a coder.
+    pub has_coders: bool,
+}
+
+impl Evidence {
+    /// Rows for one jurisdiction and field.
+    pub fn rows_for(
+        &self,
+        jurisdiction: usize,
+        field: usize,
+    ) -> impl Iterator<Item = &EvidenceRow> {
+        self.cells
+            .get(field * self.n_jurisdictions + jurisdiction)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.rows[i as usize])
+    }
+
+    /// Indices of the rows for one jurisdiction and field.
+    pub fn row_indices(&self, jurisdiction: usize, field: usize) -> &[u32] {
+        self.cells
+            .get(field * self.n_jurisdictions + jurisdiction)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The latest `as_of` date in the evidence, if any row is dated.
+    pub fn latest_date(&self) -> Option<Date> {
+        self.rows.iter().filter_map(|r| r.as_of).max()
+    }
+}
+
+/// Status of a bilateral instrument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DyadStatus {
+    /// Binding (from `in_force` if known).
+    InForce,
+    /// Signed, not yet binding.
+    Signed,
+    /// Was binding from `in_force` until `ended`.
+    Terminated,
+    /// Binding suspended from `ended`.
+    Suspended,
+}
+
+/// One bilateral instrument between two jurisdictions.
+#[derive(Debug, Clone)]
+pub struct Dyad {
+    /// First party (for directed instruments: the one bound towards `b`).
+    pub a: usize,
+    /// Second party.
+    pub b: usize,
+    /// Instrument index in the rubric.
+    pub instrument: usize,
+    /// Status.
+    pub status: DyadStatus,
+    /// Signature date.
+    pub signed: Option<Date>,
+    /// Entry into force.
+    pub in_force: Option<Date>,
+    /// End of binding force (termination, suspension).
+    pub ended: Option<Date>,
+    /// Date the status was observed.
+    pub as_of: Option<Date>,
+    /// Source.
+    pub source: Option<String>,
+    /// Note.
+    pub note: Option<String>,
+    /// `file:line`.
+    pub place: String,
+}
+
+/// Is an instrument binding on a date?
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Binding {
+    /// Binding on that date.
+    Yes,
+    /// Not binding on that date.
+    No,
+    /// The dates do not say.
+    Unknown,
+}
+
+impl Dyad {
+    /// Whether the instrument binds on `date`. Undated observations count as made on `undated`
+    /// (the data set's date).
+    pub fn binding_on(&self, date: Date, undated: Date) -> Binding {
+        if let Some(end) = self.ended
+            && end <= date
+        {
+            return Binding::No;
+        }
+        match self.status {
+            DyadStatus::Signed => Binding::No,
+            DyadStatus::InForce | DyadStatus::Terminated | DyadStatus::Suspended => {
+                if self.status != DyadStatus::InForce && self.ended.is_none() {
+                    return Binding::Unknown;
+                }
+                match self.in_force {
+                    Some(d) if d <= date => Binding::Yes,
+                    Some(_) => Binding::No,
+                    None => {
+                        if self.as_of.unwrap_or(undated) <= date {
+                            Binding::Yes
+                        } else {
+                            Binding::Unknown
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The dyads file.
+#[derive(Debug, Clone)]
+pub struct Dyads {
+    /// Instruments in file order.
+    pub list: Vec<Dyad>,
+    /// The file.
+    pub file: InputFile,
+}
+
+/// Everything read besides the rubric.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    /// Jurisdictions.
+    pub jurisdictions: Jurisdictions,
+    /// Evidence.
+    pub evidence: Evidence,
+    /// Dyads, if a file was given.
+    pub dyads: Option<Dyads>,
+}
+
+impl Inputs {
+    /// The data set's date: the latest `as_of` in evidence and dyads, used for undated status
+    /// observations and as the default evaluation date.
+    pub fn data_date(&self) -> Option<Date> {
+        let d = self
+            .dyads
+            .iter()
+            .flat_map(|d| d.list.iter().filter_map(|x| x.as_of))
+            .max();
+        self.evidence.latest_date().max(d)
+    }
+}
+
+/// Paths of the input files.
+#[derive(Debug, Clone, Default)]
+pub struct InputPaths {
+    /// Evidence CSV or workbook.
+    pub evidence: std::path::PathBuf,
+    /// Sheet of a workbook.
+    pub sheet: Option<String>,
+    /// Jurisdictions CSV.
+    pub jurisdictions: Option<std::path::PathBuf>,
+    /// Dyads CSV.
+    pub dyads: Option<std::path::PathBuf>,
+}
+
+/// Reads every input file against the rubric, reporting the problems of all files together.
+pub fn load(paths: &InputPaths, rubric: &Rubric) -> Result<Inputs, InputError> {
+    let mut problems = Problems::new();
+    let mut known = match &paths.jurisdictions {
+        Some(p) => match load_jurisdictions(p, rubric) {
+            Ok(j) => Some(j),
+            Err(e) => {
+                problems.extend(e);
+                None
+            }
+        },
+        None => None,
+    };
+    let from_file = paths.jurisdictions.is_some();
+    let mut collected: Vec<String> = Vec::new();
+    let mut registry = Registry {
+        known: known.as_ref(),
+        collected: &mut collected,
+        index: HashMap::new(),
+        failed: from_file && known.is_none(),
+    };
+    let evidence = match load_evidence(
+        &paths.evidence,
+        paths.sheet.as_deref(),
+        rubric,
+        &mut registry,
+    ) {
+        Ok(e) => Some(e),
+        Err(e) => {
+            problems.extend(e);
+            None
+        }
+    };
+    let dyads = match &paths.dyads {
+        Some(p) => match load_dyads(p, rubric, &mut registry) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                problems.extend(e);
+                None
+            }
+        },
+        None => None,
+    };
+    problems.check()?;
+    let (Some(mut evidence), dyads) = (evidence, dyads) else {
+        return Err(InputError::one(Problem::new(
+            "the evidence could not be read",
+        )));
+    };
+    let mut dyads = dyads;
+    let jurisdictions = match known.take() {
+        Some(j) => j,
+        None => {
+            // Collected from the evidence: sort by code and renumber.
+            let mut order: Vec<usize> = (0..collected.len()).collect();
+            order.sort_by(|&a, &b| collected[a].cmp(&collected[b]));
+            let mut remap = vec![0usize; collected.len()];
+            for (new, &old) in order.iter().enumerate() {
+                remap[old] = new;
+            }
+            for r in evidence.rows.iter_mut() {
+                r.jurisdiction = remap[r.jurisdiction];
+            }
+            if let Some(d) = dyads.as_mut() {
+                for x in d.list.iter_mut() {
+                    x.a = remap[x.a];
+                    x.b = remap[x.b];
+                }
+            }
+            Jurisdictions {
+                list: order
+                    .iter()
+                    .map(|&i| Jurisdiction {
+                        code: collected[i].clone(),
+                        name: codes::iso_name(&collected[i])
+                            .unwrap_or(&collected[i])
+                            .to_string(),
+                        groups: Vec::new(),
+                        denominators: Vec::new(),
+                        complete: vec![false; rubric.instruments.len()],
+                    })
+                    .collect(),
+                group_names: Vec::new(),
+                denominator_names: Vec::new(),
+                file: None,
+            }
+        }
+    };
+    if jurisdictions.is_empty() {
+        return Err(InputError::one(
+            Problem::new(format!("`{}` names no jurisdiction", evidence.file.path))
+                .at(Location::file(&evidence.file.path)),
+        ));
+    }
+    evidence.index(jurisdictions.len(), rubric.fields.len());
+    Ok(Inputs {
+        jurisdictions,
+        evidence,
+        dyads,
+    })
+}
+
+impl Evidence {
+    fn index(&mut self, n_jurisdictions: usize, n_fields: usize) {
+        self.n_jurisdictions = n_jurisdictions;
+        self.cells = vec![Vec::new(); n_jurisdictions * n_fields];
+        for (i, r) in self.rows.iter().enumerate() {
+            self.cells[r.field * n_jurisdictions + r.jurisdiction].push(i as u32);
+        }
+    }
+}
+
+/// Maps codes met in evidence and dyads to jurisdiction indices.
+struct Registry<'a> {
+    known: Option<&'a Jurisdictions>,
+    collected: &'a mut Vec<String>,
+    index: HashMap<String, usize>,
+    failed: bool,
+}
+
+impl Registry<'_> {
+    fn resolve(
+        &mut self,
+        code: &str,
+        row: &Row<'_>,
+        col: usize,
+        column: &str,
+        p: &mut Problems,
+    ) -> Option<usize> {
+        if self.failed {
+            return None;
+        }
+        if let Some(j) = self.known {
+            return match j.index(code) {
+                Some(i) => Some(i),
+                None => {
+                    let mut problem = Problem::new(format!(
+                        "unknown jurisdiction `{code}`: it is not in the jurisdictions file"
+                    ))
+                    .at(row.location(col, column));
+                    let help = did_you_mean(code, j.list.iter().map(|x| x.code.as_str()))
+                        .unwrap_or_else(|| {
+                            format!(
+                                "add `{code}` to `{}`",
+                                j.file
+                                    .as_ref()
+                                    .map_or("the jurisdictions file", |f| f.path.as_str())
+                            )
+                        });
+                    problem = problem.help(help);
+                    p.push(problem);
+                    None
+                }
+            };
+        }
+        if let Some(&i) = self.index.get(code) {
+            return Some(i);
+        }
+        if let Some(why) = codes::check(code) {
+            p.push(
+                Problem::new(format!("unknown jurisdiction code `{code}`: {why}"))
+                    .at(row.location(col, column))
+                    .help("use ISO 3166-1 alpha-3 codes, XAA-XZZ for fictional units, or list other codes (such as EUU) in a jurisdictions file with `allow` = yes"),
+            );
+            return None;
+        }
+        let i = self.collected.len();
+        self.collected.push(code.to_string());
+        self.index.insert(code.to_string(), i);
+        Some(i)
+    }
+}
+
+fn is_unknown(cell: &str) -> bool {
+    let t = cell.trim();
+    t.is_empty() || t.eq_ignore_ascii_case("na") || t.eq_ignore_ascii_case("n/a")
+}
+
+fn opt_text(cell: Option<&&str>) -> Option<String> {
+    cell.map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+}
+
+/// Parses a number cell, with specific messages for decimal commas, percentages and non-finite values.
+pub fn parse_number(raw: &str) -> Result<f64, String> {
+    let t = raw.trim();
+    if let Ok(x) = t.parse::<f64>() {
+        if !x.is_finite() {
+            return Err(format!("`{t}` is not a finite number"));
+        }
+        if t.eq_ignore_ascii_case("nan") || t.to_ascii_lowercase().contains("inf") {
+            return Err(format!("`{t}` is not a finite number"));
+        }
+        return Ok(if x == 0.0 { 0.0 } else { x });
+    }
+    if t.contains(',') && t.replace(',', ".").parse::<f64>().is_ok() {
+        return Err(format!(
+            "`{t}` uses a decimal comma; write `{}`",
+            t.replace(',', ".")
+        ));
+    }
+    if t.contains(',') && t.replace(',', "").parse::<f64>().is_ok() {
+        return Err(format!(
+            "`{t}` has a thousands separator; write `{}`",
+            t.replace(',', "")
+        ));
+    }
+    if let Some(pct) = t.strip_suffix('%')
+        && pct.trim().parse::<f64>().is_ok()
+    {
+        return Err(format!(
+            "`{t}` is a percentage; write the number without `%`"
+        ));
+    }
+    Err(format!("`{t}` is not a number"))
+}
+
+/// Parses a cell against a field kind.
+pub fn parse_value(raw: &str, kind: &FieldKind) -> Result<Value, String> {
+    let t = raw.trim();
+    match kind {
+        FieldKind::Boolean => parse_bool(t)
+            .map(Value::Bool)
+            .ok_or_else(|| format!("`{t}` is not yes or no")),
+        FieldKind::Label(levels) => match levels.iter().position(|l| l == t) {
+            Some(i) => Ok(Value::Label(i as u16)),
+            None => match levels.iter().position(|l| l.eq_ignore_ascii_case(t)) {
+                Some(i) => Ok(Value::Label(i as u16)),
+                None => {
+                    let hint = did_you_mean(t, levels.iter().map(String::as_str))
+                        .map(|h| format!("; {h}"))
+                        .unwrap_or_default();
+                    Err(format!(
+                        "`{t}` is not a level of this field (levels: {}){hint}",
+                        levels.join(", ")
+                    ))
+                }
+            },
+        },
+        FieldKind::Number => parse_number(t).map(Value::Number),
+        FieldKind::Date => {
+            if let Some(d) = parse_date(t) {
+                Ok(Value::Date(d))
+            } else if let Some(b) = parse_bool(t) {
+                Ok(Value::Bool(b))
+            } else {
+                Err(format!(
+                    "`{t}` is not a date in YYYY-MM-DD form, nor yes or no"
+                ))
+            }
+        }
+    }
+}
+
+fn parse_bool(t: &str) -> Option<bool> {
+    match t.to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" | "1" => Some(true),
+        "no" | "n" | "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+const LONG_COLUMNS: &[&str] = &[
+    "jurisdiction",
+    "criterion",
+    "value",
+    "source",
+    "as_of",
+    "coder",
+    "note",
+    "question",
+    "hint",
+];
+const WIDE_META: &[&str] = &["jurisdiction", "name", "source", "as_of", "coder", "note"];
+
+fn load_evidence(
+    path: &Path,
+    sheet: Option<&str>,
+    rubric: &Rubric,
+    reg: &mut Registry<'_>,
+) -> Result<Evidence, InputError> {
+    let mut table = Table::open(path, sheet, "evidence file")?;
+    let mut p = Problems::new();
+    let name = table.name.clone();
+    let header = table.header.clone();
+    let Some(jcol) = table.column("jurisdiction") else {
+        let mut problem = Problem::new(format!(
+            "the header of `{name}` has no `jurisdiction` column"
+        ))
+        .at(Location::line_col(&name, 1, None));
+        let alias = header.iter().find(|h| {
+            matches!(
+                h.to_ascii_lowercase().as_str(),
+                "code" | "iso3" | "iso" | "country" | "ucode" | "jurisdiction_code"
+            )
+        });
+        problem = problem.help(match alias {
+            Some(a) => format!("rename `{a}` to `jurisdiction`"),
+            None => "evidence starts with `jurisdiction`, then either `criterion,value` (long form) or one column per evidence field (wide form)".to_string(),
+        });
+        return Err(InputError::one(problem));
+    };
+    let long = table.column("criterion").is_some() || table.column("value").is_some();
+    let form = if long { Form::Long } else { Form::Wide };
+    let mut rows: Vec<EvidenceRow> = Vec::new();
+    let col = |n: &str| header.iter().position(|h| h == n);
+    let (source_c, as_of_c, coder_c, note_c) =
+        (col("source"), col("as_of"), col("coder"), col("note"));
+    // Wide-form field columns, or the long form's required columns.
+    let mut field_cols: Vec<(usize, usize)> = Vec::new();
+    match form {
+        Form::Long => {
+            for (i, h) in header.iter().enumerate() {
+                if !LONG_COLUMNS.contains(&h.as_str()) {
+                    let mut problem = Problem::new(format!(
+                        "unknown column `{h}` in long-form evidence `{name}`"
+                    ))
+                    .at(Location::line_col(&name, 1, Some(i + 1)));
+                    problem = problem.help(
+                        did_you_mean(h, LONG_COLUMNS.iter().copied()).unwrap_or_else(|| {
+                            format!("long-form columns: {}", LONG_COLUMNS.join(", "))
+                        }),
+                    );
+                    p.push(problem);
+                }
+            }
+            for need in ["criterion", "value"] {
+                if col(need).is_none() {
+                    p.push(
+                        Problem::new(format!(
+                            "long-form evidence `{name}` has no `{need}` column"
+                        ))
+                        .at(Location::line_col(&name, 1, None))
+                        .help("long form: jurisdiction,criterion,value[,source,as_of,coder,note]"),
+                    );
+                }
+            }
+        }
+        Form::Wide => {
+            for (i, h) in header.iter().enumerate() {
+                if WIDE_META.contains(&h.as_str()) {
+                    continue;
+                }
+                match rubric.field_index(h) {
+                    Some(f) => field_cols.push((i, f)),
+                    None => {
+                        let mut problem = Problem::new(format!(
+                            "column `{h}` of `{name}` is not an evidence field of rubric `{}`",
+                            rubric.meta.id
+                        ))
+                        .at(Location::line_col(&name, 1, Some(i + 1)));
+                        problem = problem.help(
+                            did_you_mean(
+                                h,
+                                rubric
+                                    .fields
+                                    .iter()
+                                    .map(|f| f.name.as_str())
+                                    .chain(WIDE_META.iter().copied()),
+                            )
+                            .unwrap_or_else(|| {
+                                "`accord template` writes a coding sheet with the rubric's fields"
+                                    .to_string()
+                            }),
+                        );
+                        p.push(problem);
+                    }
+                }
+            }
+        }
+    }
+    if !p.is_empty() {
+        return Err(p.finish(()).expect_err("problems recorded"));
+    }
+    let (crit_c, value_c) = (col("criterion"), col("value"));
+    // First row seen for (jurisdiction, field, as_of, coder), to find conflicting duplicates.
+    let mut seen: HashMap<(usize, usize, Option<Date>, Option<String>), usize> = HashMap::new();
+    let mut unknown_fields: usize = 0;
+    let count = table.for_each_row(|row| {
+        if p.len() >= 200 {
+            return;
+        }
+        let cell = |c: Option<usize>| c.and_then(|c| row.cells.get(c));
+        let code = row.cells.get(jcol).map(|s| s.trim()).unwrap_or("");
+        if code.is_empty() {
+            p.push(Problem::new("empty `jurisdiction`").at(row.location(jcol, "jurisdiction")));
+            return;
+        }
+        let Some(j) = reg.resolve(code, row, jcol, "jurisdiction", &mut p) else { return };
+        let as_of = match cell(as_of_c).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => match parse_date(s) {
+                Some(d) => Some(d),
+                None => {
+                    p.push(Problem::new(format!("`as_of` = `{s}` is not a date in YYYY-MM-DD form")).at(row.location(as_of_c.unwrap_or(0), "as_of")));
+                    return;
+                }
+            },
+        };
+        let source = opt_text(cell(source_c));
+        let coder = opt_text(cell(coder_c));
+        let note = opt_text(cell(note_c));
+        let mut push = |field: usize, c: usize, raw: &str, p: &mut Problems| {
+            let kind = &rubric.fields[field].kind;
+            let value = if is_unknown(raw) {
+                None
+            } else {
+                match parse_value(raw, kind) {
+                    Ok(v) => Some(v),
+                    Err(msg) => {
+                        let column = header.get(c).map(String::as_str).unwrap_or("");
+                        p.push(Problem::new(format!("{msg} (field `{}` expects {})", rubric.fields[field].name, kind.describe())).at(row.location(c, column)));
+                        return;
+                    }
+                }
+            };
+            let key = (j, field, as_of, coder.clone());
+            let place = format!("{}:{}", name, row.line);
+            if let Some(&first) = seen.get(&key) {
+                let prev: &EvidenceRow = &rows[first];
+                if prev.value != value {
+                    let column = header.get(c).map(String::as_str).unwrap_or("");
+                    p.push(
+                        Problem::new(format!(
+                            "conflicting values for `{}`, field `{}`{}{}: `{}` here, `{}` at {}",
+                            code,
+                            rubric.fields[field].name,
+                            as_of.map(|d| format!(", as_of {d}")).unwrap_or_default(),
+                            coder.as_ref().map(|c| format!(", coder `{c}`")).unwrap_or_default(),
+                            raw.trim(),
+                            prev.raw,
+                            prev.place
+                        ))
+                        .at(row.location(c, column))
+                        .related("first value", Location::file(&prev.place))
+                        .help("keep one row, or date them (`as_of`) if the value changed"),
+                    );
+                }
+                return;
+            }
+            seen.insert(key, rows.len());
+            rows.push(EvidenceRow {
+                jurisdiction: j,
+                field,
+                value,
+                raw: raw.trim().to_string(),
+                source: source.clone(),
+                as_of,
+                coder: coder.clone(),
+                note: note.clone(),
+                place,
+            });
+        };
+        match form {
+            Form::Long => {
+                let (Some(cc), Some(vc)) = (crit_c, value_c) else { return };
+                let fname = row.cells.get(cc).map(|s| s.trim()).unwrap_or("");
+                let Some(field) = rubric.field_index(fname) else {
+                    unknown_fields += 1;
+                    let mut problem = Problem::new(format!("unknown criterion `{fname}`: rubric `{}` has no evidence field of that name", rubric.meta.id)).at(row.location(cc, "criterion"));
+                    problem = problem.help(did_you_mean(fname, rubric.fields.iter().map(|f| f.name.as_str()))
+                        .unwrap_or_else(|| "`accord template` lists the rubric's evidence fields".to_string()));
+                    p.push(problem);
+                    return;
+                };
+                let raw = row.cells.get(vc).copied().unwrap_or("");
+                push(field, vc, raw, &mut p);
+            }
+            Form::Wide => {
+                for &(c, field) in &field_cols {
+                    let raw = row.cells.get(c).copied().unwrap_or("");
+                    push(field, c, raw, &mut p);
+                }
+            }
+        }
+    });
+    let count = match count {
+        Ok(n) => n,
+        Err(e) => {
+            p.push(e);
+            0
+        }
+    };
+    if count == 0 && p.is_empty() {
+        p.push(
+            Problem::new(format!("evidence file `{name}` has a header but no rows"))
+                .at(Location::file(&name)),
+        );
+    }
+    p.finish(Evidence {
+        rows,
+        cells: Vec::new(),
+        n_jurisdictions: 0,
+        form,
+        file: InputFile {
+            path: name.clone(),
+            sha256: table.sha256.clone(),
+            rows: count,
+        },
+        has_coders: coder_c.is_some(),
+    })
+}
+
+/// Reads a jurisdictions file on its own (for `template`).
+pub fn load_jurisdictions(path: &Path, rubric: &Rubric) -> Result<Jurisdictions, InputError> {
+    let mut table = Table::open(path, None, "jurisdictions file")?;
+    let name = table.name.clone();
+    let header = table.header.clone();
+    let mut p = Problems::new();
+    let Some(code_c) = table.column("code") else {
+        let alias = header.iter().find(|h| {
+            matches!(
+                h.to_ascii_lowercase().as_str(),
+                "jurisdiction" | "iso3" | "ucode" | "country"
+            )
+        });
+        return Err(InputError::one(
+            Problem::new(format!("the header of `{name}` has no `code` column")).at(Location::line_col(&name, 1, None)).help(match alias {
+                Some(a) => format!("rename `{a}` to `code`"),
+                None => "a jurisdictions file has `code,name` and optional `group:<name>`, `denom:<name>`, `complete:<instrument>`, `allow` columns".to_string(),
+            }),
+        ));
+    };
+    let name_c = table.column("name");
+    let allow_c = table.column("allow");
+    let mut groups = Vec::new();
+    let mut denoms = Vec::new();
+    let mut complete_cols: Vec<(usize, usize)> = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        if let Some(g) = h.strip_prefix("group:") {
+            groups.push((i, g.to_string()));
+        } else if let Some(d) = h.strip_prefix("denom:") {
+            denoms.push((i, d.to_string()));
+        } else if let Some(inst) = h.strip_prefix("complete:") {
+            match rubric.instruments.iter().position(|x| x.id == inst) {
+                Some(k) => complete_cols.push((i, k)),
+                None => {
+                    let mut problem = Problem::new(format!("column `{h}` names instrument `{inst}`, which rubric `{}` does not declare", rubric.meta.id)).at(Location::line_col(&name, 1, Some(i + 1)));
+                    if let Some(hint) =
+                        did_you_mean(inst, rubric.instruments.iter().map(|x| x.id.as_str()))
+                    {
+                        problem = problem.help(hint);
+                    }
+                    p.push(problem);
+                }
+            }
+        } else if !matches!(h.as_str(), "code" | "name" | "allow" | "source" | "note") {
+            let known = [
+                "code",
+                "name",
+                "allow",
+                "source",
+                "note",
+                "group:",
+                "denom:",
+                "complete:",
+            ];
+            let mut problem = Problem::new(format!(
+                "unknown column `{h}` in jurisdictions file `{name}`"
+            ))
+            .at(Location::line_col(&name, 1, Some(i + 1)));
+            problem = problem.help(did_you_mean(h, known.iter().copied()).unwrap_or_else(|| "columns: code, name, allow, source, note, group:<name>, denom:<name>, complete:<instrument>".to_string()));
+            p.push(problem);
+        }
+    }
+    p.check()?;
+    let mut list: Vec<(Jurisdiction, String)> = Vec::new();
+    let mut first_line: HashMap<String, String> = HashMap::new();
+    let count = table.for_each_row(|row| {
+        let code = row.cells.get(code_c).map(|s| s.trim()).unwrap_or("");
+        let place = format!("{name}:{}", row.line);
+        if code.is_empty() {
+            p.push(Problem::new("empty `code`").at(row.location(code_c, "code")));
+            return;
+        }
+        let allow = allow_c.and_then(|c| row.cells.get(c)).is_some_and(|s| parse_bool(s.trim()) == Some(true));
+        if !allow
+            && let Some(why) = codes::check(code)
+        {
+            p.push(Problem::new(format!("unknown jurisdiction code `{code}`: {why}")).at(row.location(code_c, "code")).help("for codes outside ISO 3166-1 (EUU, sub-national units) set the `allow` column to yes"));
+            return;
+        }
+        if let Some(prev) = first_line.get(code) {
+            p.push(Problem::new(format!("jurisdiction `{code}` is listed twice")).at(row.location(code_c, "code")).related("first listed", Location::file(prev)));
+            return;
+        }
+        first_line.insert(code.to_string(), place.clone());
+        let jname = name_c.and_then(|c| row.cells.get(c)).map(|s| s.trim()).filter(|s| !s.is_empty());
+        let jname = jname.map(String::from).or_else(|| codes::iso_name(code).map(String::from)).unwrap_or_else(|| code.to_string());
+        let mut denominators = Vec::new();
+        for (c, dname) in &denoms {
+            let raw = row.cells.get(*c).copied().unwrap_or("");
+            if is_unknown(raw) {
+                denominators.push(None);
+            } else {
+                match parse_number(raw) {
+                    Ok(x) => denominators.push(Some(x)),
+                    Err(msg) => {
+                        p.push(Problem::new(format!("{msg} (denominator `{dname}`)")).at(row.location(*c, &format!("denom:{dname}"))));
+                        denominators.push(None);
+                    }
+                }
+            }
+        }
+        let mut complete = vec![false; rubric.instruments.len()];
+        for (c, k) in &complete_cols {
+            let raw = row.cells.get(*c).map(|s| s.trim()).unwrap_or("");
+            match parse_bool(raw) {
+                Some(b) => complete[*k] = b,
+                None if is_unknown(raw) => {}
+                None => p.push(Problem::new(format!("`{raw}` is not yes or no")).at(row.location(*c, &header[*c]))),
+            }
+        }
+        list.push((
+            Jurisdiction {
+                code: code.to_string(),
+                name: jname,
+                groups: groups.iter().map(|(c, _)| opt_text(row.cells.get(*c))).collect(),
+                denominators,
+                complete,
+            },
+            place,
+        ));
+    });
+    let count = match count {
+        Ok(n) => n,
+        Err(e) => {
+            p.push(e);
+            0
+        }
+    };
+    if count == 0 && p.is_empty() {
+        p.push(
+            Problem::new(format!(
+                "jurisdictions file `{name}` has a header but no rows"
+            ))
+            .at(Location::file(&name)),
+        );
+    }
+    let mut list: Vec<Jurisdiction> = list.into_iter().map(|(j, _)| j).collect();
+    list.sort_by(|a, b| a.code.cmp(&b.code));
+    p.finish(Jurisdictions {
+        list,
+        group_names: groups.into_iter().map(|(_, g)| g).collect(),
+        denominator_names: denoms.into_iter().map(|(_, d)| d).collect(),
+        file: Some(InputFile {
+            path: name,
+            sha256: table.sha256.clone(),
+            rows: count,
+        }),
+    })
+}
+
+const DYAD_COLUMNS: &[&str] = &[
+    "a",
+    "b",
+    "instrument",
+    "status",
+    "signed",
+    "in_force",
+    "ended",
+    "as_of",
+    "source",
+    "note",
+];
+
+fn load_dyads(path: &Path, rubric: &Rubric, reg: &mut Registry<'_>) -> Result<Dyads, InputError> {
+    let mut table = Table::open(path, None, "dyads file")?;
+    let name = table.name.clone();
+    let header = table.header.clone();
+    let mut p = Problems::new();
+    for (i, h) in header.iter().enumerate() {
+        if !DYAD_COLUMNS.contains(&h.as_str()) {
+            let mut problem = Problem::new(format!("unknown column `{h}` in dyads file `{name}`"))
+                .at(Location::line_col(&name, 1, Some(i + 1)));
+            problem = problem.help(
+                did_you_mean(h, DYAD_COLUMNS.iter().copied())
+                    .unwrap_or_else(|| format!("columns: {}", DYAD_COLUMNS.join(", "))),
+            );
+            p.push(problem);
+        }
+    }
+    for need in ["a", "b", "instrument", "status"] {
+        if table.column(need).is_none() {
+            p.push(
+                Problem::new(format!("dyads file `{name}` has no `{need}` column"))
+                    .at(Location::line_col(&name, 1, None))
+                    .help("dyads: a,b,instrument,status[,signed,in_force,ended,as_of,source,note]"),
+            );
+        }
+    }
+    p.check()?;
+    let col = |n: &str| header.iter().position(|h| h == n);
+    let (a_c, b_c, i_c, s_c) = (
+        col("a").unwrap_or(0),
+        col("b").unwrap_or(0),
+        col("instrument").unwrap_or(0),
+        col("status").unwrap_or(0),
+    );
+    let mut list = Vec::new();
+    let count = table.for_each_row(|row| {
+        if p.len() >= 200 {
+            return;
+        }
+        let get = |c: usize| row.cells.get(c).map(|s| s.trim()).unwrap_or("");
+        let (ca, cb) = (get(a_c), get(b_c));
+        let a = reg.resolve(ca, row, a_c, "a", &mut p);
+        let b = reg.resolve(cb, row, b_c, "b", &mut p);
+        if ca == cb && !ca.is_empty() {
+            p.push(Problem::new(format!("`{ca}` cannot have an instrument with itself")).at(row.location(b_c, "b")));
+        }
+        let inst = get(i_c);
+        let instrument = match rubric.instruments.iter().position(|x| x.id == inst) {
+            Some(k) => Some(k),
+            None => {
+                let mut problem = Problem::new(format!("unknown instrument `{inst}`: rubric `{}` does not declare it under [instruments]", rubric.meta.id)).at(row.location(i_c, "instrument"));
+                if let Some(h) = did_you_mean(inst, rubric.instruments.iter().map(|x| x.id.as_str())) {
+                    problem = problem.help(h);
+                }
+                p.push(problem);
+                None
+            }
+        };
+        let status = match get(s_c) {
+            "in_force" => Some(DyadStatus::InForce),
+            "signed" => Some(DyadStatus::Signed),
+            "terminated" => Some(DyadStatus::Terminated),
+            "suspended" => Some(DyadStatus::Suspended),
+            other => {
+                p.push(Problem::new(format!("`{other}` is not a status")).at(row.location(s_c, "status")).help("statuses: in_force, signed, terminated, suspended"));
+                None
+            }
+        };
+        let mut date = |n: &str| -> Option<Option<Date>> {
+            let c = col(n)?;
+            let s = get(c);
+            if is_unknown(s) {
+                return Some(None);
+            }
+            match parse_date(s) {
+                Some(d) => Some(Some(d)),
+                None => {
+                    p.push(Problem::new(format!("`{n}` = `{s}` is not a date in YYYY-MM-DD form")).at(row.location(c, n)));
+                    None
+                }
+            }
+        };
+        let signed = date("signed").flatten();
+        let in_force = date("in_force").flatten();
+        let ended = date("ended").flatten();
+        let as_of = date("as_of").flatten();
+        if let (Some(a), Some(b), Some(instrument), Some(status)) = (a, b, instrument, status) {
+            list.push(Dyad {
+                a,
+                b,
+                instrument,
+                status,
+                signed,
+                in_force,
+                ended,
+                as_of,
+                source: opt_text(col("source").and_then(|c| row.cells.get(c))),
+                note: opt_text(col("note").and_then(|c| row.cells.get(c))),
+                place: format!("{name}:{}", row.line),
+            });
+        }
+    });
+    let count = match count {
+        Ok(n) => n,
+        Err(e) => {
+            p.push(e);
+            0
+        }
+    };
+    p.finish(Dyads {
+        list,
+        file: InputFile {
+            path: name,
+            sha256: table.sha256.clone(),
+            rows: count,
+        },
+    })
+}

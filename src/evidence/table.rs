@@ -1,0 +1,515 @@
+//! Tabular input (CSV, or a sheet of an `.xlsx`/`.ods`/`.xls` workbook) read row by row, with every
+//! cell's location kept for messages.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use calamine::Reader as _;
+
+use crate::error::{Location, Problem, SourceText};
+use crate::files::{decode_utf8, io_reason, sha256_hex};
+
+/// Largest input table accepted, in bytes.
+pub const MAX_TABLE_BYTES: u64 = 512 * 1024 * 1024;
+/// Most rows accepted in one table.
+pub const MAX_ROWS: usize = 20_000_000;
+/// Longest cell accepted, in bytes.
+pub const MAX_CELL_BYTES: usize = 64 * 1024;
+
+/// A table in memory: its header and a row reader.
+pub struct Table {
+    /// How the table is named in messages (`evidence.csv`, `coding.xlsx` sheet `Evidence`).
+    pub name: String,
+    /// Header cells, trimmed.
+    pub header: Vec<String>,
+    inner: Inner,
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
+}
+
+enum Inner {
+    Csv {
+        source: Arc<SourceText>,
+        reader: csv::Reader<std::io::Cursor<Vec<u8>>>,
+        record: csv::StringRecord,
+        header_line: usize,
+    },
+    Sheet {
+        file: String,
+        sheet: String,
+        rows: std::vec::IntoIter<(usize, Vec<String>)>,
+    },
+}
+
+/// One row: its cells and where it is.
+pub struct Row<'a> {
+    /// Cells, untrimmed.
+    pub cells: Vec<&'a str>,
+    /// 1-based line (CSV) or row number (sheet).
+    pub line: usize,
+    place: Place<'a>,
+}
+
+enum Place<'a> {
+    Csv {
+        source: &'a Arc<SourceText>,
+        start: usize,
+    },
+    Sheet {
+        file: &'a str,
+        sheet: &'a str,
+    },
+}
+
+impl Row<'_> {
+    /// The location of cell `col` (0-based) with its column name.
+    pub fn location(&self, col: usize, column_name: &str) -> Location {
+        match &self.place {
+            Place::Csv { source, start } => {
+                let (s, e) = field_span(&source.text, *start, col);
+                Location::span(source, s, e).with_key(column_name.to_string())
+            }
+            Place::Sheet { file, sheet } => Location {
+                file: format!("{file} (sheet `{sheet}`)"),
+                line: Some(self.line),
+                column: Some(col + 1),
+                key: Some(format!(
+                    "cell {}{} (`{column_name}`)",
+                    column_letters(col),
+                    self.line
+                )),
+                span: None,
+                source: None,
+            },
+        }
+    }
+
+    /// The location of the row as a whole.
+    pub fn row_location(&self) -> Location {
+        match &self.place {
+            Place::Csv { source, start } => {
+                let end = source.text[*start..]
+                    .find('\n')
+                    .map_or(source.text.len(), |e| start + e);
+                let end = if end > *start && source.text.as_bytes()[end - 1] == b'\r' {
+                    end - 1
+                } else {
+                    end
+                };
+                Location::span(source, *start, end)
+            }
+            Place::Sheet { file, sheet } => Location {
+                file: format!("{file} (sheet `{sheet}`)"),
+                line: Some(self.line),
+                column: None,
+                key: None,
+                span: None,
+                source: None,
+            },
+        }
+    }
+}
+
+/// Spreadsheet column letters of a 0-based index (0 -> A, 26 -> AA).
+pub fn column_letters(mut col: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (col % 26) as u8);
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+/// Byte span of field `col` of the CSV record starting at `start` (quotes handled).
+fn field_span(text: &str, start: usize, col: usize) -> (usize, usize) {
+    let b = text.as_bytes();
+    let mut i = start;
+    let mut field = 0;
+    let mut field_start = start;
+    let mut in_quotes = false;
+    while i < b.len() {
+        let c = b[i];
+        if in_quotes {
+            if c == b'"' {
+                if b.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    in_quotes = false;
+                }
+            }
+        } else if c == b'"' {
+            in_quotes = true;
+        } else if c == b',' || c == b'\n' || c == b'\r' {
+            if field == col {
+                return (field_start, i);
+            }
+            if c != b',' {
+                break;
+            }
+            field += 1;
+            field_start = i + 1;
+        }
+        i += 1;
+    }
+    if field == col {
+        (field_start, i)
+    } else {
+        (start, start)
+    }
+}
+
+impl Table {
+    /// Opens a CSV file, or a sheet of a workbook when the extension says so.
+    pub fn open(path: &Path, sheet: Option<&str>, what: &str) -> Result<Table, Problem> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods") {
+            return Self::open_sheet(path, sheet, what);
+        }
+        if let Some(s) = sheet {
+            return Err(Problem::new(format!(
+                "`--sheet {s}` was given, but `{}` is not a workbook",
+                path.display()
+            ))
+            .at(Location::file(path.display().to_string())));
+        }
+        let shown = path.display().to_string();
+        let meta = std::fs::metadata(path).map_err(|e| {
+            Problem::new(format!("cannot read {what} `{shown}`: {}", io_reason(&e)))
+                .at(Location::file(&shown))
+        })?;
+        if meta.is_dir() {
+            return Err(
+                Problem::new(format!("{what} `{shown}` is a folder, not a file"))
+                    .at(Location::file(&shown)),
+            );
+        }
+        if meta.len() > MAX_TABLE_BYTES {
+            return Err(Problem::new(format!(
+                "{what} `{shown}` is {} bytes, more than the limit of {MAX_TABLE_BYTES}",
+                meta.len()
+            ))
+            .at(Location::file(&shown)));
+        }
+        let bytes = std::fs::read(path).map_err(|e| {
+            Problem::new(format!("cannot read {what} `{shown}`: {}", io_reason(&e)))
+                .at(Location::file(&shown))
+        })?;
+        let sha256 = sha256_hex(&bytes);
+        let text = decode_utf8(&bytes, &shown)?;
+        Self::from_text(&shown, text, sha256, what)
+    }
+
+    /// Reads CSV text already in memory.
+    pub fn from_text(
+        name: &str,
+        text: String,
+        sha256: String,
+        what: &str,
+    ) -> Result<Table, Problem> {
+        if text.trim().is_empty() {
+            return Err(
+                Problem::new(format!("{what} `{name}` is empty: it needs a header row"))
+                    .at(Location::file(name)),
+            );
+        }
+        let source = SourceText::new(name, text);
+        let first_line = source.text.lines().next().unwrap_or("");
+        let bytes = source.text.as_bytes().to_vec();
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(std::io::Cursor::new(bytes));
+        let mut record = csv::StringRecord::new();
+        let header_line;
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(true) => {
+                    let line = record.position().map_or(1, |p| p.line() as usize);
+                    if record.iter().all(|c| c.trim().is_empty()) {
+                        continue;
+                    }
+                    header_line = line;
+                    break;
+                }
+                Ok(false) => {
+                    return Err(Problem::new(format!(
+                        "{what} `{name}` is empty: it needs a header row"
+                    ))
+                    .at(Location::file(name)));
+                }
+                Err(e) => return Err(csv_problem(&source, &e)),
+            }
+        }
+        let header: Vec<String> = record.iter().map(|h| h.trim().to_string()).collect();
+        if header.len() == 1 && first_line.contains(';') {
+            return Err(Problem::new(format!("{what} `{name}` separates columns with `;`, not `,`"))
+                .at(Location::line_col(name, header_line, None))
+                .help("save it as comma-separated CSV (spreadsheets in many European locales export `;` with decimal commas; choose \"CSV UTF-8 (comma delimited)\", and `.` as the decimal separator)"));
+        }
+        if header.len() == 1 && first_line.contains('\t') {
+            return Err(Problem::new(format!(
+                "{what} `{name}` separates columns with tabs, not `,`"
+            ))
+            .at(Location::line_col(name, header_line, None))
+            .help("save it as comma-separated CSV"));
+        }
+        check_header(&header, name, header_line)?;
+        Ok(Table {
+            name: name.to_string(),
+            header,
+            inner: Inner::Csv {
+                source,
+                reader,
+                record,
+                header_line,
+            },
+            sha256,
+        })
+    }
+
+    fn open_sheet(path: &Path, sheet: Option<&str>, what: &str) -> Result<Table, Problem> {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| {
+            Problem::new(format!("cannot read {what} `{shown}`: {}", io_reason(&e)))
+                .at(Location::file(&shown))
+        })?;
+        if bytes.len() as u64 > MAX_TABLE_BYTES {
+            return Err(Problem::new(format!(
+                "{what} `{shown}` is larger than the limit of {MAX_TABLE_BYTES} bytes"
+            ))
+            .at(Location::file(&shown)));
+        }
+        let sha256 = sha256_hex(&bytes);
+        let mut book =
+            calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
+                Problem::new(format!("cannot open workbook `{shown}`: {e}"))
+                    .at(Location::file(&shown))
+            })?;
+        let names = book.sheet_names();
+        let sheet_name = match sheet {
+            Some(s) => {
+                if !names.iter().any(|n| n == s) {
+                    let mut p = Problem::new(format!("workbook `{shown}` has no sheet `{s}`"))
+                        .at(Location::file(&shown));
+                    p = p.help(
+                        match crate::error::did_you_mean(s, names.iter().map(String::as_str)) {
+                            Some(h) => h,
+                            None => format!("its sheets: {}", names.join(", ")),
+                        },
+                    );
+                    return Err(p);
+                }
+                s.to_string()
+            }
+            None => {
+                match names.as_slice() {
+                    [only] => only.clone(),
+                    _ => {
+                        return Err(Problem::new(format!("workbook `{shown}` has {} sheets; say which holds the {what} with --sheet", names.len()))
+                        .at(Location::file(&shown))
+                        .help(format!("its sheets: {}", names.join(", "))));
+                    }
+                }
+            }
+        };
+        let range = book.worksheet_range(&sheet_name).map_err(|e| {
+            Problem::new(format!(
+                "cannot read sheet `{sheet_name}` of `{shown}`: {e}"
+            ))
+            .at(Location::file(&shown))
+        })?;
+        let (row0, _) = range.start().unwrap_or((0, 0));
+        let (_, col0) = range.start().unwrap_or((0, 0));
+        let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+        for (i, row) in range.rows().enumerate() {
+            let mut cells: Vec<String> = Vec::with_capacity(col0 as usize + row.len());
+            cells.extend(std::iter::repeat_n(String::new(), col0 as usize));
+            cells.extend(row.iter().map(cell_text));
+            rows.push((row0 as usize + i + 1, cells));
+        }
+        let mut iter = rows.into_iter();
+        let header = loop {
+            match iter.next() {
+                None => {
+                    return Err(Problem::new(format!(
+                        "sheet `{sheet_name}` of `{shown}` is empty: it needs a header row"
+                    ))
+                    .at(Location::file(&shown)));
+                }
+                Some((line, cells)) if cells.iter().any(|c| !c.trim().is_empty()) => {
+                    let header: Vec<String> = cells.iter().map(|c| c.trim().to_string()).collect();
+                    let mut header = header;
+                    while header.last().is_some_and(String::is_empty) {
+                        header.pop();
+                    }
+                    check_header(&header, &format!("{shown} (sheet `{sheet_name}`)"), line)?;
+                    break header;
+                }
+                Some(_) => continue,
+            }
+        };
+        Ok(Table {
+            name: format!("{shown} (sheet `{sheet_name}`)"),
+            header,
+            inner: Inner::Sheet {
+                file: shown,
+                sheet: sheet_name,
+                rows: iter,
+            },
+            sha256,
+        })
+    }
+
+    /// Calls `f` for every non-blank row, in order. Stops at the first CSV syntax error.
+    pub fn for_each_row(&mut self, mut f: impl FnMut(&Row<'_>)) -> Result<usize, Problem> {
+        let mut count = 0usize;
+        match &mut self.inner {
+            Inner::Csv {
+                source,
+                reader,
+                record,
+                header_line,
+            } => {
+                let _ = header_line;
+                loop {
+                    match reader.read_record(record) {
+                        Ok(false) => break,
+                        Ok(true) => {
+                            let pos = record
+                                .position()
+                                .cloned()
+                                .unwrap_or_else(csv::Position::new);
+                            if record.iter().all(|c| c.trim().is_empty()) {
+                                continue;
+                            }
+                            count += 1;
+                            if count > MAX_ROWS {
+                                return Err(Problem::new(format!(
+                                    "`{}` has more than {MAX_ROWS} rows",
+                                    source.name
+                                ))
+                                .at(Location::file(&source.name)));
+                            }
+                            let cells: Vec<&str> = record.iter().collect();
+                            if let Some((i, _)) = cells
+                                .iter()
+                                .enumerate()
+                                .find(|(_, c)| c.len() > MAX_CELL_BYTES)
+                            {
+                                let row = Row {
+                                    cells: cells.clone(),
+                                    line: pos.line() as usize,
+                                    place: Place::Csv {
+                                        source,
+                                        start: pos.byte() as usize,
+                                    },
+                                };
+                                return Err(Problem::new(format!("a cell is {} bytes long, more than the limit of {MAX_CELL_BYTES}", cells[i].len()))
+                                    .at(row.location(i, "")).help("is a quote missing its closing quote?"));
+                            }
+                            let row = Row {
+                                cells,
+                                line: pos.line() as usize,
+                                place: Place::Csv {
+                                    source,
+                                    start: pos.byte() as usize,
+                                },
+                            };
+                            f(&row);
+                        }
+                        Err(e) => return Err(csv_problem(source, &e)),
+                    }
+                }
+            }
+            Inner::Sheet { file, sheet, rows } => {
+                for (line, cells) in rows.by_ref() {
+                    if cells.iter().all(|c| c.trim().is_empty()) {
+                        continue;
+                    }
+                    count += 1;
+                    let row = Row {
+                        cells: cells.iter().map(String::as_str).collect(),
+                        line,
+                        place: Place::Sheet { file, sheet },
+                    };
+                    f(&row);
+                }
+            }
+        }
+        Ok(count)
+    }
+
+    /// Index of a header column.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+}
+
+fn check_header(header: &[String], name: &str, line: usize) -> Result<(), Problem> {
+    for (i, h) in header.iter().enumerate() {
+        if h.is_empty() {
+            return Err(Problem::new(format!(
+                "column {} of the header of `{name}` has no name",
+                i + 1
+            ))
+            .at(Location::line_col(name, line, Some(i + 1))));
+        }
+        if let Some(j) = header[..i].iter().position(|x| x == h) {
+            return Err(Problem::new(format!(
+                "the header of `{name}` has column `{h}` twice (columns {} and {})",
+                j + 1,
+                i + 1
+            ))
+            .at(Location::line_col(name, line, Some(i + 1))));
+        }
+    }
+    Ok(())
+}
+
+fn csv_problem(source: &Arc<SourceText>, e: &csv::Error) -> Problem {
+    let line = e.position().map(|p| p.line() as usize);
+    let msg = match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => "text that is not valid UTF-8".to_string(),
+        _ => e.to_string(),
+    };
+    let mut p = Problem::new(format!("cannot read `{}` as CSV: {msg}", source.name));
+    p = match line {
+        Some(l) => p.at(Location::line_col(&source.name, l, None)),
+        None => p.at(Location::file(&source.name)),
+    };
+    p
+}
+
+/// The text of a workbook cell as a researcher would type it.
+fn cell_text(c: &calamine::Data) -> String {
+    use calamine::Data;
+    match c {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) => crate::output::number(*f),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => {
+            if *b {
+                "yes".into()
+            } else {
+                "no".into()
+            }
+        }
+        Data::DateTime(d) if d.is_datetime() => {
+            let (y, m, day, ..) = d.to_ymd_hms_milli();
+            format!("{y:04}-{m:02}-{day:02}")
+        }
+        Data::DateTime(d) => d.as_f64().to_string(),
+        Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_string(),
+        Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#ERROR {e:?}"),
+    }
+}

@@ -1,0 +1,683 @@
+//! `explain`: every contribution to one score, traced to its evidence.
+//!
+//! For a weighted arithmetic mean the contributions are the same terms, in the same order, that
+//! the pipeline summed, so they add up exactly (bit for bit) to the published score.
+
+use serde_json::{Value as Json, json};
+
+use crate::Scored;
+use crate::error::{InputError, Problem, did_you_mean};
+use crate::output::{number, opt_number};
+use crate::pipeline::aggregate::amean_terms;
+use crate::pipeline::group_shares;
+use crate::pipeline::spec::{AggregateMethod, ImputeMethod};
+use crate::rubric::Member;
+use crate::rules::Basis;
+
+/// One child's part in a score.
+#[derive(Debug, Clone)]
+pub struct Contribution {
+    /// Child id (criterion or node).
+    pub id: String,
+    /// `criterion` or the node's kind.
+    pub kind: String,
+    /// The child's value (normalised criterion value or node score).
+    pub value: Option<f64>,
+    /// Weight as written.
+    pub weight: f64,
+    /// Share of the weight among children with a value.
+    pub share: Option<f64>,
+    /// value * share (arithmetic mean); its sum is the score.
+    pub contribution: Option<f64>,
+    /// Coverage of the child.
+    pub coverage: Option<f64>,
+    /// The evidence as written, or why there is none.
+    pub evidence: String,
+    /// The evidence's source.
+    pub source: String,
+    /// Where the evidence row is.
+    pub place: String,
+    /// The rule (criteria).
+    pub rule: String,
+}
+
+/// The explanation of one score.
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    /// Jurisdiction code.
+    pub jurisdiction: String,
+    /// Jurisdiction name.
+    pub name: String,
+    /// Node, facet value, cell or criterion id.
+    pub node: String,
+    /// Its kind.
+    pub kind: String,
+    /// Its display name.
+    pub title: String,
+    /// The published score.
+    pub score: Option<f64>,
+    /// Its rank and the number ranked.
+    pub rank: Option<(u32, usize)>,
+    /// Its coverage.
+    pub coverage: Option<f64>,
+    /// The aggregation method.
+    pub method: Option<AggregateMethod>,
+    /// The coverage floor.
+    pub min_coverage: f64,
+    /// The children's parts.
+    pub parts: Vec<Contribution>,
+    /// Further lines (criterion detail, why a score is NA).
+    pub notes: Vec<String>,
+    /// The evaluation date.
+    pub date: String,
+}
+
+fn not_found(what: &str, id: &str, candidates: Vec<&str>) -> InputError {
+    let mut p = Problem::new(format!("unknown {what} `{id}`"));
+    if let Some(h) = did_you_mean(id, candidates) {
+        p = p.help(h);
+    }
+    InputError::one(p)
+}
+
+/// Explains the score of `node` (default: the index) for `jurisdiction`.
+pub fn explain(
+    s: &Scored,
+    jurisdiction: &str,
+    node: Option<&str>,
+) -> Result<Explanation, InputError> {
+    let (rubric, r, inputs) = (&s.rubric, &s.results, &s.inputs);
+    let Some(j) = inputs.jurisdictions.index(jurisdiction) else {
+        return Err(not_found(
+            "jurisdiction",
+            jurisdiction,
+            inputs
+                .jurisdictions
+                .list
+                .iter()
+                .map(|j| j.code.as_str())
+                .collect(),
+        ));
+    };
+    let juris = &inputs.jurisdictions.list[j];
+    let date = if r.date == crate::evidence::Date::MAX {
+        "latest".to_string()
+    } else {
+        r.date.to_string()
+    };
+    let Some(row) = r.row_of(j) else {
+        let a = &r.availability[j];
+        return Ok(Explanation {
+            jurisdiction: juris.code.clone(),
+            name: juris.name.clone(),
+            node: node.unwrap_or(&rubric.nodes[0].id).to_string(),
+            kind: String::new(),
+            title: String::new(),
+            score: None,
+            rank: None,
+            coverage: None,
+            method: None,
+            min_coverage: 0.0,
+            parts: Vec::new(),
+            notes: vec![format!(
+                "`{}` was screened out: data availability {} is below `pipeline.screen.dat_thresh` = {}",
+                juris.code,
+                number(a.dat_avail),
+                number(rubric.pipeline.screen.dat_thresh)
+            )],
+            date,
+        });
+    };
+    let id = node.unwrap_or(&rubric.nodes[0].id);
+    let eff = rubric.effective_criterion_weights();
+    let ranked = |col: &[Option<f64>]| col.iter().filter(|v| v.is_some()).count();
+
+    if let Some(k) = rubric.node_index(id) {
+        let n = &rubric.nodes[k];
+        let agg = n.aggregate.as_ref().unwrap_or(&rubric.pipeline.aggregate);
+        let members: Vec<Member> = n.children.clone();
+        let shares: Vec<f64> = members.iter().map(|m| rubric.member_weight(*m)).collect();
+        let values: Vec<Option<f64>> = members
+            .iter()
+            .map(|m| match *m {
+                Member::Criterion(c) => r.criteria.score.get(row, c),
+                Member::Node(x) => r.nodes.score.get(row, x),
+            })
+            .collect();
+        let mut parts = parts_for(s, row, j, &members, &shares, &values, agg.method);
+        for (p, m) in parts.iter_mut().zip(&members) {
+            p.weight = rubric.member_weight(*m);
+        }
+        let score = r.nodes.score.get(row, k);
+        let mut notes = Vec::new();
+        why_na(
+            &mut notes,
+            score,
+            r.nodes.coverage.get(row, k),
+            agg.min_coverage,
+            &values,
+            agg.dat_thresh,
+        );
+        return Ok(Explanation {
+            jurisdiction: juris.code.clone(),
+            name: juris.name.clone(),
+            node: n.id.clone(),
+            kind: rubric.node_kind(k).to_string(),
+            title: n.name.clone(),
+            score,
+            rank: r
+                .nodes
+                .rank(row, k)
+                .map(|x| (x, ranked(r.nodes.score.col(k)))),
+            coverage: r.nodes.coverage.get(row, k),
+            method: Some(agg.method),
+            min_coverage: agg.min_coverage,
+            parts,
+            notes,
+            date,
+        });
+    }
+    let group = r
+        .facet_values
+        .iter()
+        .position(|(f, v)| rubric.facets[*f].values[*v].id == id)
+        .map(|col| {
+            let (f, v) = r.facet_values[col];
+            let members: Vec<usize> = (0..rubric.criteria.len())
+                .filter(|&c| rubric.criteria[c].facets[f] == v)
+                .collect();
+            (
+                col,
+                members,
+                rubric.facets[f].id.clone(),
+                rubric.facets[f].values[v].name.clone(),
+                &r.facets,
+            )
+        })
+        .or_else(|| {
+            r.cell_defs.iter().position(|c| c.id == id).map(|col| {
+                let cell = &r.cell_defs[col];
+                let name = format!(
+                    "{} x {}",
+                    rubric.nodes[cell.node].name,
+                    rubric
+                        .grid
+                        .map_or(String::new(), |g| rubric.facets[g].values[cell.value]
+                            .name
+                            .clone())
+                );
+                (
+                    col,
+                    cell.criteria.clone(),
+                    "cell".to_string(),
+                    name,
+                    &r.cells,
+                )
+            })
+        });
+    if let Some((col, members, kind, title, scores)) = group {
+        let agg = &rubric.pipeline.aggregate;
+        let shares = group_shares(&eff, &members);
+        let mem: Vec<Member> = members.iter().map(|&c| Member::Criterion(c)).collect();
+        let values: Vec<Option<f64>> = members
+            .iter()
+            .map(|&c| r.criteria.score.get(row, c))
+            .collect();
+        let mut parts = parts_for(s, row, j, &mem, &shares, &values, agg.method);
+        for (p, &c) in parts.iter_mut().zip(&members) {
+            p.weight = eff[c];
+        }
+        let score = scores.score.get(row, col);
+        let mut notes =
+            vec!["weights are the criteria's effective weights in the index".to_string()];
+        why_na(
+            &mut notes,
+            score,
+            scores.coverage.get(row, col),
+            agg.min_coverage,
+            &values,
+            agg.dat_thresh,
+        );
+        return Ok(Explanation {
+            jurisdiction: juris.code.clone(),
+            name: juris.name.clone(),
+            node: id.to_string(),
+            kind,
+            title,
+            score,
+            rank: scores
+                .rank(row, col)
+                .map(|x| (x, ranked(scores.score.col(col)))),
+            coverage: scores.coverage.get(row, col),
+            method: Some(agg.method),
+            min_coverage: agg.min_coverage,
+            parts,
+            notes,
+            date,
+        });
+    }
+    if let Some(c) = rubric.criterion_index(id) {
+        let crit = &rubric.criteria[c];
+        let mut notes = vec![
+            format!("question: {}", crit.question),
+            format!("rule: {}", crit.rule.describe()),
+        ];
+        if crit.direction < 0.0 {
+            notes.push("direction: -1 (lower is better)".to_string());
+        }
+        if let Some(f) = crit.field {
+            notes.push(format!("evidence field: {}", rubric.fields[f].name));
+            let rows: Vec<_> = inputs.evidence.rows_for(j, f).collect();
+            if rows.is_empty() {
+                notes.push("evidence: none for this jurisdiction".to_string());
+            }
+            for e in rows {
+                notes.push(format!(
+                    "evidence row {}: `{}`{}{}{}{}",
+                    e.place,
+                    e.raw,
+                    e.as_of.map(|d| format!(", as of {d}")).unwrap_or_default(),
+                    e.coder
+                        .as_ref()
+                        .map(|x| format!(", coder {x}"))
+                        .unwrap_or_default(),
+                    e.source
+                        .as_ref()
+                        .map(|x| format!(", source: {x}"))
+                        .unwrap_or_default(),
+                    e.note
+                        .as_ref()
+                        .map(|x| format!(", note: {x}"))
+                        .unwrap_or_default(),
+                ));
+            }
+        }
+        notes.push(format!("basis on {date}: {}", describe_basis(s, j, c)));
+        let st = &r.stages;
+        notes.push(format!(
+            "pipeline: rule value {}, denominated {}, imputed {}, treated {}, normalised {}",
+            opt_number(st.raw.get(j, c)),
+            opt_number(st.denominated.get(j, c)),
+            opt_number(st.imputed.get(j, c)),
+            opt_number(st.treated.get(row, c)),
+            opt_number(r.criteria.score.get(row, c)),
+        ));
+        return Ok(Explanation {
+            jurisdiction: juris.code.clone(),
+            name: juris.name.clone(),
+            node: crit.id.clone(),
+            kind: "criterion".to_string(),
+            title: crit.name.clone(),
+            score: r.criteria.score.get(row, c),
+            rank: r
+                .criteria
+                .rank(row, c)
+                .map(|x| (x, ranked(r.criteria.score.col(c)))),
+            coverage: r.criteria.coverage.get(row, c),
+            method: None,
+            min_coverage: 0.0,
+            parts: Vec::new(),
+            notes,
+            date,
+        });
+    }
+    let mut all: Vec<&str> = rubric.nodes.iter().map(|n| n.id.as_str()).collect();
+    all.extend(rubric.criteria.iter().map(|c| c.id.as_str()));
+    all.extend(r.cell_defs.iter().map(|c| c.id.as_str()));
+    all.extend(
+        r.facet_values
+            .iter()
+            .map(|(f, v)| rubric.facets[*f].values[*v].id.as_str()),
+    );
+    Err(not_found("node", id, all))
+}
+
+fn why_na(
+    notes: &mut Vec<String>,
+    score: Option<f64>,
+    coverage: Option<f64>,
+    min: f64,
+    values: &[Option<f64>],
+    dat_thresh: Option<f64>,
+) {
+    if score.is_some() {
+        return;
+    }
+    let cov = coverage.unwrap_or(0.0);
+    if cov + 1e-12 < min {
+        notes.push(format!(
+            "the score is NA: coverage {} is below the minimum {}",
+            number(cov),
+            number(min)
+        ));
+    } else if values.iter().all(Option::is_none) {
+        notes.push("the score is NA: no child has a value".to_string());
+    } else if let Some(t) = dat_thresh {
+        notes.push(format!(
+            "the score is NA: the share of children with a value is below `dat_thresh` = {}",
+            number(t)
+        ));
+    }
+}
+
+fn parts_for(
+    s: &Scored,
+    row: usize,
+    j: usize,
+    members: &[Member],
+    shares: &[f64],
+    values: &[Option<f64>],
+    method: AggregateMethod,
+) -> Vec<Contribution> {
+    let (rubric, r) = (&s.rubric, &s.results);
+    let terms = amean_terms(values, shares);
+    let known: f64 = values
+        .iter()
+        .zip(shares)
+        .filter(|(v, _)| v.is_some())
+        .map(|(_, w)| w)
+        .sum();
+    members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let share = values[i].map(|_| shares[i] / known);
+            let contribution = match method {
+                AggregateMethod::AMean => terms[i],
+                AggregateMethod::GMean => values[i].map(|v| shares[i] / known * v.ln()),
+                _ => None,
+            };
+            match *m {
+                Member::Criterion(c) => {
+                    let crit = &rubric.criteria[c];
+                    let (evidence, source, place) = evidence_of(s, j, c, row);
+                    Contribution {
+                        id: crit.id.clone(),
+                        kind: "criterion".to_string(),
+                        value: values[i],
+                        weight: crit.weight,
+                        share,
+                        contribution,
+                        coverage: r.criteria.coverage.get(row, c),
+                        evidence,
+                        source,
+                        place,
+                        rule: crit.rule.describe(),
+                    }
+                }
+                Member::Node(k) => Contribution {
+                    id: rubric.nodes[k].id.clone(),
+                    kind: rubric.node_kind(k).to_string(),
+                    value: values[i],
+                    weight: rubric.nodes[k].weight,
+                    share,
+                    contribution,
+                    coverage: r.nodes.coverage.get(row, k),
+                    evidence: format!("score of {}", rubric.nodes[k].name),
+                    source: String::new(),
+                    place: String::new(),
+                    rule: String::new(),
+                },
+            }
+        })
+        .collect()
+}
+
+fn evidence_of(s: &Scored, j: usize, c: usize, row: usize) -> (String, String, String) {
+    let ev = &s.inputs.evidence;
+    let r = &s.results;
+    let imputed = r.stages.raw.get(j, c).is_none() && r.criteria.score.get(row, c).is_some();
+    let method = s.rubric.pipeline.impute.method;
+    let imputed_note = |base: String| {
+        if imputed && method != ImputeMethod::None {
+            format!("{base}; imputed ({})", method.name())
+        } else {
+            base
+        }
+    };
+    match s.values.basis(j, c) {
+        Basis::Row(i) => {
+            let e = &ev.rows[*i as usize];
+            let mut text = e.raw.clone();
+            if let Some(d) = e.as_of {
+                text.push_str(&format!(" (as of {d})"));
+            }
+            (text, e.source.clone().unwrap_or_default(), e.place.clone())
+        }
+        Basis::Rows(is) => {
+            let rows: Vec<&crate::evidence::EvidenceRow> =
+                is.iter().map(|i| &ev.rows[*i as usize]).collect();
+            let text = rows
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}={}{}",
+                        s.rubric.fields[e.field].name,
+                        e.raw,
+                        e.as_of.map(|d| format!("@{d}")).unwrap_or_default()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            let mut sources: Vec<String> = rows.iter().filter_map(|e| e.source.clone()).collect();
+            sources.dedup();
+            (
+                text,
+                sources.join("; "),
+                rows.iter()
+                    .map(|e| e.place.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )
+        }
+        Basis::Unknown(i) => {
+            let e = &ev.rows[*i as usize];
+            (
+                imputed_note(format!(
+                    "NA ({})",
+                    e.raw.is_empty().then_some("empty").unwrap_or(&e.raw)
+                )),
+                e.source.clone().unwrap_or_default(),
+                e.place.clone(),
+            )
+        }
+        Basis::NoEvidence => (
+            imputed_note("no evidence".to_string()),
+            String::new(),
+            String::new(),
+        ),
+        Basis::NotYet => (
+            imputed_note("no evidence for this date".to_string()),
+            String::new(),
+            String::new(),
+        ),
+        Basis::Disagreement(_) => (
+            imputed_note("coders disagree (no majority)".to_string()),
+            String::new(),
+            String::new(),
+        ),
+        Basis::Count { partners, exact } => (
+            if *exact {
+                format!("{partners} partners")
+            } else {
+                format!("at least {partners} partners (incomplete list)")
+            },
+            "dyads".to_string(),
+            s.inputs
+                .dyads
+                .as_ref()
+                .map(|d| d.file.path.clone())
+                .unwrap_or_default(),
+        ),
+        Basis::NoDyads => (
+            imputed_note("no dyads file".to_string()),
+            String::new(),
+            String::new(),
+        ),
+    }
+}
+
+fn describe_basis(s: &Scored, j: usize, c: usize) -> String {
+    match s.values.basis(j, c) {
+        Basis::Row(i) => format!("row {}", s.inputs.evidence.rows[*i as usize].place),
+        Basis::Rows(is) => format!(
+            "rows {}",
+            is.iter()
+                .map(|i| s.inputs.evidence.rows[*i as usize].place.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Basis::Unknown(i) => format!(
+            "row {} says unknown",
+            s.inputs.evidence.rows[*i as usize].place
+        ),
+        Basis::NoEvidence => "no evidence".to_string(),
+        Basis::NotYet => "no evidence applies on this date".to_string(),
+        Basis::Disagreement(_) => "coders disagree with no majority".to_string(),
+        Basis::Count { partners, exact } => {
+            if *exact {
+                format!("{partners} partners (complete list)")
+            } else {
+                format!(
+                    "at least {partners} partners (incomplete list: scored only if the lower bound reaches the top band)"
+                )
+            }
+        }
+        Basis::NoDyads => "no dyads file".to_string(),
+    }
+}
+
+impl Explanation {
+    /// Plain-text rendering.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        out.push_str(&format!(
+            "{} {}: {} `{}` ({}), evaluated on {}\n",
+            self.jurisdiction, self.name, self.kind, self.node, self.title, self.date
+        ));
+        out.push_str(&format!(
+            "score {}  rank {}  coverage {}\n",
+            opt_number(self.score),
+            self.rank
+                .map_or_else(|| "NA".to_string(), |(r, n)| format!("{r} of {n}")),
+            opt_number(self.coverage)
+        ));
+        if let Some(m) = self.method {
+            let known = self.parts.iter().filter(|p| p.value.is_some()).count();
+            out.push_str(&format!(
+                "aggregation: {} ({}) over {} of {} children with a value, weights renormalised over them; minimum coverage {}\n",
+                m.describe(),
+                m.name(),
+                known,
+                self.parts.len(),
+                number(self.min_coverage)
+            ));
+        }
+        if !self.parts.is_empty() {
+            let head = match self.method {
+                Some(AggregateMethod::GMean) => "log-contribution",
+                _ => "contribution",
+            };
+            let mut rows = vec![vec![
+                "child".to_string(),
+                "weight".to_string(),
+                "share".to_string(),
+                "value".to_string(),
+                head.to_string(),
+                "coverage".to_string(),
+                "evidence".to_string(),
+                "source".to_string(),
+                "rule".to_string(),
+            ]];
+            for p in &self.parts {
+                rows.push(vec![
+                    p.id.clone(),
+                    number(p.weight),
+                    p.share
+                        .map_or_else(|| "-".to_string(), |x| format!("{x:.4}")),
+                    opt_number(p.value),
+                    opt_number(p.contribution),
+                    opt_number(p.coverage),
+                    if p.place.is_empty() {
+                        p.evidence.clone()
+                    } else {
+                        format!("{} [{}]", p.evidence, p.place)
+                    },
+                    p.source.clone(),
+                    p.rule.clone(),
+                ]);
+            }
+            out.push_str(&table(&rows));
+            match self.method {
+                Some(AggregateMethod::AMean) => {
+                    let sum: f64 = self.parts.iter().filter_map(|p| p.contribution).sum();
+                    if self.score.is_some() {
+                        out.push_str(&format!("sum of contributions = {} = score\n", number(sum)));
+                    }
+                }
+                Some(AggregateMethod::GMean) => {
+                    let sum: f64 = self.parts.iter().filter_map(|p| p.contribution).sum();
+                    if self.score.is_some() {
+                        out.push_str(&format!("sum of log-contributions = {} = ln(score); exp = {}\n", number(sum), number(sum.exp())));
+                    }
+                }
+                _ => out.push_str("this method does not split into additive contributions; the values and shares above are its inputs\n"),
+            }
+        }
+        for n in &self.notes {
+            out.push_str(n);
+            out.push('\n');
+        }
+        out
+    }
+
+    /// JSON rendering.
+    pub fn to_json(&self) -> Json {
+        json!({
+            "jurisdiction": self.jurisdiction,
+            "name": self.name,
+            "node": self.node,
+            "kind": self.kind,
+            "title": self.title,
+            "date": self.date,
+            "score": self.score,
+            "rank": self.rank.map(|r| r.0),
+            "ranked": self.rank.map(|r| r.1),
+            "coverage": self.coverage,
+            "method": self.method.map(|m| m.name()),
+            "min_coverage": self.min_coverage,
+            "contributions": self.parts.iter().map(|p| json!({
+                "id": p.id, "kind": p.kind, "value": p.value, "weight": p.weight, "share": p.share,
+                "contribution": p.contribution, "coverage": p.coverage, "evidence": p.evidence,
+                "source": p.source, "place": p.place, "rule": p.rule,
+            })).collect::<Vec<_>>(),
+            "notes": self.notes,
+        })
+    }
+}
+
+/// Left-aligned columns separated by two spaces.
+pub fn table(rows: &[Vec<String>]) -> String {
+    let ncol = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..ncol)
+        .map(|c| {
+            rows.iter()
+                .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for r in rows {
+        let mut line = String::new();
+        for (c, cell) in r.iter().enumerate() {
+            line.push_str(cell);
+            if c + 1 < r.len() {
+                line.push_str(&" ".repeat(widths[c] - cell.chars().count() + 2));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

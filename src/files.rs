@@ -1,0 +1,96 @@
+//! Reading input files: size limits, encodings, hashes.
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Location, Problem};
+
+/// SHA-256 of bytes, as lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads a file as UTF-8 text, within a size limit.
+pub fn read_text(
+    path: &Path,
+    what: &str,
+    limit: u64,
+    from: Option<Location>,
+) -> Result<String, Problem> {
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| {
+        let mut p = Problem::new(format!("cannot read {what} `{shown}`: {}", io_reason(&e)));
+        if let Some(loc) = from.clone() {
+            p = p.at(loc);
+        } else {
+            p = p.at(Location::file(&shown));
+        }
+        p
+    })?;
+    if meta.is_dir() {
+        return Err(
+            Problem::new(format!("{what} `{shown}` is a folder, not a file"))
+                .at(Location::file(&shown)),
+        );
+    }
+    if meta.len() > limit {
+        return Err(Problem::new(format!(
+            "{what} `{shown}` is {} bytes, more than the limit of {limit}",
+            meta.len()
+        ))
+        .at(Location::file(&shown)));
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        Problem::new(format!("cannot read {what} `{shown}`: {}", io_reason(&e)))
+            .at(Location::file(&shown))
+    })?;
+    decode_utf8(&bytes, &shown)
+}
+
+/// Turns bytes into text: strips a UTF-8 BOM, refuses UTF-16 and other encodings clearly.
+pub fn decode_utf8(bytes: &[u8], shown: &str) -> Result<String, Problem> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || looks_utf16(bytes) {
+        return Err(Problem::new(format!("`{shown}` is encoded as UTF-16, not UTF-8"))
+            .at(Location::file(shown))
+            .help("save it as UTF-8 (in Excel: Save As > \"CSV UTF-8\"; in LibreOffice: character set \"Unicode (UTF-8)\")"));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_string()),
+        Err(e) => {
+            let at = e.valid_up_to();
+            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = bytes[..at]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1);
+            let column = String::from_utf8_lossy(&bytes[line_start..at])
+                .chars()
+                .count()
+                + 1;
+            Err(Problem::new(format!(
+                "`{shown}` is not valid UTF-8: byte 0x{:02X} at line {line}, column {column} (the file is probably Latin-1 or Windows-1252)",
+                bytes[at]
+            ))
+            .at(Location::line_col(shown, line, Some(column)))
+            .help("save it as UTF-8 (in Excel: Save As > \"CSV UTF-8\"; in LibreOffice: character set \"Unicode (UTF-8)\")"))
+        }
+    }
+}
+
+/// True when the bytes look like UTF-16 without a byte-order mark.
+fn looks_utf16(bytes: &[u8]) -> bool {
+    let n = bytes.len().min(64);
+    n >= 4 && bytes[..n].iter().filter(|&&b| b == 0).count() * 3 >= n
+}
+
+/// A short reason for an I/O error.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}

@@ -1,0 +1,176 @@
+//! Writing results: CSV cells, numbers, and results folders written whole or not at all.
+
+mod files;
+
+pub use files::{manifest, ranking_order as files_ranking, score_files, share};
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Location, Problem};
+
+/// A number in shortest round-trip form; unknown is `NA`; -0 is written as 0.
+pub fn number(x: f64) -> String {
+    if x == 0.0 {
+        return "0".to_string();
+    }
+    if !x.is_finite() {
+        return "NA".to_string();
+    }
+    format!("{x}")
+}
+
+/// An optional number.
+pub fn opt_number(x: Option<f64>) -> String {
+    x.map_or_else(|| "NA".to_string(), number)
+}
+
+/// A text cell made safe for spreadsheets: cells that begin with `=`, `+`, `-`, `@`, tab or
+/// carriage return get a leading apostrophe so they are not run as formulas.
+pub fn text(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
+/// Builds a CSV file in memory.
+pub struct Csv {
+    writer: csv::Writer<Vec<u8>>,
+}
+
+impl Default for Csv {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Csv {
+    /// An empty CSV with `\n` line endings.
+    pub fn new() -> Csv {
+        Csv {
+            writer: csv::WriterBuilder::new()
+                .terminator(csv::Terminator::Any(b'\n'))
+                .from_writer(Vec::new()),
+        }
+    }
+
+    /// Writes one record (cells already formatted).
+    pub fn row<I, S>(&mut self, cells: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<[u8]>,
+    {
+        // Writing to a Vec cannot fail.
+        let _ = self.writer.write_record(cells);
+    }
+
+    /// The bytes.
+    pub fn finish(self) -> Vec<u8> {
+        self.writer.into_inner().unwrap_or_default()
+    }
+}
+
+/// A results folder being written: files go to a hidden temporary folder beside the target,
+/// which replaces the target only when every file is written.
+pub struct OutputDir {
+    target: PathBuf,
+    tmp: Option<tempfile::TempDir>,
+    replace: bool,
+}
+
+impl OutputDir {
+    /// Prepares to write `target`. An existing target is refused unless `force`.
+    pub fn begin(target: &Path, force: bool) -> Result<OutputDir, Error> {
+        let shown = target.display().to_string();
+        let replace = match std::fs::symlink_metadata(target) {
+            Ok(meta) if meta.is_dir() => {
+                if !force {
+                    return Err(Problem::new(format!("the results folder `{shown}` already exists"))
+                        .at(Location::file(&shown))
+                        .help("pass --force to replace it (it is replaced whole, only once the new results are complete), or choose another --out")
+                        .into());
+                }
+                true
+            }
+            Ok(_) => {
+                return Err(
+                    Problem::new(format!("`{shown}` exists and is not a folder"))
+                        .at(Location::file(&shown))
+                        .into(),
+                );
+            }
+            Err(_) => false,
+        };
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if !parent.is_dir() {
+            std::fs::create_dir_all(&parent).map_err(|e| Error::Write {
+                path: parent.display().to_string(),
+                source: e,
+            })?;
+        }
+        let tmp = tempfile::Builder::new()
+            .prefix(".accord-partial-")
+            .tempdir_in(&parent)
+            .map_err(|e| Error::Write {
+                path: parent.display().to_string(),
+                source: e,
+            })?;
+        Ok(OutputDir {
+            target: target.to_path_buf(),
+            tmp: Some(tmp),
+            replace,
+        })
+    }
+
+    /// Writes one file into the folder.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), Error> {
+        let Some(tmp) = &self.tmp else {
+            return Err(Error::Internal("results folder already committed".into()));
+        };
+        let path = tmp.path().join(name);
+        std::fs::write(&path, bytes).map_err(|e| Error::Write {
+            path: self.target.join(name).display().to_string(),
+            source: e,
+        })
+    }
+
+    /// Puts the folder in place: renames the finished temporary folder onto the target.
+    pub fn commit(mut self) -> Result<(), Error> {
+        let Some(tmp) = self.tmp.take() else {
+            return Err(Error::Internal("results folder already committed".into()));
+        };
+        let built = tmp.keep();
+        let err = |e: std::io::Error, path: &Path| Error::Write {
+            path: path.display().to_string(),
+            source: e,
+        };
+        if self.replace {
+            // Move the old folder aside first, so that at every moment the target is either the
+            // old folder or the new one, each whole.
+            let parent = built
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from("."));
+            let old = tempfile::Builder::new()
+                .prefix(".accord-old-")
+                .tempdir_in(&parent)
+                .map_err(|e| err(e, &parent))?
+                .keep();
+            std::fs::remove_dir(&old).map_err(|e| err(e, &old))?;
+            std::fs::rename(&self.target, &old).map_err(|e| err(e, &self.target))?;
+            if let Err(e) = std::fs::rename(&built, &self.target) {
+                let _ = std::fs::rename(&old, &self.target);
+                let _ = std::fs::remove_dir_all(&built);
+                return Err(err(e, &self.target));
+            }
+            let _ = std::fs::remove_dir_all(&old);
+        } else if let Err(e) = std::fs::rename(&built, &self.target) {
+            let _ = std::fs::remove_dir_all(&built);
+            return Err(err(e, &self.target));
+        }
+        Ok(())
+    }
+}

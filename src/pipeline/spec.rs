@@ -1,0 +1,727 @@
+//! The `[pipeline]` section: which method each step uses, with COINr's names and parameters.
+
+use crate::error::{Problem, Problems, did_you_mean};
+use crate::rubric::tree::{Kind, Reader, Table, Tv};
+
+/// Every step's settings.
+#[derive(Debug, Clone)]
+pub struct PipelineSpec {
+    /// Denominate: divide numeric criteria by their `denominator` column.
+    pub denominate: bool,
+    /// Impute: what unknown criterion values become.
+    pub impute: ImputeSpec,
+    /// Screen: drop jurisdictions with too little data.
+    pub screen: ScreenSpec,
+    /// Treat: outlier treatment of numeric criteria.
+    pub treat: TreatSpec,
+    /// Normalise: bring numeric criteria onto a common scale.
+    pub normalise: NormaliseSpec,
+    /// Weights: where the weights come from.
+    pub weights: WeightsSpec,
+    /// Aggregate: how children combine into a node.
+    pub aggregate: AggregateSpec,
+}
+
+/// Imputation of unknown criterion values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImputeSpec {
+    /// Method.
+    pub method: ImputeMethod,
+    /// Jurisdictions group column for the `_grp` methods.
+    pub group: Option<String>,
+}
+
+/// Imputation methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImputeMethod {
+    /// Leave unknown: excluded from aggregation, weights renormalised over what is known.
+    None,
+    /// Count unknown as the worst value (the scale's lower end, or 0 for numeric criteria).
+    Zero,
+    /// Mean of the criterion over all jurisdictions (`i_mean`).
+    Mean,
+    /// Median (`i_median`).
+    Median,
+    /// Mean within the jurisdiction's group (`i_mean_grp`).
+    MeanGroup,
+    /// Median within the jurisdiction's group (`i_median_grp`).
+    MedianGroup,
+}
+
+impl ImputeMethod {
+    const NAMES: &[(&str, ImputeMethod)] = &[
+        ("none", ImputeMethod::None),
+        ("zero", ImputeMethod::Zero),
+        ("i_mean", ImputeMethod::Mean),
+        ("i_median", ImputeMethod::Median),
+        ("i_mean_grp", ImputeMethod::MeanGroup),
+        ("i_median_grp", ImputeMethod::MedianGroup),
+    ];
+
+    /// The name as written in TOML.
+    pub fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(_, m)| *m == self)
+            .map_or("none", |(n, _)| n)
+    }
+}
+
+/// Screening of jurisdictions by data availability (COINr's `Screen`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScreenSpec {
+    /// Which flag excludes a jurisdiction.
+    pub method: ScreenMethod,
+    /// Minimum share of criteria with data (strict `<` excludes).
+    pub dat_thresh: f64,
+    /// Minimum share of non-zero values among known ones.
+    pub nonzero_thresh: f64,
+    /// Jurisdictions always kept.
+    pub include: Vec<String>,
+    /// Jurisdictions always dropped.
+    pub exclude: Vec<String>,
+}
+
+/// Screening methods (COINr's `unit_screen`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScreenMethod {
+    /// Keep everyone.
+    None,
+    /// Drop jurisdictions with too little data.
+    ByNa,
+    /// Drop jurisdictions with too many zeros.
+    ByZeros,
+    /// Both.
+    ByNaAndZeros,
+}
+
+impl ScreenMethod {
+    const NAMES: &[(&str, ScreenMethod)] = &[
+        ("none", ScreenMethod::None),
+        ("byNA", ScreenMethod::ByNa),
+        ("byzeros", ScreenMethod::ByZeros),
+        ("byNAandzeros", ScreenMethod::ByNaAndZeros),
+    ];
+
+    /// The name as written in TOML.
+    pub fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(_, m)| *m == self)
+            .map_or("none", |(n, _)| n)
+    }
+}
+
+/// Outlier treatment (COINr's `Treat`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TreatSpec {
+    /// First treatment tried.
+    pub method: TreatMethod,
+    /// Most points winsorised.
+    pub winmax: Option<u32>,
+    /// |skew| threshold of the check.
+    pub skew_thresh: f64,
+    /// Kurtosis threshold of the check.
+    pub kurt_thresh: f64,
+    /// Winsorise even when the check passes, up to `winmax`. COINr ignores this for
+    /// criteria that pass the check (its issue 53); accord does the same, so results agree.
+    pub force_win: bool,
+    /// Second treatment when the first does not pass the check.
+    pub fallback: TreatMethod,
+    /// Apply the fallback to the winsorised data instead of the original.
+    pub combine: bool,
+    /// Box-Cox lambda.
+    pub lambda: f64,
+}
+
+/// Treatment functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TreatMethod {
+    /// No treatment.
+    None,
+    /// Iterative winsorisation.
+    Winsorise,
+    /// log(x - min + 0.01 (max - min)).
+    LogCt,
+    /// `log_CT`, mirrored for negative skew.
+    LogCtPlus,
+    /// log(x - min + 1).
+    LogCtOrig,
+    /// Box-Cox on x - min + 1.
+    BoxCox,
+}
+
+impl TreatMethod {
+    const NAMES: &[(&str, TreatMethod)] = &[
+        ("none", TreatMethod::None),
+        ("winsorise", TreatMethod::Winsorise),
+        ("log_CT", TreatMethod::LogCt),
+        ("log_CT_plus", TreatMethod::LogCtPlus),
+        ("log_CT_orig", TreatMethod::LogCtOrig),
+        ("boxcox", TreatMethod::BoxCox),
+    ];
+
+    /// The name as written in TOML.
+    pub fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(_, m)| *m == self)
+            .map_or("none", |(n, _)| n)
+    }
+}
+
+/// Normalisation (COINr's `Normalise`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NormaliseSpec {
+    /// Method.
+    pub method: NormaliseMethod,
+    /// `n_minmax` bounds (default: the rubric's scale).
+    pub l_u: Option<[f64; 2]>,
+    /// `n_zscore` mean and sd.
+    pub m_sd: [f64; 2],
+    /// `n_scaled` bounds (raw units).
+    pub npara: [f64; 2],
+    /// `n_scaled` factor.
+    pub scale_factor: f64,
+    /// `n_dist2ref` reference jurisdiction.
+    pub iref: Option<String>,
+    /// `n_dist2ref` / `n_dist2targ`: cap values above 1.
+    pub cap_max: bool,
+    /// `n_goalposts`: [lower, upper, scale] in raw units.
+    pub gposts: Option<[f64; 3]>,
+    /// `n_goalposts`: clamp to the goalposts.
+    pub trunc2posts: bool,
+}
+
+/// Normalisation methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NormaliseMethod {
+    /// Values kept as they are (after the direction flip).
+    None,
+    /// Min-max onto `l_u`.
+    MinMax,
+    /// z-scores, rescaled by `m_sd`.
+    ZScore,
+    /// (x - l)/(u - l) * scale_factor.
+    Scaled,
+    /// Ascending rank.
+    Rank,
+    /// Rank - 1.
+    Borda,
+    /// Percentile rank.
+    PRank,
+    /// x / max.
+    FracMax,
+    /// 1 - (max - x)/(max - min).
+    Dist2Max,
+    /// Distance to a reference jurisdiction.
+    Dist2Ref,
+    /// Distance to the criterion's target.
+    Dist2Targ,
+    /// Goalposts.
+    Goalposts,
+}
+
+impl NormaliseMethod {
+    const NAMES: &[(&str, NormaliseMethod)] = &[
+        ("none", NormaliseMethod::None),
+        ("n_minmax", NormaliseMethod::MinMax),
+        ("n_zscore", NormaliseMethod::ZScore),
+        ("n_scaled", NormaliseMethod::Scaled),
+        ("n_rank", NormaliseMethod::Rank),
+        ("n_borda", NormaliseMethod::Borda),
+        ("n_prank", NormaliseMethod::PRank),
+        ("n_fracmax", NormaliseMethod::FracMax),
+        ("n_dist2max", NormaliseMethod::Dist2Max),
+        ("n_dist2ref", NormaliseMethod::Dist2Ref),
+        ("n_dist2targ", NormaliseMethod::Dist2Targ),
+        ("n_goalposts", NormaliseMethod::Goalposts),
+    ];
+
+    /// The name as written in TOML.
+    pub fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(_, m)| *m == self)
+            .map_or("none", |(n, _)| n)
+    }
+}
+
+/// Where weights come from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeightsSpec {
+    /// Method.
+    pub method: WeightsMethod,
+}
+
+/// Weighting methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeightsMethod {
+    /// The rubric's weights.
+    Rubric,
+    /// Every child of a node weighs the same.
+    Equal,
+}
+
+/// Aggregation (COINr's `Aggregate`) and the coverage rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggregateSpec {
+    /// Method.
+    pub method: AggregateMethod,
+    /// `a_genmean`'s power.
+    pub p: Option<f64>,
+    /// COINr's data-availability threshold: NA when the share of known children is below it.
+    pub dat_thresh: Option<f64>,
+    /// NA when the share of weight backed by evidence is below it.
+    pub min_coverage: f64,
+}
+
+/// Aggregation methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggregateMethod {
+    /// Weighted arithmetic mean.
+    AMean,
+    /// Weighted geometric mean (all values must be positive).
+    GMean,
+    /// Weighted harmonic mean (all values must be non-zero).
+    HMean,
+    /// Weighted generalised mean with power `p`.
+    GenMean,
+    /// Weighted median.
+    Median,
+    /// Copeland score from the weighted outranking matrix.
+    Copeland,
+}
+
+impl AggregateMethod {
+    const NAMES: &[(&str, AggregateMethod)] = &[
+        ("a_amean", AggregateMethod::AMean),
+        ("a_gmean", AggregateMethod::GMean),
+        ("a_hmean", AggregateMethod::HMean),
+        ("a_genmean", AggregateMethod::GenMean),
+        ("a_median", AggregateMethod::Median),
+        ("a_copeland", AggregateMethod::Copeland),
+    ];
+
+    /// The name as written in TOML.
+    pub fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(_, m)| *m == self)
+            .map_or("a_amean", |(n, _)| n)
+    }
+
+    /// Words for `explain`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            AggregateMethod::AMean => "weighted arithmetic mean",
+            AggregateMethod::GMean => "weighted geometric mean",
+            AggregateMethod::HMean => "weighted harmonic mean",
+            AggregateMethod::GenMean => "weighted generalised mean",
+            AggregateMethod::Median => "weighted median",
+            AggregateMethod::Copeland => "Copeland score",
+        }
+    }
+}
+
+fn method_of<T: Copy>(
+    r: &mut Reader<'_>,
+    names: &[(&str, T)],
+    default: T,
+    p: &mut Problems,
+) -> Option<T> {
+    let Some(tv) = r.get("method") else {
+        return Some(default);
+    };
+    let Some(s) = tv.as_str() else {
+        p.push(r.problem_at(
+            tv,
+            "method",
+            format!(
+                "`{}.method` must be a string, found {}",
+                r.path,
+                tv.type_name()
+            ),
+        ));
+        return None;
+    };
+    if let Some((_, m)) = names.iter().find(|(n, _)| *n == s) {
+        return Some(*m);
+    }
+    let all: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
+    let help = did_you_mean(s, all.iter().copied())
+        .unwrap_or_else(|| format!("methods: {}", all.join(", ")));
+    p.push(
+        r.problem_at(
+            tv,
+            "method",
+            format!("unknown method `{s}` in `{}.method`", r.path),
+        )
+        .help(help),
+    );
+    None
+}
+
+fn pair(r: &mut Reader<'_>, key: &'static str, p: &mut Problems) -> Option<[f64; 2]> {
+    let v = r.f64_array(key, p)?;
+    if v.len() != 2 {
+        let tv = r.get(key).expect("read above");
+        p.push(r.problem_at(tv, key, format!("`{}.{key}` must hold two numbers", r.path)));
+        return None;
+    }
+    Some([v[0], v[1]])
+}
+
+fn share(r: &mut Reader<'_>, key: &'static str, p: &mut Problems) -> Option<f64> {
+    let v = r.f64(key, p)?;
+    if !(0.0..=1.0).contains(&v) {
+        let tv = r.get(key).expect("read above");
+        p.push(r.problem_at(
+            tv,
+            key,
+            format!("`{}.{key}` must lie in [0, 1], found {v}", r.path),
+        ));
+        return None;
+    }
+    Some(v)
+}
+
+/// Reads a `[pipeline.impute]` table.
+pub fn read_impute(r: &mut Reader<'_>, p: &mut Problems) -> ImputeSpec {
+    let method =
+        method_of(r, ImputeMethod::NAMES, ImputeMethod::None, p).unwrap_or(ImputeMethod::None);
+    let group = r.str("group", p);
+    if matches!(method, ImputeMethod::MeanGroup | ImputeMethod::MedianGroup) && group.is_none() {
+        p.push(r.problem_here(format!(
+            "`{}.method = \"{}\"` needs `group`, a group column of the jurisdictions file",
+            r.path,
+            method.name()
+        )));
+    }
+    ImputeSpec { method, group }
+}
+
+/// Reads a `[pipeline.screen]` table.
+pub fn read_screen(r: &mut Reader<'_>, p: &mut Problems) -> ScreenSpec {
+    ScreenSpec {
+        method: method_of(r, ScreenMethod::NAMES, ScreenMethod::None, p)
+            .unwrap_or(ScreenMethod::None),
+        dat_thresh: share(r, "dat_thresh", p).unwrap_or(2.0 / 3.0),
+        nonzero_thresh: share(r, "nonzero_thresh", p).unwrap_or(0.05),
+        include: r.str_list("include", p).unwrap_or_default(),
+        exclude: r.str_list("exclude", p).unwrap_or_default(),
+    }
+}
+
+/// The default treatment: none.
+pub fn no_treatment() -> TreatSpec {
+    TreatSpec {
+        method: TreatMethod::None,
+        winmax: Some(5),
+        skew_thresh: 2.0,
+        kurt_thresh: 3.5,
+        force_win: false,
+        fallback: TreatMethod::None,
+        combine: false,
+        lambda: 1.0,
+    }
+}
+
+/// Reads a `treat` table (pipeline-wide or a criterion's override).
+pub fn read_treat(r: &mut Reader<'_>, base: &TreatSpec, p: &mut Problems) -> TreatSpec {
+    let method = method_of(r, TreatMethod::NAMES, base.method, p).unwrap_or(base.method);
+    let winmax = match r.int("winmax", p) {
+        Some(w) if w < 0 => {
+            let tv = r.get("winmax").expect("read above");
+            p.push(r.problem_at(
+                tv,
+                "winmax",
+                format!("`{}.winmax` must not be negative", r.path),
+            ));
+            base.winmax
+        }
+        Some(w) => Some(u32::try_from(w).unwrap_or(u32::MAX)),
+        None => base.winmax,
+    };
+    let fallback = match r.get("fallback") {
+        None => {
+            if method == TreatMethod::Winsorise && base.method != TreatMethod::Winsorise {
+                TreatMethod::LogCt
+            } else {
+                base.fallback
+            }
+        }
+        Some(tv) => match tv
+            .as_str()
+            .and_then(|s| TreatMethod::NAMES.iter().find(|(n, _)| *n == s))
+        {
+            Some((_, m)) if *m != TreatMethod::Winsorise => *m,
+            _ => {
+                p.push(r.problem_at(tv, "fallback", format!(
+                    "`{}.fallback` must be one of none, log_CT, log_CT_plus, log_CT_orig, boxcox", r.path
+                )));
+                base.fallback
+            }
+        },
+    };
+    TreatSpec {
+        method,
+        winmax,
+        skew_thresh: r.f64("skew_thresh", p).unwrap_or(base.skew_thresh),
+        kurt_thresh: r.f64("kurt_thresh", p).unwrap_or(base.kurt_thresh),
+        force_win: r.bool("force_win", p).unwrap_or(base.force_win),
+        fallback,
+        combine: r.bool("combine", p).unwrap_or(base.combine),
+        lambda: r.f64("lambda", p).unwrap_or(base.lambda),
+    }
+}
+
+/// The default normalisation: min-max onto the rubric's scale.
+pub fn default_normalise() -> NormaliseSpec {
+    NormaliseSpec {
+        method: NormaliseMethod::MinMax,
+        l_u: None,
+        m_sd: [0.0, 1.0],
+        npara: [0.0, 100.0],
+        scale_factor: 100.0,
+        iref: None,
+        cap_max: false,
+        gposts: None,
+        trunc2posts: true,
+    }
+}
+
+/// Reads a `normalise` table (pipeline-wide or a criterion's override).
+pub fn read_normalise(r: &mut Reader<'_>, base: &NormaliseSpec, p: &mut Problems) -> NormaliseSpec {
+    let method = method_of(r, NormaliseMethod::NAMES, base.method, p).unwrap_or(base.method);
+    // A new method starts from its own defaults, as COINr's global_specs replaces rather than merges.
+    let base = if method == base.method {
+        base.clone()
+    } else {
+        NormaliseSpec {
+            method,
+            ..default_normalise()
+        }
+    };
+    let gposts = match r.f64_array("gposts", p) {
+        Some(v) if v.len() == 3 => Some([v[0], v[1], v[2]]),
+        Some(v) if v.len() == 2 => Some([v[0], v[1], 1.0]),
+        Some(_) => {
+            let tv = r.get("gposts").expect("read above");
+            p.push(r.problem_at(
+                tv,
+                "gposts",
+                format!(
+                    "`{}.gposts` must be [lower, upper] or [lower, upper, scale]",
+                    r.path
+                ),
+            ));
+            None
+        }
+        None => base.gposts,
+    };
+    let spec = NormaliseSpec {
+        method,
+        l_u: pair(r, "l_u", p).or(base.l_u),
+        m_sd: pair(r, "m_sd", p).unwrap_or(base.m_sd),
+        npara: pair(r, "npara", p).unwrap_or(base.npara),
+        scale_factor: r.f64("scale_factor", p).unwrap_or(base.scale_factor),
+        iref: r.str("iref", p).or(base.iref),
+        cap_max: r.bool("cap_max", p).unwrap_or(base.cap_max),
+        gposts,
+        trunc2posts: r.bool("trunc2posts", p).unwrap_or(base.trunc2posts),
+    };
+    if let Some([l, u]) = spec.l_u
+        && l >= u
+    {
+        p.push(r.problem_here(format!(
+            "`{}.l_u`: lower bound {l} must be below upper bound {u}",
+            r.path
+        )));
+    }
+    if spec.method == NormaliseMethod::Dist2Ref && spec.iref.is_none() {
+        p.push(r.problem_here(format!(
+            "`{}.method = \"n_dist2ref\"` needs `iref`, the reference jurisdiction's code",
+            r.path
+        )));
+    }
+    if spec.method == NormaliseMethod::Goalposts && spec.gposts.is_none() {
+        p.push(r.problem_here(format!(
+            "`{}.method = \"n_goalposts\"` needs `gposts = [lower, upper, scale]`",
+            r.path
+        )));
+    }
+    spec
+}
+
+/// The default aggregation: weighted arithmetic mean, no coverage floor.
+pub fn default_aggregate() -> AggregateSpec {
+    AggregateSpec {
+        method: AggregateMethod::AMean,
+        p: None,
+        dat_thresh: None,
+        min_coverage: 0.0,
+    }
+}
+
+/// Reads an `aggregate` table or method name (pipeline-wide or a node's override).
+pub fn read_aggregate(
+    tv: &Tv,
+    path: &str,
+    base: &AggregateSpec,
+    p: &mut Problems,
+) -> Option<AggregateSpec> {
+    let table;
+    let (t, at) = match &tv.kind {
+        Kind::Table(t) => (t, &tv.at),
+        Kind::Str(_) => {
+            table = Table {
+                entries: vec![crate::rubric::tree::Entry {
+                    key: "method".to_string(),
+                    key_at: tv.at.clone(),
+                    value: tv.clone(),
+                }],
+            };
+            (&table, &tv.at)
+        }
+        _ => {
+            p.push(
+                Problem::new(format!(
+                    "`{path}` must be a method name or a table, found {}",
+                    tv.type_name()
+                ))
+                .at(tv.at.location().with_key(path.to_string())),
+            );
+            return None;
+        }
+    };
+    let mut r = Reader::new(t, path, at);
+    let before = p.len();
+    let method = method_of(&mut r, AggregateMethod::NAMES, base.method, p).unwrap_or(base.method);
+    let spec = AggregateSpec {
+        method,
+        p: r.f64("p", p).or(base.p),
+        dat_thresh: share(&mut r, "dat_thresh", p).or(base.dat_thresh),
+        min_coverage: share(&mut r, "min_coverage", p).unwrap_or(base.min_coverage),
+    };
+    if spec.method == AggregateMethod::GenMean {
+        match spec.p {
+            None => p.push(r.problem_here(format!("`{path}`: `a_genmean` needs a power `p`"))),
+            Some(x) if x == 0.0 => p.push(r.problem_here(format!(
+                "`{path}`: `a_genmean` with p = 0 is the geometric mean; use `a_gmean`"
+            ))),
+            _ => {}
+        }
+    }
+    r.finish(p);
+    (p.len() == before).then_some(spec)
+}
+
+/// Reads the whole `[pipeline]` table.
+pub fn read_pipeline(
+    table: Option<(&Table, &crate::rubric::tree::Origin)>,
+    root_at: &crate::rubric::tree::Origin,
+    p: &mut Problems,
+) -> PipelineSpec {
+    let empty = Table::default();
+    let (t, at) = table.unwrap_or((&empty, root_at));
+    let mut r = Reader::new(t, "pipeline", at);
+
+    let sub = |r: &mut Reader<'_>,
+               key: &'static str,
+               p: &mut Problems|
+     -> Option<(Table, crate::rubric::tree::Origin)> {
+        r.table(key, p).map(|(t, o)| (t.clone(), o.clone()))
+    };
+
+    let denominate = match sub(&mut r, "denominate", p) {
+        Some((t, o)) => {
+            let mut dr = Reader::new(&t, "pipeline.denominate", &o);
+            let m =
+                method_of(&mut dr, &[("none", false), ("divide", true)], true, p).unwrap_or(true);
+            dr.finish(p);
+            m
+        }
+        None => true,
+    };
+    let impute = match sub(&mut r, "impute", p) {
+        Some((t, o)) => {
+            let mut ir = Reader::new(&t, "pipeline.impute", &o);
+            let s = read_impute(&mut ir, p);
+            ir.finish(p);
+            s
+        }
+        None => ImputeSpec {
+            method: ImputeMethod::None,
+            group: None,
+        },
+    };
+    let screen = match sub(&mut r, "screen", p) {
+        Some((t, o)) => {
+            let mut sr = Reader::new(&t, "pipeline.screen", &o);
+            let s = read_screen(&mut sr, p);
+            sr.finish(p);
+            s
+        }
+        None => ScreenSpec {
+            method: ScreenMethod::None,
+            dat_thresh: 2.0 / 3.0,
+            nonzero_thresh: 0.05,
+            include: vec![],
+            exclude: vec![],
+        },
+    };
+    let treat = match sub(&mut r, "treat", p) {
+        Some((t, o)) => {
+            let mut tr = Reader::new(&t, "pipeline.treat", &o);
+            let s = read_treat(&mut tr, &no_treatment(), p);
+            tr.finish(p);
+            s
+        }
+        None => no_treatment(),
+    };
+    let normalise = match sub(&mut r, "normalise", p) {
+        Some((t, o)) => {
+            let mut nr = Reader::new(&t, "pipeline.normalise", &o);
+            let s = read_normalise(&mut nr, &default_normalise(), p);
+            nr.finish(p);
+            s
+        }
+        None => default_normalise(),
+    };
+    let weights = match sub(&mut r, "weights", p) {
+        Some((t, o)) => {
+            let mut wr = Reader::new(&t, "pipeline.weights", &o);
+            let m = method_of(
+                &mut wr,
+                &[
+                    ("rubric", WeightsMethod::Rubric),
+                    ("equal", WeightsMethod::Equal),
+                ],
+                WeightsMethod::Rubric,
+                p,
+            )
+            .unwrap_or(WeightsMethod::Rubric);
+            wr.finish(p);
+            WeightsSpec { method: m }
+        }
+        None => WeightsSpec {
+            method: WeightsMethod::Rubric,
+        },
+    };
+    let aggregate = match r.get("aggregate") {
+        Some(tv) => read_aggregate(tv, "pipeline.aggregate", &default_aggregate(), p)
+            .unwrap_or_else(default_aggregate),
+        None => default_aggregate(),
+    };
+    r.finish(p);
+    PipelineSpec {
+        denominate,
+        impute,
+        screen,
+        treat,
+        normalise,
+        weights,
+        aggregate,
+    }
+}

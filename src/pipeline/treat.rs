@@ -1,0 +1,249 @@
+//! Treat: outlier treatment of numeric criteria (COINr's `Treat`, `winsorise`, `log_CT`, ...).
+//!
+//! Per criterion: if the skew/kurtosis check passes, nothing is done. Otherwise the first
+//! treatment is applied and checked again; if it still fails, the fallback is applied to the
+//! original values (or, with `combine`, to the treated ones) and kept whether it passes or not.
+
+use super::spec::{TreatMethod, TreatSpec};
+use super::stats;
+
+/// One skew/kurtosis check.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Check {
+    /// Passed: |skew| < skew_thresh or kurt < kurt_thresh.
+    pub pass: bool,
+    /// Skewness G1.
+    pub skew: f64,
+    /// Kurtosis G2.
+    pub kurt: f64,
+}
+
+/// What treatment did to one criterion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TreatDetail {
+    /// The check before treatment.
+    pub check0: Option<Check>,
+    /// Points winsorised (when winsorisation ran).
+    pub nwin: Option<usize>,
+    /// The check after the first treatment.
+    pub check1: Option<Check>,
+    /// The check after the fallback.
+    pub check2: Option<Check>,
+    /// Per row: `winhi`, `winlo`, `log_CT`, ... joined with `+`, or empty.
+    pub points: Vec<String>,
+    /// Why the criterion was left untreated although the check could not be run.
+    pub skipped: Option<String>,
+}
+
+/// Runs the check on the known values.
+pub fn check(x: &[Option<f64>], spec: &TreatSpec) -> Option<Check> {
+    let v = stats::known(x);
+    let skew = stats::skew(&v)?;
+    let kurt = stats::kurt(&v)?;
+    if !skew.is_finite() || !kurt.is_finite() {
+        return None;
+    }
+    Some(Check {
+        pass: skew.abs() < spec.skew_thresh || kurt < spec.kurt_thresh,
+        skew,
+        kurt,
+    })
+}
+
+/// Treats one column. Returns the treated values and the details.
+pub fn treat(x: &[Option<f64>], spec: &TreatSpec) -> (Vec<Option<f64>>, TreatDetail) {
+    let n = x.len();
+    let mut detail = TreatDetail {
+        check0: None,
+        nwin: None,
+        check1: None,
+        check2: None,
+        points: vec![String::new(); n],
+        skipped: None,
+    };
+    if spec.method == TreatMethod::None {
+        return (x.to_vec(), detail);
+    }
+    let Some(c0) = check(x, spec) else {
+        detail.skipped =
+            Some("skewness and kurtosis need at least 4 distinct known values".to_string());
+        return (x.to_vec(), detail);
+    };
+    detail.check0 = Some(c0);
+    if c0.pass {
+        return (x.to_vec(), detail);
+    }
+    let mut marks1 = vec![""; n];
+    let x1 = apply(spec.method, x, spec, &mut marks1, &mut detail.nwin);
+    let c1 = check(&x1, spec);
+    detail.check1 = c1;
+    let Some(c1) = c1 else {
+        detail.skipped = Some("the check could not be run after treatment".to_string());
+        return (x.to_vec(), detail);
+    };
+    if c1.pass || spec.fallback == TreatMethod::None {
+        join_points(&mut detail.points, &marks1, &vec![""; n]);
+        return (x1, detail);
+    }
+    let base = if spec.combine { x1.clone() } else { x.to_vec() };
+    let mut marks2 = vec![""; n];
+    let mut unused = None;
+    let x2 = apply(spec.fallback, &base, spec, &mut marks2, &mut unused);
+    detail.check2 = check(&x2, spec);
+    join_points(&mut detail.points, &marks1, &marks2);
+    (x2, detail)
+}
+
+fn join_points(out: &mut [String], a: &[&str], b: &[&str]) {
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = match (a[i], b[i]) {
+            ("", "") => String::new(),
+            (x, "") => x.to_string(),
+            ("", y) => y.to_string(),
+            (x, y) => format!("{x}+{y}"),
+        };
+    }
+}
+
+fn apply(
+    method: TreatMethod,
+    x: &[Option<f64>],
+    spec: &TreatSpec,
+    marks: &mut [&'static str],
+    nwin: &mut Option<usize>,
+) -> Vec<Option<f64>> {
+    match method {
+        TreatMethod::None => x.to_vec(),
+        TreatMethod::Winsorise => {
+            let (y, n) = winsorise(x, spec, marks);
+            *nwin = Some(n);
+            y
+        }
+        TreatMethod::LogCt => {
+            marks.iter_mut().for_each(|m| *m = "log_CT");
+            log_ct(x)
+        }
+        TreatMethod::LogCtPlus => {
+            let positive = stats::skew(&stats::known(x)).is_some_and(|s| s > 0.0);
+            if positive {
+                marks.iter_mut().for_each(|m| *m = "log_CT");
+                log_ct(x)
+            } else {
+                marks.iter_mut().for_each(|m| *m = "log_CT_neg");
+                log_ct_neg(x)
+            }
+        }
+        TreatMethod::LogCtOrig => {
+            marks.iter_mut().for_each(|m| *m = "log_CT_orig");
+            let Some((lo, _)) = stats::min_max(x) else {
+                return x.to_vec();
+            };
+            x.iter().map(|v| v.map(|v| (v - lo + 1.0).ln())).collect()
+        }
+        TreatMethod::BoxCox => {
+            marks.iter_mut().for_each(|m| *m = "boxcox");
+            boxcox(x, spec.lambda)
+        }
+    }
+}
+
+/// Iterative winsorisation: while the check fails (or `force_win`) and fewer than `winmax`
+/// points are treated, pull the extreme value(s) on the side of the current skew to the next
+/// value. Tied extremes move together. Returns the data and the number of points winsorised.
+pub fn winsorise(
+    x: &[Option<f64>],
+    spec: &TreatSpec,
+    marks: &mut [&'static str],
+) -> (Vec<Option<f64>>, usize) {
+    let mut y = x.to_vec();
+    let mut passing = check(&y, spec).is_none_or(|c| c.pass);
+    let mut imax: Vec<usize> = Vec::new();
+    let mut imin: Vec<usize> = Vec::new();
+    let mut nwin = 0usize;
+    let below = |nwin: usize| spec.winmax.is_none_or(|w| nwin < w as usize);
+    if !passing || spec.force_win {
+        while (!passing || spec.force_win) && below(nwin) {
+            let known = stats::known(&y);
+            let s = stats::skew(&known).unwrap_or(0.0);
+            let Some((lo, hi)) = stats::min_max(&y) else {
+                break;
+            };
+            if s >= 0.0 {
+                imax = (0..y.len()).filter(|&i| y[i] == Some(hi)).collect();
+                let Some(next) = y
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| !imax.contains(i))
+                    .filter_map(|(_, v)| *v)
+                    .reduce(f64::max)
+                else {
+                    break;
+                };
+                for &i in &imax {
+                    y[i] = Some(next);
+                }
+            } else {
+                imin = (0..y.len()).filter(|&i| y[i] == Some(lo)).collect();
+                let Some(next) = y
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| !imin.contains(i))
+                    .filter_map(|(_, v)| *v)
+                    .reduce(f64::min)
+                else {
+                    break;
+                };
+                for &i in &imin {
+                    y[i] = Some(next);
+                }
+            }
+            nwin = imax.len() + imin.len();
+            passing = check(&y, spec).is_none_or(|c| c.pass);
+        }
+    }
+    for &i in &imax {
+        marks[i] = "winhi";
+    }
+    for &i in &imin {
+        marks[i] = "winlo";
+    }
+    (y, nwin)
+}
+
+/// log(x - min + 0.01 (max - min)).
+pub fn log_ct(x: &[Option<f64>]) -> Vec<Option<f64>> {
+    let Some((lo, hi)) = stats::min_max(x) else {
+        return x.to_vec();
+    };
+    x.iter()
+        .map(|v| v.map(|v| (v - lo + 0.01 * (hi - lo)).ln()))
+        .collect()
+}
+
+/// -log(max + 0.01 (max - min) - x), for negative skew.
+pub fn log_ct_neg(x: &[Option<f64>]) -> Vec<Option<f64>> {
+    let Some((lo, hi)) = stats::min_max(x) else {
+        return x.to_vec();
+    };
+    let a = 0.01 * (hi - lo);
+    x.iter().map(|v| v.map(|v| -(hi + a - v).ln())).collect()
+}
+
+/// Box-Cox on x - min + 1.
+pub fn boxcox(x: &[Option<f64>], lambda: f64) -> Vec<Option<f64>> {
+    let Some((lo, _)) = stats::min_max(x) else {
+        return x.to_vec();
+    };
+    x.iter()
+        .map(|v| {
+            v.map(|v| {
+                let z = v - lo + 1.0;
+                if lambda == 0.0 {
+                    z.ln()
+                } else {
+                    (z.powf(lambda) - 1.0) / lambda
+                }
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,94 @@
+//! The scored results: matrices of scores, coverage and ranks. The only input of every writer
+//! and analysis.
+
+use crate::evidence::Date;
+use crate::pipeline::Frame;
+use crate::pipeline::rank::rank_descending;
+use crate::pipeline::screen::Availability;
+use crate::pipeline::treat::TreatDetail;
+use crate::rubric::Cell;
+
+/// Scores of one kind (criteria, nodes, facet values or cells) for the scored jurisdictions.
+#[derive(Debug, Clone)]
+pub struct Scores {
+    /// Scores (rows = scored jurisdictions, columns = items).
+    pub score: Frame,
+    /// Share of weight backed by evidence, in [0, 1].
+    pub coverage: Frame,
+    /// Ranks per column (`rank[c * rows + r]`).
+    rank: Vec<Option<u32>>,
+}
+
+impl Scores {
+    /// Scores with their coverage; ranks are computed per column.
+    pub fn new(score: Frame, coverage: Frame) -> Scores {
+        let mut rank = Vec::with_capacity(score.nrow * score.ncol);
+        for c in 0..score.ncol {
+            rank.extend(rank_descending(score.col(c)));
+        }
+        Scores {
+            score,
+            coverage,
+            rank,
+        }
+    }
+
+    /// Rank of row `r` in column `c`.
+    pub fn rank(&self, r: usize, c: usize) -> Option<u32> {
+        self.rank[c * self.score.nrow + r]
+    }
+}
+
+/// Criterion values after each pipeline step.
+#[derive(Debug, Clone)]
+pub struct Stages {
+    /// From the rules (all jurisdictions).
+    pub raw: Frame,
+    /// After denominate (all jurisdictions).
+    pub denominated: Frame,
+    /// After impute (all jurisdictions).
+    pub imputed: Frame,
+    /// After screen (scored jurisdictions only).
+    pub screened: Frame,
+    /// After treat (scored jurisdictions).
+    pub treated: Frame,
+}
+
+/// Everything a run computed.
+#[derive(Debug, Clone)]
+pub struct Results {
+    /// The evaluation date.
+    pub date: Date,
+    /// Indices (into the jurisdictions) of those scored, in code order.
+    pub units: Vec<usize>,
+    /// Data availability of every jurisdiction, and whether the screen kept it.
+    pub availability: Vec<Availability>,
+    /// Criterion values after each step.
+    pub stages: Stages,
+    /// Treatment details per criterion (`None` for rule-scored criteria).
+    pub treatment: Vec<Option<TreatDetail>>,
+    /// Criterion scores (normalised).
+    pub criteria: Scores,
+    /// Node scores (index, principles, ...), in the rubric's node order.
+    pub nodes: Scores,
+    /// Facet value scores, in the order of `facet_values`.
+    pub facets: Scores,
+    /// (facet, value) of each facet column.
+    pub facet_values: Vec<(usize, usize)>,
+    /// Grid cell scores, in the order of `cell_defs`.
+    pub cells: Scores,
+    /// The grid cells.
+    pub cell_defs: Vec<Cell>,
+}
+
+impl Results {
+    /// Row of a jurisdiction index among the scored ones.
+    pub fn row_of(&self, jurisdiction: usize) -> Option<usize> {
+        self.units.binary_search(&jurisdiction).ok()
+    }
+
+    /// The index (root node) score of each scored jurisdiction.
+    pub fn index_scores(&self) -> &[Option<f64>] {
+        self.nodes.score.col(0)
+    }
+}
