@@ -126,8 +126,8 @@ pub struct Problem {
     pub message: String,
     /// What to do about it.
     pub help: Option<String>,
-    /// Where it is.
-    pub location: Option<Location>,
+    /// Where it is (boxed: problems travel in `Result`s and should stay small).
+    pub location: Option<Box<Location>>,
     /// Other places involved (the first of two conflicting rows, the base of an `extends`).
     pub related: Vec<(String, Location)>,
 }
@@ -145,7 +145,7 @@ impl Problem {
 
     /// Sets where the problem is.
     pub fn at(mut self, location: Location) -> Self {
-        self.location = Some(location);
+        self.location = Some(Box::new(location));
         self
     }
 
@@ -416,17 +416,32 @@ impl Problems {
     }
 }
 
-/// "did you mean `x`?" for the closest candidate, if one is close enough.
+/// "did you mean `x`?" for the closest candidate, if one is close enough: within an edit distance
+/// of a third of the word's length (at least 1), or very similar by Jaro-Winkler.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
-    let mut best: Option<(f64, &str)> = None;
+    let w = word.to_lowercase();
+    let allowed = (w.chars().count() / 3).max(1);
+    let mut best: Option<(usize, f64, &str)> = None;
     for c in candidates {
-        let score = strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase());
-        if score > 0.8 && best.is_none_or(|(s, _)| score > s) {
-            best = Some((score, c));
+        let lc = c.to_lowercase();
+        if lc == w {
+            return Some(format!("did you mean `{c}`?"));
+        }
+        let d = strsim::levenshtein(&w, &lc);
+        let jw = strsim::jaro_winkler(&w, &lc);
+        if d > allowed && jw < 0.88 {
+            continue;
+        }
+        let better = match best {
+            None => true,
+            Some((bd, bj, _)) => d < bd || (d == bd && jw > bj),
+        };
+        if better {
+            best = Some((d, jw, c));
         }
     }
-    best.map(|(_, c)| format!("did you mean `{c}`?"))
+    best.map(|(_, _, c)| format!("did you mean `{c}`?"))
 }

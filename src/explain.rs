@@ -475,7 +475,7 @@ fn evidence_of(s: &Scored, j: usize, c: usize, row: usize) -> (String, String, S
             (
                 imputed_note(format!(
                     "NA ({})",
-                    e.raw.is_empty().then_some("empty").unwrap_or(&e.raw)
+                    if e.raw.is_empty() { "empty" } else { &e.raw }
                 )),
                 e.source.clone().unwrap_or_default(),
                 e.place.clone(),

@@ -212,7 +212,7 @@ fn field_value(ctx: &Ctx<'_>, j: usize, field: usize) -> Result<(Option<Value>, 
             None => tally.push((v, 1)),
         }
     }
-    tally.sort_by(|a, b| b.1.cmp(&a.1));
+    tally.sort_by_key(|t| std::cmp::Reverse(t.1));
     if tally.len() == 1 || tally[0].1 > tally[1].1 {
         let winner = tally[0].0;
         let b = known

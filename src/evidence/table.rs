@@ -32,7 +32,7 @@ enum Inner {
         source: Arc<SourceText>,
         reader: csv::Reader<std::io::Cursor<Vec<u8>>>,
         record: csv::StringRecord,
-        header_line: usize,
+        width: usize,
     },
     Sheet {
         file: String,
@@ -262,6 +262,7 @@ impl Table {
             .help("save it as comma-separated CSV"));
         }
         check_header(&header, name, header_line)?;
+        let width = header.len();
         Ok(Table {
             name: name.to_string(),
             header,
@@ -269,7 +270,7 @@ impl Table {
                 source,
                 reader,
                 record,
-                header_line,
+                width,
             },
             sha256,
         })
@@ -376,9 +377,8 @@ impl Table {
                 source,
                 reader,
                 record,
-                header_line,
+                width,
             } => {
-                let _ = header_line;
                 loop {
                     match reader.read_record(record) {
                         Ok(false) => break,
@@ -423,6 +423,20 @@ impl Table {
                                     start: pos.byte() as usize,
                                 },
                             };
+                            if row.cells.len() != *width {
+                                let (n, m) = (row.cells.len(), *width);
+                                let why = if n > m {
+                                    "is a decimal comma or an unquoted comma splitting a value?"
+                                } else {
+                                    "is the line cut short, or the file truncated?"
+                                };
+                                return Err(Problem::new(format!(
+                                    "line {} has {n} fields, but the header has {m}",
+                                    row.line
+                                ))
+                                .at(row.row_location())
+                                .help(format!("{why} Quote values that contain commas: \"2,5\"")));
+                            }
                             f(&row);
                         }
                         Err(e) => return Err(csv_problem(source, &e)),

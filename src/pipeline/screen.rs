@@ -28,7 +28,7 @@ pub fn screen(frame: &Frame, spec: &ScreenSpec, codes: &[&str]) -> Vec<Availabil
             for c in 0..frame.ncol {
                 match frame.get(r, c) {
                     None => n_na += 1,
-                    Some(v) if v == 0.0 => n_zero += 1,
+                    Some(0.0) => n_zero += 1,
                     Some(_) => {}
                 }
             }

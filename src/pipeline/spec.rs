@@ -607,7 +607,7 @@ pub fn read_aggregate(
     if spec.method == AggregateMethod::GenMean {
         match spec.p {
             None => p.push(r.problem_here(format!("`{path}`: `a_genmean` needs a power `p`"))),
-            Some(x) if x == 0.0 => p.push(r.problem_here(format!(
+            Some(0.0) => p.push(r.problem_here(format!(
                 "`{path}`: `a_genmean` with p = 0 is the geometric mean; use `a_gmean`"
             ))),
             _ => {}

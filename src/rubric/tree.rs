@@ -670,7 +670,7 @@ impl<'a> Reader<'a> {
     /// Reports every key that was never asked for.
     pub fn finish(self, p: &mut Problems) {
         for e in &self.table.entries {
-            if !self.known.iter().any(|k| *k == e.key) {
+            if !self.known.contains(&e.key) {
                 let mut problem = Problem::new(format!("unknown key `{}`", self.key_path(&e.key)))
                     .at(e.key_at.location().with_key(self.key_path(&e.key)));
                 problem = match did_you_mean(&e.key, self.known.iter().map(String::as_str)) {

@@ -1,1 +1,8 @@
+//! accord's integration tests: one binary, one module per area.
 
+mod cli;
+mod common;
+mod evidence;
+mod properties;
+mod rubric;
+mod scoring;

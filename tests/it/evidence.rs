@@ -1,0 +1,345 @@
+//! Evidence, jurisdictions and dyads files: forms, unknowns, and every kind of bad value.
+
+use accord::evidence::{self, InputPaths};
+use accord::rubric::{self, LoadOptions};
+
+use crate::common::*;
+
+fn mini_rubric() -> accord::rubric::Rubric {
+    rubric::load(&fixture("mini/rubric.toml"), &LoadOptions::default()).unwrap()
+}
+
+fn load_evidence(text: &[u8]) -> Result<accord::evidence::Inputs, accord::error::InputError> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("e.csv"), text).unwrap();
+    let paths = InputPaths {
+        evidence: dir.path().join("e.csv"),
+        sheet: None,
+        jurisdictions: None,
+        dyads: None,
+    };
+    evidence::load(&paths, &mini_rubric())
+}
+
+fn first_error(text: &str) -> String {
+    load_evidence(text.as_bytes()).unwrap_err().problems[0]
+        .one_line()
+        .replace(&*std::env::temp_dir().to_string_lossy(), "")
+}
+
+#[test]
+fn long_and_wide_forms_give_the_same_scores() {
+    let long = "jurisdiction,criterion,value\nXAA,a1,yes\nXAA,a2,some\nXAA,b1,3\nXAB,a1,no\nXAB,a2,full\nXAB,b1,NA\n";
+    let wide = "jurisdiction,a1,a2,b1\nXAA,yes,some,3\nXAB,no,full,\n";
+    let dir = temp_with(&[
+        ("long/evidence.csv", long),
+        ("wide/evidence.csv", wide),
+        (
+            "r.toml",
+            &std::fs::read_to_string(fixture("mini/rubric.toml")).unwrap(),
+        ),
+    ]);
+    let a = score_dir(
+        &dir.path().join("r.toml"),
+        &dir.path().join("long"),
+        None,
+        &["pipeline.aggregate.min_coverage=0"],
+    );
+    let b = score_dir(
+        &dir.path().join("r.toml"),
+        &dir.path().join("wide"),
+        None,
+        &["pipeline.aggregate.min_coverage=0"],
+    );
+    assert_eq!(a.inputs.evidence.form, accord::evidence::Form::Long);
+    assert_eq!(b.inputs.evidence.form, accord::evidence::Form::Wide);
+    for code in ["XAA", "XAB"] {
+        for id in ["IDX", "A", "B", "legal"] {
+            assert_eq!(
+                score_of(&a, code, id),
+                score_of(&b, code, id),
+                "{code} {id}"
+            );
+        }
+    }
+    assert_eq!(score_of(&a, "XAB", "b1"), None);
+}
+
+#[test]
+fn conflicting_duplicates_name_both_lines() {
+    let e = load_evidence(b"jurisdiction,criterion,value\nXAA,a1,yes\nXAB,a1,no\nXAA,a1,no\n")
+        .unwrap_err();
+    let p = &e.problems[0];
+    assert!(
+        p.message
+            .starts_with("conflicting values for `XAA`, field `a1`: `no` here, `yes` at "),
+        "{}",
+        p.message
+    );
+    assert!(p.message.ends_with("e.csv:2"), "{}", p.message);
+    assert_eq!(p.location.as_ref().unwrap().line, Some(4));
+    // The same value twice is not a conflict.
+    assert!(load_evidence(b"jurisdiction,criterion,value\nXAA,a1,yes\nXAA,a1,yes\n").is_ok());
+    // Different dates are not a conflict either.
+    assert!(
+        load_evidence(
+            b"jurisdiction,criterion,value,as_of\nXAA,a1,yes,2020-01-01\nXAA,a1,no,2021-01-01\n"
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn values_a_rule_cannot_read_are_errors_with_line_and_column() {
+    assert_eq!(
+        first_error("jurisdiction,criterion,value\nXAA,a2,most\n")
+            .split_once(": ")
+            .unwrap()
+            .1,
+        "`most` is not a level of this field (levels: none, some, full) (field `a2` expects one of none, some, full) [value]"
+    );
+    let e = first_error("jurisdiction,criterion,value\nXAA,b1,3,5\n");
+    assert!(
+        e.contains("e.csv:2:1: line 2 has 4 fields, but the header has 3"),
+        "{e}"
+    );
+    let e = first_error("jurisdiction,criterion,value\nXAA,b1\n");
+    assert!(
+        e.contains("line 2 has 2 fields, but the header has 3"),
+        "{e}"
+    );
+    let e = first_error("jurisdiction,b1\nXAA,\"2,5\"\n");
+    assert!(e.contains("`2,5` uses a decimal comma; write `2.5`"), "{e}");
+    assert!(e.contains("e.csv:2:5"), "{e}");
+    let e = first_error("jurisdiction,criterion,value\nXAA,b1,three\n");
+    assert!(e.contains("`three` is not a number"), "{e}");
+    let e = first_error("jurisdiction,criterion,value\nXAA,b2,11/11/2021\n");
+    assert!(
+        e.contains("`11/11/2021` is not a date in YYYY-MM-DD form, nor yes or no"),
+        "{e}"
+    );
+    let e = first_error("jurisdiction,criterion,value\nXAA,b1,inf\n");
+    assert!(e.contains("`inf` is not a finite number"), "{e}");
+    let e = first_error("jurisdiction,criterion,value\nXAA,a1,maybe\n");
+    assert!(e.contains("`maybe` is not yes or no"), "{e}");
+}
+
+#[test]
+fn unknown_codes_and_fields_are_named() {
+    let e = first_error("jurisdiction,criterion,value\nUSAA,a1,yes\n");
+    assert!(
+        e.contains("unknown jurisdiction code `USAA`: a jurisdiction code has three letters"),
+        "{e}"
+    );
+    let e = first_error("jurisdiction,criterion,value\nusa,a1,yes\n");
+    assert!(e.contains("codes are upper case: write `USA`"), "{e}");
+    let e = first_error("jurisdiction,criterion,value\nABC,a1,yes\n");
+    assert!(e.contains("it is not an ISO 3166-1 alpha-3 code"), "{e}");
+    let err = load_evidence(b"jurisdiction,criterion,value\nXAA,a2x,yes\n").unwrap_err();
+    assert_eq!(
+        err.problems[0].message,
+        "unknown criterion `a2x`: rubric `mini` has no evidence field of that name"
+    );
+    assert_eq!(err.problems[0].help.as_deref(), Some("did you mean `a2`?"));
+    let err = load_evidence(b"jurisdiction,a1,a9\nXAA,yes,no\n").unwrap_err();
+    let m = &err.problems[0].message;
+    assert!(
+        m.starts_with("column `a9` of `")
+            && m.ends_with("e.csv` is not an evidence field of rubric `mini`"),
+        "{m}"
+    );
+}
+
+#[test]
+fn a_header_without_jurisdiction_suggests_the_rename() {
+    let err = load_evidence(b"iso3,criterion,value\nXAA,a1,yes\n").unwrap_err();
+    assert!(
+        err.problems[0]
+            .message
+            .contains("has no `jurisdiction` column")
+    );
+    assert_eq!(
+        err.problems[0].help.as_deref(),
+        Some("rename `iso3` to `jurisdiction`")
+    );
+}
+
+#[test]
+fn crlf_and_a_utf8_bom_are_accepted() {
+    let i =
+        load_evidence(b"\xEF\xBB\xBFjurisdiction,criterion,value\r\nXAA,a1,yes\r\nXAB,a2,none\r\n")
+            .unwrap();
+    assert_eq!(i.evidence.rows.len(), 2);
+    assert_eq!(i.jurisdictions.list[0].code, "XAA");
+}
+
+#[test]
+fn other_encodings_are_refused_clearly() {
+    let mut utf16 = vec![0xFF, 0xFE];
+    for b in "jurisdiction,criterion,value\n".bytes() {
+        utf16.extend([b, 0]);
+    }
+    let e = load_evidence(&utf16).unwrap_err().to_string();
+    assert!(e.contains("is encoded as UTF-16, not UTF-8"), "{e}");
+    let e = load_evidence(b"jurisdiction,criterion,value\nXAA,a2,caf\xE9\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("is not valid UTF-8: byte 0xE9 at line 2, column 11"),
+        "{e}"
+    );
+}
+
+#[test]
+fn empty_files_and_semicolons_are_explained() {
+    let e = load_evidence(b"").unwrap_err().to_string();
+    assert!(e.contains("is empty: it needs a header row"), "{e}");
+    let e = load_evidence(b"jurisdiction,criterion,value\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("has a header but no rows"), "{e}");
+    let err = load_evidence(b"jurisdiction;criterion;value\nXAA;b1;2,5\n").unwrap_err();
+    assert!(
+        err.problems[0]
+            .message
+            .contains("separates columns with `;`, not `,`")
+    );
+    assert!(
+        err.problems[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("decimal commas")
+    );
+}
+
+#[test]
+fn jurisdictions_file_restricts_codes_and_allows_others() {
+    let rubric = mini_rubric();
+    let dir = temp_with(&[
+        (
+            "j.csv",
+            "code,name,allow\nXAA,Aland,\nEUU,European Union,yes\n",
+        ),
+        (
+            "e.csv",
+            "jurisdiction,criterion,value\nEUU,a1,yes\nXAB,a1,no\n",
+        ),
+        ("bad.csv", "code,name\nEUU,European Union\n"),
+    ]);
+    let paths = InputPaths {
+        evidence: dir.path().join("e.csv"),
+        sheet: None,
+        jurisdictions: Some(dir.path().join("j.csv")),
+        dyads: None,
+    };
+    let e = evidence::load(&paths, &rubric).unwrap_err();
+    assert_eq!(
+        e.problems[0].message,
+        "unknown jurisdiction `XAB`: it is not in the jurisdictions file"
+    );
+    let paths = InputPaths {
+        jurisdictions: Some(dir.path().join("bad.csv")),
+        ..paths
+    };
+    let e = evidence::load(&paths, &rubric).unwrap_err();
+    assert!(
+        e.problems[0]
+            .message
+            .contains("unknown jurisdiction code `EUU`"),
+        "{e}"
+    );
+    assert!(
+        e.problems[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("`allow` column")
+    );
+}
+
+#[test]
+fn dyads_are_checked() {
+    let rubric = mini_rubric();
+    let dir = temp_with(&[
+        ("e.csv", "jurisdiction,criterion,value\nXAA,a1,yes\n"),
+        (
+            "d.csv",
+            "a,b,instrument,status\nXAA,XAA,ext,in_force\nXAA,XAB,extr,in_force\nXAA,XAB,ext,ratified\n",
+        ),
+    ]);
+    let paths = InputPaths {
+        evidence: dir.path().join("e.csv"),
+        sheet: None,
+        jurisdictions: None,
+        dyads: Some(dir.path().join("d.csv")),
+    };
+    let e = evidence::load(&paths, &rubric).unwrap_err();
+    let msgs: Vec<&str> = e.problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(
+        msgs,
+        [
+            "`XAA` cannot have an instrument with itself",
+            "unknown instrument `extr`: rubric `mini` does not declare it under [instruments]",
+            "`ratified` is not a status",
+        ]
+    );
+}
+
+#[test]
+fn workbooks_are_read_by_sheet_with_cell_references() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("coding.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let notes = book.add_worksheet();
+    notes.set_name("Notes").unwrap();
+    notes.write_string(0, 0, "read me").unwrap();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Evidence").unwrap();
+    for (c, h) in ["jurisdiction", "criterion", "value"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_string(1, 0, "XAA").unwrap();
+    sheet.write_string(1, 1, "b1").unwrap();
+    sheet.write_number(1, 2, 3.0).unwrap();
+    sheet.write_string(2, 0, "XAB").unwrap();
+    sheet.write_string(2, 1, "a2").unwrap();
+    sheet.write_string(2, 2, "lots").unwrap();
+    book.save(&path).unwrap();
+    let rubric = mini_rubric();
+    let paths = InputPaths {
+        evidence: path.clone(),
+        sheet: Some("Evidence".into()),
+        jurisdictions: None,
+        dyads: None,
+    };
+    let e = evidence::load(&paths, &rubric).unwrap_err();
+    let loc = e.problems[0].location.as_ref().unwrap();
+    assert!(
+        loc.file.ends_with("coding.xlsx (sheet `Evidence`)"),
+        "{}",
+        loc.file
+    );
+    assert_eq!(loc.key.as_deref(), Some("cell C3 (`value`)"));
+    assert!(e.problems[0].message.starts_with("`lots` is not a level"));
+    let paths = InputPaths {
+        sheet: None,
+        ..paths
+    };
+    let e = evidence::load(&paths, &rubric).unwrap_err();
+    assert!(
+        e.problems[0]
+            .message
+            .contains("has 2 sheets; say which holds the evidence file with --sheet"),
+        "{e}"
+    );
+    let paths = InputPaths {
+        sheet: Some("Evidnce".into()),
+        ..paths
+    };
+    let e = evidence::load(&paths, &rubric).unwrap_err();
+    assert_eq!(
+        e.problems[0].help.as_deref(),
+        Some("did you mean `Evidence`?")
+    );
+}

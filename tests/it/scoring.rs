@@ -1,0 +1,355 @@
+//! Scores of the mini fixture, each computed by hand (the derivations are in the comments).
+
+use approx::assert_relative_eq;
+
+use crate::common::*;
+
+// Tolerance for hand-computed values: they are short sums, so agreement is to the last bits.
+const EPS: f64 = 1e-12;
+
+#[test]
+fn criterion_values_follow_their_rules() {
+    let s = mini(None, &[]);
+    // Evaluated on the data set's date, the latest as_of in the inputs: 2021-01-01.
+    assert_eq!(s.results.date.to_string(), "2021-01-01");
+    assert_eq!(score_of(&s, "XAA", "a1"), Some(100.0)); // yes
+    assert_eq!(score_of(&s, "XAA", "a2"), Some(50.0)); // "some": middle of three evenly spaced levels
+    assert_eq!(score_of(&s, "XAA", "b1"), Some(50.0)); // 3 reaches the band at 2, not the one at 5
+    assert_eq!(score_of(&s, "XAA", "b2"), Some(100.0)); // in force since 2019-01-01
+    assert_eq!(score_of(&s, "XAA", "b3"), Some(50.0)); // one partner (XAB); the XAD treaty starts 2022
+    assert_eq!(score_of(&s, "XAB", "b1"), None); // NA in the evidence stays unknown
+    assert_eq!(score_of(&s, "XAB", "b2"), None); // "no" as of 2020-06-30 says nothing about 2021-01-01
+    assert_eq!(score_of(&s, "XAC", "a2"), Some(100.0)); // the 2021-01-01 row replaces the 2015 one
+    assert_eq!(score_of(&s, "XAC", "b3"), None); // zero partners from an incomplete list: unknown
+    assert_eq!(score_of(&s, "XAD", "b1"), Some(0.0)); // 1 is below the first band above 0
+    assert_eq!(score_of(&s, "XAD", "b3"), Some(0.0)); // zero partners from a complete list: a real 0
+}
+
+#[test]
+fn nodes_aggregate_with_renormalised_weights_and_coverage() {
+    let s = mini(None, &[]);
+    // XAA: A = (1*100 + 3*50)/4 = 62.5; B = (50 + 100 + 50)/3; index = (2*62.5 + 1*B)/3.
+    assert_relative_eq!(score_of(&s, "XAA", "A").unwrap(), 62.5, max_relative = EPS);
+    assert_relative_eq!(
+        score_of(&s, "XAA", "B").unwrap(),
+        200.0 / 3.0,
+        max_relative = EPS
+    );
+    assert_relative_eq!(
+        score_of(&s, "XAA", "IDX").unwrap(),
+        (125.0 + 200.0 / 3.0) / 3.0,
+        max_relative = EPS
+    );
+    // XAB: A = (0 + 300)/4 = 75. B has only b3 known: coverage 1/3 < 0.5, so B is NA, and the index
+    // is A alone (coverage 2/3*1 + 1/3*1/3 = 7/9 >= 0.5).
+    assert_relative_eq!(score_of(&s, "XAB", "A").unwrap(), 75.0, max_relative = EPS);
+    assert_eq!(score_of(&s, "XAB", "B"), None);
+    assert_relative_eq!(
+        coverage_of(&s, "XAB", "B").unwrap(),
+        1.0 / 3.0,
+        max_relative = EPS
+    );
+    assert_relative_eq!(
+        score_of(&s, "XAB", "IDX").unwrap(),
+        75.0,
+        max_relative = EPS
+    );
+    assert_relative_eq!(
+        coverage_of(&s, "XAB", "IDX").unwrap(),
+        7.0 / 9.0,
+        max_relative = EPS
+    );
+    // XAC: A = (100 + 3*100)/4 = 100; B = (100 + 100)/2 with b3 unknown; index 100.
+    assert_eq!(score_of(&s, "XAC", "IDX"), Some(100.0));
+    // XAD: A has no evidence; B = (0 + 0)/2 with coverage 2/3; index coverage 1/3*2/3 = 2/9 < 0.5.
+    assert_eq!(score_of(&s, "XAD", "B"), Some(0.0));
+    assert_eq!(score_of(&s, "XAD", "IDX"), None);
+    assert_relative_eq!(
+        coverage_of(&s, "XAD", "IDX").unwrap(),
+        2.0 / 9.0,
+        max_relative = EPS
+    );
+}
+
+#[test]
+fn facet_values_and_cells_use_effective_weights() {
+    let s = mini(None, &[]);
+    // Effective weights: a1 = 2/3*1/4 = 1/6, a2 = 2/3*3/4 = 1/2, b1 = b2 = b3 = 1/3*1/3 = 1/9.
+    // legal = {a1, b1}: shares 0.6 and 0.4 -> XAA: 0.6*100 + 0.4*50 = 80.
+    assert_relative_eq!(
+        score_of(&s, "XAA", "legal").unwrap(),
+        80.0,
+        max_relative = EPS
+    );
+    // coop = {a2, b2, b3}: shares 9/13, 2/13, 2/13 -> XAA: (9*50 + 2*100 + 2*50)/13 = 750/13.
+    assert_relative_eq!(
+        score_of(&s, "XAA", "coop").unwrap(),
+        750.0 / 13.0,
+        max_relative = EPS
+    );
+    // XAB coop: a2 = 100 and b3 = 50 known: (9*100 + 2*50)/11 = 1000/11.
+    assert_relative_eq!(
+        score_of(&s, "XAB", "coop").unwrap(),
+        1000.0 / 11.0,
+        max_relative = EPS
+    );
+    // XAD legal: only b1 known, coverage (1/9)/(1/6+1/9) = 0.4 < 0.5 -> NA.
+    assert_eq!(score_of(&s, "XAD", "legal"), None);
+    // Cells: B.coop = {b2, b3} with equal weights -> XAA (100 + 50)/2.
+    assert_eq!(score_of(&s, "XAA", "B.coop"), Some(75.0));
+    assert_eq!(score_of(&s, "XAA", "A.legal"), Some(100.0));
+    let ids: Vec<&str> = s.results.cell_defs.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["A.legal", "A.coop", "B.legal", "B.coop"]);
+}
+
+#[test]
+fn ranks_tiers_and_ties_follow_coinr() {
+    let s = mini(None, &[]);
+    assert_eq!(rank_of(&s, "XAC"), Some(1));
+    assert_eq!(rank_of(&s, "XAB"), Some(2));
+    assert_eq!(rank_of(&s, "XAA"), Some(3));
+    assert_eq!(rank_of(&s, "XAD"), None);
+    assert_eq!(s.rubric.tier_of(63.9).map(|t| t.id.as_str()), Some("high"));
+    assert_eq!(s.rubric.tier_of(49.9).map(|t| t.id.as_str()), Some("low"));
+    // Ties share the lowest rank: 1, 2, 2, 4.
+    let r = accord::pipeline::rank::rank_descending(&[
+        Some(9.0),
+        Some(5.0),
+        Some(5.0),
+        None,
+        Some(1.0),
+    ]);
+    assert_eq!(r, [Some(1), Some(2), Some(2), None, Some(4)]);
+    // Floating-point noise does not break a tie: 155/2 reached by two different sums.
+    let r = accord::pipeline::rank::rank_descending(&[
+        Some(77.5),
+        Some(77.50000000000001),
+        Some(77.4999),
+    ]);
+    assert_eq!(r, [Some(1), Some(1), Some(3)]);
+}
+
+#[test]
+fn as_of_uses_the_evidence_in_force_on_that_date() {
+    let s = mini(Some("2018-06-01"), &[]);
+    // XAA: b2 (in force 2019) is not yet in force -> 0; B = (50 + 0 + 50)/3; A = 62.5.
+    assert_eq!(score_of(&s, "XAA", "b2"), Some(0.0));
+    assert_relative_eq!(
+        score_of(&s, "XAA", "IDX").unwrap(),
+        (125.0 + 100.0 / 3.0) / 3.0,
+        max_relative = EPS
+    );
+    // XAC: a2 was "none" (2015 row); b2 "yes" as of 2018-01-01 -> in force. A = 100/4 = 25, B = 100.
+    assert_eq!(score_of(&s, "XAC", "a2"), Some(0.0));
+    assert_relative_eq!(
+        score_of(&s, "XAC", "IDX").unwrap(),
+        50.0,
+        max_relative = EPS
+    );
+    // XAB: "no" as of 2020-06-30 proves b2 not in force in 2018 -> 0; B = (0 + 50)/2 = 25.
+    assert_eq!(score_of(&s, "XAB", "b2"), Some(0.0));
+    assert_relative_eq!(
+        score_of(&s, "XAB", "IDX").unwrap(),
+        175.0 / 3.0,
+        max_relative = EPS
+    );
+    // Before anything: the XAA-XAB treaty (2010) is not in force in 2009.
+    let s = mini(Some("2009-01-01"), &[]);
+    assert_eq!(score_of(&s, "XAA", "b3"), Some(0.0));
+}
+
+#[test]
+fn missing_evidence_policies() {
+    // zero: unknown counts as the scale's lower end (coverage still says it is not evidence).
+    let s = mini(None, &["pipeline.impute.method=zero"]);
+    // Imputing does not create evidence: XAB's B still has coverage 1/3, below the floor.
+    assert_eq!(score_of(&s, "XAB", "B"), None);
+    let s = mini(
+        None,
+        &[
+            "pipeline.impute.method=zero",
+            "pipeline.aggregate.min_coverage=0",
+        ],
+    );
+    // XAB B = (0 + 0 + 50)/3.
+    assert_relative_eq!(
+        score_of(&s, "XAB", "B").unwrap(),
+        50.0 / 3.0,
+        max_relative = EPS
+    );
+    assert_relative_eq!(
+        coverage_of(&s, "XAB", "B").unwrap(),
+        1.0 / 3.0,
+        max_relative = EPS
+    );
+    // With the coverage floor lowered, XAB's B is the mean of what is known.
+    let s = mini(None, &["pipeline.aggregate.min_coverage=0"]);
+    assert_eq!(score_of(&s, "XAB", "B"), Some(50.0));
+    // i_mean: b1 of XAB becomes the mean of the known b1 values (50, 100, 0) = 50.
+    let s = mini(None, &["pipeline.impute.method=i_mean"]);
+    assert_eq!(score_of(&s, "XAB", "b1"), Some(50.0));
+    // i_mean_grp by bloc: XAB's bloc (north) has b1 = 50 (XAA) only.
+    let s = mini(
+        None,
+        &[
+            "pipeline.impute.method=i_mean_grp",
+            "pipeline.impute.group=bloc",
+        ],
+    );
+    assert_eq!(score_of(&s, "XAB", "b1"), Some(50.0));
+    // XAD's a2 has no row at all; south bloc's a2 is XAC's 100.
+    assert_eq!(score_of(&s, "XAD", "a2"), Some(100.0));
+}
+
+#[test]
+fn weights_can_be_overridden_and_renormalise() {
+    // Doubling every weight changes nothing.
+    let base = mini(None, &[]);
+    let doubled = mini(
+        None,
+        &[
+            "node.A.weight=4",
+            "node.B.weight=2",
+            "criterion.a2.weight=6",
+            "criterion.a1.weight=2",
+        ],
+    );
+    for code in ["XAA", "XAB", "XAC"] {
+        assert_relative_eq!(
+            score_of(&base, code, "IDX").unwrap(),
+            score_of(&doubled, code, "IDX").unwrap(),
+            max_relative = 1e-12
+        );
+    }
+    // Equal weights: XAA A = (100 + 50)/2 = 75; index = (75 + 200/3)/2.
+    let s = mini(None, &["pipeline.weights.method=equal"]);
+    assert_relative_eq!(
+        score_of(&s, "XAA", "IDX").unwrap(),
+        (75.0 + 200.0 / 3.0) / 2.0,
+        max_relative = EPS
+    );
+}
+
+#[test]
+fn geometric_mean_over_a_zero_is_a_clear_error() {
+    let err = try_score_dir(
+        &fixture("mini/rubric.toml"),
+        &fixture("mini"),
+        None,
+        &["pipeline.aggregate.method=a_gmean"],
+    )
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("cannot aggregate `A` for `XAB` with `a_gmean`: `a1` is 0"),
+        "{text}"
+    );
+}
+
+#[test]
+fn geometric_mean_of_positive_values() {
+    // Only node B uses the geometric mean; XAA's B = (50^1 * 100^1 * 50^1)^(1/3) = 250000^(1/3).
+    let rubric = std::fs::read_to_string(fixture("mini/rubric.toml"))
+        .unwrap()
+        .replace(
+            "id = \"B\"\nparent = \"IDX\"\nweight = 1",
+            "id = \"B\"\nparent = \"IDX\"\nweight = 1\naggregate = \"a_gmean\"",
+        );
+    let dir = temp_with(&[("rubric.toml", &rubric)]);
+    // XAD's b1 is 0, which a geometric mean cannot take: leave XAD out.
+    let s = score_dir(
+        &dir.path().join("rubric.toml"),
+        &fixture("mini"),
+        None,
+        &["pipeline.screen.exclude=[\"XAD\"]"],
+    );
+    assert_relative_eq!(
+        score_of(&s, "XAA", "B").unwrap(),
+        250000f64.powf(1.0 / 3.0),
+        max_relative = 1e-12
+    );
+    assert!(
+        s.results
+            .row_of(s.inputs.jurisdictions.index("XAD").unwrap())
+            .is_none()
+    );
+}
+
+#[test]
+fn explain_contributions_add_up_exactly() {
+    let s = mini(None, &[]);
+    for code in ["XAA", "XAB", "XAC"] {
+        for node in ["IDX", "A", "B", "legal", "coop", "B.coop"] {
+            let e = accord::explain::explain(&s, code, Some(node)).unwrap();
+            let Some(score) = e.score else { continue };
+            let sum: f64 = e.parts.iter().filter_map(|p| p.contribution).sum();
+            assert_eq!(
+                sum, score,
+                "{code} {node}: contributions must add up bit for bit"
+            );
+        }
+    }
+    let e = accord::explain::explain(&s, "XAA", Some("B")).unwrap();
+    let b2 = e.parts.iter().find(|p| p.id == "b2").unwrap();
+    assert_eq!(b2.evidence, "2019-01-01");
+    assert_eq!(b2.source, "s2");
+    assert!(b2.place.ends_with("evidence.csv:5"), "{}", b2.place);
+    assert_relative_eq!(b2.share.unwrap(), 1.0 / 3.0, max_relative = EPS);
+    let text = e.to_text();
+    assert!(
+        text.contains("sum of contributions = 66.66666666666667 = score"),
+        "{text}"
+    );
+}
+
+#[test]
+fn all_equal_children_give_their_value_exactly() {
+    // 100 with weights 1/3 each would round to 99.99999999999999 if summed as shares.
+    let x = [Some(100.0), Some(100.0), Some(100.0)];
+    assert_eq!(
+        accord::pipeline::aggregate::amean(&x, &[1.0 / 3.0; 3]),
+        Some(100.0)
+    );
+    let terms = accord::pipeline::aggregate::amean_terms(&x, &[1.0 / 3.0; 3]);
+    assert_eq!(terms.iter().flatten().sum::<f64>(), 100.0);
+}
+
+#[test]
+fn expression_rules_combine_fields() {
+    let rubric = r#"
+[rubric]
+id = "expr"
+version = "1.0.0"
+title = "expr"
+[fields.party]
+type = "boolean"
+[fields.years]
+type = "number"
+[[node]]
+id = "I"
+[[criterion]]
+id = "combo"
+parent = "I"
+question = "Party and penalty of at least a year?"
+rule = { type = "expr", expr = "if(party && years >= 1, 100, if(party, 50, 0))" }
+"#;
+    let dir = temp_with(&[
+        ("r.toml", rubric),
+        (
+            "evidence.csv",
+            "jurisdiction,party,years\nXAA,yes,2\nXAB,yes,0.5\nXAC,no,3\nXAD,NA,3\n",
+        ),
+    ]);
+    let s = score_dir(&dir.path().join("r.toml"), dir.path(), None, &[]);
+    assert_eq!(score_of(&s, "XAA", "combo"), Some(100.0));
+    assert_eq!(score_of(&s, "XAB", "combo"), Some(50.0));
+    assert_eq!(score_of(&s, "XAC", "combo"), Some(0.0));
+    assert_eq!(score_of(&s, "XAD", "combo"), None); // an unknown input makes the result unknown
+}
+
+#[test]
+fn direction_minus_one_reflects_rule_scores() {
+    let s = mini(None, &["criterion.a1.direction=-1"]);
+    assert_eq!(score_of(&s, "XAA", "a1"), Some(0.0));
+    assert_eq!(score_of(&s, "XAB", "a1"), Some(100.0));
+}
