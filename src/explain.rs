@@ -603,7 +603,7 @@ impl Explanation {
                     } else {
                         format!("{} [{}]", p.evidence, p.place)
                     },
-                    p.source.clone(),
+                    clip(&p.source, 40),
                     p.rule.clone(),
                 ]);
             }
@@ -653,6 +653,15 @@ impl Explanation {
             })).collect::<Vec<_>>(),
             "notes": self.notes,
         })
+    }
+}
+
+/// At most `n` characters, with an ellipsis when cut (full text in `--format json`).
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}...", s.chars().take(n - 3).collect::<String>())
     }
 }
 
