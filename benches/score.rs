@@ -25,7 +25,11 @@ fn paths(dir: &str) -> InputPaths {
 }
 
 fn rubric() -> accord::rubric::Rubric {
-    rubric::load(&root().join("rubrics/paris-call.toml"), &LoadOptions::default()).expect("rubric")
+    rubric::load(
+        &root().join("rubrics/paris-call.toml"),
+        &LoadOptions::default(),
+    )
+    .expect("rubric")
 }
 
 /// Load the rubric and data, score, and build every output file (everything but the disk writes).
@@ -34,7 +38,10 @@ fn score_end_to_end(dir: &str) -> usize {
     let r = rubric();
     let inputs = evidence::load(&paths(dir), &r).expect("inputs");
     let scored = accord::score(r, inputs, None).expect("score");
-    accord::output::score_files(&scored).iter().map(|f| f.1.len()).sum()
+    accord::output::score_files(&scored)
+        .iter()
+        .map(|f| f.1.len())
+        .sum()
 }
 
 /// Reading and validating the rubric alone.
@@ -48,5 +55,11 @@ fn load_rubric() -> usize {
 fn score_in_memory(bencher: divan::Bencher, dir: &str) {
     let r = rubric();
     let inputs = evidence::load(&paths(dir), &r).expect("inputs");
-    bencher.bench(|| accord::score(r.clone(), inputs.clone(), None).expect("score").results.units.len());
+    bencher.bench(|| {
+        accord::score(r.clone(), inputs.clone(), None)
+            .expect("score")
+            .results
+            .units
+            .len()
+    });
 }

@@ -5,6 +5,7 @@
 //! (`pipeline`) -> results (`results`) -> outputs (`output`, `explain`, `template`).
 
 pub mod cli;
+pub mod coinr;
 pub mod error;
 pub mod evidence;
 pub mod explain;

@@ -1,6 +1,7 @@
 //! The command line: arguments, input resolution, and one file per subcommand.
 
 mod explain;
+mod import_coinr;
 mod score;
 mod template;
 mod validate;
@@ -63,6 +64,10 @@ pub enum Command {
     ///
     /// Example: accord template --jurisdictions data/jurisdictions.csv --out coding.csv
     Template(template::TemplateArgs),
+    /// Convert COINr's iData and iMeta tables into a rubric, evidence and jurisdictions file.
+    ///
+    /// Example: accord import-coinr --idata ASEM_iData.csv --imeta ASEM_iMeta.csv --out asem
+    ImportCoinr(import_coinr::ImportArgs),
 }
 
 /// Where the rubric and evidence come from.
@@ -213,5 +218,6 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
         Command::Validate(a) => validate::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Template(a) => template::run(a),
+        Command::ImportCoinr(a) => import_coinr::run(a),
     }
 }
