@@ -5,7 +5,7 @@
 //! raw units (`npara`, `gposts`, the criterion's `target`) are flipped for direction -1, which
 //! COINr does only when they come from iMeta.
 
-use super::spec::{NormaliseMethod, NormaliseSpec};
+use super::spec::{NormaliseMethod, NormaliseSpec, Ties};
 use super::stats;
 
 /// Why a column could not be normalised.
@@ -56,22 +56,19 @@ pub fn normalise(
             }
             map(&|v| (v - l) / (u - l) * spec.scale_factor)
         }
-        NormaliseMethod::Rank => rank_ascending(&x)
+        NormaliseMethod::Rank => ranks(&x, spec.ties),
+        NormaliseMethod::Borda => ranks(&x, spec.ties)
             .into_iter()
-            .map(|r| r.map(|r| r as f64))
-            .collect(),
-        NormaliseMethod::Borda => rank_ascending(&x)
-            .into_iter()
-            .map(|r| r.map(|r| r as f64 - 1.0))
+            .map(|r| r.map(|r| r - 1.0))
             .collect(),
         NormaliseMethod::PRank => {
             let n = x.iter().flatten().count();
             if n < 2 {
                 return Err("it has fewer than two known values".to_string());
             }
-            rank_ascending(&x)
+            ranks(&x, spec.ties)
                 .into_iter()
-                .map(|r| r.map(|r| (r as f64 - 1.0) / (n as f64 - 1.0)))
+                .map(|r| r.map(|r| (r - 1.0) / (n as f64 - 1.0)))
                 .collect()
         }
         NormaliseMethod::FracMax => {
@@ -129,6 +126,24 @@ pub fn normalise(
             })
         }
     })
+}
+
+/// Ascending ranks as numbers, ties as `ties` says.
+fn ranks(x: &[Option<f64>], ties: Ties) -> Vec<Option<f64>> {
+    let min = rank_ascending(x);
+    match ties {
+        Ties::Min => min.into_iter().map(|r| r.map(f64::from)).collect(),
+        Ties::Average => {
+            // A tie of size k starting at rank r averages r..r+k-1: r + (k - 1)/2.
+            let mut size = std::collections::HashMap::new();
+            for r in min.iter().flatten() {
+                *size.entry(*r).or_insert(0u32) += 1;
+            }
+            min.iter()
+                .map(|r| r.map(|r| f64::from(r) + f64::from(size[&r] - 1) / 2.0))
+                .collect()
+        }
+    }
 }
 
 /// Ascending ranks, ties sharing the lowest rank, unknown kept unknown (R's `rank(ties="min")`).

@@ -191,6 +191,17 @@ pub struct NormaliseSpec {
     pub gposts: Option<[f64; 3]>,
     /// `n_goalposts`: clamp to the goalposts.
     pub trunc2posts: bool,
+    /// `n_rank`, `n_borda`, `n_prank`: how ties share ranks.
+    pub ties: Ties,
+}
+
+/// How tied values share ranks in rank-based normalisations (R's `ties.method`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ties {
+    /// The lowest rank of the tie (COINr's default).
+    Min,
+    /// The mean of the tie's ranks.
+    Average,
 }
 
 /// Normalisation methods.
@@ -488,6 +499,7 @@ pub fn default_normalise() -> NormaliseSpec {
         cap_max: false,
         gposts: None,
         trunc2posts: true,
+        ties: Ties::Min,
     }
 }
 
@@ -530,6 +542,20 @@ pub fn read_normalise(r: &mut Reader<'_>, base: &NormaliseSpec, p: &mut Problems
         cap_max: r.bool("cap_max", p).unwrap_or(base.cap_max),
         gposts,
         trunc2posts: r.bool("trunc2posts", p).unwrap_or(base.trunc2posts),
+        ties: match r.str("ties", p).as_deref() {
+            None => base.ties,
+            Some("min") => Ties::Min,
+            Some("average") => Ties::Average,
+            Some(other) => {
+                let tv = r.get("ties").expect("read above");
+                p.push(r.problem_at(
+                    tv,
+                    "ties",
+                    format!("`{}.ties` = `{other}`: expected `min` or `average`", r.path),
+                ));
+                base.ties
+            }
+        },
     };
     if let Some([l, u]) = spec.l_u
         && l >= u

@@ -124,21 +124,13 @@ fn apply(
             log_ct(x)
         }
         TreatMethod::LogCtPlus => {
-            let positive = stats::skew(&stats::known(x)).is_some_and(|s| s > 0.0);
-            if positive {
-                marks.iter_mut().for_each(|m| *m = "log_CT");
-                log_ct(x)
-            } else {
-                marks.iter_mut().for_each(|m| *m = "log_CT_neg");
-                log_ct_neg(x)
-            }
+            let (y, label) = log_ct_plus(x);
+            marks.iter_mut().for_each(|m| *m = label);
+            y
         }
         TreatMethod::LogCtOrig => {
             marks.iter_mut().for_each(|m| *m = "log_CT_orig");
-            let Some((lo, _)) = stats::min_max(x) else {
-                return x.to_vec();
-            };
-            x.iter().map(|v| v.map(|v| (v - lo + 1.0).ln())).collect()
+            log_ct_orig(x)
         }
         TreatMethod::BoxCox => {
             marks.iter_mut().for_each(|m| *m = "boxcox");
@@ -220,6 +212,16 @@ pub fn log_ct(x: &[Option<f64>]) -> Vec<Option<f64>> {
         .collect()
 }
 
+/// `log_CT` for positive skew, else its mirror `-log(max + 0.01 (max - min) - x)`; with the label
+/// of the branch taken.
+pub fn log_ct_plus(x: &[Option<f64>]) -> (Vec<Option<f64>>, &'static str) {
+    if stats::skew(&stats::known(x)).is_some_and(|s| s > 0.0) {
+        (log_ct(x), "log_CT")
+    } else {
+        (log_ct_neg(x), "log_CT_neg")
+    }
+}
+
 /// -log(max + 0.01 (max - min) - x), for negative skew.
 pub fn log_ct_neg(x: &[Option<f64>]) -> Vec<Option<f64>> {
     let Some((lo, hi)) = stats::min_max(x) else {
@@ -227,6 +229,14 @@ pub fn log_ct_neg(x: &[Option<f64>]) -> Vec<Option<f64>> {
     };
     let a = 0.01 * (hi - lo);
     x.iter().map(|v| v.map(|v| -(hi + a - v).ln())).collect()
+}
+
+/// log(x - min + 1).
+pub fn log_ct_orig(x: &[Option<f64>]) -> Vec<Option<f64>> {
+    let Some((lo, _)) = stats::min_max(x) else {
+        return x.to_vec();
+    };
+    x.iter().map(|v| v.map(|v| (v - lo + 1.0).ln())).collect()
 }
 
 /// Box-Cox on x - min + 1.

@@ -1,6 +1,7 @@
 //! accord's integration tests: one binary, one module per area.
 
 mod cli;
+mod coinr;
 mod common;
 mod evidence;
 mod properties;

@@ -1,0 +1,623 @@
+//! COINr's ASEM example, stage by stage, and COINr's function-level references.
+//!
+//! The reference numbers (tests/fixtures/coinr) were produced by COINr 1.1.14 under R 4.2.2.
+//! Every stage must match to 1e-9 relative (absolute 1e-12 near zero).
+
+use std::collections::HashMap;
+
+use accord::coinr::{ImportOptions, import};
+use accord::pipeline::Frame;
+
+use crate::common::*;
+
+/// A reference table: header and rows keyed by their first cell.
+pub struct Reference {
+    pub header: Vec<String>,
+    pub rows: Vec<(String, Vec<Option<f64>>)>,
+    pub text: Vec<Vec<String>>,
+}
+
+impl Reference {
+    pub fn column(&self, name: &str) -> usize {
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name}"))
+    }
+    pub fn get(&self, key: &str, col: &str) -> Option<f64> {
+        let c = self.column(col);
+        self.rows
+            .iter()
+            .find(|r| r.0 == key)
+            .unwrap_or_else(|| panic!("no row {key}"))
+            .1[c]
+    }
+}
+
+pub fn reference(name: &str) -> Reference {
+    let mut r = csv::Reader::from_path(fixture(&format!("coinr/{name}"))).expect("reference file");
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let mut rows = Vec::new();
+    let mut text = Vec::new();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let cells: Vec<String> = rec.iter().map(String::from).collect();
+        let nums = cells
+            .iter()
+            .map(|c| {
+                if c.is_empty() || c == "NA" {
+                    None
+                } else {
+                    c.parse::<f64>().ok()
+                }
+            })
+            .collect();
+        rows.push((cells[0].clone(), nums));
+        text.push(cells);
+    }
+    Reference { header, rows, text }
+}
+
+/// Relative 1e-9, absolute 1e-12.
+pub fn close(a: f64, b: f64) -> bool {
+    approx::relative_eq!(a, b, epsilon = 1e-12, max_relative = 1e-9)
+}
+
+/// The ASEM example imported and scored with its build_example_coin() pipeline.
+pub fn asem(sets: &[&str]) -> accord::Scored {
+    let imported = import(
+        &fixture("coinr/ASEM_iData.csv"),
+        &fixture("coinr/ASEM_iMeta.csv"),
+        &ImportOptions {
+            id: "asem".into(),
+            level_names: Some(vec![
+                "Indicator".into(),
+                "Pillar".into(),
+                "Sub-index".into(),
+                "Index".into(),
+            ]),
+        },
+    )
+    .expect("import");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("rubric.toml"), &imported.rubric).unwrap();
+    std::fs::write(dir.path().join("evidence.csv"), &imported.evidence).unwrap();
+    std::fs::write(
+        dir.path().join("jurisdictions.csv"),
+        &imported.jurisdictions,
+    )
+    .unwrap();
+    score_dir(&dir.path().join("rubric.toml"), dir.path(), None, sets)
+}
+
+/// Compares a frame (rows = the given units, columns = criteria ids) with a reference table.
+fn compare_frame(
+    s: &accord::Scored,
+    frame: &Frame,
+    units: &[usize],
+    reference_name: &str,
+    ids: &[&str],
+    cols: &[usize],
+) -> usize {
+    let r = reference(reference_name);
+    let codes: Vec<&str> = units
+        .iter()
+        .map(|&u| s.inputs.jurisdictions.list[u].code.as_str())
+        .collect();
+    let ref_codes: Vec<&str> = r.rows.iter().map(|x| x.0.as_str()).collect();
+    let mut sorted_ref = ref_codes.clone();
+    sorted_ref.sort();
+    assert_eq!(codes, sorted_ref, "{reference_name}: units differ");
+    let mut checked = 0;
+    for (i, code) in codes.iter().enumerate() {
+        for (id, &c) in ids.iter().zip(cols) {
+            let expected = r.get(code, id);
+            let got = frame.get(i, c);
+            match (expected, got) {
+                (None, None) => {}
+                (Some(e), Some(g)) => assert!(
+                    close(e, g),
+                    "{reference_name} {code} {id}: COINr {e}, accord {g}"
+                ),
+                (e, g) => panic!("{reference_name} {code} {id}: COINr {e:?}, accord {g:?}"),
+            }
+            checked += 1;
+        }
+    }
+    checked
+}
+
+fn criterion_ids(s: &accord::Scored) -> (Vec<&str>, Vec<usize>) {
+    (
+        s.rubric.criteria.iter().map(|c| c.id.as_str()).collect(),
+        (0..s.rubric.criteria.len()).collect(),
+    )
+}
+
+#[test]
+fn every_stage_of_the_asem_example_matches_coinr() {
+    let s = asem(&[]);
+    let all: Vec<usize> = (0..s.inputs.jurisdictions.len()).collect();
+    let (ids, cols) = criterion_ids(&s);
+    let st = &s.results.stages;
+    assert_eq!(
+        compare_frame(&s, &st.raw, &all, "asem_Raw.csv", &ids, &cols),
+        51 * 49
+    );
+    compare_frame(
+        &s,
+        &st.denominated,
+        &all,
+        "asem_Denominated.csv",
+        &ids,
+        &cols,
+    );
+    compare_frame(&s, &st.imputed, &all, "asem_Imputed.csv", &ids, &cols);
+    let units = s.results.units.clone();
+    assert_eq!(
+        units.len(),
+        51,
+        "screening after imputation removes nothing"
+    );
+    compare_frame(&s, &st.screened, &units, "asem_Screened.csv", &ids, &cols);
+    compare_frame(&s, &st.treated, &units, "asem_Treated.csv", &ids, &cols);
+    compare_frame(
+        &s,
+        &s.results.criteria.score,
+        &units,
+        "asem_Normalised.csv",
+        &ids,
+        &cols,
+    );
+    compare_frame(
+        &s,
+        &s.results.criteria.score,
+        &units,
+        "asem_Aggregated.csv",
+        &ids,
+        &cols,
+    );
+    let node_ids: Vec<&str> = s.rubric.nodes.iter().map(|n| n.id.as_str()).collect();
+    let node_cols: Vec<usize> = (0..node_ids.len()).collect();
+    assert_eq!(
+        compare_frame(
+            &s,
+            &s.results.nodes.score,
+            &units,
+            "asem_Aggregated.csv",
+            &node_ids,
+            &node_cols
+        ),
+        51 * 11
+    );
+}
+
+#[test]
+fn asem_scores_and_ranks_match_coinr() {
+    let s = asem(&[]);
+    let r = reference("asem_results_full.csv");
+    for (code, _) in &r.rows {
+        let rank = r.get(code, "Rank").unwrap() as u32;
+        assert_eq!(rank_of(&s, code), Some(rank), "{code}");
+        for node in ["Index", "Conn", "Sust", "Physical", "Social"] {
+            assert!(
+                close(
+                    score_of(&s, code, node).unwrap(),
+                    r.get(code, node).unwrap()
+                ),
+                "{code} {node}"
+            );
+        }
+    }
+}
+
+#[test]
+fn treatment_details_and_points_match_coinr() {
+    let s = asem(&[]);
+    let details = reference("asem_treat_details.csv");
+    for (i, row) in details.text.iter().enumerate() {
+        let code = &row[0];
+        let c = s.rubric.criterion_index(code).unwrap();
+        let d = s.results.treatment[c]
+            .as_ref()
+            .expect("numeric criteria carry treatment details");
+        let c0 = d.check0.expect("check ran");
+        assert_eq!(
+            c0.pass,
+            row[details.column("check_SkewKurt0.Pass")] == "TRUE",
+            "{code}"
+        );
+        assert!(
+            close(
+                c0.skew,
+                details.rows[i].1[details.column("check_SkewKurt0.Skew")].unwrap()
+            ),
+            "{code}"
+        );
+        assert!(
+            close(
+                c0.kurt,
+                details.rows[i].1[details.column("check_SkewKurt0.Kurt")].unwrap()
+            ),
+            "{code}"
+        );
+        match details.rows[i].1[details.column("winsorise.nwin")] {
+            None => assert_eq!(d.nwin, None, "{code}"),
+            Some(n) => {
+                assert_eq!(d.nwin, Some(n as usize), "{code}");
+                let c1 = d.check1.unwrap();
+                assert_eq!(
+                    c1.pass,
+                    row[details.column("check_SkewKurt1.Pass")] == "TRUE",
+                    "{code}"
+                );
+                assert!(
+                    close(
+                        c1.skew,
+                        details.rows[i].1[details.column("check_SkewKurt1.Skew")].unwrap()
+                    ),
+                    "{code}"
+                );
+                assert!(
+                    close(
+                        c1.kurt,
+                        details.rows[i].1[details.column("check_SkewKurt1.Kurt")].unwrap()
+                    ),
+                    "{code}"
+                );
+            }
+        }
+    }
+    let points = reference("asem_treat_points.csv");
+    let mut marked = 0;
+    for row in &points.text {
+        let j = s.inputs.jurisdictions.index(&row[0]).unwrap();
+        let r = s.results.row_of(j).unwrap();
+        for (k, name) in points.header.iter().enumerate().skip(1) {
+            let c = s.rubric.criterion_index(name).unwrap();
+            let got = s.results.treatment[c]
+                .as_ref()
+                .map_or("", |d| d.points[r].as_str());
+            assert_eq!(got, row[k], "{} {name}", row[0]);
+            marked += usize::from(!got.is_empty());
+        }
+    }
+    assert_eq!(marked, 35, "34 winhi and 1 winlo");
+}
+
+#[test]
+fn screening_without_imputation_removes_the_units_coinr_removes() {
+    // COINr: with imputation disabled, byNA at 0.9 removes BGD, BRN, KHM, LAO and MMR
+    // (availability 0.878, 0.796, 0.878, 0.837, 0.837).
+    let s = asem(&["pipeline.impute.method=none"]);
+    let out: Vec<&str> = (0..s.inputs.jurisdictions.len())
+        .filter(|&j| !s.results.availability[j].included)
+        .map(|j| s.inputs.jurisdictions.list[j].code.as_str())
+        .collect();
+    assert_eq!(out, ["BGD", "BRN", "KHM", "LAO", "MMR"]);
+    let avail: HashMap<&str, f64> = out
+        .iter()
+        .map(|c| {
+            (
+                *c,
+                s.results.availability[s.inputs.jurisdictions.index(c).unwrap()].dat_avail,
+            )
+        })
+        .collect();
+    assert_eq!((avail["BRN"] * 1000.0).round() / 1000.0, 0.796);
+    assert_eq!(s.results.units.len(), 46);
+}
+
+fn fn_vector() -> Vec<Option<f64>> {
+    vec![
+        Some(3.0),
+        Some(1.0),
+        Some(4.0),
+        Some(1.0),
+        Some(5.0),
+        Some(9.0),
+        Some(2.0),
+        Some(6.0),
+        None,
+        Some(5.0),
+    ]
+}
+
+fn check_vector(name: &str, got: &[Option<f64>]) {
+    let r = reference("fn_vector_reference.csv");
+    let c = r.column(name);
+    for (i, (_, row)) in r.rows.iter().enumerate() {
+        match (row[c], got[i]) {
+            (None, None) => {}
+            (Some(e), Some(g)) => assert!(close(e, g), "{name}[{i}]: COINr {e}, accord {g}"),
+            (e, g) => panic!("{name}[{i}]: COINr {e:?}, accord {g:?}"),
+        }
+    }
+}
+
+#[test]
+fn every_normalisation_matches_coinr_on_the_reference_vector() {
+    use accord::pipeline::normalise::normalise;
+    use accord::pipeline::spec::{NormaliseMethod as M, default_normalise};
+    let x = fn_vector();
+    let spec = |m: M| accord::pipeline::spec::NormaliseSpec {
+        method: m,
+        ..default_normalise()
+    };
+    let n = |s: accord::pipeline::spec::NormaliseSpec,
+             dir: f64,
+             target: Option<f64>,
+             reference: Option<Option<f64>>| {
+        normalise(&x, &s, dir, target, reference, [0.0, 100.0]).unwrap()
+    };
+    check_vector("n_minmax", &n(spec(M::MinMax), 1.0, None, None));
+    check_vector("n_zscore", &n(spec(M::ZScore), 1.0, None, None));
+    check_vector("n_rank", &n(spec(M::Rank), 1.0, None, None));
+    check_vector("n_borda", &n(spec(M::Borda), 1.0, None, None));
+    check_vector("n_prank", &n(spec(M::PRank), 1.0, None, None));
+    check_vector("n_fracmax", &n(spec(M::FracMax), 1.0, None, None));
+    check_vector("n_dist2max", &n(spec(M::Dist2Max), 1.0, None, None));
+    // iref = the third unit (value 4).
+    check_vector(
+        "n_dist2ref_iref3",
+        &n(
+            accord::pipeline::spec::NormaliseSpec {
+                iref: Some("x".into()),
+                ..spec(M::Dist2Ref)
+            },
+            1.0,
+            None,
+            Some(Some(4.0)),
+        ),
+    );
+    check_vector(
+        "n_dist2ref_iref3_cap",
+        &n(
+            accord::pipeline::spec::NormaliseSpec {
+                iref: Some("x".into()),
+                cap_max: true,
+                ..spec(M::Dist2Ref)
+            },
+            1.0,
+            None,
+            Some(Some(4.0)),
+        ),
+    );
+    check_vector(
+        "n_dist2targ_6_cap",
+        &n(
+            accord::pipeline::spec::NormaliseSpec {
+                cap_max: true,
+                ..spec(M::Dist2Targ)
+            },
+            1.0,
+            Some(6.0),
+            None,
+        ),
+    );
+    check_vector(
+        "n_goalposts_2_8_100",
+        &n(
+            accord::pipeline::spec::NormaliseSpec {
+                gposts: Some([2.0, 8.0, 100.0]),
+                ..spec(M::Goalposts)
+            },
+            1.0,
+            None,
+            None,
+        ),
+    );
+    check_vector(
+        "n_scaled_0_10",
+        &n(
+            accord::pipeline::spec::NormaliseSpec {
+                npara: [0.0, 10.0],
+                scale_factor: 100.0,
+                ..spec(M::Scaled)
+            },
+            1.0,
+            None,
+            None,
+        ),
+    );
+}
+
+#[test]
+fn rank_ties_and_negative_goalposts_match_coinr() {
+    use accord::pipeline::normalise::normalise;
+    use accord::pipeline::spec::{NormaliseMethod as M, NormaliseSpec, Ties, default_normalise};
+    let x = fn_vector();
+    let avg = NormaliseSpec {
+        method: M::Rank,
+        ties: Ties::Average,
+        ..default_normalise()
+    };
+    check_vector(
+        "n_rank_avg",
+        &normalise(&x, &avg, 1.0, None, None, [0.0, 100.0]).unwrap(),
+    );
+    // COINr's n_goalposts for a direction -1 indicator flips twice (the data, then the goalposts
+    // inside the function), so its result equals the direction +1 one. accord applies the
+    // direction once: with goalposts (2, 8) in raw units and lower being better, 2 scores 100 and
+    // 8 scores 0, the mirror image of COINr's column.
+    let gp = NormaliseSpec {
+        method: M::Goalposts,
+        gposts: Some([2.0, 8.0, 100.0]),
+        ..default_normalise()
+    };
+    let accord_minus = normalise(&x, &gp, -1.0, None, None, [0.0, 100.0]).unwrap();
+    let r = reference("fn_vector_reference.csv");
+    let c = r.column("n_goalposts_dirm1");
+    for (i, (_, row)) in r.rows.iter().enumerate() {
+        match (row[c], accord_minus[i]) {
+            (Some(coinr), Some(ours)) => assert!(
+                close(100.0 - coinr, ours),
+                "{i}: COINr {coinr}, accord {ours}"
+            ),
+            (None, None) => {}
+            other => panic!("{i}: {other:?}"),
+        }
+    }
+    check_vector(
+        "n_goalposts_dirm1",
+        &normalise(&x, &gp, 1.0, None, None, [0.0, 100.0]).unwrap(),
+    );
+}
+
+#[test]
+fn imputations_and_log_transforms_match_coinr_on_the_reference_vector() {
+    use accord::pipeline::impute::impute;
+    use accord::pipeline::spec::ImputeMethod;
+    // The grouped references use alternating groups a, b, a, b, ...: the NA (9th, group a) gets
+    // the mean and the median of 3, 4, 5, 2, both 3.5.
+    let groups: Vec<Option<&str>> = (0..10)
+        .map(|i| Some(if i % 2 == 0 { "a" } else { "b" }))
+        .collect();
+    for (name, m) in [
+        ("i_mean", ImputeMethod::Mean),
+        ("i_median", ImputeMethod::Median),
+        ("i_mean_grp", ImputeMethod::MeanGroup),
+        ("i_median_grp", ImputeMethod::MedianGroup),
+    ] {
+        let mut x = fn_vector();
+        assert_eq!(impute(&mut x, m, Some(&groups), 0.0), 1);
+        check_vector(name, &x);
+    }
+    use accord::pipeline::treat::{boxcox, log_ct, log_ct_orig, log_ct_plus};
+    check_vector("log_CT", &log_ct(&fn_vector()));
+    check_vector("log_CT_orig", &log_ct_orig(&fn_vector()));
+    let (plus, label) = log_ct_plus(&fn_vector());
+    assert_eq!(label, "log_CT", "positive skew takes the plain branch");
+    check_vector("log_CT_plus", &plus);
+    check_vector("boxcox_l05", &boxcox(&fn_vector(), 0.5));
+}
+
+#[test]
+fn skewness_and_kurtosis_match_coinr() {
+    use accord::pipeline::stats::{kurt, skew};
+    let r = reference("fn_skewkurt_reference.csv");
+    let x: Vec<f64> = fn_vector().into_iter().flatten().collect();
+    assert!(close(skew(&x).unwrap(), r.get("skew_x", "value").unwrap()));
+    assert!(close(kurt(&x).unwrap(), r.get("kurt_x", "value").unwrap()));
+    let outlier: Vec<f64> = (1..=10).map(f64::from).chain([100.0]).collect();
+    assert!(close(
+        skew(&outlier).unwrap(),
+        r.get("skew_outlier", "value").unwrap()
+    ));
+    assert!(close(
+        kurt(&outlier).unwrap(),
+        r.get("kurt_outlier", "value").unwrap()
+    ));
+    assert_eq!(skew(&[1.0, 2.0]), None, "fewer than 3 values");
+    assert_eq!(kurt(&[1.0, 2.0, 3.0]), None, "fewer than 4 values");
+}
+
+#[test]
+fn winsorisation_cases_match_coinr() {
+    use accord::pipeline::spec::{TreatMethod, no_treatment};
+    use accord::pipeline::treat::winsorise;
+    // The reference lists outputs only; the inputs are the vectors whose extremes were pulled in:
+    // w1 = c(1:10, 100); w2 = c(1:20, 100, 100); w3 = c(-100, -100, 1:20); w4 = w2 forcing 3 points.
+    let seq = |a: i32, b: i32| (a..=b).map(|v| Some(f64::from(v))).collect::<Vec<_>>();
+    let cases: Vec<(&str, Vec<Option<f64>>, bool, u32)> = vec![
+        ("w1", [seq(1, 10), vec![Some(100.0)]].concat(), false, 5),
+        ("w2", [seq(1, 20), vec![Some(100.0); 2]].concat(), false, 5),
+        ("w3", [vec![Some(-100.0); 2], seq(1, 20)].concat(), false, 5),
+        (
+            "w4_force",
+            [seq(1, 20), vec![Some(100.0); 2]].concat(),
+            true,
+            3,
+        ),
+    ];
+    let r = reference("fn_winsorise_reference.csv");
+    for (case, x, force, winmax) in cases {
+        let spec = accord::pipeline::spec::TreatSpec {
+            method: TreatMethod::Winsorise,
+            winmax: Some(winmax),
+            force_win: force,
+            ..no_treatment()
+        };
+        let mut marks = vec![""; x.len()];
+        let (y, nwin) = winsorise(&x, &spec, &mut marks);
+        let rows: Vec<&Vec<String>> = r.text.iter().filter(|t| t[0] == case).collect();
+        assert_eq!(rows.len(), x.len(), "{case}");
+        for (i, row) in rows.iter().enumerate() {
+            assert_eq!(y[i], Some(row[2].parse::<f64>().unwrap()), "{case}[{i}]");
+            assert_eq!(marks[i], row[3], "{case}[{i}]");
+            assert_eq!(nwin, row[4].parse::<usize>().unwrap(), "{case}");
+        }
+    }
+}
+
+#[test]
+fn weighted_means_match_coinr() {
+    use accord::pipeline::aggregate::aggregate;
+    use accord::pipeline::spec::AggregateMethod as A;
+    let r = reference("fn_aggregate_reference.csv");
+    let x = [Some(2.0), Some(4.0), None, Some(8.0)];
+    let w = [1.0, 2.0, 3.0, 1.0];
+    assert!(close(
+        aggregate(A::AMean, &x, &w, None).unwrap().unwrap(),
+        r.get("a_amean", "value").unwrap()
+    ));
+    assert!(close(
+        aggregate(A::GMean, &x, &w, None).unwrap().unwrap(),
+        r.get("a_gmean", "value").unwrap()
+    ));
+    assert!(close(
+        aggregate(A::HMean, &x, &w, None).unwrap().unwrap(),
+        r.get("a_hmean", "value").unwrap()
+    ));
+    // COINr's a_genmean is not NA-aware: any NA gives NA (the reference's empty cell). accord drops
+    // the unknown child like every other mean: sqrt((1*4 + 2*16 + 1*64)/4) = 5.
+    assert_eq!(r.get("a_genmean_p2", "value"), None);
+    assert_eq!(aggregate(A::GenMean, &x, &w, Some(2.0)).unwrap(), Some(5.0));
+    let no_na = [Some(2.0), Some(4.0), Some(8.0)];
+    assert!(close(
+        aggregate(A::GenMean, &no_na, &[1.0, 2.0, 1.0], Some(-1.0))
+            .unwrap()
+            .unwrap(),
+        r.get("a_genmean_pm1_noNA", "value").unwrap()
+    ));
+    // A geometric mean over a zero is an error, not a NaN.
+    assert!(aggregate(A::GMean, &[Some(0.0), Some(1.0)], &[1.0, 1.0], None).is_err());
+    assert!(aggregate(A::HMean, &[Some(0.0), Some(1.0)], &[1.0, 1.0], None).is_err());
+}
+
+#[test]
+fn outranking_matrix_and_copeland_match_coinr() {
+    use accord::pipeline::aggregate::{copeland, outrank_matrix};
+    // COINr's own test matrix: x1 = 1:4, x2 = c(3, 2, 1, 5), x3 = c(2, 3, 1, 4); weights (1, 2, 1).
+    let x: Vec<Vec<Option<f64>>> = [
+        [1.0, 3.0, 2.0],
+        [2.0, 2.0, 3.0],
+        [3.0, 1.0, 1.0],
+        [4.0, 5.0, 4.0],
+    ]
+    .iter()
+    .map(|r| r.iter().map(|v| Some(*v)).collect())
+    .collect();
+    let w = [1.0, 2.0, 1.0];
+    let o = outrank_matrix(&x, &w);
+    let r = reference("fn_outrank_matrix_w121.csv");
+    let expected: Vec<Vec<f64>> = r
+        .text
+        .iter()
+        .map(|row| row.iter().map(|c| c.parse().unwrap()).collect())
+        .collect();
+    assert_eq!(expected.len(), 4);
+    for i in 0..4 {
+        for j in 0..4 {
+            assert!(
+                close(o[i][j], expected[i][j]),
+                "O[{i}][{j}]: COINr {}, accord {}",
+                expected[i][j],
+                o[i][j]
+            );
+        }
+    }
+    let c = reference("fn_copeland_w121.csv");
+    let scores: Vec<f64> = c.rows.iter().map(|r| r.1[0].unwrap()).collect();
+    assert_eq!(copeland(&x, &w), scores);
+}
