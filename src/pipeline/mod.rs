@@ -18,7 +18,7 @@ use crate::results::{Results, Scores, Stages};
 use crate::rubric::{Member, Rubric, Rule};
 use crate::rules::CriterionValues;
 use aggregate::AggError;
-use spec::{AggregateMethod, AggregateSpec, NormaliseMethod};
+use spec::{AggregateMethod, AggregateSpec};
 
 /// A dense column-major matrix of optional numbers (rows = jurisdictions).
 #[derive(Debug, Clone, PartialEq)]
@@ -84,187 +84,438 @@ impl Frame {
     }
 }
 
-/// Runs the pipeline on criterion values.
+/// The settings the numeric steps use, resolved from a rubric: one treatment and normalisation
+/// per numeric criterion, every weight, one aggregation per node. Sensitivity analysis perturbs
+/// these directly instead of reloading the rubric.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Params {
+    /// Divide numeric criteria by their denominators.
+    pub denominate: bool,
+    /// Imputation.
+    pub impute: spec::ImputeSpec,
+    /// Screening.
+    pub screen: spec::ScreenSpec,
+    /// Treatment per criterion (`None` for rule-scored criteria).
+    pub treat: Vec<Option<spec::TreatSpec>>,
+    /// Normalisation per criterion (`None` for rule-scored criteria).
+    pub normalise: Vec<Option<spec::NormaliseSpec>>,
+    /// Weight of every node (the root's is unused).
+    pub node_weights: Vec<f64>,
+    /// Weight of every criterion.
+    pub criterion_weights: Vec<f64>,
+    /// Aggregation of every node.
+    pub aggregate: Vec<AggregateSpec>,
+    /// Aggregation of facet values and grid cells.
+    pub group_aggregate: AggregateSpec,
+}
+
+impl Params {
+    /// The rubric's own settings.
+    pub fn from_rubric(rubric: &Rubric) -> Params {
+        let spec = &rubric.pipeline;
+        let numeric = |c: &crate::rubric::Criterion| matches!(c.rule, Rule::Numeric);
+        Params {
+            denominate: spec.denominate,
+            impute: spec.impute.clone(),
+            screen: spec.screen.clone(),
+            treat: rubric
+                .criteria
+                .iter()
+                .map(|c| numeric(c).then(|| c.treat.clone().unwrap_or_else(|| spec.treat.clone())))
+                .collect(),
+            normalise: rubric
+                .criteria
+                .iter()
+                .map(|c| {
+                    numeric(c).then(|| {
+                        c.normalise
+                            .clone()
+                            .unwrap_or_else(|| spec.normalise.clone())
+                    })
+                })
+                .collect(),
+            node_weights: rubric.nodes.iter().map(|n| n.weight).collect(),
+            criterion_weights: rubric.criteria.iter().map(|c| c.weight).collect(),
+            aggregate: rubric
+                .nodes
+                .iter()
+                .map(|n| {
+                    n.aggregate
+                        .clone()
+                        .unwrap_or_else(|| spec.aggregate.clone())
+                })
+                .collect(),
+            group_aggregate: spec.aggregate.clone(),
+        }
+    }
+
+    /// Weight of a child of a node.
+    pub fn weight(&self, m: Member) -> f64 {
+        match m {
+            Member::Node(i) => self.node_weights[i],
+            Member::Criterion(i) => self.criterion_weights[i],
+        }
+    }
+
+    /// Effective weight of every criterion in the index with these weights.
+    pub fn effective_criterion_weights(&self, rubric: &Rubric) -> Vec<f64> {
+        let mut node_w = vec![0.0; rubric.nodes.len()];
+        let mut crit_w = vec![0.0; rubric.criteria.len()];
+        node_w[0] = 1.0;
+        for (n, node) in rubric.nodes.iter().enumerate() {
+            let total: f64 = node.children.iter().map(|m| self.weight(*m)).sum();
+            for m in &node.children {
+                let s = if total > 0.0 {
+                    self.weight(*m) / total
+                } else {
+                    0.0
+                };
+                match *m {
+                    Member::Node(c) => node_w[c] = node_w[n] * s,
+                    Member::Criterion(c) => crit_w[c] = node_w[n] * s,
+                }
+            }
+        }
+        crit_w
+    }
+}
+
+/// The pipeline's steps, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Step {
+    /// Divide by denominators.
+    Denominate,
+    /// Fill unknown values.
+    Impute,
+    /// Drop jurisdictions with too little data.
+    Screen,
+    /// Treat outliers.
+    Treat,
+    /// Normalise.
+    Normalise,
+    /// Aggregate.
+    Aggregate,
+}
+
+/// Every step's output for one set of params: what later runs start from.
+#[derive(Debug, Clone)]
+pub struct StageData {
+    /// After denominate (all jurisdictions).
+    pub denominated: Frame,
+    /// After impute (all jurisdictions).
+    pub imputed: Frame,
+    /// Availability of every jurisdiction.
+    pub availability: Vec<screen::Availability>,
+    /// Jurisdictions kept by the screen.
+    pub units: Vec<usize>,
+    /// After screen (kept jurisdictions).
+    pub screened: Frame,
+    /// After treat.
+    pub treated: Frame,
+    /// Treatment details per criterion.
+    pub treatment: Vec<Option<treat::TreatDetail>>,
+    /// After normalise.
+    pub normalised: Frame,
+    /// Criterion coverage (kept jurisdictions).
+    pub coverage: Frame,
+}
+
+/// The steps, runnable from any of them on cached earlier output.
+pub struct Pipeline<'a> {
+    rubric: &'a Rubric,
+    inputs: &'a Inputs,
+    raw: &'a Frame,
+}
+
+impl<'a> Pipeline<'a> {
+    /// A pipeline over criterion values.
+    pub fn new(
+        rubric: &'a Rubric,
+        inputs: &'a Inputs,
+        values: &'a CriterionValues,
+    ) -> Pipeline<'a> {
+        Pipeline {
+            rubric,
+            inputs,
+            raw: &values.values,
+        }
+    }
+
+    /// Checks the params against the inputs (group and denominator columns exist).
+    pub fn check(&self, params: &Params) -> Result<(), InputError> {
+        let juris = &self.inputs.jurisdictions;
+        let mut problems = Problems::new();
+        if params.denominate {
+            for crit in &self.rubric.criteria {
+                if let Some(d) = &crit.denominator
+                    && !juris.denominator_names.iter().any(|x| x == d)
+                {
+                    problems.push(
+                        Problem::new(format!("criterion `{}` is divided by `{d}`, but the jurisdictions file has no `denom:{d}` column", crit.id))
+                            .help("add the column to the jurisdictions file, or remove `denominator` from the criterion"),
+                    );
+                }
+            }
+        }
+        if let Some(g) = &params.impute.group
+            && matches!(
+                params.impute.method,
+                spec::ImputeMethod::MeanGroup | spec::ImputeMethod::MedianGroup
+            )
+            && juris.group_index(g).is_none()
+        {
+            problems.push(Problem::new(format!("`pipeline.impute.group` = `{g}`, but the jurisdictions file has no `group:{g}` column")).help(
+                if juris.group_names.is_empty() { "pass a jurisdictions file with group columns (--jurisdictions)".to_string() } else { format!("its groups: {}", juris.group_names.join(", ")) },
+            ));
+        }
+        problems.finish(())
+    }
+
+    /// Runs every step from `from`, reusing `cache` (the output of an earlier run) for the steps
+    /// before it. `cache` may be `None` only when `from` is `Denominate`.
+    pub fn stages(
+        &self,
+        params: &Params,
+        from: Step,
+        cache: Option<&StageData>,
+    ) -> Result<StageData, Problem> {
+        let rubric = self.rubric;
+        let juris = &self.inputs.jurisdictions;
+        let n = juris.len();
+        let [lo, _] = rubric.meta.scale;
+        let cached = |f: fn(&StageData) -> &Frame| cache.map(|c| f(c).clone());
+        let internal = || {
+            Problem::new(
+                "internal error: a pipeline step was asked to reuse output it does not have",
+            )
+        };
+
+        let denominated = if from > Step::Denominate {
+            cached(|c| &c.denominated).ok_or_else(internal)?
+        } else {
+            let mut d = self.raw.clone();
+            if params.denominate {
+                for (c, crit) in rubric.criteria.iter().enumerate() {
+                    let Some(name) = &crit.denominator else {
+                        continue;
+                    };
+                    let Some(k) = juris.denominator_names.iter().position(|x| x == name) else {
+                        continue;
+                    };
+                    let col: Vec<Option<f64>> =
+                        juris.list.iter().map(|j| j.denominators[k]).collect();
+                    denominate::denominate(d.col_mut(c), &col, crit.scale_factor);
+                }
+            }
+            d
+        };
+        let imputed = if from > Step::Impute {
+            cached(|c| &c.imputed).ok_or_else(internal)?
+        } else {
+            let mut d = denominated.clone();
+            let groups: Option<Vec<Option<&str>>> = params
+                .impute
+                .group
+                .as_ref()
+                .and_then(|g| juris.group_index(g))
+                .map(|k| juris.list.iter().map(|j| j.groups[k].as_deref()).collect());
+            for (c, crit) in rubric.criteria.iter().enumerate() {
+                let zero = if crit.rule.on_scale() { lo } else { 0.0 };
+                impute::impute(d.col_mut(c), params.impute.method, groups.as_deref(), zero);
+            }
+            d
+        };
+        let (availability, units) = if from > Step::Screen {
+            let c = cache.ok_or_else(internal)?;
+            (c.availability.clone(), c.units.clone())
+        } else {
+            let codes: Vec<&str> = juris.list.iter().map(|j| j.code.as_str()).collect();
+            let availability = screen::screen(&imputed, &params.screen, &codes);
+            let units: Vec<usize> = (0..n).filter(|&r| availability[r].included).collect();
+            if units.is_empty() {
+                return Err(Problem::new("screening removed every jurisdiction").help(format!(
+                    "lower `pipeline.screen.dat_thresh` (now {}) or set `pipeline.screen.method = \"none\"`",
+                    params.screen.dat_thresh
+                )));
+            }
+            (availability, units)
+        };
+        let screened = if from > Step::Screen {
+            cached(|c| &c.screened).ok_or_else(internal)?
+        } else {
+            imputed.select_rows(&units)
+        };
+        let coverage = if from > Step::Screen {
+            cached(|c| &c.coverage).ok_or_else(internal)?
+        } else {
+            // 1 where evidence gave a value, 0 where it did not (imputed or not).
+            let mut cov = Frame::new(units.len(), rubric.criteria.len());
+            for c in 0..rubric.criteria.len() {
+                for (i, &u) in units.iter().enumerate() {
+                    cov.set(
+                        i,
+                        c,
+                        Some(if self.raw.get(u, c).is_some() {
+                            1.0
+                        } else {
+                            0.0
+                        }),
+                    );
+                }
+            }
+            cov
+        };
+        let (treated, treatment) = if from > Step::Treat {
+            let c = cache.ok_or_else(internal)?;
+            (c.treated.clone(), c.treatment.clone())
+        } else {
+            let mut t = screened.clone();
+            let mut details = Vec::with_capacity(rubric.criteria.len());
+            for (c, spec) in params.treat.iter().enumerate() {
+                match spec {
+                    None => details.push(None),
+                    Some(spec) => {
+                        let (v, detail) = treat::treat(screened.col(c), spec);
+                        t.col_mut(c).copy_from_slice(&v);
+                        details.push(Some(detail));
+                    }
+                }
+            }
+            (t, details)
+        };
+        let normalised = if from > Step::Normalise {
+            cached(|c| &c.normalised).ok_or_else(internal)?
+        } else {
+            let mut out = treated.clone();
+            for (c, spec) in params.normalise.iter().enumerate() {
+                let Some(nspec) = spec else { continue };
+                let crit = &rubric.criteria[c];
+                let col = treated.col(c);
+                let reference = nspec.iref.as_ref().map(|code| {
+                    units
+                        .iter()
+                        .position(|&u| juris.list[u].code == *code)
+                        .and_then(|r| col[r])
+                });
+                let v = normalise::normalise(col, nspec, crit.direction, crit.target, reference, rubric.meta.scale).map_err(|why| {
+                    Problem::new(format!("cannot normalise criterion `{}` with `{}`: {why}", crit.id, nspec.method.name()))
+                        .help("choose another method for it (criterion key `normalise`), or drop the criterion")
+                })?;
+                out.col_mut(c).copy_from_slice(&v);
+            }
+            out
+        };
+        Ok(StageData {
+            denominated,
+            imputed,
+            availability,
+            units,
+            screened,
+            treated,
+            treatment,
+            normalised,
+            coverage,
+        })
+    }
+
+    /// Aggregates every node bottom-up: (scores, coverage) over the kept jurisdictions.
+    pub fn aggregate(&self, params: &Params, data: &StageData) -> Result<(Frame, Frame), Problem> {
+        let rubric = self.rubric;
+        let m = data.units.len();
+        let nn = rubric.nodes.len();
+        let codes: Vec<&str> = data
+            .units
+            .iter()
+            .map(|&u| self.inputs.jurisdictions.list[u].code.as_str())
+            .collect();
+        let mut node_score = Frame::new(m, nn);
+        let mut node_cov = Frame::new(m, nn);
+        // Reverse pre-order visits children before their parents.
+        for k in (0..nn).rev() {
+            let node = &rubric.nodes[k];
+            let agg = &params.aggregate[k];
+            let weights: Vec<f64> = node
+                .children
+                .iter()
+                .map(|mem| params.weight(*mem))
+                .collect();
+            let total: f64 = weights.iter().sum();
+            let shares: Vec<f64> = weights
+                .iter()
+                .map(|w| if total > 0.0 { w / total } else { 0.0 })
+                .collect();
+            let col = |mem: &Member, crit: &'_ Frame, nodes: &'_ Frame| -> Vec<Option<f64>> {
+                match *mem {
+                    Member::Criterion(c) => crit.col(c).to_vec(),
+                    Member::Node(x) => nodes.col(x).to_vec(),
+                }
+            };
+            let child_values: Vec<Vec<Option<f64>>> = node
+                .children
+                .iter()
+                .map(|mem| col(mem, &data.normalised, &node_score))
+                .collect();
+            let child_cov: Vec<Vec<Option<f64>>> = node
+                .children
+                .iter()
+                .map(|mem| col(mem, &data.coverage, &node_cov))
+                .collect();
+            let values: Vec<&[Option<f64>]> = child_values.iter().map(Vec::as_slice).collect();
+            let covs: Vec<&[Option<f64>]> = child_cov.iter().map(Vec::as_slice).collect();
+            let names: Vec<&str> = node
+                .children
+                .iter()
+                .map(|mem| match *mem {
+                    Member::Criterion(c) => rubric.criteria[c].id.as_str(),
+                    Member::Node(x) => rubric.nodes[x].id.as_str(),
+                })
+                .collect();
+            let cov = coverage(&covs, &shares, m);
+            let scores = aggregate_columns(agg, &values, &weights, &cov, &node.id, &names, &codes)?;
+            for i in 0..m {
+                node_score.set(i, k, scores[i]);
+                node_cov.set(i, k, Some(cov[i]));
+            }
+        }
+        Ok((node_score, node_cov))
+    }
+}
+
+/// Runs the pipeline on criterion values with the rubric's own settings.
 pub fn run(
     rubric: &Rubric,
     inputs: &Inputs,
     values: &CriterionValues,
 ) -> Result<Results, InputError> {
-    let spec = &rubric.pipeline;
-    let juris = &inputs.jurisdictions;
-    let n = juris.len();
+    run_with(rubric, &Params::from_rubric(rubric), inputs, values)
+}
+
+/// Runs the pipeline with explicit params (for what-if analyses on a validated rubric).
+pub fn run_with(
+    rubric: &Rubric,
+    params: &Params,
+    inputs: &Inputs,
+    values: &CriterionValues,
+) -> Result<Results, InputError> {
+    let pipeline = Pipeline::new(rubric, inputs, values);
+    pipeline.check(params)?;
+    let data = pipeline.stages(params, Step::Denominate, None)?;
+    let (node_score, node_cov) = pipeline.aggregate(params, &data)?;
+    let m = data.units.len();
     let nc = rubric.criteria.len();
-    let [lo, _] = rubric.meta.scale;
-    let mut problems = Problems::new();
-    let raw = values.values.clone();
-
-    // Denominate.
-    let mut denominated = raw.clone();
-    if spec.denominate {
-        for (c, crit) in rubric.criteria.iter().enumerate() {
-            let Some(d) = &crit.denominator else { continue };
-            match juris.denominator_names.iter().position(|x| x == d) {
-                Some(k) => {
-                    let col: Vec<Option<f64>> = juris.list.iter().map(|j| j.denominators[k]).collect();
-                    denominate::denominate(denominated.col_mut(c), &col, crit.scale_factor);
-                }
-                None => problems.push(
-                    Problem::new(format!("criterion `{}` is divided by `{d}`, but the jurisdictions file has no `denom:{d}` column", crit.id))
-                        .help("add the column to the jurisdictions file, or remove `denominator` from the criterion"),
-                ),
-            }
-        }
-    }
-
-    // Impute.
-    let mut imputed = denominated.clone();
-    let group_col = match &spec.impute.group {
-        Some(g) => match juris.group_index(g) {
-            Some(k) => Some(k),
-            None => {
-                problems.push(Problem::new(format!("`pipeline.impute.group` = `{g}`, but the jurisdictions file has no `group:{g}` column")).help(
-                    if juris.group_names.is_empty() { "pass a jurisdictions file with group columns (--jurisdictions)".to_string() } else { format!("its groups: {}", juris.group_names.join(", ")) },
-                ));
-                None
-            }
-        },
-        None => None,
-    };
-    problems.check()?;
-    let groups: Option<Vec<Option<&str>>> =
-        group_col.map(|k| juris.list.iter().map(|j| j.groups[k].as_deref()).collect());
-    for (c, crit) in rubric.criteria.iter().enumerate() {
-        let zero = if crit.rule.on_scale() { lo } else { 0.0 };
-        impute::impute(
-            imputed.col_mut(c),
-            spec.impute.method,
-            groups.as_deref(),
-            zero,
-        );
-    }
-
-    // Screen.
-    let codes: Vec<&str> = juris.list.iter().map(|j| j.code.as_str()).collect();
-    let availability = screen::screen(&imputed, &spec.screen, &codes);
-    let units: Vec<usize> = (0..n).filter(|&r| availability[r].included).collect();
-    if units.is_empty() {
-        return Err(InputError::one(Problem::new("screening removed every jurisdiction").help(format!(
-            "lower `pipeline.screen.dat_thresh` (now {}) or set `pipeline.screen.method = \"none\"`",
-            spec.screen.dat_thresh
-        ))));
-    }
-    let screened = imputed.select_rows(&units);
-    let m = units.len();
-
-    // Treat and normalise numeric criteria; rule-scored criteria are already on the scale.
-    let mut treated = screened.clone();
-    let mut treatment = Vec::with_capacity(nc);
-    let mut normalised = screened.clone();
-    for (c, crit) in rubric.criteria.iter().enumerate() {
-        if !matches!(crit.rule, Rule::Numeric) {
-            treatment.push(None);
-            continue;
-        }
-        let tspec = crit.treat.as_ref().unwrap_or(&spec.treat);
-        let (t, detail) = treat::treat(screened.col(c), tspec);
-        treated.col_mut(c).copy_from_slice(&t);
-        treatment.push(Some(detail));
-        let nspec = crit.normalise.as_ref().unwrap_or(&spec.normalise);
-        let reference = nspec.iref.as_ref().map(|code| {
-            units
-                .iter()
-                .position(|&u| juris.list[u].code == *code)
-                .and_then(|r| t[r])
-        });
-        let reference = match (nspec.method, &nspec.iref, reference) {
-            (NormaliseMethod::Dist2Ref, Some(_), None) => None,
-            (_, _, r) => r,
-        };
-        match normalise::normalise(&t, nspec, crit.direction, crit.target, reference, rubric.meta.scale) {
-            Ok(v) => normalised.col_mut(c).copy_from_slice(&v),
-            Err(why) => problems.push(
-                Problem::new(format!("cannot normalise criterion `{}` with `{}`: {why}", crit.id, nspec.method.name()))
-                    .help("choose another method for it (criterion key `normalise`), or drop the criterion"),
-            ),
-        }
-    }
-    problems.check()?;
-
-    // Coverage of criteria: 1 where evidence gave a value, 0 where it did not (imputed or not).
-    let mut crit_cov = Frame::new(m, nc);
-    for c in 0..nc {
-        for (i, &u) in units.iter().enumerate() {
-            crit_cov.set(i, c, Some(if raw.get(u, c).is_some() { 1.0 } else { 0.0 }));
-        }
-    }
-    let unit_codes: Vec<&str> = units.iter().map(|&u| codes[u]).collect();
-
-    // Aggregate nodes bottom-up (reverse pre-order visits children first).
-    let nn = rubric.nodes.len();
-    let mut node_score = Frame::new(m, nn);
-    let mut node_cov = Frame::new(m, nn);
-    for k in (0..nn).rev() {
-        let node = &rubric.nodes[k];
-        let agg = node.aggregate.as_ref().unwrap_or(&spec.aggregate);
-        let shares = rubric.child_shares(k);
-        let weights: Vec<f64> = node
-            .children
-            .iter()
-            .map(|mem| rubric.member_weight(*mem))
-            .collect();
-        let child_values: Vec<&[Option<f64>]> = node
-            .children
-            .iter()
-            .map(|mem| match *mem {
-                Member::Criterion(c) => normalised.col(c),
-                Member::Node(x) => node_score.col(x),
-            })
-            .collect();
-        let child_cov: Vec<&[Option<f64>]> = node
-            .children
-            .iter()
-            .map(|mem| match *mem {
-                Member::Criterion(c) => crit_cov.col(c),
-                Member::Node(x) => node_cov.col(x),
-            })
-            .collect();
-        let names: Vec<&str> = node
-            .children
-            .iter()
-            .map(|mem| match *mem {
-                Member::Criterion(c) => rubric.criteria[c].id.as_str(),
-                Member::Node(x) => rubric.nodes[x].id.as_str(),
-            })
-            .collect();
-        let cov = coverage(&child_cov, &shares, m);
-        let scores = aggregate_columns(
-            agg,
-            &child_values,
-            &weights,
-            &cov,
-            &node.id,
-            &names,
-            &unit_codes,
-            &mut problems,
-        );
-        for i in 0..m {
-            node_score.set(i, k, scores[i]);
-            node_cov.set(i, k, Some(cov[i]));
-        }
-    }
-    problems.check()?;
+    let codes: Vec<&str> = data
+        .units
+        .iter()
+        .map(|&u| inputs.jurisdictions.list[u].code.as_str())
+        .collect();
 
     // Facet values and grid cells aggregate criteria with their effective weights.
-    let eff = rubric.effective_criterion_weights();
-    let mut facet_values = Vec::new();
-    let mut facet_cols = Vec::new();
-    let mut facet_covs = Vec::new();
+    let eff = params.effective_criterion_weights(rubric);
     let groups_of = |members: &[usize],
-                     id: &str,
-                     problems: &mut Problems|
-     -> (Vec<Option<f64>>, Vec<Option<f64>>) {
-        let vals: Vec<&[Option<f64>]> = members.iter().map(|&c| normalised.col(c)).collect();
-        let covs: Vec<&[Option<f64>]> = members.iter().map(|&c| crit_cov.col(c)).collect();
+                     id: &str|
+     -> Result<(Vec<Option<f64>>, Vec<Option<f64>>), Problem> {
+        let vals: Vec<&[Option<f64>]> = members.iter().map(|&c| data.normalised.col(c)).collect();
+        let covs: Vec<&[Option<f64>]> = members.iter().map(|&c| data.coverage.col(c)).collect();
         let shares = group_shares(&eff, members);
         let names: Vec<&str> = members
             .iter()
@@ -272,29 +523,31 @@ pub fn run(
             .collect();
         let cov = coverage(&covs, &shares, m);
         let s = aggregate_columns(
-            &spec.aggregate,
+            &params.group_aggregate,
             &vals,
             &shares,
             &cov,
             id,
             &names,
-            &unit_codes,
-            problems,
-        );
-        (s, cov.into_iter().map(Some).collect())
+            &codes,
+        )?;
+        Ok((s, cov.into_iter().map(Some).collect()))
     };
+    let mut facet_values = Vec::new();
+    let mut facet_cols = Vec::new();
+    let mut facet_covs = Vec::new();
     for (f, facet) in rubric.facets.iter().enumerate() {
         for (v, value) in facet.values.iter().enumerate() {
             let members: Vec<usize> = (0..nc)
                 .filter(|&c| rubric.criteria[c].facets[f] == v)
                 .collect();
             facet_values.push((f, v));
-            if members.is_empty() {
+            if members.is_empty() || members.iter().all(|&c| eff[c] == 0.0) {
                 facet_cols.push(vec![None; m]);
                 facet_covs.push(vec![Some(0.0); m]);
                 continue;
             }
-            let (s, cv) = groups_of(&members, &value.id, &mut problems);
+            let (s, cv) = groups_of(&members, &value.id)?;
             facet_cols.push(s);
             facet_covs.push(cv);
         }
@@ -303,33 +556,46 @@ pub fn run(
     let mut cell_cols = Vec::new();
     let mut cell_covs = Vec::new();
     for cell in &cell_defs {
-        let (s, cv) = groups_of(&cell.criteria, &cell.id, &mut problems);
+        if cell.criteria.iter().all(|&c| eff[c] == 0.0) {
+            cell_cols.push(vec![None; m]);
+            cell_covs.push(vec![Some(0.0); m]);
+            continue;
+        }
+        let (s, cv) = groups_of(&cell.criteria, &cell.id)?;
         cell_cols.push(s);
         cell_covs.push(cv);
     }
-    problems.check()?;
-
-    let scores = |score: Frame, coverage: Frame| Scores::new(score, coverage);
+    let StageData {
+        denominated,
+        imputed,
+        availability,
+        units,
+        screened,
+        treated,
+        treatment,
+        normalised,
+        coverage: crit_cov,
+    } = data;
     Ok(Results {
         date: values.date,
         units,
         availability,
         stages: Stages {
-            raw,
+            raw: values.values.clone(),
             denominated,
             imputed,
             screened,
             treated,
         },
         treatment,
-        criteria: scores(normalised, crit_cov),
-        nodes: scores(node_score, node_cov),
-        facets: scores(
+        criteria: Scores::new(normalised, crit_cov),
+        nodes: Scores::new(node_score, node_cov),
+        facets: Scores::new(
             Frame::from_columns(m, facet_cols),
             Frame::from_columns(m, facet_covs),
         ),
         facet_values,
-        cells: scores(
+        cells: Scores::new(
             Frame::from_columns(m, cell_cols),
             Frame::from_columns(m, cell_covs),
         ),
@@ -360,7 +626,6 @@ fn coverage(child_cov: &[&[Option<f64>]], shares: &[f64], m: usize) -> Vec<f64> 
 
 /// Aggregates children columns into one with the given weights (renormalised over the known
 /// children of each row), applying the coverage floor and COINr's `dat_thresh`.
-#[allow(clippy::too_many_arguments)]
 fn aggregate_columns(
     agg: &AggregateSpec,
     children: &[&[Option<f64>]],
@@ -369,8 +634,7 @@ fn aggregate_columns(
     node: &str,
     names: &[&str],
     codes: &[&str],
-    problems: &mut Problems,
-) -> Vec<Option<f64>> {
+) -> Result<Vec<Option<f64>>, Problem> {
     let m = cov.len();
     let mut out = vec![None; m];
     if agg.method == AggregateMethod::Copeland {
@@ -389,30 +653,14 @@ fn aggregate_columns(
             for (k, col) in children.iter().enumerate() {
                 row[k] = col[i];
             }
-            match aggregate::aggregate(agg.method, &row, weights, agg.p) {
-                Ok(v) => out[i] = v,
-                Err(e) => {
-                    let (child, what) = match e {
-                        AggError::NotPositive { child, value } => (
-                            child,
-                            format!(
-                                "is {value}, and a {} needs positive values",
-                                agg.method.describe()
-                            ),
-                        ),
-                        AggError::Zero { child } => (
-                            child,
-                            "is 0, and a harmonic mean cannot take zeros".to_string(),
-                        ),
-                    };
-                    if problems.len() < 20 {
-                        problems.push(
-                            Problem::new(format!("cannot aggregate `{node}` for `{}` with `{}`: `{}` {what}", codes[i], agg.method.name(), names[child]))
-                                .help("normalise numeric criteria onto a positive range (e.g. --set pipeline.normalise.l_u=[1,100]), or use a_amean"),
-                        );
-                    }
-                }
-            }
+            out[i] = aggregate::aggregate(agg.method, &row, weights, agg.p).map_err(|e| {
+                let (child, what) = match e {
+                    AggError::NotPositive { child, value } => (child, format!("is {value}, and a {} needs positive values", agg.method.describe())),
+                    AggError::Zero { child } => (child, "is 0, and a harmonic mean cannot take zeros".to_string()),
+                };
+                Problem::new(format!("cannot aggregate `{node}` for `{}` with `{}`: `{}` {what}", codes[i], agg.method.name(), names[child]))
+                    .help("normalise numeric criteria onto a positive range (e.g. --set pipeline.normalise.l_u=[1,100]), or use a_amean")
+            })?;
         }
     }
     for i in 0..m {
@@ -426,5 +674,5 @@ fn aggregate_columns(
             out[i] = None;
         }
     }
-    out
+    Ok(out)
 }

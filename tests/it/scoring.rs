@@ -241,7 +241,7 @@ fn geometric_mean_over_a_zero_is_a_clear_error() {
     .unwrap_err();
     let text = err.to_string();
     assert!(
-        text.contains("cannot aggregate `A` for `XAB` with `a_gmean`: `a1` is 0"),
+        text.contains("cannot aggregate `B` for `XAD` with `a_gmean`: `b1` is 0, and a weighted geometric mean needs positive values"),
         "{text}"
     );
 }
