@@ -4,6 +4,9 @@
 //! Data flows one way: load (`rubric`, `evidence`) -> evaluate rules (`rules`) -> pipeline
 //! (`pipeline`) -> results (`results`) -> outputs (`output`, `explain`, `template`).
 
+pub mod agreement;
+pub mod align;
+pub mod analysis;
 pub mod cli;
 pub mod coinr;
 pub mod error;
@@ -15,6 +18,7 @@ pub mod pipeline;
 pub mod results;
 pub mod rubric;
 pub mod rules;
+pub mod sensitivity;
 pub mod template;
 
 use error::InputError;

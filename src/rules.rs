@@ -70,6 +70,24 @@ pub fn evaluation_date(inputs: &Inputs, as_of: Option<Date>) -> Date {
     as_of.or_else(|| inputs.data_date()).unwrap_or(Date::MAX)
 }
 
+/// The value of one evidence field for a jurisdiction on `date`, read exactly as the rules read it
+/// (date fields give `Bool(in force)`, coders are resolved); `None` when unknown.
+pub fn field_value_on(
+    rubric: &Rubric,
+    inputs: &Inputs,
+    jurisdiction: usize,
+    field: usize,
+    date: Date,
+) -> Result<Option<Value>, Problem> {
+    let ctx = Ctx {
+        rubric,
+        inputs,
+        date,
+        undated: inputs.data_date().unwrap_or(Date::MAX),
+    };
+    field_value(&ctx, jurisdiction, field).map(|(v, _)| v)
+}
+
 /// Evaluates every criterion for every jurisdiction on `date`.
 pub fn evaluate(
     rubric: &Rubric,
@@ -187,41 +205,78 @@ fn field_value(ctx: &Ctx<'_>, j: usize, field: usize) -> Result<(Option<Value>, 
         let (v, b) = resolve_one(ctx, kind, rs)?;
         results.push((coder.clone(), v, b));
     }
-    if let Some((_, v, b)) = results
-        .iter()
-        .find(|(c, v, _)| c.eq_ignore_ascii_case("reviewer") && v.is_some())
-    {
-        return Ok((*v, b.clone()));
-    }
-    let known: Vec<&(String, Option<Value>, Basis)> =
-        results.iter().filter(|r| r.1.is_some()).collect();
-    if known.is_empty() {
-        return Ok((
+    // The basis of the first coder (a reviewer, if `reviewer`) who gave the winning value.
+    let basis_of = |reviewer: bool, winner: Value| {
+        results
+            .iter()
+            .find(|(c, v, _)| {
+                *v == Some(winner) && (!reviewer || c.eq_ignore_ascii_case("reviewer"))
+            })
+            .map_or(Basis::NoEvidence, |r| r.2.clone())
+    };
+    match resolve_coders(results.iter().map(|(c, v, _)| (c.as_str(), *v))) {
+        Resolution::Reviewer(v) => Ok((Some(v), basis_of(true, v))),
+        Resolution::Majority(v) => Ok((Some(v), basis_of(false, v))),
+        Resolution::Tie => Ok((None, Basis::Disagreement(rows))),
+        Resolution::Unknown => Ok((
             None,
             results
                 .into_iter()
                 .next()
                 .map_or(Basis::NoEvidence, |r| r.2),
-        ));
+        )),
     }
+}
+
+/// How several coders' values of one field are resolved (the policy `field_value` applies).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Resolution {
+    /// A coder named `reviewer` (in any case) gave this known value, which wins.
+    Reviewer(Value),
+    /// More coders gave this value than any other (or it is the only known value).
+    Majority(Value),
+    /// The most frequent known values tie: the value is unknown and flagged.
+    Tie,
+    /// No coder gave a known value.
+    Unknown,
+}
+
+impl Resolution {
+    /// The value the score uses, if any.
+    pub fn value(self) -> Option<Value> {
+        match self {
+            Resolution::Reviewer(v) | Resolution::Majority(v) => Some(v),
+            Resolution::Tie | Resolution::Unknown => None,
+        }
+    }
+}
+
+/// Resolves coders' values, given in coder order: the first coder named `reviewer` with a known
+/// value wins, else the known value given by more coders than any other, else unknown.
+pub fn resolve_coders<'a>(
+    values: impl IntoIterator<Item = (&'a str, Option<Value>)>,
+) -> Resolution {
+    let mut reviewer = None;
     let mut tally: Vec<(Value, usize)> = Vec::new();
-    for (_, v, _) in &known {
-        let v = v.expect("filtered to known");
+    for (coder, v) in values {
+        let Some(v) = v else { continue };
+        if reviewer.is_none() && coder.eq_ignore_ascii_case("reviewer") {
+            reviewer = Some(v);
+        }
         match tally.iter_mut().find(|(x, _)| *x == v) {
             Some(t) => t.1 += 1,
             None => tally.push((v, 1)),
         }
     }
+    if let Some(v) = reviewer {
+        return Resolution::Reviewer(v);
+    }
     tally.sort_by_key(|t| std::cmp::Reverse(t.1));
-    if tally.len() == 1 || tally[0].1 > tally[1].1 {
-        let winner = tally[0].0;
-        let b = known
-            .iter()
-            .find(|r| r.1 == Some(winner))
-            .map_or(Basis::NoEvidence, |r| r.2.clone());
-        Ok((Some(winner), b))
-    } else {
-        Ok((None, Basis::Disagreement(rows)))
+    match tally.as_slice() {
+        [] => Resolution::Unknown,
+        [(v, _)] => Resolution::Majority(*v),
+        [(v, a), (_, b), ..] if a > b => Resolution::Majority(*v),
+        _ => Resolution::Tie,
     }
 }
 

@@ -1,8 +1,12 @@
 //! The command line: arguments, input resolution, and one file per subcommand.
 
+mod agreement;
+mod align;
+mod audit;
 mod explain;
 mod import_coinr;
 mod score;
+mod sensitivity;
 mod template;
 mod validate;
 
@@ -64,10 +68,26 @@ pub enum Command {
     ///
     /// Example: accord template --jurisdictions data/jurisdictions.csv --out coding.csv
     Template(template::TemplateArgs),
+    /// Compare jurisdictions: similarity of their scores, clusters, and cooperation networks.
+    ///
+    /// Example: accord align --data data/demo --out alignment --level principle --metric cosine
+    Align(align::AlignArgs),
+    /// Rank uncertainty and sensitivity analysis: rerun the pipeline under varied assumptions.
+    ///
+    /// Example: accord sensitivity --rubric asem/rubric.toml --evidence asem/evidence.csv --jurisdictions asem/jurisdictions.csv --spec coinr-vignette.toml --runs 100 --seed 1 --out sa
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Convert COINr's iData and iMeta tables into a rubric, evidence and jurisdictions file.
     ///
     /// Example: accord import-coinr --idata ASEM_iData.csv --imeta ASEM_iMeta.csv --out asem
     ImportCoinr(import_coinr::ImportArgs),
+    /// Audit an index: statistics, data availability, correlations, Cronbach's alpha, PCA, leave-one-out ranks.
+    ///
+    /// Example: accord audit --data data/demo --out audit
+    Audit(audit::AuditArgs),
+    /// Agreement between coders: Krippendorff's alpha per field and overall, and every disagreement.
+    ///
+    /// Example: accord agreement --rubric tests/fixtures/mini/rubric.toml --data tests/fixtures/coders --out agreement
+    Agreement(agreement::AgreementArgs),
 }
 
 /// Where the rubric and evidence come from.
@@ -218,6 +238,10 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
         Command::Validate(a) => validate::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Template(a) => template::run(a),
+        Command::Align(a) => align::run(a, cli),
         Command::ImportCoinr(a) => import_coinr::run(a),
+        Command::Sensitivity(a) => sensitivity::run(a, cli),
+        Command::Audit(a) => audit::run(a),
+        Command::Agreement(a) => agreement::run(a),
     }
 }

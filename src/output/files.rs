@@ -175,6 +175,16 @@ fn file_json(f: &crate::evidence::InputFile) -> Json {
 /// The manifest: everything that shaped the result, with no timestamps, so that two runs on the
 /// same inputs are byte-identical.
 pub fn manifest(s: &Scored, files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    manifest_for(s, files, "score", Json::Null)
+}
+
+/// The manifest of any command's results folder: `extra` records the command's own options.
+pub fn manifest_for(
+    s: &Scored,
+    files: &[(String, Vec<u8>)],
+    command: &str,
+    extra: Json,
+) -> Vec<u8> {
     let rubric = &s.rubric;
     let inputs = &s.inputs;
     let screened_out: Vec<&str> = (0..inputs.jurisdictions.len())
@@ -191,7 +201,7 @@ pub fn manifest(s: &Scored, files: &[(String, Vec<u8>)]) -> Vec<u8> {
     }
     let m = json!({
         "accord_version": env!("CARGO_PKG_VERSION"),
-        "command": "score",
+        "command": command,
         "rubric": {
             "id": rubric.meta.id,
             "version": rubric.meta.version,
@@ -223,6 +233,12 @@ pub fn manifest(s: &Scored, files: &[(String, Vec<u8>)]) -> Vec<u8> {
         "settings": rubric.provenance.effective,
         "outputs": outputs,
     });
+    let mut m = m;
+    if !extra.is_null()
+        && let Some(obj) = m.as_object_mut()
+    {
+        obj.insert("options".to_string(), extra);
+    }
     let mut out = serde_json::to_vec_pretty(&m).unwrap_or_default();
     out.push(b'\n');
     out

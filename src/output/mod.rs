@@ -2,7 +2,7 @@
 
 mod files;
 
-pub use files::{manifest, ranking_order as files_ranking, score_files, share};
+pub use files::{manifest, manifest_for, ranking_order as files_ranking, score_files, share};
 
 use std::path::{Path, PathBuf};
 

@@ -90,24 +90,26 @@ pub fn aggregate(
     w: &[f64],
     p: Option<f64>,
 ) -> Result<Option<f64>, AggError> {
-    let known: Vec<(usize, f64, f64)> = x
-        .iter()
-        .zip(w)
-        .enumerate()
-        .filter_map(|(i, (v, w))| v.map(|v| (i, v, *w)))
-        .collect();
-    if known.is_empty() {
-        return Ok(None);
+    // No allocation on the common paths: this runs once per node and jurisdiction, thousands of
+    // times in a sensitivity analysis.
+    if method == AggregateMethod::AMean {
+        return Ok(amean(x, w));
     }
-    let total: f64 = known.iter().map(|k| k.2).sum();
-    if total <= 0.0 {
+    let known = || {
+        x.iter()
+            .zip(w)
+            .enumerate()
+            .filter_map(|(i, (v, w))| v.map(|v| (i, v, *w)))
+    };
+    let total: f64 = known().map(|k| k.2).sum();
+    if known().next().is_none() || total <= 0.0 {
         return Ok(None);
     }
     Ok(Some(match method {
         AggregateMethod::AMean => return Ok(amean(x, w)),
         AggregateMethod::GMean => {
             let mut s = 0.0;
-            for &(i, v, wi) in &known {
+            for (i, v, wi) in known() {
                 if v <= 0.0 {
                     return Err(AggError::NotPositive { child: i, value: v });
                 }
@@ -117,7 +119,7 @@ pub fn aggregate(
         }
         AggregateMethod::HMean => {
             let mut s = 0.0;
-            for &(i, v, wi) in &known {
+            for (i, v, wi) in known() {
                 if v == 0.0 {
                     return Err(AggError::Zero { child: i });
                 }
@@ -128,7 +130,7 @@ pub fn aggregate(
         AggregateMethod::GenMean => {
             let p = p.unwrap_or(1.0);
             let mut s = 0.0;
-            for &(i, v, wi) in &known {
+            for (i, v, wi) in known() {
                 if v <= 0.0 && p < 0.0 {
                     return Err(AggError::NotPositive { child: i, value: v });
                 }
@@ -136,7 +138,7 @@ pub fn aggregate(
             }
             (s / total).powf(1.0 / p)
         }
-        AggregateMethod::Median => weighted_median(&known, total),
+        AggregateMethod::Median => weighted_median(&known().collect::<Vec<_>>(), total),
         AggregateMethod::Copeland => return Ok(None),
     }))
 }

@@ -12,6 +12,8 @@ pub mod spec;
 pub mod stats;
 pub mod treat;
 
+use std::sync::Arc;
+
 use crate::error::{InputError, Problem, Problems};
 use crate::evidence::Inputs;
 use crate::results::{Results, Scores, Stages};
@@ -107,6 +109,8 @@ pub struct Params {
     pub aggregate: Vec<AggregateSpec>,
     /// Aggregation of facet values and grid cells.
     pub group_aggregate: AggregateSpec,
+    /// Replace every node's child weights by the first principal component's loadings.
+    pub pca_weights: Option<spec::WeightsMethod>,
 }
 
 impl Params {
@@ -146,6 +150,11 @@ impl Params {
                 })
                 .collect(),
             group_aggregate: spec.aggregate.clone(),
+            pca_weights: matches!(
+                spec.weights.method,
+                spec::WeightsMethod::Pca | spec::WeightsMethod::PcaSquared
+            )
+            .then_some(spec.weights.method),
         }
     }
 
@@ -201,23 +210,23 @@ pub enum Step {
 #[derive(Debug, Clone)]
 pub struct StageData {
     /// After denominate (all jurisdictions).
-    pub denominated: Frame,
+    pub denominated: Arc<Frame>,
     /// After impute (all jurisdictions).
-    pub imputed: Frame,
+    pub imputed: Arc<Frame>,
     /// Availability of every jurisdiction.
-    pub availability: Vec<screen::Availability>,
+    pub availability: Arc<Vec<screen::Availability>>,
     /// Jurisdictions kept by the screen.
-    pub units: Vec<usize>,
+    pub units: Arc<Vec<usize>>,
     /// After screen (kept jurisdictions).
-    pub screened: Frame,
+    pub screened: Arc<Frame>,
     /// After treat.
-    pub treated: Frame,
+    pub treated: Arc<Frame>,
     /// Treatment details per criterion.
-    pub treatment: Vec<Option<treat::TreatDetail>>,
+    pub treatment: Arc<Vec<Option<treat::TreatDetail>>>,
     /// After normalise.
-    pub normalised: Frame,
+    pub normalised: Arc<Frame>,
     /// Criterion coverage (kept jurisdictions).
-    pub coverage: Frame,
+    pub coverage: Arc<Frame>,
 }
 
 /// The steps, runnable from any of them on cached earlier output.
@@ -283,127 +292,142 @@ impl<'a> Pipeline<'a> {
         let juris = &self.inputs.jurisdictions;
         let n = juris.len();
         let [lo, _] = rubric.meta.scale;
-        let cached = |f: fn(&StageData) -> &Frame| cache.map(|c| f(c).clone());
         let internal = || {
             Problem::new(
                 "internal error: a pipeline step was asked to reuse output it does not have",
             )
         };
+        let reuse = |step: Step| {
+            if from > step {
+                cache.ok_or_else(internal).map(Some)
+            } else {
+                Ok(None)
+            }
+        };
 
-        let denominated = if from > Step::Denominate {
-            cached(|c| &c.denominated).ok_or_else(internal)?
-        } else {
-            let mut d = self.raw.clone();
-            if params.denominate {
-                for (c, crit) in rubric.criteria.iter().enumerate() {
-                    let Some(name) = &crit.denominator else {
-                        continue;
-                    };
-                    let Some(k) = juris.denominator_names.iter().position(|x| x == name) else {
-                        continue;
-                    };
-                    let col: Vec<Option<f64>> =
-                        juris.list.iter().map(|j| j.denominators[k]).collect();
-                    denominate::denominate(d.col_mut(c), &col, crit.scale_factor);
-                }
-            }
-            d
-        };
-        let imputed = if from > Step::Impute {
-            cached(|c| &c.imputed).ok_or_else(internal)?
-        } else {
-            let mut d = denominated.clone();
-            let groups: Option<Vec<Option<&str>>> = params
-                .impute
-                .group
-                .as_ref()
-                .and_then(|g| juris.group_index(g))
-                .map(|k| juris.list.iter().map(|j| j.groups[k].as_deref()).collect());
-            for (c, crit) in rubric.criteria.iter().enumerate() {
-                let zero = if crit.rule.on_scale() { lo } else { 0.0 };
-                impute::impute(d.col_mut(c), params.impute.method, groups.as_deref(), zero);
-            }
-            d
-        };
-        let (availability, units) = if from > Step::Screen {
-            let c = cache.ok_or_else(internal)?;
-            (c.availability.clone(), c.units.clone())
-        } else {
-            let codes: Vec<&str> = juris.list.iter().map(|j| j.code.as_str()).collect();
-            let availability = screen::screen(&imputed, &params.screen, &codes);
-            let units: Vec<usize> = (0..n).filter(|&r| availability[r].included).collect();
-            if units.is_empty() {
-                return Err(Problem::new("screening removed every jurisdiction").help(format!(
-                    "lower `pipeline.screen.dat_thresh` (now {}) or set `pipeline.screen.method = \"none\"`",
-                    params.screen.dat_thresh
-                )));
-            }
-            (availability, units)
-        };
-        let screened = if from > Step::Screen {
-            cached(|c| &c.screened).ok_or_else(internal)?
-        } else {
-            imputed.select_rows(&units)
-        };
-        let coverage = if from > Step::Screen {
-            cached(|c| &c.coverage).ok_or_else(internal)?
-        } else {
-            // 1 where evidence gave a value, 0 where it did not (imputed or not).
-            let mut cov = Frame::new(units.len(), rubric.criteria.len());
-            for c in 0..rubric.criteria.len() {
-                for (i, &u) in units.iter().enumerate() {
-                    cov.set(
-                        i,
-                        c,
-                        Some(if self.raw.get(u, c).is_some() {
-                            1.0
-                        } else {
-                            0.0
-                        }),
-                    );
-                }
-            }
-            cov
-        };
-        let (treated, treatment) = if from > Step::Treat {
-            let c = cache.ok_or_else(internal)?;
-            (c.treated.clone(), c.treatment.clone())
-        } else {
-            let mut t = screened.clone();
-            let mut details = Vec::with_capacity(rubric.criteria.len());
-            for (c, spec) in params.treat.iter().enumerate() {
-                match spec {
-                    None => details.push(None),
-                    Some(spec) => {
-                        let (v, detail) = treat::treat(screened.col(c), spec);
-                        t.col_mut(c).copy_from_slice(&v);
-                        details.push(Some(detail));
+        let denominated = match reuse(Step::Denominate)? {
+            Some(c) => c.denominated.clone(),
+            None => {
+                let mut d = self.raw.clone();
+                if params.denominate {
+                    for (c, crit) in rubric.criteria.iter().enumerate() {
+                        let Some(name) = &crit.denominator else {
+                            continue;
+                        };
+                        let Some(k) = juris.denominator_names.iter().position(|x| x == name) else {
+                            continue;
+                        };
+                        let col: Vec<Option<f64>> =
+                            juris.list.iter().map(|j| j.denominators[k]).collect();
+                        denominate::denominate(d.col_mut(c), &col, crit.scale_factor);
                     }
                 }
+                Arc::new(d)
             }
-            (t, details)
         };
-        let normalised = if from > Step::Normalise {
-            cached(|c| &c.normalised).ok_or_else(internal)?
-        } else {
-            let mut out = treated.clone();
-            for (c, spec) in params.normalise.iter().enumerate() {
-                let Some(nspec) = spec else { continue };
-                let crit = &rubric.criteria[c];
-                let col = treated.col(c);
-                let reference = nspec.iref.as_ref().map(|code| {
-                    units
-                        .iter()
-                        .position(|&u| juris.list[u].code == *code)
-                        .and_then(|r| col[r])
-                });
-                let v = normalise::normalise(col, nspec, crit.direction, crit.target, reference, rubric.meta.scale).map_err(|why| {
-                    Problem::new(format!("cannot normalise criterion `{}` with `{}`: {why}", crit.id, nspec.method.name()))
-                        .help("choose another method for it (criterion key `normalise`), or drop the criterion")
-                })?;
-                out.col_mut(c).copy_from_slice(&v);
+        let imputed = match reuse(Step::Impute)? {
+            Some(c) => c.imputed.clone(),
+            None => {
+                let mut d = (*denominated).clone();
+                let groups: Option<Vec<Option<&str>>> = params
+                    .impute
+                    .group
+                    .as_ref()
+                    .and_then(|g| juris.group_index(g))
+                    .map(|k| juris.list.iter().map(|j| j.groups[k].as_deref()).collect());
+                for (c, crit) in rubric.criteria.iter().enumerate() {
+                    let zero = if crit.rule.on_scale() { lo } else { 0.0 };
+                    impute::impute(d.col_mut(c), params.impute.method, groups.as_deref(), zero);
+                }
+                Arc::new(d)
             }
-            out
+        };
+        let (availability, units, screened, coverage) = match reuse(Step::Screen)? {
+            Some(c) => (
+                c.availability.clone(),
+                c.units.clone(),
+                c.screened.clone(),
+                c.coverage.clone(),
+            ),
+            None => {
+                let codes: Vec<&str> = juris.list.iter().map(|j| j.code.as_str()).collect();
+                let availability = screen::screen(&imputed, &params.screen, &codes);
+                let units: Vec<usize> = (0..n).filter(|&r| availability[r].included).collect();
+                if units.is_empty() {
+                    return Err(Problem::new("screening removed every jurisdiction").help(format!(
+                        "lower `pipeline.screen.dat_thresh` (now {}) or set `pipeline.screen.method = \"none\"`",
+                        params.screen.dat_thresh
+                    )));
+                }
+                // When the screen keeps everyone, the screened data are the imputed data.
+                let screened = if units.len() == n {
+                    imputed.clone()
+                } else {
+                    Arc::new(imputed.select_rows(&units))
+                };
+                // 1 where evidence gave a value, 0 where it did not (imputed or not).
+                let mut cov = Frame::new(units.len(), rubric.criteria.len());
+                for c in 0..rubric.criteria.len() {
+                    for (i, &u) in units.iter().enumerate() {
+                        cov.set(
+                            i,
+                            c,
+                            Some(if self.raw.get(u, c).is_some() {
+                                1.0
+                            } else {
+                                0.0
+                            }),
+                        );
+                    }
+                }
+                (
+                    Arc::new(availability),
+                    Arc::new(units),
+                    screened,
+                    Arc::new(cov),
+                )
+            }
+        };
+        let (treated, treatment) = match reuse(Step::Treat)? {
+            Some(c) => (c.treated.clone(), c.treatment.clone()),
+            None => {
+                let mut t = (*screened).clone();
+                let mut details = Vec::with_capacity(rubric.criteria.len());
+                for (c, spec) in params.treat.iter().enumerate() {
+                    match spec {
+                        None => details.push(None),
+                        Some(spec) => {
+                            let (v, detail) = treat::treat(screened.col(c), spec);
+                            t.col_mut(c).copy_from_slice(&v);
+                            details.push(Some(detail));
+                        }
+                    }
+                }
+                (Arc::new(t), Arc::new(details))
+            }
+        };
+        let normalised = match reuse(Step::Normalise)? {
+            Some(c) => c.normalised.clone(),
+            None => {
+                let mut out = (*treated).clone();
+                for (c, spec) in params.normalise.iter().enumerate() {
+                    let Some(nspec) = spec else { continue };
+                    let crit = &rubric.criteria[c];
+                    let col = treated.col(c);
+                    let reference = nspec.iref.as_ref().map(|code| {
+                        units
+                            .iter()
+                            .position(|&u| juris.list[u].code == *code)
+                            .and_then(|r| col[r])
+                    });
+                    let v = normalise::normalise(col, nspec, crit.direction, crit.target, reference, rubric.meta.scale).map_err(|why| {
+                        Problem::new(format!("cannot normalise criterion `{}` with `{}`: {why}", crit.id, nspec.method.name()))
+                            .help("choose another method for it (criterion key `normalise`), or drop the criterion")
+                    })?;
+                    out.col_mut(c).copy_from_slice(&v);
+                }
+                Arc::new(out)
+            }
         };
         Ok(StageData {
             denominated,
@@ -423,58 +447,73 @@ impl<'a> Pipeline<'a> {
         let rubric = self.rubric;
         let m = data.units.len();
         let nn = rubric.nodes.len();
-        let codes: Vec<&str> = data
-            .units
-            .iter()
-            .map(|&u| self.inputs.jurisdictions.list[u].code.as_str())
-            .collect();
+        let code = |i: usize| self.inputs.jurisdictions.list[data.units[i]].code.clone();
         let mut node_score = Frame::new(m, nn);
         let mut node_cov = Frame::new(m, nn);
-        // Reverse pre-order visits children before their parents.
+        let mut weights = Vec::new();
+        let mut shares = Vec::new();
+        // Reverse pre-order visits children before their parents, so a node's children are
+        // final when it is computed; its own column is written after reading theirs.
         for k in (0..nn).rev() {
             let node = &rubric.nodes[k];
-            let agg = &params.aggregate[k];
-            let weights: Vec<f64> = node
-                .children
-                .iter()
-                .map(|mem| params.weight(*mem))
-                .collect();
+            weights.clear();
+            weights.extend(node.children.iter().map(|mem| params.weight(*mem)));
             let total: f64 = weights.iter().sum();
-            let shares: Vec<f64> = weights
-                .iter()
-                .map(|w| if total > 0.0 { w / total } else { 0.0 })
-                .collect();
-            let col = |mem: &Member, crit: &'_ Frame, nodes: &'_ Frame| -> Vec<Option<f64>> {
-                match *mem {
-                    Member::Criterion(c) => crit.col(c).to_vec(),
-                    Member::Node(x) => nodes.col(x).to_vec(),
+            shares.clear();
+            shares.extend(
+                weights
+                    .iter()
+                    .map(|w| if total > 0.0 { w / total } else { 0.0 }),
+            );
+            let (scores, cov) = {
+                fn pick<'f>(mem: &Member, crit: &'f Frame, nodes: &'f Frame) -> &'f [Option<f64>] {
+                    match *mem {
+                        Member::Criterion(c) => crit.col(c),
+                        Member::Node(x) => nodes.col(x),
+                    }
                 }
+                let values: Vec<&[Option<f64>]> = node
+                    .children
+                    .iter()
+                    .map(|mem| pick(mem, &data.normalised, &node_score))
+                    .collect();
+                let covs: Vec<&[Option<f64>]> = node
+                    .children
+                    .iter()
+                    .map(|mem| pick(mem, &data.coverage, &node_cov))
+                    .collect();
+                let name = |child: usize| match node.children[child] {
+                    Member::Criterion(c) => rubric.criteria[c].id.clone(),
+                    Member::Node(x) => rubric.nodes[x].id.clone(),
+                };
+                if let Some(method) = params.pca_weights.filter(|_| values.len() > 1) {
+                    pca_weights(
+                        &values,
+                        &mut weights,
+                        method == spec::WeightsMethod::PcaSquared,
+                        &node.id,
+                        &name,
+                    )?;
+                    let total: f64 = weights.iter().sum();
+                    shares.clear();
+                    shares.extend(weights.iter().map(|w| w / total));
+                }
+                let cov = coverage(&covs, &shares, m);
+                let scores = aggregate_columns(
+                    &params.aggregate[k],
+                    &values,
+                    &weights,
+                    &cov,
+                    &node.id,
+                    &name,
+                    &code,
+                )?;
+                (scores, cov)
             };
-            let child_values: Vec<Vec<Option<f64>>> = node
-                .children
-                .iter()
-                .map(|mem| col(mem, &data.normalised, &node_score))
-                .collect();
-            let child_cov: Vec<Vec<Option<f64>>> = node
-                .children
-                .iter()
-                .map(|mem| col(mem, &data.coverage, &node_cov))
-                .collect();
-            let values: Vec<&[Option<f64>]> = child_values.iter().map(Vec::as_slice).collect();
-            let covs: Vec<&[Option<f64>]> = child_cov.iter().map(Vec::as_slice).collect();
-            let names: Vec<&str> = node
-                .children
-                .iter()
-                .map(|mem| match *mem {
-                    Member::Criterion(c) => rubric.criteria[c].id.as_str(),
-                    Member::Node(x) => rubric.nodes[x].id.as_str(),
-                })
-                .collect();
-            let cov = coverage(&covs, &shares, m);
-            let scores = aggregate_columns(agg, &values, &weights, &cov, &node.id, &names, &codes)?;
-            for i in 0..m {
-                node_score.set(i, k, scores[i]);
-                node_cov.set(i, k, Some(cov[i]));
+            let col = node_score.col_mut(k);
+            col.copy_from_slice(&scores);
+            for (c, v) in node_cov.col_mut(k).iter_mut().zip(cov) {
+                *c = Some(v);
             }
         }
         Ok((node_score, node_cov))
@@ -503,24 +542,15 @@ pub fn run_with(
     let (node_score, node_cov) = pipeline.aggregate(params, &data)?;
     let m = data.units.len();
     let nc = rubric.criteria.len();
-    let codes: Vec<&str> = data
-        .units
-        .iter()
-        .map(|&u| inputs.jurisdictions.list[u].code.as_str())
-        .collect();
-
     // Facet values and grid cells aggregate criteria with their effective weights.
     let eff = params.effective_criterion_weights(rubric);
-    let groups_of = |members: &[usize],
-                     id: &str|
-     -> Result<(Vec<Option<f64>>, Vec<Option<f64>>), Problem> {
+    type Column = Vec<Option<f64>>;
+    let groups_of = |members: &[usize], id: &str| -> Result<(Column, Column), Problem> {
         let vals: Vec<&[Option<f64>]> = members.iter().map(|&c| data.normalised.col(c)).collect();
         let covs: Vec<&[Option<f64>]> = members.iter().map(|&c| data.coverage.col(c)).collect();
         let shares = group_shares(&eff, members);
-        let names: Vec<&str> = members
-            .iter()
-            .map(|&c| rubric.criteria[c].id.as_str())
-            .collect();
+        let name = |child: usize| rubric.criteria[members[child]].id.clone();
+        let code = |i: usize| inputs.jurisdictions.list[data.units[i]].code.clone();
         let cov = coverage(&covs, &shares, m);
         let s = aggregate_columns(
             &params.group_aggregate,
@@ -528,8 +558,8 @@ pub fn run_with(
             &shares,
             &cov,
             id,
-            &names,
-            &codes,
+            &name,
+            &code,
         )?;
         Ok((s, cov.into_iter().map(Some).collect()))
     };
@@ -565,6 +595,7 @@ pub fn run_with(
         cell_cols.push(s);
         cell_covs.push(cv);
     }
+    let own = |f: Arc<Frame>| Arc::try_unwrap(f).unwrap_or_else(|shared| (*shared).clone());
     let StageData {
         denominated,
         imputed,
@@ -574,8 +605,19 @@ pub fn run_with(
         treated,
         treatment,
         normalised,
-        coverage: crit_cov,
+        coverage,
     } = data;
+    let (denominated, imputed, screened, treated, normalised, crit_cov) = (
+        own(denominated),
+        own(imputed),
+        own(screened),
+        own(treated),
+        own(normalised),
+        own(coverage),
+    );
+    let availability = Arc::try_unwrap(availability).unwrap_or_else(|a| (*a).clone());
+    let units = Arc::try_unwrap(units).unwrap_or_else(|a| (*a).clone());
+    let treatment = Arc::try_unwrap(treatment).unwrap_or_else(|a| (*a).clone());
     Ok(Results {
         date: values.date,
         units,
@@ -601,6 +643,37 @@ pub fn run_with(
         ),
         cell_defs,
     })
+}
+
+/// PCA weights: the first component's loadings of a node's children over the jurisdictions where
+/// all are known (signed to sum positive). A negative loading cannot be a weight: it is an error.
+fn pca_weights(
+    values: &[&[Option<f64>]],
+    weights: &mut [f64],
+    squared: bool,
+    node: &str,
+    name: &dyn Fn(usize) -> String,
+) -> Result<(), Problem> {
+    let Some(loadings) = crate::analysis::pca::first_component(values) else {
+        return Err(Problem::new(format!("cannot compute PCA weights for `{node}`: its children need at least two jurisdictions with every value known, and no constant child"))
+            .help("use `pipeline.weights.method = \"rubric\"` or `\"equal\"`"));
+    };
+    if squared {
+        for (w, l) in weights.iter_mut().zip(&loadings) {
+            *w = l * l;
+        }
+        return Ok(());
+    }
+    if let Some(i) = loadings.iter().position(|l| *l <= 0.0) {
+        return Err(Problem::new(format!(
+            "PCA weights for `{node}`: `{}` loads {} on the first component, and a weight must be positive",
+            name(i),
+            crate::output::number(loadings[i])
+        ))
+        .help("the children do not share one dimension; use `pca_squared` (squared loadings) or the rubric's weights"));
+    }
+    weights.copy_from_slice(&loadings);
+    Ok(())
 }
 
 /// Relative weights of a group of criteria (a facet value or a grid cell): their effective
@@ -632,8 +705,8 @@ fn aggregate_columns(
     weights: &[f64],
     cov: &[f64],
     node: &str,
-    names: &[&str],
-    codes: &[&str],
+    name: &dyn Fn(usize) -> String,
+    code: &dyn Fn(usize) -> String,
 ) -> Result<Vec<Option<f64>>, Problem> {
     let m = cov.len();
     let mut out = vec![None; m];
@@ -658,7 +731,7 @@ fn aggregate_columns(
                     AggError::NotPositive { child, value } => (child, format!("is {value}, and a {} needs positive values", agg.method.describe())),
                     AggError::Zero { child } => (child, "is 0, and a harmonic mean cannot take zeros".to_string()),
                 };
-                Problem::new(format!("cannot aggregate `{node}` for `{}` with `{}`: `{}` {what}", codes[i], agg.method.name(), names[child]))
+                Problem::new(format!("cannot aggregate `{node}` for `{}` with `{}`: `{}` {what}", code(i), agg.method.name(), name(child)))
                     .help("normalise numeric criteria onto a positive range (e.g. --set pipeline.normalise.l_u=[1,100]), or use a_amean")
             })?;
         }

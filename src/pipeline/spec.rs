@@ -272,6 +272,12 @@ pub enum WeightsMethod {
     Rubric,
     /// Every child of a node weighs the same.
     Equal,
+    /// The first principal component's loadings of each node's children (COINr's PCA weights),
+    /// computed on the data being aggregated, signed so that they sum to a positive number.
+    Pca,
+    /// The squared loadings of the first principal component (always positive; the OECD/JRC
+    /// handbook's weighting by factor analysis).
+    PcaSquared,
 }
 
 /// Aggregation (COINr's `Aggregate`) and the coverage rule.
@@ -723,6 +729,8 @@ pub fn read_pipeline(
                 &[
                     ("rubric", WeightsMethod::Rubric),
                     ("equal", WeightsMethod::Equal),
+                    ("pca", WeightsMethod::Pca),
+                    ("pca_squared", WeightsMethod::PcaSquared),
                 ],
                 WeightsMethod::Rubric,
                 p,

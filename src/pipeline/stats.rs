@@ -107,3 +107,31 @@ pub fn pearson(x: &[Option<f64>], y: &[Option<f64>]) -> Option<f64> {
     }
     Some(sxy / (sxx * syy).sqrt())
 }
+
+/// Skewness G1 and kurtosis G2 of the known values of a column, in two passes and no allocation;
+/// `None` below 4 known values.
+pub fn skew_kurt(x: &[Option<f64>]) -> Option<(f64, f64)> {
+    let (mut n, mut sum) = (0usize, 0.0);
+    for v in x.iter().flatten() {
+        n += 1;
+        sum += v;
+    }
+    if n < 4 {
+        return None;
+    }
+    let nf = n as f64;
+    let m = sum / nf;
+    let (mut s2, mut s3, mut s4) = (0.0, 0.0, 0.0);
+    for v in x.iter().flatten() {
+        let d = v - m;
+        let d2 = d * d;
+        s2 += d2;
+        s3 += d2 * d;
+        s4 += d2 * d2;
+    }
+    let g1 = nf.sqrt() * s3 / (s2 * s2.sqrt());
+    let skew = g1 * (nf * (nf - 1.0)).sqrt() / (nf - 2.0);
+    let r = nf * s4 / (s2 * s2);
+    let kurt = ((nf + 1.0) * (r - 3.0) + 6.0) * (nf - 1.0) / ((nf - 2.0) * (nf - 3.0));
+    Some((skew, kurt))
+}

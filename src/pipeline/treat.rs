@@ -29,17 +29,22 @@ pub struct TreatDetail {
     pub check1: Option<Check>,
     /// The check after the fallback.
     pub check2: Option<Check>,
-    /// Per row: `winhi`, `winlo`, `log_CT`, ... joined with `+`, or empty.
+    /// Per row: `winhi`, `winlo`, `log_CT`, ... joined with `+`; empty when nothing was treated.
     pub points: Vec<String>,
     /// Why the criterion was left untreated although the check could not be run.
     pub skipped: Option<String>,
 }
 
+impl TreatDetail {
+    /// What was done to row `i`, or `""`.
+    pub fn point(&self, i: usize) -> &str {
+        self.points.get(i).map_or("", String::as_str)
+    }
+}
+
 /// Runs the check on the known values.
 pub fn check(x: &[Option<f64>], spec: &TreatSpec) -> Option<Check> {
-    let v = stats::known(x);
-    let skew = stats::skew(&v)?;
-    let kurt = stats::kurt(&v)?;
+    let (skew, kurt) = stats::skew_kurt(x)?;
     if !skew.is_finite() || !kurt.is_finite() {
         return None;
     }
@@ -58,7 +63,7 @@ pub fn treat(x: &[Option<f64>], spec: &TreatSpec) -> (Vec<Option<f64>>, TreatDet
         nwin: None,
         check1: None,
         check2: None,
-        points: vec![String::new(); n],
+        points: Vec::new(),
         skipped: None,
     };
     if spec.method == TreatMethod::None {
@@ -94,7 +99,11 @@ pub fn treat(x: &[Option<f64>], spec: &TreatSpec) -> (Vec<Option<f64>>, TreatDet
     (x2, detail)
 }
 
-fn join_points(out: &mut [String], a: &[&str], b: &[&str]) {
+fn join_points(out: &mut Vec<String>, a: &[&str], b: &[&str]) {
+    if a.iter().chain(b).all(|m| m.is_empty()) {
+        return;
+    }
+    out.resize(a.len(), String::new());
     for (i, o) in out.iter_mut().enumerate() {
         *o = match (a[i], b[i]) {
             ("", "") => String::new(),
@@ -148,50 +157,57 @@ pub fn winsorise(
     marks: &mut [&'static str],
 ) -> (Vec<Option<f64>>, usize) {
     let mut y = x.to_vec();
-    let mut passing = check(&y, spec).is_none_or(|c| c.pass);
+    let mut last = check(&y, spec);
+    let mut passing = last.is_none_or(|c| c.pass);
     let mut imax: Vec<usize> = Vec::new();
     let mut imin: Vec<usize> = Vec::new();
     let mut nwin = 0usize;
     let below = |nwin: usize| spec.winmax.is_none_or(|w| nwin < w as usize);
-    if !passing || spec.force_win {
-        while (!passing || spec.force_win) && below(nwin) {
-            let known = stats::known(&y);
-            let s = stats::skew(&known).unwrap_or(0.0);
-            let Some((lo, hi)) = stats::min_max(&y) else {
+    while (!passing || spec.force_win) && below(nwin) {
+        // The side follows the current skew (COINr's `skew(x) >= 0`).
+        let s = last.map_or_else(|| stats::skew(&stats::known(&y)).unwrap_or(0.0), |c| c.skew);
+        let Some((lo, hi)) = stats::min_max(&y) else {
+            break;
+        };
+        if s >= 0.0 {
+            // Pull every value tied at the maximum down to the next value.
+            let Some(next) = y
+                .iter()
+                .flatten()
+                .filter(|v| **v < hi)
+                .copied()
+                .reduce(f64::max)
+            else {
                 break;
             };
-            if s >= 0.0 {
-                imax = (0..y.len()).filter(|&i| y[i] == Some(hi)).collect();
-                let Some(next) = y
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| !imax.contains(i))
-                    .filter_map(|(_, v)| *v)
-                    .reduce(f64::max)
-                else {
-                    break;
-                };
-                for &i in &imax {
-                    y[i] = Some(next);
-                }
-            } else {
-                imin = (0..y.len()).filter(|&i| y[i] == Some(lo)).collect();
-                let Some(next) = y
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| !imin.contains(i))
-                    .filter_map(|(_, v)| *v)
-                    .reduce(f64::min)
-                else {
-                    break;
-                };
-                for &i in &imin {
-                    y[i] = Some(next);
+            imax.clear();
+            for (i, v) in y.iter_mut().enumerate() {
+                if *v == Some(hi) {
+                    *v = Some(next);
+                    imax.push(i);
                 }
             }
-            nwin = imax.len() + imin.len();
-            passing = check(&y, spec).is_none_or(|c| c.pass);
+        } else {
+            let Some(next) = y
+                .iter()
+                .flatten()
+                .filter(|v| **v > lo)
+                .copied()
+                .reduce(f64::min)
+            else {
+                break;
+            };
+            imin.clear();
+            for (i, v) in y.iter_mut().enumerate() {
+                if *v == Some(lo) {
+                    *v = Some(next);
+                    imin.push(i);
+                }
+            }
         }
+        nwin = imax.len() + imin.len();
+        last = check(&y, spec);
+        passing = last.is_none_or(|c| c.pass);
     }
     for &i in &imax {
         marks[i] = "winhi";

@@ -9,6 +9,7 @@ use super::{
     Criterion, Facet, FacetValue, Field, FieldKind, Instrument, Member, Meta, Node, Provenance,
     Rubric, Rule, Tier,
 };
+use super::{Multilateral, NetworkSpec, NetworkWeights};
 use crate::error::{InputError, Location, Problem, Problems, SourceText, did_you_mean};
 use crate::files::{read_text, sha256_hex};
 use crate::pipeline::spec::{self, read_normalise, read_treat};
@@ -430,6 +431,10 @@ fn validate(root: &Table, file: &str, p: &mut Problems) -> Option<Rubric> {
     }
     let instrument_ids: Vec<String> = instruments.iter().map(|i| i.id.clone()).collect();
 
+    // [multilateral.<id>] and [network]: read here, their evidence fields resolved below.
+    let multilateral_drafts = read_multilateral(&mut top, &instrument_ids, p);
+    let network_draft = read_network(&mut top, p);
+
     // [pipeline], read before nodes and criteria so their overrides start from it.
     let pipeline_table = top
         .table("pipeline", p)
@@ -756,6 +761,9 @@ fn validate(root: &Table, file: &str, p: &mut Problems) -> Option<Rubric> {
         }
     }
 
+    let (multilateral, network) =
+        resolve_network_fields(multilateral_drafts, network_draft, &fields, p);
+
     let (meta, grid_key) = meta?;
     if !p.is_empty() {
         return None;
@@ -853,9 +861,12 @@ fn validate(root: &Table, file: &str, p: &mut Problems) -> Option<Rubric> {
         grid,
         fields: field_list,
         instruments,
+        multilateral,
+        network,
         pipeline,
         tiers,
         provenance: Provenance::default(),
+        uncertainty: root.get("uncertainty").cloned(),
     };
     if rubric.pipeline.weights.method == spec::WeightsMethod::Equal {
         for n in rubric.nodes.iter_mut().skip(1) {
@@ -883,6 +894,179 @@ fn kinds_agree(a: &FieldKind, b: &FieldKind) -> bool {
         }
         _ => a == b,
     }
+}
+
+struct MultilateralDraft {
+    id: String,
+    name: String,
+    field: Option<(String, Tv)>,
+    provides: Vec<String>,
+}
+
+fn read_multilateral(
+    top: &mut Reader<'_>,
+    instrument_ids: &[String],
+    p: &mut Problems,
+) -> Vec<MultilateralDraft> {
+    let mut out = Vec::new();
+    let Some((t, _)) = top.table("multilateral", p) else {
+        return out;
+    };
+    for e in &t.entries {
+        let path = format!("multilateral.{}", e.key);
+        let Some(mt) = e.value.as_table() else {
+            p.push(
+                Problem::new(format!("`{path}` must be a table")).at(e
+                    .value
+                    .at
+                    .location()
+                    .with_key(path)),
+            );
+            continue;
+        };
+        let mut r = Reader::new(mt, path.clone(), &e.value.at);
+        if !valid_id(&e.key) {
+            p.push(
+                Problem::new(format!(
+                    "`{}` is not a valid multilateral instrument id",
+                    e.key
+                ))
+                .at(e.key_at.location()),
+            );
+        }
+        if instrument_ids.contains(&e.key) {
+            p.push(
+                Problem::new(format!(
+                    "`{path}` has the id of an instrument in `[instruments]`"
+                ))
+                .at(e.key_at.location().with_key(path.clone()))
+                .help("cooperation matrices name instruments by id: rename one of them"),
+            );
+        }
+        let name = r.str("name", p).unwrap_or_else(|| e.key.clone());
+        let field = match r.get("evidence") {
+            None => {
+                p.push(r.problem_here(format!("missing `{path}.evidence`")).help(
+                    "name the date or yes/no evidence field that says who is a party, e.g. evidence = \"budapest_party\"",
+                ));
+                None
+            }
+            Some(tv) => match tv.as_str() {
+                Some(s) => Some((s.to_string(), tv.clone())),
+                None => {
+                    p.push(r.problem_at(
+                        tv,
+                        "evidence",
+                        format!("`{path}.evidence` must be an evidence field name (a string)"),
+                    ));
+                    None
+                }
+            },
+        };
+        let provides = r.str_list("provides", p).unwrap_or_default();
+        for prov in &provides {
+            if !matches!(
+                prov.as_str(),
+                "extradition" | "legal_assistance" | "cooperation"
+            ) && let Some(tv) = r.get("provides")
+            {
+                p.push(
+                    r.problem_at(
+                        tv,
+                        "provides",
+                        format!("`{path}.provides`: unknown kind `{prov}`"),
+                    )
+                    .help("kinds: extradition, legal_assistance, cooperation"),
+                );
+            }
+        }
+        r.allow(&["source", "description"]);
+        r.finish(p);
+        out.push(MultilateralDraft {
+            id: e.key.clone(),
+            name,
+            field,
+            provides,
+        });
+    }
+    out
+}
+
+fn read_network(top: &mut Reader<'_>, p: &mut Problems) -> Option<(String, Tv)> {
+    let (t, at) = top.table("network", p)?;
+    let mut r = Reader::new(t, "network", at);
+    let weights = r.get("weights").and_then(|tv| match tv.as_str() {
+        Some(s) => Some((s.to_string(), tv.clone())),
+        None => {
+            p.push(
+                r.problem_at(tv, "weights", "`network.weights` must be a string")
+                    .help(
+                        "write weights = \"equal\", or the name of a date or yes/no evidence field",
+                    ),
+            );
+            None
+        }
+    });
+    r.allow(&["description"]);
+    r.finish(p);
+    weights
+}
+
+/// Resolves the evidence fields named by `[multilateral.*]` and `[network]`: each must be a date
+/// or boolean field that a criterion reads or `[fields]` declares.
+fn resolve_network_fields(
+    drafts: Vec<MultilateralDraft>,
+    network: Option<(String, Tv)>,
+    fields: &[(Field, Option<Origin>, String)],
+    p: &mut Problems,
+) -> (Vec<Multilateral>, NetworkSpec) {
+    let mut find = |name: &str, key: String, tv: &Tv| -> Option<usize> {
+        match fields.iter().position(|(f, _, _)| f.name == name) {
+            Some(i) if matches!(fields[i].0.kind, FieldKind::Date | FieldKind::Boolean) => Some(i),
+            Some(i) => {
+                p.push(
+                    Problem::new(format!(
+                        "`{key}` = `{name}` is a `{}` field; it must be a date or yes/no field",
+                        fields[i].0.kind.name()
+                    ))
+                    .at(tv.at.location().with_key(key))
+                    .help("name a field read by a `date` or `boolean` rule, or declare one under [fields]"),
+                );
+                None
+            }
+            None => {
+                let help = did_you_mean(name, fields.iter().map(|(f, _, _)| f.name.as_str()))
+                    .unwrap_or_else(|| {
+                        format!("declare it: [fields.{name}] type = \"date\" (or \"boolean\")")
+                    });
+                p.push(
+                    Problem::new(format!("`{key}` = `{name}` is not an evidence field"))
+                        .at(tv.at.location().with_key(key))
+                        .help(help),
+                );
+                None
+            }
+        }
+    };
+    let mut multilateral = Vec::new();
+    for d in drafts {
+        let Some((name, tv)) = &d.field else { continue };
+        if let Some(field) = find(name, format!("multilateral.{}.evidence", d.id), tv) {
+            multilateral.push(Multilateral {
+                id: d.id,
+                name: d.name,
+                field,
+                provides: d.provides,
+            });
+        }
+    }
+    let weights = match network {
+        None => NetworkWeights::Equal,
+        Some((w, _)) if w == "equal" => NetworkWeights::Equal,
+        Some((w, tv)) => find(&w, "network.weights".to_string(), &tv)
+            .map_or(NetworkWeights::Equal, NetworkWeights::Field),
+    };
+    (multilateral, NetworkSpec { weights })
 }
 
 fn read_weight(r: &mut Reader<'_>, p: &mut Problems) -> f64 {

@@ -31,12 +31,18 @@ pub struct Rubric {
     pub fields: Vec<Field>,
     /// Bilateral instruments the dyads file may list.
     pub instruments: Vec<Instrument>,
+    /// Multilateral instruments whose parties are linked to each other (`[multilateral.<id>]`).
+    pub multilateral: Vec<Multilateral>,
+    /// Settings of the cooperation network (`[network]`).
+    pub network: NetworkSpec,
     /// What happens between criterion values and scores.
     pub pipeline: PipelineSpec,
     /// Named score bands, highest first.
     pub tiers: Vec<Tier>,
     /// Files read and overrides applied, for the manifest.
     pub provenance: Provenance,
+    /// The `[uncertainty]` section, read by sensitivity analysis.
+    pub uncertainty: Option<tree::Tv>,
 }
 
 /// Rubric identification and scale.
@@ -200,6 +206,37 @@ pub struct Instrument {
     pub directed: bool,
     /// What kind of cooperation it gives (`extradition`, `legal_assistance`, ...).
     pub provides: Vec<String>,
+}
+
+/// A multilateral instrument (`[multilateral.<id>]`): two jurisdictions that are both parties in
+/// force on the evaluation date are linked to each other through it.
+#[derive(Debug, Clone)]
+pub struct Multilateral {
+    /// Identifier, shown in cooperation matrices like an instrument id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// The evidence field (a date or boolean field) that says who is a party.
+    pub field: usize,
+    /// What kind of cooperation it gives (`extradition`, `legal_assistance`, `cooperation`).
+    pub provides: Vec<String>,
+}
+
+/// How jurisdictions are weighed in network measures (`[network] weights`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NetworkWeights {
+    /// Every jurisdiction weighs 1.
+    #[default]
+    Equal,
+    /// A date or boolean evidence field: 1 when yes (in force), 0 when no, unknown excluded.
+    Field(usize),
+}
+
+/// Settings of the cooperation network (`[network]`).
+#[derive(Debug, Clone, Default)]
+pub struct NetworkSpec {
+    /// Weights of jurisdictions in the safe-haven score.
+    pub weights: NetworkWeights,
 }
 
 /// A named score band.

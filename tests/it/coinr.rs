@@ -275,9 +275,7 @@ fn treatment_details_and_points_match_coinr() {
         let r = s.results.row_of(j).unwrap();
         for (k, name) in points.header.iter().enumerate().skip(1) {
             let c = s.rubric.criterion_index(name).unwrap();
-            let got = s.results.treatment[c]
-                .as_ref()
-                .map_or("", |d| d.points[r].as_str());
+            let got = s.results.treatment[c].as_ref().map_or("", |d| d.point(r));
             assert_eq!(got, row[k], "{} {name}", row[0]);
             marked += usize::from(!got.is_empty());
         }
@@ -620,4 +618,130 @@ fn outranking_matrix_and_copeland_match_coinr() {
     let c = reference("fn_copeland_w121.csv");
     let scores: Vec<f64> = c.rows.iter().map(|r| r.1[0].unwrap()).collect();
     assert_eq!(copeland(&x, &w), scores);
+}
+
+#[test]
+fn pca_weights_use_the_first_component_of_each_node() {
+    // Squared loadings: every pillar score is sum(l^2 x) / sum(l^2) with COINr's PC1 loadings
+    // (asem_pca_weights_L1_normalised.csv; their sign does not matter once squared) and COINr's
+    // normalised values.
+    let s = asem(&["pipeline.weights.method=pca_squared"]);
+    let loadings = reference("asem_pca_weights_L1_normalised.csv");
+    let normalised = reference("asem_Normalised.csv");
+    let lineage = reference("asem_lineage.csv");
+    for pillar in [
+        "Physical",
+        "ConEcFin",
+        "Political",
+        "Instit",
+        "P2P",
+        "Environ",
+        "Social",
+        "SusEcFin",
+    ] {
+        let children: Vec<&str> = lineage
+            .text
+            .iter()
+            .filter(|r| r[1] == pillar)
+            .map(|r| r[0].as_str())
+            .collect();
+        for code in ["AUS", "CHE", "MMR"] {
+            let (mut num, mut den) = (0.0, 0.0);
+            for c in &children {
+                let l = loadings.get(c, "Weight").unwrap();
+                num += l * l * normalised.get(code, c).unwrap();
+                den += l * l;
+            }
+            let got = score_of(&s, code, pillar).unwrap();
+            assert!(
+                close(got, num / den),
+                "{pillar} {code}: accord {got}, expected {}",
+                num / den
+            );
+        }
+    }
+    // Plain loadings must all be positive to be weights; on ASEM some are not.
+    let imported = import(
+        &fixture("coinr/ASEM_iData.csv"),
+        &fixture("coinr/ASEM_iMeta.csv"),
+        &ImportOptions {
+            id: "asem".into(),
+            level_names: None,
+        },
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("rubric.toml"), &imported.rubric).unwrap();
+    std::fs::write(dir.path().join("evidence.csv"), &imported.evidence).unwrap();
+    std::fs::write(
+        dir.path().join("jurisdictions.csv"),
+        &imported.jurisdictions,
+    )
+    .unwrap();
+    let e = try_score_dir(
+        &dir.path().join("rubric.toml"),
+        dir.path(),
+        None,
+        &["pipeline.weights.method=pca"],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("on the first component, and a weight must be positive"),
+        "{e}"
+    );
+}
+
+#[test]
+fn constant_columns_are_a_clear_error_not_a_nan() {
+    use accord::pipeline::normalise::normalise;
+    use accord::pipeline::spec::{NormaliseMethod as M, NormaliseSpec, default_normalise};
+    let x = [Some(2.0), Some(2.0), None, Some(2.0)];
+    for m in [M::MinMax, M::ZScore, M::Dist2Max] {
+        let e = normalise(
+            &x,
+            &NormaliseSpec {
+                method: m,
+                ..default_normalise()
+            },
+            1.0,
+            None,
+            None,
+            [0.0, 100.0],
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("every known value is 2") || e.contains("standard deviation is 0"),
+            "{m:?}: {e}"
+        );
+    }
+    // COINr returns NaN with a warning for n_minmax on a constant column; accord says why.
+    let ranks = normalise(
+        &x,
+        &NormaliseSpec {
+            method: M::Rank,
+            ..default_normalise()
+        },
+        1.0,
+        None,
+        None,
+        [0.0, 100.0],
+    )
+    .unwrap();
+    assert_eq!(
+        ranks,
+        [Some(1.0), Some(1.0), None, Some(1.0)],
+        "ties share the lowest rank"
+    );
+    // Treatment leaves a constant column alone (skewness is undefined) and says so.
+    let spec = accord::pipeline::spec::TreatSpec {
+        method: accord::pipeline::spec::TreatMethod::Winsorise,
+        ..accord::pipeline::spec::no_treatment()
+    };
+    let (y, d) = accord::pipeline::treat::treat(
+        &[Some(1.0), Some(1.0), Some(1.0), Some(1.0), Some(1.0)],
+        &spec,
+    );
+    assert_eq!(y, vec![Some(1.0); 5]);
+    assert!(d.skipped.is_some());
 }

@@ -1,5 +1,8 @@
 //! accord's integration tests: one binary, one module per area.
 
+mod agreement;
+mod align;
+mod audit;
 mod cli;
 mod coinr;
 mod common;
@@ -7,3 +10,4 @@ mod evidence;
 mod properties;
 mod rubric;
 mod scoring;
+mod sensitivity;

@@ -1,0 +1,460 @@
+//! Alignment between jurisdictions, two questions from one scored run:
+//!
+//! - how alike are their commitments? Similarity of their score profiles (criteria, cells,
+//!   principles or dimensions) under one of seven metrics, missing-aware, with overlap counts,
+//!   average-linkage clusters and a ranking against a reference (`similarity`, `cluster`);
+//! - can they act together? Cooperation matrices from the dyads file and multilateral membership,
+//!   and network measures with a safe-haven score (`network`).
+//!
+//! This module picks the data from a `Scored` run and checks the options; the files below are
+//! pure functions. Nothing here reads or writes files.
+
+pub mod cluster;
+pub mod network;
+pub mod similarity;
+
+use crate::Scored;
+use crate::error::{InputError, Problem, Problems, did_you_mean};
+use crate::evidence::{Date, Value};
+use crate::rubric::{Member, NetworkWeights, Rule};
+use cluster::Dendrogram;
+use network::{Channel, DyadLink, Matrix, Measures};
+use similarity::{Engine, Metric, Profiles, Settings, SimilarityMatrix};
+
+/// The components compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Level {
+    /// Criterion scores (for agreement and kappa: the categories of boolean, levels and date
+    /// criteria).
+    Criterion,
+    /// Principle x dimension cell scores.
+    Cell,
+    /// Principle scores (the children of the index).
+    Principle,
+    /// Facet value scores (legal, extradition, cooperation).
+    Dimension,
+}
+
+impl Level {
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Criterion => "criterion",
+            Level::Cell => "cell",
+            Level::Principle => "principle",
+            Level::Dimension => "dimension",
+        }
+    }
+}
+
+/// What to compare against in `reference_alignment.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reference {
+    /// A scored jurisdiction (its row among the compared ones).
+    Row(usize),
+    /// The rubric's ideal profile.
+    Ideal,
+}
+
+/// Options of the similarity half.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// Components compared.
+    pub level: Level,
+    /// Metric.
+    pub metric: Metric,
+    /// Pairs sharing fewer components are unknown.
+    pub min_overlap: usize,
+    /// Clusters to cut the dendrogram into.
+    pub clusters: usize,
+    /// `--reference`: a jurisdiction code or `ideal`.
+    pub reference: Option<String>,
+}
+
+/// The compared profiles and what they stand for.
+#[derive(Debug, Clone)]
+pub struct ProfileSet {
+    /// One row per scored jurisdiction, in code order.
+    pub profiles: Profiles,
+    /// Jurisdiction index (into `inputs.jurisdictions`) of every row.
+    pub jurisdictions: Vec<usize>,
+    /// Component ids (criteria, cells, nodes or facet values).
+    pub components: Vec<String>,
+    /// The ideal value of every component (the scale's upper end, or the best category).
+    pub ideal: Vec<f64>,
+}
+
+/// The similarity half's results.
+#[derive(Debug, Clone)]
+pub struct Alignment {
+    /// The compared profiles.
+    pub set: ProfileSet,
+    /// Similarities and overlaps, rows and columns as `set`.
+    pub matrix: SimilarityMatrix,
+    /// Average-linkage clustering on 1 - similarity.
+    pub dendrogram: Dendrogram,
+    /// Rows in dendrogram order.
+    pub order: Vec<usize>,
+    /// Cluster label (1..=K) of every row.
+    pub clusters: Vec<usize>,
+    /// The distance given to pairs with an unknown similarity.
+    pub unknown_distance: f64,
+    /// The reference ranking, when asked for.
+    pub reference: Option<ReferenceAlignment>,
+}
+
+/// Every compared jurisdiction's similarity with the reference.
+#[derive(Debug, Clone)]
+pub struct ReferenceAlignment {
+    /// The reference.
+    pub reference: Reference,
+    /// (similarity, overlap) of every row with the reference.
+    pub values: Vec<(Option<f64>, usize)>,
+}
+
+/// Builds the profiles of the scored jurisdictions at a level, for a metric.
+pub fn profiles(s: &Scored, level: Level, metric: Metric) -> Result<ProfileSet, Problem> {
+    let r = &s.results;
+    let rubric = &s.rubric;
+    let hi = rubric.meta.scale[1];
+    let rows = r.units.len();
+    if metric.categorical() && level != Level::Criterion {
+        return Err(Problem::new(format!(
+            "`--metric {}` compares categories, which only criteria have, but `--level {}` was asked for",
+            metric.name(),
+            level.name()
+        ))
+        .help(format!(
+            "add --level criterion, or use a numeric metric (cosine, pearson, spearman, euclidean, gower) at the {} level",
+            level.name()
+        )));
+    }
+    let (frame, columns): (&crate::pipeline::Frame, Vec<(usize, String)>) = match level {
+        Level::Criterion if metric.categorical() => {
+            // Rule-evaluated values of the criteria whose rules give categories.
+            let cols: Vec<(usize, String)> = rubric
+                .criteria
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| {
+                    matches!(
+                        c.rule,
+                        Rule::Boolean { .. } | Rule::Levels { .. } | Rule::Date { .. }
+                    )
+                })
+                .map(|(i, c)| (i, c.id.clone()))
+                .collect();
+            if cols.is_empty() {
+                return Err(Problem::new(format!(
+                    "`--metric {}` needs criteria with categories (rules `boolean`, `levels` or `date`), and rubric `{}` has none",
+                    metric.name(),
+                    rubric.meta.id
+                ))
+                .help("use a numeric metric: cosine, pearson, spearman, euclidean or gower"));
+            }
+            let mut p = Profiles::new(rows, cols.len());
+            let mut ideal = Vec::with_capacity(cols.len());
+            for (k, (c, _)) in cols.iter().enumerate() {
+                for (row, &u) in r.units.iter().enumerate() {
+                    p.set(row, k, s.values.values.get(u, *c));
+                }
+                ideal.push(best_category(s, *c));
+            }
+            return Ok(ProfileSet {
+                profiles: p,
+                jurisdictions: r.units.clone(),
+                components: cols.into_iter().map(|c| c.1).collect(),
+                ideal,
+            });
+        }
+        Level::Criterion => (
+            &r.criteria.score,
+            rubric
+                .criteria
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (i, c.id.clone()))
+                .collect(),
+        ),
+        Level::Cell => (
+            &r.cells.score,
+            r.cell_defs
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (i, c.id.clone()))
+                .collect(),
+        ),
+        Level::Principle => (
+            &r.nodes.score,
+            rubric.nodes[0]
+                .children
+                .iter()
+                .filter_map(|m| match m {
+                    Member::Node(k) => Some((*k, rubric.nodes[*k].id.clone())),
+                    Member::Criterion(_) => None,
+                })
+                .collect(),
+        ),
+        Level::Dimension => (
+            &r.facets.score,
+            r.facet_values
+                .iter()
+                .enumerate()
+                .map(|(i, (f, v))| (i, rubric.facets[*f].values[*v].id.clone()))
+                .collect(),
+        ),
+    };
+    if columns.is_empty() {
+        return Err(Problem::new(format!(
+            "rubric `{}` has nothing to compare at `--level {}`",
+            rubric.meta.id,
+            level.name()
+        ))
+        .help(match level {
+            Level::Cell => "cells need a grid facet (`rubric.grid`); use --level principle or criterion",
+            Level::Dimension => "dimensions are facet values; the rubric has no facets: use --level principle or criterion",
+            _ => "use another --level",
+        }));
+    }
+    let mut p = Profiles::new(rows, columns.len());
+    for (k, (c, _)) in columns.iter().enumerate() {
+        for row in 0..rows {
+            p.set(row, k, frame.get(row, *c));
+        }
+    }
+    Ok(ProfileSet {
+        profiles: p,
+        jurisdictions: r.units.clone(),
+        ideal: vec![hi; columns.len()],
+        components: columns.into_iter().map(|c| c.1).collect(),
+    })
+}
+
+/// The best category a criterion's rule can give (direction applied).
+fn best_category(s: &Scored, c: usize) -> f64 {
+    let crit = &s.rubric.criteria[c];
+    let [lo, hi] = s.rubric.meta.scale;
+    let values: Vec<f64> = match &crit.rule {
+        Rule::Boolean { yes, no } | Rule::Date { yes, no } => vec![*yes, *no],
+        Rule::Levels { levels } => levels.iter().map(|l| l.1).collect(),
+        _ => vec![hi],
+    };
+    values
+        .into_iter()
+        .map(|v| if crit.direction < 0.0 { lo + hi - v } else { v })
+        .fold(f64::NEG_INFINITY, f64::max)
+}
+
+/// Resolves `--reference`: `ideal`, or the code of a scored jurisdiction.
+pub fn resolve_reference(
+    s: &Scored,
+    set: &ProfileSet,
+    reference: &str,
+) -> Result<Reference, Problem> {
+    if reference == "ideal" {
+        return Ok(Reference::Ideal);
+    }
+    let juris = &s.inputs.jurisdictions;
+    if let Some(row) = set
+        .jurisdictions
+        .iter()
+        .position(|&j| juris.list[j].code == reference)
+    {
+        return Ok(Reference::Row(row));
+    }
+    if juris.index(reference).is_some() {
+        return Err(Problem::new(format!(
+            "`--reference {reference}` was not scored: the screen left it out for too little data"
+        ))
+        .help("choose a scored jurisdiction (see ranking.csv of `accord score`), or `ideal`"));
+    }
+    let codes = set
+        .jurisdictions
+        .iter()
+        .map(|&j| juris.list[j].code.as_str())
+        .chain(std::iter::once("ideal"));
+    let problem = Problem::new(format!(
+        "`--reference {reference}` is not a scored jurisdiction"
+    ));
+    Err(problem.help(did_you_mean(reference, codes).unwrap_or_else(|| {
+        "give a jurisdiction code from the jurisdictions file, or `ideal` for the rubric's ideal profile"
+            .to_string()
+    })))
+}
+
+/// Runs the similarity half: profiles, matrix, clustering and the reference ranking.
+pub fn align(s: &Scored, options: &Options) -> Result<Alignment, InputError> {
+    let set = profiles(s, options.level, options.metric)?;
+    let reference = match &options.reference {
+        None => None,
+        Some(r) => Some(resolve_reference(s, &set, r)?),
+    };
+    if reference == Some(Reference::Ideal)
+        && matches!(
+            options.metric,
+            Metric::Pearson | Metric::Spearman | Metric::Kappa
+        )
+        && set.ideal.windows(2).all(|w| w[0] == w[1])
+    {
+        return Err(Problem::new(format!(
+            "`--reference ideal` is a constant profile, against which `--metric {}` is undefined (or 0 for everyone)",
+            options.metric.name()
+        ))
+        .help("compare with the ideal using cosine, euclidean, gower or agreement")
+        .into());
+    }
+    let settings = Settings {
+        metric: options.metric,
+        min_overlap: options.min_overlap,
+        scale: s.rubric.meta.scale,
+    };
+    let engine = Engine::new(&set.profiles, settings);
+    let matrix = engine.matrix();
+    let n = matrix.n;
+    let unknown_distance = 1.0 - options.metric.min_similarity();
+    let mut dist = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..n {
+            dist[i * n + j] = if i == j {
+                0.0
+            } else {
+                matrix
+                    .get(i, j)
+                    .map_or(unknown_distance, |v| (1.0 - v).clamp(0.0, unknown_distance))
+            };
+        }
+    }
+    let dendrogram = cluster::upgma(n, &dist, unknown_distance);
+    let order = dendrogram.order();
+    let clusters = dendrogram.cut(options.clusters);
+    let reference = reference.map(|r| {
+        let values = match &r {
+            Reference::Row(row) => (0..n)
+                .map(|j| (matrix.get(*row, j), matrix.overlap(*row, j) as usize))
+                .collect(),
+            Reference::Ideal => {
+                let ideal: Vec<Option<f64>> = set.ideal.iter().map(|v| Some(*v)).collect();
+                engine.against(&ideal)
+            }
+        };
+        ReferenceAlignment {
+            reference: r,
+            values,
+        }
+    });
+    Ok(Alignment {
+        set,
+        matrix,
+        dendrogram,
+        order,
+        clusters,
+        unknown_distance,
+        reference,
+    })
+}
+
+/// The dyadic half's results, over every jurisdiction in code order.
+#[derive(Debug, Clone)]
+pub struct Cooperation {
+    /// Instruments then multilateral instruments, with their statuses.
+    pub channels: Vec<Channel>,
+    /// Extradition: row = requested state (who extradites), column = requesting state.
+    pub extradition: Matrix,
+    /// Mutual legal assistance: row = who assists, column = who asks.
+    pub legal_assistance: Matrix,
+    /// Any instrument.
+    pub any: Matrix,
+    /// Weight of every jurisdiction in the safe-haven shares (`None`: left out).
+    pub weights: Vec<Option<f64>>,
+    /// Network measures of every jurisdiction.
+    pub measures: Vec<Measures>,
+}
+
+/// A yes/no or date field's value on a date: `Some(true)` yes or in force.
+fn yes_no_on(s: &Scored, j: usize, field: usize, date: Date) -> Result<Option<bool>, Problem> {
+    Ok(
+        match crate::rules::field_value_on(&s.rubric, &s.inputs, j, field, date)? {
+            Some(Value::Bool(b)) => Some(b),
+            _ => None,
+        },
+    )
+}
+
+/// Runs the dyadic half: one channel per instrument, cooperation matrices and network measures
+/// on the evaluation date.
+pub fn cooperation(s: &Scored) -> Result<Cooperation, InputError> {
+    let rubric = &s.rubric;
+    let inputs = &s.inputs;
+    let n = inputs.jurisdictions.len();
+    let date = s.results.date;
+    let undated = inputs.data_date().unwrap_or(Date::MAX);
+    let mut problems = Problems::new();
+    let mut channels = Vec::new();
+    for (k, inst) in rubric.instruments.iter().enumerate() {
+        let rows: Vec<DyadLink> = inputs
+            .dyads
+            .iter()
+            .flat_map(|d| d.list.iter())
+            .filter(|d| d.instrument == k)
+            .map(|d| DyadLink {
+                a: d.a,
+                b: d.b,
+                binding: d.binding_on(date, undated),
+            })
+            .collect();
+        let complete: Vec<bool> = inputs
+            .jurisdictions
+            .list
+            .iter()
+            .map(|j| j.complete.get(k).copied().unwrap_or(false))
+            .collect();
+        channels.push(Channel {
+            id: inst.id.clone(),
+            provides: inst.provides.clone(),
+            status: network::bilateral(n, inst.directed, &rows, &complete, inputs.dyads.is_some()),
+        });
+    }
+    for m in &rubric.multilateral {
+        let mut parties = Vec::with_capacity(n);
+        for j in 0..n {
+            match yes_no_on(s, j, m.field, date) {
+                Ok(v) => parties.push(v),
+                Err(p) => {
+                    problems.push(p);
+                    parties.push(None);
+                }
+            }
+        }
+        channels.push(Channel {
+            id: m.id.clone(),
+            provides: m.provides.clone(),
+            status: network::multilateral(&parties),
+        });
+    }
+    let mut weights = Vec::with_capacity(n);
+    for j in 0..n {
+        weights.push(match rubric.network.weights {
+            NetworkWeights::Equal => Some(1.0),
+            NetworkWeights::Field(f) => match yes_no_on(s, j, f, date) {
+                Ok(v) => v.map(|b| if b { 1.0 } else { 0.0 }),
+                Err(p) => {
+                    problems.push(p);
+                    None
+                }
+            },
+        });
+    }
+    problems.check()?;
+    let extradition = network::matrix(n, &channels, Some("extradition"));
+    let legal_assistance = network::matrix(n, &channels, Some("legal_assistance"));
+    let any = network::matrix(n, &channels, None);
+    let measures = network::measures(&extradition, &legal_assistance, &any, &weights);
+    Ok(Cooperation {
+        channels,
+        extradition,
+        legal_assistance,
+        any,
+        weights,
+        measures,
+    })
+}

@@ -1,0 +1,266 @@
+//! Cooperation networks from dyadic evidence: who can act together with whom, through which
+//! instruments, and how much of the world cannot obtain extradition from a jurisdiction.
+//!
+//! Everything is oriented: cell (`from`, `to`) says what `from` will do for `to` (for extradition:
+//! `from` is the requested state, which surrenders, `to` the requesting state). Undirected
+//! instruments link both ways; a directed row `a,b` links `a` towards `b` only.
+//!
+//! Unknown is not "none". For one instrument and one ordered pair the status is:
+//! - linked: a dyad row for the pair binds on the evaluation date (multilateral: both are parties);
+//! - absent: no row for the pair binds or might bind, and the list that would show it is complete:
+//!   `from` or `to` is marked complete for the instrument (its partner list names every row it
+//!   appears in, either side); multilateral: either is known not to be a party;
+//! - unknown: otherwise (no row and neither list complete, a row whose binding the dates leave
+//!   open, no dyads file, or party status unknown).
+//!
+//! A matrix cell over several instruments lists the linked ones; with none linked it is `none`
+//! only when every instrument of the kind is absent for the pair, and unknown otherwise.
+
+use crate::evidence::Binding;
+
+/// The status of one instrument between an ordered pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// The instrument links them.
+    Linked,
+    /// Known not to link them.
+    Absent,
+    /// Not known.
+    Unknown,
+}
+
+/// One instrument's statuses for every ordered pair (`status[from * n + to]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Channel {
+    /// Identifier shown in cells (an instrument or multilateral id).
+    pub id: String,
+    /// What it provides (`extradition`, `legal_assistance`, `cooperation`).
+    pub provides: Vec<String>,
+    /// Statuses, row = from, column = to.
+    pub status: Vec<Status>,
+}
+
+/// One bilateral dyad row reduced to what the network needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DyadLink {
+    /// First party (for directed instruments: the one that acts towards `b`).
+    pub a: usize,
+    /// Second party.
+    pub b: usize,
+    /// Whether it binds on the evaluation date.
+    pub binding: Binding,
+}
+
+/// Statuses of a bilateral instrument from its dyad rows. `complete[j]`: jurisdiction `j`'s list
+/// of this instrument is complete; `listed`: a dyads file was read at all.
+pub fn bilateral(
+    n: usize,
+    directed: bool,
+    rows: &[DyadLink],
+    complete: &[bool],
+    listed: bool,
+) -> Vec<Status> {
+    let mut yes = vec![false; n * n];
+    let mut open = vec![false; n * n];
+    for r in rows {
+        if r.a >= n || r.b >= n || r.a == r.b {
+            continue;
+        }
+        let mut cells = vec![r.a * n + r.b];
+        if !directed {
+            cells.push(r.b * n + r.a);
+        }
+        for c in cells {
+            match r.binding {
+                Binding::Yes => yes[c] = true,
+                Binding::Unknown => open[c] = true,
+                Binding::No => {}
+            }
+        }
+    }
+    let done = |j: usize| complete.get(j).copied().unwrap_or(false);
+    let mut status = vec![Status::Unknown; n * n];
+    for from in 0..n {
+        for to in 0..n {
+            let c = from * n + to;
+            status[c] = if from == to {
+                Status::Unknown
+            } else if yes[c] {
+                Status::Linked
+            } else if !open[c] && listed && (done(from) || done(to)) {
+                Status::Absent
+            } else {
+                Status::Unknown
+            };
+        }
+    }
+    status
+}
+
+/// Statuses of a multilateral instrument from each jurisdiction's party status on the date
+/// (`Some(true)`: a party in force).
+pub fn multilateral(parties: &[Option<bool>]) -> Vec<Status> {
+    let n = parties.len();
+    let mut status = vec![Status::Unknown; n * n];
+    for from in 0..n {
+        for to in 0..n {
+            if from == to {
+                continue;
+            }
+            status[from * n + to] = match (parties[from], parties[to]) {
+                (Some(true), Some(true)) => Status::Linked,
+                (Some(false), _) | (_, Some(false)) => Status::Absent,
+                _ => Status::Unknown,
+            };
+        }
+    }
+    status
+}
+
+/// A cell of a cooperation matrix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    /// The pair itself (the diagonal).
+    Own,
+    /// Indices (into the channels) of the instruments linking the pair.
+    Links(Vec<usize>),
+    /// Known to have no instrument of the kind.
+    None,
+    /// Not known.
+    Unknown,
+}
+
+/// An oriented J x J matrix of cells (`cells[from * n + to]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matrix {
+    /// Jurisdictions.
+    pub n: usize,
+    /// Cells, row = from (who acts), column = to.
+    pub cells: Vec<Cell>,
+}
+
+impl Matrix {
+    /// The cell for `from` acting towards `to`.
+    pub fn get(&self, from: usize, to: usize) -> &Cell {
+        &self.cells[from * self.n + to]
+    }
+
+    /// True when `from` is linked towards `to`.
+    pub fn linked(&self, from: usize, to: usize) -> bool {
+        matches!(self.get(from, to), Cell::Links(_))
+    }
+}
+
+/// The matrix of one kind of cooperation (`Some("extradition")`), or of any kind (`None`).
+pub fn matrix(n: usize, channels: &[Channel], kind: Option<&str>) -> Matrix {
+    let chosen: Vec<usize> = (0..channels.len())
+        .filter(|&c| kind.is_none_or(|k| channels[c].provides.iter().any(|p| p == k)))
+        .collect();
+    let mut cells = Vec::with_capacity(n * n);
+    for from in 0..n {
+        for to in 0..n {
+            if from == to {
+                cells.push(Cell::Own);
+                continue;
+            }
+            let at = from * n + to;
+            let links: Vec<usize> = chosen
+                .iter()
+                .copied()
+                .filter(|&c| channels[c].status.get(at) == Some(&Status::Linked))
+                .collect();
+            cells.push(if !links.is_empty() {
+                Cell::Links(links)
+            } else if !chosen.is_empty()
+                && chosen
+                    .iter()
+                    .all(|&c| channels[c].status.get(at) == Some(&Status::Absent))
+            {
+                Cell::None
+            } else {
+                Cell::Unknown
+            });
+        }
+    }
+    Matrix { n, cells }
+}
+
+/// Network measures of one jurisdiction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measures {
+    /// Jurisdictions it is linked with for extradition, either way.
+    pub extradition_partners: usize,
+    /// Jurisdictions it would extradite to.
+    pub extradites_to: usize,
+    /// Jurisdictions it can obtain extradition from.
+    pub obtains_extradition_from: usize,
+    /// Jurisdictions it is linked with for legal assistance, either way.
+    pub legal_assistance_partners: usize,
+    /// Sum over the others of the number of distinct instruments linking the pair, either way.
+    pub weighted_degree: usize,
+    /// Weighted share of the others with a known status that cannot obtain extradition from it.
+    pub safe_haven: Option<f64>,
+    /// The same over all weighted others, counting unknown as no route (an upper bound).
+    pub safe_haven_upper: Option<f64>,
+    /// Weighted share of the others whose status is known.
+    pub known_share: Option<f64>,
+}
+
+/// Network measures of every jurisdiction from the extradition, legal assistance and combined
+/// matrices, with each jurisdiction's weight (`None`: left out of the safe-haven shares).
+pub fn measures(
+    extradition: &Matrix,
+    legal: &Matrix,
+    any: &Matrix,
+    weights: &[Option<f64>],
+) -> Vec<Measures> {
+    let n = extradition.n;
+    (0..n)
+        .map(|j| {
+            let others = (0..n).filter(move |&o| o != j);
+            let count = |f: &dyn Fn(usize) -> bool| others.clone().filter(|&o| f(o)).count();
+            let weighted_degree = others
+                .clone()
+                .map(|o| {
+                    let mut ids: Vec<usize> = Vec::new();
+                    for cell in [any.get(j, o), any.get(o, j)] {
+                        if let Cell::Links(l) = cell {
+                            ids.extend(l);
+                        }
+                    }
+                    ids.sort_unstable();
+                    ids.dedup();
+                    ids.len()
+                })
+                .sum();
+            let (mut none, mut known, mut total) = (0.0, 0.0, 0.0);
+            for o in others.clone() {
+                let Some(w) = weights.get(o).copied().flatten() else {
+                    continue;
+                };
+                total += w;
+                match extradition.get(j, o) {
+                    Cell::Links(_) => known += w,
+                    Cell::None => {
+                        known += w;
+                        none += w;
+                    }
+                    Cell::Unknown | Cell::Own => {}
+                }
+            }
+            let share = |a: f64, b: f64| (b > 0.0).then(|| a / b);
+            Measures {
+                extradition_partners: count(&|o| {
+                    extradition.linked(j, o) || extradition.linked(o, j)
+                }),
+                extradites_to: count(&|o| extradition.linked(j, o)),
+                obtains_extradition_from: count(&|o| extradition.linked(o, j)),
+                legal_assistance_partners: count(&|o| legal.linked(j, o) || legal.linked(o, j)),
+                weighted_degree,
+                safe_haven: share(none, known),
+                safe_haven_upper: share(none + (total - known), total),
+                known_share: share(known, total),
+            }
+        })
+        .collect()
+}

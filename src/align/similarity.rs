@@ -1,0 +1,824 @@
+//! Similarity between jurisdiction profiles: seven metrics, missing-aware, computed in row blocks.
+//!
+//! A pair of jurisdictions is compared on the components both have (its overlap); below the
+//! minimum overlap, or where a metric is undefined (a zero vector for cosine, a constant vector for
+//! a correlation), the similarity is unknown (`None`), never NaN.
+//!
+//! Cosine and Pearson are computed with matrix products over row blocks. With the values `X` (0
+//! where unknown), their squares `X2` and the mask `M` (1 where known), every sum a pair needs over
+//! its overlap is a masked product: `X Xt` (cross products) and `M Mt` (the overlap count) as
+//! nalgebra products; `X2 Mt` and `M X2t` (each side's sum of squares over the overlap), and `X Mt`
+//! and `M Xt` (sums, for Pearson), as products with the sparser side of each row's mask: the row
+//! total minus its unknown components, or the sum of its known ones. A block holds rows `r0..r1`
+//! against columns `r0..n`, the upper triangle, and blocks are computed in parallel; a block's
+//! numbers do not depend on how many threads run or how large the blocks are. The other metrics
+//! compare each pair directly (`Engine::pair`).
+
+use std::ops::Range;
+
+use nalgebra::{DMatrix, DMatrixViewMut};
+use rayon::prelude::*;
+
+/// Rows per block when a whole matrix is built.
+pub const BLOCK_ROWS: usize = 128;
+/// Columns per product tile inside a block (keeps the intermediate products in cache).
+const TILE_COLS: usize = 256;
+/// An overlap sum of squares below this share of the row's whole sum of squares is zero (sums
+/// taken by subtracting the unknown components from the row total leave rounding noise).
+const ZERO_TOLERANCE: f64 = 1e-11;
+/// A correlation whose overlap variance is below this share of its sum of squares is undefined.
+const CONSTANT_TOLERANCE: f64 = 1e-10;
+
+/// A similarity metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Metric {
+    /// Cosine of the angle between the two profiles.
+    Cosine,
+    /// Pearson correlation over the overlap.
+    Pearson,
+    /// Spearman rank correlation (Pearson on average ranks within the overlap).
+    Spearman,
+    /// 1 - root mean squared difference / scale range.
+    Euclidean,
+    /// 1 - mean of |a - b| / component range (Gower, 1971).
+    Gower,
+    /// Share of components with equal categories.
+    Agreement,
+    /// Cohen's kappa on the categories.
+    Kappa,
+}
+
+impl Metric {
+    /// The name used on the command line and in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Cosine => "cosine",
+            Metric::Pearson => "pearson",
+            Metric::Spearman => "spearman",
+            Metric::Euclidean => "euclidean",
+            Metric::Gower => "gower",
+            Metric::Agreement => "agreement",
+            Metric::Kappa => "kappa",
+        }
+    }
+
+    /// Every metric.
+    pub fn all() -> [Metric; 7] {
+        [
+            Metric::Cosine,
+            Metric::Pearson,
+            Metric::Spearman,
+            Metric::Euclidean,
+            Metric::Gower,
+            Metric::Agreement,
+            Metric::Kappa,
+        ]
+    }
+
+    /// True for metrics on categories (agreement, kappa).
+    pub fn categorical(self) -> bool {
+        matches!(self, Metric::Agreement | Metric::Kappa)
+    }
+
+    /// The smallest similarity the metric can give (-1 for correlations and kappa, else 0).
+    pub fn min_similarity(self) -> f64 {
+        match self {
+            Metric::Cosine | Metric::Pearson | Metric::Spearman | Metric::Kappa => -1.0,
+            Metric::Euclidean | Metric::Gower | Metric::Agreement => 0.0,
+        }
+    }
+}
+
+/// Profiles: one row per jurisdiction, one column per component; `None` is unknown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profiles {
+    /// Rows (jurisdictions).
+    pub nrow: usize,
+    /// Columns (components).
+    pub ncol: usize,
+    values: Vec<Option<f64>>,
+}
+
+impl Profiles {
+    /// All-unknown profiles.
+    pub fn new(nrow: usize, ncol: usize) -> Profiles {
+        Profiles {
+            nrow,
+            ncol,
+            values: vec![None; nrow * ncol],
+        }
+    }
+
+    /// Profiles from rows; shorter rows are padded with unknowns, non-finite values are unknown.
+    pub fn from_rows(rows: &[Vec<Option<f64>>]) -> Profiles {
+        let ncol = rows.iter().map(Vec::len).max().unwrap_or(0);
+        let mut p = Profiles::new(rows.len(), ncol);
+        for (i, row) in rows.iter().enumerate() {
+            for (k, v) in row.iter().enumerate() {
+                p.set(i, k, *v);
+            }
+        }
+        p
+    }
+
+    /// One row.
+    pub fn row(&self, i: usize) -> &[Option<f64>] {
+        &self.values[i * self.ncol..(i + 1) * self.ncol]
+    }
+
+    /// One cell.
+    pub fn get(&self, i: usize, k: usize) -> Option<f64> {
+        self.values[i * self.ncol + k]
+    }
+
+    /// Sets one cell (non-finite values are stored as unknown).
+    pub fn set(&mut self, i: usize, k: usize, v: Option<f64>) {
+        self.values[i * self.ncol + k] = v.filter(|x| x.is_finite());
+    }
+
+    /// Number of known components of a row.
+    pub fn known(&self, i: usize) -> usize {
+        self.row(i).iter().filter(|v| v.is_some()).count()
+    }
+}
+
+/// What to compute.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// The metric.
+    pub metric: Metric,
+    /// Pairs sharing fewer components than this are unknown (at least 1 is always required).
+    pub min_overlap: usize,
+    /// The scale of the components `[lower, upper]`, for euclidean (widened to any value outside).
+    pub scale: [f64; 2],
+}
+
+/// A block of the similarity matrix: rows `rows` against columns `cols` (`cols.start ==
+/// rows.start`: the upper triangle and the block's own square).
+#[derive(Debug, Clone)]
+pub struct Block {
+    /// Rows of the block.
+    pub rows: Range<usize>,
+    /// Columns of the block.
+    pub cols: Range<usize>,
+    similarity: Vec<f64>,
+    overlap: Vec<u32>,
+}
+
+impl Block {
+    fn at(&self, r: usize, c: usize) -> usize {
+        (c - self.cols.start) * self.rows.len() + (r - self.rows.start)
+    }
+
+    /// Similarity of row `r` and column `c` (absolute indices inside the block).
+    pub fn similarity(&self, r: usize, c: usize) -> Option<f64> {
+        let v = self.similarity[self.at(r, c)];
+        (!v.is_nan()).then_some(v)
+    }
+
+    /// Components shared by row `r` and column `c`.
+    pub fn overlap(&self, r: usize, c: usize) -> u32 {
+        self.overlap[self.at(r, c)]
+    }
+
+    /// Every cell of the block as `(row, column, similarity, overlap)`, column by column.
+    pub fn cells(&self) -> impl Iterator<Item = (usize, usize, Option<f64>, u32)> + '_ {
+        let len = self.rows.len().max(1);
+        let r0 = self.rows.start;
+        let c0 = self.cols.start;
+        self.similarity
+            .chunks(len)
+            .zip(self.overlap.chunks(len))
+            .enumerate()
+            .flat_map(move |(j, (s, o))| {
+                s.iter()
+                    .zip(o)
+                    .enumerate()
+                    .map(move |(i, (s, o))| (r0 + i, c0 + j, (!s.is_nan()).then_some(*s), *o))
+            })
+    }
+}
+
+/// A whole, symmetric similarity matrix with its overlap counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimilarityMatrix {
+    /// Rows and columns.
+    pub n: usize,
+    similarity: Vec<Option<f64>>,
+    overlap: Vec<u32>,
+}
+
+impl SimilarityMatrix {
+    /// Similarity of `i` and `j`.
+    pub fn get(&self, i: usize, j: usize) -> Option<f64> {
+        self.similarity[i * self.n + j]
+    }
+
+    /// Components shared by `i` and `j` (for `i == j`, the components `i` has).
+    pub fn overlap(&self, i: usize, j: usize) -> u32 {
+        self.overlap[i * self.n + j]
+    }
+}
+
+/// Dense matrices for the product-based metrics, jurisdictions as rows (`x`) and as columns
+/// (`xt`), and each row's sparse side of the mask.
+struct Dense {
+    n: usize,
+    x: DMatrix<f64>,
+    xt: DMatrix<f64>,
+    x2: DMatrix<f64>,
+    /// The mask in single precision for the overlap count (exact below 2^24 components).
+    m32: DMatrix<f32>,
+    m32t: DMatrix<f32>,
+    /// Row sums of `x` and `x2` over the row's known components.
+    total_x: Vec<f64>,
+    total_x2: Vec<f64>,
+    /// Per row: true when `sets` lists its unknown components (fewer than half), false when it
+    /// lists its known ones.
+    complement: Vec<bool>,
+    sets: Vec<Vec<usize>>,
+}
+
+impl Dense {
+    /// `out[j * len + i]` = sum of `v[r0 + i, k]` over the components row `c0 + j` knows: the
+    /// masked product `V M^T`, computed from the sparse side of row `c0 + j`'s mask (its
+    /// unknowns, subtracted from the row total, or its knowns, added).
+    fn left_sums(
+        &self,
+        v: &DMatrix<f64>,
+        totals: &[f64],
+        (r0, len, c0, w): (usize, usize, usize, usize),
+        out: &mut [f64],
+    ) {
+        let data = v.as_slice();
+        for (j, o) in out.chunks_mut(len).take(w).enumerate() {
+            let col = c0 + j;
+            let complement = self.complement[col];
+            if complement {
+                o.copy_from_slice(&totals[r0..r0 + len]);
+            } else {
+                o.fill(0.0);
+            }
+            for &k in &self.sets[col] {
+                let src = &data[k * self.n + r0..k * self.n + r0 + len];
+                if complement {
+                    o.iter_mut().zip(src).for_each(|(a, b)| *a -= b);
+                } else {
+                    o.iter_mut().zip(src).for_each(|(a, b)| *a += b);
+                }
+            }
+        }
+    }
+
+    /// `out[i * w + j]` = sum of `v[c0 + j, k]` over the components row `r0 + i` knows: the
+    /// masked product `M V^T`, from the sparse side of row `r0 + i`'s mask.
+    fn right_sums(
+        &self,
+        v: &DMatrix<f64>,
+        totals: &[f64],
+        (r0, len, c0, w): (usize, usize, usize, usize),
+        out: &mut [f64],
+    ) {
+        let data = v.as_slice();
+        for (i, o) in out.chunks_mut(w).take(len).enumerate() {
+            let row = r0 + i;
+            let complement = self.complement[row];
+            if complement {
+                o.copy_from_slice(&totals[c0..c0 + w]);
+            } else {
+                o.fill(0.0);
+            }
+            for &k in &self.sets[row] {
+                let src = &data[k * self.n + c0..k * self.n + c0 + w];
+                if complement {
+                    o.iter_mut().zip(src).for_each(|(a, b)| *a -= b);
+                } else {
+                    o.iter_mut().zip(src).for_each(|(a, b)| *a += b);
+                }
+            }
+        }
+    }
+}
+
+/// Computes similarities of one set of profiles.
+pub struct Engine<'a> {
+    profiles: &'a Profiles,
+    settings: Settings,
+    span: f64,
+    ranges: Vec<f64>,
+    dense: Option<Dense>,
+}
+
+impl<'a> Engine<'a> {
+    /// Prepares the computation (for cosine and Pearson, the dense matrices).
+    pub fn new(profiles: &'a Profiles, settings: Settings) -> Engine<'a> {
+        let (n, m) = (profiles.nrow, profiles.ncol);
+        let [mut lo, mut hi] = settings.scale;
+        let mut ranges = vec![0.0; m];
+        let mut col_lo = vec![f64::INFINITY; m];
+        let mut col_hi = vec![f64::NEG_INFINITY; m];
+        for i in 0..n {
+            for (k, v) in profiles.row(i).iter().enumerate() {
+                if let Some(x) = *v {
+                    lo = lo.min(x);
+                    hi = hi.max(x);
+                    col_lo[k] = col_lo[k].min(x);
+                    col_hi[k] = col_hi[k].max(x);
+                }
+            }
+        }
+        for k in 0..m {
+            if col_hi[k] > col_lo[k] {
+                ranges[k] = col_hi[k] - col_lo[k];
+            }
+        }
+        let dense = matches!(settings.metric, Metric::Cosine | Metric::Pearson)
+            .then(|| dense(profiles, settings.metric == Metric::Pearson));
+        Engine {
+            profiles,
+            settings,
+            span: hi - lo,
+            ranges,
+            dense,
+        }
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The range over which euclidean distances are scaled (the scale, widened to every value).
+    pub fn span(&self) -> f64 {
+        self.span
+    }
+
+    /// The least overlap a pair needs.
+    fn min_overlap(&self) -> usize {
+        self.settings.min_overlap.max(1)
+    }
+
+    /// Similarity and overlap of two profiles, compared directly on their common components
+    /// (Gower's ranges are those of the engine's profiles).
+    pub fn pair(&self, a: &[Option<f64>], b: &[Option<f64>]) -> (Option<f64>, usize) {
+        self.pair_with(a, b, &self.ranges)
+    }
+
+    fn pair_with(
+        &self,
+        a: &[Option<f64>],
+        b: &[Option<f64>],
+        ranges: &[f64],
+    ) -> (Option<f64>, usize) {
+        let mut xa = Vec::with_capacity(a.len());
+        let mut xb = Vec::with_capacity(a.len());
+        let mut rs = Vec::with_capacity(a.len());
+        for (k, (x, y)) in a.iter().zip(b).enumerate() {
+            if let (Some(x), Some(y)) = (x, y) {
+                xa.push(*x);
+                xb.push(*y);
+                rs.push(ranges.get(k).copied().unwrap_or(0.0));
+            }
+        }
+        let overlap = xa.len();
+        if overlap < self.min_overlap() {
+            return (None, overlap);
+        }
+        let s = match self.settings.metric {
+            Metric::Cosine => cosine(&xa, &xb),
+            Metric::Pearson => pearson(&xa, &xb),
+            Metric::Spearman => spearman(&xa, &xb),
+            Metric::Euclidean => euclidean(&xa, &xb, self.span),
+            Metric::Gower => gower(&xa, &xb, &rs),
+            Metric::Agreement => agreement(&xa, &xb),
+            Metric::Kappa => kappa(&xa, &xb),
+        };
+        (s, overlap)
+    }
+
+    /// Similarity of every profile with a reference profile (the ideal), compared directly;
+    /// Gower's ranges also take in the reference's values.
+    pub fn against(&self, reference: &[Option<f64>]) -> Vec<(Option<f64>, usize)> {
+        let mut ranges = self.ranges.clone();
+        for (k, r) in reference.iter().enumerate().take(ranges.len()) {
+            let Some(r) = *r else { continue };
+            let (mut lo, mut hi) = (r, r);
+            for i in 0..self.profiles.nrow {
+                if let Some(x) = self.profiles.get(i, k) {
+                    lo = lo.min(x);
+                    hi = hi.max(x);
+                }
+            }
+            ranges[k] = hi - lo;
+        }
+        (0..self.profiles.nrow)
+            .map(|i| self.pair_with(self.profiles.row(i), reference, &ranges))
+            .collect()
+    }
+
+    /// One block: rows `rows` against columns `rows.start..n`. The diagonal is 1 when the
+    /// jurisdiction has at least the minimum overlap of components, else unknown.
+    pub fn block(&self, rows: Range<usize>) -> Block {
+        let n = self.profiles.nrow;
+        let rows = rows.start.min(n)..rows.end.min(n);
+        let cols = rows.start..n;
+        let len = rows.len();
+        let mut block = Block {
+            similarity: vec![f64::NAN; len * cols.len()],
+            overlap: vec![0; len * cols.len()],
+            rows,
+            cols,
+        };
+        match &self.dense {
+            Some(d) => self.dense_block(d, &mut block),
+            None => {
+                for c in block.cols.clone() {
+                    for r in block.rows.clone() {
+                        let (s, o) = self.pair(self.profiles.row(r), self.profiles.row(c));
+                        let at = block.at(r, c);
+                        block.similarity[at] = s.unwrap_or(f64::NAN);
+                        block.overlap[at] = o as u32;
+                    }
+                }
+            }
+        }
+        for r in block.rows.clone() {
+            let at = block.at(r, r);
+            let own = self.profiles.known(r);
+            block.overlap[at] = own as u32;
+            block.similarity[at] = if own >= self.min_overlap() {
+                1.0
+            } else {
+                f64::NAN
+            };
+        }
+        block
+    }
+
+    fn dense_block(&self, d: &Dense, block: &mut Block) {
+        let r0 = block.rows.start;
+        let len = block.rows.len();
+        let n = self.profiles.nrow;
+        let min = self.min_overlap() as f64;
+        let pearson = self.settings.metric == Metric::Pearson;
+        if len == 0 {
+            return;
+        }
+        let tile = TILE_COLS.min(block.cols.len()).max(1);
+        let mut sxy = vec![0.0f64; len * tile];
+        let mut count = vec![0.0f32; len * tile];
+        let mut sxx = vec![0.0f64; len * tile];
+        let mut syy = vec![0.0f64; len * tile];
+        let mut scratch = vec![0.0f64; len * tile];
+        let (mut sx, mut sy) = if pearson {
+            (vec![0.0f64; len * tile], vec![0.0f64; len * tile])
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let mut c0 = block.cols.start;
+        while c0 < n {
+            let w = tile.min(n - c0);
+            let size = len * w;
+            DMatrixViewMut::from_slice(&mut sxy[..size], len, w).gemm(
+                1.0,
+                &d.x.rows(r0, len),
+                &d.xt.columns(c0, w),
+                0.0,
+            );
+            DMatrixViewMut::from_slice(&mut count[..size], len, w).gemm(
+                1.0,
+                &d.m32.rows(r0, len),
+                &d.m32t.columns(c0, w),
+                0.0,
+            );
+            let at = (r0, len, c0, w);
+            d.left_sums(&d.x2, &d.total_x2, at, &mut sxx[..size]);
+            d.right_sums(&d.x2, &d.total_x2, at, &mut syy[..size]);
+            if pearson {
+                d.left_sums(&d.x, &d.total_x, at, &mut sx[..size]);
+                d.right_sums(&d.x, &d.total_x, at, &mut sy[..size]);
+            }
+            // The right-hand sums come row by row; turn them column-major like the rest.
+            transpose(&syy[..size], len, w, &mut scratch[..size]);
+            std::mem::swap(&mut syy, &mut scratch);
+            if pearson {
+                transpose(&sy[..size], len, w, &mut scratch[..size]);
+                std::mem::swap(&mut sy, &mut scratch);
+            }
+            let start = block.at(r0, c0);
+            let out_sim = &mut block.similarity[start..start + size];
+            let out_overlap = &mut block.overlap[start..start + size];
+            let norm_x = &d.total_x2[r0..r0 + len];
+            for j in 0..w {
+                let col = j * len..(j + 1) * len;
+                let cells = Cells {
+                    count: &count[col.clone()],
+                    xy: &sxy[col.clone()],
+                    xx: &sxx[col.clone()],
+                    yy: &syy[col.clone()],
+                    x: if pearson { &sx[col.clone()] } else { &[] },
+                    y: if pearson { &sy[col.clone()] } else { &[] },
+                    norm_x,
+                    norm_y: d.total_x2[c0 + j],
+                    min,
+                };
+                cells.finish(&mut out_sim[col.clone()], &mut out_overlap[col]);
+            }
+            c0 += w;
+        }
+    }
+
+    /// Computes every block of `block_rows` rows in parallel and hands each to `f`; the results
+    /// come back in block order. Only the blocks being worked on are held in memory.
+    pub fn blocks<R, F>(&self, block_rows: usize, f: F) -> Vec<R>
+    where
+        R: Send,
+        F: Fn(Block) -> R + Sync + Send,
+    {
+        let n = self.profiles.nrow;
+        let b = block_rows.max(1);
+        let starts: Vec<usize> = (0..n).step_by(b).collect();
+        starts
+            .into_par_iter()
+            .map(|s| f(self.block(s..(s + b).min(n))))
+            .collect()
+    }
+
+    /// The whole matrix, symmetric by construction (each pair is computed once, above the
+    /// diagonal), with a diagonal of 1 (unknown for a jurisdiction below the minimum overlap).
+    pub fn matrix(&self) -> SimilarityMatrix {
+        let n = self.profiles.nrow;
+        let mut similarity = vec![None; n * n];
+        let mut overlap = vec![0; n * n];
+        for block in self.blocks(BLOCK_ROWS, |b| b) {
+            for (r, c, s, o) in block.cells() {
+                if c < r {
+                    continue;
+                }
+                similarity[r * n + c] = s;
+                similarity[c * n + r] = s;
+                overlap[r * n + c] = o;
+                overlap[c * n + r] = o;
+            }
+        }
+        SimilarityMatrix {
+            n,
+            similarity,
+            overlap,
+        }
+    }
+}
+
+/// One column of a tile's sums, turned into similarities.
+struct Cells<'s> {
+    count: &'s [f32],
+    xy: &'s [f64],
+    xx: &'s [f64],
+    yy: &'s [f64],
+    /// Sums of values (Pearson only; empty for cosine).
+    x: &'s [f64],
+    y: &'s [f64],
+    /// Each row's whole sum of squares, and the column's.
+    norm_x: &'s [f64],
+    norm_y: f64,
+    min: f64,
+}
+
+impl Cells<'_> {
+    /// Writes similarities (NaN where unknown) and overlaps.
+    fn finish(&self, sim: &mut [f64], overlap: &mut [u32]) {
+        let zero_y = self.norm_y * ZERO_TOLERANCE;
+        for (o, c) in overlap.iter_mut().zip(self.count) {
+            *o = *c as u32;
+        }
+        if self.x.is_empty() {
+            for (i, out) in sim.iter_mut().enumerate() {
+                let (cnt, xx, yy) = (f64::from(self.count[i]), self.xx[i], self.yy[i]);
+                let valid = cnt >= self.min && xx > self.norm_x[i] * ZERO_TOLERANCE && yy > zero_y;
+                let s = self.xy[i] / (xx * yy).sqrt();
+                *out = if valid && s.is_finite() {
+                    s.clamp(-1.0, 1.0)
+                } else {
+                    f64::NAN
+                };
+            }
+        } else {
+            for (i, out) in sim.iter_mut().enumerate() {
+                let (cnt, xx, yy) = (f64::from(self.count[i]), self.xx[i], self.yy[i]);
+                let (x, y) = (self.x[i], self.y[i]);
+                let vx = xx - x * x / cnt;
+                let vy = yy - y * y / cnt;
+                let valid = cnt >= self.min
+                    && xx > self.norm_x[i] * ZERO_TOLERANCE
+                    && yy > zero_y
+                    && vx > CONSTANT_TOLERANCE * xx
+                    && vy > CONSTANT_TOLERANCE * yy;
+                let s = (self.xy[i] - x * y / cnt) / (vx * vy).sqrt();
+                *out = if valid && s.is_finite() {
+                    s.clamp(-1.0, 1.0)
+                } else {
+                    f64::NAN
+                };
+            }
+        }
+    }
+}
+
+/// Transposes a row-major `rows x cols` matrix into column-major order, in small squares.
+fn transpose(src: &[f64], rows: usize, cols: usize, dst: &mut [f64]) {
+    const B: usize = 16;
+    for i0 in (0..rows).step_by(B) {
+        for j0 in (0..cols).step_by(B) {
+            for i in i0..(i0 + B).min(rows) {
+                for j in j0..(j0 + B).min(cols) {
+                    dst[j * rows + i] = src[i * cols + j];
+                }
+            }
+        }
+    }
+}
+
+/// Builds the dense matrices. For Pearson each row is first centred on the mean of its known
+/// values (a constant row becomes exactly 0), which leaves every pair's correlation unchanged and
+/// keeps the sums small.
+fn dense(p: &Profiles, centre: bool) -> Dense {
+    let (n, m) = (p.nrow, p.ncol);
+    let mut x = DMatrix::<f64>::zeros(n, m);
+    let mut m32 = DMatrix::<f32>::zeros(n, m);
+    let mut complement = vec![false; n];
+    let mut sets = vec![Vec::new(); n];
+    for i in 0..n {
+        let row = p.row(i);
+        let known: Vec<f64> = row.iter().flatten().copied().collect();
+        let constant = known.windows(2).all(|w| w[0] == w[1]);
+        let shift = if centre && !known.is_empty() {
+            known.iter().sum::<f64>() / known.len() as f64
+        } else {
+            0.0
+        };
+        complement[i] = 2 * known.len() >= m;
+        for (k, v) in row.iter().enumerate() {
+            if let Some(v) = *v {
+                x[(i, k)] = if centre && constant { 0.0 } else { v - shift };
+                m32[(i, k)] = 1.0;
+            }
+            if v.is_some() != complement[i] {
+                sets[i].push(k);
+            }
+        }
+    }
+    let x2 = x.component_mul(&x);
+    let total_x = x.column_sum().as_slice().to_vec();
+    let total_x2 = x2.column_sum().as_slice().to_vec();
+    Dense {
+        n,
+        xt: x.transpose(),
+        m32t: m32.transpose(),
+        x,
+        x2,
+        m32,
+        total_x,
+        total_x2,
+        complement,
+        sets,
+    }
+}
+
+/// Cosine similarity of two complete vectors; `None` when either is all zeros.
+pub fn cosine(a: &[f64], b: &[f64]) -> Option<f64> {
+    let (mut ab, mut aa, mut bb) = (0.0, 0.0, 0.0);
+    for (x, y) in a.iter().zip(b) {
+        ab += x * y;
+        aa += x * x;
+        bb += y * y;
+    }
+    if aa == 0.0 || bb == 0.0 {
+        return None;
+    }
+    let s = ab / (aa * bb).sqrt();
+    s.is_finite().then_some(s.clamp(-1.0, 1.0))
+}
+
+/// Pearson correlation of two complete vectors; `None` when either is constant or shorter than 2.
+pub fn pearson(a: &[f64], b: &[f64]) -> Option<f64> {
+    let constant = |v: &[f64]| v.windows(2).all(|w| w[0] == w[1]);
+    if a.len() < 2 || a.len() != b.len() || constant(a) || constant(b) {
+        return None;
+    }
+    let n = a.len() as f64;
+    let ma = a.iter().sum::<f64>() / n;
+    let mb = b.iter().sum::<f64>() / n;
+    let (mut ab, mut aa, mut bb) = (0.0, 0.0, 0.0);
+    for (x, y) in a.iter().zip(b) {
+        let (dx, dy) = (x - ma, y - mb);
+        ab += dx * dy;
+        aa += dx * dx;
+        bb += dy * dy;
+    }
+    if aa == 0.0 || bb == 0.0 {
+        return None;
+    }
+    let s = ab / (aa * bb).sqrt();
+    s.is_finite().then_some(s.clamp(-1.0, 1.0))
+}
+
+/// Average ranks (1-based; ties share the mean of the ranks they span).
+pub fn average_ranks(v: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..v.len()).collect();
+    idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+    let mut ranks = vec![0.0; v.len()];
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i + 1;
+        while j < idx.len() && v[idx[j]] == v[idx[i]] {
+            j += 1;
+        }
+        let r = (i + 1 + j) as f64 / 2.0;
+        for &k in &idx[i..j] {
+            ranks[k] = r;
+        }
+        i = j;
+    }
+    ranks
+}
+
+/// Spearman's rank correlation: Pearson on average ranks.
+pub fn spearman(a: &[f64], b: &[f64]) -> Option<f64> {
+    pearson(&average_ranks(a), &average_ranks(b))
+}
+
+/// Euclidean similarity: 1 - sqrt(mean((a - b)^2)) / `span`.
+pub fn euclidean(a: &[f64], b: &[f64], span: f64) -> Option<f64> {
+    if a.is_empty() || span <= 0.0 {
+        return None;
+    }
+    let ss: f64 = a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum();
+    let d = (ss / a.len() as f64).sqrt() / span;
+    let s = 1.0 - d;
+    s.is_finite().then_some(s.clamp(0.0, 1.0))
+}
+
+/// Gower similarity: 1 - mean of |a - b| / range per component (a zero range contributes 0).
+pub fn gower(a: &[f64], b: &[f64], ranges: &[f64]) -> Option<f64> {
+    if a.is_empty() {
+        return None;
+    }
+    let total: f64 = a
+        .iter()
+        .zip(b)
+        .zip(ranges)
+        .map(|((x, y), r)| {
+            if *r > 0.0 {
+                ((x - y).abs() / r).min(1.0)
+            } else {
+                0.0
+            }
+        })
+        .sum();
+    let s = 1.0 - total / a.len() as f64;
+    s.is_finite().then_some(s.clamp(0.0, 1.0))
+}
+
+/// Share of components with equal values.
+pub fn agreement(a: &[f64], b: &[f64]) -> Option<f64> {
+    if a.is_empty() {
+        return None;
+    }
+    let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
+    Some(same as f64 / a.len() as f64)
+}
+
+/// Cohen's kappa of two raters' categories: (p_o - p_e) / (1 - p_e), with p_e from the two
+/// raters' own category shares; `None` when p_e = 1 (both always give the same one category).
+pub fn kappa(a: &[f64], b: &[f64]) -> Option<f64> {
+    if a.is_empty() || a.len() != b.len() {
+        return None;
+    }
+    let n = a.len() as f64;
+    let mut tally: Vec<(f64, f64, f64)> = Vec::new();
+    let mut same = 0usize;
+    for (x, y) in a.iter().zip(b) {
+        if x == y {
+            same += 1;
+        }
+        for (v, is_a) in [(*x, true), (*y, false)] {
+            match tally.iter_mut().find(|t| t.0 == v) {
+                Some(t) => {
+                    if is_a {
+                        t.1 += 1.0
+                    } else {
+                        t.2 += 1.0
+                    }
+                }
+                None => tally.push((v, f64::from(is_a), f64::from(!is_a))),
+            }
+        }
+    }
+    let po = same as f64 / n;
+    let pe: f64 = tally.iter().map(|t| (t.1 / n) * (t.2 / n)).sum();
+    if 1.0 - pe <= 1e-12 {
+        return None;
+    }
+    let k = (po - pe) / (1.0 - pe);
+    k.is_finite().then_some(k)
+}

@@ -1,0 +1,434 @@
+//! `accord align`: how alike jurisdictions' commitments are (similarity of score profiles, with
+//! clusters and a reference ranking), and whether they can act together (cooperation matrices
+//! and network measures from dyads and multilateral membership).
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{Cli, InputArgs, print};
+use crate::Scored;
+use crate::align::network::{Cell, Matrix};
+use crate::align::similarity::Metric;
+use crate::align::{self, Alignment, Cooperation, Level, Options, Reference, ReferenceAlignment};
+use crate::error::Error;
+use crate::explain::table;
+use crate::output::{self, Csv, OutputDir, number, opt_number, text};
+use crate::pipeline::rank::rank_descending;
+
+/// Pairs printed among the most and the least aligned.
+const SHOWN_PAIRS: usize = 5;
+
+/// Arguments of `align`.
+#[derive(Debug, Args)]
+pub struct AlignArgs {
+    /// Inputs.
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// The results folder to write.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace the results folder if it exists (atomically, once the new one is complete).
+    #[arg(long)]
+    pub force: bool,
+    /// The scores compared.
+    #[arg(long, value_enum, default_value_t = Level::Principle)]
+    pub level: Level,
+    /// The similarity metric (agreement and kappa need --level criterion).
+    #[arg(long, value_enum, default_value_t = Metric::Cosine)]
+    pub metric: Metric,
+    /// Pairs sharing fewer components have an unknown (NA) similarity.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub min_overlap: usize,
+    /// Clusters cut from the average-linkage tree.
+    #[arg(long, value_name = "K", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    pub clusters: u32,
+    /// Rank every jurisdiction by its similarity to this one: a code, or `ideal` for the rubric's
+    /// ideal profile.
+    #[arg(long, value_name = "CODE")]
+    pub reference: Option<String>,
+}
+
+/// Runs `align`.
+pub fn run(args: &AlignArgs, _cli: &Cli) -> Result<(), Error> {
+    let out = OutputDir::begin(&args.out, args.force)?;
+    let (rubric, inputs, as_of) = args.inputs.load()?;
+    let scored = crate::score(rubric, inputs, as_of)?;
+    let options = Options {
+        level: args.level,
+        metric: args.metric,
+        min_overlap: args.min_overlap,
+        clusters: args.clusters as usize,
+        reference: args.reference.clone(),
+    };
+    let alignment = align::align(&scored, &options)?;
+    let cooperation = align::cooperation(&scored)?;
+    let files = align_files(&scored, &alignment, &cooperation, &options);
+    for (name, bytes) in &files {
+        out.write(name, bytes)?;
+    }
+    out.commit()?;
+    print(&summary(
+        &scored,
+        &alignment,
+        &cooperation,
+        &options,
+        &args.out.display().to_string(),
+        files.len(),
+    ))
+}
+
+fn code(s: &Scored, j: usize) -> &str {
+    &s.inputs.jurisdictions.list[j].code
+}
+
+fn name(s: &Scored, j: usize) -> &str {
+    &s.inputs.jurisdictions.list[j].name
+}
+
+/// Every file of an `align` folder, `(name, bytes)` in a fixed order, manifest last.
+pub fn align_files(
+    s: &Scored,
+    a: &Alignment,
+    c: &Cooperation,
+    options: &Options,
+) -> Vec<(String, Vec<u8>)> {
+    let mut files = vec![
+        (
+            "alignment.csv".to_string(),
+            wide(s, a, |i, j| opt_number(a.matrix.get(i, j))),
+        ),
+        (
+            "alignment_overlap.csv".to_string(),
+            wide(s, a, |i, j| a.matrix.overlap(i, j).to_string()),
+        ),
+        ("alignment_pairs.csv".to_string(), pairs_csv(s, a)),
+        ("clusters.csv".to_string(), clusters_csv(s, a)),
+    ];
+    if let Some(r) = reference_csv(s, a) {
+        files.push(("reference_alignment.csv".to_string(), r));
+    }
+    files.push((
+        "cooperation_extradition.csv".to_string(),
+        cooperation_csv(s, c, &c.extradition),
+    ));
+    files.push((
+        "cooperation_legal_assistance.csv".to_string(),
+        cooperation_csv(s, c, &c.legal_assistance),
+    ));
+    files.push(("cooperation.csv".to_string(), cooperation_csv(s, c, &c.any)));
+    files.push(("network.csv".to_string(), network_csv(s, c)));
+    let m = manifest(s, a, options, &files);
+    files.push(("manifest.json".to_string(), m));
+    files
+}
+
+/// A J x J matrix in dendrogram order, codes in the first column and the header.
+fn wide(s: &Scored, a: &Alignment, cell: impl Fn(usize, usize) -> String) -> Vec<u8> {
+    let mut csv = Csv::new();
+    let codes = |i: usize| text(code(s, a.set.jurisdictions[i]));
+    csv.row(std::iter::once("jurisdiction".to_string()).chain(a.order.iter().map(|&i| codes(i))));
+    for &i in &a.order {
+        csv.row(std::iter::once(codes(i)).chain(a.order.iter().map(|&j| cell(i, j))));
+    }
+    csv.finish()
+}
+
+fn pairs_csv(s: &Scored, a: &Alignment) -> Vec<u8> {
+    let mut csv = Csv::new();
+    csv.row(["a", "b", "similarity", "overlap"]);
+    let n = a.matrix.n;
+    for i in 0..n {
+        for j in i + 1..n {
+            csv.row([
+                text(code(s, a.set.jurisdictions[i])),
+                text(code(s, a.set.jurisdictions[j])),
+                opt_number(a.matrix.get(i, j)),
+                a.matrix.overlap(i, j).to_string(),
+            ]);
+        }
+    }
+    csv.finish()
+}
+
+fn clusters_csv(s: &Scored, a: &Alignment) -> Vec<u8> {
+    let mut csv = Csv::new();
+    csv.row(["jurisdiction", "name", "order", "cluster"]);
+    for (pos, &i) in a.order.iter().enumerate() {
+        let j = a.set.jurisdictions[i];
+        csv.row([
+            text(code(s, j)),
+            text(name(s, j)),
+            (pos + 1).to_string(),
+            a.clusters[i].to_string(),
+        ]);
+    }
+    csv.finish()
+}
+
+/// Rows of the reference ranking: (row, similarity, overlap, rank), best first, unknown last.
+fn reference_rows(a: &Alignment) -> Vec<(usize, Option<f64>, usize, Option<u32>)> {
+    let Some(ReferenceAlignment {
+        reference: r,
+        values,
+    }) = &a.reference
+    else {
+        return Vec::new();
+    };
+    let rows: Vec<usize> = (0..values.len())
+        .filter(|&i| *r != Reference::Row(i))
+        .collect();
+    let sims: Vec<Option<f64>> = rows.iter().map(|&i| values[i].0).collect();
+    let ranks = rank_descending(&sims);
+    let mut out: Vec<(usize, Option<f64>, usize, Option<u32>)> = rows
+        .iter()
+        .zip(ranks)
+        .map(|(&i, rank)| (i, values[i].0, values[i].1, rank))
+        .collect();
+    out.sort_by_key(|x| (x.3.is_none(), x.3, x.0));
+    out
+}
+
+fn reference_csv(s: &Scored, a: &Alignment) -> Option<Vec<u8>> {
+    a.reference.as_ref()?;
+    let mut csv = Csv::new();
+    csv.row(["jurisdiction", "name", "similarity", "overlap", "rank"]);
+    for (i, sim, overlap, rank) in reference_rows(a) {
+        let j = a.set.jurisdictions[i];
+        csv.row([
+            text(code(s, j)),
+            text(name(s, j)),
+            opt_number(sim),
+            overlap.to_string(),
+            rank.map_or_else(|| "NA".to_string(), |r| r.to_string()),
+        ]);
+    }
+    Some(csv.finish())
+}
+
+/// A cooperation cell: the linking instruments joined with `;`, `none`, `NA`, or empty on the
+/// diagonal.
+fn cell_text(c: &Cooperation, cell: &Cell) -> String {
+    match cell {
+        Cell::Own => String::new(),
+        Cell::Links(l) => text(
+            &l.iter()
+                .map(|&k| c.channels[k].id.as_str())
+                .collect::<Vec<_>>()
+                .join(";"),
+        ),
+        Cell::None => "none".to_string(),
+        Cell::Unknown => "NA".to_string(),
+    }
+}
+
+fn cooperation_csv(s: &Scored, c: &Cooperation, m: &Matrix) -> Vec<u8> {
+    let n = m.n;
+    let mut csv = Csv::new();
+    csv.row(std::iter::once("jurisdiction".to_string()).chain((0..n).map(|j| text(code(s, j)))));
+    for from in 0..n {
+        csv.row(
+            std::iter::once(text(code(s, from)))
+                .chain((0..n).map(|to| cell_text(c, m.get(from, to)))),
+        );
+    }
+    csv.finish()
+}
+
+fn network_csv(s: &Scored, c: &Cooperation) -> Vec<u8> {
+    let mut csv = Csv::new();
+    csv.row([
+        "jurisdiction",
+        "name",
+        "weight",
+        "extradition_partners",
+        "extradites_to",
+        "obtains_extradition_from",
+        "legal_assistance_partners",
+        "weighted_degree",
+        "safe_haven",
+        "safe_haven_upper",
+        "known_share",
+    ]);
+    for (j, m) in c.measures.iter().enumerate() {
+        csv.row([
+            text(code(s, j)),
+            text(name(s, j)),
+            opt_number(c.weights[j]),
+            m.extradition_partners.to_string(),
+            m.extradites_to.to_string(),
+            m.obtains_extradition_from.to_string(),
+            m.legal_assistance_partners.to_string(),
+            m.weighted_degree.to_string(),
+            opt_number(m.safe_haven),
+            opt_number(m.safe_haven_upper),
+            opt_number(m.known_share),
+        ]);
+    }
+    csv.finish()
+}
+
+/// The manifest (inputs, rubric, date, outputs), with the options under `options`.
+fn manifest(s: &Scored, a: &Alignment, options: &Options, files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let extra = serde_json::json!({
+        "level": options.level.name(),
+        "metric": options.metric.name(),
+        "min_overlap": options.min_overlap,
+        "clusters": options.clusters,
+        "reference": options.reference,
+        "components": a.set.components,
+        "linkage": "average (UPGMA) on 1 - similarity",
+        "unknown_distance": a.unknown_distance,
+        "network_weights": match s.rubric.network.weights {
+            crate::rubric::NetworkWeights::Equal => "equal".to_string(),
+            crate::rubric::NetworkWeights::Field(f) => s.rubric.fields[f].name.clone(),
+        },
+    });
+    output::manifest_for(s, files, "align", extra)
+}
+
+/// The short report printed after `align`.
+pub fn summary(
+    s: &Scored,
+    a: &Alignment,
+    c: &Cooperation,
+    options: &Options,
+    out: &str,
+    nfiles: usize,
+) -> String {
+    let mut t = String::new();
+    let date = if s.results.date == crate::evidence::Date::MAX {
+        "the latest evidence".to_string()
+    } else {
+        s.results.date.to_string()
+    };
+    let n = a.matrix.n;
+    t.push_str(&format!(
+        "rubric {} {}; {} jurisdictions compared on {} by {} similarity of {} {} scores (minimum overlap {})\n",
+        s.rubric.meta.id,
+        s.rubric.meta.version,
+        n,
+        date,
+        options.metric.name(),
+        a.set.components.len(),
+        options.level.name(),
+        options.min_overlap.max(1)
+    ));
+    let mut pairs: Vec<(usize, usize, f64)> = Vec::new();
+    for i in 0..n {
+        for j in i + 1..n {
+            if let Some(v) = a.matrix.get(i, j) {
+                pairs.push((i, j, v));
+            }
+        }
+    }
+    let total = n * n.saturating_sub(1) / 2;
+    t.push_str(&format!(
+        "{} of {} pairs have a similarity; the rest share too few components or are undefined (NA)\n",
+        pairs.len(),
+        total
+    ));
+    let pair_rows = |list: &[(usize, usize, f64)]| {
+        let mut rows = vec![vec![
+            "a".to_string(),
+            "b".to_string(),
+            "similarity".to_string(),
+            "overlap".to_string(),
+        ]];
+        for &(i, j, v) in list {
+            rows.push(vec![
+                code(s, a.set.jurisdictions[i]).to_string(),
+                code(s, a.set.jurisdictions[j]).to_string(),
+                format!("{v:.3}"),
+                a.matrix.overlap(i, j).to_string(),
+            ]);
+        }
+        table(&rows)
+    };
+    if !pairs.is_empty() {
+        pairs.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+        let shown = SHOWN_PAIRS.min(pairs.len());
+        t.push_str("most aligned:\n");
+        t.push_str(&pair_rows(&pairs[..shown]));
+        pairs.sort_by(|x, y| x.2.total_cmp(&y.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+        t.push_str("least aligned:\n");
+        t.push_str(&pair_rows(&pairs[..shown]));
+    }
+    let k = a.clusters.iter().copied().max().unwrap_or(0);
+    let sizes: Vec<String> = (1..=k)
+        .map(|l| a.clusters.iter().filter(|&&x| x == l).count().to_string())
+        .collect();
+    t.push_str(&format!(
+        "{k} clusters (average linkage) of sizes {}; see clusters.csv\n",
+        sizes.join(", ")
+    ));
+    if let Some(ReferenceAlignment { reference: r, .. }) = &a.reference {
+        let who = match r {
+            Reference::Ideal => "the ideal profile".to_string(),
+            Reference::Row(i) => code(s, a.set.jurisdictions[*i]).to_string(),
+        };
+        let best: Vec<String> = reference_rows(a)
+            .into_iter()
+            .filter(|x| x.1.is_some())
+            .take(SHOWN_PAIRS)
+            .map(|(i, v, _, _)| {
+                format!(
+                    "{} {}",
+                    code(s, a.set.jurisdictions[i]),
+                    v.map_or_else(|| "NA".to_string(), |v| format!("{v:.3}"))
+                )
+            })
+            .collect();
+        t.push_str(&format!(
+            "closest to {who}: {}; see reference_alignment.csv\n",
+            if best.is_empty() {
+                "none with a similarity".to_string()
+            } else {
+                best.join(", ")
+            }
+        ));
+    }
+    let nj = c.extradition.n;
+    let ordered = nj * nj.saturating_sub(1);
+    let tally = |m: &Matrix| {
+        let (mut linked, mut none) = (0, 0);
+        for cell in &m.cells {
+            match cell {
+                Cell::Links(_) => linked += 1,
+                Cell::None => none += 1,
+                _ => {}
+            }
+        }
+        (linked, none, ordered - linked - none)
+    };
+    for (label, m) in [
+        ("extradition", &c.extradition),
+        ("legal assistance", &c.legal_assistance),
+    ] {
+        let (l, no, u) = tally(m);
+        t.push_str(&format!(
+            "{label}: {l} of {ordered} ordered pairs linked, {no} known to have none, {u} unknown\n"
+        ));
+    }
+    let havens: Vec<String> = {
+        let mut v: Vec<(usize, f64)> = c
+            .measures
+            .iter()
+            .enumerate()
+            .filter_map(|(j, m)| m.safe_haven.map(|x| (j, x)))
+            .collect();
+        v.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        v.into_iter()
+            .take(SHOWN_PAIRS)
+            .map(|(j, x)| format!("{} {}", code(s, j), number((x * 1000.0).round() / 1000.0)))
+            .collect()
+    };
+    if !havens.is_empty() {
+        t.push_str(&format!(
+            "highest safe-haven scores (share of others with a known status that cannot obtain extradition): {}\n",
+            havens.join(", ")
+        ));
+    }
+    t.push_str(&format!("wrote {nfiles} files to {out}/\n"));
+    t
+}

@@ -1,0 +1,383 @@
+//! `accord sensitivity`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::{Args, ValueEnum};
+use serde_json::json;
+
+use super::{Cli, InputArgs, print};
+use crate::error::{Error, InputError, Problem};
+use crate::explain::table;
+use crate::output::{Csv, OutputDir, number, opt_number, text};
+use crate::rubric::LoadOptions;
+use crate::sensitivity::design::{Design, Sampler};
+use crate::sensitivity::factors::{Context, Spec, read_spec, read_spec_file};
+use crate::sensitivity::{Options, Outcome, analyse};
+
+/// Arguments of `sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// Inputs.
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// The results folder to write.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace the results folder if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Base sample size N: N runs for `ua`, N (factors + 2) runs for `sa`.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub runs: usize,
+    /// Seed of every random draw: the same seed gives the same outputs, byte for byte.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// `ua`: uncertainty analysis (Monte Carlo); `sa`: Saltelli design with Sobol' indices.
+    #[arg(long, value_enum, default_value_t = DesignArg::Sa)]
+    pub design: DesignArg,
+    /// Pseudo-random draws (ChaCha8) or a scrambled Sobol' sequence.
+    #[arg(long, value_enum, default_value_t = SamplerArg::Random)]
+    pub sampler: SamplerArg,
+    /// Uncertain factors from this TOML file instead of the rubric's `[uncertainty]`.
+    #[arg(long, value_name = "FILE")]
+    pub spec: Option<PathBuf>,
+    /// Bootstrap resamples for the intervals of the indices (0 for none).
+    #[arg(long, value_name = "B", default_value_t = 200)]
+    pub bootstrap: usize,
+    /// Also write runs.csv with every replication's factor values and output.
+    #[arg(long)]
+    pub runs_csv: bool,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "T")]
+    pub threads: Option<usize>,
+}
+
+/// Designs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DesignArg {
+    /// Uncertainty analysis.
+    Ua,
+    /// Sensitivity analysis.
+    Sa,
+}
+
+/// Samplers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SamplerArg {
+    /// ChaCha8 pseudo-random numbers.
+    Random,
+    /// Owen-scrambled Sobol' sequence.
+    Sobol,
+}
+
+/// Runs `sensitivity`.
+pub fn run(args: &SensitivityArgs, cli: &Cli) -> Result<(), Error> {
+    let out = OutputDir::begin(&args.out, args.force)?;
+    let resolved = args.inputs.resolve()?;
+    let load = LoadOptions {
+        overrides: args.inputs.set.clone(),
+        allow_extends_outside: args.inputs.allow_extends_outside,
+    };
+    let rubric = crate::rubric::load(&resolved.rubric, &load)?;
+    let inputs = crate::evidence::load(&resolved.paths, &rubric)?;
+    let scored = crate::score(rubric, inputs, resolved.as_of)?;
+    let ctx = Context {
+        rubric: &scored.rubric,
+        rubric_path: &resolved.rubric,
+        load: &load,
+        inputs: &scored.inputs,
+        date: scored.results.date,
+        seed: args.seed,
+    };
+    let spec = match (&args.spec, &scored.rubric.uncertainty) {
+        (Some(path), _) => read_spec_file(path, &ctx)?,
+        (None, Some(tv)) => read_spec(tv, &ctx)?,
+        (None, None) => {
+            return Err(InputError::one(
+                Problem::new(format!("rubric `{}` has no [uncertainty] section and no --spec was given", scored.rubric.meta.id))
+                    .help("declare the uncertain factors in the rubric's [uncertainty] section or in a file passed with --spec (see the README)"),
+            )
+            .into());
+        }
+    };
+    let options = Options {
+        design: match args.design {
+            DesignArg::Ua => Design::Ua,
+            DesignArg::Sa => Design::Sa,
+        },
+        sampler: match args.sampler {
+            SamplerArg::Random => Sampler::Random,
+            SamplerArg::Sobol => Sampler::Sobol,
+        },
+        n: args.runs,
+        seed: args.seed,
+        bootstrap: args.bootstrap,
+    };
+    let total = match options.design {
+        Design::Ua => options.n,
+        Design::Sa => options.n * (spec.factors.len() + 2),
+    };
+    let bar = (!cli.quiet && std::io::stderr().is_terminal()).then(|| {
+        let b = indicatif::ProgressBar::new(total as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs {elapsed_precise}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let tick = || {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
+    let started = Instant::now();
+    let outcome = match args.threads {
+        None => analyse(&scored, &spec, &options, &tick)?,
+        Some(t) => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(t.max(1))
+                .build()
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            pool.install(|| analyse(&scored, &spec, &options, &tick))?
+        }
+    };
+    let elapsed = started.elapsed();
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let files = files(&scored, &spec, &outcome, &options, args.runs_csv);
+    for (name, bytes) in &files {
+        out.write(name, bytes)?;
+    }
+    out.commit()?;
+    print(&summary(
+        &scored,
+        &outcome,
+        &options,
+        elapsed,
+        &args.out.display().to_string(),
+    ))
+}
+
+fn tier_index(s: &crate::Scored) -> impl Fn(f64) -> Option<usize> + '_ {
+    move |x| s.rubric.tiers.iter().position(|t| x >= t.min)
+}
+
+/// The files of a sensitivity results folder.
+pub fn files(
+    s: &crate::Scored,
+    spec: &Spec,
+    o: &Outcome,
+    options: &Options,
+    runs_csv: bool,
+) -> Vec<(String, Vec<u8>)> {
+    let juris = &s.inputs.jurisdictions;
+    let tier = tier_index(s);
+    let mut files = Vec::new();
+
+    let mut csv = Csv::new();
+    csv.row([
+        "jurisdiction",
+        "name",
+        "nominal_score",
+        "nominal_rank",
+        "mean_rank",
+        "median_rank",
+        "q05_rank",
+        "q95_rank",
+        "p_top10",
+        "p_same_tier",
+        "runs",
+    ]);
+    for (j, x) in juris.list.iter().enumerate() {
+        let st = o.rank_stats(j, &tier);
+        csv.row([
+            text(&x.code),
+            text(&x.name),
+            opt_number(o.nominal_scores[j]),
+            o.nominal_ranks[j].map_or_else(|| "NA".to_string(), |r| r.to_string()),
+            opt_number(st.mean),
+            opt_number(st.median),
+            opt_number(st.q05),
+            opt_number(st.q95),
+            opt_number(st.p_top10),
+            opt_number(st.p_same_tier),
+            st.runs.to_string(),
+        ]);
+    }
+    files.push(("rank_intervals.csv".to_string(), csv.finish()));
+
+    if let Some(indices) = o.indices(options.bootstrap, options.seed) {
+        let mut csv = Csv::new();
+        csv.row([
+            "factor",
+            "si",
+            "si_q05",
+            "si_q95",
+            "sti",
+            "sti_q05",
+            "sti_q95",
+            "rank_shift",
+            "rows",
+        ]);
+        for (i, (name, ix)) in o.factors.iter().zip(&indices).enumerate() {
+            csv.row([
+                text(name),
+                opt_number(ix.si),
+                opt_number(ix.si_interval.map(|q| q.0)),
+                opt_number(ix.si_interval.map(|q| q.1)),
+                opt_number(ix.sti),
+                opt_number(ix.sti_interval.map(|q| q.0)),
+                opt_number(ix.sti_interval.map(|q| q.1)),
+                opt_number(o.rank_shift(i)),
+                ix.rows.to_string(),
+            ]);
+        }
+        files.push(("sensitivity_indices.csv".to_string(), csv.finish()));
+
+        let mut csv = Csv::new();
+        let mut header = vec!["jurisdiction".to_string(), "name".to_string()];
+        header.extend(o.factors.iter().map(|f| text(f)));
+        header.push("most_influential".to_string());
+        csv.row(header);
+        for (j, x) in juris.list.iter().enumerate() {
+            let Some(sti) = o.unit_total_indices(j) else {
+                continue;
+            };
+            let top = sti
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| v.map(|v| (i, v)))
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+                .map_or_else(|| "NA".to_string(), |(i, _)| text(&o.factors[i]));
+            let mut row = vec![text(&x.code), text(&x.name)];
+            row.extend(sti.iter().map(|v| opt_number(*v)));
+            row.push(top);
+            csv.row(row);
+        }
+        files.push(("sensitivity_by_jurisdiction.csv".to_string(), csv.finish()));
+    }
+
+    let run_row = |i: usize, r: &crate::sensitivity::Run| {
+        let mut row = vec![(i + 1).to_string(), r.block.name(&o.factors)];
+        row.extend(r.labels.iter().map(|l| text(l)));
+        row
+    };
+    if o.failures().next().is_some() {
+        let mut csv = Csv::new();
+        let mut header = vec!["run".to_string(), "block".to_string()];
+        header.extend(o.factors.iter().map(|f| text(f)));
+        header.push("error".to_string());
+        csv.row(header);
+        for (i, r) in o.failures() {
+            let mut row = run_row(i, r);
+            row.push(text(r.error.as_deref().unwrap_or("")));
+            csv.row(row);
+        }
+        files.push(("failures.csv".to_string(), csv.finish()));
+    }
+    if runs_csv {
+        let mut csv = Csv::new();
+        let mut header = vec!["run".to_string(), "block".to_string()];
+        header.extend(o.factors.iter().map(|f| text(f)));
+        header.extend(["status".to_string(), "mean_abs_rank_shift".to_string()]);
+        csv.row(header);
+        for (i, r) in o.runs.iter().enumerate() {
+            let mut row = run_row(i, r);
+            row.push(if r.error.is_some() {
+                "failed".to_string()
+            } else {
+                "ok".to_string()
+            });
+            row.push(opt_number(r.y));
+            csv.row(row);
+        }
+        files.push(("runs.csv".to_string(), csv.finish()));
+    }
+    let factors: Vec<serde_json::Value> = spec
+        .factors
+        .iter()
+        .map(|f| match &f.kind {
+            crate::sensitivity::factors::FactorKind::Discrete(alts) => json!({
+                "name": f.name, "kind": "discrete", "alternatives": alts.len(),
+                "labels": alts.iter().take(20).map(|a| a.label.clone()).collect::<Vec<_>>(),
+            }),
+            crate::sensitivity::factors::FactorKind::Continuous { lo, hi, .. } => {
+                json!({ "name": f.name, "kind": "continuous", "range": [lo, hi] })
+            }
+        })
+        .collect();
+    let extra = json!({
+        "design": match options.design { Design::Ua => "ua", Design::Sa => "sa" },
+        "sampler": match options.sampler { Sampler::Random => "random (ChaCha8, one stream per base row)", Sampler::Sobol => "sobol (Owen-scrambled)" },
+        "n": options.n,
+        "seed": options.seed,
+        "bootstrap": options.bootstrap,
+        "target": s.rubric.nodes[o.target].id,
+        "factors": factors,
+        "runs": o.runs.len(),
+        "failed": o.failures().count(),
+        "regenerated_from": format!("{:?}", o.from).to_lowercase(),
+    });
+    let m = crate::output::manifest_for(s, &files, "sensitivity", extra);
+    files.push(("manifest.json".to_string(), m));
+    files
+}
+
+fn summary(
+    s: &crate::Scored,
+    o: &Outcome,
+    options: &Options,
+    elapsed: std::time::Duration,
+    out: &str,
+) -> String {
+    let mut t = String::new();
+    let runs = o.runs.len();
+    let secs = elapsed.as_secs_f64();
+    t.push_str(&format!(
+        "{} with {} factors, N = {}: {} regenerations of `{}` from the {:?} step in {:.3} s ({:.1} µs each on {} threads)\n",
+        match options.design { Design::Ua => "uncertainty analysis", Design::Sa => "sensitivity analysis" },
+        o.factors.len(),
+        options.n,
+        runs,
+        s.rubric.nodes[o.target].id,
+        o.from,
+        secs,
+        secs * 1e6 / runs.max(1) as f64,
+        rayon::current_num_threads(),
+    ));
+    let failed = o.failures().count();
+    if failed > 0 {
+        t.push_str(&format!(
+            "{failed} runs failed; their factor values and reasons are in failures.csv\n"
+        ));
+    }
+    if let Some(indices) = o.indices(options.bootstrap, options.seed) {
+        let mut rows = vec![vec![
+            "factor".to_string(),
+            "first order".to_string(),
+            "total".to_string(),
+            "mean |rank shift|".to_string(),
+        ]];
+        for (i, (name, ix)) in o.factors.iter().zip(indices).enumerate() {
+            rows.push(vec![
+                name.clone(),
+                fmt(ix.si),
+                fmt(ix.sti),
+                fmt(o.rank_shift(i)),
+            ]);
+        }
+        t.push_str(&table(&rows));
+    }
+    t.push_str(&format!("wrote {out}/\n"));
+    t
+}
+
+fn fmt(x: Option<f64>) -> String {
+    x.map_or_else(
+        || "NA".to_string(),
+        |v| number((v * 1000.0).round() / 1000.0),
+    )
+}

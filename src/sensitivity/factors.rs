@@ -1,0 +1,813 @@
+//! Uncertain factors: read from `[uncertainty]` (or a separate spec file) and turned into typed
+//! patches on the pipeline's `Params`.
+//!
+//! A discrete alternative is written as settings (`--set` paths and TOML values). It is applied to
+//! the rubric once, at setup, and the validated result is compared with the nominal rubric; the
+//! differences become `Op`s that each replication applies to a copy of the nominal `Params` in
+//! microseconds. Rule changes (a threshold table) become replacement criterion columns, evaluated
+//! once. Continuous ranges are supported for weights and numeric pipeline settings.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::Distribution;
+
+use crate::error::{InputError, Problem, Problems, did_you_mean};
+use crate::evidence::{Date, Inputs};
+use crate::pipeline::spec::{AggregateSpec, ImputeSpec, NormaliseSpec, ScreenSpec, TreatSpec};
+use crate::pipeline::{Params, Step};
+use crate::rubric::tree::{Kind, Reader, Table, Tv};
+use crate::rubric::{LoadOptions, Member, Rubric};
+
+/// One change to the pipeline's params.
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// Denominate or not.
+    Denominate(bool),
+    /// Imputation.
+    Impute(ImputeSpec),
+    /// Screening.
+    Screen(ScreenSpec),
+    /// A criterion's treatment.
+    Treat(usize, Option<TreatSpec>),
+    /// A criterion's normalisation.
+    Normalise(usize, Option<NormaliseSpec>),
+    /// A node's weight.
+    NodeWeight(usize, f64),
+    /// A criterion's weight (0 excludes it).
+    CriterionWeight(usize, f64),
+    /// A node's aggregation.
+    Aggregate(usize, AggregateSpec),
+    /// The aggregation of facet values and cells.
+    GroupAggregate(AggregateSpec),
+    /// Replacement criterion values (a changed rule), evaluated at setup.
+    Column(usize, Arc<Vec<Option<f64>>>),
+}
+
+impl Op {
+    /// The earliest pipeline step the change affects.
+    pub fn step(&self) -> Step {
+        match self {
+            Op::Denominate(_) | Op::Column(..) => Step::Denominate,
+            Op::Impute(_) => Step::Impute,
+            Op::Screen(_) => Step::Screen,
+            Op::Treat(..) => Step::Treat,
+            Op::Normalise(..) => Step::Normalise,
+            Op::NodeWeight(..)
+            | Op::CriterionWeight(..)
+            | Op::Aggregate(..)
+            | Op::GroupAggregate(_) => Step::Aggregate,
+        }
+    }
+
+    /// Applies the change; replacement columns are collected separately.
+    pub fn apply(&self, p: &mut Params, columns: &mut Vec<(usize, Arc<Vec<Option<f64>>>)>) {
+        match self {
+            Op::Denominate(b) => p.denominate = *b,
+            Op::Impute(s) => p.impute = s.clone(),
+            Op::Screen(s) => p.screen = s.clone(),
+            Op::Treat(c, s) => p.treat[*c] = s.clone(),
+            Op::Normalise(c, s) => p.normalise[*c] = s.clone(),
+            Op::NodeWeight(k, w) => p.node_weights[*k] = *w,
+            Op::CriterionWeight(c, w) => p.criterion_weights[*c] = *w,
+            Op::Aggregate(k, s) => p.aggregate[*k] = s.clone(),
+            Op::GroupAggregate(s) => p.group_aggregate = s.clone(),
+            Op::Column(c, v) => columns.push((*c, v.clone())),
+        }
+    }
+}
+
+/// A discrete alternative: a label and its changes.
+#[derive(Debug, Clone)]
+pub struct Alternative {
+    /// How the alternative is named in outputs.
+    pub label: String,
+    /// The changes.
+    pub ops: Vec<Op>,
+}
+
+/// Numeric settings a continuous factor can vary.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Setter {
+    /// A node's weight.
+    NodeWeight(usize),
+    /// A criterion's weight.
+    CriterionWeight(usize),
+    /// `pipeline.aggregate.min_coverage` (nodes without their own aggregation).
+    MinCoverage,
+    /// `pipeline.aggregate.dat_thresh`.
+    DatThresh,
+    /// `pipeline.aggregate.p`.
+    Power,
+    /// `pipeline.treat.skew_thresh`.
+    SkewThresh,
+    /// `pipeline.treat.kurt_thresh`.
+    KurtThresh,
+    /// `pipeline.treat.winmax` (rounded).
+    Winmax,
+    /// `pipeline.screen.dat_thresh`.
+    ScreenThresh,
+}
+
+/// What a factor varies.
+#[derive(Debug, Clone)]
+pub enum FactorKind {
+    /// One of several alternatives, equally likely.
+    Discrete(Vec<Alternative>),
+    /// A number drawn uniformly from `[lo, hi]`.
+    Continuous {
+        /// Lower end.
+        lo: f64,
+        /// Upper end.
+        hi: f64,
+        /// The setting.
+        setter: Setter,
+    },
+}
+
+/// An uncertain assumption.
+#[derive(Debug, Clone)]
+pub struct Factor {
+    /// Its name in outputs.
+    pub name: String,
+    /// What it varies.
+    pub kind: FactorKind,
+}
+
+/// Everything a sensitivity analysis varies, and the node it watches.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// The node whose scores and ranks are analysed (default: the index).
+    pub target: usize,
+    /// The factors.
+    pub factors: Vec<Factor>,
+}
+
+/// What setup needs besides the spec.
+pub struct Context<'a> {
+    /// The nominal rubric.
+    pub rubric: &'a Rubric,
+    /// Its file.
+    pub rubric_path: &'a Path,
+    /// How it was loaded (overrides, extends policy).
+    pub load: &'a LoadOptions,
+    /// The inputs.
+    pub inputs: &'a Inputs,
+    /// The evaluation date.
+    pub date: Date,
+    /// The seed (for pre-sampled weight sets).
+    pub seed: u64,
+}
+
+impl Factor {
+    /// The factor's value for a uniform draw `u` in [0, 1): the changes and a label.
+    pub fn pick(&self, u: f64, rubric: &Rubric, nominal: &Params) -> (Vec<Op>, String) {
+        match &self.kind {
+            FactorKind::Discrete(alts) => {
+                let k = ((u * alts.len() as f64) as usize).min(alts.len() - 1);
+                (alts[k].ops.clone(), alts[k].label.clone())
+            }
+            FactorKind::Continuous { lo, hi, setter } => {
+                let v = lo + u * (hi - lo);
+                (
+                    continuous_ops(*setter, v, rubric, nominal),
+                    crate::output::number(v),
+                )
+            }
+        }
+    }
+
+    /// The earliest step any value of the factor touches.
+    pub fn step(&self) -> Step {
+        match &self.kind {
+            FactorKind::Discrete(alts) => alts
+                .iter()
+                .flat_map(|a| a.ops.iter().map(Op::step))
+                .min()
+                .unwrap_or(Step::Aggregate),
+            FactorKind::Continuous { setter, .. } => match setter {
+                Setter::SkewThresh | Setter::KurtThresh | Setter::Winmax => Step::Treat,
+                Setter::ScreenThresh => Step::Screen,
+                _ => Step::Aggregate,
+            },
+        }
+    }
+}
+
+fn continuous_ops(setter: Setter, v: f64, rubric: &Rubric, nominal: &Params) -> Vec<Op> {
+    let inheriting_nodes =
+        || (0..rubric.nodes.len()).filter(|&k| rubric.nodes[k].aggregate.is_none());
+    let inheriting_criteria = || {
+        (0..rubric.criteria.len())
+            .filter(|&c| rubric.criteria[c].treat.is_none() && nominal.treat[c].is_some())
+    };
+    match setter {
+        Setter::NodeWeight(k) => vec![Op::NodeWeight(k, v)],
+        Setter::CriterionWeight(c) => vec![Op::CriterionWeight(c, v)],
+        Setter::MinCoverage | Setter::DatThresh | Setter::Power => {
+            let set = |a: &AggregateSpec| {
+                let mut a = a.clone();
+                match setter {
+                    Setter::MinCoverage => a.min_coverage = v,
+                    Setter::DatThresh => a.dat_thresh = Some(v),
+                    _ => a.p = Some(v),
+                }
+                a
+            };
+            let mut ops: Vec<Op> = inheriting_nodes()
+                .map(|k| Op::Aggregate(k, set(&nominal.aggregate[k])))
+                .collect();
+            ops.push(Op::GroupAggregate(set(&nominal.group_aggregate)));
+            ops
+        }
+        Setter::SkewThresh | Setter::KurtThresh | Setter::Winmax => inheriting_criteria()
+            .filter_map(|c| {
+                let mut t = nominal.treat[c].clone()?;
+                match setter {
+                    Setter::SkewThresh => t.skew_thresh = v,
+                    Setter::KurtThresh => t.kurt_thresh = v,
+                    _ => t.winmax = Some(v.round().max(0.0) as u32),
+                }
+                Some(Op::Treat(c, Some(t)))
+            })
+            .collect(),
+        Setter::ScreenThresh => {
+            let mut s = nominal.screen.clone();
+            s.dat_thresh = v;
+            vec![Op::Screen(s)]
+        }
+    }
+}
+
+/// Renders a value back to TOML text, for a `--set`.
+fn toml_text(tv: &Tv) -> String {
+    match &tv.kind {
+        Kind::Str(s) => toml::Value::String(s.clone()).to_string(),
+        Kind::Int(i) => i.to_string(),
+        Kind::Float(f) => {
+            let s = crate::output::number(*f);
+            if s.contains('.') || s.contains('e') {
+                s
+            } else {
+                format!("{s}.0")
+            }
+        }
+        Kind::Bool(b) => b.to_string(),
+        Kind::Datetime(d) => d.clone(),
+        Kind::Array(a) => format!(
+            "[{}]",
+            a.iter().map(toml_text).collect::<Vec<_>>().join(", ")
+        ),
+        Kind::Table(t) => format!(
+            "{{ {} }}",
+            t.entries
+                .iter()
+                .map(|e| format!(
+                    "{} = {}",
+                    toml::Value::String(e.key.clone()),
+                    toml_text(&e.value)
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Reads a spec table (the rubric's `[uncertainty]`, or a spec file's top level).
+pub fn read_spec(table: &Tv, ctx: &Context<'_>) -> Result<Spec, InputError> {
+    let mut p = Problems::new();
+    let Some(t) = table.as_table() else {
+        return Err(Problem::new("`uncertainty` must be a table")
+            .at(table.at.location())
+            .into());
+    };
+    let mut r = Reader::new(t, "uncertainty", &table.at);
+    let target = match r.str("target", &mut p) {
+        None => 0,
+        Some(id) => match ctx.rubric.node_index(&id) {
+            Some(k) => k,
+            None => {
+                let tv = r.get("target").expect("read above");
+                let mut problem = r.problem_at(
+                    tv,
+                    "target",
+                    format!("`uncertainty.target` = `{id}` is not a node"),
+                );
+                if let Some(h) = did_you_mean(&id, ctx.rubric.nodes.iter().map(|n| n.id.as_str())) {
+                    problem = problem.help(h);
+                }
+                p.push(problem);
+                0
+            }
+        },
+    };
+    let mut factors = Vec::new();
+    match r.array("factor", &mut p) {
+        None => {
+            if r.get("factor").is_none() {
+                p.push(r.problem_here("no uncertain factors: add [[uncertainty.factor]] tables").help(
+                    "e.g. [[uncertainty.factor]] name = \"Aggregation\", set = \"pipeline.aggregate.method\", values = [\"a_amean\", \"a_gmean\"]",
+                ));
+            }
+        }
+        Some(items) => {
+            for (i, item) in items.iter().enumerate() {
+                match read_factor(item, i, ctx, &mut p) {
+                    Some(f) => factors.push(f),
+                    None => continue,
+                }
+            }
+        }
+    }
+    r.allow(&["design", "description"]);
+    r.finish(&mut p);
+    let names: Vec<&str> = factors.iter().map(|f| f.name.as_str()).collect();
+    for (i, n) in names.iter().enumerate() {
+        if names[..i].contains(n) {
+            p.push(
+                Problem::new(format!("two uncertain factors are named `{n}`"))
+                    .at(table.at.location()),
+            );
+        }
+    }
+    p.finish(Spec { target, factors })
+}
+
+fn read_factor(item: &Tv, i: usize, ctx: &Context<'_>, p: &mut Problems) -> Option<Factor> {
+    let Some(t) = item.as_table() else {
+        p.push(
+            Problem::new("`uncertainty.factor` must be an array of tables").at(item.at.location()),
+        );
+        return None;
+    };
+    let mut r = Reader::new(t, format!("uncertainty.factor[{}]", i + 1), &item.at);
+    let name = r
+        .str("name", p)
+        .unwrap_or_else(|| format!("factor {}", i + 1));
+    r.path = format!("uncertainty.factor.{name}");
+    let before = p.len();
+    let set = r.str("set", p);
+    let values = r.array("values", p).map(<[Tv]>::to_vec);
+    let range = r.f64_array("range", p);
+    let alternatives = r.array("alternatives", p).map(<[Tv]>::to_vec);
+    let labels = r.str_list("labels", p);
+    let noise = r.table("noise", p).map(|(t, o)| (t.clone(), o.clone()));
+    let dirichlet = r.table("dirichlet", p).map(|(t, o)| (t.clone(), o.clone()));
+    let forms = [
+        values.is_some() || range.is_some(),
+        alternatives.is_some(),
+        noise.is_some(),
+        dirichlet.is_some(),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
+    if forms != 1 {
+        p.push(r.problem_here(format!("factor `{name}` needs exactly one of `set` with `values` or `range`, `alternatives`, `noise`, `dirichlet`")));
+        r.finish(p);
+        return None;
+    }
+    let kind = if let Some(range) = range {
+        let Some(path) = set.as_deref() else {
+            p.push(r.problem_here(format!(
+                "factor `{name}`: `range` needs `set`, the setting it varies"
+            )));
+            return None;
+        };
+        if range.len() != 2 || range[0] > range[1] {
+            p.push(r.problem_here(format!(
+                "factor `{name}`: `range` must be [lower, upper] with lower <= upper"
+            )));
+            return None;
+        }
+        match setter_of(path, ctx.rubric) {
+            Ok(setter) => Some(FactorKind::Continuous {
+                lo: range[0],
+                hi: range[1],
+                setter,
+            }),
+            Err(msg) => {
+                p.push(r.problem_here(format!("factor `{name}`: {msg}")).help(
+                    "continuous ranges vary weights (node.<id>.weight, criterion.<id>.weight) and numeric settings (pipeline.aggregate.min_coverage, dat_thresh, p; pipeline.treat.winmax, skew_thresh, kurt_thresh; pipeline.screen.dat_thresh); list discrete `values` for anything else",
+                ));
+                None
+            }
+        }
+    } else if let Some(values) = values {
+        let Some(path) = set.clone() else {
+            p.push(r.problem_here(format!(
+                "factor `{name}`: `values` needs `set`, the setting it varies"
+            )));
+            return None;
+        };
+        let alts: Vec<(String, Vec<String>, Vec<String>)> = values
+            .iter()
+            .map(|v| {
+                let text = toml_text(v);
+                let label = v.as_str().map(String::from).unwrap_or_else(|| text.clone());
+                (label, vec![format!("{path}={text}")], Vec::new())
+            })
+            .collect();
+        discrete(&name, alts, labels, ctx, &r, p)
+    } else if let Some(alternatives) = alternatives {
+        let mut alts = Vec::new();
+        for (k, alt) in alternatives.iter().enumerate() {
+            let Some(at) = alt.as_table() else {
+                p.push(r.problem_at(alt, "alternatives", format!("factor `{name}`: each alternative is a table of settings, e.g. {{ \"pipeline.normalise.method\" = \"n_zscore\" }}")));
+                return None;
+            };
+            let mut sets = Vec::new();
+            let mut exclude = Vec::new();
+            for e in &at.entries {
+                if e.key == "exclude" {
+                    match &e.value.kind {
+                        Kind::Str(s) => exclude.push(s.clone()),
+                        Kind::Array(a) => {
+                            exclude.extend(a.iter().filter_map(|x| x.as_str().map(String::from)))
+                        }
+                        _ => p.push(r.problem_at(
+                            &e.value,
+                            "alternatives",
+                            "`exclude` lists criterion or node ids",
+                        )),
+                    }
+                } else {
+                    sets.push(format!("{}={}", e.key, toml_text(&e.value)));
+                }
+            }
+            let label = if sets.is_empty() && exclude.is_empty() {
+                "nominal".to_string()
+            } else {
+                let mut parts = sets.clone();
+                if !exclude.is_empty() {
+                    parts.push(format!("exclude {}", exclude.join(", ")));
+                }
+                let _ = k;
+                parts.join("; ")
+            };
+            alts.push((label, sets, exclude));
+        }
+        discrete(&name, alts, labels, ctx, &r, p)
+    } else if let Some((nt, o)) = noise {
+        let mut nr = Reader::new(&nt, format!("{}.noise", r.path), &o);
+        let levels: Vec<i64> = match nr.array("levels", p) {
+            Some(a) => a
+                .iter()
+                .filter_map(|v| {
+                    if let Kind::Int(i) = v.kind {
+                        Some(i)
+                    } else {
+                        None
+                    }
+                })
+                .collect(),
+            None => {
+                p.push(nr.problem_here(format!("factor `{name}`: `noise` needs `levels` (COINr's levels: 1 = criteria, 2 = their parents, ...)")));
+                Vec::new()
+            }
+        };
+        let factor = nr.f64("factor", p).unwrap_or(0.25);
+        let sets = nr.int("sets", p).unwrap_or(100).clamp(1, 100_000) as usize;
+        nr.finish(p);
+        (p.len() == before).then(|| FactorKind::Discrete(noise_sets(ctx, i, &levels, factor, sets)))
+    } else if let Some((dt, o)) = dirichlet {
+        let mut dr = Reader::new(&dt, format!("{}.dirichlet", r.path), &o);
+        let node = dr.req_str("node", p).unwrap_or_default();
+        let concentration = dr.f64("concentration", p).unwrap_or(20.0);
+        let sets = dr.int("sets", p).unwrap_or(100).clamp(1, 100_000) as usize;
+        dr.finish(p);
+        match ctx.rubric.node_index(&node) {
+            Some(k) if concentration > 0.0 => Some(FactorKind::Discrete(dirichlet_sets(
+                ctx,
+                i,
+                k,
+                concentration,
+                sets,
+            ))),
+            Some(_) => {
+                p.push(r.problem_here(format!(
+                    "factor `{name}`: `dirichlet.concentration` must be positive"
+                )));
+                None
+            }
+            None => {
+                if !node.is_empty() {
+                    p.push(r.problem_here(format!(
+                        "factor `{name}`: `dirichlet.node` = `{node}` is not a node"
+                    )));
+                }
+                None
+            }
+        }
+    } else {
+        None
+    };
+    r.allow(&["description"]);
+    r.finish(p);
+    kind.map(|kind| Factor { name, kind })
+}
+
+fn setter_of(path: &str, rubric: &Rubric) -> Result<Setter, String> {
+    let parts: Vec<&str> = path.split('.').collect();
+    match parts.as_slice() {
+        ["node", id, "weight"] => rubric
+            .node_index(id)
+            .map(Setter::NodeWeight)
+            .ok_or_else(|| format!("`{id}` is not a node")),
+        ["criterion", id, "weight"] => rubric
+            .criterion_index(id)
+            .map(Setter::CriterionWeight)
+            .ok_or_else(|| format!("`{id}` is not a criterion")),
+        ["pipeline", "aggregate", "min_coverage"] => Ok(Setter::MinCoverage),
+        ["pipeline", "aggregate", "dat_thresh"] => Ok(Setter::DatThresh),
+        ["pipeline", "aggregate", "p"] => Ok(Setter::Power),
+        ["pipeline", "treat", "skew_thresh"] => Ok(Setter::SkewThresh),
+        ["pipeline", "treat", "kurt_thresh"] => Ok(Setter::KurtThresh),
+        ["pipeline", "treat", "winmax"] => Ok(Setter::Winmax),
+        ["pipeline", "screen", "dat_thresh"] => Ok(Setter::ScreenThresh),
+        _ => Err(format!("`{path}` cannot vary continuously")),
+    }
+}
+
+type AltDraft = (String, Vec<String>, Vec<String>);
+
+fn discrete(
+    name: &str,
+    alts: Vec<AltDraft>,
+    labels: Option<Vec<String>>,
+    ctx: &Context<'_>,
+    r: &Reader<'_>,
+    p: &mut Problems,
+) -> Option<FactorKind> {
+    if alts.len() < 2 {
+        p.push(r.problem_here(format!("factor `{name}` needs at least two alternatives")));
+        return None;
+    }
+    if let Some(l) = &labels
+        && l.len() != alts.len()
+    {
+        p.push(r.problem_here(format!(
+            "factor `{name}`: {} labels for {} alternatives",
+            l.len(),
+            alts.len()
+        )));
+        return None;
+    }
+    let nominal = Params::from_rubric(ctx.rubric);
+    let mut out = Vec::new();
+    for (k, (label, sets, exclude)) in alts.into_iter().enumerate() {
+        let mut overrides = ctx.load.overrides.clone();
+        overrides.extend(sets);
+        let alt = match crate::rubric::load(
+            ctx.rubric_path,
+            &LoadOptions {
+                overrides,
+                allow_extends_outside: ctx.load.allow_extends_outside,
+            },
+        ) {
+            Ok(a) => a,
+            Err(e) => {
+                for problem in e.problems {
+                    let msg = format!(
+                        "factor `{name}`, alternative `{label}`: {}",
+                        problem.message
+                    );
+                    p.push(Problem {
+                        message: msg,
+                        ..problem
+                    });
+                }
+                continue;
+            }
+        };
+        match diff(ctx, &nominal, &alt, &exclude) {
+            Ok(ops) => out.push(Alternative {
+                label: labels.as_ref().map_or(label, |l| l[k].clone()),
+                ops,
+            }),
+            Err(msg) => {
+                p.push(r.problem_here(format!("factor `{name}`, alternative `{label}`: {msg}")))
+            }
+        }
+    }
+    (out.len() >= 2).then_some(FactorKind::Discrete(out))
+}
+
+/// The changes from the nominal rubric to an alternative one.
+fn diff(
+    ctx: &Context<'_>,
+    nominal: &Params,
+    alt: &Rubric,
+    exclude: &[String],
+) -> Result<Vec<Op>, String> {
+    let base = ctx.rubric;
+    let same_tree = base.nodes.len() == alt.nodes.len()
+        && base.criteria.len() == alt.criteria.len()
+        && base
+            .nodes
+            .iter()
+            .zip(&alt.nodes)
+            .all(|(a, b)| a.id == b.id && a.parent == b.parent)
+        && base
+            .criteria
+            .iter()
+            .zip(&alt.criteria)
+            .all(|(a, b)| a.id == b.id && a.parent == b.parent && a.facets == b.facets);
+    if !same_tree {
+        return Err("it changes the rubric's structure (nodes, criteria, parents or facets); vary settings, weights, rules or exclusions instead".to_string());
+    }
+    let same_fields = base.fields.len() == alt.fields.len()
+        && base
+            .fields
+            .iter()
+            .zip(&alt.fields)
+            .all(|(a, b)| a.name == b.name && a.kind == b.kind);
+    if !same_fields {
+        return Err("it changes what an evidence field holds; keep each field's kind".to_string());
+    }
+    let ap = Params::from_rubric(alt);
+    let mut ops = Vec::new();
+    if ap.denominate != nominal.denominate {
+        ops.push(Op::Denominate(ap.denominate));
+    }
+    if ap.impute != nominal.impute {
+        ops.push(Op::Impute(ap.impute.clone()));
+    }
+    if ap.screen != nominal.screen {
+        ops.push(Op::Screen(ap.screen.clone()));
+    }
+    for c in 0..base.criteria.len() {
+        if ap.treat[c] != nominal.treat[c] {
+            ops.push(Op::Treat(c, ap.treat[c].clone()));
+        }
+        if ap.normalise[c] != nominal.normalise[c] {
+            ops.push(Op::Normalise(c, ap.normalise[c].clone()));
+        }
+        if ap.criterion_weights[c] != nominal.criterion_weights[c] {
+            ops.push(Op::CriterionWeight(c, ap.criterion_weights[c]));
+        }
+    }
+    for k in 0..base.nodes.len() {
+        if ap.node_weights[k] != nominal.node_weights[k] {
+            ops.push(Op::NodeWeight(k, ap.node_weights[k]));
+        }
+        if ap.aggregate[k] != nominal.aggregate[k] {
+            ops.push(Op::Aggregate(k, ap.aggregate[k].clone()));
+        }
+    }
+    if ap.group_aggregate != nominal.group_aggregate {
+        ops.push(Op::GroupAggregate(ap.group_aggregate.clone()));
+    }
+    // Rules: a criterion whose rule or direction changed gets its values re-evaluated once.
+    let changed: Vec<usize> = (0..base.criteria.len())
+        .filter(|&c| {
+            let (a, b) = (&base.criteria[c], &alt.criteria[c]);
+            a.rule.describe() != b.rule.describe()
+                || a.direction != b.direction
+                || a.field != b.field
+        })
+        .collect();
+    if !changed.is_empty() {
+        let values =
+            crate::rules::evaluate(alt, ctx.inputs, ctx.date).map_err(|e| e.to_string())?;
+        for c in changed {
+            ops.push(Op::Column(c, Arc::new(values.values.col(c).to_vec())));
+        }
+    }
+    for id in exclude {
+        if let Some(c) = base.criterion_index(id) {
+            ops.push(Op::CriterionWeight(c, 0.0));
+        } else if let Some(k) = base.node_index(id).filter(|&k| k > 0) {
+            ops.push(Op::NodeWeight(k, 0.0));
+        } else {
+            return Err(format!(
+                "`exclude` names `{id}`, which is neither a criterion nor a node below the index"
+            ));
+        }
+    }
+    Ok(ops)
+}
+
+/// COINr's levels: criteria are 1; a node is one more than its highest child.
+fn heights(rubric: &Rubric) -> Vec<usize> {
+    let mut h = vec![0usize; rubric.nodes.len()];
+    for k in (0..rubric.nodes.len()).rev() {
+        h[k] = 1 + rubric.nodes[k]
+            .children
+            .iter()
+            .map(|m| match *m {
+                Member::Criterion(_) => 1,
+                Member::Node(x) => h[x],
+            })
+            .max()
+            .unwrap_or(0);
+    }
+    h
+}
+
+/// A generator for pre-sampled sets of one factor: its own ChaCha stream, apart from the design's.
+fn factor_rng(seed: u64, factor: usize) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(1 << 40 | factor as u64);
+    rng
+}
+
+/// COINr's get_noisy_weights: w' = w (1 + f (2U - 1)) for the weights at the given levels.
+fn noise_sets(
+    ctx: &Context<'_>,
+    factor: usize,
+    levels: &[i64],
+    f: f64,
+    sets: usize,
+) -> Vec<Alternative> {
+    let rubric = ctx.rubric;
+    let h = heights(rubric);
+    let nominal = Params::from_rubric(rubric);
+    let mut rng = factor_rng(ctx.seed, factor);
+    (0..sets)
+        .map(|s| {
+            let mut ops = Vec::new();
+            if levels.contains(&1) {
+                for (c, w) in nominal.criterion_weights.iter().enumerate() {
+                    let u: f64 = rng.random();
+                    ops.push(Op::CriterionWeight(c, w * (1.0 + f * (2.0 * u - 1.0))));
+                }
+            }
+            for (k, w) in nominal.node_weights.iter().enumerate().skip(1) {
+                if levels.contains(&(h[k] as i64)) {
+                    let u: f64 = rng.random();
+                    ops.push(Op::NodeWeight(k, w * (1.0 + f * (2.0 * u - 1.0))));
+                }
+            }
+            Alternative {
+                label: format!("noise set {}", s + 1),
+                ops,
+            }
+        })
+        .collect()
+}
+
+/// Weights of a node's children drawn from a Dirichlet distribution centred on their shares.
+fn dirichlet_sets(
+    ctx: &Context<'_>,
+    factor: usize,
+    node: usize,
+    concentration: f64,
+    sets: usize,
+) -> Vec<Alternative> {
+    let rubric = ctx.rubric;
+    let nominal = Params::from_rubric(rubric);
+    let children = &rubric.nodes[node].children;
+    let weights: Vec<f64> = children.iter().map(|m| nominal.weight(*m)).collect();
+    let total: f64 = weights.iter().sum();
+    let alpha: Vec<f64> = weights
+        .iter()
+        .map(|w| (concentration * w / total).max(1e-9))
+        .collect();
+    let mut rng = factor_rng(ctx.seed, factor);
+    let Ok(dist) = rand_distr::multi::Dirichlet::new(&alpha) else {
+        return vec![Alternative {
+            label: "nominal".into(),
+            ops: Vec::new(),
+        }];
+    };
+    (0..sets)
+        .map(|s| {
+            let draw: Vec<f64> = dist.sample(&mut rng);
+            let ops = children
+                .iter()
+                .zip(draw)
+                .map(|(m, x)| match *m {
+                    Member::Node(k) => Op::NodeWeight(k, x * total),
+                    Member::Criterion(c) => Op::CriterionWeight(c, x * total),
+                })
+                .collect();
+            Alternative {
+                label: format!("dirichlet set {}", s + 1),
+                ops,
+            }
+        })
+        .collect()
+}
+
+/// Reads a spec file: a TOML file whose top level (or `[uncertainty]` table) is a spec.
+pub fn read_spec_file(path: &Path, ctx: &Context<'_>) -> Result<Spec, InputError> {
+    let text = crate::files::read_text(path, "uncertainty spec", 1024 * 1024, None)?;
+    let source = crate::error::SourceText::new(path.display().to_string(), text);
+    let tree: Table =
+        crate::rubric::tree::parse(&source).map_err(|problems| InputError { problems })?;
+    let at = crate::rubric::tree::Origin {
+        source: source.clone(),
+        span: (0, 0),
+    };
+    let tv = match tree.get("uncertainty") {
+        Some(u) => u.clone(),
+        None => Tv {
+            kind: Kind::Table(tree),
+            at,
+        },
+    };
+    read_spec(&tv, ctx)
+}

@@ -1,0 +1,350 @@
+//! Uncertainty and sensitivity analysis of ranks (COINr's `get_sensitivity`, done faster).
+//!
+//! Each replication copies the nominal `Params`, applies the changes its factor values imply, and
+//! reruns the pipeline only from the earliest step they touch, on the nominal run's cached output.
+//! Replications run in parallel; the design and every random draw are fixed by the seed, and
+//! results are collected in run order, so outputs do not depend on the thread count. A failed
+//! replication (a geometric mean meeting a zero) is kept with its factor values and its reason.
+
+pub mod design;
+pub mod estimate;
+pub mod factors;
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::Scored;
+use crate::error::{InputError, Problem};
+use crate::pipeline::rank::rank_descending;
+use crate::pipeline::{Params, Pipeline, StageData, Step};
+use crate::rules::CriterionValues;
+use design::{Block, Design, Plan, Sampler};
+use estimate::Indices;
+use factors::{Op, Spec};
+
+/// How to run an analysis.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Monte Carlo or Saltelli.
+    pub design: Design,
+    /// Pseudo-random or Sobol'.
+    pub sampler: Sampler,
+    /// Base sample size N.
+    pub n: usize,
+    /// The seed of every draw.
+    pub seed: u64,
+    /// Bootstrap resamples for the index intervals (0: none).
+    pub bootstrap: usize,
+}
+
+/// One replication.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// Its block in the design.
+    pub block: Block,
+    /// The uniform draws.
+    pub u: Vec<f64>,
+    /// Each factor's value, as a label.
+    pub labels: Vec<String>,
+    /// Target scores of every jurisdiction (`None` when screened out); `None` if the run failed.
+    pub scores: Option<Vec<Option<f64>>>,
+    /// Ranks of every jurisdiction.
+    pub ranks: Option<Vec<Option<u32>>>,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// COINr's output for the indices: mean over jurisdictions of |rank - nominal rank|.
+    pub y: Option<f64>,
+}
+
+/// A whole analysis.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The design.
+    pub plan_design: Design,
+    /// Base sample size.
+    pub n: usize,
+    /// Factor names.
+    pub factors: Vec<String>,
+    /// The target node.
+    pub target: usize,
+    /// Nominal target scores of every jurisdiction.
+    pub nominal_scores: Vec<Option<f64>>,
+    /// Nominal ranks.
+    pub nominal_ranks: Vec<Option<u32>>,
+    /// Every replication, in design order.
+    pub runs: Vec<Run>,
+    /// The earliest step any factor touches.
+    pub from: Step,
+}
+
+/// Regenerates the target from perturbed params.
+struct Regenerator<'a> {
+    scored: &'a Scored,
+    pipeline: Pipeline<'a>,
+    nominal: Params,
+    cache: StageData,
+    target: usize,
+}
+
+impl<'a> Regenerator<'a> {
+    fn new(scored: &'a Scored, target: usize) -> Result<Regenerator<'a>, Problem> {
+        let pipeline = Pipeline::new(&scored.rubric, &scored.inputs, &scored.values);
+        let nominal = Params::from_rubric(&scored.rubric);
+        let cache = pipeline.stages(&nominal, Step::Denominate, None)?;
+        Ok(Regenerator {
+            scored,
+            pipeline,
+            nominal,
+            cache,
+            target,
+        })
+    }
+
+    /// Target scores of every jurisdiction after applying `ops`.
+    fn regenerate(&self, ops: &[Op]) -> Result<Vec<Option<f64>>, Problem> {
+        let mut params = self.nominal.clone();
+        let mut columns: Vec<(usize, Arc<Vec<Option<f64>>>)> = Vec::new();
+        let mut from = Step::Aggregate;
+        for op in ops {
+            op.apply(&mut params, &mut columns);
+            from = from.min(op.step());
+        }
+        if columns.is_empty() {
+            if from == Step::Aggregate {
+                return self.finish(&self.pipeline, &params, &self.cache);
+            }
+            let data = self.pipeline.stages(&params, from, Some(&self.cache))?;
+            return self.finish(&self.pipeline, &params, &data);
+        }
+        // A changed rule: rerun everything on the replaced criterion values.
+        let mut values: CriterionValues = self.scored.values.clone();
+        for (c, col) in &columns {
+            values.values.col_mut(*c).copy_from_slice(col);
+        }
+        let pipeline = Pipeline::new(&self.scored.rubric, &self.scored.inputs, &values);
+        let data = pipeline.stages(&params, Step::Denominate, None)?;
+        self.finish(&pipeline, &params, &data)
+    }
+
+    fn finish(
+        &self,
+        pipeline: &Pipeline<'_>,
+        params: &Params,
+        data: &StageData,
+    ) -> Result<Vec<Option<f64>>, Problem> {
+        let (scores, _) = pipeline.aggregate(params, data)?;
+        let mut out = vec![None; self.scored.inputs.jurisdictions.len()];
+        for (i, &u) in data.units.iter().enumerate() {
+            out[u] = scores.get(i, self.target);
+        }
+        Ok(out)
+    }
+}
+
+/// Ranks of every jurisdiction from their scores (unknown stays unknown).
+fn ranks_of(scores: &[Option<f64>]) -> Vec<Option<u32>> {
+    rank_descending(scores)
+}
+
+/// Mean absolute rank change against the nominal ranks, over jurisdictions ranked in both.
+fn mean_abs_shift(ranks: &[Option<u32>], nominal: &[Option<u32>]) -> Option<f64> {
+    let d: Vec<f64> = ranks
+        .iter()
+        .zip(nominal)
+        .filter_map(|(a, b)| Some((f64::from((*a)?) - f64::from((*b)?)).abs()))
+        .collect();
+    (!d.is_empty()).then(|| d.iter().sum::<f64>() / d.len() as f64)
+}
+
+/// Runs an analysis. `progress` is called once per finished replication (from any thread).
+pub fn analyse(
+    scored: &Scored,
+    spec: &Spec,
+    options: &Options,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Outcome, InputError> {
+    let names: Vec<String> = spec.factors.iter().map(|f| f.name.clone()).collect();
+    let plan: Plan = design::plan(
+        options.design,
+        options.sampler,
+        options.n,
+        spec.factors.len(),
+        options.seed,
+    )
+    .map_err(Problem::new)?;
+    let regen = Regenerator::new(scored, spec.target)?;
+    let nominal_scores = regen.finish(&regen.pipeline, &regen.nominal, &regen.cache)?;
+    let nominal_ranks = ranks_of(&nominal_scores);
+    let from = spec
+        .factors
+        .iter()
+        .map(factors::Factor::step)
+        .min()
+        .unwrap_or(Step::Aggregate);
+    let runs: Vec<Run> = plan
+        .rows
+        .par_iter()
+        .zip(plan.blocks.par_iter())
+        .map(|(u, block)| {
+            let mut ops = Vec::new();
+            let mut labels = Vec::with_capacity(u.len());
+            for (f, x) in spec.factors.iter().zip(u) {
+                let (o, label) = f.pick(*x, &scored.rubric, &regen.nominal);
+                ops.extend(o);
+                labels.push(label);
+            }
+            let run = match regen.regenerate(&ops) {
+                Ok(scores) => {
+                    let ranks = ranks_of(&scores);
+                    let y = mean_abs_shift(&ranks, &nominal_ranks);
+                    Run {
+                        block: *block,
+                        u: u.clone(),
+                        labels,
+                        scores: Some(scores),
+                        ranks: Some(ranks),
+                        error: None,
+                        y,
+                    }
+                }
+                Err(p) => Run {
+                    block: *block,
+                    u: u.clone(),
+                    labels,
+                    scores: None,
+                    ranks: None,
+                    error: Some(p.message),
+                    y: None,
+                },
+            };
+            progress();
+            run
+        })
+        .collect();
+    Ok(Outcome {
+        plan_design: plan.design,
+        n: plan.n,
+        factors: names,
+        target: spec.target,
+        nominal_scores,
+        nominal_ranks,
+        runs,
+        from,
+    })
+}
+
+/// Rank statistics of one jurisdiction over the runs COINr summarises (all runs for an
+/// uncertainty analysis, the A and B blocks for a sensitivity analysis).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankStats {
+    /// Mean rank.
+    pub mean: Option<f64>,
+    /// Median rank.
+    pub median: Option<f64>,
+    /// 5th percentile.
+    pub q05: Option<f64>,
+    /// 95th percentile.
+    pub q95: Option<f64>,
+    /// Share of runs ranked in the top 10.
+    pub p_top10: Option<f64>,
+    /// Share of runs in the nominal tier.
+    pub p_same_tier: Option<f64>,
+    /// Runs with a rank.
+    pub runs: usize,
+}
+
+impl Outcome {
+    /// The runs COINr's RankStats use.
+    pub fn summarised_runs(&self) -> impl Iterator<Item = &Run> {
+        let keep_all = self.plan_design == Design::Ua;
+        self.runs
+            .iter()
+            .filter(move |r| keep_all || matches!(r.block, Block::A | Block::B))
+    }
+
+    /// Rank statistics of jurisdiction `j`; `tier` maps a score to its tier index.
+    pub fn rank_stats(&self, j: usize, tier: &dyn Fn(f64) -> Option<usize>) -> RankStats {
+        let mut ranks: Vec<f64> = Vec::new();
+        let mut tiers_same = 0usize;
+        let mut tiered = 0usize;
+        let nominal_tier = self.nominal_scores[j].and_then(tier);
+        for r in self.summarised_runs() {
+            if let Some(rank) = r.ranks.as_ref().and_then(|x| x[j]) {
+                ranks.push(f64::from(rank));
+                if let (Some(nt), Some(score)) =
+                    (nominal_tier, r.scores.as_ref().and_then(|s| s[j]))
+                {
+                    tiered += 1;
+                    if tier(score) == Some(nt) {
+                        tiers_same += 1;
+                    }
+                }
+            }
+        }
+        ranks.sort_by(f64::total_cmp);
+        let n = ranks.len();
+        RankStats {
+            mean: (n > 0).then(|| ranks.iter().sum::<f64>() / n as f64),
+            median: estimate::quantile(&ranks, 0.5),
+            q05: estimate::quantile(&ranks, 0.05),
+            q95: estimate::quantile(&ranks, 0.95),
+            p_top10: (n > 0)
+                .then(|| ranks.iter().filter(|r| **r <= 10.0).count() as f64 / n as f64),
+            p_same_tier: (tiered > 0).then(|| tiers_same as f64 / tiered as f64),
+            runs: n,
+        }
+    }
+
+    /// Sobol' indices of COINr's target (mean absolute rank shift) for each factor.
+    pub fn indices(&self, bootstrap: usize, seed: u64) -> Option<Vec<Indices>> {
+        (self.plan_design == Design::Sa).then(|| {
+            let y: Vec<Option<f64>> = self.runs.iter().map(|r| r.y).collect();
+            estimate::sobol(&y, self.n, self.factors.len(), bootstrap, seed)
+        })
+    }
+
+    /// Total indices of each jurisdiction's rank, per factor (which assumption moves it most).
+    pub fn unit_total_indices(&self, j: usize) -> Option<Vec<Option<f64>>> {
+        (self.plan_design == Design::Sa).then(|| {
+            let y: Vec<Option<f64>> = self
+                .runs
+                .iter()
+                .map(|r| r.ranks.as_ref().and_then(|x| x[j]).map(f64::from))
+                .collect();
+            estimate::sobol(&y, self.n, self.factors.len(), 0, 0)
+                .into_iter()
+                .map(|i| i.sti)
+                .collect()
+        })
+    }
+
+    /// Mean absolute rank change when only factor `i` changes (AB_i against A).
+    pub fn rank_shift(&self, i: usize) -> Option<f64> {
+        if self.plan_design != Design::Sa {
+            return None;
+        }
+        let n = self.n;
+        let mut total = 0.0;
+        let mut count = 0usize;
+        for r in 0..n {
+            let (Some(a), Some(ab)) = (&self.runs[r].ranks, &self.runs[(2 + i) * n + r].ranks)
+            else {
+                continue;
+            };
+            if let Some(s) = mean_abs_shift(ab, a) {
+                total += s;
+                count += 1;
+            }
+        }
+        (count > 0).then(|| total / count as f64)
+    }
+
+    /// Runs that failed.
+    pub fn failures(&self) -> impl Iterator<Item = (usize, &Run)> {
+        self.runs
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.error.is_some())
+    }
+}

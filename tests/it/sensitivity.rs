@@ -1,0 +1,496 @@
+//! Sensitivity analysis: COINr's estimator, its vignette on ASEM, partial regeneration,
+//! determinism across thread counts, and failed runs.
+
+use std::path::PathBuf;
+
+use accord::coinr::{ImportOptions, import};
+use accord::evidence::{self, InputPaths};
+use accord::pipeline::{Params, Pipeline, Step};
+use accord::rubric::{self, LoadOptions};
+use accord::sensitivity::design::{Block, Design, Sampler};
+use accord::sensitivity::factors::{Context, Spec, read_spec, read_spec_file};
+use accord::sensitivity::{Options, analyse, estimate};
+
+use crate::coinr::{close, reference};
+use crate::common::*;
+
+/// The ASEM example imported into a temporary folder (kept alive with the result).
+pub struct Asem {
+    pub dir: tempfile::TempDir,
+    pub scored: accord::Scored,
+}
+
+impl Asem {
+    pub fn rubric_path(&self) -> PathBuf {
+        self.dir.path().join("rubric.toml")
+    }
+
+    pub fn spec(&self, file: &str, seed: u64) -> Result<Spec, accord::error::InputError> {
+        let load = LoadOptions::default();
+        let path = self.rubric_path();
+        let ctx = Context {
+            rubric: &self.scored.rubric,
+            rubric_path: &path,
+            load: &load,
+            inputs: &self.scored.inputs,
+            date: self.scored.results.date,
+            seed,
+        };
+        read_spec_file(&fixture(file), &ctx)
+    }
+
+    pub fn spec_text(&self, text: &str, seed: u64) -> Result<Spec, accord::error::InputError> {
+        let file = self.dir.path().join("spec.toml");
+        std::fs::write(&file, text).unwrap();
+        let load = LoadOptions::default();
+        let path = self.rubric_path();
+        let ctx = Context {
+            rubric: &self.scored.rubric,
+            rubric_path: &path,
+            load: &load,
+            inputs: &self.scored.inputs,
+            date: self.scored.results.date,
+            seed,
+        };
+        read_spec_file(&file, &ctx)
+    }
+}
+
+pub fn asem() -> Asem {
+    let imported = import(
+        &fixture("coinr/ASEM_iData.csv"),
+        &fixture("coinr/ASEM_iMeta.csv"),
+        &ImportOptions {
+            id: "asem".into(),
+            level_names: None,
+        },
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("rubric.toml"), &imported.rubric).unwrap();
+    std::fs::write(dir.path().join("evidence.csv"), &imported.evidence).unwrap();
+    std::fs::write(
+        dir.path().join("jurisdictions.csv"),
+        &imported.jurisdictions,
+    )
+    .unwrap();
+    let rubric = rubric::load(&dir.path().join("rubric.toml"), &LoadOptions::default()).unwrap();
+    let paths = InputPaths {
+        evidence: dir.path().join("evidence.csv"),
+        sheet: None,
+        jurisdictions: Some(dir.path().join("jurisdictions.csv")),
+        dyads: None,
+    };
+    let inputs = evidence::load(&paths, &rubric).unwrap();
+    let scored = accord::score(rubric, inputs, None).unwrap();
+    Asem { dir, scored }
+}
+
+#[test]
+fn the_estimator_reproduces_coinr_on_its_fixed_design() {
+    // sa_output_y.csv holds y = x1 + 2 x2^2 + x1 x3 on COINr's Saltelli design (N = 200, d = 3),
+    // in the order A, B, AB_1, AB_2, AB_3; sa_estimate_ref.csv holds COINr's SA_estimate.
+    let design = reference("sa_design_N200_d3_seed42.csv");
+    let y: Vec<Option<f64>> = reference("sa_output_y.csv")
+        .rows
+        .iter()
+        .map(|r| r.1[0])
+        .collect();
+    assert_eq!(y.len(), 1000);
+    // The reference is self-consistent: each y is the model at its design row.
+    for (row, yi) in design.rows.iter().zip(&y) {
+        let x: Vec<f64> = row.1.iter().map(|v| v.unwrap()).collect();
+        assert!(close(x[0] + 2.0 * x[1] * x[1] + x[0] * x[2], yi.unwrap()));
+    }
+    let expected = reference("sa_estimate_ref.csv");
+    let got = estimate::sobol(&y, 200, 3, 0, 0);
+    for (i, name) in ["V1", "V2", "V3"].iter().enumerate() {
+        assert!(
+            close(got[i].si.unwrap(), expected.get(name, "Si").unwrap()),
+            "{name} Si"
+        );
+        assert!(
+            close(got[i].sti.unwrap(), expected.get(name, "STi").unwrap()),
+            "{name} STi"
+        );
+    }
+    let var = reference("sa_estimate_var.csv").text[0][0]
+        .parse::<f64>()
+        .unwrap();
+    let pooled: Vec<f64> = y[..400].iter().flatten().copied().collect();
+    assert!(close(estimate::variance(&pooled).unwrap(), var));
+}
+
+#[test]
+fn the_sobol_estimator_recovers_known_indices() {
+    // y = x1 + 2 x2 + 3 x3 with independent uniforms: S = ST = (1, 4, 9) / 14.
+    let opts = accord::sensitivity::design::plan(Design::Sa, Sampler::Sobol, 4096, 3, 7).unwrap();
+    let y: Vec<Option<f64>> = opts
+        .rows
+        .iter()
+        .map(|r| Some(r[0] + 2.0 * r[1] + 3.0 * r[2]))
+        .collect();
+    let got = estimate::sobol(&y, 4096, 3, 0, 0);
+    for (i, exact) in [1.0 / 14.0, 4.0 / 14.0, 9.0 / 14.0].iter().enumerate() {
+        assert!(
+            (got[i].si.unwrap() - exact).abs() < 0.02,
+            "S{i} {:?}",
+            got[i].si
+        );
+        assert!(
+            (got[i].sti.unwrap() - exact).abs() < 0.02,
+            "ST{i} {:?}",
+            got[i].sti
+        );
+    }
+}
+
+#[test]
+fn quantiles_follow_r_type_7() {
+    let x = [1.0, 2.0, 3.0, 4.0, 10.0];
+    assert_eq!(estimate::quantile(&x, 0.5), Some(3.0));
+    // R: quantile(c(1,2,3,4,10), c(0.05, 0.95)) = 1.2, 8.8
+    assert!(close(estimate::quantile(&x, 0.05).unwrap(), 1.2));
+    assert!(close(estimate::quantile(&x, 0.95).unwrap(), 8.8));
+}
+
+#[test]
+fn partial_regeneration_equals_a_full_run() {
+    let a = asem();
+    let spec = a.spec("coinr/sa_vignette.toml", 3).unwrap();
+    let s = &a.scored;
+    let pipeline = Pipeline::new(&s.rubric, &s.inputs, &s.values);
+    let nominal = Params::from_rubric(&s.rubric);
+    for (k, u) in [
+        [0.1, 0.2, 0.3, 0.1],
+        [0.9, 0.7, 0.55, 0.2],
+        [0.5, 0.1, 0.99, 0.1],
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut params = nominal.clone();
+        let mut cols = Vec::new();
+        let mut from = Step::Aggregate;
+        for (f, x) in spec.factors.iter().zip(u) {
+            for op in f.pick(*x, &s.rubric, &nominal).0 {
+                op.apply(&mut params, &mut cols);
+                from = from.min(op.step());
+            }
+        }
+        // Winmax 5 is the nominal value and changes nothing; every other draw starts at Treat.
+        assert_eq!(
+            from,
+            if u[0] >= 0.8 {
+                Step::Normalise
+            } else {
+                Step::Treat
+            },
+            "case {k}"
+        );
+        let cache = pipeline.stages(&nominal, Step::Denominate, None).unwrap();
+        let partial = pipeline.stages(&params, from, Some(&cache)).unwrap();
+        let full = pipeline.stages(&params, Step::Denominate, None).unwrap();
+        assert_eq!(*partial.normalised, *full.normalised, "case {k}");
+        let a1 = pipeline.aggregate(&params, &partial).unwrap();
+        let a2 = pipeline.aggregate(&params, &full).unwrap();
+        assert_eq!(a1.0, a2.0, "case {k}");
+        // And it matches the whole pipeline run on the same params.
+        let results = accord::pipeline::run_with(&s.rubric, &params, &s.inputs, &s.values).unwrap();
+        assert_eq!(results.nodes.score, a1.0, "case {k}");
+    }
+}
+
+#[test]
+fn the_coinr_vignette_on_asem_agrees_with_coinr() {
+    let a = asem();
+    let spec = a.spec("coinr/sa_vignette.toml", 11).unwrap();
+    let names: Vec<&str> = spec.factors.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["Winmax", "Normalisation", "Weights", "Aggregation"]);
+    let options = Options {
+        design: Design::Sa,
+        sampler: Sampler::Random,
+        n: 200,
+        seed: 11,
+        bootstrap: 0,
+    };
+    let o = analyse(&a.scored, &spec, &options, &|| {}).unwrap();
+    assert_eq!(o.runs.len(), 200 * 6);
+    assert_eq!(o.failures().count(), 0);
+    // Nominal ranks are COINr's.
+    let full = reference("asem_results_full.csv");
+    for (code, _) in &full.rows {
+        let j = a.scored.inputs.jurisdictions.index(code).unwrap();
+        assert_eq!(
+            o.nominal_ranks[j],
+            Some(full.get(code, "Rank").unwrap() as u32),
+            "{code}"
+        );
+    }
+    // COINr's stored RankStats for the same factors (its vignette, N = 100, runs A and B):
+    // (nominal, median, q05, q95). Different random numbers, so agreement is in distribution:
+    // the median within 1 rank and each end of the 90% interval within 2 ranks.
+    let stored = [
+        ("AUS", 35, 35.0, 34.0, 37.0),
+        ("AUT", 7, 7.0, 5.0, 9.0),
+        ("BEL", 5, 5.0, 2.0, 9.0),
+        ("BGD", 46, 46.0, 42.0, 48.0),
+        ("BGR", 30, 28.0, 24.0, 30.0),
+    ];
+    let tier = |_: f64| None;
+    for (code, nominal, median, q05, q95) in stored {
+        let j = a.scored.inputs.jurisdictions.index(code).unwrap();
+        assert_eq!(o.nominal_ranks[j], Some(nominal), "{code}");
+        let st = o.rank_stats(j, &tier);
+        assert_eq!(st.runs, 400);
+        assert!(
+            (st.median.unwrap() - median).abs() <= 1.0,
+            "{code} median {:?} vs {median}",
+            st.median
+        );
+        assert!(
+            (st.q05.unwrap() - q05).abs() <= 2.0,
+            "{code} q05 {:?} vs {q05}",
+            st.q05
+        );
+        assert!(
+            (st.q95.unwrap() - q95).abs() <= 2.0,
+            "{code} q95 {:?} vs {q95}",
+            st.q95
+        );
+    }
+    // COINr's stored indices (N = 100): aggregation has the largest total index, winmax the smallest.
+    let ix = o.indices(0, 0).unwrap();
+    let sti: Vec<f64> = ix.iter().map(|i| i.sti.unwrap()).collect();
+    assert!(
+        sti[3] > sti[1] && sti[3] > sti[2] && sti[0] < sti[1],
+        "{sti:?}"
+    );
+}
+
+#[test]
+fn same_seed_same_outputs_on_one_and_two_threads() {
+    let a = asem();
+    let dir = a.dir.path();
+    let ev = dir.join("evidence.csv");
+    let j = dir.join("jurisdictions.csv");
+    let r = a.rubric_path();
+    let spec = fixture("coinr/sa_vignette.toml");
+    let run = |threads: &str, out: &str| {
+        let o = accord(
+            &root(),
+            &[
+                "sensitivity",
+                "--rubric",
+                r.to_str().unwrap(),
+                "--evidence",
+                ev.to_str().unwrap(),
+                "--jurisdictions",
+                j.to_str().unwrap(),
+                "--spec",
+                spec.to_str().unwrap(),
+                "--runs",
+                "16",
+                "--seed",
+                "5",
+                "--bootstrap",
+                "50",
+                "--runs-csv",
+                "--threads",
+                threads,
+                "--out",
+                dir.join(out).to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{}", texts(&o).1);
+    };
+    run("1", "one");
+    run("2", "two");
+    let names = [
+        "rank_intervals.csv",
+        "sensitivity_indices.csv",
+        "sensitivity_by_jurisdiction.csv",
+        "runs.csv",
+        "manifest.json",
+    ];
+    for n in names {
+        let x = std::fs::read(dir.join("one").join(n)).unwrap();
+        let y = std::fs::read(dir.join("two").join(n)).unwrap();
+        assert_eq!(x, y, "{n} differs between 1 and 2 threads");
+    }
+    let runs = std::fs::read_to_string(dir.join("one/runs.csv")).unwrap();
+    assert!(runs.starts_with(
+        "run,block,Winmax,Normalisation,Weights,Aggregation,status,mean_abs_rank_shift\n"
+    ));
+    assert_eq!(runs.lines().count(), 1 + 16 * 6);
+}
+
+#[test]
+fn failed_runs_are_reported_with_their_factor_values() {
+    // A geometric mean over min-max [0, 100] data meets zeros and fails; those runs are counted,
+    // kept with their factor values, and left out of the estimators.
+    let a = asem();
+    let spec = a
+        .spec_text(
+            "[[factor]]\nname = \"Aggregation\"\nset = \"pipeline.aggregate.method\"\nvalues = [\"a_amean\", \"a_gmean\"]\n\n[[factor]]\nname = \"Winmax\"\nset = \"pipeline.treat.winmax\"\nvalues = [3, 5]\n",
+            2,
+        )
+        .unwrap();
+    let o = analyse(
+        &a.scored,
+        &spec,
+        &Options {
+            design: Design::Sa,
+            sampler: Sampler::Random,
+            n: 20,
+            seed: 2,
+            bootstrap: 0,
+        },
+        &|| {},
+    )
+    .unwrap();
+    let failed: Vec<_> = o.failures().collect();
+    assert!(!failed.is_empty());
+    for (_, run) in &failed {
+        assert_eq!(run.labels[0], "a_gmean");
+        assert!(
+            run.error.as_deref().unwrap().contains("with `a_gmean`"),
+            "{:?}",
+            run.error
+        );
+        assert!(run.y.is_none());
+    }
+    assert!(
+        o.runs
+            .iter()
+            .filter(|r| r.labels[0] == "a_amean")
+            .all(|r| r.error.is_none())
+    );
+    let ix = o.indices(0, 0).unwrap();
+    assert!(
+        ix[0].rows < 20,
+        "rows with a failed run are left out: {}",
+        ix[0].rows
+    );
+}
+
+#[test]
+fn continuous_factors_weight_noise_and_exclusions() {
+    let a = asem();
+    let spec = a
+        .spec_text(
+            "target = \"Conn\"\n\n[[factor]]\nname = \"Physical weight\"\nset = \"node.Physical.weight\"\nrange = [0.5, 2.0]\n\n\
+             [[factor]]\nname = \"Noise\"\nnoise = { levels = [1], factor = 0.2, sets = 10 }\n\n\
+             [[factor]]\nname = \"Drop LPI\"\nalternatives = [{}, { exclude = [\"LPI\"] }]\n",
+            4,
+        )
+        .unwrap();
+    assert_eq!(spec.target, a.scored.rubric.node_index("Conn").unwrap());
+    let nominal = Params::from_rubric(&a.scored.rubric);
+    // Noise stays within w (1 +- 0.2).
+    if let accord::sensitivity::factors::FactorKind::Discrete(alts) = &spec.factors[1].kind {
+        assert_eq!(alts.len(), 10);
+        for alt in alts {
+            for op in &alt.ops {
+                if let accord::sensitivity::factors::Op::CriterionWeight(_, w) = op {
+                    assert!((0.8..=1.2).contains(w), "{w}");
+                }
+            }
+        }
+    } else {
+        panic!("noise is a discrete factor");
+    }
+    let (ops, label) = spec.factors[0].pick(0.5, &a.scored.rubric, &nominal);
+    assert_eq!(label, "1.25");
+    assert!(matches!(ops[0], accord::sensitivity::factors::Op::NodeWeight(_, w) if w == 1.25));
+    let (ops, label) = spec.factors[2].pick(0.9, &a.scored.rubric, &nominal);
+    assert_eq!(label, "exclude LPI");
+    assert!(matches!(ops[0], accord::sensitivity::factors::Op::CriterionWeight(_, w) if w == 0.0));
+    let o = analyse(
+        &a.scored,
+        &spec,
+        &Options {
+            design: Design::Ua,
+            sampler: Sampler::Sobol,
+            n: 32,
+            seed: 4,
+            bootstrap: 0,
+        },
+        &|| {},
+    )
+    .unwrap();
+    assert!(
+        o.runs
+            .iter()
+            .all(|r| r.block == Block::Mc && r.error.is_none())
+    );
+    assert!(
+        o.indices(0, 0).is_none(),
+        "an uncertainty analysis has no Sobol indices"
+    );
+}
+
+#[test]
+fn bad_specs_are_explained() {
+    let a = asem();
+    let err = |text: &str| {
+        a.spec_text(text, 1)
+            .unwrap_err()
+            .problems
+            .iter()
+            .map(|p| p.one_line())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let e = err("[[factor]]\nname = \"x\"\nset = \"pipeline.normalise.method\"\nrange = [0, 1]\n");
+    assert!(
+        e.contains("`pipeline.normalise.method` cannot vary continuously"),
+        "{e}"
+    );
+    let e = err(
+        "[[factor]]\nname = \"x\"\nset = \"pipeline.aggregate.method\"\nvalues = [\"a_amean\"]\n",
+    );
+    assert!(
+        e.contains("factor `x` needs at least two alternatives"),
+        "{e}"
+    );
+    let e = err(
+        "[[factor]]\nname = \"x\"\nset = \"pipeline.aggregate.method\"\nvalues = [\"a_amean\", \"a_gmaen\"]\n",
+    );
+    assert!(e.contains("unknown method `a_gmaen`"), "{e}");
+    assert!(e.contains("factor `x`, alternative `a_gmaen`"), "{e}");
+    let e = err(
+        "target = \"Indx\"\n[[factor]]\nname = \"x\"\nset = \"pipeline.treat.winmax\"\nvalues = [1, 2]\n",
+    );
+    assert!(
+        e.contains("`uncertainty.target` = `Indx` is not a node"),
+        "{e}"
+    );
+    let e =
+        err("[[factor]]\nname = \"x\"\nalternatives = [{}, { \"node.Conn.parent\" = \"Sust\" }]\n");
+    assert!(e.contains("changes the rubric's structure"), "{e}");
+    let e = err("");
+    assert!(e.contains("no uncertain factors"), "{e}");
+}
+
+#[test]
+fn the_rubrics_own_uncertainty_section_is_used() {
+    let a = asem();
+    let text = std::fs::read_to_string(a.rubric_path()).unwrap()
+        + "\n[uncertainty]\ntarget = \"Index\"\n[[uncertainty.factor]]\nname = \"Agg\"\nset = \"pipeline.aggregate.method\"\nvalues = [\"a_amean\", \"a_median\"]\n";
+    std::fs::write(a.rubric_path(), text).unwrap();
+    let rubric = rubric::load(&a.rubric_path(), &LoadOptions::default()).unwrap();
+    let tv = rubric.uncertainty.clone().unwrap();
+    let load = LoadOptions::default();
+    let path = a.rubric_path();
+    let ctx = Context {
+        rubric: &rubric,
+        rubric_path: &path,
+        load: &load,
+        inputs: &a.scored.inputs,
+        date: a.scored.results.date,
+        seed: 1,
+    };
+    let spec = read_spec(&tv, &ctx).unwrap();
+    assert_eq!(spec.factors.len(), 1);
+}
