@@ -347,6 +347,9 @@ pub enum Error {
         /// The OS error.
         source: std::io::Error,
     },
+    /// `score --check` found that a folder is not reproduced (exit code 1).
+    #[error("{0}")]
+    Mismatch(String),
     /// A bug: an invariant of accord itself was violated (exit code 1).
     #[error("internal error (a bug in accord, please report it): {0}")]
     Internal(String),

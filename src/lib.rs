@@ -9,6 +9,7 @@ pub mod align;
 pub mod analysis;
 pub mod cli;
 pub mod coinr;
+pub mod compare;
 pub mod error;
 pub mod evidence;
 pub mod explain;

@@ -27,6 +27,10 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(1)
         }
+        Err(Error::Mismatch(m)) => {
+            eprintln!("error: {m}");
+            ExitCode::from(1)
+        }
         Err(e @ Error::Internal(_)) => {
             eprintln!("error: {e}");
             ExitCode::from(1)

@@ -3,6 +3,7 @@
 mod agreement;
 mod align;
 mod audit;
+mod compare;
 mod explain;
 mod import_coinr;
 mod score;
@@ -88,6 +89,10 @@ pub enum Command {
     ///
     /// Example: accord agreement --rubric tests/fixtures/mini/rubric.toml --data tests/fixtures/coders --out agreement
     Agreement(agreement::AgreementArgs),
+    /// Compare two rubrics, evidence files, dates or results folders: rank shifts, score changes, and why.
+    ///
+    /// Example: accord compare rubrics/paris-call.toml rubrics/paris-call-strict.toml --data data/demo --out cmp
+    Compare(compare::CompareArgs),
 }
 
 /// Where the rubric and evidence come from.
@@ -112,6 +117,7 @@ pub struct InputArgs {
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
     /// Evaluate on this date (YYYY-MM-DD): dated evidence and instruments as they stood then.
+    /// `score` takes several, comma-separated.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
     /// Override a rubric setting, e.g. --set pipeline.normalise.method=n_zscore (repeatable).
@@ -129,21 +135,31 @@ pub struct Resolved {
     pub rubric: PathBuf,
     /// Evidence, jurisdictions, dyads.
     pub paths: InputPaths,
-    /// The evaluation date asked for.
-    pub as_of: Option<Date>,
+    /// The evaluation dates asked for (none: the data set's date).
+    pub as_of: Vec<Date>,
+    /// The options that shaped the inputs, as recorded in a manifest for `score --check`.
+    pub invocation: serde_json::Value,
 }
 
 impl InputArgs {
     /// Resolves defaults: the shipped rubric, and `--data` (or `data/`) for the evidence.
     pub fn resolve(&self) -> Result<Resolved, InputError> {
-        let as_of = match &self.as_of {
-            None => None,
-            Some(s) => Some(parse_date(s).ok_or_else(|| {
-                InputError::one(Problem::new(format!(
-                    "`--as-of {s}` is not a date in YYYY-MM-DD form"
-                )))
-            })?),
-        };
+        let mut as_of = Vec::new();
+        for s in self.as_of.iter().flat_map(|s| s.split(',')) {
+            let d = parse_date(s.trim()).ok_or_else(|| {
+                InputError::one(
+                    Problem::new(format!("`--as-of {s}` is not a date in YYYY-MM-DD form")).help(
+                        "several dates are separated by commas: --as-of 2018-11-12,2024-06-20",
+                    ),
+                )
+            })?;
+            if as_of.contains(&d) {
+                return Err(InputError::one(Problem::new(format!(
+                    "`--as-of` names {d} twice"
+                ))));
+            }
+            as_of.push(d);
+        }
         let rubric = match &self.rubric {
             Some(r) => r.clone(),
             None => {
@@ -191,10 +207,22 @@ impl InputArgs {
                 }
             }
         };
+        let shown = |p: &Option<PathBuf>| p.as_ref().map(|x| x.display().to_string());
+        let invocation = serde_json::json!({
+            "rubric": rubric.display().to_string(),
+            "set": self.set,
+            "allow_extends_outside": self.allow_extends_outside,
+            "evidence": paths.evidence.display().to_string(),
+            "sheet": paths.sheet,
+            "jurisdictions": shown(&paths.jurisdictions),
+            "dyads": shown(&paths.dyads),
+            "as_of": as_of.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+        });
         Ok(Resolved {
             rubric,
             paths,
             as_of,
+            invocation,
         })
     }
 
@@ -209,12 +237,18 @@ impl InputArgs {
         )
     }
 
-    /// Loads everything.
+    /// Loads everything, for commands that evaluate on one date.
     pub fn load(&self) -> Result<(Rubric, Inputs, Option<Date>), InputError> {
         let resolved = self.resolve()?;
+        if resolved.as_of.len() > 1 {
+            return Err(InputError::one(
+                Problem::new("this command evaluates on one date; `--as-of` names several")
+                    .help("`score` takes several dates; `compare` takes two dates as its A and B"),
+            ));
+        }
         let rubric = self.load_rubric(&resolved.rubric)?;
         let inputs = evidence::load(&resolved.paths, &rubric)?;
-        Ok((rubric, inputs, resolved.as_of))
+        Ok((rubric, inputs, resolved.as_of.first().copied()))
     }
 }
 
@@ -243,5 +277,6 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
         Command::Sensitivity(a) => sensitivity::run(a, cli),
         Command::Audit(a) => audit::run(a),
         Command::Agreement(a) => agreement::run(a),
+        Command::Compare(a) => compare::run(a),
     }
 }

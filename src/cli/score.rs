@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{Cli, InputArgs, print};
-use crate::error::Error;
+use crate::error::{Error, InputError, Location, Problem};
 use crate::explain::table;
 use crate::output::{self, OutputDir, number};
 
@@ -16,36 +16,167 @@ pub struct ScoreArgs {
     #[command(flatten)]
     pub inputs: InputArgs,
     /// The results folder to write.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    #[arg(long, value_name = "DIR", required_unless_present = "check")]
+    pub out: Option<PathBuf>,
     /// Replace the results folder if it exists (atomically, once the new one is complete).
     #[arg(long)]
     pub force: bool,
     /// Rows of the ranking printed on stdout (0 for none).
     #[arg(long, default_value_t = 15)]
     pub top: usize,
+    /// Rerun the inputs recorded in DIR/manifest.json and confirm DIR is reproduced byte for byte.
+    #[arg(long, value_name = "DIR", conflicts_with = "out")]
+    pub check: Option<PathBuf>,
 }
 
 /// Runs `score`.
 pub fn run(args: &ScoreArgs, _cli: &Cli) -> Result<(), Error> {
-    let out = OutputDir::begin(&args.out, args.force)?;
-    let (rubric, inputs, as_of) = args.inputs.load()?;
-    let scored = crate::score(rubric, inputs, as_of)?;
-    let files = output::score_files(&scored);
+    if let Some(dir) = &args.check {
+        return check(dir);
+    }
+    let Some(target) = &args.out else {
+        return Err(
+            InputError::one(Problem::new("`score` needs --out DIR (or --check DIR)")).into(),
+        );
+    };
+    let out = OutputDir::begin(target, args.force)?;
+    let resolved = args.inputs.resolve()?;
+    let rubric = args.inputs.load_rubric(&resolved.rubric)?;
+    let inputs = crate::evidence::load(&resolved.paths, &rubric)?;
+    let runs = score_dates(rubric, inputs, &resolved.as_of)?;
+    let files = output::score_files_dated(&runs, resolved.invocation.clone());
     for (name, bytes) in &files {
         out.write(name, bytes)?;
     }
     out.commit()?;
-    print(&summary(
-        &scored,
-        args.top,
-        &args.out.display().to_string(),
+    let mut text = String::new();
+    for s in &runs {
+        text.push_str(&summary(s, args.top));
+    }
+    text.push_str(&format!(
+        "wrote {} files to {}/\n",
         files.len(),
-    ))
+        target.display()
+    ));
+    print(&text)
+}
+
+/// Scores on each date (one run without dates).
+fn score_dates(
+    rubric: crate::rubric::Rubric,
+    inputs: crate::evidence::Inputs,
+    dates: &[crate::evidence::Date],
+) -> Result<Vec<crate::Scored>, InputError> {
+    if dates.len() <= 1 {
+        return Ok(vec![crate::score(rubric, inputs, dates.first().copied())?]);
+    }
+    dates
+        .iter()
+        .map(|d| crate::score(rubric.clone(), inputs.clone(), Some(*d)))
+        .collect()
+}
+
+/// `--check DIR`: rerun what DIR's manifest records and compare.
+fn check(dir: &std::path::Path) -> Result<(), Error> {
+    let shown = dir.display().to_string();
+    let manifest_path = dir.join("manifest.json");
+    let text = crate::files::read_text(&manifest_path, "manifest", 16 * 1024 * 1024, None)?;
+    let m: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        Problem::new(format!(
+            "`{}` is not valid JSON: {e}",
+            manifest_path.display()
+        ))
+        .at(Location::file(manifest_path.display().to_string()))
+    })?;
+    if m["command"] != "score" {
+        return Err(Problem::new(format!(
+            "`{shown}` was not written by `score` (its manifest says `{}`)",
+            m["command"]
+        ))
+        .into());
+    }
+    let inv = &m["options"]["invocation"];
+    let Some(rubric) = inv["rubric"].as_str() else {
+        return Err(Problem::new(format!("the manifest of `{shown}` does not record how it was run"))
+            .help("folders written by `accord score` record their inputs; rerun it to make a checkable folder")
+            .into());
+    };
+    let strings = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let path = |v: &serde_json::Value| v.as_str().map(PathBuf::from);
+    let args = InputArgs {
+        rubric: Some(PathBuf::from(rubric)),
+        evidence: path(&inv["evidence"]),
+        sheet: inv["sheet"].as_str().map(String::from),
+        jurisdictions: path(&inv["jurisdictions"]),
+        dyads: path(&inv["dyads"]),
+        data: None,
+        as_of: Some(strings(&inv["as_of"]).join(",")).filter(|s| !s.is_empty()),
+        set: strings(&inv["set"]),
+        allow_extends_outside: inv["allow_extends_outside"].as_bool().unwrap_or(false),
+    };
+    // Inputs must be the ones the folder was made from.
+    let mut recorded: Vec<(String, String)> = Vec::new();
+    if let Some(files) = m["rubric"]["files"].as_array() {
+        recorded.extend(files.iter().filter_map(|f| {
+            Some((
+                f["path"].as_str()?.to_string(),
+                f["sha256"].as_str()?.to_string(),
+            ))
+        }));
+    }
+    for key in ["evidence", "jurisdictions", "dyads"] {
+        let f = &m["inputs"][key];
+        if let (Some(p), Some(h)) = (f["path"].as_str(), f["sha256"].as_str()) {
+            recorded.push((p.to_string(), h.to_string()));
+        }
+    }
+    for (p, h) in &recorded {
+        let now = std::fs::read(p).map(|b| crate::files::sha256_hex(&b));
+        match now {
+            Ok(now) if now == *h => {}
+            Ok(now) => {
+                return Err(Error::Mismatch(format!(
+                    "`{shown}` is not reproduced: input `{p}` has changed since the run (sha256 {}... then, {}... now)",
+                    &h[..12.min(h.len())],
+                    &now[..12]
+                )));
+            }
+            Err(e) => {
+                return Err(Problem::new(format!(
+                    "cannot read input `{p}` recorded in `{shown}`: {}",
+                    crate::files::io_reason(&e)
+                ))
+                .help("run --check from the folder the original run was made in")
+                .into());
+            }
+        }
+    }
+    let resolved = args.resolve()?;
+    let rubric_loaded = args.load_rubric(&resolved.rubric)?;
+    let inputs = crate::evidence::load(&resolved.paths, &rubric_loaded)?;
+    let runs = score_dates(rubric_loaded, inputs, &resolved.as_of)?;
+    let files = output::score_files_dated(&runs, resolved.invocation.clone());
+    match output::check::first_difference(&files, dir) {
+        None => print(&format!(
+            "reproduced: `{shown}` matches a rerun byte for byte ({} files)\n",
+            files.len()
+        )),
+        Some(diff) => Err(Error::Mismatch(format!(
+            "`{shown}` is not reproduced: {diff}"
+        ))),
+    }
 }
 
 /// The short report printed after scoring.
-pub fn summary(s: &crate::Scored, top: usize, out: &str, nfiles: usize) -> String {
+pub fn summary(s: &crate::Scored, top: usize) -> String {
     let r = &s.results;
     let mut text = String::new();
     let date = if r.date == crate::evidence::Date::MAX {
@@ -128,16 +259,11 @@ pub fn summary(s: &crate::Scored, top: usize, out: &str, nfiles: usize) -> Strin
             })
             .collect();
         text.push_str(&format!(
-            "jurisdictions with a score, by {}: {}
-",
+            "jurisdictions with a score, by {}: {}\n",
             s.rubric.meta.levels.get(1).map_or("node", String::as_str),
             counts.join(", ")
         ));
-        text.push_str(
-            "see matrix_principles.csv and scores.csv for what the evidence supports
-",
-        );
+        text.push_str("see matrix_principles.csv and scores.csv for what the evidence supports\n");
     }
-    text.push_str(&format!("wrote {nfiles} files to {out}/\n"));
     text
 }

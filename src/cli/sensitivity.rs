@@ -82,7 +82,13 @@ pub fn run(args: &SensitivityArgs, cli: &Cli) -> Result<(), Error> {
     };
     let rubric = crate::rubric::load(&resolved.rubric, &load)?;
     let inputs = crate::evidence::load(&resolved.paths, &rubric)?;
-    let scored = crate::score(rubric, inputs, resolved.as_of)?;
+    if resolved.as_of.len() > 1 {
+        return Err(InputError::one(Problem::new(
+            "`sensitivity` evaluates on one date; `--as-of` names several",
+        ))
+        .into());
+    }
+    let scored = crate::score(rubric, inputs, resolved.as_of.first().copied())?;
     let ctx = Context {
         rubric: &scored.rubric,
         rubric_path: &resolved.rubric,

@@ -9,14 +9,26 @@ use crate::rubric::Member;
 
 /// Builds every file of a results folder: `(name, bytes)` in a fixed order, manifest last.
 pub fn score_files(s: &Scored) -> Vec<(String, Vec<u8>)> {
+    score_files_dated(std::slice::from_ref(s), Json::Null)
+}
+
+/// The files of a run on one or several evaluation dates (`--as-of d1,d2,...`): with several,
+/// every table gains an `as_of` column after the jurisdiction.
+/// `invocation` records the command-line inputs, so that `score --check` can rerun them.
+pub fn score_files_dated(runs: &[Scored], invocation: Json) -> Vec<(String, Vec<u8>)> {
     let mut files = vec![
-        ("scores.csv".to_string(), scores_csv(s)),
-        ("matrix_principles.csv".to_string(), matrix_principles(s)),
-        ("matrix_dimensions.csv".to_string(), matrix_dimensions(s)),
-        ("matrix_cells.csv".to_string(), matrix_cells(s)),
-        ("ranking.csv".to_string(), ranking_csv(s)),
+        ("scores.csv".to_string(), scores_csv(runs)),
+        ("matrix_principles.csv".to_string(), matrix_principles(runs)),
+        ("matrix_dimensions.csv".to_string(), matrix_dimensions(runs)),
+        ("matrix_cells.csv".to_string(), matrix_cells(runs)),
+        ("ranking.csv".to_string(), ranking_csv(runs)),
     ];
-    let m = manifest(s, &files);
+    let extra = if invocation.is_null() {
+        Json::Null
+    } else {
+        json!({ "invocation": invocation })
+    };
+    let m = manifest_for(&runs[0], &files, "score", extra);
     files.push(("manifest.json".to_string(), m));
     files
 }
@@ -25,72 +37,123 @@ fn code(s: &Scored, row: usize) -> &str {
     &s.inputs.jurisdictions.list[s.results.units[row]].code
 }
 
-fn scores_csv(s: &Scored) -> Vec<u8> {
-    let (rubric, r) = (&s.rubric, &s.results);
-    let mut csv = Csv::new();
-    csv.row(["jurisdiction", "node", "kind", "score", "rank", "coverage"]);
-    let rank = |x: Option<u32>| x.map_or_else(|| "NA".to_string(), |v| v.to_string());
-    for row in 0..r.units.len() {
-        let j = text(code(s, row));
-        for (k, node) in rubric.nodes.iter().enumerate() {
-            csv.row([
-                j.clone(),
-                text(&node.id),
-                rubric.node_kind(k).to_string(),
-                opt_number(r.nodes.score.get(row, k)),
-                rank(r.nodes.rank(row, k)),
-                opt_number(r.nodes.coverage.get(row, k)),
-            ]);
-        }
-        for (col, (f, v)) in r.facet_values.iter().enumerate() {
-            csv.row([
-                j.clone(),
-                text(&rubric.facets[*f].values[*v].id),
-                text(&rubric.facets[*f].id),
-                opt_number(r.facets.score.get(row, col)),
-                rank(r.facets.rank(row, col)),
-                opt_number(r.facets.coverage.get(row, col)),
-            ]);
-        }
-        for (col, cell) in r.cell_defs.iter().enumerate() {
-            csv.row([
-                j.clone(),
-                text(&cell.id),
-                "cell".to_string(),
-                opt_number(r.cells.score.get(row, col)),
-                rank(r.cells.rank(row, col)),
-                opt_number(r.cells.coverage.get(row, col)),
-            ]);
-        }
-        for (c, crit) in rubric.criteria.iter().enumerate() {
-            csv.row([
-                j.clone(),
-                text(&crit.id),
-                "criterion".to_string(),
-                opt_number(r.criteria.score.get(row, c)),
-                rank(r.criteria.rank(row, c)),
-                opt_number(r.criteria.coverage.get(row, c)),
-            ]);
-        }
+/// The leading cells of a row: the jurisdiction, and the date when there are several.
+fn lead(s: &Scored, row: usize, dated: bool) -> Vec<String> {
+    let mut v = vec![text(code(s, row))];
+    if dated {
+        v.push(s.results.date.to_string());
     }
-    csv.finish()
+    v
 }
 
-fn matrix(s: &Scored, header: Vec<String>, cols: &[(usize, &crate::pipeline::Frame)]) -> Vec<u8> {
-    let mut csv = Csv::new();
+fn header(dated: bool, rest: &[&str]) -> Vec<String> {
     let mut h = vec!["jurisdiction".to_string()];
-    h.extend(header.iter().map(|x| text(x)));
-    csv.row(h);
-    for row in 0..s.results.units.len() {
-        let mut cells = vec![text(code(s, row))];
-        cells.extend(cols.iter().map(|(c, f)| opt_number(f.get(row, *c))));
-        csv.row(cells);
+    if dated {
+        h.push("as_of".to_string());
+    }
+    h.extend(rest.iter().map(|x| x.to_string()));
+    h
+}
+
+fn scores_csv(runs: &[Scored]) -> Vec<u8> {
+    let dated = runs.len() > 1;
+    let mut csv = Csv::new();
+    csv.row(header(
+        dated,
+        &["node", "kind", "score", "rank", "coverage"],
+    ));
+    let rank = |x: Option<u32>| x.map_or_else(|| "NA".to_string(), |v| v.to_string());
+    // Jurisdiction first, then date, so each jurisdiction's history reads together.
+    for j in 0..runs[0].inputs.jurisdictions.len() {
+        for s in runs {
+            let (rubric, r) = (&s.rubric, &s.results);
+            let Some(row) = r.row_of(j) else { continue };
+            let push = |csv: &mut Csv,
+                        id: &str,
+                        kind: &str,
+                        score: Option<f64>,
+                        rk: Option<u32>,
+                        cov: Option<f64>| {
+                let mut cells = lead(s, row, dated);
+                cells.extend([
+                    text(id),
+                    kind.to_string(),
+                    opt_number(score),
+                    rank(rk),
+                    opt_number(cov),
+                ]);
+                csv.row(cells);
+            };
+            for (k, node) in rubric.nodes.iter().enumerate() {
+                push(
+                    &mut csv,
+                    &node.id,
+                    rubric.node_kind(k),
+                    r.nodes.score.get(row, k),
+                    r.nodes.rank(row, k),
+                    r.nodes.coverage.get(row, k),
+                );
+            }
+            for (col, (f, v)) in r.facet_values.iter().enumerate() {
+                push(
+                    &mut csv,
+                    &rubric.facets[*f].values[*v].id,
+                    &text(&rubric.facets[*f].id),
+                    r.facets.score.get(row, col),
+                    r.facets.rank(row, col),
+                    r.facets.coverage.get(row, col),
+                );
+            }
+            for (col, cell) in r.cell_defs.iter().enumerate() {
+                push(
+                    &mut csv,
+                    &cell.id,
+                    "cell",
+                    r.cells.score.get(row, col),
+                    r.cells.rank(row, col),
+                    r.cells.coverage.get(row, col),
+                );
+            }
+            for (c, crit) in rubric.criteria.iter().enumerate() {
+                push(
+                    &mut csv,
+                    &crit.id,
+                    "criterion",
+                    r.criteria.score.get(row, c),
+                    r.criteria.rank(row, c),
+                    r.criteria.coverage.get(row, c),
+                );
+            }
+        }
     }
     csv.finish()
 }
 
-fn matrix_principles(s: &Scored) -> Vec<u8> {
-    let principles: Vec<usize> = s.rubric.nodes[0]
+fn matrix(
+    runs: &[Scored],
+    names: Vec<String>,
+    pick: &dyn Fn(&Scored, usize) -> Vec<Option<f64>>,
+) -> Vec<u8> {
+    let dated = runs.len() > 1;
+    let mut csv = Csv::new();
+    let mut h = header(dated, &[]);
+    h.extend(names.iter().map(|x| text(x)));
+    csv.row(h);
+    for j in 0..runs[0].inputs.jurisdictions.len() {
+        for s in runs {
+            let Some(row) = s.results.row_of(j) else {
+                continue;
+            };
+            let mut cells = lead(s, row, dated);
+            cells.extend(pick(s, row).into_iter().map(opt_number));
+            csv.row(cells);
+        }
+    }
+    csv.finish()
+}
+
+fn principles(s: &Scored) -> Vec<usize> {
+    s.rubric.nodes[0]
         .children
         .iter()
         .filter_map(|m| {
@@ -100,37 +163,50 @@ fn matrix_principles(s: &Scored) -> Vec<u8> {
                 None
             }
         })
-        .collect();
-    let header = principles
-        .iter()
-        .map(|&k| s.rubric.nodes[k].id.clone())
-        .collect();
-    let cols: Vec<(usize, &crate::pipeline::Frame)> = principles
-        .iter()
-        .map(|&k| (k, &s.results.nodes.score))
-        .collect();
-    matrix(s, header, &cols)
+        .collect()
 }
 
-fn matrix_dimensions(s: &Scored) -> Vec<u8> {
-    let header = s
+fn matrix_principles(runs: &[Scored]) -> Vec<u8> {
+    let s0 = &runs[0];
+    let names = principles(s0)
+        .iter()
+        .map(|&k| s0.rubric.nodes[k].id.clone())
+        .collect();
+    matrix(runs, names, &|s, row| {
+        principles(s)
+            .iter()
+            .map(|&k| s.results.nodes.score.get(row, k))
+            .collect()
+    })
+}
+
+fn matrix_dimensions(runs: &[Scored]) -> Vec<u8> {
+    let s0 = &runs[0];
+    let names = s0
         .results
         .facet_values
         .iter()
-        .map(|(f, v)| s.rubric.facets[*f].values[*v].id.clone())
+        .map(|(f, v)| s0.rubric.facets[*f].values[*v].id.clone())
         .collect();
-    let cols: Vec<(usize, &crate::pipeline::Frame)> = (0..s.results.facet_values.len())
-        .map(|c| (c, &s.results.facets.score))
-        .collect();
-    matrix(s, header, &cols)
+    matrix(runs, names, &|s, row| {
+        (0..s.results.facet_values.len())
+            .map(|c| s.results.facets.score.get(row, c))
+            .collect()
+    })
 }
 
-fn matrix_cells(s: &Scored) -> Vec<u8> {
-    let header = s.results.cell_defs.iter().map(|c| c.id.clone()).collect();
-    let cols: Vec<(usize, &crate::pipeline::Frame)> = (0..s.results.cell_defs.len())
-        .map(|c| (c, &s.results.cells.score))
+fn matrix_cells(runs: &[Scored]) -> Vec<u8> {
+    let names = runs[0]
+        .results
+        .cell_defs
+        .iter()
+        .map(|c| c.id.clone())
         .collect();
-    matrix(s, header, &cols)
+    matrix(runs, names, &|s, row| {
+        (0..s.results.cell_defs.len())
+            .map(|c| s.results.cells.score.get(row, c))
+            .collect()
+    })
 }
 
 /// Rows of the ranking, best first: (row, score, rank); unknown scores last, then by code.
@@ -148,22 +224,29 @@ pub fn ranking_order(s: &Scored) -> Vec<(usize, Option<f64>, Option<u32>)> {
     rows
 }
 
-fn ranking_csv(s: &Scored) -> Vec<u8> {
+fn ranking_csv(runs: &[Scored]) -> Vec<u8> {
+    let dated = runs.len() > 1;
     let mut csv = Csv::new();
-    csv.row(["jurisdiction", "name", "score", "rank", "tier", "coverage"]);
-    for (row, score, rank) in ranking_order(s) {
-        let j = &s.inputs.jurisdictions.list[s.results.units[row]];
-        let tier = score
-            .and_then(|x| s.rubric.tier_of(x))
-            .map_or_else(|| "NA".to_string(), |t| text(&t.id));
-        csv.row([
-            text(&j.code),
-            text(&j.name),
-            opt_number(score),
-            rank.map_or_else(|| "NA".to_string(), |v| v.to_string()),
-            tier,
-            opt_number(s.results.nodes.coverage.get(row, 0)),
-        ]);
+    csv.row(header(
+        dated,
+        &["name", "score", "rank", "tier", "coverage"],
+    ));
+    for s in runs {
+        for (row, score, rank) in ranking_order(s) {
+            let j = &s.inputs.jurisdictions.list[s.results.units[row]];
+            let tier = score
+                .and_then(|x| s.rubric.tier_of(x))
+                .map_or_else(|| "NA".to_string(), |t| text(&t.id));
+            let mut cells = lead(s, row, dated);
+            cells.extend([
+                text(&j.name),
+                opt_number(score),
+                rank.map_or_else(|| "NA".to_string(), |v| v.to_string()),
+                tier,
+                opt_number(s.results.nodes.coverage.get(row, 0)),
+            ]);
+            csv.row(cells);
+        }
     }
     csv.finish()
 }

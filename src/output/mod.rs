@@ -1,8 +1,11 @@
 //! Writing results: CSV cells, numbers, and results folders written whole or not at all.
 
+pub mod check;
 mod files;
 
-pub use files::{manifest, manifest_for, ranking_order as files_ranking, score_files, share};
+pub use files::{
+    manifest, manifest_for, ranking_order as files_ranking, score_files, score_files_dated, share,
+};
 
 use std::path::{Path, PathBuf};
 

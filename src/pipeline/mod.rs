@@ -451,20 +451,12 @@ impl<'a> Pipeline<'a> {
         let mut node_score = Frame::new(m, nn);
         let mut node_cov = Frame::new(m, nn);
         let mut weights = Vec::new();
-        let mut shares = Vec::new();
         // Reverse pre-order visits children before their parents, so a node's children are
         // final when it is computed; its own column is written after reading theirs.
         for k in (0..nn).rev() {
             let node = &rubric.nodes[k];
             weights.clear();
             weights.extend(node.children.iter().map(|mem| params.weight(*mem)));
-            let total: f64 = weights.iter().sum();
-            shares.clear();
-            shares.extend(
-                weights
-                    .iter()
-                    .map(|w| if total > 0.0 { w / total } else { 0.0 }),
-            );
             let (scores, cov) = {
                 fn pick<'f>(mem: &Member, crit: &'f Frame, nodes: &'f Frame) -> &'f [Option<f64>] {
                     match *mem {
@@ -494,11 +486,8 @@ impl<'a> Pipeline<'a> {
                         &node.id,
                         &name,
                     )?;
-                    let total: f64 = weights.iter().sum();
-                    shares.clear();
-                    shares.extend(weights.iter().map(|w| w / total));
                 }
-                let cov = coverage(&covs, &shares, m);
+                let cov = coverage(&covs, &weights, m);
                 let scores = aggregate_columns(
                     &params.aggregate[k],
                     &values,
@@ -683,16 +672,21 @@ pub fn group_shares(effective: &[f64], members: &[usize]) -> Vec<f64> {
     members.iter().map(|&c| effective[c] / total).collect()
 }
 
-/// Share of weight backed by evidence: sum of children's shares times their coverage.
-fn coverage(child_cov: &[&[Option<f64>]], shares: &[f64], m: usize) -> Vec<f64> {
+/// Share of weight backed by evidence: the weighted mean of the children's coverage.
+fn coverage(child_cov: &[&[Option<f64>]], weights: &[f64], m: usize) -> Vec<f64> {
+    // sum(w c) / sum(w) rather than a sum of shares: exact for integer weights, as the mean is.
+    let total: f64 = weights.iter().sum();
     (0..m)
         .map(|i| {
+            if total <= 0.0 {
+                return 0.0;
+            }
             let c: f64 = child_cov
                 .iter()
-                .zip(shares)
-                .map(|(col, s)| s * col[i].unwrap_or(0.0))
+                .zip(weights)
+                .map(|(col, w)| w * col[i].unwrap_or(0.0))
                 .sum();
-            c.clamp(0.0, 1.0)
+            (c / total).clamp(0.0, 1.0)
         })
         .collect()
 }

@@ -6,6 +6,7 @@ mod audit;
 mod cli;
 mod coinr;
 mod common;
+mod compare;
 mod evidence;
 mod properties;
 mod rubric;

@@ -1,0 +1,374 @@
+//! `accord compare`.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use serde_json::json;
+
+use super::{InputArgs, print};
+use crate::compare::{self, Change, Rescore, Side};
+use crate::error::{Error, InputError, Problem};
+use crate::evidence::parse_date;
+use crate::explain::table;
+use crate::output::{Csv, OutputDir, opt_number, text};
+use crate::rubric::LoadOptions;
+
+/// Arguments of `compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// A: a rubric (.toml), an evidence file, a date (YYYY-MM-DD) or a `score` results folder.
+    pub a: String,
+    /// B: the same kind of thing as A.
+    pub b: String,
+    /// Inputs shared by both sides (the evidence for two rubrics, the rubric for two evidence files).
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// The folder to write.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace the folder if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// How many of the biggest movers to explain.
+    #[arg(long, default_value_t = 5)]
+    pub movers: usize,
+}
+
+/// What is being compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Rubrics,
+    Evidence,
+    Dates,
+    Results,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Rubrics => "rubrics",
+            Kind::Evidence => "evidence",
+            Kind::Dates => "dates",
+            Kind::Results => "results",
+        }
+    }
+}
+
+fn kind_of(x: &str) -> Kind {
+    let p = Path::new(x);
+    if parse_date(x).is_some() {
+        Kind::Dates
+    } else if p.is_dir() {
+        Kind::Results
+    } else if x.ends_with(".toml") {
+        Kind::Rubrics
+    } else {
+        Kind::Evidence
+    }
+}
+
+/// Runs `compare`.
+pub fn run(args: &CompareArgs) -> Result<(), Error> {
+    let kind = kind_of(&args.a);
+    if kind_of(&args.b) != kind {
+        return Err(InputError::one(
+            Problem::new(format!("`{}` and `{}` are not the same kind of thing", args.a, args.b))
+                .help("compare two rubrics (.toml), two evidence files, two dates (YYYY-MM-DD) or two `score` results folders"),
+        )
+        .into());
+    }
+    let out = OutputDir::begin(&args.out, args.force)?;
+    let load = LoadOptions {
+        overrides: args.inputs.set.clone(),
+        allow_extends_outside: args.inputs.allow_extends_outside,
+    };
+    let mut report = String::new();
+    let (side_a, side_b, changes, movers_text) = match kind {
+        Kind::Results => {
+            let a = Side::from_folder(Path::new(&args.a))?;
+            let b = Side::from_folder(Path::new(&args.b))?;
+            let changes = match (&a.settings, &b.settings) {
+                (Some(x), Some(y)) => compare::rubric_diff(x, y),
+                _ => Vec::new(),
+            };
+            (a, b, changes, None)
+        }
+        Kind::Rubrics => {
+            if args.inputs.rubric.is_some() {
+                return Err(InputError::one(Problem::new(
+                    "comparing two rubrics: give them as A and B, not with --rubric",
+                ))
+                .into());
+            }
+            let mut ia = args.inputs.clone();
+            ia.rubric = Some(PathBuf::from(&args.a));
+            let (ra, inputs_a, as_of) = ia.load()?;
+            let mut ib = args.inputs.clone();
+            ib.rubric = Some(PathBuf::from(&args.b));
+            let (rb, inputs_b, _) = ib.load()?;
+            let a = crate::score(ra, inputs_a, as_of)?;
+            let b = crate::score(rb, inputs_b, as_of)?;
+            let changes = compare::rubric_diff(
+                &a.rubric.provenance.effective,
+                &b.rubric.provenance.effective,
+            );
+            let side_a = Side::from_scored(&args.a, &a);
+            let side_b = Side::from_scored(&args.b, &b);
+            let effects = compare::effects(
+                &Rescore {
+                    a_path: Path::new(&args.a),
+                    load: &load,
+                    a: &a,
+                    b: &b,
+                },
+                &changes,
+            );
+            let text = attribution(&side_a, &side_b, &changes, &effects, args.movers);
+            (side_a, side_b, changes, Some(text))
+        }
+        Kind::Evidence | Kind::Dates => {
+            let scored = |x: &str| -> Result<crate::Scored, InputError> {
+                let mut i = args.inputs.clone();
+                if kind == Kind::Dates {
+                    i.as_of = Some(x.to_string());
+                } else {
+                    i.evidence = Some(PathBuf::from(x));
+                    i.data = None;
+                }
+                let (r, inputs, as_of) = i.load()?;
+                crate::score(r, inputs, as_of)
+            };
+            let a = scored(&args.a)?;
+            let b = scored(&args.b)?;
+            let side_a = Side::from_scored(&args.a, &a);
+            let side_b = Side::from_scored(&args.b, &b);
+            let shifts = compare::shifts(&side_a, &side_b);
+            let mut lines = String::new();
+            for s in biggest(&shifts, args.movers) {
+                let changed = compare::criterion_changes(&a, &b, &s.jurisdiction);
+                let list: Vec<String> = changed
+                    .iter()
+                    .take(3)
+                    .map(|(id, x, y, _)| format!("`{id}` {} -> {}", opt_number(*x), opt_number(*y)))
+                    .collect();
+                lines.push_str(&format!(
+                    "{} {}: {}; criteria that changed most: {}\n",
+                    s.jurisdiction,
+                    movement(s),
+                    s.name,
+                    if list.is_empty() {
+                        "none (the move comes from others' changes)".to_string()
+                    } else {
+                        list.join(", ")
+                    }
+                ));
+            }
+            (side_a, side_b, Vec::new(), Some(lines))
+        }
+    };
+    let shifts = compare::shifts(&side_a, &side_b);
+    let summary = compare::summarise(&shifts);
+
+    // Files.
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut csv = Csv::new();
+    csv.row([
+        "jurisdiction",
+        "name",
+        "rank_a",
+        "rank_b",
+        "shift",
+        "score_a",
+        "score_b",
+    ]);
+    let rank = |r: Option<u32>| r.map_or_else(|| "NA".to_string(), |v| v.to_string());
+    for s in &shifts {
+        csv.row([
+            text(&s.jurisdiction),
+            text(&s.name),
+            rank(s.rank.0),
+            rank(s.rank.1),
+            s.shift()
+                .map_or_else(|| "NA".to_string(), |v| v.to_string()),
+            opt_number(s.score.0),
+            opt_number(s.score.1),
+        ]);
+    }
+    files.push(("rank_shifts.csv".to_string(), csv.finish()));
+    let mut csv = Csv::new();
+    csv.row([
+        "jurisdiction",
+        "node",
+        "kind",
+        "score_a",
+        "score_b",
+        "delta",
+    ]);
+    let mut keys: Vec<&(String, String)> =
+        side_a.scores.keys().chain(side_b.scores.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    for key in keys {
+        let (ka, sa) = side_a.scores.get(key).cloned().unwrap_or_default();
+        let (kb, sb) = side_b.scores.get(key).cloned().unwrap_or_default();
+        let delta = sa.zip(sb).map(|(x, y)| y - x);
+        csv.row([
+            text(&key.0),
+            text(&key.1),
+            text(if ka.is_empty() { &kb } else { &ka }),
+            opt_number(sa),
+            opt_number(sb),
+            opt_number(delta),
+        ]);
+    }
+    files.push(("score_deltas.csv".to_string(), csv.finish()));
+    let movers: Vec<serde_json::Value> = biggest(&shifts, args.movers)
+        .iter()
+        .map(|s| json!({ "jurisdiction": s.jurisdiction, "name": s.name, "rank_a": s.rank.0, "rank_b": s.rank.1, "shift": s.shift() }))
+        .collect();
+    let summary_json = json!({
+        "label_a": args.a,
+        "label_b": args.b,
+        "kind": kind.name(),
+        "jurisdictions_compared": summary.compared,
+        "spearman": summary.spearman,
+        "kendall": summary.kendall,
+        "top10_overlap": summary.top10_overlap,
+        "moved_more_than_5": summary.moved_more_than_5,
+        "changes": changes.iter().map(Change::describe).collect::<Vec<_>>(),
+        "biggest_movers": movers,
+    });
+    let mut bytes = serde_json::to_vec_pretty(&summary_json).unwrap_or_default();
+    bytes.push(b'\n');
+    files.push(("summary.json".to_string(), bytes));
+    let outputs: serde_json::Map<String, serde_json::Value> = files
+        .iter()
+        .map(|(n, b)| (n.clone(), json!({ "sha256": crate::files::sha256_hex(b), "rows": b.iter().filter(|&&c| c == b'\n').count().saturating_sub(1) })))
+        .collect();
+    let mut manifest = serde_json::to_vec_pretty(&json!({
+        "accord_version": env!("CARGO_PKG_VERSION"),
+        "command": "compare",
+        "a": args.a,
+        "b": args.b,
+        "kind": kind.name(),
+        "set": args.inputs.set,
+        "outputs": outputs,
+    }))
+    .unwrap_or_default();
+    manifest.push(b'\n');
+    files.push(("manifest.json".to_string(), manifest));
+    for (name, b) in &files {
+        out.write(name, b)?;
+    }
+    out.commit()?;
+
+    // Words.
+    report.push_str(&format!(
+        "comparing {} `{}` (A) with `{}` (B)\n",
+        kind.name(),
+        args.a,
+        args.b
+    ));
+    if matches!(kind, Kind::Rubrics | Kind::Results) {
+        if changes.is_empty() {
+            report.push_str(
+                "the rubrics score alike: no criterion, weight, rule or setting differs\n",
+            );
+        } else {
+            report.push_str(&format!(
+                "{} change{}:\n",
+                changes.len(),
+                if changes.len() == 1 { "" } else { "s" }
+            ));
+            for c in &changes {
+                report.push_str(&format!("  {}\n", c.describe()));
+            }
+        }
+    }
+    report.push_str(&format!(
+        "{} jurisdictions ranked in both; Spearman {}, Kendall {}; {} of the top 10 stay in the top 10; {} moved more than 5 places\n",
+        summary.compared,
+        fmt(summary.spearman),
+        fmt(summary.kendall),
+        summary.top10_overlap,
+        summary.moved_more_than_5
+    ));
+    if let Some(m) = movers_text {
+        report.push_str("biggest movers:\n");
+        report.push_str(&m);
+    } else if kind == Kind::Results && !changes.is_empty() {
+        report.push_str("attribution needs the rubrics: compare the rubric files to see which change moved whom\n");
+    }
+    report.push_str(&format!("wrote {}/\n", args.out.display()));
+    print(&report)
+}
+
+fn fmt(x: Option<f64>) -> String {
+    x.map_or_else(|| "NA".to_string(), |v| format!("{v:.3}"))
+}
+
+fn movement(s: &compare::Shift) -> String {
+    match (s.rank.0, s.rank.1, s.shift()) {
+        (Some(a), Some(b), Some(d)) if d > 0 => format!("up {d} ({a} -> {b})"),
+        (Some(a), Some(b), Some(d)) if d < 0 => format!("down {} ({a} -> {b})", -d),
+        (Some(a), Some(b), _) => format!("unchanged ({a} -> {b})"),
+        (Some(a), None, _) => format!("no longer ranked (was {a})"),
+        (None, Some(b), _) => format!("newly ranked ({b})"),
+        (None, None, _) => "not ranked".to_string(),
+    }
+}
+
+/// The jurisdictions that moved most (ranked in both), largest first, then by code.
+fn biggest(shifts: &[compare::Shift], n: usize) -> Vec<&compare::Shift> {
+    let mut v: Vec<&compare::Shift> = shifts
+        .iter()
+        .filter(|s| s.shift().is_some_and(|d| d != 0))
+        .collect();
+    v.sort_by(|a, b| {
+        b.shift()
+            .map(i64::abs)
+            .cmp(&a.shift().map(i64::abs))
+            .then(a.jurisdiction.cmp(&b.jurisdiction))
+    });
+    v.truncate(n);
+    v
+}
+
+fn attribution(
+    a: &Side,
+    b: &Side,
+    changes: &[Change],
+    effects: &[Option<std::collections::BTreeMap<String, i64>>],
+    n: usize,
+) -> String {
+    let shifts = compare::shifts(a, b);
+    let mut rows = vec![vec![
+        "jurisdiction".to_string(),
+        "move".to_string(),
+        "moved most by".to_string(),
+        "alone".to_string(),
+    ]];
+    for s in biggest(&shifts, n) {
+        let best = changes
+            .iter()
+            .zip(effects)
+            .filter_map(|(c, e)| Some((c, *e.as_ref()?.get(&s.jurisdiction)?)))
+            .max_by(|x, y| x.1.abs().cmp(&y.1.abs()));
+        let (who, alone) = match best {
+            Some((c, e)) if e != 0 => (
+                c.describe(),
+                if e > 0 {
+                    format!("up {e}")
+                } else {
+                    format!("down {}", -e)
+                },
+            ),
+            _ => (
+                "no single change: the changes together".to_string(),
+                "-".to_string(),
+            ),
+        };
+        rows.push(vec![s.jurisdiction.clone(), movement(s), who, alone]);
+    }
+    table(&rows)
+}

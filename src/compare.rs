@@ -1,0 +1,683 @@
+//! `compare`: what changed between two rubrics, two evidence files, two dates or two results
+//! folders, and which change moved each of the biggest movers.
+//!
+//! Attribution applies the changes one at a time: a changed setting, weight or rule is applied
+//! alone to rubric A; a criterion or node that B removed is given weight 0 in A; one that B added
+//! is given weight 0 in B (its effect is what it adds to B). The change whose effect on a
+//! jurisdiction's rank is largest is the one named for it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value as Json;
+
+use crate::Scored;
+use crate::error::{InputError, Location, Problem};
+use crate::evidence::table::Table;
+use crate::pipeline::Params;
+use crate::pipeline::rank::rank_descending;
+use crate::rubric::{LoadOptions, Member, Rubric};
+
+/// One side's scores, from a run or a results folder.
+#[derive(Debug, Clone, Default)]
+pub struct Side {
+    /// How the side is named (a file name, a date).
+    pub label: String,
+    /// Index score, rank and name per jurisdiction code.
+    pub index: BTreeMap<String, (Option<f64>, Option<u32>, String)>,
+    /// Score and kind per (jurisdiction, node id) for every node, facet value, cell, criterion.
+    pub scores: BTreeMap<(String, String), (String, Option<f64>)>,
+    /// The effective rubric settings (a run's, or the folder manifest's).
+    pub settings: Option<Json>,
+}
+
+impl Side {
+    /// A side from a scored run.
+    pub fn from_scored(label: &str, s: &Scored) -> Side {
+        let r = &s.results;
+        let mut side = Side {
+            label: label.to_string(),
+            settings: Some(s.rubric.provenance.effective.clone()),
+            ..Side::default()
+        };
+        for (row, &j) in r.units.iter().enumerate() {
+            let juris = &s.inputs.jurisdictions.list[j];
+            side.index.insert(
+                juris.code.clone(),
+                (
+                    r.nodes.score.get(row, 0),
+                    r.nodes.rank(row, 0),
+                    juris.name.clone(),
+                ),
+            );
+            for (k, n) in s.rubric.nodes.iter().enumerate() {
+                side.scores.insert(
+                    (juris.code.clone(), n.id.clone()),
+                    (s.rubric.node_kind(k).to_string(), r.nodes.score.get(row, k)),
+                );
+            }
+            for (col, (f, v)) in r.facet_values.iter().enumerate() {
+                side.scores.insert(
+                    (
+                        juris.code.clone(),
+                        s.rubric.facets[*f].values[*v].id.clone(),
+                    ),
+                    (s.rubric.facets[*f].id.clone(), r.facets.score.get(row, col)),
+                );
+            }
+            for (col, cell) in r.cell_defs.iter().enumerate() {
+                side.scores.insert(
+                    (juris.code.clone(), cell.id.clone()),
+                    ("cell".to_string(), r.cells.score.get(row, col)),
+                );
+            }
+            for (c, crit) in s.rubric.criteria.iter().enumerate() {
+                side.scores.insert(
+                    (juris.code.clone(), crit.id.clone()),
+                    ("criterion".to_string(), r.criteria.score.get(row, c)),
+                );
+            }
+        }
+        side
+    }
+
+    /// A side from a `score` results folder (its ranking.csv, scores.csv and manifest.json).
+    pub fn from_folder(dir: &Path) -> Result<Side, InputError> {
+        let shown = dir.display().to_string();
+        let manifest_path = dir.join("manifest.json");
+        let text = crate::files::read_text(&manifest_path, "manifest", 16 * 1024 * 1024, None)?;
+        let m: Json = serde_json::from_str(&text).map_err(|e| {
+            Problem::new(format!(
+                "`{}` is not valid JSON: {e}",
+                manifest_path.display()
+            ))
+            .at(Location::file(manifest_path.display().to_string()))
+        })?;
+        if m["command"] != "score" {
+            return Err(Problem::new(format!(
+                "`{shown}` was not written by `score` (its manifest says {})",
+                m["command"]
+            ))
+            .into());
+        }
+        if m["options"]["invocation"]["as_of"]
+            .as_array()
+            .is_some_and(|a| a.len() > 1)
+        {
+            return Err(Problem::new(format!(
+                "`{shown}` holds several dates; compare two dates with `accord compare DATE DATE`"
+            ))
+            .into());
+        }
+        let mut side = Side {
+            label: shown.clone(),
+            settings: Some(m["settings"].clone()),
+            ..Side::default()
+        };
+        let num = |s: &str| {
+            if s == "NA" {
+                None
+            } else {
+                s.parse::<f64>().ok()
+            }
+        };
+        let mut ranking = Table::open(&dir.join("ranking.csv"), None, "ranking")?;
+        let col = |t: &Table, n: &str| {
+            t.column(n)
+                .ok_or_else(|| Problem::new(format!("`{}` has no `{n}` column", t.name)))
+        };
+        let (cj, cn, cs, cr) = (
+            col(&ranking, "jurisdiction")?,
+            col(&ranking, "name")?,
+            col(&ranking, "score")?,
+            col(&ranking, "rank")?,
+        );
+        ranking.for_each_row(|row| {
+            let get = |c: usize| row.cells.get(c).copied().unwrap_or("");
+            side.index.insert(
+                unescape(get(cj)),
+                (num(get(cs)), get(cr).parse().ok(), unescape(get(cn))),
+            );
+        })?;
+        let mut scores = Table::open(&dir.join("scores.csv"), None, "scores")?;
+        let (cj, cnode, ck, cs) = (
+            col(&scores, "jurisdiction")?,
+            col(&scores, "node")?,
+            col(&scores, "kind")?,
+            col(&scores, "score")?,
+        );
+        scores.for_each_row(|row| {
+            let get = |c: usize| row.cells.get(c).copied().unwrap_or("");
+            side.scores.insert(
+                (unescape(get(cj)), unescape(get(cnode))),
+                (get(ck).to_string(), num(get(cs))),
+            );
+        })?;
+        Ok(side)
+    }
+}
+
+/// Undoes the spreadsheet-formula neutralisation of a text cell.
+fn unescape(s: &str) -> String {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
+        _ => s.to_string(),
+    }
+}
+
+/// One jurisdiction's move.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shift {
+    /// Code.
+    pub jurisdiction: String,
+    /// Name.
+    pub name: String,
+    /// Rank in A and B.
+    pub rank: (Option<u32>, Option<u32>),
+    /// Index score in A and B.
+    pub score: (Option<f64>, Option<f64>),
+}
+
+impl Shift {
+    /// rank A - rank B: positive when the jurisdiction moved up in B.
+    pub fn shift(&self) -> Option<i64> {
+        Some(i64::from(self.rank.0?) - i64::from(self.rank.1?))
+    }
+}
+
+/// Rank shifts of every jurisdiction on either side, in code order.
+pub fn shifts(a: &Side, b: &Side) -> Vec<Shift> {
+    let mut codes: Vec<&String> = a.index.keys().chain(b.index.keys()).collect();
+    codes.sort();
+    codes.dedup();
+    codes
+        .into_iter()
+        .map(|c| {
+            let (sa, ra, na) = a
+                .index
+                .get(c)
+                .cloned()
+                .unwrap_or((None, None, String::new()));
+            let (sb, rb, nb) = b
+                .index
+                .get(c)
+                .cloned()
+                .unwrap_or((None, None, String::new()));
+            Shift {
+                jurisdiction: c.clone(),
+                name: if na.is_empty() { nb } else { na },
+                rank: (ra, rb),
+                score: (sa, sb),
+            }
+        })
+        .collect()
+}
+
+/// Pearson correlation of two equal-length samples.
+fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
+    let xs: Vec<Option<f64>> = x.iter().map(|v| Some(*v)).collect();
+    let ys: Vec<Option<f64>> = y.iter().map(|v| Some(*v)).collect();
+    crate::pipeline::stats::pearson(&xs, &ys)
+}
+
+/// Average ranks (ties share the mean rank).
+fn average_ranks(x: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..x.len()).collect();
+    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    let mut r = vec![0.0; x.len()];
+    let mut k = 0;
+    while k < idx.len() {
+        let mut e = k;
+        while e < idx.len() && x[idx[e]] == x[idx[k]] {
+            e += 1;
+        }
+        let avg = (k + e + 1) as f64 / 2.0;
+        for &i in &idx[k..e] {
+            r[i] = avg;
+        }
+        k = e;
+    }
+    r
+}
+
+/// Spearman's rank correlation (Pearson of average ranks).
+pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
+    pearson(&average_ranks(x), &average_ranks(y))
+}
+
+/// Kendall's tau-b (ties in either variable accounted for).
+pub fn kendall(x: &[f64], y: &[f64]) -> Option<f64> {
+    use std::cmp::Ordering::Equal;
+    let n = x.len();
+    let (mut concordant, mut discordant, mut tie_x, mut tie_y) = (0f64, 0f64, 0f64, 0f64);
+    for i in 0..n {
+        for j in (i + 1)..n {
+            match (x[i].total_cmp(&x[j]), y[i].total_cmp(&y[j])) {
+                (Equal, Equal) => {}
+                (Equal, _) => tie_x += 1.0,
+                (_, Equal) => tie_y += 1.0,
+                (dx, dy) if dx == dy => concordant += 1.0,
+                _ => discordant += 1.0,
+            }
+        }
+    }
+    let denom = ((concordant + discordant + tie_x) * (concordant + discordant + tie_y)).sqrt();
+    (denom > 0.0).then(|| (concordant - discordant) / denom)
+}
+
+/// Summary statistics of a comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// Jurisdictions ranked in both.
+    pub compared: usize,
+    /// Spearman correlation of the index ranks.
+    pub spearman: Option<f64>,
+    /// Kendall's tau-b of the index ranks.
+    pub kendall: Option<f64>,
+    /// How many of A's top 10 are in B's top 10.
+    pub top10_overlap: usize,
+    /// How many moved more than 5 places.
+    pub moved_more_than_5: usize,
+}
+
+/// Summarises rank shifts.
+pub fn summarise(shifts: &[Shift]) -> Summary {
+    let both: Vec<&Shift> = shifts
+        .iter()
+        .filter(|s| s.rank.0.is_some() && s.rank.1.is_some())
+        .collect();
+    let ra: Vec<f64> = both
+        .iter()
+        .map(|s| f64::from(s.rank.0.unwrap_or(0)))
+        .collect();
+    let rb: Vec<f64> = both
+        .iter()
+        .map(|s| f64::from(s.rank.1.unwrap_or(0)))
+        .collect();
+    let top = |f: &dyn Fn(&Shift) -> Option<u32>| -> Vec<&str> {
+        shifts
+            .iter()
+            .filter(|s| f(s).is_some_and(|r| r <= 10))
+            .map(|s| s.jurisdiction.as_str())
+            .collect()
+    };
+    let (ta, tb) = (top(&|s| s.rank.0), top(&|s| s.rank.1));
+    Summary {
+        compared: both.len(),
+        spearman: spearman(&ra, &rb),
+        kendall: kendall(&ra, &rb),
+        top10_overlap: ta.iter().filter(|c| tb.contains(c)).count(),
+        moved_more_than_5: shifts
+            .iter()
+            .filter(|s| s.shift().is_some_and(|d| d.abs() > 5))
+            .count(),
+    }
+}
+
+/// A difference between rubric A and rubric B.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// A criterion B has and A does not.
+    CriterionAdded(String),
+    /// A criterion A has and B does not.
+    CriterionRemoved(String),
+    /// A node B has and A does not.
+    NodeAdded(String),
+    /// A node A has and B does not.
+    NodeRemoved(String),
+    /// A key of a criterion or node changed (`criterion.x.weight`, `node.P9.weight`, `criterion.x.rule`).
+    Key {
+        /// Dotted path, addressable by `--set`.
+        path: String,
+        /// Old value.
+        from: Json,
+        /// New value.
+        to: Json,
+    },
+    /// A setting changed (`pipeline.aggregate.min_coverage`, `rubric.scale`, `tier`).
+    Setting {
+        /// Dotted path.
+        path: String,
+        /// Old value (`null` when absent).
+        from: Json,
+        /// New value (`null` when absent).
+        to: Json,
+    },
+}
+
+fn short(v: &Json) -> String {
+    match v {
+        Json::Null => "(unset)".to_string(),
+        Json::String(s) => s.clone(),
+        Json::Number(n) => n
+            .as_f64()
+            .map_or_else(|| n.to_string(), crate::output::number),
+        other => other.to_string(),
+    }
+}
+
+impl Change {
+    /// The change in words.
+    pub fn describe(&self) -> String {
+        match self {
+            Change::CriterionAdded(id) => format!("criterion `{id}` added"),
+            Change::CriterionRemoved(id) => format!("criterion `{id}` removed"),
+            Change::NodeAdded(id) => format!("node `{id}` added"),
+            Change::NodeRemoved(id) => format!("node `{id}` removed"),
+            Change::Key { path, from, to } => {
+                let what = if path.ends_with(".weight") {
+                    "re-weighted"
+                } else if path.ends_with(".rule") {
+                    "rule changed"
+                } else {
+                    "changed"
+                };
+                format!("`{path}` {what}: {} -> {}", short(from), short(to))
+            }
+            Change::Setting { path, from, to } => {
+                format!("setting `{path}`: {} -> {}", short(from), short(to))
+            }
+        }
+    }
+}
+
+/// Keys of criteria and nodes that affect scores (text such as `question` is left out).
+const SCORING_KEYS: &[&str] = &[
+    "parent",
+    "weight",
+    "rule",
+    "direction",
+    "evidence",
+    "denominator",
+    "scale_factor",
+    "target",
+    "normalise",
+    "treat",
+    "aggregate",
+];
+
+fn by_id(v: &Json, key: &str) -> BTreeMap<String, Json> {
+    v[key]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| Some((e["id"].as_str()?.to_string(), e.clone())))
+        .collect()
+}
+
+fn diff_leaves(path: &str, a: &Json, b: &Json, out: &mut Vec<Change>) {
+    match (a, b) {
+        (Json::Object(x), Json::Object(y)) => {
+            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                diff_leaves(
+                    &p,
+                    x.get(k).unwrap_or(&Json::Null),
+                    y.get(k).unwrap_or(&Json::Null),
+                    out,
+                );
+            }
+        }
+        _ if a != b => out.push(Change::Setting {
+            path: path.to_string(),
+            from: a.clone(),
+            to: b.clone(),
+        }),
+        _ => {}
+    }
+}
+
+/// Every scoring-relevant difference between two effective rubrics (as JSON).
+pub fn rubric_diff(a: &Json, b: &Json) -> Vec<Change> {
+    let mut out = Vec::new();
+    for (kind, added, removed) in [
+        (
+            "criterion",
+            Change::CriterionAdded as fn(String) -> Change,
+            Change::CriterionRemoved as fn(String) -> Change,
+        ),
+        ("node", Change::NodeAdded, Change::NodeRemoved),
+    ] {
+        let (ma, mb) = (by_id(a, kind), by_id(b, kind));
+        for (id, ea) in &ma {
+            match mb.get(id) {
+                None => out.push(removed(id.clone())),
+                Some(eb) => {
+                    for key in SCORING_KEYS {
+                        // An unset weight is 1.
+                        let value = |e: &Json| match e.get(*key) {
+                            None if *key == "weight" => Json::from(1.0),
+                            None => Json::Null,
+                            Some(v) if *key == "weight" => Json::from(v.as_f64().unwrap_or(1.0)),
+                            Some(v) => v.clone(),
+                        };
+                        let (x, y) = (value(ea), value(eb));
+                        if x != y {
+                            out.push(Change::Key {
+                                path: format!("{kind}.{id}.{key}"),
+                                from: x,
+                                to: y,
+                            });
+                        }
+                    }
+                    // Facet values are keys named after the facets.
+                    if let Some(facets) = a["facets"].as_object() {
+                        for f in facets.keys() {
+                            let (x, y) = (
+                                ea.get(f).unwrap_or(&Json::Null),
+                                eb.get(f).unwrap_or(&Json::Null),
+                            );
+                            if x != y {
+                                out.push(Change::Key {
+                                    path: format!("{kind}.{id}.{f}"),
+                                    from: x.clone(),
+                                    to: y.clone(),
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for id in mb.keys().filter(|id| !ma.contains_key(*id)) {
+            out.push(added(id.clone()));
+        }
+    }
+    for key in [
+        "pipeline",
+        "tier",
+        "instruments",
+        "multilateral",
+        "network",
+        "fields",
+        "facets",
+    ] {
+        diff_leaves(
+            key,
+            a.get(key).unwrap_or(&Json::Null),
+            b.get(key).unwrap_or(&Json::Null),
+            &mut out,
+        );
+    }
+    let (ra, rb) = (
+        a.get("rubric").unwrap_or(&Json::Null),
+        b.get("rubric").unwrap_or(&Json::Null),
+    );
+    for key in ["scale", "levels", "grid"] {
+        let (x, y) = (
+            ra.get(key).unwrap_or(&Json::Null),
+            rb.get(key).unwrap_or(&Json::Null),
+        );
+        if x != y {
+            out.push(Change::Setting {
+                path: format!("rubric.{key}"),
+                from: x.clone(),
+                to: y.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// A JSON value as TOML text for a `--set`.
+fn toml_value(v: &Json) -> String {
+    match v {
+        Json::String(s) => toml::Value::String(s.clone()).to_string(),
+        Json::Array(a) => format!(
+            "[{}]",
+            a.iter().map(toml_value).collect::<Vec<_>>().join(", ")
+        ),
+        Json::Object(o) => format!(
+            "{{ {} }}",
+            o.iter()
+                .map(|(k, x)| format!("{} = {}", toml::Value::String(k.clone()), toml_value(x)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// What attribution needs to rescore rubric A with one change.
+pub struct Rescore<'a> {
+    /// Rubric A's file and load options.
+    pub a_path: &'a Path,
+    /// How A was loaded.
+    pub load: &'a LoadOptions,
+    /// A's run.
+    pub a: &'a Scored,
+    /// B's run.
+    pub b: &'a Scored,
+}
+
+/// Index ranks by code.
+fn ranks_by_code(s: &Scored, scores: &[Option<f64>]) -> BTreeMap<String, Option<u32>> {
+    let ranks = rank_descending(scores);
+    s.results
+        .units
+        .iter()
+        .zip(ranks)
+        .map(|(&j, r)| (s.inputs.jurisdictions.list[j].code.clone(), r))
+        .collect()
+}
+
+/// Index scores of a run with one weight set to zero.
+fn without(s: &Scored, id: &str) -> Option<Vec<Option<f64>>> {
+    let mut params = Params::from_rubric(&s.rubric);
+    if let Some(c) = s.rubric.criterion_index(id) {
+        params.criterion_weights[c] = 0.0;
+    } else if let Some(k) = s.rubric.node_index(id) {
+        params.node_weights[k] = 0.0;
+    } else {
+        return None;
+    }
+    let r = crate::pipeline::run_with(&s.rubric, &params, &s.inputs, &s.values).ok()?;
+    Some(r.index_scores().to_vec())
+}
+
+/// The effect of each change alone on every jurisdiction's rank (positive = moves up).
+pub fn effects(ctx: &Rescore<'_>, changes: &[Change]) -> Vec<Option<BTreeMap<String, i64>>> {
+    let base_a = ranks_by_code(ctx.a, ctx.a.results.index_scores());
+    let base_b = ranks_by_code(ctx.b, ctx.b.results.index_scores());
+    let delta = |before: &BTreeMap<String, Option<u32>>,
+                 after: &BTreeMap<String, Option<u32>>|
+     -> BTreeMap<String, i64> {
+        before
+            .iter()
+            .filter_map(|(c, r0)| {
+                Some((c.clone(), i64::from((*r0)?) - i64::from((*after.get(c)?)?)))
+            })
+            .collect()
+    };
+    changes
+        .iter()
+        .map(|change| match change {
+            Change::CriterionRemoved(id) | Change::NodeRemoved(id) => {
+                let scores = without(ctx.a, id)?;
+                Some(delta(&base_a, &ranks_by_code(ctx.a, &scores)))
+            }
+            Change::CriterionAdded(id) | Change::NodeAdded(id) => {
+                let scores = without(ctx.b, id)?;
+                Some(delta(&ranks_by_code(ctx.b, &scores), &base_b))
+            }
+            Change::Key { path, to, .. } | Change::Setting { path, to, .. } => {
+                if to.is_null() {
+                    return None;
+                }
+                let mut overrides = ctx.load.overrides.clone();
+                overrides.push(format!("{path}={}", toml_value(to)));
+                let rubric: Rubric = crate::rubric::load(
+                    ctx.a_path,
+                    &LoadOptions {
+                        overrides,
+                        allow_extends_outside: ctx.load.allow_extends_outside,
+                    },
+                )
+                .ok()?;
+                let scored = crate::score(rubric, ctx.a.inputs.clone(), ctx.a.as_of).ok()?;
+                Some(delta(
+                    &base_a,
+                    &ranks_by_code(&scored, scored.results.index_scores()),
+                ))
+            }
+        })
+        .collect()
+}
+
+/// For evidence or date comparisons: the criteria whose values changed for a jurisdiction, with
+/// the change weighted by the criterion's effective weight in the index, largest first.
+pub fn criterion_changes(
+    a: &Scored,
+    b: &Scored,
+    code: &str,
+) -> Vec<(String, Option<f64>, Option<f64>, f64)> {
+    let eff = a.rubric.effective_criterion_weights();
+    let (Some(ja), Some(jb)) = (
+        a.inputs.jurisdictions.index(code),
+        b.inputs.jurisdictions.index(code),
+    ) else {
+        return Vec::new();
+    };
+    let (Some(ra), Some(rb)) = (a.results.row_of(ja), b.results.row_of(jb)) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, Option<f64>, Option<f64>, f64)> = a
+        .rubric
+        .criteria
+        .iter()
+        .enumerate()
+        .filter_map(|(c, crit)| {
+            let cb = b.rubric.criterion_index(&crit.id)?;
+            let (x, y) = (
+                a.results.criteria.score.get(ra, c),
+                b.results.criteria.score.get(rb, cb),
+            );
+            if x == y {
+                return None;
+            }
+            let size = match (x, y) {
+                (Some(x), Some(y)) => (y - x).abs() * eff[c],
+                _ => eff[c] * (a.rubric.meta.scale[1] - a.rubric.meta.scale[0]) / 2.0,
+            };
+            Some((crit.id.clone(), x, y, size))
+        })
+        .collect();
+    out.sort_by(|p, q| q.3.total_cmp(&p.3).then(p.0.cmp(&q.0)));
+    out
+}
+
+/// The children of the root, for describing which principle a criterion sits in.
+pub fn principle_of(rubric: &Rubric, criterion: &str) -> Option<String> {
+    let c = rubric.criterion_index(criterion)?;
+    rubric.nodes[0].children.iter().find_map(|m| match *m {
+        Member::Node(k) if rubric.is_under(c, k) => Some(rubric.nodes[k].id.clone()),
+        _ => None,
+    })
+}

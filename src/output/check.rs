@@ -1,0 +1,95 @@
+//! `score --check`: compare a results folder with a fresh rerun, byte for byte, and name the
+//! first difference in terms a researcher can find (file, line, column).
+
+use std::path::Path;
+
+use crate::files::io_reason;
+
+/// The first difference between the files a rerun produced and the folder, or `None`.
+pub fn first_difference(rerun: &[(String, Vec<u8>)], dir: &Path) -> Option<String> {
+    for (name, bytes) in rerun {
+        let path = dir.join(name);
+        let found = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) => {
+                return Some(format!(
+                    "`{name}` is missing from the folder ({})",
+                    io_reason(&e)
+                ));
+            }
+        };
+        if found == *bytes {
+            continue;
+        }
+        return Some(describe(name, &found, bytes));
+    }
+    let expected: Vec<&str> = rerun.iter().map(|(n, _)| n.as_str()).collect();
+    let mut extra: Vec<String> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().and_then(|e| e.file_name().into_string().ok()))
+        .filter(|n| !expected.contains(&n.as_str()))
+        .collect();
+    extra.sort();
+    extra
+        .first()
+        .map(|n| format!("the folder has a file the run does not write: `{n}`"))
+}
+
+fn describe(name: &str, found: &[u8], rerun: &[u8]) -> String {
+    let (a, b) = (
+        String::from_utf8_lossy(found),
+        String::from_utf8_lossy(rerun),
+    );
+    let header: Vec<String> = b.lines().next().map(split_csv).unwrap_or_default();
+    for (i, (x, y)) in a.lines().zip(b.lines()).enumerate() {
+        if x == y {
+            continue;
+        }
+        if name.ends_with(".csv") {
+            let (fx, fy) = (split_csv(x), split_csv(y));
+            for (k, (cx, cy)) in fx.iter().zip(&fy).enumerate() {
+                if cx != cy {
+                    let column = header
+                        .get(k)
+                        .map_or_else(|| format!("{}", k + 1), |h| format!("`{h}`"));
+                    let row = fy.first().map(|j| format!(" (`{j}`)")).unwrap_or_default();
+                    return format!(
+                        "`{name}` line {}{row}, column {column}: `{cx}` in the folder, `{cy}` on rerun",
+                        i + 1
+                    );
+                }
+            }
+            return format!(
+                "`{name}` line {}: {} fields in the folder, {} on rerun",
+                i + 1,
+                fx.len(),
+                fy.len()
+            );
+        }
+        return format!(
+            "`{name}` line {}: `{}` in the folder, `{}` on rerun",
+            i + 1,
+            x.trim(),
+            y.trim()
+        );
+    }
+    let (na, nb) = (a.lines().count(), b.lines().count());
+    if na != nb {
+        format!("`{name}` has {na} lines in the folder, {nb} on rerun")
+    } else {
+        format!("`{name}` differs in its line endings or final newline")
+    }
+}
+
+/// Splits one CSV line into fields (quotes handled).
+fn split_csv(line: &str) -> Vec<String> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(line.as_bytes());
+    r.records()
+        .next()
+        .and_then(Result::ok)
+        .map(|rec| rec.iter().map(String::from).collect())
+        .unwrap_or_default()
+}
