@@ -6,6 +6,7 @@ mod audit;
 mod compare;
 mod explain;
 mod import_coinr;
+mod report;
 mod score;
 mod sensitivity;
 mod template;
@@ -36,6 +37,21 @@ pub struct Cli {
     /// No progress output on stderr.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Largest input table or workbook accepted, in MB.
+    #[arg(long, global = true, value_name = "MB", default_value_t = 512)]
+    pub max_file_mb: u64,
+    /// Most data rows accepted in one table.
+    #[arg(long, global = true, value_name = "N", default_value_t = 20_000_000)]
+    pub max_rows: usize,
+    /// Most criteria (and nodes) accepted in a rubric.
+    #[arg(long, global = true, value_name = "N", default_value_t = 10_000)]
+    pub max_criteria: usize,
+    /// Longest expression rule accepted, in characters (this also bounds the operations it runs).
+    #[arg(long, global = true, value_name = "N", default_value_t = 2_000)]
+    pub max_expr_len: usize,
+    /// Deepest parenthesis nesting accepted in an expression rule.
+    #[arg(long, global = true, value_name = "N", default_value_t = 32)]
+    pub max_expr_depth: usize,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -93,6 +109,10 @@ pub enum Command {
     ///
     /// Example: accord compare rubrics/paris-call.toml rubrics/paris-call-strict.toml --data data/demo --out cmp
     Compare(compare::CompareArgs),
+    /// One self-contained HTML report with SVG charts from results folders (score, align, sensitivity).
+    ///
+    /// Example: accord report results alignment --compare cmp --out report.html
+    Report(report::ReportArgs),
 }
 
 /// Where the rubric and evidence come from.
@@ -267,6 +287,16 @@ pub fn print(text: &str) -> Result<(), Error> {
 
 /// Runs a parsed command line.
 pub fn run(cli: &Cli) -> Result<(), Error> {
+    let defaults = crate::limits::Limits::default();
+    crate::limits::set(crate::limits::Limits {
+        table_bytes: cli.max_file_mb.saturating_mul(1024 * 1024),
+        rows: cli.max_rows,
+        criteria: cli.max_criteria,
+        nodes: cli.max_criteria,
+        expr_len: cli.max_expr_len,
+        expr_depth: cli.max_expr_depth,
+        ..defaults
+    });
     match &cli.command {
         Command::Score(a) => score::run(a, cli),
         Command::Validate(a) => validate::run(a),
@@ -278,5 +308,6 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
         Command::Audit(a) => audit::run(a),
         Command::Agreement(a) => agreement::run(a),
         Command::Compare(a) => compare::run(a),
+        Command::Report(a) => report::run(a, cli),
     }
 }

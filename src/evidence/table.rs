@@ -9,13 +9,6 @@ use calamine::Reader as _;
 use crate::error::{Location, Problem, SourceText};
 use crate::files::{decode_utf8, io_reason, sha256_hex};
 
-/// Largest input table accepted, in bytes.
-pub const MAX_TABLE_BYTES: u64 = 512 * 1024 * 1024;
-/// Most rows accepted in one table.
-pub const MAX_ROWS: usize = 20_000_000;
-/// Longest cell accepted, in bytes.
-pub const MAX_CELL_BYTES: usize = 64 * 1024;
-
 /// A table in memory: its header and a row reader.
 pub struct Table {
     /// How the table is named in messages (`evidence.csv`, `coding.xlsx` sheet `Evidence`).
@@ -191,10 +184,11 @@ impl Table {
                     .at(Location::file(&shown)),
             );
         }
-        if meta.len() > MAX_TABLE_BYTES {
+        if meta.len() > crate::limits::get().table_bytes {
             return Err(Problem::new(format!(
-                "{what} `{shown}` is {} bytes, more than the limit of {MAX_TABLE_BYTES}",
-                meta.len()
+                "{what} `{shown}` is {} bytes, more than the limit of {} (--max-file-mb)",
+                meta.len(),
+                crate::limits::get().table_bytes
             ))
             .at(Location::file(&shown)));
         }
@@ -282,9 +276,10 @@ impl Table {
             Problem::new(format!("cannot read {what} `{shown}`: {}", io_reason(&e)))
                 .at(Location::file(&shown))
         })?;
-        if bytes.len() as u64 > MAX_TABLE_BYTES {
+        if bytes.len() as u64 > crate::limits::get().table_bytes {
             return Err(Problem::new(format!(
-                "{what} `{shown}` is larger than the limit of {MAX_TABLE_BYTES} bytes"
+                "{what} `{shown}` is larger than the limit of {} bytes (--max-file-mb)",
+                crate::limits::get().table_bytes
             ))
             .at(Location::file(&shown)));
         }
@@ -378,71 +373,75 @@ impl Table {
                 reader,
                 record,
                 width,
-            } => {
-                loop {
-                    match reader.read_record(record) {
-                        Ok(false) => break,
-                        Ok(true) => {
-                            let pos = record
-                                .position()
-                                .cloned()
-                                .unwrap_or_else(csv::Position::new);
-                            if record.iter().all(|c| c.trim().is_empty()) {
-                                continue;
-                            }
-                            count += 1;
-                            if count > MAX_ROWS {
-                                return Err(Problem::new(format!(
-                                    "`{}` has more than {MAX_ROWS} rows",
-                                    source.name
-                                ))
-                                .at(Location::file(&source.name)));
-                            }
-                            let cells: Vec<&str> = record.iter().collect();
-                            if let Some((i, _)) = cells
-                                .iter()
-                                .enumerate()
-                                .find(|(_, c)| c.len() > MAX_CELL_BYTES)
-                            {
-                                let row = Row {
-                                    cells: cells.clone(),
-                                    line: pos.line() as usize,
-                                    place: Place::Csv {
-                                        source,
-                                        start: pos.byte() as usize,
-                                    },
-                                };
-                                return Err(Problem::new(format!("a cell is {} bytes long, more than the limit of {MAX_CELL_BYTES}", cells[i].len()))
-                                    .at(row.location(i, "")).help("is a quote missing its closing quote?"));
-                            }
+            } => loop {
+                match reader.read_record(record) {
+                    Ok(false) => break,
+                    Ok(true) => {
+                        let pos = record
+                            .position()
+                            .cloned()
+                            .unwrap_or_else(csv::Position::new);
+                        if record.iter().all(|c| c.trim().is_empty()) {
+                            continue;
+                        }
+                        count += 1;
+                        if count > crate::limits::get().rows {
+                            return Err(Problem::new(format!(
+                                "`{}` has more than {} rows (--max-rows)",
+                                source.name,
+                                crate::limits::get().rows
+                            ))
+                            .at(Location::file(&source.name)));
+                        }
+                        let cells: Vec<&str> = record.iter().collect();
+                        if let Some((i, _)) = cells
+                            .iter()
+                            .enumerate()
+                            .find(|(_, c)| c.len() > crate::limits::get().cell_bytes)
+                        {
                             let row = Row {
-                                cells,
+                                cells: cells.clone(),
                                 line: pos.line() as usize,
                                 place: Place::Csv {
                                     source,
                                     start: pos.byte() as usize,
                                 },
                             };
-                            if row.cells.len() != *width {
-                                let (n, m) = (row.cells.len(), *width);
-                                let why = if n > m {
-                                    "is a decimal comma or an unquoted comma splitting a value?"
-                                } else {
-                                    "is the line cut short, or the file truncated?"
-                                };
-                                return Err(Problem::new(format!(
-                                    "line {} has {n} fields, but the header has {m}",
-                                    row.line
-                                ))
-                                .at(row.row_location())
-                                .help(format!("{why} Quote values that contain commas: \"2,5\"")));
-                            }
-                            f(&row);
+                            return Err(Problem::new(format!(
+                                "a cell is {} bytes long, more than the limit of {}",
+                                cells[i].len(),
+                                crate::limits::get().cell_bytes
+                            ))
+                            .at(row.location(i, ""))
+                            .help("is a quote missing its closing quote?"));
                         }
-                        Err(e) => return Err(csv_problem(source, &e)),
+                        let row = Row {
+                            cells,
+                            line: pos.line() as usize,
+                            place: Place::Csv {
+                                source,
+                                start: pos.byte() as usize,
+                            },
+                        };
+                        if row.cells.len() != *width {
+                            let (n, m) = (row.cells.len(), *width);
+                            let why = if n > m {
+                                "is a decimal comma or an unquoted comma splitting a value?"
+                            } else {
+                                "is the line cut short, or the file truncated?"
+                            };
+                            return Err(Problem::new(format!(
+                                "line {} has {n} fields, but the header has {m}",
+                                row.line
+                            ))
+                            .at(row.row_location())
+                            .help(format!("{why} Quote values that contain commas: \"2,5\"")));
+                        }
+                        f(&row);
                     }
+                    Err(e) => return Err(csv_problem(source, &e)),
                 }
-            }
+            },
             Inner::Sheet { file, sheet, rows } => {
                 for (line, cells) in rows.by_ref() {
                     if cells.iter().all(|c| c.trim().is_empty()) {

@@ -23,11 +23,6 @@ pub struct LoadOptions {
     pub allow_extends_outside: bool,
 }
 
-/// Largest rubric file accepted, in bytes.
-pub const MAX_RUBRIC_BYTES: u64 = 4 * 1024 * 1024;
-/// Longest `extends` chain accepted.
-pub const MAX_EXTENDS: usize = 16;
-
 /// Loads and validates the rubric at `path`.
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Rubric, InputError> {
     let mut files = Vec::new();
@@ -69,7 +64,7 @@ fn read_with_bases(
     let text = read_text(
         path,
         "rubric",
-        MAX_RUBRIC_BYTES,
+        crate::limits::get().rubric_bytes,
         from.map(|tv| tv.at.location().with_key("rubric.extends")),
     )?;
     files.push((shown.clone(), sha256_hex(text.as_bytes())));
@@ -118,10 +113,11 @@ fn read_with_bases(
                 .at(ext.at.location().with_key("rubric.extends")),
         ));
     }
-    if chain.len() >= MAX_EXTENDS {
+    if chain.len() >= crate::limits::get().extends {
         return Err(InputError::one(
             Problem::new(format!(
-                "`rubric.extends` chains more than {MAX_EXTENDS} rubrics"
+                "`rubric.extends` chains more than {} rubrics",
+                crate::limits::get().extends
             ))
             .at(ext.at.location().with_key("rubric.extends")),
         ));
@@ -564,6 +560,21 @@ fn validate(root: &Table, file: &str, p: &mut Problems) -> Option<Rubric> {
     top.allow(&["uncertainty"]);
     top.finish(p);
 
+    let limits = crate::limits::get();
+    if nodes.len() > limits.nodes || criteria.len() > limits.criteria {
+        p.push(
+            Problem::new(format!(
+                "the rubric has {} nodes and {} criteria, more than the limits of {} and {}",
+                nodes.len(),
+                criteria.len(),
+                limits.nodes,
+                limits.criteria
+            ))
+            .at(Location::file(file))
+            .help("raise them with --max-criteria if the rubric is meant to be this large"),
+        );
+        return None;
+    }
     // The tree: ids, parents, one root, no cycles.
     let mut ids: HashMap<String, (Origin, &'static str)> = HashMap::new();
     for n in &nodes {

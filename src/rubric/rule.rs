@@ -8,11 +8,6 @@ use crate::error::{Problem, Problems};
 use crate::rubric::FieldKind;
 use crate::rubric::tree::{Kind, Reader, Tv};
 
-/// Longest expression accepted, in characters.
-pub const MAX_EXPR_LEN: usize = 2000;
-/// Deepest parenthesis nesting accepted in an expression.
-pub const MAX_EXPR_DEPTH: usize = 32;
-
 /// A scoring rule.
 #[derive(Debug, Clone)]
 pub enum Rule {
@@ -520,10 +515,12 @@ fn read_bands(
 
 fn compile_expr(text: &str, r: &Reader<'_>, p: &mut Problems) -> Option<Expr> {
     let path = &r.path;
-    if text.chars().count() > MAX_EXPR_LEN {
-        p.push(r.problem_here(format!(
-            "`{path}.expr` is longer than {MAX_EXPR_LEN} characters"
-        )));
+    let (max_len, max_depth) = (
+        crate::limits::get().expr_len,
+        crate::limits::get().expr_depth,
+    );
+    if text.chars().count() > max_len {
+        p.push(r.problem_here(format!("`{path}.expr` is longer than {max_len} characters")));
         return None;
     }
     let mut depth = 0usize;
@@ -531,9 +528,9 @@ fn compile_expr(text: &str, r: &Reader<'_>, p: &mut Problems) -> Option<Expr> {
         match c {
             '(' => {
                 depth += 1;
-                if depth > MAX_EXPR_DEPTH {
+                if depth > max_depth {
                     p.push(r.problem_here(format!(
-                        "`{path}.expr` nests parentheses more than {MAX_EXPR_DEPTH} deep"
+                        "`{path}.expr` nests parentheses more than {max_depth} deep"
                     )));
                     return None;
                 }

@@ -162,9 +162,6 @@ impl Tv {
     }
 }
 
-/// Deepest nesting of arrays and tables accepted in a rubric (a guard against TOML bombs).
-pub const MAX_DEPTH: usize = 64;
-
 /// Parses TOML text into a tree, reporting every syntax error found.
 pub fn parse(source: &Arc<SourceText>) -> Result<Table, Vec<Problem>> {
     if let Some(problem) = nesting_too_deep(source) {
@@ -214,10 +211,11 @@ fn nesting_too_deep(source: &Arc<SourceText>) -> Option<Problem> {
                 }
                 b'[' | b'{' => {
                     depth += 1;
-                    if depth > MAX_DEPTH {
+                    if depth > crate::limits::get().toml_depth {
                         return Some(
                             Problem::new(format!(
-                                "arrays and tables are nested more than {MAX_DEPTH} deep"
+                                "arrays and tables are nested more than {} deep",
+                                crate::limits::get().toml_depth
                             ))
                             .at(Location::span(source, i, i + 1))
                             .help("a rubric never needs this; is this file a rubric?"),

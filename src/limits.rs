@@ -1,0 +1,59 @@
+//! Limits on input sizes: each one documented, defaulted, and settable from the command line, so
+//! that hostile or mistaken input meets a clear message instead of exhausting memory or time.
+
+use std::sync::OnceLock;
+
+/// The limits in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest evidence, jurisdictions or dyads file (or workbook), in bytes.
+    pub table_bytes: u64,
+    /// Largest rubric file, in bytes.
+    pub rubric_bytes: u64,
+    /// Most data rows in one table.
+    pub rows: usize,
+    /// Longest cell, in bytes.
+    pub cell_bytes: usize,
+    /// Most criteria in a rubric.
+    pub criteria: usize,
+    /// Most nodes in a rubric.
+    pub nodes: usize,
+    /// Longest expression rule, in characters (an expression has no loops, so this also bounds
+    /// the operations it runs).
+    pub expr_len: usize,
+    /// Deepest parenthesis nesting in an expression.
+    pub expr_depth: usize,
+    /// Deepest nesting of TOML arrays and tables.
+    pub toml_depth: usize,
+    /// Longest `extends` chain.
+    pub extends: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            table_bytes: 512 * 1024 * 1024,
+            rubric_bytes: 4 * 1024 * 1024,
+            rows: 20_000_000,
+            cell_bytes: 64 * 1024,
+            criteria: 10_000,
+            nodes: 10_000,
+            expr_len: 2_000,
+            expr_depth: 32,
+            toml_depth: 64,
+            extends: 16,
+        }
+    }
+}
+
+static LIMITS: OnceLock<Limits> = OnceLock::new();
+
+/// The limits in force (the defaults unless `set` was called first).
+pub fn get() -> &'static Limits {
+    LIMITS.get_or_init(Limits::default)
+}
+
+/// Sets the limits for the rest of the process; returns false if they were already in use.
+pub fn set(limits: Limits) -> bool {
+    LIMITS.set(limits).is_ok()
+}
