@@ -12,7 +12,7 @@ use std::path::Path;
 use serde_json::Value as Json;
 
 use crate::Scored;
-use crate::error::{InputError, Location, Problem};
+use crate::error::{InputError, Problem};
 use crate::evidence::table::Table;
 use crate::pipeline::Params;
 use crate::pipeline::rank::rank_descending;
@@ -84,22 +84,7 @@ impl Side {
     /// A side from a `score` results folder (its ranking.csv, scores.csv and manifest.json).
     pub fn from_folder(dir: &Path) -> Result<Side, InputError> {
         let shown = dir.display().to_string();
-        let manifest_path = dir.join("manifest.json");
-        let text = crate::files::read_text(&manifest_path, "manifest", 16 * 1024 * 1024, None)?;
-        let m: Json = serde_json::from_str(&text).map_err(|e| {
-            Problem::new(format!(
-                "`{}` is not valid JSON: {e}",
-                manifest_path.display()
-            ))
-            .at(Location::file(manifest_path.display().to_string()))
-        })?;
-        if m["command"] != "score" {
-            return Err(Problem::new(format!(
-                "`{shown}` was not written by `score` (its manifest says {})",
-                m["command"]
-            ))
-            .into());
-        }
+        let m = crate::output::read_manifest(dir, "score")?;
         if m["options"]["invocation"]["as_of"]
             .as_array()
             .is_some_and(|a| a.len() > 1)

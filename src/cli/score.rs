@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{Cli, InputArgs, print};
-use crate::error::{Error, InputError, Location, Problem};
+use crate::error::{Error, InputError, Problem};
 use crate::explain::table;
 use crate::output::{self, OutputDir, number};
 
@@ -79,22 +79,7 @@ fn score_dates(
 /// `--check DIR`: rerun what DIR's manifest records and compare.
 fn check(dir: &std::path::Path) -> Result<(), Error> {
     let shown = dir.display().to_string();
-    let manifest_path = dir.join("manifest.json");
-    let text = crate::files::read_text(&manifest_path, "manifest", 16 * 1024 * 1024, None)?;
-    let m: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        Problem::new(format!(
-            "`{}` is not valid JSON: {e}",
-            manifest_path.display()
-        ))
-        .at(Location::file(manifest_path.display().to_string()))
-    })?;
-    if m["command"] != "score" {
-        return Err(Problem::new(format!(
-            "`{shown}` was not written by `score` (its manifest says `{}`)",
-            m["command"]
-        ))
-        .into());
-    }
+    let m = output::read_manifest(dir, "score")?;
     let inv = &m["options"]["invocation"];
     let Some(rubric) = inv["rubric"].as_str() else {
         return Err(Problem::new(format!("the manifest of `{shown}` does not record how it was run"))

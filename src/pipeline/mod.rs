@@ -396,11 +396,7 @@ impl<'a> Pipeline<'a> {
                 for (c, spec) in params.treat.iter().enumerate() {
                     match spec {
                         None => details.push(None),
-                        Some(spec) => {
-                            let (v, detail) = treat::treat(screened.col(c), spec);
-                            t.col_mut(c).copy_from_slice(&v);
-                            details.push(Some(detail));
-                        }
+                        Some(spec) => details.push(Some(treat::treat_in_place(t.col_mut(c), spec))),
                     }
                 }
                 (Arc::new(t), Arc::new(details))

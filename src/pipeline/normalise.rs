@@ -20,10 +20,18 @@ pub fn normalise(
     reference: Option<Option<f64>>,
     scale: [f64; 2],
 ) -> Result<Vec<Option<f64>>, Why> {
-    let x: Vec<Option<f64>> = x.iter().map(|v| v.map(|v| v * direction)).collect();
-    let map = |f: &dyn Fn(f64) -> f64| -> Vec<Option<f64>> { x.iter().map(|v| v.map(f)).collect() };
+    // The direction is applied on the fly: no flipped copy of the column is made.
+    let d = direction;
+    let map = |f: &dyn Fn(f64) -> f64| -> Vec<Option<f64>> {
+        x.iter().map(|v| v.map(|v| f(v * d))).collect()
+    };
+    let min_max = || {
+        let mut it = x.iter().flatten().map(|v| v * d);
+        let first = it.next()?;
+        Some(it.fold((first, first), |(lo, hi), v| (lo.min(v), hi.max(v))))
+    };
     let range = || -> Result<(f64, f64), Why> {
-        let (lo, hi) = stats::min_max(&x).ok_or("it has no known values")?;
+        let (lo, hi) = min_max().ok_or("it has no known values")?;
         if hi == lo {
             return Err(format!(
                 "every known value is {lo}, so there is no range to scale"
@@ -31,16 +39,17 @@ pub fn normalise(
         }
         Ok((lo, hi))
     };
+    let flipped = || -> Vec<Option<f64>> { x.iter().map(|v| v.map(|v| v * d)).collect() };
     let flip2 = |[l, u]: [f64; 2]| if direction < 0.0 { [-u, -l] } else { [l, u] };
     Ok(match spec.method {
-        NormaliseMethod::None => x,
+        NormaliseMethod::None => flipped(),
         NormaliseMethod::MinMax => {
             let (lo, hi) = range()?;
             let [l, u] = spec.l_u.unwrap_or(scale);
             map(&|v| (v - lo) / (hi - lo) * (u - l) + l)
         }
         NormaliseMethod::ZScore => {
-            let known = stats::known(&x);
+            let known: Vec<f64> = x.iter().flatten().map(|v| v * d).collect();
             let m = stats::mean(&known).ok_or("it has no known values")?;
             let s = stats::sd(&known).ok_or("it has fewer than two known values")?;
             if s == 0.0 {
@@ -56,8 +65,8 @@ pub fn normalise(
             }
             map(&|v| (v - l) / (u - l) * spec.scale_factor)
         }
-        NormaliseMethod::Rank => ranks(&x, spec.ties),
-        NormaliseMethod::Borda => ranks(&x, spec.ties)
+        NormaliseMethod::Rank => ranks(&flipped(), spec.ties),
+        NormaliseMethod::Borda => ranks(&flipped(), spec.ties)
             .into_iter()
             .map(|r| r.map(|r| r - 1.0))
             .collect(),
@@ -66,13 +75,13 @@ pub fn normalise(
             if n < 2 {
                 return Err("it has fewer than two known values".to_string());
             }
-            ranks(&x, spec.ties)
+            ranks(&flipped(), spec.ties)
                 .into_iter()
                 .map(|r| r.map(|r| (r - 1.0) / (n as f64 - 1.0)))
                 .collect()
         }
         NormaliseMethod::FracMax => {
-            let (_, hi) = stats::min_max(&x).ok_or("it has no known values")?;
+            let (_, hi) = min_max().ok_or("it has no known values")?;
             if hi <= 0.0 {
                 return Err(format!(
                     "its largest value is {hi}; n_fracmax needs a positive maximum (for direction -1 criteria use another method)"
@@ -89,7 +98,7 @@ pub fn normalise(
                 .ok_or("`iref` is not among the jurisdictions scored")?
                 .ok_or("the reference jurisdiction has no value")?
                 * direction;
-            let (lo, _) = stats::min_max(&x).ok_or("it has no known values")?;
+            let (lo, _) = min_max().ok_or("it has no known values")?;
             if xr == lo {
                 return Err("the reference jurisdiction has the lowest value, so distances cannot be scaled".to_string());
             }
@@ -100,7 +109,7 @@ pub fn normalise(
         }
         NormaliseMethod::Dist2Targ => {
             let targ = target.ok_or("n_dist2targ needs the criterion's `target`")? * direction;
-            let (lo, _) = stats::min_max(&x).ok_or("it has no known values")?;
+            let (lo, _) = min_max().ok_or("it has no known values")?;
             if targ == lo {
                 return Err("the target equals the lowest value".to_string());
             }

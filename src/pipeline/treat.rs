@@ -57,6 +57,21 @@ pub fn check(x: &[Option<f64>], spec: &TreatSpec) -> Option<Check> {
 
 /// Treats one column. Returns the treated values and the details.
 pub fn treat(x: &[Option<f64>], spec: &TreatSpec) -> (Vec<Option<f64>>, TreatDetail) {
+    let (changed, detail) = treat_inner(x, spec);
+    (changed.unwrap_or_else(|| x.to_vec()), detail)
+}
+
+/// Treats one column in place (nothing is copied when the column passes the check, as most do).
+pub fn treat_in_place(x: &mut [Option<f64>], spec: &TreatSpec) -> TreatDetail {
+    let (changed, detail) = treat_inner(x, spec);
+    if let Some(v) = changed {
+        x.copy_from_slice(&v);
+    }
+    detail
+}
+
+/// The treated values, or `None` when the column is left as it is.
+fn treat_inner(x: &[Option<f64>], spec: &TreatSpec) -> (Option<Vec<Option<f64>>>, TreatDetail) {
     let n = x.len();
     let mut detail = TreatDetail {
         check0: None,
@@ -67,16 +82,16 @@ pub fn treat(x: &[Option<f64>], spec: &TreatSpec) -> (Vec<Option<f64>>, TreatDet
         skipped: None,
     };
     if spec.method == TreatMethod::None {
-        return (x.to_vec(), detail);
+        return (None, detail);
     }
     let Some(c0) = check(x, spec) else {
         detail.skipped =
             Some("skewness and kurtosis need at least 4 distinct known values".to_string());
-        return (x.to_vec(), detail);
+        return (None, detail);
     };
     detail.check0 = Some(c0);
     if c0.pass {
-        return (x.to_vec(), detail);
+        return (None, detail);
     }
     let mut marks1 = vec![""; n];
     let x1 = apply(spec.method, x, spec, &mut marks1, &mut detail.nwin);
@@ -84,19 +99,19 @@ pub fn treat(x: &[Option<f64>], spec: &TreatSpec) -> (Vec<Option<f64>>, TreatDet
     detail.check1 = c1;
     let Some(c1) = c1 else {
         detail.skipped = Some("the check could not be run after treatment".to_string());
-        return (x.to_vec(), detail);
+        return (None, detail);
     };
     if c1.pass || spec.fallback == TreatMethod::None {
         join_points(&mut detail.points, &marks1, &vec![""; n]);
-        return (x1, detail);
+        return (Some(x1), detail);
     }
-    let base = if spec.combine { x1.clone() } else { x.to_vec() };
+    let base = if spec.combine { x1 } else { x.to_vec() };
     let mut marks2 = vec![""; n];
     let mut unused = None;
     let x2 = apply(spec.fallback, &base, spec, &mut marks2, &mut unused);
     detail.check2 = check(&x2, spec);
     join_points(&mut detail.points, &marks1, &marks2);
-    (x2, detail)
+    (Some(x2), detail)
 }
 
 fn join_points(out: &mut Vec<String>, a: &[&str], b: &[&str]) {
