@@ -87,6 +87,20 @@ impl Location {
         }
     }
 
+    /// A location from a `file:line` place (as evidence rows record them).
+    pub fn place(place: &str) -> Self {
+        match place.rsplit_once(':') {
+            Some((file, line))
+                if !file.is_empty()
+                    && line.chars().all(|c| c.is_ascii_digit())
+                    && !line.is_empty() =>
+            {
+                Location::line_col(file, line.parse().unwrap_or(0), None)
+            }
+            _ => Location::file(place),
+        }
+    }
+
     /// A location given by line and column only.
     pub fn line_col(file: impl Into<String>, line: usize, column: Option<usize>) -> Self {
         Location {
@@ -196,7 +210,15 @@ impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.location {
             // With a snippet miette prints the location itself; without one the headline carries it.
-            Some(loc) if loc.span.is_none() => write!(f, "{}: {}", loc, self.message),
+            Some(loc)
+                if loc.span.is_none()
+                    || loc.source.as_ref().is_some_and(|s| {
+                        loc.span
+                            .is_some_and(|(a, b)| line_len(&s.text, a) > 400 || b - a > 400)
+                    }) =>
+            {
+                write!(f, "{}: {}", loc, self.message)
+            }
             _ => write!(f, "{}", self.message),
         }
     }
@@ -257,6 +279,21 @@ impl Diagnostic for Rendered<'_> {
     }
 }
 
+/// Length of the line holding byte `at`.
+fn line_len(text: &str, at: usize) -> usize {
+    let b = text.as_bytes();
+    let at = at.min(b.len());
+    let start = b[..at]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |p| p + 1);
+    let end = b[at..]
+        .iter()
+        .position(|&c| c == b'\n')
+        .map_or(b.len(), |p| at + p);
+    end - start
+}
+
 /// Every problem found in the user's input; nothing was written.
 #[derive(Debug, Clone, Default)]
 pub struct InputError {
@@ -283,13 +320,26 @@ impl InputError {
             },
             (false, false) => miette::GraphicalTheme::none(),
         };
-        let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
+        // Wrap for a terminal; not for logs and scripts, which search the messages.
+        let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(if unicode {
+            100
+        } else {
+            100_000
+        });
         let mut out = String::new();
         for problem in &self.problems {
+            // A snippet of a very long line (a 10 MB cell) would drown the message.
             let named = problem
                 .location
                 .as_ref()
-                .and_then(|l| l.source.as_ref().filter(|_| l.span.is_some()))
+                .filter(|l| {
+                    l.span.is_some_and(|(start, end)| {
+                        l.source
+                            .as_ref()
+                            .is_some_and(|s| line_len(&s.text, start) <= 400 && end - start <= 400)
+                    })
+                })
+                .and_then(|l| l.source.as_ref())
                 .map(|s| NamedSource::new(s.name.clone(), s.text.clone()));
             let rendered = Rendered { problem, named };
             if handler.render_report(&mut out, &rendered).is_err() {
@@ -417,6 +467,23 @@ impl Problems {
             })
         }
     }
+}
+
+/// "did you mean `x`?" when a candidate is close, else the list of what there is: the help for a
+/// name that is not among `candidates` (called `what`, e.g. "declared instruments").
+pub fn suggest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str> + Clone,
+    what: &str,
+) -> String {
+    did_you_mean(word, candidates.clone()).unwrap_or_else(|| {
+        let all: Vec<String> = candidates.into_iter().map(|c| format!("`{c}`")).collect();
+        if all.is_empty() {
+            format!("there are no {what}")
+        } else {
+            format!("{what}: {}", all.join(", "))
+        }
+    })
 }
 
 /// "did you mean `x`?" for the closest candidate, if one is close enough: within an edit distance

@@ -51,11 +51,27 @@ pub fn read_text(
 
 /// Turns bytes into text: strips a UTF-8 BOM, refuses UTF-16 and other encodings clearly.
 pub fn decode_utf8(bytes: &[u8], shown: &str) -> Result<String, Problem> {
+    // Spreadsheets are where most CSV comes from; rubrics are edited as text.
+    let help = if shown.ends_with(".toml") {
+        "save it as UTF-8 from your editor (most editors offer it under \"Save with encoding\")"
+    } else {
+        "save it as UTF-8 (in Excel: Save As > \"CSV UTF-8\"; in LibreOffice: character set \"Unicode (UTF-8)\")"
+    };
+    if let Some(kind) = binary_kind(bytes) {
+        let mut p =
+            Problem::new(format!("`{shown}` is {kind}, not a text file")).at(Location::file(shown));
+        if kind.contains("zip") {
+            p = p.help("if it is a workbook, give it its .xlsx (or .ods) name and choose the sheet with --sheet");
+        }
+        return Err(p);
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || looks_utf16(bytes) {
-        return Err(Problem::new(format!("`{shown}` is encoded as UTF-16, not UTF-8"))
-            .at(Location::file(shown))
-            .help("save it as UTF-8 (in Excel: Save As > \"CSV UTF-8\"; in LibreOffice: character set \"Unicode (UTF-8)\")"));
+        return Err(
+            Problem::new(format!("`{shown}` is encoded as UTF-16, not UTF-8"))
+                .at(Location::file(shown))
+                .help(help),
+        );
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(s.to_string()),
@@ -75,15 +91,48 @@ pub fn decode_utf8(bytes: &[u8], shown: &str) -> Result<String, Problem> {
                 bytes[at]
             ))
             .at(Location::line_col(shown, line, Some(column)))
-            .help("save it as UTF-8 (in Excel: Save As > \"CSV UTF-8\"; in LibreOffice: character set \"Unicode (UTF-8)\")"))
+            .help(help))
         }
     }
 }
 
-/// True when the bytes look like UTF-16 without a byte-order mark.
+/// What a file is when its first bytes say it is not text (a PNG, a zip archive, ...).
+fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
+    const MAGIC: &[(&[u8], &str)] = &[
+        (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+        (b"%PDF", "a PDF document"),
+        (b"PK\x03\x04", "a zip archive (an .xlsx or .ods workbook?)"),
+        (b"\x1F\x8B", "a gzip archive"),
+        (
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+            "an old Office document (.xls?)",
+        ),
+    ];
+    if let Some((_, kind)) = MAGIC.iter().find(|(m, _)| bytes.starts_with(m)) {
+        return Some(kind);
+    }
+    // NUL bytes that are not UTF-16's every-other-byte pattern: some other binary format.
+    let head = &bytes[..bytes.len().min(512)];
+    let nul = head.iter().filter(|&&b| b == 0).count();
+    (nul > 0
+        && !looks_utf16(bytes)
+        && !bytes.starts_with(b"\xFF\xFE")
+        && !bytes.starts_with(b"\xFE\xFF"))
+    .then_some("binary data")
+}
+
+/// True when the bytes look like UTF-16 without a byte-order mark: NULs at every other byte.
 fn looks_utf16(bytes: &[u8]) -> bool {
-    let n = bytes.len().min(64);
-    n >= 4 && bytes[..n].iter().filter(|&&b| b == 0).count() * 3 >= n
+    let n = bytes.len().min(64) & !1;
+    if n < 4 {
+        return false;
+    }
+    let even = (0..n).step_by(2).filter(|&i| bytes[i] == 0).count();
+    let odd = (1..n).step_by(2).filter(|&i| bytes[i] == 0).count();
+    let half = n / 2;
+    (even * 10 >= half * 9 && odd * 10 <= half) || (odd * 10 >= half * 9 && even * 10 <= half)
 }
 
 /// A short reason for an I/O error.

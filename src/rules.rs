@@ -411,8 +411,8 @@ fn contradiction(ev: &crate::evidence::Evidence, a: u32, b: u32, what: &str) -> 
         rb.as_of.map(|d| format!(" as of {d}")).unwrap_or_default(),
         rb.place
     ))
-    .at(Location::file(&rb.place))
-    .related("the other row", Location::file(&ra.place))
+    .at(Location::place(&rb.place))
+    .related("the other row", Location::place(&ra.place))
 }
 
 fn count(

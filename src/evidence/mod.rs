@@ -5,6 +5,7 @@
 //! with its file, line and column. All problems in all files are collected before failing.
 
 pub mod codes;
+pub mod memory;
 pub mod table;
 
 use std::collections::HashMap;
@@ -511,6 +512,21 @@ pub fn parse_number(raw: &str) -> Result<f64, String> {
         }
         return Ok(if x == 0.0 { 0.0 } else { x });
     }
+    // 1,000 could be one thousand or one: say both.
+    let thousands = {
+        let parts: Vec<&str> = t.trim_start_matches('-').split(',').collect();
+        parts.len() > 1
+            && (1..=3).contains(&parts[0].len())
+            && parts[1..].iter().all(|p| p.len() == 3)
+            && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()))
+    };
+    if thousands {
+        return Err(format!(
+            "`{t}` has a comma: write `{}` if it is a thousands separator, or `{}` if it is a decimal comma",
+            t.replace(',', ""),
+            t.replacen(',', ".", 1)
+        ));
+    }
     if t.contains(',') && t.replace(',', ".").parse::<f64>().is_ok() {
         return Err(format!(
             "`{t}` uses a decimal comma; write `{}`",
@@ -750,7 +766,7 @@ fn load_evidence(
                             prev.place
                         ))
                         .at(row.location(c, column))
-                        .related("first value", Location::file(&prev.place))
+                        .related("first value", Location::place(&prev.place))
                         .help("keep one row, or date them (`as_of`) if the value changed"),
                     );
                 }
@@ -853,13 +869,11 @@ pub fn load_jurisdictions(path: &Path, rubric: &Rubric) -> Result<Jurisdictions,
             match rubric.instruments.iter().position(|x| x.id == inst) {
                 Some(k) => complete_cols.push((i, k)),
                 None => {
-                    let mut problem = Problem::new(format!("column `{h}` names instrument `{inst}`, which rubric `{}` does not declare", rubric.meta.id)).at(Location::line_col(&name, 1, Some(i + 1)));
-                    if let Some(hint) =
-                        did_you_mean(inst, rubric.instruments.iter().map(|x| x.id.as_str()))
-                    {
-                        problem = problem.help(hint);
-                    }
-                    p.push(problem);
+                    p.push(
+                        Problem::new(format!("column `{h}` names instrument `{inst}`, which rubric `{}` does not declare", rubric.meta.id))
+                            .at(Location::line_col(&name, 1, Some(i + 1)))
+                            .help(crate::error::suggest(inst, rubric.instruments.iter().map(|x| x.id.as_str()), "declared instruments")),
+                    );
                 }
             }
         } else if !matches!(h.as_str(), "code" | "name" | "allow" | "source" | "note") {
@@ -895,11 +909,18 @@ pub fn load_jurisdictions(path: &Path, rubric: &Rubric) -> Result<Jurisdictions,
         if !allow
             && let Some(why) = codes::check(code)
         {
-            p.push(Problem::new(format!("unknown jurisdiction code `{code}`: {why}")).at(row.location(code_c, "code")).help("for codes outside ISO 3166-1 (EUU, sub-national units) set the `allow` column to yes"));
+            // An `allow` would accept a lowercase code as another jurisdiction: only suggest it
+            // for codes that are well formed.
+            let help = if why.starts_with("codes are upper case") {
+                "accord compares codes exactly; the evidence and dyads must use the same upper-case code"
+            } else {
+                "for codes outside ISO 3166-1 (EUU, sub-national units) set the `allow` column to yes"
+            };
+            p.push(Problem::new(format!("unknown jurisdiction code `{code}`: {why}")).at(row.location(code_c, "code")).help(help));
             return;
         }
         if let Some(prev) = first_line.get(code) {
-            p.push(Problem::new(format!("jurisdiction `{code}` is listed twice")).at(row.location(code_c, "code")).related("first listed", Location::file(prev)));
+            p.push(Problem::new(format!("jurisdiction `{code}` is listed twice")).at(row.location(code_c, "code")).related("first listed", Location::place(prev)));
             return;
         }
         first_line.insert(code.to_string(), place.clone());
@@ -1031,11 +1052,11 @@ fn load_dyads(path: &Path, rubric: &Rubric, reg: &mut Registry<'_>) -> Result<Dy
         let instrument = match rubric.instruments.iter().position(|x| x.id == inst) {
             Some(k) => Some(k),
             None => {
-                let mut problem = Problem::new(format!("unknown instrument `{inst}`: rubric `{}` does not declare it under [instruments]", rubric.meta.id)).at(row.location(i_c, "instrument"));
-                if let Some(h) = did_you_mean(inst, rubric.instruments.iter().map(|x| x.id.as_str())) {
-                    problem = problem.help(h);
-                }
-                p.push(problem);
+                p.push(
+                    Problem::new(format!("unknown instrument `{inst}`: rubric `{}` does not declare it under [instruments]", rubric.meta.id))
+                        .at(row.location(i_c, "instrument"))
+                        .help(crate::error::suggest(inst, rubric.instruments.iter().map(|x| x.id.as_str()), "declared instruments")),
+                );
                 None
             }
         };

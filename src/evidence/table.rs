@@ -103,6 +103,40 @@ impl Row<'_> {
     }
 }
 
+/// The byte offset of a quote that opens a cell and is never closed (RFC 4180: a quote opens a
+/// cell only at its start; inside, a doubled quote is a quote).
+fn unclosed_quote(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    let mut at_field_start = true;
+    while i < b.len() {
+        match b[i] {
+            b'"' if at_field_start => {
+                let open = i;
+                i += 1;
+                loop {
+                    if i >= b.len() {
+                        return Some(open);
+                    }
+                    if b[i] == b'"' {
+                        if b.get(i + 1) == Some(&b'"') {
+                            i += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    i += 1;
+                }
+                at_field_start = false;
+            }
+            b',' | b'\n' | b'\r' => at_field_start = true,
+            _ => at_field_start = false,
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Spreadsheet column letters of a 0-based index (0 -> A, 26 -> AA).
 pub fn column_letters(mut col: usize) -> String {
     let mut s = Vec::new();
@@ -120,6 +154,11 @@ pub fn column_letters(mut col: usize) -> String {
 /// Byte span of field `col` of the CSV record starting at `start` (quotes handled).
 fn field_span(text: &str, start: usize, col: usize) -> (usize, usize) {
     let b = text.as_bytes();
+    // A record's position can fall on the line break before it (CRLF files).
+    let mut start = start.min(b.len());
+    while start < b.len() && (b[start] == b'\r' || b[start] == b'\n') {
+        start += 1;
+    }
     let mut i = start;
     let mut field = 0;
     let mut field_start = start;
@@ -214,8 +253,46 @@ impl Table {
                     .at(Location::file(name)),
             );
         }
+        let mut text = text;
+        // Classic Mac files end lines with CR alone: read them as LF (same length, so every
+        // byte offset and column stays right).
+        if text.contains('\r') {
+            let b = text.as_bytes();
+            let lone: Vec<usize> = (0..b.len())
+                .filter(|&i| b[i] == b'\r' && b.get(i + 1) != Some(&b'\n'))
+                .collect();
+            if !lone.is_empty() {
+                let mut v = text.into_bytes();
+                for i in lone {
+                    v[i] = b'\n';
+                }
+                text = String::from_utf8(v).unwrap_or_default();
+            }
+        }
+        // Excel's `sep=,` first line names the separator: blank it (keeping line numbers).
+        if let Some(rest) = text.strip_prefix("sep=") {
+            let sep: String = rest
+                .chars()
+                .take_while(|c| *c != '\n' && *c != '\r')
+                .collect();
+            if sep != "," {
+                return Err(Problem::new(format!("{what} `{name}` declares `sep={sep}` on its first line: its columns are separated by `{sep}`, not `,`"))
+                    .at(Location::line_col(name, 1, Some(1)))
+                    .help("save it as comma-separated CSV (choose \"CSV UTF-8 (comma delimited)\", and `.` as the decimal separator)"));
+            }
+            text.replace_range(..5, "     ");
+        }
         let source = SourceText::new(name, text);
-        let first_line = source.text.lines().next().unwrap_or("");
+        if let Some(q) = unclosed_quote(&source.text) {
+            return Err(Problem::new("a quote opened here is never closed, so the rest of the file would be read as one cell")
+                .at(Location::span(&source, q, q + 1))
+                .help("close the quote; inside a quoted cell, write a quote twice (\"\")"));
+        }
+        let first_line = source
+            .text
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
         let bytes = source.text.as_bytes().to_vec();
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -241,6 +318,20 @@ impl Table {
                 }
                 Err(e) => return Err(csv_problem(&source, &e)),
             }
+        }
+        let header_start = record.position().map_or(0, |p| p.byte() as usize);
+        if let Some(i) = record
+            .iter()
+            .position(|h| h.len() > crate::limits::get().cell_bytes)
+        {
+            let (s, e) = field_span(&source.text, header_start, i);
+            return Err(Problem::new(format!(
+                "a header cell is {} bytes long, more than the limit of {}",
+                record[i].len(),
+                crate::limits::get().cell_bytes
+            ))
+            .at(Location::span(&source, s, e))
+            .help("is a quote missing its closing quote, or is this not the header?"));
         }
         let header: Vec<String> = record.iter().map(|h| h.trim().to_string()).collect();
         if header.len() == 1 && first_line.contains(';') {
@@ -284,10 +375,18 @@ impl Table {
             .at(Location::file(&shown)));
         }
         let sha256 = sha256_hex(&bytes);
+        let text_like = !bytes.starts_with(b"PK\x03\x04")
+            && !bytes.starts_with(b"\xD0\xCF\x11\xE0")
+            && std::str::from_utf8(&bytes[..bytes.len().min(4096)]).is_ok();
         let mut book =
             calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
-                Problem::new(format!("cannot open workbook `{shown}`: {e}"))
-                    .at(Location::file(&shown))
+                let p = Problem::new(format!("cannot open workbook `{shown}`: {e}"))
+                    .at(Location::file(&shown));
+                if text_like {
+                    p.help("the file holds text: if it is CSV, give it a .csv name")
+                } else {
+                    p
+                }
             })?;
         let names = book.sheet_names();
         let sheet_name = match sheet {
@@ -367,6 +466,7 @@ impl Table {
     /// Calls `f` for every non-blank row, in order. Stops at the first CSV syntax error.
     pub fn for_each_row(&mut self, mut f: impl FnMut(&Row<'_>)) -> Result<usize, Problem> {
         let mut count = 0usize;
+        let header = &self.header;
         match &mut self.inner {
             Inner::Csv {
                 source,
@@ -412,7 +512,7 @@ impl Table {
                                 cells[i].len(),
                                 crate::limits::get().cell_bytes
                             ))
-                            .at(row.location(i, ""))
+                            .at(row.location(i, header.get(i).map_or("", String::as_str)))
                             .help("is a quote missing its closing quote?"));
                         }
                         let row = Row {
@@ -469,11 +569,15 @@ impl Table {
 fn check_header(header: &[String], name: &str, line: usize) -> Result<(), Problem> {
     for (i, h) in header.iter().enumerate() {
         if h.is_empty() {
-            return Err(Problem::new(format!(
+            let mut p = Problem::new(format!(
                 "column {} of the header of `{name}` has no name",
                 i + 1
             ))
-            .at(Location::line_col(name, line, Some(i + 1))));
+            .at(Location::line_col(name, line, Some(i + 1)));
+            if i + 1 == header.len() {
+                p = p.help("the header line ends with a comma: remove it, and the matching trailing commas of the rows");
+            }
+            return Err(p);
         }
         if let Some(j) = header[..i].iter().position(|x| x == h) {
             return Err(Problem::new(format!(

@@ -88,7 +88,7 @@ fn scores_csv(runs: &[Scored]) -> Vec<u8> {
                 push(
                     &mut csv,
                     &node.id,
-                    rubric.node_kind(k),
+                    &text(rubric.node_kind(k)),
                     r.nodes.score.get(row, k),
                     r.nodes.rank(row, k),
                     r.nodes.coverage.get(row, k),

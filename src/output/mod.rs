@@ -151,8 +151,15 @@ impl OutputDir {
             source: e,
         };
         if self.replace {
-            // Move the old folder aside first, so that at every moment the target is either the
-            // old folder or the new one, each whole.
+            // Swap the new folder and the old one in one atomic step where the system can (Linux
+            // renameat2 RENAME_EXCHANGE), so that the target is never missing, even if the
+            // process is killed; the old folder, now at the temporary name, is then removed.
+            if exchange(&built, &self.target) {
+                let _ = std::fs::remove_dir_all(&built);
+                return Ok(());
+            }
+            // Elsewhere: move the old folder aside, then the new one in. The target is missing
+            // between the two renames; a process killed there leaves both hidden folders.
             let parent = built
                 .parent()
                 .map(Path::to_path_buf)
@@ -195,4 +202,18 @@ pub fn read_manifest(dir: &Path, command: &str) -> Result<serde_json::Value, Pro
         .at(Location::file(&shown)));
     }
     Ok(m)
+}
+
+/// Exchanges two existing paths atomically (Linux `renameat2` with `RENAME_EXCHANGE`); false if
+/// the system or the file system cannot, and nothing was changed.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> bool {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).is_ok()
+}
+
+/// Exchanges two existing paths atomically: not available here, so never done.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> bool {
+    false
 }

@@ -110,7 +110,12 @@ fn read_with_bases(
     if chain.contains(&base_canonical) {
         return Err(InputError::one(
             Problem::new(format!("`rubric.extends` = `{rel}` makes a cycle: a rubric cannot extend itself, directly or through others"))
-                .at(ext.at.location().with_key("rubric.extends")),
+                .at(ext.at.location().with_key("rubric.extends"))
+                .help(format!(
+                    "the chain: {} -> {}",
+                    chain.iter().map(|p| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())).collect::<Vec<_>>().join(" -> "),
+                    base_canonical.file_name().map_or_else(|| rel.to_string(), |n| n.to_string_lossy().into_owned())
+                )),
         ));
     }
     if chain.len() >= crate::limits::get().extends {

@@ -243,16 +243,10 @@ pub fn read_rule(tv: &Tv, path: &str, ctx: &RuleContext<'_>, p: &mut Problems) -
                                     Some(i) => resolved.push(i),
                                     None => {
                                         let tv = r.get("instruments").expect("read above");
-                                        let mut problem = r.problem_at(tv, "instruments", format!(
-                                            "`{path}.instruments` names `{name}`, which is not declared under [instruments]"
-                                        ));
-                                        if let Some(h) = crate::error::did_you_mean(
-                                            &name,
-                                            ctx.instruments.iter().map(String::as_str),
-                                        ) {
-                                            problem = problem.help(h);
-                                        }
-                                        p.push(problem);
+                                        p.push(
+                                            r.problem_at(tv, "instruments", format!("`{path}.instruments` names `{name}`, which is not declared under [instruments]"))
+                                                .help(crate::error::suggest(&name, ctx.instruments.iter().map(String::as_str), "declared instruments")),
+                                        );
                                     }
                                 }
                             }
@@ -273,6 +267,18 @@ pub fn read_rule(tv: &Tv, path: &str, ctx: &RuleContext<'_>, p: &mut Problems) -
                 }
                 other => {
                     let tv = r.get("type").expect("read above");
+                    // Its parameters belong to a type we do not know: report the type alone.
+                    r.allow(&[
+                        "yes",
+                        "no",
+                        "levels",
+                        "bands",
+                        "lower",
+                        "upper",
+                        "instruments",
+                        "side",
+                        "expr",
+                    ]);
                     let mut problem =
                         r.problem_at(tv, "type", format!("unknown rule type `{other}`"));
                     problem = problem.help(
@@ -520,7 +526,10 @@ fn compile_expr(text: &str, r: &Reader<'_>, p: &mut Problems) -> Option<Expr> {
         crate::limits::get().expr_depth,
     );
     if text.chars().count() > max_len {
-        p.push(r.problem_here(format!("`{path}.expr` is longer than {max_len} characters")));
+        p.push(
+            r.problem_here(format!("`{path}.expr` is longer than {max_len} characters"))
+                .help("split the rule, or raise the limit with --max-expr-len"),
+        );
         return None;
     }
     let mut depth = 0usize;
@@ -529,9 +538,12 @@ fn compile_expr(text: &str, r: &Reader<'_>, p: &mut Problems) -> Option<Expr> {
             '(' => {
                 depth += 1;
                 if depth > max_depth {
-                    p.push(r.problem_here(format!(
-                        "`{path}.expr` nests parentheses more than {max_depth} deep"
-                    )));
+                    p.push(
+                        r.problem_here(format!(
+                            "`{path}.expr` nests parentheses more than {max_depth} deep"
+                        ))
+                        .help("simplify the expression, or raise the limit with --max-expr-depth"),
+                    );
                     return None;
                 }
             }

@@ -169,17 +169,37 @@ pub fn parse(source: &Arc<SourceText>) -> Result<Table, Vec<Problem>> {
     }
     let (doc, errors) = toml::de::DeTable::parse_recoverable(&source.text);
     if !errors.is_empty() {
-        return Err(errors
+        // A file that is not TOML at all has an error on every line; the first few say enough,
+        // and locating each costs a scan of the text.
+        const SHOWN: usize = 20;
+        let more = errors.len().saturating_sub(SHOWN);
+        let mut problems: Vec<Problem> = errors
             .iter()
+            .take(SHOWN)
             .map(|e| {
                 let span = e.span().unwrap_or(0..0);
-                Problem::new(format!(
-                    "invalid TOML: {}",
-                    e.message().trim_end().trim_end_matches('.')
-                ))
-                .at(Location::span(source, span.start, span.end))
+                let mut message = e.message().trim_end().trim_end_matches('.').to_string();
+                // Name the key the parser points at.
+                if message.contains("duplicate key")
+                    && let Some(key) = source
+                        .text
+                        .get(span.clone())
+                        .filter(|k| !k.is_empty() && k.len() < 100 && !k.contains('\n'))
+                {
+                    message = format!("{message} `{}`", key.trim());
+                }
+                Problem::new(format!("invalid TOML: {message}"))
+                    .at(Location::span(source, span.start, span.end))
             })
-            .collect());
+            .collect();
+        if more > 0 {
+            problems.push(
+                Problem::new(format!("and {more} more TOML syntax errors"))
+                    .at(Location::file(&source.name))
+                    .help("is this file a rubric?"),
+            );
+        }
+        return Err(problems);
     }
     let span = doc.span();
     let tv = convert_table(doc.into_inner(), source, (span.start, span.end));
@@ -188,7 +208,18 @@ pub fn parse(source: &Arc<SourceText>) -> Result<Table, Vec<Problem>> {
 
 /// Rejects pathological nesting before the recursive parser sees it.
 fn nesting_too_deep(source: &Arc<SourceText>) -> Option<Problem> {
+    let limit = crate::limits::get().toml_depth;
+    let too_deep = |at: usize| {
+        Problem::new(format!(
+            "keys, arrays and tables are nested more than {limit} deep"
+        ))
+        .at(Location::span(source, at, at + 1))
+        .help("a rubric never needs this; is this file a rubric?")
+    };
     let mut depth = 0usize;
+    // Dotted keys (`a.b.c = 1`, `[a.b.c]`) nest too: count the dots before a line's `=`.
+    let mut dots = 0usize;
+    let mut seen_eq = false;
     let mut in_str: Option<u8> = None;
     let bytes = source.text.as_bytes();
     let mut i = 0;
@@ -208,22 +239,26 @@ fn nesting_too_deep(source: &Arc<SourceText>) -> Option<Problem> {
                     while i < bytes.len() && bytes[i] != b'\n' {
                         i += 1;
                     }
+                    continue;
                 }
                 b'[' | b'{' => {
                     depth += 1;
-                    if depth > crate::limits::get().toml_depth {
-                        return Some(
-                            Problem::new(format!(
-                                "arrays and tables are nested more than {} deep",
-                                crate::limits::get().toml_depth
-                            ))
-                            .at(Location::span(source, i, i + 1))
-                            .help("a rubric never needs this; is this file a rubric?"),
-                        );
+                    if depth > limit {
+                        return Some(too_deep(i));
                     }
                 }
                 b']' | b'}' => depth = depth.saturating_sub(1),
-                b'\n' => {}
+                b'=' => seen_eq = true,
+                b'.' if !seen_eq => {
+                    dots += 1;
+                    if dots + depth >= limit {
+                        return Some(too_deep(i));
+                    }
+                }
+                b'\n' => {
+                    dots = 0;
+                    seen_eq = false;
+                }
                 _ => {}
             },
         }

@@ -3,12 +3,17 @@
 mod agreement;
 mod align;
 mod audit;
+mod bad_inputs;
 mod cli;
 mod coinr;
 mod common;
 mod compare;
 mod evidence;
+mod fuzz_regressions;
+mod output_safety;
 mod properties;
+mod random_rubrics;
+mod report;
 mod rubric;
 mod scoring;
 mod sensitivity;

@@ -1,0 +1,978 @@
+//! The report page: builds every chart from the model and renders one self-contained HTML file
+//! with minijinja (auto-escaping on, so every user-supplied string in the page is escaped; the
+//! SVG markup, built with `svg::esc`, is the only text passed as safe).
+
+use std::collections::BTreeMap;
+
+use minijinja::Environment;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::charts::{self, Chart, Column, GridSpec, HeatmapSpec};
+use super::svg::{Palette, Scale, tick, value};
+use super::{Coop, Matrix, Report};
+use crate::error::Error;
+
+/// The page template.
+const TEMPLATE: &str = include_str!("report.html");
+
+/// The only script: shows the grid profile chosen in the `<select>`. Without script, a
+/// `<noscript>` style shows every profile instead.
+const SCRIPT: &str = "(function(){var s=document.getElementById('grid-select');if(!s){return;}var f=document.querySelectorAll('figure.grid-fig');function show(){for(var i=0;i<f.length;i++){f[i].hidden=f[i].getAttribute('data-grid')!==s.value;}}s.addEventListener('change',show);show();})();";
+
+/// A rendered report: the page, and every chart for `--format svg`.
+#[derive(Debug)]
+pub struct Rendered {
+    /// The HTML page.
+    pub html: String,
+    /// The charts, in page order.
+    pub charts: Vec<Chart>,
+}
+
+#[derive(Serialize)]
+struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    /// Columns holding numbers (right-aligned).
+    numeric: Vec<bool>,
+    /// When the first `lead` columns are text and all others numbers, the table's class aligns
+    /// them (`lead1`, `lead2`) and cells carry no class: large matrices stay small.
+    lead: usize,
+}
+
+impl Table {
+    fn new(header: Vec<String>, numeric: Vec<bool>, rows: Vec<Vec<String>>) -> Table {
+        let k = numeric.iter().take_while(|x| !**x).count();
+        let lead = if (1..=2).contains(&k) && numeric[k..].iter().all(|x| *x) {
+            k
+        } else {
+            0
+        };
+        Table {
+            header,
+            rows,
+            numeric,
+            lead,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Figure {
+    id: String,
+    heading: String,
+    caption: String,
+    svg: String,
+    table: Option<Table>,
+    table_note: String,
+    /// Small charts shrink to the page width; large matrices keep their size and scroll.
+    fit: bool,
+}
+
+#[derive(Serialize)]
+struct Section {
+    id: String,
+    heading: String,
+    intro: Vec<String>,
+    facts: Vec<(String, String)>,
+    figures: Vec<Figure>,
+}
+
+#[derive(Serialize)]
+struct FileRow {
+    folder: String,
+    command: String,
+    name: String,
+    sha256: String,
+    check: String,
+    ok: bool,
+}
+
+#[derive(Serialize)]
+struct InputRow {
+    role: String,
+    path: String,
+    rows: String,
+    sha256: String,
+}
+
+#[derive(Serialize)]
+struct RankLine {
+    rank: String,
+    code: String,
+    name: String,
+    score: String,
+    tier: String,
+    tier_color: String,
+    tier_ink: String,
+    coverage: String,
+    median: String,
+    interval: String,
+    bar: String,
+}
+
+#[derive(Serialize)]
+struct Grids {
+    options: Vec<(String, String)>,
+    legend: String,
+    figures: Vec<Figure>,
+    table: Table,
+}
+
+#[derive(Serialize)]
+struct Page {
+    title: String,
+    subtitle: String,
+    csp: String,
+    script: &'static str,
+    generator: String,
+    nav: Vec<(String, String)>,
+    facts: Vec<(String, String)>,
+    text_source: String,
+    inputs: Vec<InputRow>,
+    files: Vec<FileRow>,
+    files_ok: bool,
+    coverage: Figure,
+    ranking: Vec<RankLine>,
+    has_intervals: bool,
+    has_tiers: bool,
+    interval_note: String,
+    tiers: Vec<(String, String, String, String)>,
+    heatmaps: Section,
+    grids: Option<Grids>,
+    sections: Vec<Section>,
+}
+
+/// Renders the report.
+pub fn render(r: &Report) -> Result<Rendered, Error> {
+    let s = &r.score;
+    let meta = &s.meta;
+    let mut charts: Vec<Chart> = Vec::new();
+    let name_of = |code: &str| -> String {
+        let n = s.name_of(code);
+        if n.is_empty() {
+            r.align
+                .as_ref()
+                .and_then(|a| a.names.get(code).cloned())
+                .unwrap_or_default()
+        } else {
+            n.to_string()
+        }
+    };
+    let scale = charts::score_scale(meta, &[&s.principles, &s.dimensions, &s.cells]);
+
+    // Summary.
+    let with_index = s.ranking.iter().filter(|x| x.score.is_some()).count();
+    let mut facts = vec![
+        (
+            "Rubric".to_string(),
+            format!("{} {}", meta.rubric_id, meta.rubric_version),
+        ),
+        ("Title".to_string(), meta.title.clone().unwrap_or_default()),
+        (
+            "Evaluation date".to_string(),
+            match (&meta.date, &meta.date_rule) {
+                (Some(d), Some(rule)) => format!("{d} ({rule})"),
+                (Some(d), None) => d.clone(),
+                (None, _) => "the latest evidence (undated)".to_string(),
+            },
+        ),
+        (
+            "Jurisdictions scored".to_string(),
+            match (meta.scored, meta.jurisdictions) {
+                (Some(a), Some(b)) => format!("{a} of {b}"),
+                _ => s.ranking.len().to_string(),
+            },
+        ),
+        (
+            "With an index score".to_string(),
+            format!(
+                "{with_index} of {}{}",
+                s.ranking.len(),
+                if with_index < s.ranking.len() {
+                    "; the others have too little evidence, so their index is NA"
+                } else {
+                    ""
+                }
+            ),
+        ),
+    ];
+    if !meta.screened_out.is_empty() {
+        facts.push(("Screened out".to_string(), meta.screened_out.join(", ")));
+    }
+    if let Some(m) = meta.min_coverage {
+        facts.push(("Minimum coverage".to_string(), tick(m)));
+    }
+    if !meta.overrides.is_empty() {
+        facts.push(("Overrides (--set)".to_string(), meta.overrides.join("; ")));
+    }
+    facts.retain(|(_, v)| !v.is_empty());
+    let inputs = meta
+        .inputs
+        .iter()
+        .map(|f| InputRow {
+            role: f.role.clone(),
+            path: f.path.clone(),
+            rows: f.rows.map_or_else(String::new, |x| x.to_string()),
+            sha256: f.sha256.clone(),
+        })
+        .collect();
+    let mut files = Vec::new();
+    let folders = std::iter::once(&s.folder)
+        .chain(r.align.as_ref().map(|a| &a.folder))
+        .chain(r.sensitivity.as_ref().map(|x| &x.folder))
+        .chain(r.compare.as_ref().map(|c| &c.folder));
+    for f in folders {
+        for file in &f.files {
+            let (check, ok) = if file.name == "manifest.json" {
+                ("the manifest".to_string(), true)
+            } else if file.recorded.is_none() {
+                ("not recorded in the manifest".to_string(), false)
+            } else if file.matches() {
+                ("matches the manifest".to_string(), true)
+            } else {
+                (
+                    "differs from the manifest: edited after it was written".to_string(),
+                    false,
+                )
+            };
+            files.push(FileRow {
+                folder: f.path.clone(),
+                command: f.command.clone(),
+                name: file.name.clone(),
+                sha256: file.sha256.clone(),
+                check,
+                ok,
+            });
+        }
+    }
+    let files_ok = files.iter().all(|f| f.ok);
+    let cov = charts::coverage(&s.ranking, meta);
+    let coverage = figure(
+        &cov,
+        "Coverage distribution",
+        "How much of each jurisdiction's index weight rests on evidence.",
+        Some(coverage_table(r)),
+        "",
+    );
+    charts.push(cov);
+
+    // Ranking.
+    let max_rank = r
+        .sensitivity
+        .as_ref()
+        .map(|x| charts::max_rank(&x.intervals))
+        .unwrap_or(2.0);
+    let ranking = s
+        .ranking
+        .iter()
+        .map(|row| {
+            let tier = row.tier.as_ref().map(|t| meta.tier(t));
+            let (tier_name, color, ink) = match (tier, &row.tier, row.score) {
+                (Some(Some(t)), _, Some(v)) => {
+                    let tscale = Scale {
+                        palette: Palette::Viridis,
+                        ..scale
+                    };
+                    let at = if t.min.is_finite() {
+                        t.min.max(scale.lo)
+                    } else {
+                        v
+                    };
+                    (t.name.clone(), tscale.color(at), tscale.ink(at).to_string())
+                }
+                (_, Some(id), _) => (id.clone(), "#eeeeee".to_string(), "#000000".to_string()),
+                _ => (String::new(), String::new(), String::new()),
+            };
+            let iv = r
+                .sensitivity
+                .as_ref()
+                .and_then(|x| x.intervals.get(&row.code));
+            RankLine {
+                rank: row.rank.map_or_else(|| "NA".to_string(), |x| x.to_string()),
+                code: row.code.clone(),
+                name: row.name.clone(),
+                score: value(row.score, 2),
+                tier: tier_name,
+                tier_color: color,
+                tier_ink: ink,
+                coverage: value(row.coverage, 3),
+                median: iv.map_or_else(String::new, |i| rank_text(i.median)),
+                interval: iv.map_or_else(String::new, |i| {
+                    format!("{}–{}", rank_text(i.q05), rank_text(i.q95))
+                }),
+                bar: iv.map_or_else(String::new, |i| charts::interval_bar(i, max_rank)),
+            }
+        })
+        .collect();
+    let interval_note = match &r.sensitivity {
+        Some(x) => format!(
+            "Rank intervals from the sensitivity analysis in “{}”{}: the bar spans the 5th to 95th percentile rank over the runs (rank 1 at the left, {} at the right), the black mark is the median.",
+            x.folder.path,
+            x.n.map_or(String::new(), |n| format!(" (N = {n})")),
+            tick(max_rank)
+        ),
+        None => String::new(),
+    };
+    if let Some(x) = &r.sensitivity {
+        charts.push(charts::rank_intervals(&s.ranking, &x.intervals));
+    }
+    let tiers = meta
+        .tiers
+        .iter()
+        .map(|t| {
+            let at = if t.min.is_finite() {
+                t.min.max(scale.lo)
+            } else {
+                scale.lo
+            };
+            (
+                t.name.clone(),
+                if t.min.is_finite() {
+                    format!("{} and above", tick(t.min))
+                } else {
+                    String::new()
+                },
+                scale.color(at),
+                scale.ink(at).to_string(),
+            )
+        })
+        .collect();
+
+    // Heatmaps.
+    let order = row_order(r, &s.principles);
+    let rows: Vec<(String, String)> = order.iter().map(|c| (c.clone(), name_of(c))).collect();
+    let mut heat_figs = Vec::new();
+    let pcols: Vec<Column> = s
+        .principles
+        .cols
+        .iter()
+        .map(|id| {
+            let name = meta.node_name(id);
+            Column {
+                id: id.clone(),
+                label: if name == id {
+                    id.clone()
+                } else {
+                    format!("{id} {name}")
+                },
+                name: if name == id {
+                    id.clone()
+                } else {
+                    format!("{id} {name}")
+                },
+            }
+        })
+        .collect();
+    let pvalues = reorder(&s.principles, &order);
+    let ph = charts::heatmap(&HeatmapSpec {
+        id: "heat-principles",
+        kind: "principle",
+        file: "heatmap_principles",
+        title: "Jurisdictions by principle",
+        cols_noun: "principles",
+        rows: &rows,
+        cols: &pcols,
+        values: &pvalues,
+        scale,
+    });
+    heat_figs.push(figure(
+        &ph,
+        "Jurisdictions × principles",
+        "Scores of each principle (matrix_principles.csv), rows in ranking order. Hover a cell for its value.",
+        Some(matrix_table(&rows, &pcols, &pvalues)),
+        "Values rounded to one decimal; exact values in matrix_principles.csv.",
+    ));
+    charts.push(ph);
+    if s.dimensions.cols.is_empty() {
+        heat_figs.push(empty_figure("heat-dimensions", "Jurisdictions × dimensions", "This rubric has no facets, so there are no dimension scores (matrix_dimensions.csv has no columns)."));
+    } else {
+        let dcols: Vec<Column> = s
+            .dimensions
+            .cols
+            .iter()
+            .map(|id| Column {
+                id: id.clone(),
+                label: meta.value_name(id).to_string(),
+                name: meta.value_name(id).to_string(),
+            })
+            .collect();
+        let dvalues = reorder(&s.dimensions, &order);
+        let dh = charts::heatmap(&HeatmapSpec {
+            id: "heat-dimensions",
+            kind: "dimension",
+            file: "heatmap_dimensions",
+            title: "Jurisdictions by dimension",
+            cols_noun: "dimensions",
+            rows: &rows,
+            cols: &dcols,
+            values: &dvalues,
+            scale,
+        });
+        heat_figs.push(figure(
+            &dh,
+            "Jurisdictions × dimensions",
+            "Scores of each dimension (matrix_dimensions.csv), rows in ranking order.",
+            Some(matrix_table(&rows, &dcols, &dvalues)),
+            "Values rounded to one decimal; exact values in matrix_dimensions.csv.",
+        ));
+        charts.push(dh);
+    }
+    let heatmaps = Section {
+        id: "heatmaps".to_string(),
+        heading: "Heatmaps".to_string(),
+        intro: vec![format!(
+            "Colour shows the score on the viridis scale from {} to {}; hatched cells are NA (unknown: too little evidence), never zero.",
+            tick(scale.lo),
+            tick(scale.hi)
+        )],
+        facts: Vec::new(),
+        figures: heat_figs,
+    };
+
+    // Grid profiles.
+    let grids = if s.cells.cols.is_empty() {
+        None
+    } else {
+        Some(grids(r, &order, &name_of, scale, &mut charts))
+    };
+
+    // Optional sections.
+    let mut sections = Vec::new();
+    if let Some(a) = &r.align {
+        let ac = charts::alignment(a, &name_of);
+        let acols: Vec<Column> = a
+            .alignment
+            .cols
+            .iter()
+            .map(|c| Column {
+                id: c.clone(),
+                label: c.clone(),
+                name: c.clone(),
+            })
+            .collect();
+        let arows: Vec<(String, String)> = a
+            .alignment
+            .rows
+            .iter()
+            .map(|c| (c.clone(), name_of(c)))
+            .collect();
+        let mut at = matrix_table_digits(&arows, &acols, &a.alignment.values, 2);
+        at.header.insert(1, "cluster".to_string());
+        at.numeric.insert(1, true);
+        for (row, (code, _)) in at.rows.iter_mut().zip(&arows) {
+            row.insert(
+                1,
+                a.clusters
+                    .get(code)
+                    .map_or_else(|| "NA".to_string(), |c| c.to_string()),
+            );
+        }
+        let fig_a = figure(
+            &ac,
+            "Alignment matrix",
+            "How alike jurisdictions' commitments are (alignment.csv), in the clustering order of the dendrogram; clusters from clusters.csv are outlined and marked by the coloured band.",
+            Some(at),
+            "Similarities rounded to two decimals; exact values in alignment.csv.",
+        );
+        charts.push(ac);
+        let cc = charts::cooperation(a, &name_of);
+        let fig_c = figure(
+            &cc,
+            "Cooperation matrix",
+            "Whether each ordered pair can cooperate (cooperation.csv): rows are the requested state, columns the requesting state.",
+            Some(coop_table(a, &name_of)),
+            "The instruments linking each pair are listed in cooperation.csv.",
+        );
+        charts.push(cc);
+        sections.push(Section {
+            id: "alignment".to_string(),
+            heading: "Alignment and cooperation".to_string(),
+            intro: vec![format!(
+                "From the align folder “{}”{}.",
+                a.folder.path,
+                match (&a.metric, &a.level) {
+                    (Some(m), Some(l)) => format!(": {m} similarity of {l} scores"),
+                    _ => String::new(),
+                }
+            )],
+            facts: Vec::new(),
+            figures: vec![fig_a, fig_c],
+        });
+    }
+    if let Some(x) = &r.sensitivity {
+        let sc = charts::sensitivity(&x.indices, x.target.as_deref());
+        let table = Table::new(
+            ["factor", "first order", "5%", "95%", "total", "5%", "95%"]
+                .map(String::from)
+                .to_vec(),
+            vec![false, true, true, true, true, true, true],
+            x.indices
+                .iter()
+                .map(|i| {
+                    let mut row = vec![i.factor.clone()];
+                    row.extend(i.si.iter().chain(i.sti.iter()).map(|v| value(*v, 3)));
+                    row
+                })
+                .collect(),
+        );
+        let fig = figure(
+            &sc,
+            "Sensitivity indices",
+            "How much each uncertain assumption moves the ranks (sensitivity_indices.csv): the first-order index is the share of the variance of the mean rank shift due to the factor alone, the total index includes its interactions.",
+            Some(table),
+            "",
+        );
+        charts.push(sc);
+        sections.push(Section {
+            id: "sensitivity".to_string(),
+            heading: "Sensitivity".to_string(),
+            intro: vec![format!(
+                "From the sensitivity folder “{}”{}. Rank intervals are shown in the ranking table.",
+                x.folder.path,
+                x.n.map_or(String::new(), |n| format!(", N = {n}"))
+            )],
+            facts: Vec::new(),
+            figures: vec![fig],
+        });
+    }
+    if let Some(c) = &r.compare {
+        let sc = charts::slope(c);
+        let table = Table::new(
+            [
+                "jurisdiction",
+                "name",
+                "rank A",
+                "rank B",
+                "shift",
+                "score A",
+                "score B",
+            ]
+            .map(String::from)
+            .to_vec(),
+            vec![false, false, true, true, true, true, true],
+            c.shifts
+                .iter()
+                .map(|x| {
+                    vec![
+                        x.code.clone(),
+                        x.name.clone(),
+                        value(x.rank_a, 0),
+                        value(x.rank_b, 0),
+                        x.shift.map_or_else(
+                            || "NA".to_string(),
+                            |v| {
+                                if v > 0.0 {
+                                    format!("+{}", tick(v))
+                                } else {
+                                    tick(v)
+                                }
+                            },
+                        ),
+                        value(x.score_a, 2),
+                        value(x.score_b, 2),
+                    ]
+                })
+                .collect(),
+        );
+        let fig = figure(
+            &sc,
+            "Rank shifts",
+            "Each line joins a jurisdiction's rank in A to its rank in B (rank_shifts.csv).",
+            Some(table),
+            "Shift = rank in A - rank in B: positive means moved up.",
+        );
+        charts.push(sc);
+        let mut facts = vec![
+            ("A".to_string(), c.label_a.clone()),
+            ("B".to_string(), c.label_b.clone()),
+        ];
+        for (k, v) in &c.stats {
+            let label = match k.as_str() {
+                "jurisdictions_compared" => "Jurisdictions ranked in both",
+                "spearman" => "Spearman's rho of ranks",
+                "kendall" => "Kendall's tau of ranks",
+                "top10_overlap" => "Overlap of the top 10",
+                "moved_more_than_5" => "Moved more than 5 places",
+                other => other,
+            };
+            facts.push((label.to_string(), v.clone()));
+        }
+        sections.push(Section {
+            id: "compare".to_string(),
+            heading: "Comparison".to_string(),
+            intro: std::iter::once(format!("From the compare folder “{}”.", c.folder.path))
+                .chain(
+                    (!c.changes.is_empty())
+                        .then(|| format!("What differs from A to B: {}.", c.changes.join("; "))),
+                )
+                .collect(),
+            facts,
+            figures: vec![fig],
+        });
+    }
+
+    let mut nav = vec![
+        ("summary".to_string(), "Summary".to_string()),
+        ("ranking".to_string(), "Ranking".to_string()),
+        ("heatmaps".to_string(), "Heatmaps".to_string()),
+    ];
+    if grids.is_some() {
+        nav.push(("profiles".to_string(), "Profiles".to_string()));
+    }
+    for sec in &sections {
+        nav.push((sec.id.clone(), sec.heading.clone()));
+    }
+    let page = Page {
+        title: format!("{} {}", meta.rubric_id, meta.rubric_version),
+        subtitle: meta.title.clone().unwrap_or_default(),
+        csp: format!(
+            "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'sha256-{}'; base-uri 'none'; form-action 'none'",
+            base64(&Sha256::digest(SCRIPT.as_bytes()))
+        ),
+        script: SCRIPT,
+        generator: format!("accord {}", env!("CARGO_PKG_VERSION")),
+        nav,
+        facts,
+        text_source: meta.text_source.clone().unwrap_or_default(),
+        inputs,
+        files,
+        files_ok,
+        coverage,
+        ranking,
+        has_intervals: r.sensitivity.is_some(),
+        has_tiers: !meta.tiers.is_empty() || s.ranking.iter().any(|x| x.tier.is_some()),
+        interval_note,
+        tiers,
+        heatmaps,
+        grids,
+        sections,
+    };
+    let mut env = Environment::new();
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.add_template("report.html", TEMPLATE)
+        .map_err(|e| Error::Internal(format!("report template: {e}")))?;
+    let html = env
+        .get_template("report.html")
+        .and_then(|t| t.render(&page))
+        .map_err(|e| Error::Internal(format!("report template: {e:#}")))?;
+    Ok(Rendered { html, charts })
+}
+
+/// A rank statistic: whole ranks plainly, others to two decimals.
+fn rank_text(x: Option<f64>) -> String {
+    x.map_or_else(|| "NA".to_string(), tick)
+}
+
+fn figure(c: &Chart, heading: &str, caption: &str, table: Option<Table>, note: &str) -> Figure {
+    Figure {
+        id: c.svg.id.clone(),
+        heading: heading.to_string(),
+        caption: caption.to_string(),
+        svg: c.svg.finish(false),
+        table,
+        table_note: note.to_string(),
+        fit: matches!(c.file.as_str(), "coverage" | "sensitivity_indices"),
+    }
+}
+
+fn empty_figure(id: &str, heading: &str, caption: &str) -> Figure {
+    Figure {
+        id: id.to_string(),
+        heading: heading.to_string(),
+        caption: caption.to_string(),
+        svg: String::new(),
+        table: None,
+        table_note: String::new(),
+        fit: false,
+    }
+}
+
+/// Ranking order, then any further rows of the matrix in file order.
+fn row_order(r: &Report, m: &Matrix) -> Vec<String> {
+    let in_matrix: std::collections::HashSet<&str> = m.rows.iter().map(String::as_str).collect();
+    let mut out: Vec<String> = r
+        .score
+        .ranking
+        .iter()
+        .filter(|x| in_matrix.contains(x.code.as_str()))
+        .map(|x| x.code.clone())
+        .collect();
+    let seen: std::collections::HashSet<String> = out.iter().cloned().collect();
+    out.extend(m.rows.iter().filter(|c| !seen.contains(*c)).cloned());
+    out
+}
+
+fn reorder(m: &Matrix, order: &[String]) -> Vec<Vec<Option<f64>>> {
+    let index: BTreeMap<&str, usize> = m
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect();
+    order
+        .iter()
+        .map(|c| {
+            index
+                .get(c.as_str())
+                .map_or_else(|| vec![None; m.cols.len()], |&i| m.values[i].clone())
+        })
+        .collect()
+}
+
+fn matrix_table(rows: &[(String, String)], cols: &[Column], values: &[Vec<Option<f64>>]) -> Table {
+    matrix_table_digits(rows, cols, values, 1)
+}
+
+fn matrix_table_digits(
+    rows: &[(String, String)],
+    cols: &[Column],
+    values: &[Vec<Option<f64>>],
+    digits: usize,
+) -> Table {
+    let mut header = vec!["jurisdiction".to_string()];
+    header.extend(cols.iter().map(|c| c.id.clone()));
+    let mut numeric = vec![false];
+    numeric.extend(cols.iter().map(|_| true));
+    Table::new(
+        header,
+        numeric,
+        rows.iter()
+            .zip(values)
+            .map(|((code, _), vals)| {
+                let mut row = vec![code.clone()];
+                row.extend(vals.iter().map(|v| value(*v, digits)));
+                row
+            })
+            .collect(),
+    )
+}
+
+fn coverage_table(r: &Report) -> Table {
+    let mut bins = [0usize; 10];
+    let mut unknown = 0usize;
+    for x in &r.score.ranking {
+        match x.coverage {
+            Some(c) => bins[((c.clamp(0.0, 1.0) * 10.0).floor() as usize).min(9)] += 1,
+            None => unknown += 1,
+        }
+    }
+    let mut rows: Vec<Vec<String>> = bins
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let hi = if i == 9 {
+                "1 (inclusive)".to_string()
+            } else {
+                tick((i + 1) as f64 / 10.0)
+            };
+            vec![
+                format!("{} to {}", tick(i as f64 / 10.0), hi),
+                c.to_string(),
+            ]
+        })
+        .collect();
+    if unknown > 0 {
+        rows.push(vec!["NA".to_string(), unknown.to_string()]);
+    }
+    Table::new(
+        vec!["coverage".to_string(), "jurisdictions".to_string()],
+        vec![false, true],
+        rows,
+    )
+}
+
+fn coop_table(a: &super::AlignFolder, name_of: &dyn Fn(&str) -> String) -> Table {
+    let rows = a
+        .coop_codes
+        .iter()
+        .zip(&a.coop)
+        .map(|(code, row)| {
+            let mut linked = Vec::new();
+            let (mut none, mut unknown) = (0, 0);
+            for (k, c) in row.iter().enumerate() {
+                match c {
+                    Coop::Linked(_) => linked.push(a.coop_codes[k].clone()),
+                    Coop::None => none += 1,
+                    Coop::Unknown => unknown += 1,
+                    Coop::Diagonal => {}
+                }
+            }
+            vec![
+                code.clone(),
+                name_of(code),
+                linked.len().to_string(),
+                none.to_string(),
+                unknown.to_string(),
+                linked.join(" "),
+            ]
+        })
+        .collect();
+    Table::new(
+        [
+            "jurisdiction",
+            "name",
+            "linked",
+            "none",
+            "NA",
+            "linked with",
+        ]
+        .map(String::from)
+        .to_vec(),
+        vec![false, false, true, true, true, false],
+        rows,
+    )
+}
+
+fn grids(
+    r: &Report,
+    order: &[String],
+    name_of: &dyn Fn(&str) -> String,
+    scale: Scale,
+    charts_out: &mut Vec<Chart>,
+) -> Grids {
+    let s = &r.score;
+    let meta = &s.meta;
+    // Principles and facet values in order of first appearance in the cell ids (`P1.legal`).
+    let mut prow: Vec<String> = Vec::new();
+    let mut vcol: Vec<String> = Vec::new();
+    let mut pos: Vec<Option<(usize, usize)>> = Vec::new();
+    for id in &s.cells.cols {
+        let Some((p, v)) = id.split_once('.') else {
+            pos.push(None);
+            continue;
+        };
+        let pi = prow.iter().position(|x| x == p).unwrap_or_else(|| {
+            prow.push(p.to_string());
+            prow.len() - 1
+        });
+        let vi = vcol.iter().position(|x| x == v).unwrap_or_else(|| {
+            vcol.push(v.to_string());
+            vcol.len() - 1
+        });
+        pos.push(Some((pi, vi)));
+    }
+    let rows: Vec<(String, String)> = prow
+        .iter()
+        .map(|p| {
+            let name = meta.node_name(p);
+            (
+                p.clone(),
+                if name == p {
+                    p.clone()
+                } else {
+                    format!("{p} {name}")
+                },
+            )
+        })
+        .collect();
+    let cols: Vec<(String, String)> = vcol
+        .iter()
+        .map(|v| (v.clone(), meta.value_name(v).to_string()))
+        .collect();
+    let values = reorder(&s.cells, order);
+    let mut used_stems: BTreeMap<String, usize> = BTreeMap::new();
+    let mut figures = Vec::new();
+    let mut options = Vec::new();
+    for (i, code) in order.iter().enumerate() {
+        let mut grid = vec![vec![None; cols.len()]; rows.len()];
+        for (c, p) in pos.iter().enumerate() {
+            if let Some((pi, vi)) = p {
+                grid[*pi][*vi] = Some(values[i][c]);
+            }
+        }
+        let stem = charts::safe_stem(code);
+        let count = used_stems.entry(stem.clone()).or_default();
+        *count += 1;
+        let file = if *count == 1 {
+            format!("grid_{stem}")
+        } else {
+            format!("grid_{stem}_{i}")
+        };
+        let name = name_of(code);
+        let mut chart = charts::grid(&GridSpec {
+            index: i,
+            code,
+            name: &name,
+            rows: &rows,
+            cols: &cols,
+            values: &grid,
+            scale,
+            file,
+        });
+        let mut fig = figure(&chart, &chart.svg.title.clone(), "", None, "");
+        fig.id = i.to_string();
+        figures.push(fig);
+        options.push((
+            i.to_string(),
+            if name.is_empty() {
+                code.clone()
+            } else {
+                format!("{code} {name}")
+            },
+        ));
+        charts::widen_for_legend(&mut chart);
+        charts_out.push(chart);
+    }
+    let mut header = vec!["jurisdiction".to_string()];
+    header.extend(s.cells.cols.iter().cloned());
+    let mut numeric = vec![false];
+    numeric.extend(s.cells.cols.iter().map(|_| true));
+    let table = Table::new(
+        header,
+        numeric,
+        order
+            .iter()
+            .zip(&values)
+            .map(|(code, vals)| {
+                let mut row = vec![code.clone()];
+                row.extend(vals.iter().map(|v| value(*v, 0)));
+                row
+            })
+            .collect(),
+    );
+    let legend = charts::grid_legend(&scale).finish(false);
+    Grids {
+        options,
+        legend,
+        figures,
+        table,
+    }
+}
+
+/// Standard base64 with padding.
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let v = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[((v >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+}

@@ -1,0 +1,1167 @@
+//! `accord report`: reads results folders (`score`, and optionally `align`, `sensitivity` and
+//! `compare`) into a model, from their CSV files and manifests only, and renders it as one
+//! self-contained HTML file with SVG charts (`charts`, `svg`, `html`).
+//!
+//! Reading never touches the rubric or the evidence, and never writes into the folders. Every
+//! problem names the file it is about; all problems found are reported together.
+
+pub mod charts;
+pub mod html;
+pub mod svg;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value as Json;
+
+use crate::error::{InputError, Location, Problem, Problems};
+use crate::files::{decode_utf8, io_reason, sha256_hex};
+
+/// Largest results file read (bytes): a 20,000 x 20,000 alignment matrix is about 8 GB, far
+/// beyond what a report can show; 1 GiB is generous for anything drawable.
+const MAX_FILE: u64 = 1 << 30;
+
+/// Everything a report shows.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The `score` folder (required).
+    pub score: ScoreFolder,
+    /// An `align` folder, if given.
+    pub align: Option<AlignFolder>,
+    /// A `sensitivity` folder, if given.
+    pub sensitivity: Option<SensitivityFolder>,
+    /// A `compare` folder, from `--compare`.
+    pub compare: Option<CompareFolder>,
+}
+
+/// One results folder as read: where it is, what wrote it, and the files read from it.
+#[derive(Debug, Clone)]
+pub struct Folder {
+    /// The path as given on the command line.
+    pub path: String,
+    /// The manifest's `command`.
+    pub command: String,
+    /// The manifest's path, as shown in problems.
+    pub manifest: String,
+    /// The rubric id recorded.
+    pub rubric: String,
+    /// The rubric version recorded.
+    pub rubric_version: String,
+    /// The evidence file's SHA-256 recorded.
+    pub evidence_sha256: Option<String>,
+    /// The manifest's `accord_version`, if recorded.
+    pub accord_version: Option<String>,
+    /// The files read, in reading order.
+    pub files: Vec<FileCheck>,
+}
+
+/// A file read from a results folder, with its hash and the hash its manifest records.
+#[derive(Debug, Clone)]
+pub struct FileCheck {
+    /// File name inside the folder.
+    pub name: String,
+    /// SHA-256 of the bytes read.
+    pub sha256: String,
+    /// SHA-256 recorded under `outputs` in the manifest, if any.
+    pub recorded: Option<String>,
+}
+
+impl FileCheck {
+    /// True when the manifest records this file with the same hash.
+    pub fn matches(&self) -> bool {
+        self.recorded.as_deref() == Some(self.sha256.as_str())
+    }
+}
+
+/// An input file named in a manifest.
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    /// `evidence`, `jurisdictions`, `dyads` or `rubric`.
+    pub role: String,
+    /// The path recorded.
+    pub path: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Its row count, when recorded.
+    pub rows: Option<u64>,
+}
+
+/// A tier of the rubric.
+#[derive(Debug, Clone)]
+pub struct Tier {
+    /// Its id, as `ranking.csv` writes it.
+    pub id: String,
+    /// Its display name.
+    pub name: String,
+    /// Its lower bound.
+    pub min: f64,
+}
+
+/// What the score folder's manifest says about the run.
+#[derive(Debug, Clone, Default)]
+pub struct Meta {
+    /// Rubric id.
+    pub rubric_id: String,
+    /// Rubric version.
+    pub rubric_version: String,
+    /// Rubric title.
+    pub title: Option<String>,
+    /// Which text of the principles the rubric pins.
+    pub text_source: Option<String>,
+    /// Rubric files and inputs with their hashes.
+    pub inputs: Vec<InputFile>,
+    /// `--set` overrides.
+    pub overrides: Vec<String>,
+    /// The evaluation date, if any.
+    pub date: Option<String>,
+    /// How the date was chosen.
+    pub date_rule: Option<String>,
+    /// Jurisdictions in the inputs.
+    pub jurisdictions: Option<u64>,
+    /// Jurisdictions scored.
+    pub scored: Option<u64>,
+    /// Codes screened out.
+    pub screened_out: Vec<String>,
+    /// The rubric's scale.
+    pub scale: (f64, f64),
+    /// The minimum coverage for a score.
+    pub min_coverage: Option<f64>,
+    /// Node names by id.
+    pub node_names: HashMap<String, String>,
+    /// Facet value names by id.
+    pub value_names: HashMap<String, String>,
+    /// Tiers, best first.
+    pub tiers: Vec<Tier>,
+}
+
+impl Meta {
+    /// A node's display name, or its id.
+    pub fn node_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.node_names.get(id).map_or(id, String::as_str)
+    }
+
+    /// A facet value's display name, or its id.
+    pub fn value_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.value_names.get(id).map_or(id, String::as_str)
+    }
+
+    /// The tier with this id.
+    pub fn tier(&self, id: &str) -> Option<&Tier> {
+        self.tiers.iter().find(|t| t.id == id)
+    }
+}
+
+/// A row of `ranking.csv`.
+#[derive(Debug, Clone)]
+pub struct RankRow {
+    /// Jurisdiction code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Index score.
+    pub score: Option<f64>,
+    /// Index rank.
+    pub rank: Option<u32>,
+    /// Tier id.
+    pub tier: Option<String>,
+    /// Index coverage.
+    pub coverage: Option<f64>,
+}
+
+/// A jurisdiction x column table of numbers.
+#[derive(Debug, Clone, Default)]
+pub struct Matrix {
+    /// Row codes.
+    pub rows: Vec<String>,
+    /// Column ids.
+    pub cols: Vec<String>,
+    /// Values, `values[row][col]`.
+    pub values: Vec<Vec<Option<f64>>>,
+}
+
+impl Matrix {
+    /// The row of a code.
+    pub fn row_of(&self, code: &str) -> Option<usize> {
+        self.rows.iter().position(|r| r == code)
+    }
+}
+
+/// The `score` folder.
+#[derive(Debug, Clone)]
+pub struct ScoreFolder {
+    /// The folder.
+    pub folder: Folder,
+    /// The manifest's facts.
+    pub meta: Meta,
+    /// `ranking.csv`, best first.
+    pub ranking: Vec<RankRow>,
+    /// `matrix_principles.csv`.
+    pub principles: Matrix,
+    /// `matrix_dimensions.csv`.
+    pub dimensions: Matrix,
+    /// `matrix_cells.csv`.
+    pub cells: Matrix,
+}
+
+impl ScoreFolder {
+    /// The name of a code, from the ranking.
+    pub fn name_of<'a>(&'a self, code: &'a str) -> &'a str {
+        self.ranking
+            .iter()
+            .find(|r| r.code == code)
+            .map_or("", |r| r.name.as_str())
+    }
+}
+
+/// A cell of a cooperation matrix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Coop {
+    /// The diagonal (empty cell).
+    Diagonal,
+    /// Linked by these instruments (`;`-joined).
+    Linked(String),
+    /// Known to have no link.
+    None,
+    /// Unknown.
+    Unknown,
+}
+
+/// The `align` folder.
+#[derive(Debug, Clone)]
+pub struct AlignFolder {
+    /// The folder.
+    pub folder: Folder,
+    /// `alignment.csv`: square, in cluster order.
+    pub alignment: Matrix,
+    /// Cluster of each code (`clusters.csv`).
+    pub clusters: BTreeMap<String, u32>,
+    /// Names from `clusters.csv`.
+    pub names: BTreeMap<String, String>,
+    /// `cooperation.csv`: codes, in file order.
+    pub coop_codes: Vec<String>,
+    /// `cooperation.csv`: cells.
+    pub coop: Vec<Vec<Coop>>,
+    /// The metric and level, when the manifest records them.
+    pub metric: Option<String>,
+    /// The level compared.
+    pub level: Option<String>,
+}
+
+/// A row of `rank_intervals.csv`.
+#[derive(Debug, Clone)]
+pub struct Interval {
+    /// Jurisdiction code.
+    pub code: String,
+    /// Nominal rank.
+    pub nominal: Option<f64>,
+    /// Median rank.
+    pub median: Option<f64>,
+    /// 5th percentile rank.
+    pub q05: Option<f64>,
+    /// 95th percentile rank.
+    pub q95: Option<f64>,
+}
+
+/// A row of `sensitivity_indices.csv`.
+#[derive(Debug, Clone)]
+pub struct SensIndex {
+    /// Factor name.
+    pub factor: String,
+    /// First-order index and its interval.
+    pub si: [Option<f64>; 3],
+    /// Total index and its interval.
+    pub sti: [Option<f64>; 3],
+}
+
+/// The `sensitivity` folder.
+#[derive(Debug, Clone)]
+pub struct SensitivityFolder {
+    /// The folder.
+    pub folder: Folder,
+    /// Rank intervals by code.
+    pub intervals: BTreeMap<String, Interval>,
+    /// Sensitivity indices, in file order.
+    pub indices: Vec<SensIndex>,
+    /// Runs (N) and target, when recorded.
+    pub n: Option<u64>,
+    /// The node analysed.
+    pub target: Option<String>,
+}
+
+/// A row of `rank_shifts.csv`.
+#[derive(Debug, Clone)]
+pub struct Shift {
+    /// Jurisdiction code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Rank in A.
+    pub rank_a: Option<f64>,
+    /// Rank in B.
+    pub rank_b: Option<f64>,
+    /// rank_a - rank_b.
+    pub shift: Option<f64>,
+    /// Score in A.
+    pub score_a: Option<f64>,
+    /// Score in B.
+    pub score_b: Option<f64>,
+}
+
+/// The `compare` folder.
+#[derive(Debug, Clone)]
+pub struct CompareFolder {
+    /// The folder.
+    pub folder: Folder,
+    /// Label of run A.
+    pub label_a: String,
+    /// Label of run B.
+    pub label_b: String,
+    /// Summary statistics shown as they are: (key, value as text).
+    pub stats: Vec<(String, String)>,
+    /// What differs between A and B, as `compare` describes it.
+    pub changes: Vec<String>,
+    /// Rank shifts.
+    pub shifts: Vec<Shift>,
+}
+
+/// Reads the results folders and the optional `--compare` folder.
+pub fn read(dirs: &[PathBuf], compare: Option<&Path>) -> Result<Report, InputError> {
+    let mut problems = Problems::new();
+    let mut score = None;
+    let mut align = None;
+    let mut sensitivity = None;
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for dir in dirs {
+        let shown = dir.display().to_string();
+        let manifest = match read_manifest(dir) {
+            Ok(m) => m,
+            Err(p) => {
+                problems.push(p);
+                continue;
+            }
+        };
+        let command = manifest.command.clone();
+        if let Some(first) = seen.get(&command) {
+            problems.push(
+                Problem::new(format!(
+                    "two `{command}` folders given: `{first}` and `{shown}`"
+                ))
+                .at(Location::file(manifest.path_shown.clone()))
+                .help("a report shows one folder of each kind"),
+            );
+            continue;
+        }
+        seen.insert(command.clone(), shown.clone());
+        let result = match command.as_str() {
+            "score" => read_score(dir, manifest).map(|s| score = Some(s)),
+            "align" => read_align(dir, manifest).map(|a| align = Some(a)),
+            "sensitivity" => read_sensitivity(dir, manifest).map(|s| sensitivity = Some(s)),
+            "compare" => Err(InputError::one(
+                Problem::new(format!("`{shown}` is a `compare` folder"))
+                    .at(Location::file(manifest.path_shown.clone()))
+                    .help(format!("pass it with --compare {shown}")),
+            )),
+            other => Err(InputError::one(
+                Problem::new(format!(
+                    "`{shown}` was written by `accord {other}`, which a report does not show"
+                ))
+                .at(Location::file(manifest.path_shown.clone()))
+                .help("a report reads `score`, `align` and `sensitivity` folders, and a `compare` folder with --compare"),
+            )),
+        };
+        if let Err(e) = result {
+            problems.extend(e);
+        }
+    }
+    let compare = match compare {
+        None => None,
+        Some(dir) => match read_manifest(dir).map_err(InputError::one).and_then(|m| {
+            if m.command == "compare" {
+                read_compare(dir, m)
+            } else {
+                Err(InputError::one(
+                    Problem::new(format!(
+                        "`--compare {}` is a `{}` folder, not a `compare` folder",
+                        dir.display(),
+                        m.command
+                    ))
+                    .at(Location::file(m.path_shown.clone()))
+                    .help("--compare takes the folder written by `accord compare`"),
+                ))
+            }
+        }) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                problems.extend(e);
+                None
+            }
+        },
+    };
+    let Some(score) = score else {
+        if problems.is_empty() {
+            problems.push(
+                Problem::new("no `score` folder among the results folders given")
+                    .help("a report needs the folder written by `accord score --out DIR`; add it to the command line"),
+            );
+        }
+        return Err(problems.finish(()).err().unwrap_or_default());
+    };
+    let others = [
+        align.as_ref().map(|a| &a.folder),
+        sensitivity.as_ref().map(|s| &s.folder),
+    ];
+    for folder in others.into_iter().flatten() {
+        if let Some(p) = mismatch(&score.folder, folder) {
+            problems.push(p);
+        }
+    }
+    problems.finish(Report {
+        score,
+        align,
+        sensitivity,
+        compare,
+    })
+}
+
+/// A problem when `other` comes from another rubric or evidence than the score folder.
+fn mismatch(score: &Folder, other: &Folder) -> Option<Problem> {
+    if score.rubric == other.rubric
+        && score.rubric_version == other.rubric_version
+        && score.evidence_sha256 == other.evidence_sha256
+    {
+        return None;
+    }
+    let what = if score.rubric != other.rubric || score.rubric_version != other.rubric_version {
+        format!(
+            "rubric {} {} against {} {}",
+            other.rubric, other.rubric_version, score.rubric, score.rubric_version
+        )
+    } else {
+        "different evidence (its SHA-256 differs)".to_string()
+    };
+    Some(
+        Problem::new(format!(
+            "the `{}` folder `{}` comes from another run than the score folder `{}`: {what}",
+            other.command, other.path, score.path
+        ))
+        .at(Location::file(other.manifest.clone()))
+        .related(
+            "the score folder's manifest",
+            Location::file(score.manifest.clone()),
+        )
+        .help("give folders written from the same rubric and evidence"),
+    )
+}
+
+/// A parsed manifest.
+struct Manifest {
+    json: Json,
+    command: String,
+    path_shown: String,
+    sha256: String,
+}
+
+fn read_manifest(dir: &Path) -> Result<Manifest, Problem> {
+    let shown = dir.display().to_string();
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            return Err(
+                Problem::new(format!("`{shown}` is a file, not a results folder"))
+                    .at(Location::file(&shown))
+                    .help("give the folders written by `accord score`, `align` or `sensitivity`"),
+            );
+        }
+        Err(e) => {
+            return Err(Problem::new(format!(
+                "cannot read the results folder `{shown}`: {}",
+                io_reason(&e)
+            ))
+            .at(Location::file(&shown)));
+        }
+    }
+    let path = dir.join("manifest.json");
+    let path_shown = path.display().to_string();
+    let (text, sha256) = read_bytes(&path, "manifest")?;
+    let json: Json = serde_json::from_str(&text).map_err(|e| {
+        Problem::new(format!("`{path_shown}` is not valid JSON: {e}")).at(Location::line_col(
+            &path_shown,
+            e.line(),
+            Some(e.column()),
+        ))
+    })?;
+    let command = json
+        .get("command")
+        .and_then(Json::as_str)
+        .ok_or_else(|| {
+            Problem::new(format!("`{path_shown}` has no `command`"))
+                .at(Location::file(&path_shown).with_key("command"))
+                .help("the manifest of a results folder says which command wrote it")
+        })?
+        .to_string();
+    Ok(Manifest {
+        json,
+        command,
+        path_shown,
+        sha256,
+    })
+}
+
+fn read_bytes(path: &Path, what: &str) -> Result<(String, String), Problem> {
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| {
+        Problem::new(format!("cannot read {what} `{shown}`: {}", io_reason(&e)))
+            .at(Location::file(&shown))
+    })?;
+    if meta.is_dir() {
+        return Err(
+            Problem::new(format!("{what} `{shown}` is a folder, not a file"))
+                .at(Location::file(&shown)),
+        );
+    }
+    if meta.len() > MAX_FILE {
+        return Err(Problem::new(format!(
+            "{what} `{shown}` is {} bytes, more than the limit of {MAX_FILE}",
+            meta.len()
+        ))
+        .at(Location::file(&shown)));
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        Problem::new(format!("cannot read {what} `{shown}`: {}", io_reason(&e)))
+            .at(Location::file(&shown))
+    })?;
+    let sha = sha256_hex(&bytes);
+    Ok((decode_utf8(&bytes, &shown)?, sha))
+}
+
+fn folder_of(dir: &Path, m: &Manifest) -> Folder {
+    Folder {
+        path: dir.display().to_string(),
+        command: m.command.clone(),
+        manifest: m.path_shown.clone(),
+        rubric: jstr(&m.json, &["rubric", "id"]).unwrap_or_default(),
+        rubric_version: jstr(&m.json, &["rubric", "version"]).unwrap_or_default(),
+        evidence_sha256: jstr(&m.json, &["inputs", "evidence", "sha256"]),
+        accord_version: jstr(&m.json, &["accord_version"]),
+        files: vec![FileCheck {
+            name: "manifest.json".to_string(),
+            sha256: m.sha256.clone(),
+            recorded: None,
+        }],
+    }
+}
+
+fn jget<'a>(j: &'a Json, path: &[&str]) -> Option<&'a Json> {
+    path.iter().try_fold(j, |j, k| j.get(k))
+}
+
+fn jstr(j: &Json, path: &[&str]) -> Option<String> {
+    jget(j, path).and_then(|v| match v {
+        Json::String(s) => Some(s.clone()),
+        Json::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+/// A CSV file read into text cells, with its header.
+struct Table {
+    shown: String,
+    header: Vec<String>,
+    /// (line, cells)
+    rows: Vec<(usize, Vec<String>)>,
+}
+
+impl Table {
+    fn col(&self, name: &str) -> Result<usize, Problem> {
+        self.header.iter().position(|h| h == name).ok_or_else(|| {
+            Problem::new(format!("`{}` has no column `{name}`", self.shown))
+                .at(Location::line_col(&self.shown, 1, None).with_key(name))
+                .help(format!("its header is: {}", self.header.join(",")))
+        })
+    }
+
+    fn opt_col(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    fn cell<'a>(&self, row: &'a [String], col: usize) -> &'a str {
+        row.get(col).map_or("", String::as_str)
+    }
+
+    fn number(&self, line: usize, row: &[String], col: usize) -> Result<Option<f64>, Problem> {
+        let s = self.cell(row, col).trim();
+        if s.is_empty() || s == "NA" {
+            return Ok(None);
+        }
+        match s.parse::<f64>() {
+            Ok(x) if x.is_finite() => Ok(Some(x)),
+            _ => Err(Problem::new(format!(
+                "`{}` line {line}: `{s}` in column `{}` is not a number",
+                self.shown,
+                self.header.get(col).map_or("", String::as_str)
+            ))
+            .at(Location::line_col(&self.shown, line, Some(col + 1))
+                .with_key(self.header.get(col).cloned().unwrap_or_default()))),
+        }
+    }
+
+    /// Refuses a table with an `as_of` column holding several dates (`score --as-of d1,d2`).
+    fn single_date(&self) -> Result<(), Problem> {
+        let Some(c) = self.opt_col("as_of") else {
+            return Ok(());
+        };
+        let dates: BTreeSet<&str> = self.rows.iter().map(|(_, r)| self.cell(r, c)).collect();
+        if dates.len() > 1 {
+            return Err(Problem::new(format!(
+                "`{}` holds {} evaluation dates; a report shows one",
+                self.shown,
+                dates.len()
+            ))
+            .at(Location::file(&self.shown).with_key("as_of"))
+            .help("score one date per folder (`accord score --as-of DATE --out DIR`) and report that folder, or compare two with `accord compare`"));
+        }
+        Ok(())
+    }
+}
+
+/// Undoes the spreadsheet guard of `output::text`: a leading `'` before `=`, `+`, `-`, `@`, tab
+/// or carriage return.
+fn untext(s: &str) -> String {
+    let mut chars = s.chars();
+    if chars.next() == Some('\'')
+        && matches!(chars.next(), Some('=' | '+' | '-' | '@' | '\t' | '\r'))
+    {
+        return s[1..].to_string();
+    }
+    s.to_string()
+}
+
+fn read_table(
+    dir: &Path,
+    name: &str,
+    folder: &mut Folder,
+    outputs: &Json,
+) -> Result<Table, Problem> {
+    let path = dir.join(name);
+    let shown = path.display().to_string();
+    let (text, sha256) = read_bytes(&path, "results file")?;
+    folder.files.push(FileCheck {
+        name: name.to_string(),
+        sha256,
+        recorded: jstr(outputs, &[name, "sha256"]),
+    });
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header: Vec<String> = match records.next() {
+        Some(Ok(r)) => r.iter().map(untext).collect(),
+        Some(Err(e)) => return Err(csv_problem(&shown, &e)),
+        None => {
+            return Err(Problem::new(format!("`{shown}` is empty"))
+                .at(Location::file(&shown))
+                .help("a results file starts with a header line"));
+        }
+    };
+    let mut rows = Vec::new();
+    for rec in records {
+        let rec = rec.map_err(|e| csv_problem(&shown, &e))?;
+        let line = rec.position().map_or(0, |p| p.line() as usize);
+        if rec.len() == 1 && rec.get(0).is_some_and(str::is_empty) {
+            continue;
+        }
+        rows.push((line, rec.iter().map(untext).collect()));
+    }
+    Ok(Table {
+        shown,
+        header,
+        rows,
+    })
+}
+
+fn csv_problem(shown: &str, e: &csv::Error) -> Problem {
+    let line = e.position().map(|p| p.line() as usize);
+    let loc = match line {
+        Some(l) => Location::line_col(shown, l, None),
+        None => Location::file(shown),
+    };
+    Problem::new(format!("`{shown}` is not valid CSV: {e}")).at(loc)
+}
+
+fn read_matrix(t: &Table) -> Result<Matrix, Problem> {
+    t.single_date()?;
+    let j = t.col("jurisdiction")?;
+    let data: Vec<usize> = (0..t.header.len())
+        .filter(|&c| c != j && t.header[c] != "as_of")
+        .collect();
+    let mut m = Matrix {
+        cols: data.iter().map(|&c| t.header[c].clone()).collect(),
+        ..Matrix::default()
+    };
+    for (line, row) in &t.rows {
+        m.rows.push(t.cell(row, j).to_string());
+        let mut values = Vec::with_capacity(data.len());
+        for &c in &data {
+            values.push(t.number(*line, row, c)?);
+        }
+        m.values.push(values);
+    }
+    Ok(m)
+}
+
+fn collect<T>(problems: &mut Problems, r: Result<T, Problem>) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(p) => {
+            problems.push(p);
+            None
+        }
+    }
+}
+
+fn read_score(dir: &Path, m: Manifest) -> Result<ScoreFolder, InputError> {
+    let mut folder = folder_of(dir, &m);
+    let outputs = m.json.get("outputs").cloned().unwrap_or(Json::Null);
+    let mut problems = Problems::new();
+    let mut table = |name: &str, problems: &mut Problems| {
+        collect(problems, read_table(dir, name, &mut folder, &outputs))
+    };
+    let ranking = table("ranking.csv", &mut problems);
+    let principles = table("matrix_principles.csv", &mut problems);
+    let dimensions = table("matrix_dimensions.csv", &mut problems);
+    let cells = table("matrix_cells.csv", &mut problems);
+    let ranking = ranking.and_then(|t| collect(&mut problems, read_ranking(&t)));
+    let mut matrix = |t: Option<Table>| t.and_then(|t| collect(&mut problems, read_matrix(&t)));
+    let principles = matrix(principles);
+    let dimensions = matrix(dimensions);
+    let cells = matrix(cells);
+    let meta = meta_of(&m.json);
+    match (ranking, principles, dimensions, cells) {
+        (Some(ranking), Some(principles), Some(dimensions), Some(cells)) if problems.is_empty() => {
+            Ok(ScoreFolder {
+                folder,
+                meta,
+                ranking,
+                principles,
+                dimensions,
+                cells,
+            })
+        }
+        _ => Err(problems.finish(()).err().unwrap_or_default()),
+    }
+}
+
+fn read_ranking(t: &Table) -> Result<Vec<RankRow>, Problem> {
+    t.single_date()?;
+    let (j, score, rank) = (t.col("jurisdiction")?, t.col("score")?, t.col("rank")?);
+    let name = t.opt_col("name");
+    let tier = t.opt_col("tier");
+    let coverage = t.opt_col("coverage");
+    let mut out = Vec::new();
+    for (line, row) in &t.rows {
+        let rank_value = t.number(*line, row, rank)?;
+        out.push(RankRow {
+            code: t.cell(row, j).to_string(),
+            name: name.map_or_else(String::new, |c| t.cell(row, c).to_string()),
+            score: t.number(*line, row, score)?,
+            rank: rank_value.map(|r| r.max(0.0) as u32),
+            tier: tier
+                .map(|c| t.cell(row, c).to_string())
+                .filter(|s| !s.is_empty() && s != "NA"),
+            coverage: match coverage {
+                Some(c) => t.number(*line, row, c)?,
+                None => None,
+            },
+        });
+    }
+    Ok(out)
+}
+
+fn meta_of(j: &Json) -> Meta {
+    let mut meta = Meta {
+        rubric_id: jstr(j, &["rubric", "id"]).unwrap_or_else(|| "unknown".to_string()),
+        rubric_version: jstr(j, &["rubric", "version"]).unwrap_or_default(),
+        title: jstr(j, &["rubric", "title"]),
+        text_source: jstr(j, &["rubric", "text_source"]),
+        date: jstr(j, &["evaluation", "date"]),
+        date_rule: jstr(j, &["evaluation", "rule"]),
+        jurisdictions: jget(j, &["counts", "jurisdictions"]).and_then(Json::as_u64),
+        scored: jget(j, &["counts", "scored"]).and_then(Json::as_u64),
+        scale: (0.0, 100.0),
+        ..Meta::default()
+    };
+    if let Some(files) = jget(j, &["rubric", "files"]).and_then(Json::as_array) {
+        for f in files {
+            meta.inputs.push(InputFile {
+                role: "rubric".to_string(),
+                path: jstr(f, &["path"]).unwrap_or_default(),
+                sha256: jstr(f, &["sha256"]).unwrap_or_default(),
+                rows: None,
+            });
+        }
+    }
+    for role in ["evidence", "jurisdictions", "dyads"] {
+        if let Some(f) = jget(j, &["inputs", role]).filter(|f| f.is_object()) {
+            meta.inputs.push(InputFile {
+                role: role.to_string(),
+                path: jstr(f, &["path"]).unwrap_or_default(),
+                sha256: jstr(f, &["sha256"]).unwrap_or_default(),
+                rows: f.get("rows").and_then(Json::as_u64),
+            });
+        }
+    }
+    let strings = |v: Option<&Json>| -> Vec<String> {
+        v.and_then(Json::as_array)
+            .map(|a| {
+                a.iter()
+                    .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    meta.overrides = strings(jget(j, &["rubric", "overrides"]));
+    meta.screened_out = strings(jget(j, &["counts", "screened_out"]));
+    let settings = j.get("settings").cloned().unwrap_or(Json::Null);
+    if let Some([lo, hi]) = jget(&settings, &["rubric", "scale"])
+        .and_then(Json::as_array)
+        .map(Vec::as_slice)
+        && let (Some(lo), Some(hi)) = (lo.as_f64(), hi.as_f64())
+        && hi > lo
+    {
+        meta.scale = (lo, hi);
+    }
+    meta.min_coverage =
+        jget(&settings, &["pipeline", "aggregate", "min_coverage"]).and_then(Json::as_f64);
+    for n in jget(&settings, &["node"])
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let (Some(id), Some(name)) = (jstr(n, &["id"]), jstr(n, &["name"])) {
+            meta.node_names.insert(id, name);
+        }
+    }
+    if let Some(facets) = jget(&settings, &["facets"]).and_then(Json::as_object) {
+        for f in facets.values() {
+            for v in f
+                .get("values")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let (Some(id), Some(name)) = (jstr(v, &["id"]), jstr(v, &["name"])) {
+                    meta.value_names.entry(id).or_insert(name);
+                }
+            }
+        }
+    }
+    for t in jget(&settings, &["tier"])
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(id) = jstr(t, &["id"]) {
+            meta.tiers.push(Tier {
+                name: jstr(t, &["name"]).unwrap_or_else(|| id.clone()),
+                id,
+                min: t
+                    .get("min")
+                    .and_then(Json::as_f64)
+                    .unwrap_or(f64::NEG_INFINITY),
+            });
+        }
+    }
+    meta.tiers.sort_by(|a, b| b.min.total_cmp(&a.min));
+    meta
+}
+
+fn read_align(dir: &Path, m: Manifest) -> Result<AlignFolder, InputError> {
+    let mut folder = folder_of(dir, &m);
+    let outputs = m.json.get("outputs").cloned().unwrap_or(Json::Null);
+    let mut problems = Problems::new();
+    let alignment = collect(
+        &mut problems,
+        read_table(dir, "alignment.csv", &mut folder, &outputs),
+    );
+    let clusters = collect(
+        &mut problems,
+        read_table(dir, "clusters.csv", &mut folder, &outputs),
+    );
+    let coop = collect(
+        &mut problems,
+        read_table(dir, "cooperation.csv", &mut folder, &outputs),
+    );
+    let alignment = alignment.and_then(|t| collect(&mut problems, read_square(&t)));
+    let clusters = clusters.and_then(|t| collect(&mut problems, read_clusters(&t)));
+    let coop = coop.and_then(|t| collect(&mut problems, read_coop(&t)));
+    match (alignment, clusters, coop) {
+        (Some(alignment), Some((clusters, names)), Some((coop_codes, coop)))
+            if problems.is_empty() =>
+        {
+            Ok(AlignFolder {
+                folder,
+                alignment,
+                clusters,
+                names,
+                coop_codes,
+                coop,
+                metric: jstr(&m.json, &["options", "metric"]),
+                level: jstr(&m.json, &["options", "level"]),
+            })
+        }
+        _ => Err(problems.finish(()).err().unwrap_or_default()),
+    }
+}
+
+fn read_square(t: &Table) -> Result<Matrix, Problem> {
+    let m = read_matrix(t)?;
+    if m.rows != m.cols {
+        return Err(Problem::new(format!(
+            "`{}` is not a square matrix: its rows and its columns name different jurisdictions, or in another order",
+            t.shown
+        ))
+        .at(Location::file(&t.shown)));
+    }
+    Ok(m)
+}
+
+type Clusters = (BTreeMap<String, u32>, BTreeMap<String, String>);
+
+fn read_clusters(t: &Table) -> Result<Clusters, Problem> {
+    let j = t.col("jurisdiction")?;
+    let c = t.col("cluster")?;
+    let name = t.opt_col("name");
+    let mut clusters = BTreeMap::new();
+    let mut names = BTreeMap::new();
+    for (line, row) in &t.rows {
+        let code = t.cell(row, j).to_string();
+        if let Some(k) = t.number(*line, row, c)? {
+            clusters.insert(code.clone(), k.max(0.0) as u32);
+        }
+        if let Some(n) = name {
+            names.insert(code, t.cell(row, n).to_string());
+        }
+    }
+    Ok((clusters, names))
+}
+
+fn read_coop(t: &Table) -> Result<(Vec<String>, Vec<Vec<Coop>>), Problem> {
+    let j = t.col("jurisdiction")?;
+    let cols: Vec<usize> = (0..t.header.len()).filter(|&c| c != j).collect();
+    let codes: Vec<String> = cols.iter().map(|&c| t.header[c].clone()).collect();
+    let mut cells = Vec::new();
+    for (i, (line, row)) in t.rows.iter().enumerate() {
+        if codes.get(i).map(String::as_str) != Some(t.cell(row, j)) {
+            return Err(Problem::new(format!(
+                "`{}` line {line}: row `{}` does not match column {} `{}`; a cooperation matrix has the same jurisdictions in its rows and columns",
+                t.shown,
+                t.cell(row, j),
+                i + 2,
+                codes.get(i).map_or("", String::as_str)
+            ))
+            .at(Location::line_col(&t.shown, *line, Some(1))));
+        }
+        cells.push(
+            cols.iter()
+                .enumerate()
+                .map(|(k, &c)| match t.cell(row, c).trim() {
+                    _ if k == i => Coop::Diagonal,
+                    "" => Coop::Diagonal,
+                    "none" => Coop::None,
+                    "NA" => Coop::Unknown,
+                    s => Coop::Linked(s.to_string()),
+                })
+                .collect(),
+        );
+    }
+    if cells.len() != codes.len() {
+        return Err(Problem::new(format!(
+            "`{}` has {} rows for {} columns; a cooperation matrix is square",
+            t.shown,
+            cells.len(),
+            codes.len()
+        ))
+        .at(Location::file(&t.shown)));
+    }
+    Ok((codes, cells))
+}
+
+fn read_sensitivity(dir: &Path, m: Manifest) -> Result<SensitivityFolder, InputError> {
+    let mut folder = folder_of(dir, &m);
+    let outputs = m.json.get("outputs").cloned().unwrap_or(Json::Null);
+    let mut problems = Problems::new();
+    let intervals = collect(
+        &mut problems,
+        read_table(dir, "rank_intervals.csv", &mut folder, &outputs),
+    );
+    let indices = collect(
+        &mut problems,
+        read_table(dir, "sensitivity_indices.csv", &mut folder, &outputs),
+    );
+    let intervals = intervals.and_then(|t| collect(&mut problems, read_intervals(&t)));
+    let indices = indices.and_then(|t| collect(&mut problems, read_indices(&t)));
+    match (intervals, indices) {
+        (Some(intervals), Some(indices)) if problems.is_empty() => Ok(SensitivityFolder {
+            folder,
+            intervals,
+            indices,
+            n: jget(&m.json, &["options", "n"]).and_then(Json::as_u64),
+            target: jstr(&m.json, &["options", "target"]),
+        }),
+        _ => Err(problems.finish(()).err().unwrap_or_default()),
+    }
+}
+
+fn read_intervals(t: &Table) -> Result<BTreeMap<String, Interval>, Problem> {
+    let j = t.col("jurisdiction")?;
+    let (median, q05, q95) = (
+        t.col("median_rank")?,
+        t.col("q05_rank")?,
+        t.col("q95_rank")?,
+    );
+    let nominal = t.opt_col("nominal_rank");
+    let mut out = BTreeMap::new();
+    for (line, row) in &t.rows {
+        let code = t.cell(row, j).to_string();
+        out.insert(
+            code.clone(),
+            Interval {
+                code,
+                nominal: match nominal {
+                    Some(c) => t.number(*line, row, c)?,
+                    None => None,
+                },
+                median: t.number(*line, row, median)?,
+                q05: t.number(*line, row, q05)?,
+                q95: t.number(*line, row, q95)?,
+            },
+        );
+    }
+    Ok(out)
+}
+
+fn read_indices(t: &Table) -> Result<Vec<SensIndex>, Problem> {
+    let f = t.col("factor")?;
+    let (si, sti) = (t.col("si")?, t.col("sti")?);
+    let opt = |name: &str| t.opt_col(name);
+    let (si05, si95, sti05, sti95) = (opt("si_q05"), opt("si_q95"), opt("sti_q05"), opt("sti_q95"));
+    let mut out = Vec::new();
+    for (line, row) in &t.rows {
+        let get = |c: Option<usize>| -> Result<Option<f64>, Problem> {
+            match c {
+                Some(c) => t.number(*line, row, c),
+                None => Ok(None),
+            }
+        };
+        out.push(SensIndex {
+            factor: t.cell(row, f).to_string(),
+            si: [get(Some(si))?, get(si05)?, get(si95)?],
+            sti: [get(Some(sti))?, get(sti05)?, get(sti95)?],
+        });
+    }
+    Ok(out)
+}
+
+fn read_compare(dir: &Path, m: Manifest) -> Result<CompareFolder, InputError> {
+    let mut folder = folder_of(dir, &m);
+    let outputs = m.json.get("outputs").cloned().unwrap_or(Json::Null);
+    let shifts = read_table(dir, "rank_shifts.csv", &mut folder, &outputs)
+        .and_then(|t| read_shifts(&t))
+        .map_err(InputError::one)?;
+    let path = dir.join("summary.json");
+    let shown = path.display().to_string();
+    let (text, sha256) = read_bytes(&path, "results file").map_err(InputError::one)?;
+    folder.files.push(FileCheck {
+        name: "summary.json".to_string(),
+        sha256,
+        recorded: jstr(&outputs, &["summary.json", "sha256"]),
+    });
+    let summary: Json = serde_json::from_str(&text).map_err(|e| {
+        InputError::one(
+            Problem::new(format!("`{shown}` is not valid JSON: {e}")).at(Location::line_col(
+                &shown,
+                e.line(),
+                Some(e.column()),
+            )),
+        )
+    })?;
+    let label =
+        |k: &str, default: &str| jstr(&summary, &[k]).unwrap_or_else(|| default.to_string());
+    let mut stats = Vec::new();
+    for key in [
+        "jurisdictions_compared",
+        "spearman",
+        "kendall",
+        "top10_overlap",
+        "moved_more_than_5",
+    ] {
+        if let Some(v) = summary.get(key) {
+            stats.push((key.to_string(), json_text(v)));
+        }
+    }
+    Ok(CompareFolder {
+        folder,
+        label_a: label("label_a", "A"),
+        label_b: label("label_b", "B"),
+        stats,
+        changes: summary
+            .get("changes")
+            .and_then(Json::as_array)
+            .map(|a| a.iter().map(json_text).collect())
+            .unwrap_or_default(),
+        shifts,
+    })
+}
+
+/// A JSON value as short text: numbers and strings as they are, a list as its length and items.
+fn json_text(v: &Json) -> String {
+    match v {
+        Json::Null => "NA".to_string(),
+        Json::String(s) => s.clone(),
+        Json::Number(n) => n.as_f64().map_or_else(
+            || n.to_string(),
+            |x| crate::output::number((x * 1e4).round() / 1e4),
+        ),
+        Json::Array(a) => {
+            let items: Vec<String> = a.iter().map(json_text).collect();
+            format!("{} ({})", a.len(), items.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+fn read_shifts(t: &Table) -> Result<Vec<Shift>, Problem> {
+    let j = t.col("jurisdiction")?;
+    let (ra, rb) = (t.col("rank_a")?, t.col("rank_b")?);
+    let name = t.opt_col("name");
+    let (shift, sa, sb) = (
+        t.opt_col("shift"),
+        t.opt_col("score_a"),
+        t.opt_col("score_b"),
+    );
+    let mut out = Vec::new();
+    for (line, row) in &t.rows {
+        let get = |c: Option<usize>| -> Result<Option<f64>, Problem> {
+            match c {
+                Some(c) => t.number(*line, row, c),
+                None => Ok(None),
+            }
+        };
+        let (rank_a, rank_b) = (get(Some(ra))?, get(Some(rb))?);
+        let shift = match get(shift)? {
+            Some(s) => Some(s),
+            None => rank_a.zip(rank_b).map(|(a, b)| a - b),
+        };
+        out.push(Shift {
+            code: t.cell(row, j).to_string(),
+            name: name.map_or_else(String::new, |c| t.cell(row, c).to_string()),
+            rank_a,
+            rank_b,
+            shift,
+            score_a: get(sa)?,
+            score_b: get(sb)?,
+        });
+    }
+    Ok(out)
+}
