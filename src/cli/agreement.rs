@@ -1,8 +1,6 @@
 //! `accord agreement`: Krippendorff's alpha per evidence field and overall, percent agreement,
 //! and every unit where coders disagree, written as CSV files into a folder.
 
-use std::path::PathBuf;
-
 use clap::Args;
 use serde_json::json;
 
@@ -10,7 +8,7 @@ use super::{InputArgs, print};
 use crate::Scored;
 use crate::agreement::{self, FieldAgreement, Metric, Report, criteria_reading};
 use crate::error::Error;
-use crate::output::{Csv, OutputDir, manifest_for, number, opt_number, text};
+use crate::output::{Csv, manifest_for, number, opt_number, text};
 use crate::rules::Resolution;
 
 /// Arguments of `agreement`.
@@ -19,17 +17,14 @@ pub struct AgreementArgs {
     /// Inputs (the evidence needs a `coder` column).
     #[command(flatten)]
     pub inputs: InputArgs,
-    /// The folder to write the agreement report into.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-    /// Replace the folder if it exists (atomically, once the new one is complete).
-    #[arg(long)]
-    pub force: bool,
+    /// Where to write.
+    #[command(flatten)]
+    pub output: super::OutArgs,
 }
 
 /// Runs `agreement`.
 pub fn run(args: &AgreementArgs) -> Result<(), Error> {
-    let out = OutputDir::begin(&args.out, args.force)?;
+    let out = args.output.begin()?;
     let (rubric, inputs, as_of) = args.inputs.load()?;
     agreement::check_coders(&inputs)?;
     let scored = crate::score(rubric, inputs, as_of)?;
@@ -57,7 +52,7 @@ pub fn run(args: &AgreementArgs) -> Result<(), Error> {
     print(&summary(
         &scored,
         &report,
-        &args.out.display().to_string(),
+        &args.output.out.display().to_string(),
         files.len(),
     ))
 }

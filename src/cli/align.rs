@@ -2,8 +2,6 @@
 //! clusters and a reference ranking), and whether they can act together (cooperation matrices
 //! and network measures from dyads and multilateral membership).
 
-use std::path::PathBuf;
-
 use clap::Args;
 
 use super::{Cli, InputArgs, print};
@@ -13,7 +11,7 @@ use crate::align::similarity::Metric;
 use crate::align::{self, Alignment, Cooperation, Level, Options, Reference, ReferenceAlignment};
 use crate::error::Error;
 use crate::explain::table;
-use crate::output::{self, Csv, OutputDir, number, opt_number, text};
+use crate::output::{self, Csv, number, opt_number, text};
 use crate::pipeline::rank::rank_descending;
 
 /// Pairs printed among the most and the least aligned.
@@ -25,12 +23,9 @@ pub struct AlignArgs {
     /// Inputs.
     #[command(flatten)]
     pub inputs: InputArgs,
-    /// The results folder to write.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-    /// Replace the results folder if it exists (atomically, once the new one is complete).
-    #[arg(long)]
-    pub force: bool,
+    /// Where to write.
+    #[command(flatten)]
+    pub output: super::OutArgs,
     /// The scores compared.
     #[arg(long, value_enum, default_value_t = Level::Principle)]
     pub level: Level,
@@ -51,7 +46,7 @@ pub struct AlignArgs {
 
 /// Runs `align`.
 pub fn run(args: &AlignArgs, _cli: &Cli) -> Result<(), Error> {
-    let out = OutputDir::begin(&args.out, args.force)?;
+    let out = args.output.begin()?;
     let (rubric, inputs, as_of) = args.inputs.load()?;
     let scored = crate::score(rubric, inputs, as_of)?;
     let options = Options {
@@ -73,7 +68,7 @@ pub fn run(args: &AlignArgs, _cli: &Cli) -> Result<(), Error> {
         &alignment,
         &cooperation,
         &options,
-        &args.out.display().to_string(),
+        &args.output.out.display().to_string(),
         files.len(),
     ))
 }

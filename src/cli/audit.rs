@@ -2,8 +2,6 @@
 //! `get_data_avail`, `get_corr`, `get_cronbach`, `get_PCA`, `remove_elements`, `get_eff_weights`
 //! and the treatment report), written as CSV files into a folder.
 
-use std::path::PathBuf;
-
 use clap::{Args, ValueEnum};
 
 use super::{InputArgs, print};
@@ -14,7 +12,7 @@ use crate::analysis::leave_one_out::{Removal, all_criteria, nodes_at_depth, remo
 use crate::analysis::stats::{ColumnStats, Thresholds, stats};
 use crate::analysis::{Stage, aggregated_column, cronbach, pca};
 use crate::error::{Error, InputError};
-use crate::output::{Csv, OutputDir, number, opt_number, text};
+use crate::output::{Csv, number, opt_number, text};
 use crate::rubric::{Member, Rubric, Rule};
 
 /// The stage `--stage` selects.
@@ -53,12 +51,9 @@ pub struct AuditArgs {
     /// Inputs.
     #[command(flatten)]
     pub inputs: InputArgs,
-    /// The folder to write the analyses into.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-    /// Replace the folder if it exists (atomically, once the new one is complete).
-    #[arg(long)]
-    pub force: bool,
+    /// Where to write.
+    #[command(flatten)]
+    pub output: super::OutArgs,
     /// Pipeline stage for statistics and data availability.
     #[arg(long, value_enum, default_value_t = StageArg::Raw)]
     pub stage: StageArg,
@@ -66,7 +61,7 @@ pub struct AuditArgs {
 
 /// Runs `audit`.
 pub fn run(args: &AuditArgs) -> Result<(), Error> {
-    let out = OutputDir::begin(&args.out, args.force)?;
+    let out = args.output.begin()?;
     let (rubric, inputs, as_of) = args.inputs.load()?;
     let scored = crate::score(rubric, inputs, as_of)?;
     let audit = Audit::compute(&scored, args.stage.into())?;
@@ -75,7 +70,7 @@ pub fn run(args: &AuditArgs) -> Result<(), Error> {
         out.write(name, bytes)?;
     }
     out.commit()?;
-    print(&audit.summary(&scored, &args.out.display().to_string(), files.len()))
+    print(&audit.summary(&scored, &args.output.out.display().to_string(), files.len()))
 }
 
 /// Everything `audit` computes.

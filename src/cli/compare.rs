@@ -10,7 +10,7 @@ use crate::compare::{self, Change, Rescore, Side};
 use crate::error::{Error, InputError, Problem};
 use crate::evidence::parse_date;
 use crate::explain::table;
-use crate::output::{Csv, OutputDir, opt_number, text};
+use crate::output::{Csv, opt_number, text};
 use crate::rubric::LoadOptions;
 
 /// Arguments of `compare`.
@@ -23,12 +23,9 @@ pub struct CompareArgs {
     /// Inputs shared by both sides (the evidence for two rubrics, the rubric for two evidence files).
     #[command(flatten)]
     pub inputs: InputArgs,
-    /// The folder to write.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-    /// Replace the folder if it exists.
-    #[arg(long)]
-    pub force: bool,
+    /// Where to write.
+    #[command(flatten)]
+    pub output: super::OutArgs,
     /// How many of the biggest movers to explain.
     #[arg(long, default_value_t = 5)]
     pub movers: usize,
@@ -77,7 +74,7 @@ pub fn run(args: &CompareArgs) -> Result<(), Error> {
         )
         .into());
     }
-    let out = OutputDir::begin(&args.out, args.force)?;
+    let out = args.output.begin()?;
     let load = LoadOptions {
         overrides: args.inputs.set.clone(),
         allow_extends_outside: args.inputs.allow_extends_outside,
@@ -299,7 +296,7 @@ pub fn run(args: &CompareArgs) -> Result<(), Error> {
     } else if kind == Kind::Results && !changes.is_empty() {
         report.push_str("attribution needs the rubrics: compare the rubric files to see which change moved whom\n");
     }
-    report.push_str(&format!("wrote {}/\n", args.out.display()));
+    report.push_str(&format!("wrote {}/\n", args.output.out.display()));
     print(&report)
 }
 

@@ -7,7 +7,6 @@ use clap::Args;
 use super::print;
 use crate::coinr::{ImportOptions, import};
 use crate::error::Error;
-use crate::output::OutputDir;
 
 /// Arguments of `import-coinr`.
 #[derive(Debug, Args)]
@@ -18,12 +17,9 @@ pub struct ImportArgs {
     /// COINr's iMeta table (CSV): Level, iCode, iName, Direction, Weight, Unit, Target, Denominator, Parent, Type.
     #[arg(long, value_name = "FILE")]
     pub imeta: PathBuf,
-    /// Folder to write rubric.toml, evidence.csv and jurisdictions.csv into.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-    /// Replace the folder if it exists.
-    #[arg(long)]
-    pub force: bool,
+    /// Where to write.
+    #[command(flatten)]
+    pub output: super::OutArgs,
     /// The rubric's id.
     #[arg(long, default_value = "coinr-import")]
     pub id: String,
@@ -34,7 +30,7 @@ pub struct ImportArgs {
 
 /// Runs `import-coinr`.
 pub fn run(args: &ImportArgs) -> Result<(), Error> {
-    let out = OutputDir::begin(&args.out, args.force)?;
+    let out = args.output.begin()?;
     let imported = import(
         &args.idata,
         &args.imeta,
@@ -48,7 +44,7 @@ pub fn run(args: &ImportArgs) -> Result<(), Error> {
     out.write("jurisdictions.csv", &imported.jurisdictions)?;
     out.commit()?;
     let (ni, na, nu) = imported.counts;
-    let d = args.out.display();
+    let d = args.output.out.display();
     print(&format!(
         "imported {ni} indicators, {na} aggregates and {nu} units into {d}/\nscore it: accord score --rubric {d}/rubric.toml --evidence {d}/evidence.csv --jurisdictions {d}/jurisdictions.csv --out results\n"
     ))

@@ -148,6 +148,24 @@ pub struct InputArgs {
     pub allow_extends_outside: bool,
 }
 
+/// Where a command writes its results folder.
+#[derive(Debug, Clone, Args)]
+pub struct OutArgs {
+    /// The results folder to write.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace the folder if it exists (atomically, once the new one is complete).
+    #[arg(long)]
+    pub force: bool,
+}
+
+impl OutArgs {
+    /// Starts writing the folder (refusing an existing one unless `--force`).
+    pub fn begin(&self) -> Result<crate::output::OutputDir, Error> {
+        crate::output::OutputDir::begin(&self.out, self.force)
+    }
+}
+
 /// Resolved input paths.
 #[derive(Debug, Clone)]
 pub struct Resolved {

@@ -10,7 +10,7 @@ use serde_json::json;
 use super::{Cli, InputArgs, print};
 use crate::error::{Error, InputError, Problem};
 use crate::explain::table;
-use crate::output::{Csv, OutputDir, number, opt_number, text};
+use crate::output::{Csv, number, opt_number, text};
 use crate::rubric::LoadOptions;
 use crate::sensitivity::design::{Design, Sampler};
 use crate::sensitivity::factors::{Context, Spec, read_spec, read_spec_file};
@@ -22,12 +22,9 @@ pub struct SensitivityArgs {
     /// Inputs.
     #[command(flatten)]
     pub inputs: InputArgs,
-    /// The results folder to write.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-    /// Replace the results folder if it exists.
-    #[arg(long)]
-    pub force: bool,
+    /// Where to write.
+    #[command(flatten)]
+    pub output: super::OutArgs,
     /// Base sample size N: N runs for `ua`, N (factors + 2) runs for `sa`.
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub runs: usize,
@@ -74,7 +71,7 @@ pub enum SamplerArg {
 
 /// Runs `sensitivity`.
 pub fn run(args: &SensitivityArgs, cli: &Cli) -> Result<(), Error> {
-    let out = OutputDir::begin(&args.out, args.force)?;
+    let out = args.output.begin()?;
     let resolved = args.inputs.resolve()?;
     let load = LoadOptions {
         overrides: args.inputs.set.clone(),
@@ -163,7 +160,7 @@ pub fn run(args: &SensitivityArgs, cli: &Cli) -> Result<(), Error> {
         &outcome,
         &options,
         elapsed,
-        &args.out.display().to_string(),
+        &args.output.out.display().to_string(),
     ))
 }
 
