@@ -515,7 +515,10 @@ fn expr(
     }
     let jcode = &ctx.inputs.jurisdictions.list[j].code;
     let [lo, hi] = ctx.rubric.meta.scale;
-    let out = e.tree.eval_with_context(&context).map_err(|err| {
+    // The allowed functions cannot panic; this is a net for what the engine might still do.
+    let evaluated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| e.tree.eval_with_context(&context)))
+        .map_err(|_| Problem::new(format!("the expression of criterion `{criterion}` failed for `{jcode}`: the expression engine stopped")).help(format!("expression: {}", e.text)))?;
+    let out = evaluated.map_err(|err| {
         Problem::new(format!(
             "the expression of criterion `{criterion}` failed for `{jcode}`: {err}"
         ))

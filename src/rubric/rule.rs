@@ -560,6 +560,26 @@ fn compile_expr(text: &str, r: &Reader<'_>, p: &mut Problems) -> Option<Expr> {
     }
     match evalexpr::build_operator_tree::<evalexpr::DefaultNumericTypes>(text) {
         Ok(tree) => {
+            let mut refused: Vec<&str> = tree
+                .iter_function_identifiers()
+                .filter(|f| !EXPR_FUNCTIONS.contains(f))
+                .collect();
+            refused.sort_unstable();
+            refused.dedup();
+            if !refused.is_empty() {
+                p.push(
+                    r.problem_here(format!(
+                        "`{path}.expr` calls {}, which rule expressions do not allow",
+                        refused
+                            .iter()
+                            .map(|f| format!("`{f}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                    .help(format!("allowed functions: {}", EXPR_FUNCTIONS.join(", "))),
+                );
+                return None;
+            }
             let mut variables: Vec<String> =
                 tree.iter_variable_identifiers().map(String::from).collect();
             variables.sort();
@@ -580,6 +600,30 @@ fn compile_expr(text: &str, r: &Reader<'_>, p: &mut Problems) -> Option<Expr> {
         }
     }
 }
+
+/// The functions a rule expression may call: deterministic (no `random`), and free of the
+/// built-ins that can panic on some inputs (`str::substring` inside a multi-byte character, bit
+/// shifts of 64 or more).
+pub const EXPR_FUNCTIONS: &[&str] = &[
+    "if",
+    "min",
+    "max",
+    "floor",
+    "round",
+    "ceil",
+    "math::abs",
+    "math::sqrt",
+    "math::pow",
+    "math::ln",
+    "math::log",
+    "math::exp",
+    "len",
+    "contains",
+    "contains_any",
+    "str::to_lowercase",
+    "str::to_uppercase",
+    "str::trim",
+];
 
 /// True when the text has an assignment operator (`=`, `+=`, ...) outside comparisons.
 fn contains_assignment(text: &str) -> bool {
