@@ -527,8 +527,7 @@ fn treated_points(s: &Scored) -> Vec<u8> {
         cells.extend(numeric.iter().map(|&c| {
             s.results.treatment[c]
                 .as_ref()
-                .and_then(|d| d.points.get(row))
-                .map_or_else(String::new, |p| text(p))
+                .map_or_else(String::new, |d| text(&d.point(row)))
         }));
         csv.row(cells);
     }

@@ -12,6 +12,7 @@ pub mod spec;
 pub mod stats;
 pub mod treat;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::error::{InputError, Problem, Problems};
@@ -328,18 +329,38 @@ impl<'a> Pipeline<'a> {
         let imputed = match reuse(Step::Impute)? {
             Some(c) => c.imputed.clone(),
             None => {
-                let mut d = (*denominated).clone();
-                let groups: Option<Vec<Option<&str>>> = params
-                    .impute
-                    .group
-                    .as_ref()
-                    .and_then(|g| juris.group_index(g))
-                    .map(|k| juris.list.iter().map(|j| j.groups[k].as_deref()).collect());
-                for (c, crit) in rubric.criteria.iter().enumerate() {
-                    let zero = if crit.rule.on_scale() { lo } else { 0.0 };
-                    impute::impute(d.col_mut(c), params.impute.method, groups.as_deref(), zero);
+                // Nothing to fill: share the denominated data.
+                if params.impute.method == spec::ImputeMethod::None
+                    || denominated.data.iter().all(Option::is_some)
+                {
+                    denominated.clone()
+                } else {
+                    let mut d = (*denominated).clone();
+                    // Each row's group as a number, so columns compare numbers, not names.
+                    let groups: Option<Vec<Option<usize>>> = params
+                        .impute
+                        .group
+                        .as_ref()
+                        .and_then(|g| juris.group_index(g))
+                        .map(|k| {
+                            let mut names: HashMap<&str, usize> = HashMap::new();
+                            juris
+                                .list
+                                .iter()
+                                .map(|j| {
+                                    let next = names.len();
+                                    j.groups[k]
+                                        .as_deref()
+                                        .map(|g| *names.entry(g).or_insert(next))
+                                })
+                                .collect()
+                        });
+                    for (c, crit) in rubric.criteria.iter().enumerate() {
+                        let zero = if crit.rule.on_scale() { lo } else { 0.0 };
+                        impute::impute(d.col_mut(c), params.impute.method, groups.as_deref(), zero);
+                    }
+                    Arc::new(d)
                 }
-                Arc::new(d)
             }
         };
         let (availability, units, screened, coverage) = match reuse(Step::Screen)? {

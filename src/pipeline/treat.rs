@@ -29,16 +29,21 @@ pub struct TreatDetail {
     pub check1: Option<Check>,
     /// The check after the fallback.
     pub check2: Option<Check>,
-    /// Per row: `winhi`, `winlo`, `log_CT`, ... joined with `+`; empty when nothing was treated.
-    pub points: Vec<String>,
+    /// Per row, what the first treatment and the fallback did (`winhi`, `winlo`, `log_CT`, ...,
+    /// or `""`); empty when nothing was treated. [`TreatDetail::point`] joins the two.
+    pub points: Vec<[&'static str; 2]>,
     /// Why the criterion was left untreated although the check could not be run.
     pub skipped: Option<String>,
 }
 
 impl TreatDetail {
-    /// What was done to row `i`, or `""`.
-    pub fn point(&self, i: usize) -> &str {
-        self.points.get(i).map_or("", String::as_str)
+    /// What was done to row `i`: the labels joined with `+`, or `""`.
+    pub fn point(&self, i: usize) -> std::borrow::Cow<'static, str> {
+        match self.points.get(i).copied().unwrap_or(["", ""]) {
+            ["", b] => b.into(),
+            [a, ""] => a.into(),
+            [a, b] => format!("{a}+{b}").into(),
+        }
     }
 }
 
@@ -114,19 +119,11 @@ fn treat_inner(x: &[Option<f64>], spec: &TreatSpec) -> (Option<Vec<Option<f64>>>
     (Some(x2), detail)
 }
 
-fn join_points(out: &mut Vec<String>, a: &[&str], b: &[&str]) {
+fn join_points(out: &mut Vec<[&'static str; 2]>, a: &[&'static str], b: &[&'static str]) {
     if a.iter().chain(b).all(|m| m.is_empty()) {
         return;
     }
-    out.resize(a.len(), String::new());
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = match (a[i], b[i]) {
-            ("", "") => String::new(),
-            (x, "") => x.to_string(),
-            ("", y) => y.to_string(),
-            (x, y) => format!("{x}+{y}"),
-        };
-    }
+    out.extend(a.iter().zip(b).map(|(&x, &y)| [x, y]));
 }
 
 fn apply(

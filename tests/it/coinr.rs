@@ -275,7 +275,9 @@ fn treatment_details_and_points_match_coinr() {
         let r = s.results.row_of(j).unwrap();
         for (k, name) in points.header.iter().enumerate().skip(1) {
             let c = s.rubric.criterion_index(name).unwrap();
-            let got = s.results.treatment[c].as_ref().map_or("", |d| d.point(r));
+            let got = s.results.treatment[c]
+                .as_ref()
+                .map_or_else(String::new, |d| d.point(r).into_owned());
             assert_eq!(got, row[k], "{} {name}", row[0]);
             marked += usize::from(!got.is_empty());
         }

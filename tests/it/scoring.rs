@@ -202,6 +202,42 @@ fn missing_evidence_policies() {
 }
 
 #[test]
+fn group_imputation_takes_each_group_from_its_own_known_values() {
+    use accord::pipeline::impute::impute;
+    use accord::pipeline::spec::ImputeMethod;
+    // Group a knows 1 and 5 (mean and median 3), group b knows 3, 7 and 8 (mean 6, median 7);
+    // the last row has no group and stays unknown.
+    let x = [
+        Some(1.0),
+        None,
+        Some(3.0),
+        None,
+        Some(5.0),
+        Some(7.0),
+        None,
+        None,
+        Some(8.0),
+    ];
+    let a = Some(0usize);
+    let b = Some(1usize);
+    let groups = [a, a, b, b, a, b, a, None, b];
+    for (method, va, vb) in [
+        (ImputeMethod::MeanGroup, 3.0, 6.0),
+        (ImputeMethod::MedianGroup, 3.0, 7.0),
+    ] {
+        let mut y = x;
+        assert_eq!(impute(&mut y, method, Some(&groups), 0.0), 3);
+        assert_eq!(y[1], Some(va));
+        assert_eq!(y[3], Some(vb));
+        assert_eq!(y[6], Some(va));
+        assert_eq!(y[7], None);
+        // Known values are untouched.
+        assert_eq!(y[0], Some(1.0));
+        assert_eq!(y[8], Some(8.0));
+    }
+}
+
+#[test]
 fn weights_can_be_overridden_and_renormalise() {
     // Doubling every weight changes nothing.
     let base = mini(None, &[]);
