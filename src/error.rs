@@ -7,7 +7,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use miette::{Diagnostic, LabeledSpan, SourceCode};
 
 /// The text of an input file, shared by every problem that points into it.
 #[derive(Debug)]
@@ -30,17 +30,25 @@ impl SourceText {
     /// 1-based line and column of a byte offset (columns count characters).
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let before = &self.text.as_bytes()[..offset];
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line = self.text.as_bytes()[..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        (line, self.column(offset))
+    }
+
+    /// 1-based column (in characters) of a byte offset, found from the start of its line only.
+    pub fn column(&self, offset: usize) -> usize {
+        let before = &self.text.as_bytes()[..offset.min(self.text.len())];
         let line_start = before
             .iter()
             .rposition(|&b| b == b'\n')
             .map_or(0, |p| p + 1);
-        let column = String::from_utf8_lossy(&before[line_start..])
+        String::from_utf8_lossy(&before[line_start..])
             .chars()
             .count()
-            + 1;
-        (line, column)
+            + 1
     }
 }
 
@@ -81,6 +89,19 @@ impl Location {
             file: source.name.clone(),
             line: Some(line),
             column: Some(column),
+            key: None,
+            span: Some((start, end.max(start))),
+            source: Some(source.clone()),
+        }
+    }
+
+    /// A location at a byte span whose 1-based line the caller already knows (a table row knows
+    /// its line), so nothing before the line's start is read: problems in a large file stay cheap.
+    pub fn span_on_line(source: &Arc<SourceText>, start: usize, end: usize, line: usize) -> Self {
+        Location {
+            file: source.name.clone(),
+            line: Some(line),
+            column: Some(source.column(start)),
             key: None,
             span: Some((start, end.max(start))),
             source: Some(source.clone()),
@@ -169,6 +190,15 @@ impl Problem {
         self
     }
 
+    /// Says that reading `file` stopped after [`MAX_PROBLEMS`] problems.
+    pub fn stopped(file: &str) -> Self {
+        Problem::new(format!(
+            "stopped after the first {MAX_PROBLEMS} problems; the rest of the file was not checked"
+        ))
+        .at(Location::file(file))
+        .help("fix these and run again")
+    }
+
     /// Adds a related place with a short label.
     pub fn related(mut self, label: impl Into<String>, location: Location) -> Self {
         self.related.push((label.into(), location));
@@ -229,7 +259,86 @@ impl std::error::Error for Problem {}
 /// A `Problem` seen through miette, with its snippet.
 struct Rendered<'a> {
     problem: &'a Problem,
-    named: Option<NamedSource<String>>,
+    named: Option<Snippet>,
+}
+
+/// The few lines around a problem's span, standing in for the whole file: miette reads a source
+/// from its start to find lines, and copying or scanning a 50 MB file once per problem would
+/// make reporting 200 problems take seconds. Offsets stay those of the whole file.
+struct Snippet {
+    name: String,
+    /// The lines shown.
+    text: String,
+    /// Byte offset of `text` in the file.
+    offset: usize,
+    /// 0-based line of `text`'s first line in the file.
+    first_line: usize,
+}
+
+impl Snippet {
+    /// The span's lines and `context` lines either side; `line` is the 1-based line of `start`.
+    fn around(source: &SourceText, start: usize, end: usize, line: usize, context: usize) -> Self {
+        let b = source.text.as_bytes();
+        let (start, end) = (start.min(b.len()), end.min(b.len()));
+        // Back over the span's own line start and `context` more line breaks.
+        let mut from = start;
+        let mut breaks = 0;
+        while from > 0 {
+            if b[from - 1] == b'\n' {
+                if breaks == context {
+                    break;
+                }
+                breaks += 1;
+            }
+            from -= 1;
+        }
+        let mut to = end;
+        let mut after = 0;
+        while to < b.len() {
+            if b[to] == b'\n' {
+                if after == context {
+                    break;
+                }
+                after += 1;
+            }
+            to += 1;
+        }
+        // Offsets from spans are character boundaries and line breaks are ASCII.
+        let text = source.text.get(from..to).unwrap_or_default().to_string();
+        Snippet {
+            name: source.name.clone(),
+            text,
+            offset: from,
+            first_line: line.saturating_sub(1).saturating_sub(breaks),
+        }
+    }
+}
+
+impl SourceCode for Snippet {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> std::result::Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let local =
+            miette::SourceSpan::new(span.offset().saturating_sub(self.offset).into(), span.len());
+        let inner =
+            self.text
+                .as_str()
+                .read_span(&local, context_lines_before, context_lines_after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            miette::SourceSpan::new(
+                (inner.span().offset() + self.offset).into(),
+                inner.span().len(),
+            ),
+            inner.line() + self.first_line,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
 }
 
 impl fmt::Debug for Rendered<'_> {
@@ -339,8 +448,12 @@ impl InputError {
                             .is_some_and(|s| line_len(&s.text, start) <= 400 && end - start <= 400)
                     })
                 })
-                .and_then(|l| l.source.as_ref())
-                .map(|s| NamedSource::new(s.name.clone(), s.text.clone()));
+                .and_then(|l| {
+                    let (start, end) = l.span?;
+                    let source = l.source.as_ref()?;
+                    let line = l.line.unwrap_or_else(|| source.line_col(start).0);
+                    Some(Snippet::around(source, start, end, line, 3))
+                });
             let rendered = Rendered { problem, named };
             if handler.render_report(&mut out, &rendered).is_err() {
                 out.push_str(&problem.one_line());
@@ -414,6 +527,10 @@ impl From<Problem> for Error {
 /// Result of accord operations.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Problems a reader records before it stops reading a file: past this, a wrong separator or a
+/// shifted column would print the same mistake for every row.
+pub const MAX_PROBLEMS: usize = 200;
+
 /// Collects problems while a stage keeps going, so that all of them are reported at once.
 #[derive(Debug, Default)]
 pub struct Problems {
@@ -429,6 +546,12 @@ impl Problems {
     /// Records a problem.
     pub fn push(&mut self, p: Problem) {
         self.list.push(p);
+    }
+
+    /// True once [`MAX_PROBLEMS`] are recorded: a reader of a large file stops looking there, and
+    /// then records [`Problem::stopped`].
+    pub fn full(&self) -> bool {
+        self.list.len() >= MAX_PROBLEMS
     }
 
     /// Records every problem of another collection or error.

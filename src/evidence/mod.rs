@@ -710,8 +710,10 @@ fn load_evidence(
     // First row seen for (jurisdiction, field, as_of, coder), to find conflicting duplicates.
     let mut seen: HashMap<(usize, usize, Option<Date>, Option<String>), usize> = HashMap::new();
     let mut unknown_fields: usize = 0;
+    let mut stopped = false;
     let count = table.for_each_row(|row| {
-        if p.len() >= 200 {
+        if p.full() {
+            stopped = true;
             return;
         }
         let cell = |c: Option<usize>| c.and_then(|c| row.cells.get(c));
@@ -808,6 +810,9 @@ fn load_evidence(
             }
         }
     });
+    if stopped {
+        p.push(Problem::stopped(&name));
+    }
     let count = match count {
         Ok(n) => n,
         Err(e) => {
@@ -1037,8 +1042,10 @@ fn load_dyads(path: &Path, rubric: &Rubric, reg: &mut Registry<'_>) -> Result<Dy
         col("status").unwrap_or(0),
     );
     let mut list = Vec::new();
+    let mut stopped = false;
     let count = table.for_each_row(|row| {
-        if p.len() >= 200 {
+        if p.full() {
+            stopped = true;
             return;
         }
         let get = |c: usize| row.cells.get(c).map(|s| s.trim()).unwrap_or("");
@@ -1104,6 +1111,9 @@ fn load_dyads(path: &Path, rubric: &Rubric, reg: &mut Registry<'_>) -> Result<Dy
             });
         }
     });
+    if stopped {
+        p.push(Problem::stopped(&name));
+    }
     let count = match count {
         Ok(n) => n,
         Err(e) => {

@@ -60,7 +60,13 @@ impl Row<'_> {
         match &self.place {
             Place::Csv { source, start } => {
                 let (s, e) = field_span(&source.text, *start, col);
-                Location::span(source, s, e).with_key(column_name.to_string())
+                // Quoted line breaks in earlier cells move the cell to a later line.
+                let breaks = source.text.as_bytes()[*start..s]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                Location::span_on_line(source, s, e, self.line + breaks)
+                    .with_key(column_name.to_string())
             }
             Place::Sheet { file, sheet } => Location {
                 file: format!("{file} (sheet `{sheet}`)"),
@@ -89,7 +95,7 @@ impl Row<'_> {
                 } else {
                     end
                 };
-                Location::span(source, *start, end)
+                Location::span_on_line(source, *start, end, self.line)
             }
             Place::Sheet { file, sheet } => Location {
                 file: format!("{file} (sheet `{sheet}`)"),

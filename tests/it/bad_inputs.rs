@@ -531,6 +531,14 @@ fn evidence_cases() -> Vec<Case> {
         .says("unknown jurisdiction `XAE`: it is not in the jurisdictions file")
         .at(&f("evidence_unlisted_jurisdiction.csv"), 3, 1)
         .key("jurisdiction"),
+        // 1,000 good rows, then 300 with an unlisted code: the first 200 are reported (the human
+        // rendering is checked to place each at its own line), then a note that reading stopped.
+        Case::evidence_listed("many problems", "evidence_many_problems.csv")
+            .says("unknown jurisdiction `XAE`")
+            .at(&f("evidence_many_problems.csv"), 1002, 1)
+            .says("stopped after the first 200 problems; the rest of the file was not checked")
+            .file(&f("evidence_many_problems.csv"))
+            .problems(201),
         Case::evidence("lowercase code", "evidence_lowercase_code.csv")
             .says("codes are upper case: write `XAB`")
             .at(&f("evidence_lowercase_code.csv"), 3, 1),
@@ -1332,4 +1340,33 @@ fn a_10_mb_header_cell_meets_the_cell_limit() {
     .says("more than the limit of 65536")
     .at(&shown, 1, 14)]);
     assert!(start.elapsed().as_secs() < 5, "took {:?}", start.elapsed());
+}
+
+#[test]
+fn a_snippet_deep_in_a_file_shows_that_line_and_its_neighbours() {
+    let o = accord(
+        &root(),
+        &[
+            "validate",
+            "--rubric",
+            &mini("rubric.toml"),
+            "--evidence",
+            &bad("evidence_many_problems.csv"),
+            "--jurisdictions",
+            &mini("jurisdictions.csv"),
+        ],
+    );
+    let (_, err) = texts(&o);
+    assert_eq!(o.status.code(), Some(2));
+    // The first problem is the first `XAE` row, line 1002 (line 1 is the header, then 1,000 rows
+    // of `XAA`); its snippet numbers the lines around it as the file does.
+    let first = err.split("\n\n").next().unwrap_or("");
+    for shown in [
+        "evidence_many_problems.csv:1002:1]",
+        " 1001 | XAA,a1,yes,s1,2002-09-26,",
+        " 1002 | XAE,a1,yes,s1,2000-01-01,",
+        " 1003 | XAE,a1,yes,s1,2000-01-02,",
+    ] {
+        assert!(first.contains(shown), "no `{shown}` in:\n{first}");
+    }
 }
