@@ -284,7 +284,7 @@ pub struct Reliability {
 /// named coder coded. Rows without a coder are left out.
 pub fn reliability(inputs: &Inputs) -> Reliability {
     let ev = &inputs.evidence;
-    let mut coders: Vec<String> = ev.rows.iter().filter_map(|r| r.coder.clone()).collect();
+    let mut coders: Vec<&str> = ev.rows.iter().filter_map(|r| r.coder.as_deref()).collect();
     coders.sort();
     coders.dedup();
     // (jurisdiction, field, as_of) -> each coder's (coder, row).
@@ -292,7 +292,7 @@ pub fn reliability(inputs: &Inputs) -> Reliability {
     let mut units: BTreeMap<Key, Vec<(usize, u32)>> = BTreeMap::new();
     for (i, r) in ev.rows.iter().enumerate() {
         let Some(coder) = &r.coder else { continue };
-        let Ok(k) = coders.binary_search(coder) else {
+        let Ok(k) = coders.binary_search(&&**coder) else {
             continue;
         };
         units
@@ -312,7 +312,10 @@ pub fn reliability(inputs: &Inputs) -> Reliability {
             }
         })
         .collect();
-    Reliability { coders, units }
+    Reliability {
+        coders: coders.into_iter().map(str::to_string).collect(),
+        units,
+    }
 }
 
 /// Agreement on one evidence field, or over every field of one metric (`field` is `None`).
@@ -540,7 +543,7 @@ pub fn report(rubric: &Rubric, inputs: &Inputs) -> Result<Report, Problem> {
             Resolution::Majority(v) => rows.iter().find(|(_, r)| r.value == Some(v)),
             Resolution::Tie | Resolution::Unknown => None,
         }
-        .map(|(_, r)| r.raw.clone());
+        .map(|(_, r)| r.raw.to_string());
         disagreements.push(Disagreement {
             jurisdiction: unit.jurisdiction,
             field: unit.field,
@@ -552,10 +555,10 @@ pub fn report(rubric: &Rubric, inputs: &Inputs) -> Result<Report, Problem> {
                     raw: if r.raw.is_empty() {
                         "NA".to_string()
                     } else {
-                        r.raw.clone()
+                        r.raw.to_string()
                     },
                     value: r.value,
-                    place: r.place.clone(),
+                    place: r.place.to_string(),
                 })
                 .collect(),
             resolution,

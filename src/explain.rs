@@ -438,11 +438,15 @@ fn evidence_of(s: &Scored, j: usize, c: usize, row: usize) -> (String, String, S
     match s.values.basis(j, c) {
         Basis::Row(i) => {
             let e = &ev.rows[*i as usize];
-            let mut text = e.raw.clone();
+            let mut text = e.raw.to_string();
             if let Some(d) = e.as_of {
                 text.push_str(&format!(" (as of {d})"));
             }
-            (text, e.source.clone().unwrap_or_default(), e.place.clone())
+            (
+                text,
+                e.source.as_deref().unwrap_or_default().to_string(),
+                e.place.to_string(),
+            )
         }
         Basis::Rows(is) => {
             let rows: Vec<&crate::evidence::EvidenceRow> =
@@ -459,13 +463,13 @@ fn evidence_of(s: &Scored, j: usize, c: usize, row: usize) -> (String, String, S
                 })
                 .collect::<Vec<_>>()
                 .join("; ");
-            let mut sources: Vec<String> = rows.iter().filter_map(|e| e.source.clone()).collect();
+            let mut sources: Vec<&str> = rows.iter().filter_map(|e| e.source.as_deref()).collect();
             sources.dedup();
             (
                 text,
                 sources.join("; "),
                 rows.iter()
-                    .map(|e| e.place.clone())
+                    .map(|e| e.place.to_string())
                     .collect::<Vec<_>>()
                     .join(", "),
             )
@@ -477,8 +481,8 @@ fn evidence_of(s: &Scored, j: usize, c: usize, row: usize) -> (String, String, S
                     "NA ({})",
                     if e.raw.is_empty() { "empty" } else { &e.raw }
                 )),
-                e.source.clone().unwrap_or_default(),
-                e.place.clone(),
+                e.source.as_deref().unwrap_or_default().to_string(),
+                e.place.to_string(),
             )
         }
         Basis::NoEvidence => (
@@ -523,7 +527,7 @@ fn describe_basis(s: &Scored, j: usize, c: usize) -> String {
         Basis::Rows(is) => format!(
             "rows {}",
             is.iter()
-                .map(|i| s.inputs.evidence.rows[*i as usize].place.clone())
+                .map(|i| s.inputs.evidence.rows[*i as usize].place.to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
         ),

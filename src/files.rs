@@ -46,11 +46,12 @@ pub fn read_text(
         Problem::new(format!("cannot read {what} `{shown}`: {}", io_reason(&e)))
             .at(Location::file(&shown))
     })?;
-    decode_utf8(&bytes, &shown)
+    decode_utf8(bytes, &shown)
 }
 
 /// Turns bytes into text: strips a UTF-8 BOM, refuses UTF-16 and other encodings clearly.
-pub fn decode_utf8(bytes: &[u8], shown: &str) -> Result<String, Problem> {
+pub fn decode_utf8(owned: Vec<u8>, shown: &str) -> Result<String, Problem> {
+    let bytes = owned.as_slice();
     // Spreadsheets are where most CSV comes from; rubrics are edited as text.
     let help = if shown.ends_with(".toml") {
         "save it as UTF-8 from your editor (most editors offer it under \"Save with encoding\")"
@@ -65,7 +66,11 @@ pub fn decode_utf8(bytes: &[u8], shown: &str) -> Result<String, Problem> {
         }
         return Err(p);
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut owned = owned;
+    if owned.starts_with(b"\xEF\xBB\xBF") {
+        owned.drain(..3);
+    }
+    let bytes = owned.as_slice();
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || looks_utf16(bytes) {
         return Err(
             Problem::new(format!("`{shown}` is encoded as UTF-16, not UTF-8"))
@@ -73,10 +78,12 @@ pub fn decode_utf8(bytes: &[u8], shown: &str) -> Result<String, Problem> {
                 .help(help),
         );
     }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.to_string()),
+    // Valid text keeps its buffer: a large file is not copied.
+    match String::from_utf8(owned) {
+        Ok(s) => Ok(s),
         Err(e) => {
-            let at = e.valid_up_to();
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
             let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
             let line_start = bytes[..at]
                 .iter()

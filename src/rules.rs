@@ -194,7 +194,11 @@ fn field_value(ctx: &Ctx<'_>, j: usize, field: usize) -> Result<(Option<Value>, 
     // Group by coder (rows without a coder form their own group).
     let mut by_coder: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for &r in &rows {
-        let coder = ev.rows[r as usize].coder.clone().unwrap_or_default();
+        let coder = ev.rows[r as usize]
+            .coder
+            .as_deref()
+            .unwrap_or_default()
+            .to_string();
         by_coder.entry(coder).or_default().push(r);
     }
     if by_coder.len() == 1 {
@@ -411,8 +415,8 @@ fn contradiction(ev: &crate::evidence::Evidence, a: u32, b: u32, what: &str) -> 
         rb.as_of.map(|d| format!(" as of {d}")).unwrap_or_default(),
         rb.place
     ))
-    .at(Location::place(&rb.place))
-    .related("the other row", Location::place(&ra.place))
+    .at(Location::from(&rb.place))
+    .related("the other row", Location::from(&ra.place))
 }
 
 fn count(

@@ -54,7 +54,7 @@ pub fn load_from_memory(files: MemoryInputs<'_>, rubric: &Rubric) -> Result<Inpu
             let ev = &mut inputs.evidence;
             ev.file.path = strip(&ev.file.path);
             for r in &mut ev.rows {
-                r.place = strip(&r.place);
+                r.place.file = strip(&r.place.file).into();
             }
             if let Some(f) = inputs.jurisdictions.file.as_mut() {
                 f.path = strip(&f.path);
@@ -62,7 +62,7 @@ pub fn load_from_memory(files: MemoryInputs<'_>, rubric: &Rubric) -> Result<Inpu
             if let Some(d) = inputs.dyads.as_mut() {
                 d.file.path = strip(&d.file.path);
                 for x in &mut d.list {
-                    x.place = strip(&x.place);
+                    x.place.file = strip(&x.place.file).into();
                 }
             }
             Ok(inputs)

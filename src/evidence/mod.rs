@@ -9,7 +9,12 @@ pub mod memory;
 pub mod table;
 
 use std::collections::HashMap;
+
+/// A hash map with a fast non-cryptographic hasher, for lookups made once per evidence row (none
+/// is ever iterated, so its order cannot reach an output).
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::error::{InputError, Location, Problem, Problems, did_you_mean};
 use crate::rubric::{FieldKind, Rubric};
@@ -122,18 +127,71 @@ pub struct EvidenceRow {
     pub field: usize,
     /// The value; `None` when the cell says unknown (`NA` or empty).
     pub value: Option<Value>,
-    /// The cell as written.
-    pub raw: String,
+    /// The cell as written, trimmed. Texts repeated down a file (values, sources, coders,
+    /// notes) share one copy.
+    pub raw: Arc<str>,
     /// Where the fact comes from.
-    pub source: Option<String>,
+    pub source: Option<Arc<str>>,
     /// The date the value describes (`None`: undated).
     pub as_of: Option<Date>,
     /// Who coded it.
-    pub coder: Option<String>,
+    pub coder: Option<Arc<str>>,
     /// A free note.
-    pub note: Option<String>,
+    pub note: Option<Arc<str>>,
     /// `file:line`, for messages and `explain`.
-    pub place: String,
+    pub place: Place,
+}
+
+/// Where a row is: `file:line` when shown. Every row of a file shares the file's name, so a
+/// million rows hold one copy of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// The file, as the user named it.
+    pub file: Arc<str>,
+    /// 1-based line (CSV) or row (sheet).
+    pub line: usize,
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+impl PartialEq<&str> for Place {
+    fn eq(&self, other: &&str) -> bool {
+        other
+            .rsplit_once(':')
+            .is_some_and(|(file, line)| *file == *self.file && line.parse() == Ok(self.line))
+    }
+}
+
+impl From<&Place> for Location {
+    fn from(p: &Place) -> Location {
+        Location::line_col(&*p.file, p.line, None)
+    }
+}
+
+/// One shared copy of each distinct text read from a file.
+#[derive(Default)]
+struct Interner(std::collections::HashSet<Arc<str>, foldhash::fast::RandomState>);
+
+impl Interner {
+    fn get(&mut self, text: &str) -> Arc<str> {
+        if let Some(t) = self.0.get(text) {
+            return t.clone();
+        }
+        let t: Arc<str> = Arc::from(text);
+        self.0.insert(t.clone());
+        t
+    }
+
+    /// A trimmed cell, `None` when empty.
+    fn cell(&mut self, cell: Option<&&str>) -> Option<Arc<str>> {
+        cell.map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .map(|s| self.get(s))
+    }
 }
 
 /// Long form (`jurisdiction,criterion,value,...`) or wide form (`jurisdiction,<field>,<field>,...`).
@@ -150,8 +208,10 @@ pub enum Form {
 pub struct Evidence {
     /// Rows in file order (unknown cells included).
     pub rows: Vec<EvidenceRow>,
-    /// Row indices per (field, jurisdiction): `cells[field * n + jurisdiction]`.
-    cells: Vec<Vec<u32>>,
+    /// Row indices grouped by (field, jurisdiction), in file order within a group: the rows of
+    /// cell `k = field * n + jurisdiction` are `cells[starts[k]..starts[k + 1]]`.
+    cells: Vec<u32>,
+    starts: Vec<u32>,
     n_jurisdictions: usize,
     /// How the file was laid out.
     pub form: Form,
@@ -168,18 +228,18 @@ impl Evidence {
         jurisdiction: usize,
         field: usize,
     ) -> impl Iterator<Item = &EvidenceRow> {
-        self.cells
-            .get(field * self.n_jurisdictions + jurisdiction)
-            .into_iter()
-            .flatten()
+        self.row_indices(jurisdiction, field)
+            .iter()
             .map(|&i| &self.rows[i as usize])
     }
 
     /// Indices of the rows for one jurisdiction and field.
     pub fn row_indices(&self, jurisdiction: usize, field: usize) -> &[u32] {
-        self.cells
-            .get(field * self.n_jurisdictions + jurisdiction)
-            .map_or(&[], Vec::as_slice)
+        let k = field * self.n_jurisdictions + jurisdiction;
+        match (self.starts.get(k), self.starts.get(k + 1)) {
+            (Some(&a), Some(&b)) => &self.cells[a as usize..b as usize],
+            _ => &[],
+        }
     }
 
     /// The latest `as_of` date in the evidence, if any row is dated.
@@ -225,7 +285,7 @@ pub struct Dyad {
     /// Note.
     pub note: Option<String>,
     /// `file:line`.
-    pub place: String,
+    pub place: Place,
 }
 
 /// Is an instrument binding on a date?
@@ -336,6 +396,7 @@ pub fn load(paths: &InputPaths, rubric: &Rubric) -> Result<Inputs, InputError> {
         collected: &mut collected,
         index: HashMap::new(),
         failed: from_file && known.is_none(),
+        last: None,
     };
     let evidence = match load_evidence(
         &paths.evidence,
@@ -420,11 +481,25 @@ pub fn load(paths: &InputPaths, rubric: &Rubric) -> Result<Inputs, InputError> {
 
 impl Evidence {
     fn index(&mut self, n_jurisdictions: usize, n_fields: usize) {
+        // Counting sort: count per cell, turn counts into starts, then place each row.
         self.n_jurisdictions = n_jurisdictions;
-        self.cells = vec![Vec::new(); n_jurisdictions * n_fields];
-        for (i, r) in self.rows.iter().enumerate() {
-            self.cells[r.field * n_jurisdictions + r.jurisdiction].push(i as u32);
+        let key = |r: &EvidenceRow| r.field * n_jurisdictions + r.jurisdiction;
+        let mut starts = vec![0u32; n_jurisdictions * n_fields + 1];
+        for r in &self.rows {
+            starts[key(r) + 1] += 1;
         }
+        for k in 1..starts.len() {
+            starts[k] += starts[k - 1];
+        }
+        let mut next = starts.clone();
+        let mut cells = vec![0u32; self.rows.len()];
+        for (i, r) in self.rows.iter().enumerate() {
+            let at = &mut next[key(r)];
+            cells[*at as usize] = i as u32;
+            *at += 1;
+        }
+        self.cells = cells;
+        self.starts = starts;
     }
 }
 
@@ -434,6 +509,8 @@ struct Registry<'a> {
     collected: &'a mut Vec<String>,
     index: HashMap<String, usize>,
     failed: bool,
+    /// The last code resolved and its index: evidence usually comes grouped by jurisdiction.
+    last: Option<(String, usize)>,
 }
 
 impl Registry<'_> {
@@ -448,6 +525,31 @@ impl Registry<'_> {
         if self.failed {
             return None;
         }
+        if let Some((last, i)) = &self.last
+            && last == code
+        {
+            return Some(*i);
+        }
+        let i = self.resolve_new(code, row, col, column, p)?;
+        match &mut self.last {
+            Some((last, j)) => {
+                last.clear();
+                last.push_str(code);
+                *j = i;
+            }
+            None => self.last = Some((code.to_string(), i)),
+        }
+        Some(i)
+    }
+
+    fn resolve_new(
+        &mut self,
+        code: &str,
+        row: &Row<'_>,
+        col: usize,
+        column: &str,
+        p: &mut Problems,
+    ) -> Option<usize> {
         if let Some(j) = self.known {
             return match j.index(code) {
                 Some(i) => Some(i),
@@ -504,10 +606,8 @@ fn opt_text(cell: Option<&&str>) -> Option<String> {
 pub fn parse_number(raw: &str) -> Result<f64, String> {
     let t = raw.trim();
     if let Ok(x) = t.parse::<f64>() {
+        // `NaN`, `inf`, `infinity` and overflows such as `1e999` all parse to non-finite values.
         if !x.is_finite() {
-            return Err(format!("`{t}` is not a finite number"));
-        }
-        if t.eq_ignore_ascii_case("nan") || t.to_ascii_lowercase().contains("inf") {
             return Err(format!("`{t}` is not a finite number"));
         }
         return Ok(if x == 0.0 { 0.0 } else { x });
@@ -616,6 +716,7 @@ fn load_evidence(
     let mut table = Table::open(path, sheet, "evidence file")?;
     let mut p = Problems::new();
     let name = table.name.clone();
+    let file: Arc<str> = Arc::from(name.as_str());
     let header = table.header.clone();
     let Some(jcol) = table.column("jurisdiction") else {
         let mut problem = Problem::new(format!(
@@ -707,8 +808,24 @@ fn load_evidence(
         return Err(p.finish(()).expect_err("problems recorded"));
     }
     let (crit_c, value_c) = (col("criterion"), col("value"));
-    // First row seen for (jurisdiction, field, as_of, coder), to find conflicting duplicates.
-    let mut seen: HashMap<(usize, usize, Option<Date>, Option<String>), usize> = HashMap::new();
+    // Sized once: growing tables of a million rows costs more than reading them.
+    let capacity = table
+        .rows_at_most()
+        .saturating_mul(field_cols.len().max(1))
+        .min(1 << 22);
+    rows.reserve(capacity);
+    // First row seen for (jurisdiction, field, as_of, coder number), to find conflicting
+    // duplicates; coders are numbered in order of appearance so the key needs no allocation.
+    let mut seen: FastMap<(usize, usize, Option<Date>, usize), usize> =
+        FastMap::with_capacity_and_hasher(capacity, Default::default());
+    let mut coders: FastMap<Arc<str>, usize> = FastMap::default();
+    let mut texts = Interner::default();
+    let fields: FastMap<&str, usize> = rubric
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.name.as_str(), i))
+        .collect();
     let mut unknown_fields: usize = 0;
     let mut stopped = false;
     let count = table.for_each_row(|row| {
@@ -733,9 +850,17 @@ fn load_evidence(
                 }
             },
         };
-        let source = opt_text(cell(source_c));
-        let coder = opt_text(cell(coder_c));
-        let note = opt_text(cell(note_c));
+        let source = texts.cell(cell(source_c));
+        let coder = texts.cell(cell(coder_c));
+        let coder_no = coder.as_ref().map_or(0, |c| match coders.get(c) {
+            Some(&n) => n,
+            None => {
+                let n = coders.len() + 1;
+                coders.insert(c.clone(), n);
+                n
+            }
+        });
+        let note = texts.cell(cell(note_c));
         let mut push = |field: usize, c: usize, raw: &str, p: &mut Problems| {
             let kind = &rubric.fields[field].kind;
             let value = if is_unknown(raw) {
@@ -750,8 +875,7 @@ fn load_evidence(
                     }
                 }
             };
-            let key = (j, field, as_of, coder.clone());
-            let place = format!("{}:{}", name, row.line);
+            let key = (j, field, as_of, coder_no);
             if let Some(&first) = seen.get(&key) {
                 let prev: &EvidenceRow = &rows[first];
                 if prev.value != value {
@@ -768,18 +892,22 @@ fn load_evidence(
                             prev.place
                         ))
                         .at(row.location(c, column))
-                        .related("first value", Location::place(&prev.place))
+                        .related("first value", Location::from(&prev.place))
                         .help("keep one row, or date them (`as_of`) if the value changed"),
                     );
                 }
                 return;
             }
             seen.insert(key, rows.len());
+            let place = Place {
+                file: file.clone(),
+                line: row.line,
+            };
             rows.push(EvidenceRow {
                 jurisdiction: j,
                 field,
                 value,
-                raw: raw.trim().to_string(),
+                raw: texts.get(raw.trim()),
                 source: source.clone(),
                 as_of,
                 coder: coder.clone(),
@@ -791,7 +919,7 @@ fn load_evidence(
             Form::Long => {
                 let (Some(cc), Some(vc)) = (crit_c, value_c) else { return };
                 let fname = row.cells.get(cc).map(|s| s.trim()).unwrap_or("");
-                let Some(field) = rubric.field_index(fname) else {
+                let Some(&field) = fields.get(fname) else {
                     unknown_fields += 1;
                     let mut problem = Problem::new(format!("unknown criterion `{fname}`: rubric `{}` has no evidence field of that name", rubric.meta.id)).at(row.location(cc, "criterion"));
                     problem = problem.help(did_you_mean(fname, rubric.fields.iter().map(|f| f.name.as_str()))
@@ -829,11 +957,12 @@ fn load_evidence(
     p.finish(Evidence {
         rows,
         cells: Vec::new(),
+        starts: Vec::new(),
         n_jurisdictions: 0,
         form,
         file: InputFile {
             path: name.clone(),
-            sha256: table.sha256.clone(),
+            sha256: table.sha256(),
             rows: count,
         },
         has_coders: coder_c.is_some(),
@@ -989,7 +1118,7 @@ pub fn load_jurisdictions(path: &Path, rubric: &Rubric) -> Result<Jurisdictions,
         denominator_names: denoms.into_iter().map(|(_, d)| d).collect(),
         file: Some(InputFile {
             path: name,
-            sha256: table.sha256.clone(),
+            sha256: table.sha256(),
             rows: count,
         }),
     })
@@ -1011,6 +1140,7 @@ const DYAD_COLUMNS: &[&str] = &[
 fn load_dyads(path: &Path, rubric: &Rubric, reg: &mut Registry<'_>) -> Result<Dyads, InputError> {
     let mut table = Table::open(path, None, "dyads file")?;
     let name = table.name.clone();
+    let file: Arc<str> = Arc::from(name.as_str());
     let header = table.header.clone();
     let mut p = Problems::new();
     for (i, h) in header.iter().enumerate() {
@@ -1107,7 +1237,10 @@ fn load_dyads(path: &Path, rubric: &Rubric, reg: &mut Registry<'_>) -> Result<Dy
                 as_of,
                 source: opt_text(col("source").and_then(|c| row.cells.get(c))),
                 note: opt_text(col("note").and_then(|c| row.cells.get(c))),
-                place: format!("{name}:{}", row.line),
+                place: Place {
+                    file: file.clone(),
+                    line: row.line,
+                },
             });
         }
     });
@@ -1125,7 +1258,7 @@ fn load_dyads(path: &Path, rubric: &Rubric, reg: &mut Registry<'_>) -> Result<Dy
         list,
         file: InputFile {
             path: name,
-            sha256: table.sha256.clone(),
+            sha256: table.sha256(),
             rows: count,
         },
     })

@@ -16,14 +16,23 @@ pub struct Table {
     /// Header cells, trimmed.
     pub header: Vec<String>,
     inner: Inner,
-    /// SHA-256 of the file's bytes.
-    pub sha256: String,
+    /// SHA-256 of the file's bytes, or the thread computing it while the rows are read.
+    digest: Digest,
 }
+
+enum Digest {
+    Done(String),
+    /// Hashing the text, which is then byte for byte the file.
+    Pending(std::thread::JoinHandle<String>, Arc<SourceText>),
+}
+
+/// Files at least this large are hashed on a second thread while their rows are read.
+const HASH_IN_PARALLEL: usize = 1 << 20;
 
 enum Inner {
     Csv {
         source: Arc<SourceText>,
-        reader: csv::Reader<std::io::Cursor<Vec<u8>>>,
+        reader: csv::Reader<std::io::Cursor<SharedBytes>>,
         record: csv::StringRecord,
         width: usize,
     },
@@ -111,34 +120,35 @@ impl Row<'_> {
 
 /// The byte offset of a quote that opens a cell and is never closed (RFC 4180: a quote opens a
 /// cell only at its start; inside, a doubled quote is a quote).
+/// The CSV reader reads the same text the messages quote, without a second copy of it.
+struct SharedBytes(Arc<SourceText>);
+
+impl AsRef<[u8]> for SharedBytes {
+    fn as_ref(&self) -> &[u8] {
+        self.0.text.as_bytes()
+    }
+}
+
 fn unclosed_quote(text: &str) -> Option<usize> {
+    // Only quotes matter, so jump from one to the next. A quote opens a quoted cell when it
+    // starts a cell (first byte, or after a comma or line end); inside, `""` is a quote and
+    // any other quote closes the cell. Quotes in the middle of a cell are plain text.
     let b = text.as_bytes();
-    let mut i = 0;
-    let mut at_field_start = true;
-    while i < b.len() {
-        match b[i] {
-            b'"' if at_field_start => {
-                let open = i;
-                i += 1;
-                loop {
-                    if i >= b.len() {
-                        return Some(open);
-                    }
-                    if b[i] == b'"' {
-                        if b.get(i + 1) == Some(&b'"') {
-                            i += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    i += 1;
-                }
-                at_field_start = false;
-            }
-            b',' | b'\n' | b'\r' => at_field_start = true,
-            _ => at_field_start = false,
+    let mut quotes = memchr::memchr_iter(b'"', b);
+    while let Some(open) = quotes.next() {
+        let starts_cell = open == 0 || matches!(b[open - 1], b',' | b'\n' | b'\r');
+        if !starts_cell {
+            continue;
         }
-        i += 1;
+        loop {
+            match quotes.next() {
+                None => return Some(open),
+                Some(q) if b.get(q + 1) == Some(&b'"') => {
+                    quotes.next();
+                }
+                Some(_) => break,
+            }
+        }
     }
     None
 }
@@ -241,9 +251,14 @@ impl Table {
             Problem::new(format!("cannot read {what} `{shown}`: {}", io_reason(&e)))
                 .at(Location::file(&shown))
         })?;
-        let sha256 = sha256_hex(&bytes);
-        let text = decode_utf8(&bytes, &shown)?;
-        Self::from_text(&shown, text, sha256, what)
+        // When the text will be the file's bytes unchanged (no BOM to strip, no line ends or
+        // `sep=` line to rewrite), a large file is hashed from the text, in parallel with reading.
+        let unchanged = !bytes.starts_with(b"\xEF\xBB\xBF")
+            && !bytes.starts_with(b"sep=")
+            && memchr::memchr(b'\r', &bytes).is_none();
+        let sha256 = (!unchanged || bytes.len() < HASH_IN_PARALLEL).then(|| sha256_hex(&bytes));
+        let text = decode_utf8(bytes, &shown)?;
+        Self::build(&shown, text, sha256, what)
     }
 
     /// Reads CSV text already in memory.
@@ -251,6 +266,29 @@ impl Table {
         name: &str,
         text: String,
         sha256: String,
+        what: &str,
+    ) -> Result<Table, Problem> {
+        Self::build(name, text, Some(sha256), what)
+    }
+
+    /// The SHA-256 of the file's bytes, in hex.
+    pub fn sha256(&mut self) -> String {
+        let digest = std::mem::replace(&mut self.digest, Digest::Done(String::new()));
+        let hex = match digest {
+            Digest::Done(hex) => hex,
+            Digest::Pending(thread, text) => thread
+                .join()
+                .unwrap_or_else(|_| sha256_hex(text.text.as_bytes())),
+        };
+        self.digest = Digest::Done(hex.clone());
+        hex
+    }
+
+    /// `sha256`: the file's digest, or `None` to hash `text` (which is the file) in parallel.
+    fn build(
+        name: &str,
+        text: String,
+        sha256: Option<String>,
         what: &str,
     ) -> Result<Table, Problem> {
         if text.trim().is_empty() {
@@ -299,11 +337,10 @@ impl Table {
             .lines()
             .find(|l| !l.trim().is_empty())
             .unwrap_or("");
-        let bytes = source.text.as_bytes().to_vec();
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(std::io::Cursor::new(bytes));
+            .from_reader(std::io::Cursor::new(SharedBytes(source.clone())));
         let mut record = csv::StringRecord::new();
         let header_line;
         loop {
@@ -354,6 +391,19 @@ impl Table {
         }
         check_header(&header, name, header_line)?;
         let width = header.len();
+        let digest = match sha256 {
+            Some(hex) => Digest::Done(hex),
+            None => {
+                let text = source.clone();
+                let spawned = std::thread::Builder::new()
+                    .name("sha256".into())
+                    .spawn(move || sha256_hex(text.text.as_bytes()));
+                match spawned {
+                    Ok(thread) => Digest::Pending(thread, source.clone()),
+                    Err(_) => Digest::Done(sha256_hex(source.text.as_bytes())),
+                }
+            }
+        };
         Ok(Table {
             name: name.to_string(),
             header,
@@ -363,7 +413,7 @@ impl Table {
                 record,
                 width,
             },
-            sha256,
+            digest,
         })
     }
 
@@ -465,7 +515,7 @@ impl Table {
                 sheet: sheet_name,
                 rows: iter,
             },
-            sha256,
+            digest: Digest::Done(sha256),
         })
     }
 
@@ -479,75 +529,81 @@ impl Table {
                 reader,
                 record,
                 width,
-            } => loop {
-                match reader.read_record(record) {
-                    Ok(false) => break,
-                    Ok(true) => {
-                        let pos = record
-                            .position()
-                            .cloned()
-                            .unwrap_or_else(csv::Position::new);
-                        if record.iter().all(|c| c.trim().is_empty()) {
-                            continue;
-                        }
-                        count += 1;
-                        if count > crate::limits::get().rows {
-                            return Err(Problem::new(format!(
-                                "`{}` has more than {} rows (--max-rows)",
-                                source.name,
-                                crate::limits::get().rows
-                            ))
-                            .at(Location::file(&source.name)));
-                        }
-                        let cells: Vec<&str> = record.iter().collect();
-                        if let Some((i, _)) = cells
-                            .iter()
-                            .enumerate()
-                            .find(|(_, c)| c.len() > crate::limits::get().cell_bytes)
-                        {
+            } => {
+                // One cell list reused for every row: a fresh one per row costs an allocation.
+                let mut spare: Vec<&'static str> = Vec::new();
+                loop {
+                    match reader.read_record(record) {
+                        Ok(false) => break,
+                        Ok(true) => {
+                            let pos = record
+                                .position()
+                                .cloned()
+                                .unwrap_or_else(csv::Position::new);
+                            if record.iter().all(|c| c.trim().is_empty()) {
+                                continue;
+                            }
+                            count += 1;
+                            if count > crate::limits::get().rows {
+                                return Err(Problem::new(format!(
+                                    "`{}` has more than {} rows (--max-rows)",
+                                    source.name,
+                                    crate::limits::get().rows
+                                ))
+                                .at(Location::file(&source.name)));
+                            }
+                            let mut cells: Vec<&str> = recycle(std::mem::take(&mut spare));
+                            cells.extend(record.iter());
+                            if let Some((i, _)) = cells
+                                .iter()
+                                .enumerate()
+                                .find(|(_, c)| c.len() > crate::limits::get().cell_bytes)
+                            {
+                                let row = Row {
+                                    cells: cells.clone(),
+                                    line: pos.line() as usize,
+                                    place: Place::Csv {
+                                        source,
+                                        start: pos.byte() as usize,
+                                    },
+                                };
+                                return Err(Problem::new(format!(
+                                    "a cell is {} bytes long, more than the limit of {}",
+                                    cells[i].len(),
+                                    crate::limits::get().cell_bytes
+                                ))
+                                .at(row.location(i, header.get(i).map_or("", String::as_str)))
+                                .help("is a quote missing its closing quote?"));
+                            }
                             let row = Row {
-                                cells: cells.clone(),
+                                cells,
                                 line: pos.line() as usize,
                                 place: Place::Csv {
                                     source,
                                     start: pos.byte() as usize,
                                 },
                             };
-                            return Err(Problem::new(format!(
-                                "a cell is {} bytes long, more than the limit of {}",
-                                cells[i].len(),
-                                crate::limits::get().cell_bytes
-                            ))
-                            .at(row.location(i, header.get(i).map_or("", String::as_str)))
-                            .help("is a quote missing its closing quote?"));
+                            if row.cells.len() != *width {
+                                let (n, m) = (row.cells.len(), *width);
+                                let why = if n > m {
+                                    "is a decimal comma or an unquoted comma splitting a value?"
+                                } else {
+                                    "is the line cut short, or the file truncated?"
+                                };
+                                return Err(Problem::new(format!(
+                                    "line {} has {n} fields, but the header has {m}",
+                                    row.line
+                                ))
+                                .at(row.row_location())
+                                .help(format!("{why} Quote values that contain commas: \"2,5\"")));
+                            }
+                            f(&row);
+                            spare = recycle(row.cells);
                         }
-                        let row = Row {
-                            cells,
-                            line: pos.line() as usize,
-                            place: Place::Csv {
-                                source,
-                                start: pos.byte() as usize,
-                            },
-                        };
-                        if row.cells.len() != *width {
-                            let (n, m) = (row.cells.len(), *width);
-                            let why = if n > m {
-                                "is a decimal comma or an unquoted comma splitting a value?"
-                            } else {
-                                "is the line cut short, or the file truncated?"
-                            };
-                            return Err(Problem::new(format!(
-                                "line {} has {n} fields, but the header has {m}",
-                                row.line
-                            ))
-                            .at(row.row_location())
-                            .help(format!("{why} Quote values that contain commas: \"2,5\"")));
-                        }
-                        f(&row);
+                        Err(e) => return Err(csv_problem(source, &e)),
                     }
-                    Err(e) => return Err(csv_problem(source, &e)),
                 }
-            },
+            }
             Inner::Sheet { file, sheet, rows } => {
                 for (line, cells) in rows.by_ref() {
                     if cells.iter().all(|c| c.trim().is_empty()) {
@@ -566,10 +622,27 @@ impl Table {
         Ok(count)
     }
 
+    /// At most how many rows are left to read (counts line ends, so quoted newlines and blank
+    /// lines only make it high): enough to size tables before reading.
+    pub fn rows_at_most(&self) -> usize {
+        match &self.inner {
+            Inner::Csv { source, .. } => {
+                memchr::memchr_iter(b'\n', source.text.as_bytes()).count() + 1
+            }
+            Inner::Sheet { rows, .. } => rows.len(),
+        }
+    }
+
     /// Index of a header column.
     pub fn column(&self, name: &str) -> Option<usize> {
         self.header.iter().position(|h| h == name)
     }
+}
+
+/// Empties a list of borrowed cells so that its allocation can hold the next row's.
+fn recycle<'b>(mut cells: Vec<&str>) -> Vec<&'b str> {
+    cells.clear();
+    cells.into_iter().map(|_| "").collect()
 }
 
 fn check_header(header: &[String], name: &str, line: usize) -> Result<(), Problem> {

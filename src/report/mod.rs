@@ -531,7 +531,7 @@ fn read_bytes(path: &Path, what: &str) -> Result<(String, String), Problem> {
             .at(Location::file(&shown))
     })?;
     let sha = sha256_hex(&bytes);
-    Ok((decode_utf8(&bytes, &shown)?, sha))
+    Ok((decode_utf8(bytes, &shown)?, sha))
 }
 
 fn folder_of(dir: &Path, m: &Manifest) -> Folder {

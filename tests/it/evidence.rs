@@ -343,3 +343,38 @@ fn workbooks_are_read_by_sheet_with_cell_references() {
         Some("did you mean `Evidence`?")
     );
 }
+
+/// The manifest's digest is of the file's bytes as they are on disk, whether the file is small
+/// (hashed at once) or large (hashed while its rows are read), and whatever its BOM or line ends.
+#[test]
+fn the_recorded_sha256_is_that_of_the_bytes_on_disk() {
+    use sha2::Digest;
+    let mut body = String::from("jurisdiction,criterion,value,as_of\n");
+    let mut rows = 0;
+    while body.len() < (3 << 19) {
+        let (year, month, day) = (1000 + rows / 336, rows / 28 % 12 + 1, rows % 28 + 1);
+        body.push_str(&format!("XAA,b1,{rows},{year}-{month:02}-{day:02}\n"));
+        rows += 1;
+    }
+    let small = "jurisdiction,criterion,value\nXAA,a1,yes\n".to_string();
+    let cases = [
+        ("small", small.into_bytes(), 1),
+        ("large", body.clone().into_bytes(), rows),
+        ("large CRLF", body.replace('\n', "\r\n").into_bytes(), rows),
+        (
+            "large BOM",
+            [b"\xEF\xBB\xBF".as_slice(), body.as_bytes()].concat(),
+            rows,
+        ),
+    ];
+    for (what, bytes, n) in cases {
+        let inputs = load_evidence(&bytes)
+            .unwrap_or_else(|e| panic!("{what}: {}", e.problems[0].one_line()));
+        let expected: String = sha2::Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(inputs.evidence.file.sha256, expected, "{what}");
+        assert_eq!(inputs.evidence.rows.len(), n, "{what}");
+    }
+}
