@@ -376,11 +376,41 @@ pub struct InputPaths {
     pub dyads: Option<std::path::PathBuf>,
 }
 
+/// One input file: on disk, or bytes in memory under a name.
+#[derive(Clone, Copy)]
+pub(crate) enum Input<'a> {
+    File(&'a Path, Option<&'a str>),
+    Bytes(&'a str, &'a [u8]),
+}
+
+impl Input<'_> {
+    fn open(self, what: &str) -> Result<Table, Problem> {
+        match self {
+            Input::File(path, sheet) => Table::open(path, sheet, what),
+            Input::Bytes(name, bytes) => Table::from_bytes(name, bytes.to_vec(), what),
+        }
+    }
+}
+
 /// Reads every input file against the rubric, reporting the problems of all files together.
 pub fn load(paths: &InputPaths, rubric: &Rubric) -> Result<Inputs, InputError> {
+    load_inputs(
+        Input::File(&paths.evidence, paths.sheet.as_deref()),
+        paths.jurisdictions.as_deref().map(|p| Input::File(p, None)),
+        paths.dyads.as_deref().map(|p| Input::File(p, None)),
+        rubric,
+    )
+}
+
+pub(crate) fn load_inputs(
+    evidence: Input<'_>,
+    jurisdictions: Option<Input<'_>>,
+    dyads: Option<Input<'_>>,
+    rubric: &Rubric,
+) -> Result<Inputs, InputError> {
     let mut problems = Problems::new();
-    let mut known = match &paths.jurisdictions {
-        Some(p) => match load_jurisdictions(p, rubric) {
+    let mut known = match jurisdictions {
+        Some(input) => match read_jurisdictions(input, rubric) {
             Ok(j) => Some(j),
             Err(e) => {
                 problems.extend(e);
@@ -389,7 +419,7 @@ pub fn load(paths: &InputPaths, rubric: &Rubric) -> Result<Inputs, InputError> {
         },
         None => None,
     };
-    let from_file = paths.jurisdictions.is_some();
+    let from_file = jurisdictions.is_some();
     let mut collected: Vec<String> = Vec::new();
     let mut registry = Registry {
         known: known.as_ref(),
@@ -398,20 +428,15 @@ pub fn load(paths: &InputPaths, rubric: &Rubric) -> Result<Inputs, InputError> {
         failed: from_file && known.is_none(),
         last: None,
     };
-    let evidence = match load_evidence(
-        &paths.evidence,
-        paths.sheet.as_deref(),
-        rubric,
-        &mut registry,
-    ) {
+    let evidence = match load_evidence(evidence, rubric, &mut registry) {
         Ok(e) => Some(e),
         Err(e) => {
             problems.extend(e);
             None
         }
     };
-    let dyads = match &paths.dyads {
-        Some(p) => match load_dyads(p, rubric, &mut registry) {
+    let dyads = match dyads {
+        Some(input) => match load_dyads(input, rubric, &mut registry) {
             Ok(d) => Some(d),
             Err(e) => {
                 problems.extend(e);
@@ -708,12 +733,11 @@ const LONG_COLUMNS: &[&str] = &[
 const WIDE_META: &[&str] = &["jurisdiction", "name", "source", "as_of", "coder", "note"];
 
 fn load_evidence(
-    path: &Path,
-    sheet: Option<&str>,
+    input: Input<'_>,
     rubric: &Rubric,
     reg: &mut Registry<'_>,
 ) -> Result<Evidence, InputError> {
-    let mut table = Table::open(path, sheet, "evidence file")?;
+    let mut table = input.open("evidence file")?;
     let mut p = Problems::new();
     let name = table.name.clone();
     let file: Arc<str> = Arc::from(name.as_str());
@@ -971,7 +995,11 @@ fn load_evidence(
 
 /// Reads a jurisdictions file on its own (for `template`).
 pub fn load_jurisdictions(path: &Path, rubric: &Rubric) -> Result<Jurisdictions, InputError> {
-    let mut table = Table::open(path, None, "jurisdictions file")?;
+    read_jurisdictions(Input::File(path, None), rubric)
+}
+
+fn read_jurisdictions(input: Input<'_>, rubric: &Rubric) -> Result<Jurisdictions, InputError> {
+    let mut table = input.open("jurisdictions file")?;
     let name = table.name.clone();
     let header = table.header.clone();
     let mut p = Problems::new();
@@ -1137,8 +1165,12 @@ const DYAD_COLUMNS: &[&str] = &[
     "note",
 ];
 
-fn load_dyads(path: &Path, rubric: &Rubric, reg: &mut Registry<'_>) -> Result<Dyads, InputError> {
-    let mut table = Table::open(path, None, "dyads file")?;
+fn load_dyads(
+    input: Input<'_>,
+    rubric: &Rubric,
+    reg: &mut Registry<'_>,
+) -> Result<Dyads, InputError> {
+    let mut table = input.open("dyads file")?;
     let name = table.name.clone();
     let file: Arc<str> = Arc::from(name.as_str());
     let header = table.header.clone();

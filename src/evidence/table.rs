@@ -251,14 +251,27 @@ impl Table {
             Problem::new(format!("cannot read {what} `{shown}`: {}", io_reason(&e)))
                 .at(Location::file(&shown))
         })?;
+        Self::from_bytes(&shown, bytes, what)
+    }
+
+    /// Reads a CSV file's bytes, already in memory, exactly as [`Table::open`] reads the file.
+    pub fn from_bytes(shown: &str, bytes: Vec<u8>, what: &str) -> Result<Table, Problem> {
+        if bytes.len() as u64 > crate::limits::get().table_bytes {
+            return Err(Problem::new(format!(
+                "{what} `{shown}` is {} bytes, more than the limit of {} (--max-file-mb)",
+                bytes.len(),
+                crate::limits::get().table_bytes
+            ))
+            .at(Location::file(shown)));
+        }
         // When the text will be the file's bytes unchanged (no BOM to strip, no line ends or
         // `sep=` line to rewrite), a large file is hashed from the text, in parallel with reading.
         let unchanged = !bytes.starts_with(b"\xEF\xBB\xBF")
             && !bytes.starts_with(b"sep=")
             && memchr::memchr(b'\r', &bytes).is_none();
         let sha256 = (!unchanged || bytes.len() < HASH_IN_PARALLEL).then(|| sha256_hex(&bytes));
-        let text = decode_utf8(bytes, &shown)?;
-        Self::build(&shown, text, sha256, what)
+        let text = decode_utf8(bytes, shown)?;
+        Self::build(shown, text, sha256, what)
     }
 
     /// Reads CSV text already in memory.

@@ -446,11 +446,11 @@ proptest! {
     }
 }
 
-/// `load_from_memory` (used above and by the fuzz targets) names the files as `evidence.csv`,
-/// `jurisdictions.csv` and `dyads.csv`, in results and in messages, never by their temporary
-/// folder.
+/// `load_from_memory` (used above and by the fuzz targets) reads what `load` reads from disk,
+/// and names the files `evidence.csv`, `jurisdictions.csv` and `dyads.csv` in results and in
+/// messages.
 #[test]
-fn inputs_from_memory_are_named_without_their_temporary_folder() {
+fn inputs_from_memory_read_as_files_do_and_are_named_by_their_role() {
     let rubric = load_str(
         "mini.toml",
         include_str!("../fixtures/mini/rubric.toml"),
@@ -463,6 +463,48 @@ fn inputs_from_memory_are_named_without_their_temporary_folder() {
         dyads: Some(include_bytes!("../fixtures/mini/dyads.csv")),
     };
     let inputs = load_from_memory(files, &rubric).unwrap();
+    let fixture = |f: &str| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/mini")
+            .join(f)
+    };
+    let on_disk = accord::evidence::load(
+        &accord::evidence::InputPaths {
+            evidence: fixture("evidence.csv"),
+            sheet: None,
+            jurisdictions: Some(fixture("jurisdictions.csv")),
+            dyads: Some(fixture("dyads.csv")),
+        },
+        &rubric,
+    )
+    .unwrap();
+    assert_eq!(inputs.evidence.rows.len(), on_disk.evidence.rows.len());
+    for (a, b) in inputs.evidence.rows.iter().zip(&on_disk.evidence.rows) {
+        assert_eq!(
+            (
+                a.jurisdiction,
+                a.field,
+                a.value,
+                &a.raw,
+                a.as_of,
+                a.place.line
+            ),
+            (
+                b.jurisdiction,
+                b.field,
+                b.value,
+                &b.raw,
+                b.as_of,
+                b.place.line
+            )
+        );
+    }
+    assert_eq!(inputs.evidence.file.sha256, on_disk.evidence.file.sha256);
+    assert_eq!(inputs.jurisdictions.len(), on_disk.jurisdictions.len());
+    assert_eq!(
+        inputs.dyads.as_ref().map(|d| d.list.len()),
+        on_disk.dyads.as_ref().map(|d| d.list.len())
+    );
     assert_eq!(inputs.evidence.file.path, "evidence.csv");
     assert_eq!(inputs.evidence.rows[0].place, "evidence.csv:2");
     assert_eq!(
