@@ -160,9 +160,10 @@ impl std::fmt::Display for Place {
 
 impl PartialEq<&str> for Place {
     fn eq(&self, other: &&str) -> bool {
+        // Exactly `file:line` as displayed (no leading zeros or signs in the line).
         other
             .rsplit_once(':')
-            .is_some_and(|(file, line)| *file == *self.file && line.parse() == Ok(self.line))
+            .is_some_and(|(file, line)| *file == *self.file && line == self.line.to_string())
     }
 }
 
@@ -832,16 +833,9 @@ fn load_evidence(
         return Err(p.finish(()).expect_err("problems recorded"));
     }
     let (crit_c, value_c) = (col("criterion"), col("value"));
-    // Sized once: growing tables of a million rows costs more than reading them.
-    let capacity = table
-        .rows_at_most()
-        .saturating_mul(field_cols.len().max(1))
-        .min(1 << 22);
-    rows.reserve(capacity);
     // First row seen for (jurisdiction, field, as_of, coder number), to find conflicting
     // duplicates; coders are numbered in order of appearance so the key needs no allocation.
-    let mut seen: FastMap<(usize, usize, Option<Date>, usize), usize> =
-        FastMap::with_capacity_and_hasher(capacity, Default::default());
+    let mut seen: FastMap<(usize, usize, Option<Date>, usize), usize> = FastMap::default();
     let mut coders: FastMap<Arc<str>, usize> = FastMap::default();
     let mut texts = Interner::default();
     let fields: FastMap<&str, usize> = rubric

@@ -118,8 +118,6 @@ impl Row<'_> {
     }
 }
 
-/// The byte offset of a quote that opens a cell and is never closed (RFC 4180: a quote opens a
-/// cell only at its start; inside, a doubled quote is a quote).
 /// The CSV reader reads the same text the messages quote, without a second copy of it.
 struct SharedBytes(Arc<SourceText>);
 
@@ -129,6 +127,8 @@ impl AsRef<[u8]> for SharedBytes {
     }
 }
 
+/// The byte offset of a quote that opens a cell and is never closed (RFC 4180: a quote opens a
+/// cell only at its start; inside, a doubled quote is a quote).
 fn unclosed_quote(text: &str) -> Option<usize> {
     // Only quotes matter, so jump from one to the next. A quote opens a quoted cell when it
     // starts a cell (first byte, or after a comma or line end); inside, `""` is a quote and
@@ -633,17 +633,6 @@ impl Table {
             }
         }
         Ok(count)
-    }
-
-    /// At most how many rows are left to read (counts line ends, so quoted newlines and blank
-    /// lines only make it high): enough to size tables before reading.
-    pub fn rows_at_most(&self) -> usize {
-        match &self.inner {
-            Inner::Csv { source, .. } => {
-                memchr::memchr_iter(b'\n', source.text.as_bytes()).count() + 1
-            }
-            Inner::Sheet { rows, .. } => rows.len(),
-        }
     }
 
     /// Index of a header column.
