@@ -10,12 +10,21 @@ use std::sync::Arc;
 use miette::{Diagnostic, LabeledSpan, SourceCode};
 
 /// The text of an input file, shared by every problem that points into it.
-#[derive(Debug)]
 pub struct SourceText {
     /// The name the user gave (a path as typed, or `--set` for command-line overrides).
     pub name: String,
     /// The whole text, used to turn byte offsets into lines and to render snippets.
     pub text: String,
+}
+
+/// Shows the name and size, not the text: a problem in a 50 MB file prints as one line.
+impl std::fmt::Debug for SourceText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceText")
+            .field("name", &self.name)
+            .field("bytes", &self.text.len())
+            .finish()
+    }
 }
 
 impl SourceText {

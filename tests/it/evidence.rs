@@ -378,3 +378,20 @@ fn the_recorded_sha256_is_that_of_the_bytes_on_disk() {
         assert_eq!(inputs.evidence.rows.len(), n, "{what}");
     }
 }
+
+/// A problem's debug form names its file and size but does not print the file: a failed
+/// `unwrap` on a large input stays readable.
+#[test]
+fn a_problem_in_a_large_file_debug_prints_in_a_few_lines() {
+    let mut text = String::from("jurisdiction,criterion,value,as_of\n");
+    for i in 0..40_000 {
+        let (year, month, day) = (1000 + i / 336, i / 28 % 12 + 1, i % 28 + 1);
+        text.push_str(&format!("XAA,b1,{i},{year}-{month:02}-{day:02}\n"));
+    }
+    text.push_str("XAA,a1,maybe,\n");
+    let e = load_evidence(text.as_bytes()).unwrap_err();
+    let shown = format!("{e:?}");
+    assert!(text.len() > 500_000);
+    assert!(shown.len() < 2_000, "{} bytes", shown.len());
+    assert!(shown.contains(&format!("bytes: {}", text.len())), "{shown}");
+}
