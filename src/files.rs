@@ -19,15 +19,24 @@ pub fn read_text(
     limit: u64,
     from: Option<Location>,
 ) -> Result<String, Problem> {
+    let bytes = read_bytes(path, what, limit, None, from)?;
+    decode_utf8(bytes, &path.display().to_string())
+}
+
+/// Reads a file's bytes, refusing folders and files over `limit` bytes before reading them.
+/// `flag` is the option that raises the limit, named in the message; `from` is where the file
+/// was referred to (for a file that cannot be opened).
+pub fn read_bytes(
+    path: &Path,
+    what: &str,
+    limit: u64,
+    flag: Option<&str>,
+    from: Option<Location>,
+) -> Result<Vec<u8>, Problem> {
     let shown = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| {
-        let mut p = Problem::new(format!("cannot read {what} `{shown}`: {}", io_reason(&e)));
-        if let Some(loc) = from.clone() {
-            p = p.at(loc);
-        } else {
-            p = p.at(Location::file(&shown));
-        }
-        p
+        Problem::new(format!("cannot read {what} `{shown}`: {}", io_reason(&e)))
+            .at(from.clone().unwrap_or_else(|| Location::file(&shown)))
     })?;
     if meta.is_dir() {
         return Err(
@@ -36,17 +45,17 @@ pub fn read_text(
         );
     }
     if meta.len() > limit {
+        let flag = flag.map(|f| format!(" ({f})")).unwrap_or_default();
         return Err(Problem::new(format!(
-            "{what} `{shown}` is {} bytes, more than the limit of {limit}",
+            "{what} `{shown}` is {} bytes, more than the limit of {limit}{flag}",
             meta.len()
         ))
         .at(Location::file(&shown)));
     }
-    let bytes = std::fs::read(path).map_err(|e| {
+    std::fs::read(path).map_err(|e| {
         Problem::new(format!("cannot read {what} `{shown}`: {}", io_reason(&e)))
             .at(Location::file(&shown))
-    })?;
-    decode_utf8(bytes, &shown)
+    })
 }
 
 /// Turns bytes into text: strips a UTF-8 BOM, refuses UTF-16 and other encodings clearly.

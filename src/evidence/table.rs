@@ -7,7 +7,7 @@ use std::sync::Arc;
 use calamine::Reader as _;
 
 use crate::error::{Location, Problem, SourceText};
-use crate::files::{decode_utf8, io_reason, sha256_hex};
+use crate::files::{decode_utf8, io_reason, read_bytes, sha256_hex};
 
 /// A table in memory: its header and a row reader.
 pub struct Table {
@@ -228,29 +228,9 @@ impl Table {
             ))
             .at(Location::file(path.display().to_string())));
         }
+        let limit = crate::limits::get().table_bytes;
+        let bytes = read_bytes(path, what, limit, Some("--max-file-mb"), None)?;
         let shown = path.display().to_string();
-        let meta = std::fs::metadata(path).map_err(|e| {
-            Problem::new(format!("cannot read {what} `{shown}`: {}", io_reason(&e)))
-                .at(Location::file(&shown))
-        })?;
-        if meta.is_dir() {
-            return Err(
-                Problem::new(format!("{what} `{shown}` is a folder, not a file"))
-                    .at(Location::file(&shown)),
-            );
-        }
-        if meta.len() > crate::limits::get().table_bytes {
-            return Err(Problem::new(format!(
-                "{what} `{shown}` is {} bytes, more than the limit of {} (--max-file-mb)",
-                meta.len(),
-                crate::limits::get().table_bytes
-            ))
-            .at(Location::file(&shown)));
-        }
-        let bytes = std::fs::read(path).map_err(|e| {
-            Problem::new(format!("cannot read {what} `{shown}`: {}", io_reason(&e)))
-                .at(Location::file(&shown))
-        })?;
         Self::from_bytes(&shown, bytes, what)
     }
 

@@ -507,31 +507,11 @@ fn read_manifest(dir: &Path) -> Result<Manifest, Problem> {
     })
 }
 
+/// A results file's text and the SHA-256 of its bytes.
 fn read_bytes(path: &Path, what: &str) -> Result<(String, String), Problem> {
-    let shown = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| {
-        Problem::new(format!("cannot read {what} `{shown}`: {}", io_reason(&e)))
-            .at(Location::file(&shown))
-    })?;
-    if meta.is_dir() {
-        return Err(
-            Problem::new(format!("{what} `{shown}` is a folder, not a file"))
-                .at(Location::file(&shown)),
-        );
-    }
-    if meta.len() > MAX_FILE {
-        return Err(Problem::new(format!(
-            "{what} `{shown}` is {} bytes, more than the limit of {MAX_FILE}",
-            meta.len()
-        ))
-        .at(Location::file(&shown)));
-    }
-    let bytes = std::fs::read(path).map_err(|e| {
-        Problem::new(format!("cannot read {what} `{shown}`: {}", io_reason(&e)))
-            .at(Location::file(&shown))
-    })?;
+    let bytes = crate::files::read_bytes(path, what, MAX_FILE, None, None)?;
     let sha = sha256_hex(&bytes);
-    Ok((decode_utf8(bytes, &shown)?, sha))
+    Ok((decode_utf8(bytes, &path.display().to_string())?, sha))
 }
 
 fn folder_of(dir: &Path, m: &Manifest) -> Folder {
