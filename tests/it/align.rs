@@ -260,7 +260,7 @@ fn profiles_strategy() -> impl Strategy<Value = Profiles> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(crate::common::proptest_config(64))]
 
     #[test]
     fn every_metric_is_symmetric_with_a_unit_diagonal(p in profiles_strategy(), min in 1usize..4) {

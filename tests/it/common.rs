@@ -121,3 +121,27 @@ pub fn temp_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// The property tests' configuration: `cases` cases from a fixed seed, so every `cargo test` runs
+/// the same cases, and no failure file written into the tree. `PROPTEST_CASES` and
+/// `PROPTEST_RNG_SEED` still widen a run or change its seed (README, Development); a failure
+/// prints its minimal input, which is then pinned as a named regression test.
+pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    use proptest::test_runner::{Config, RngSeed};
+    let env = Config::default();
+    let from_env = |name: &str| std::env::var_os(name).is_some();
+    Config {
+        cases: if from_env("PROPTEST_CASES") {
+            env.cases
+        } else {
+            cases
+        },
+        rng_seed: if from_env("PROPTEST_RNG_SEED") {
+            env.rng_seed
+        } else {
+            RngSeed::Fixed(0x00ac_c0d5_eed0)
+        },
+        failure_persistence: None,
+        ..env
+    }
+}

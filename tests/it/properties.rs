@@ -38,7 +38,7 @@ fn scored(csv: &str, sets: &[&str]) -> accord::Scored {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(crate::common::proptest_config(48))]
 
     #[test]
     fn reordering_jurisdictions_changes_no_score(rows in evidence(), seed in any::<u64>()) {

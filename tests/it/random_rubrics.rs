@@ -377,7 +377,7 @@ fn assert_clean(e: &InputError) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(crate::common::proptest_config(64))]
 
     #[test]
     fn scores_lie_on_the_scale_and_coverage_in_the_unit_interval((r, e) in case()) {
