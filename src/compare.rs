@@ -29,6 +29,15 @@ pub struct Side {
     pub scores: BTreeMap<(String, String), (String, Option<f64>)>,
     /// The effective rubric settings (a run's, or the folder manifest's).
     pub settings: Option<Json>,
+    /// The evaluation date and the rule that chose it (a run's, or the folder manifest's).
+    pub evaluation: Json,
+}
+
+impl Side {
+    /// The evaluation date, if the side has one.
+    pub fn date(&self) -> Option<&str> {
+        self.evaluation["date"].as_str()
+    }
 }
 
 impl Side {
@@ -38,6 +47,7 @@ impl Side {
         let mut side = Side {
             label: label.to_string(),
             settings: Some(s.rubric.provenance.effective.clone()),
+            evaluation: crate::output::evaluation_json(s),
             ..Side::default()
         };
         for (row, &j) in r.units.iter().enumerate() {
@@ -97,6 +107,7 @@ impl Side {
         let mut side = Side {
             label: shown.clone(),
             settings: Some(m["settings"].clone()),
+            evaluation: m["evaluation"].clone(),
             ..Side::default()
         };
         let num = |s: &str| {
@@ -139,6 +150,41 @@ impl Side {
             );
         })?;
         Ok(side)
+    }
+}
+
+/// How a score changed between A and B.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delta {
+    /// Known on both sides (the difference may be 0).
+    Changed,
+    /// Unknown in A, known in B: a newly known fact.
+    New,
+    /// Known in A, unknown in B.
+    Gone,
+    /// Unknown on both sides, or the item is on one side only.
+    Unknown,
+}
+
+impl Delta {
+    /// Classifies a pair of scores.
+    pub fn of(a: Option<f64>, b: Option<f64>) -> Delta {
+        match (a, b) {
+            (Some(_), Some(_)) => Delta::Changed,
+            (None, Some(_)) => Delta::New,
+            (Some(_), None) => Delta::Gone,
+            (None, None) => Delta::Unknown,
+        }
+    }
+
+    /// The `status` cell of `score_deltas.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Delta::Changed => "changed",
+            Delta::New => "new",
+            Delta::Gone => "gone",
+            Delta::Unknown => "unknown",
+        }
     }
 }
 

@@ -100,11 +100,7 @@ pub fn explain(
         ));
     };
     let juris = &inputs.jurisdictions.list[j];
-    let date = if r.date == crate::evidence::Date::MAX {
-        "latest".to_string()
-    } else {
-        r.date.to_string()
-    };
+    let date = s.evaluation.shown();
     let Some(row) = r.row_of(j) else {
         let a = &r.availability[j];
         return Ok(Explanation {
@@ -438,10 +434,10 @@ fn evidence_of(s: &Scored, j: usize, c: usize, row: usize) -> (String, String, S
     match s.values.basis(j, c) {
         Basis::Row(i) => {
             let e = &ev.rows[*i as usize];
-            let mut text = e.raw.to_string();
-            if let Some(d) = e.as_of {
-                text.push_str(&format!(" (as of {d})"));
-            }
+            let text = match observed(e) {
+                Some(when) => format!("{} ({when})", e.raw),
+                None => e.raw.to_string(),
+            };
             (
                 text,
                 e.source.as_deref().unwrap_or_default().to_string(),
@@ -458,7 +454,7 @@ fn evidence_of(s: &Scored, j: usize, c: usize, row: usize) -> (String, String, S
                         "{}={}{}",
                         s.rubric.fields[e.field].name,
                         e.raw,
-                        e.as_of.map(|d| format!("@{d}")).unwrap_or_default()
+                        observed(e).map(|w| format!(" ({w})")).unwrap_or_default()
                     )
                 })
                 .collect::<Vec<_>>()
@@ -480,6 +476,19 @@ fn evidence_of(s: &Scored, j: usize, c: usize, row: usize) -> (String, String, S
                 imputed_note(format!(
                     "NA ({})",
                     if e.raw.is_empty() { "empty" } else { &e.raw }
+                )),
+                e.source.as_deref().unwrap_or_default().to_string(),
+                e.place.to_string(),
+            )
+        }
+        Basis::Stale(i) => {
+            let e = &ev.rows[*i as usize];
+            (
+                imputed_note(format!(
+                    "{} ({}), older than the horizon{}: unknown",
+                    e.raw,
+                    observed(e).unwrap_or_default(),
+                    horizon_of(s, c)
                 )),
                 e.source.as_deref().unwrap_or_default().to_string(),
                 e.place.to_string(),
@@ -521,6 +530,25 @@ fn evidence_of(s: &Scored, j: usize, c: usize, row: usize) -> (String, String, S
     }
 }
 
+/// When a row was observed: `as of 2021-06-01`, or `undated` (it holds at every date); `None`
+/// for an undated date value, which is its own date.
+fn observed(e: &crate::evidence::EvidenceRow) -> Option<String> {
+    match (e.as_of, e.value) {
+        (Some(d), _) => Some(format!("as of {d}")),
+        (None, Some(crate::evidence::Value::Date(_))) => None,
+        (None, _) => Some("undated".to_string()),
+    }
+}
+
+/// ` of 10 years` for a criterion with a horizon.
+fn horizon_of(s: &Scored, c: usize) -> String {
+    s.rubric.criteria[c]
+        .horizon
+        .as_ref()
+        .map(|h| format!(" of {}", h.text))
+        .unwrap_or_default()
+}
+
 fn describe_basis(s: &Scored, j: usize, c: usize) -> String {
     match s.values.basis(j, c) {
         Basis::Row(i) => format!("row {}", s.inputs.evidence.rows[*i as usize].place),
@@ -535,6 +563,15 @@ fn describe_basis(s: &Scored, j: usize, c: usize) -> String {
             "row {} says unknown",
             s.inputs.evidence.rows[*i as usize].place
         ),
+        Basis::Stale(i) => {
+            let e = &s.inputs.evidence.rows[*i as usize];
+            format!(
+                "row {} ({}) is older than the horizon{} on this date: unknown",
+                e.place,
+                observed(e).unwrap_or_default(),
+                horizon_of(s, c)
+            )
+        }
         Basis::NoEvidence => "no evidence".to_string(),
         Basis::NotYet => "no evidence applies on this date".to_string(),
         Basis::Disagreement(_) => "coders disagree with no majority".to_string(),

@@ -43,12 +43,14 @@ pub struct Scored {
     pub results: Results,
     /// The `--as-of` date asked for, if any.
     pub as_of: Option<Date>,
+    /// The date evaluated on, and what chose it.
+    pub evaluation: rules::EvaluationDate,
 }
 
 /// Evaluates the rules and runs the pipeline.
 pub fn score(rubric: Rubric, inputs: Inputs, as_of: Option<Date>) -> Result<Scored, InputError> {
-    let date = rules::evaluation_date(&inputs, as_of);
-    let values = rules::evaluate(&rubric, &inputs, date)?;
+    let evaluation = rules::EvaluationDate::choose(&inputs, as_of);
+    let values = rules::evaluate(&rubric, &inputs, evaluation.date)?;
     let results = pipeline::run(&rubric, &inputs, &values)?;
     Ok(Scored {
         rubric,
@@ -56,5 +58,6 @@ pub fn score(rubric: Rubric, inputs: Inputs, as_of: Option<Date>) -> Result<Scor
         values,
         results,
         as_of,
+        evaluation,
     })
 }

@@ -1,16 +1,19 @@
 //! Rules: evidence -> criterion values, at an evaluation date.
 //!
-//! Which evidence counts on a date:
-//! - For boolean, levels, bands, goalposts and numeric fields a value holds from its `as_of` date
-//!   until a later dated row replaces it; an undated row holds at every date.
-//! - A date field describes when an instrument took effect. A date value says exactly when; `yes`
-//!   on an `as_of` date says "in force by then", `no` says "not yet in force then". Undated yes/no
-//!   rows are observations made on the data set's date (the latest `as_of` in the inputs). On an
-//!   evaluation date the instrument is in force if some observation proves it, not in force if some
-//!   observation proves that, and unknown otherwise; observations that contradict each other are
-//!   an error.
-//! - Several coders: each coder's value is found as above; a coder named `reviewer` wins, else the
-//!   majority, else the value is unknown and flagged.
+//! One rule says which evidence counts on a date, for every rule type: an observation (a row with
+//! an `as_of` date) holds from its date until a later observation of the same field replaces it
+//! (last observation carried forward), and, when the criterion or the rubric sets a `horizon`,
+//! only for that long after its date; older, it is unknown. A row without `as_of` holds at every
+//! date on which no dated row applies. Rows dated after the evaluation date are not yet made.
+//!
+//! A date field records when an instrument took effect. A date value is that event: the
+//! instrument is in force on every date from it on (it never grows stale). `yes` and `no` are
+//! observations of the status on their `as_of` date, carried forward like any other; a `no` also
+//! says the instrument was not in force on any earlier date. Observations that contradict each
+//! other are an error.
+//!
+//! Several coders: each coder's value is found as above; a coder named `reviewer` wins, else the
+//! majority, else the value is unknown and flagged.
 
 use std::collections::BTreeMap;
 
@@ -18,7 +21,7 @@ use crate::error::{InputError, Location, Problem, Problems};
 use crate::evidence::{Binding, Date, Inputs, Value};
 use crate::pipeline::Frame;
 use crate::rubric::rule::{Expr, Side};
-use crate::rubric::{FieldKind, Rubric, Rule};
+use crate::rubric::{FieldKind, Horizon, Rubric, Rule};
 
 /// What a criterion value rests on, for `explain`.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +34,8 @@ pub enum Basis {
     Unknown(u32),
     /// This row's value.
     Row(u32),
+    /// This row applies on the date but is older than the horizon: the value is unknown.
+    Stale(u32),
     /// These rows together (date observations, expression inputs).
     Rows(Vec<u32>),
     /// Coders disagree with no majority; the value is unknown.
@@ -65,9 +70,108 @@ impl CriterionValues {
     }
 }
 
-/// The evaluation date: `--as-of`, else the data set's date, else the far future.
-pub fn evaluation_date(inputs: &Inputs, as_of: Option<Date>) -> Date {
-    as_of.or_else(|| inputs.data_date()).unwrap_or(Date::MAX)
+/// The date a run is evaluated on, and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvaluationDate {
+    /// The date (`Date::MAX` when the inputs hold no date at all: every row is undated and holds
+    /// at every date, so no date is needed).
+    pub date: Date,
+    /// What set it.
+    pub origin: DateOrigin,
+}
+
+/// What set the evaluation date.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DateOrigin {
+    /// `--as-of` on the command line.
+    AsOf,
+    /// The data folder's `accord.toml` (the file).
+    Declared(String),
+    /// The latest date in the inputs: the row (`file:line`) and column that hold it.
+    Latest {
+        /// `file:line`.
+        place: String,
+        /// Column.
+        column: &'static str,
+    },
+    /// No date anywhere in the inputs.
+    Undated,
+}
+
+impl EvaluationDate {
+    /// `--as-of`, else the date the data folder declares, else the latest date anywhere in the
+    /// inputs (`as_of` and date values of the evidence, every date of the dyads).
+    pub fn choose(inputs: &Inputs, as_of: Option<Date>) -> EvaluationDate {
+        if let Some(date) = as_of {
+            return EvaluationDate {
+                date,
+                origin: DateOrigin::AsOf,
+            };
+        }
+        if let Some((date, file)) = &inputs.declared_date {
+            return EvaluationDate {
+                date: *date,
+                origin: DateOrigin::Declared(file.clone()),
+            };
+        }
+        match inputs.latest_date() {
+            Some(found) => EvaluationDate {
+                date: found.date,
+                origin: DateOrigin::Latest {
+                    place: found.place,
+                    column: found.column,
+                },
+            },
+            None => EvaluationDate {
+                date: Date::MAX,
+                origin: DateOrigin::Undated,
+            },
+        }
+    }
+
+    /// The date as shown (`undated` when there is none).
+    pub fn shown(&self) -> String {
+        if self.origin == DateOrigin::Undated {
+            "undated".to_string()
+        } else {
+            self.date.to_string()
+        }
+    }
+
+    /// The rule that chose it, in words (printed and recorded in manifests).
+    pub fn rule(&self) -> &'static str {
+        match self.origin {
+            DateOrigin::AsOf => "--as-of",
+            DateOrigin::Declared(_) => "declared by the data folder",
+            DateOrigin::Latest { .. } => "latest date in the inputs",
+            DateOrigin::Undated => "no date in the inputs",
+        }
+    }
+
+    /// Where it came from: `--as-of`, a file, or the `file:line` and column of the row.
+    pub fn source(&self) -> String {
+        match &self.origin {
+            DateOrigin::AsOf => "--as-of".to_string(),
+            DateOrigin::Declared(file) => file.clone(),
+            DateOrigin::Latest { place, column } => format!("{place}, column `{column}`"),
+            DateOrigin::Undated => String::new(),
+        }
+    }
+
+    /// One sentence for people: the date and why.
+    pub fn describe(&self) -> String {
+        match &self.origin {
+            DateOrigin::AsOf => format!("{} (--as-of)", self.date),
+            DateOrigin::Declared(file) => format!("{} (the date `{file}` declares)", self.date),
+            DateOrigin::Latest { place, column } => format!(
+                "{} (the latest date in the inputs: {place}, column `{column}`)",
+                self.date
+            ),
+            DateOrigin::Undated => {
+                "no date (the inputs hold no date: every row holds at every date)".to_string()
+            }
+        }
+    }
 }
 
 /// The value of one evidence field for a jurisdiction on `date`, read exactly as the rules read it
@@ -83,9 +187,8 @@ pub fn field_value_on(
         rubric,
         inputs,
         date,
-        undated: inputs.data_date().unwrap_or(Date::MAX),
     };
-    field_value(&ctx, jurisdiction, field).map(|(v, _)| v)
+    field_value(&ctx, jurisdiction, field, rubric.meta.horizon.as_ref()).map(|(v, _)| v)
 }
 
 /// Evaluates every criterion for every jurisdiction on `date`.
@@ -95,7 +198,6 @@ pub fn evaluate(
     date: Date,
 ) -> Result<CriterionValues, InputError> {
     let n = inputs.jurisdictions.len();
-    let undated = inputs.data_date().unwrap_or(Date::MAX);
     let mut values = Frame::new(n, rubric.criteria.len());
     let mut basis = vec![Basis::NoEvidence; n * rubric.criteria.len()];
     let mut problems = Problems::new();
@@ -103,7 +205,6 @@ pub fn evaluate(
         rubric,
         inputs,
         date,
-        undated,
     };
     for (c, criterion) in rubric.criteria.iter().enumerate() {
         for j in 0..n {
@@ -113,7 +214,7 @@ pub fn evaluate(
                     side,
                     bands,
                 } => count(&ctx, j, instruments, *side, bands),
-                Rule::Expr(e) => match expr(&ctx, j, e, &criterion.id) {
+                Rule::Expr(e) => match expr(&ctx, j, e, criterion) {
                     Ok(x) => x,
                     Err(p) => {
                         problems.push(p);
@@ -122,7 +223,7 @@ pub fn evaluate(
                 },
                 rule => {
                     let field = criterion.field.unwrap_or(0);
-                    match field_value(&ctx, j, field) {
+                    match field_value(&ctx, j, field, criterion.horizon.as_ref()) {
                         Ok((value, b)) => {
                             (value.and_then(|v| score(rule, v, rubric.meta.scale)), b)
                         }
@@ -154,7 +255,6 @@ struct Ctx<'a> {
     rubric: &'a Rubric,
     inputs: &'a Inputs,
     date: Date,
-    undated: Date,
 }
 
 /// Scores one parsed value with a field rule.
@@ -179,9 +279,14 @@ pub fn band(bands: &[(f64, f64)], x: f64) -> Option<f64> {
     bands.iter().rev().find(|(t, _)| x >= *t).map(|(_, s)| *s)
 }
 
-/// The value of a field for a jurisdiction on the evaluation date, after coder resolution.
-/// For date fields the value is `Bool(in force)`.
-fn field_value(ctx: &Ctx<'_>, j: usize, field: usize) -> Result<(Option<Value>, Basis), Problem> {
+/// The value of a field for a jurisdiction on the evaluation date, after coder resolution, with
+/// observations older than `horizon` unknown. For date fields the value is `Bool(in force)`.
+fn field_value(
+    ctx: &Ctx<'_>,
+    j: usize,
+    field: usize,
+    horizon: Option<&Horizon>,
+) -> Result<(Option<Value>, Basis), Problem> {
     let ev = &ctx.inputs.evidence;
     let rows: Vec<u32> = ev.row_indices(j, field).to_vec();
     if rows.is_empty() {
@@ -189,7 +294,7 @@ fn field_value(ctx: &Ctx<'_>, j: usize, field: usize) -> Result<(Option<Value>, 
     }
     let kind = &ctx.rubric.fields[field].kind;
     if !ev.has_coders {
-        return resolve_one(ctx, kind, &rows);
+        return resolve_one(ctx, kind, &rows, horizon);
     }
     // Group by coder (rows without a coder form their own group).
     let mut by_coder: BTreeMap<String, Vec<u32>> = BTreeMap::new();
@@ -202,11 +307,11 @@ fn field_value(ctx: &Ctx<'_>, j: usize, field: usize) -> Result<(Option<Value>, 
         by_coder.entry(coder).or_default().push(r);
     }
     if by_coder.len() == 1 {
-        return resolve_one(ctx, kind, &rows);
+        return resolve_one(ctx, kind, &rows, horizon);
     }
     let mut results: Vec<(String, Option<Value>, Basis)> = Vec::new();
     for (coder, rs) in &by_coder {
-        let (v, b) = resolve_one(ctx, kind, rs)?;
+        let (v, b) = resolve_one(ctx, kind, rs, horizon)?;
         results.push((coder.clone(), v, b));
     }
     // The basis of the first coder (a reviewer, if `reviewer`) who gave the winning value.
@@ -284,39 +389,43 @@ pub fn resolve_coders<'a>(
     }
 }
 
-/// Resolves one coder's rows of one field on the evaluation date.
+/// Resolves one coder's rows of one field on the evaluation date (the module's time rule).
 fn resolve_one(
     ctx: &Ctx<'_>,
     kind: &FieldKind,
     rows: &[u32],
+    horizon: Option<&Horizon>,
 ) -> Result<(Option<Value>, Basis), Problem> {
     let ev = &ctx.inputs.evidence;
     let row = |i: u32| &ev.rows[i as usize];
+    // The observation that applies: the latest dated on or before the date, else an undated one.
+    let applies = |i: u32| row(i).as_of.is_none_or(|d| d <= ctx.date);
+    let stale =
+        |i: u32| horizon.is_some_and(|h| row(i).as_of.is_some_and(|d| !h.holds(d, ctx.date)));
     if *kind != FieldKind::Date {
-        // The latest row dated on or before the evaluation date; undated rows hold always.
         let best = rows
             .iter()
             .copied()
-            .filter(|&i| row(i).as_of.is_none_or(|d| d <= ctx.date))
+            .filter(|&i| applies(i))
             .max_by_key(|&i| row(i).as_of);
         return Ok(match best {
             None => (None, Basis::NotYet),
+            Some(i) if stale(i) => (None, Basis::Stale(i)),
             Some(i) => match row(i).value {
                 None => (None, Basis::Unknown(i)),
                 Some(v) => (Some(v), Basis::Row(i)),
             },
         });
     }
-    // Date fields: bounds on the date t the instrument took effect.
+    // Date fields: the date of entry into force, and dated yes/no observations of the status.
     let mut exact: Option<(Date, u32)> = None;
-    let mut yes_by: Option<(Date, u32)> = None; // t <= this
-    let mut no_at: Option<(Date, u32)> = None; // t > this
-    let mut used = Vec::new();
+    let mut yes_by: Option<(Date, u32)> = None; // in force by this date
+    let mut no_at: Option<(Date, u32)> = None; // not in force on this date
+    let mut undated: Option<u32> = None;
     for &i in rows {
         let r = row(i);
-        match r.value {
-            None => {}
-            Some(Value::Date(d)) => {
+        match (r.value, r.as_of) {
+            (Some(Value::Date(d)), _) => {
                 if let Some((e, ei)) = exact
                     && e != d
                 {
@@ -328,23 +437,17 @@ fn resolve_one(
                     ));
                 }
                 exact = Some((d, i));
-                used.push(i);
             }
-            Some(Value::Bool(true)) => {
-                let at = r.as_of.unwrap_or(ctx.undated);
-                if yes_by.is_none_or(|(y, _)| at < y) {
-                    yes_by = Some((at, i));
-                }
-                used.push(i);
+            (Some(Value::Bool(true)), Some(at)) if yes_by.is_none_or(|(y, _)| at < y) => {
+                yes_by = Some((at, i));
             }
-            Some(Value::Bool(false)) => {
-                let at = r.as_of.unwrap_or(ctx.undated);
-                if no_at.is_none_or(|(n, _)| at > n) {
-                    no_at = Some((at, i));
-                }
-                used.push(i);
+            (Some(Value::Bool(false)), Some(at)) if no_at.is_none_or(|(n, _)| at > n) => {
+                no_at = Some((at, i));
             }
-            Some(_) => {}
+            (Some(Value::Bool(_)), None) => {
+                undated.get_or_insert(i);
+            }
+            _ => {}
         }
     }
     if let (Some((n, ni)), Some((y, yi))) = (no_at, yes_by)
@@ -377,30 +480,31 @@ fn resolve_one(
             "a date of entry into force after a `yes`",
         ));
     }
-    if used.is_empty() {
-        let first = rows[0];
-        return Ok((None, Basis::Unknown(first)));
+    if let Some((d, i)) = exact {
+        return Ok((Some(Value::Bool(d <= ctx.date)), Basis::Row(i)));
     }
-    let basis = if used.len() == 1 {
-        Basis::Row(used[0])
-    } else {
-        Basis::Rows(used)
-    };
-    let in_force = match exact {
-        Some((d, _)) => Some(d <= ctx.date),
-        None => {
-            if yes_by.is_some_and(|(y, _)| y <= ctx.date) {
-                Some(true)
-            } else if no_at.is_some_and(|(n, _)| n >= ctx.date) {
-                Some(false)
-            } else {
-                None
-            }
+    // The latest dated observation on or before the date, carried forward up to the horizon.
+    let latest = [yes_by, no_at]
+        .into_iter()
+        .flatten()
+        .filter(|(at, _)| *at <= ctx.date)
+        .max_by_key(|(at, _)| *at);
+    if let Some((_, i)) = latest {
+        if stale(i) {
+            return Ok((None, Basis::Stale(i)));
         }
-    };
-    Ok(match in_force {
-        Some(b) => (Some(Value::Bool(b)), basis),
-        None => (None, Basis::NotYet),
+        return Ok((row(i).value, Basis::Row(i)));
+    }
+    // Not in force on a later date: not in force on this one either.
+    if let Some((_, i)) = no_at.filter(|(at, _)| *at >= ctx.date) {
+        return Ok((Some(Value::Bool(false)), Basis::Row(i)));
+    }
+    if let Some(i) = undated {
+        return Ok((row(i).value, Basis::Row(i)));
+    }
+    Ok(match rows.first() {
+        Some(&i) if rows.iter().all(|&r| row(r).value.is_none()) => (None, Basis::Unknown(i)),
+        _ => (None, Basis::NotYet),
     })
 }
 
@@ -443,7 +547,7 @@ fn count(
         } else {
             continue;
         };
-        match d.binding_on(ctx.date, ctx.undated) {
+        match d.binding_on(ctx.date) {
             Binding::Yes => yes.push(partner),
             Binding::Unknown => unknown = true,
             Binding::No => {}
@@ -472,8 +576,9 @@ fn expr(
     ctx: &Ctx<'_>,
     j: usize,
     e: &Expr,
-    criterion: &str,
+    crit: &crate::rubric::Criterion,
 ) -> Result<(Option<f64>, Basis), Problem> {
+    let criterion = crit.id.as_str();
     use evalexpr::{ContextWithMutableVariables, HashMapContext, Value as EV};
     let mut context = HashMapContext::<evalexpr::DefaultNumericTypes>::new();
     let mut used = Vec::new();
@@ -483,9 +588,9 @@ fn expr(
             missing = true;
             continue;
         };
-        let (v, b) = field_value(ctx, j, f)?;
+        let (v, b) = field_value(ctx, j, f, crit.horizon.as_ref())?;
         match &b {
-            Basis::Row(i) | Basis::Unknown(i) => used.push(*i),
+            Basis::Row(i) | Basis::Unknown(i) | Basis::Stale(i) => used.push(*i),
             Basis::Rows(rs) | Basis::Disagreement(rs) => used.extend(rs.iter().copied()),
             _ => {}
         }

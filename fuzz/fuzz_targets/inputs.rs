@@ -49,6 +49,6 @@ fuzz_target!(|data: &[u8]| {
                 .windows(2)
                 .all(|w| w[0].code < w[1].code)
         );
-        let _ = inputs.data_date();
+        let _ = inputs.latest_date();
     }
 });

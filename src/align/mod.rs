@@ -387,7 +387,6 @@ pub fn cooperation(s: &Scored) -> Result<Cooperation, InputError> {
     let inputs = &s.inputs;
     let n = inputs.jurisdictions.len();
     let date = s.results.date;
-    let undated = inputs.data_date().unwrap_or(Date::MAX);
     let mut problems = Problems::new();
     let mut channels = Vec::new();
     for (k, inst) in rubric.instruments.iter().enumerate() {
@@ -399,7 +398,7 @@ pub fn cooperation(s: &Scored) -> Result<Cooperation, InputError> {
             .map(|d| DyadLink {
                 a: d.a,
                 b: d.b,
-                binding: d.binding_on(date, undated),
+                binding: d.binding_on(date),
             })
             .collect();
         let complete: Vec<bool> = inputs

@@ -200,7 +200,10 @@ pub fn run(args: &CompareArgs) -> Result<(), Error> {
         "score_a",
         "score_b",
         "delta",
+        "status",
     ]);
+    let mut status_counts: std::collections::BTreeMap<&'static str, usize> =
+        std::collections::BTreeMap::new();
     let mut keys: Vec<&(String, String)> =
         side_a.scores.keys().chain(side_b.scores.keys()).collect();
     keys.sort();
@@ -209,6 +212,13 @@ pub fn run(args: &CompareArgs) -> Result<(), Error> {
         let (ka, sa) = side_a.scores.get(key).cloned().unwrap_or_default();
         let (kb, sb) = side_b.scores.get(key).cloned().unwrap_or_default();
         let delta = sa.zip(sb).map(|(x, y)| y - x);
+        let status = compare::Delta::of(sa, sb);
+        let status = if status == compare::Delta::Changed && delta == Some(0.0) {
+            "same"
+        } else {
+            status.name()
+        };
+        *status_counts.entry(status).or_default() += 1;
         csv.row([
             text(&key.0),
             text(&key.1),
@@ -216,6 +226,7 @@ pub fn run(args: &CompareArgs) -> Result<(), Error> {
             opt_number(sa),
             opt_number(sb),
             opt_number(delta),
+            status.to_string(),
         ]);
     }
     files.push(("score_deltas.csv".to_string(), csv.finish()));
@@ -223,10 +234,21 @@ pub fn run(args: &CompareArgs) -> Result<(), Error> {
         .iter()
         .map(|s| json!({ "jurisdiction": s.jurisdiction, "name": s.name, "rank_a": s.rank.0, "rank_b": s.rank.1, "shift": s.shift() }))
         .collect();
+    let count = |k: &str| status_counts.get(k).copied().unwrap_or(0);
     let summary_json = json!({
         "label_a": args.a,
         "label_b": args.b,
         "kind": kind.name(),
+        "evaluation_a": side_a.evaluation,
+        "evaluation_b": side_b.evaluation,
+        "same_date": side_a.date() == side_b.date(),
+        "scores": {
+            "changed": count("changed"),
+            "same": count("same"),
+            "new": count("new"),
+            "gone": count("gone"),
+            "unknown": count("unknown"),
+        },
         "jurisdictions_compared": summary.compared,
         "spearman": summary.spearman,
         "kendall": summary.kendall,
@@ -266,6 +288,21 @@ pub fn run(args: &CompareArgs) -> Result<(), Error> {
         args.a,
         args.b
     ));
+    let on = |s: &compare::Side| s.date().unwrap_or("no date").to_string();
+    if side_a.date() == side_b.date() {
+        report.push_str(&format!("both evaluated on {}\n", on(&side_a)));
+    } else {
+        report.push_str(&format!(
+            "A evaluated on {}, B on {}{}\n",
+            on(&side_a),
+            on(&side_b),
+            if kind == Kind::Dates {
+                ""
+            } else {
+                ": the sides were evaluated on different dates, so what changed between the dates is part of the difference"
+            }
+        ));
+    }
     if matches!(kind, Kind::Rubrics | Kind::Results) {
         if changes.is_empty() {
             report.push_str(
@@ -290,9 +327,20 @@ pub fn run(args: &CompareArgs) -> Result<(), Error> {
         summary.top10_overlap,
         summary.moved_more_than_5
     ));
-    if let Some(m) = movers_text {
+    report.push_str(&format!(
+        "scores: {} changed, {} the same, {} newly known in B, {} known in A only\n",
+        count("changed"),
+        count("same"),
+        count("new"),
+        count("gone")
+    ));
+    if let Some(m) = movers_text
+        .filter(|m| !m.is_empty() && m.lines().count() > usize::from(kind == Kind::Rubrics))
+    {
         report.push_str("biggest movers:\n");
         report.push_str(&m);
+    } else if summary.compared > 0 && biggest(&shifts, 1).is_empty() {
+        report.push_str("no jurisdiction changed rank\n");
     } else if kind == Kind::Results && !changes.is_empty() {
         report.push_str("attribution needs the rubrics: compare the rubric files to see which change moved whom\n");
     }

@@ -177,6 +177,8 @@ pub struct Resolved {
     pub as_of: Vec<Date>,
     /// The options that shaped the inputs, as recorded in a manifest for `score --check`.
     pub invocation: serde_json::Value,
+    /// The data folder's `accord.toml`, when it has one.
+    pub folder: Option<evidence::folder::Folder>,
 }
 
 impl InputArgs {
@@ -198,9 +200,33 @@ impl InputArgs {
             }
             as_of.push(d);
         }
-        let rubric = match &self.rubric {
-            Some(r) => r.clone(),
-            None => {
+        if self.evidence.is_some() && self.data.is_some() {
+            return Err(InputError::one(Problem::new(
+                "give either --evidence or --data, not both",
+            )));
+        }
+        let data_dir = match (&self.evidence, &self.data) {
+            (Some(_), _) => None,
+            (None, data) => {
+                let dir = data.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
+                if !dir.is_dir() {
+                    return Err(InputError::one(
+                        Problem::new(format!("the data folder `{}` does not exist", dir.display()))
+                            .at(Location::file(dir.display().to_string()))
+                            .help("--data names a folder holding evidence.csv (and optionally jurisdictions.csv, dyads.csv, accord.toml)"),
+                    ));
+                }
+                Some(dir)
+            }
+        };
+        let folder = match &data_dir {
+            Some(dir) => evidence::folder::read(dir)?,
+            None => None,
+        };
+        let rubric = match (&self.rubric, folder.as_ref().and_then(|f| f.rubric.clone())) {
+            (Some(r), _) => r.clone(),
+            (None, Some(r)) => r,
+            (None, None) => {
                 let d = PathBuf::from(DEFAULT_RUBRIC);
                 if !d.exists() {
                     return Err(InputError::one(
@@ -211,27 +237,14 @@ impl InputArgs {
                 d
             }
         };
-        let paths = match (&self.evidence, &self.data) {
-            (Some(_), Some(_)) => {
-                return Err(InputError::one(Problem::new(
-                    "give either --evidence or --data, not both",
-                )));
-            }
-            (Some(e), None) => InputPaths {
-                evidence: e.clone(),
+        let paths = match &data_dir {
+            None => InputPaths {
+                evidence: self.evidence.clone().unwrap_or_default(),
                 sheet: self.sheet.clone(),
                 jurisdictions: self.jurisdictions.clone(),
                 dyads: self.dyads.clone(),
             },
-            (None, data) => {
-                let dir = data.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
-                if !dir.is_dir() {
-                    return Err(InputError::one(
-                        Problem::new(format!("the data folder `{}` does not exist", dir.display()))
-                            .at(Location::file(dir.display().to_string()))
-                            .help("--data names a folder holding evidence.csv (and optionally jurisdictions.csv, dyads.csv)"),
-                    ));
-                }
+            Some(dir) => {
                 let opt = |name: &str, given: &Option<PathBuf>| {
                     given
                         .clone()
@@ -247,6 +260,8 @@ impl InputArgs {
         };
         let shown = |p: &Option<PathBuf>| p.as_ref().map(|x| x.display().to_string());
         let invocation = serde_json::json!({
+            "data": data_dir.as_ref().map(|d| d.display().to_string()),
+            "folder": folder.as_ref().map(|f| serde_json::json!({ "path": f.file, "sha256": f.sha256 })),
             "rubric": rubric.display().to_string(),
             "set": self.set,
             "allow_extends_outside": self.allow_extends_outside,
@@ -261,6 +276,7 @@ impl InputArgs {
             paths,
             as_of,
             invocation,
+            folder,
         })
     }
 
@@ -285,8 +301,46 @@ impl InputArgs {
             ));
         }
         let rubric = self.load_rubric(&resolved.rubric)?;
-        let inputs = evidence::load(&resolved.paths, &rubric)?;
+        let inputs = load_inputs(&resolved, &rubric)?;
         Ok((rubric, inputs, resolved.as_of.first().copied()))
+    }
+}
+
+/// Reads the evidence, jurisdictions and dyads, with the date the data folder declares, and warns
+/// on stderr about dates later than today (by the system clock, which changes no output byte).
+pub fn load_inputs(resolved: &Resolved, rubric: &Rubric) -> Result<Inputs, InputError> {
+    let mut inputs = evidence::load(&resolved.paths, rubric)?;
+    if let Some(f) = &resolved.folder
+        && let Some(d) = f.date
+    {
+        inputs.declared_date = Some((d, f.file.clone()));
+    }
+    warn_future_dates(&inputs);
+    Ok(inputs)
+}
+
+/// Prints a warning for each date in the inputs that is later than today (the first few).
+fn warn_future_dates(inputs: &Inputs) {
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    const SHOWN: usize = 5;
+    let (dates, count) = inputs.dates_after(today, SHOWN);
+    let mut text = String::new();
+    for d in &dates {
+        text.push_str(&format!(
+            "warning: {}: `{}` {} is later than today ({today})\n",
+            d.place, d.column, d.date
+        ));
+    }
+    if count > SHOWN {
+        text.push_str(&format!(
+            "warning: and {} more dates later than today\n",
+            count - SHOWN
+        ));
+    }
+    if !text.is_empty() {
+        let _ = std::io::stderr().write_all(text.as_bytes());
     }
 }
 

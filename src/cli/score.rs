@@ -42,7 +42,7 @@ pub fn run(args: &ScoreArgs, _cli: &Cli) -> Result<(), Error> {
     let out = OutputDir::begin(target, args.force)?;
     let resolved = args.inputs.resolve()?;
     let rubric = args.inputs.load_rubric(&resolved.rubric)?;
-    let inputs = crate::evidence::load(&resolved.paths, &rubric)?;
+    let inputs = super::load_inputs(&resolved, &rubric)?;
     let runs = score_dates(rubric, inputs, &resolved.as_of)?;
     let files = output::score_files_dated(&runs, resolved.invocation.clone());
     for (name, bytes) in &files {
@@ -96,13 +96,19 @@ fn check(dir: &std::path::Path) -> Result<(), Error> {
             .unwrap_or_default()
     };
     let path = |v: &serde_json::Value| v.as_str().map(PathBuf::from);
+    // A run on a data folder is rerun on the folder, so that its `accord.toml` applies again.
+    let data = path(&inv["data"]);
     let args = InputArgs {
         rubric: Some(PathBuf::from(rubric)),
-        evidence: path(&inv["evidence"]),
+        evidence: if data.is_some() {
+            None
+        } else {
+            path(&inv["evidence"])
+        },
         sheet: inv["sheet"].as_str().map(String::from),
         jurisdictions: path(&inv["jurisdictions"]),
         dyads: path(&inv["dyads"]),
-        data: None,
+        data,
         as_of: Some(strings(&inv["as_of"]).join(",")).filter(|s| !s.is_empty()),
         set: strings(&inv["set"]),
         allow_extends_outside: inv["allow_extends_outside"].as_bool().unwrap_or(false),
@@ -116,6 +122,11 @@ fn check(dir: &std::path::Path) -> Result<(), Error> {
                 f["sha256"].as_str()?.to_string(),
             ))
         }));
+    }
+    if let Some(f) = inv["folder"].as_object()
+        && let (Some(p), Some(h)) = (f["path"].as_str(), f["sha256"].as_str())
+    {
+        recorded.push((p.to_string(), h.to_string()));
     }
     for key in ["evidence", "jurisdictions", "dyads"] {
         let f = &m["inputs"][key];
@@ -146,7 +157,7 @@ fn check(dir: &std::path::Path) -> Result<(), Error> {
     }
     let resolved = args.resolve()?;
     let rubric_loaded = args.load_rubric(&resolved.rubric)?;
-    let inputs = crate::evidence::load(&resolved.paths, &rubric_loaded)?;
+    let inputs = super::load_inputs(&resolved, &rubric_loaded)?;
     let runs = score_dates(rubric_loaded, inputs, &resolved.as_of)?;
     let files = output::score_files_dated(&runs, resolved.invocation.clone());
     match output::check::first_difference(&files, dir) {
@@ -164,19 +175,21 @@ fn check(dir: &std::path::Path) -> Result<(), Error> {
 pub fn summary(s: &crate::Scored, top: usize) -> String {
     let r = &s.results;
     let mut text = String::new();
-    let date = if r.date == crate::evidence::Date::MAX {
-        "the latest evidence".to_string()
-    } else {
-        r.date.to_string()
-    };
     text.push_str(&format!(
         "rubric {} {} ({} criteria); {} jurisdictions scored on {}\n",
         s.rubric.meta.id,
         s.rubric.meta.version,
         s.rubric.criteria.len(),
         r.units.len(),
-        date
+        s.evaluation.describe()
     ));
+    let after = s.inputs.observations_after(s.evaluation.date);
+    if after > 0 && s.evaluation.origin != crate::rules::DateOrigin::AsOf {
+        text.push_str(&format!(
+            "{after} observations are dated after {} and not used on it (counted in manifest.json)\n",
+            s.evaluation.date
+        ));
+    }
     let with_index = r.index_scores().iter().filter(|x| x.is_some()).count();
     let screened = s.inputs.jurisdictions.len() - r.units.len();
     if screened > 0 {

@@ -78,7 +78,7 @@ pub fn run(args: &SensitivityArgs, cli: &Cli) -> Result<(), Error> {
         allow_extends_outside: args.inputs.allow_extends_outside,
     };
     let rubric = crate::rubric::load(&resolved.rubric, &load)?;
-    let inputs = crate::evidence::load(&resolved.paths, &rubric)?;
+    let inputs = super::load_inputs(&resolved, &rubric)?;
     if resolved.as_of.len() > 1 {
         return Err(InputError::one(Problem::new(
             "`sensitivity` evaluates on one date; `--as-of` names several",

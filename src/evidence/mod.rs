@@ -5,6 +5,7 @@
 //! with its file, line and column. All problems in all files are collected before failing.
 
 pub mod codes;
+pub mod folder;
 pub mod memory;
 pub mod table;
 
@@ -242,11 +243,6 @@ impl Evidence {
             _ => &[],
         }
     }
-
-    /// The latest `as_of` date in the evidence, if any row is dated.
-    pub fn latest_date(&self) -> Option<Date> {
-        self.rows.iter().filter_map(|r| r.as_of).max()
-    }
 }
 
 /// Status of a bilateral instrument.
@@ -301,9 +297,9 @@ pub enum Binding {
 }
 
 impl Dyad {
-    /// Whether the instrument binds on `date`. Undated observations count as made on `undated`
-    /// (the data set's date).
-    pub fn binding_on(&self, date: Date, undated: Date) -> Binding {
+    /// Whether the instrument binds on `date`. An in-force row without an `in_force` date binds
+    /// from its `as_of` observation on, and at every date when it is undated.
+    pub fn binding_on(&self, date: Date) -> Binding {
         if let Some(end) = self.ended
             && end <= date
         {
@@ -319,7 +315,7 @@ impl Dyad {
                     Some(d) if d <= date => Binding::Yes,
                     Some(_) => Binding::No,
                     None => {
-                        if self.as_of.unwrap_or(undated) <= date {
+                        if self.as_of.is_none_or(|a| a <= date) {
                             Binding::Yes
                         } else {
                             Binding::Unknown
@@ -349,18 +345,94 @@ pub struct Inputs {
     pub evidence: Evidence,
     /// Dyads, if a file was given.
     pub dyads: Option<Dyads>,
+    /// The evaluation date the data folder declares (`date` in its `accord.toml`), with the file.
+    pub declared_date: Option<(Date, String)>,
+}
+
+/// A date found in the inputs, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DateFound {
+    /// The date.
+    pub date: Date,
+    /// `file:line` of the row that holds it.
+    pub place: String,
+    /// Which column: `as_of`, `value`, `signed`, `in_force`, `ended`.
+    pub column: &'static str,
 }
 
 impl Inputs {
-    /// The data set's date: the latest `as_of` in evidence and dyads, used for undated status
-    /// observations and as the default evaluation date.
-    pub fn data_date(&self) -> Option<Date> {
-        let d = self
+    /// Every date in the evidence (`as_of` and date values) and the dyads (all their dates), in
+    /// file order, evidence first.
+    pub fn dates(&self) -> impl Iterator<Item = (Date, &Place, &'static str)> {
+        let evidence = self.evidence.rows.iter().flat_map(|r| {
+            let value = match r.value {
+                Some(Value::Date(d)) => Some(d),
+                _ => None,
+            };
+            [(r.as_of, "as_of"), (value, "value")]
+                .into_iter()
+                .filter_map(move |(d, c)| d.map(|d| (d, &r.place, c)))
+        });
+        let dyads = self.dyads.iter().flat_map(|d| d.list.iter()).flat_map(|d| {
+            [
+                (d.signed, "signed"),
+                (d.in_force, "in_force"),
+                (d.ended, "ended"),
+                (d.as_of, "as_of"),
+            ]
+            .into_iter()
+            .filter_map(move |(x, c)| x.map(|x| (x, &d.place, c)))
+        });
+        evidence.chain(dyads)
+    }
+
+    /// The latest date anywhere in the inputs, with the first row that holds it.
+    pub fn latest_date(&self) -> Option<DateFound> {
+        let mut best: Option<(Date, &Place, &'static str)> = None;
+        for (d, place, column) in self.dates() {
+            if best.is_none_or(|b| d > b.0) {
+                best = Some((d, place, column));
+            }
+        }
+        best.map(|(date, place, column)| DateFound {
+            date,
+            place: place.to_string(),
+            column,
+        })
+    }
+
+    /// Dates later than `today`, in file order (at most `limit`), and how many there are.
+    pub fn dates_after(&self, today: Date, limit: usize) -> (Vec<DateFound>, usize) {
+        let mut shown = Vec::new();
+        let mut count = 0;
+        for (date, place, column) in self.dates().filter(|d| d.0 > today) {
+            count += 1;
+            if shown.len() < limit {
+                shown.push(DateFound {
+                    date,
+                    place: place.to_string(),
+                    column,
+                });
+            }
+        }
+        (shown, count)
+    }
+
+    /// Evidence and dyad rows observed (`as_of`) after `date`: not yet made on that date.
+    pub fn observations_after(&self, date: Date) -> usize {
+        let evidence = self
+            .evidence
+            .rows
+            .iter()
+            .filter(|r| r.as_of.is_some_and(|a| a > date))
+            .count();
+        let dyads = self
             .dyads
             .iter()
-            .flat_map(|d| d.list.iter().filter_map(|x| x.as_of))
-            .max();
-        self.evidence.latest_date().max(d)
+            .flat_map(|d| d.list.iter())
+            .filter(|d| d.as_of.is_some_and(|a| a > date))
+            .count();
+        evidence + dyads
     }
 }
 
@@ -502,6 +574,7 @@ pub(crate) fn load_inputs(
         jurisdictions,
         evidence,
         dyads,
+        declared_date: None,
     })
 }
 

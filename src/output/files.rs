@@ -299,11 +299,7 @@ pub fn manifest_for(
             "jurisdictions": inputs.jurisdictions.file.as_ref().map(file_json),
             "dyads": inputs.dyads.as_ref().map(|d| file_json(&d.file)),
         },
-        "evaluation": {
-            "as_of": s.as_of.map(|d| d.to_string()),
-            "date": if s.results.date == crate::evidence::Date::MAX { None } else { Some(s.results.date.to_string()) },
-            "rule": if s.as_of.is_some() { "--as-of" } else { "latest date in the evidence" },
-        },
+        "evaluation": evaluation_json(s),
         "counts": {
             "jurisdictions": inputs.jurisdictions.len(),
             "scored": s.results.units.len(),
@@ -325,6 +321,20 @@ pub fn manifest_for(
     let mut out = serde_json::to_vec_pretty(&m).unwrap_or_default();
     out.push(b'\n');
     out
+}
+
+/// The manifest's record of the evaluation date: the date, the rule that chose it, where it came
+/// from, and how many observations were dated after it (not yet made on it).
+pub fn evaluation_json(s: &Scored) -> Json {
+    let e = &s.evaluation;
+    let undated = e.origin == crate::rules::DateOrigin::Undated;
+    json!({
+        "as_of": s.as_of.map(|d| d.to_string()),
+        "date": (!undated).then(|| e.date.to_string()),
+        "rule": e.rule(),
+        "source": (!undated).then(|| e.source()),
+        "observations_after_date": s.inputs.observations_after(e.date),
+    })
 }
 
 fn bytecount_lines(b: &[u8]) -> usize {

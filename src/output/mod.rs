@@ -4,7 +4,8 @@ pub mod check;
 mod files;
 
 pub use files::{
-    manifest, manifest_for, ranking_order as files_ranking, score_files, score_files_dated, share,
+    evaluation_json, manifest, manifest_for, ranking_order as files_ranking, score_files,
+    score_files_dated, share,
 };
 
 use std::path::{Path, PathBuf};

@@ -504,15 +504,18 @@ impl<'a> Pipeline<'a> {
                         &name,
                     )?;
                 }
-                let cov = coverage(&covs, &weights, m);
+                let cov = coverage(&covs, &values, &weights, m);
                 let scores = aggregate_columns(
                     &params.aggregate[k],
                     &values,
                     &weights,
                     &cov,
-                    &node.id,
-                    &name,
-                    &code,
+                    rubric.meta.scale[0],
+                    &Names {
+                        node: &node.id,
+                        child: &name,
+                        unit: &code,
+                    },
                 )?;
                 (scores, cov)
             };
@@ -557,15 +560,18 @@ pub fn run_with(
         let shares = group_shares(&eff, members);
         let name = |child: usize| rubric.criteria[members[child]].id.clone();
         let code = |i: usize| inputs.jurisdictions.list[data.units[i]].code.clone();
-        let cov = coverage(&covs, &shares, m);
+        let cov = coverage(&covs, &vals, &shares, m);
         let s = aggregate_columns(
             &params.group_aggregate,
             &vals,
             &shares,
             &cov,
-            id,
-            &name,
-            &code,
+            rubric.meta.scale[0],
+            &Names {
+                node: id,
+                child: &name,
+                unit: &code,
+            },
         )?;
         Ok((s, cov.into_iter().map(Some).collect()))
     };
@@ -689,8 +695,15 @@ pub fn group_shares(effective: &[f64], members: &[usize]) -> Vec<f64> {
     members.iter().map(|&c| effective[c] / total).collect()
 }
 
-/// Share of weight backed by evidence: the weighted mean of the children's coverage.
-fn coverage(child_cov: &[&[Option<f64>]], weights: &[f64], m: usize) -> Vec<f64> {
+/// Share of weight backed by evidence: the weighted mean of the children's coverage, where a
+/// child without a value (NA) counts 0, whatever its own coverage, since nothing of it entered
+/// the score.
+fn coverage(
+    child_cov: &[&[Option<f64>]],
+    child_values: &[&[Option<f64>]],
+    weights: &[f64],
+    m: usize,
+) -> Vec<f64> {
     // sum(w c) / sum(w) rather than a sum of shares: exact for integer weights, as the mean is.
     let total: f64 = weights.iter().sum();
     (0..m)
@@ -700,8 +713,12 @@ fn coverage(child_cov: &[&[Option<f64>]], weights: &[f64], m: usize) -> Vec<f64>
             }
             let c: f64 = child_cov
                 .iter()
+                .zip(child_values)
                 .zip(weights)
-                .map(|(col, w)| w * col[i].unwrap_or(0.0))
+                .map(|((col, vals), w)| match vals[i] {
+                    Some(_) => w * col[i].unwrap_or(0.0),
+                    None => 0.0,
+                })
                 .sum();
             (c / total).clamp(0.0, 1.0)
         })
@@ -710,20 +727,35 @@ fn coverage(child_cov: &[&[Option<f64>]], weights: &[f64], m: usize) -> Vec<f64>
 
 /// Aggregates children columns into one with the given weights (renormalised over the known
 /// children of each row), applying the coverage floor and COINr's `dat_thresh`.
+/// How an aggregation names what it works on, for its messages.
+struct Names<'a> {
+    /// The node, facet value or cell.
+    node: &'a str,
+    /// A child, by position.
+    child: &'a dyn Fn(usize) -> String,
+    /// A jurisdiction, by row.
+    unit: &'a dyn Fn(usize) -> String,
+}
+
 fn aggregate_columns(
     agg: &AggregateSpec,
     children: &[&[Option<f64>]],
     weights: &[f64],
     cov: &[f64],
-    node: &str,
-    name: &dyn Fn(usize) -> String,
-    code: &dyn Fn(usize) -> String,
+    lowest: f64,
+    names: &Names<'_>,
 ) -> Result<Vec<Option<f64>>, Problem> {
+    let (node, name, code) = (names.node, names.child, names.unit);
     let m = cov.len();
     let mut out = vec![None; m];
+    // The NA-child policy: `zero` reads an NA child as the scale's lower end.
+    let read = |v: Option<f64>| match agg.na_child {
+        spec::NaChild::Zero => v.or(Some(lowest)),
+        _ => v,
+    };
     if agg.method == AggregateMethod::Copeland {
         let rows: Vec<Vec<Option<f64>>> = (0..m)
-            .map(|i| children.iter().map(|col| col[i]).collect())
+            .map(|i| children.iter().map(|col| read(col[i])).collect())
             .collect();
         let scores = aggregate::copeland(&rows, weights);
         for i in 0..m {
@@ -735,7 +767,7 @@ fn aggregate_columns(
         let mut row = vec![None; children.len()];
         for i in 0..m {
             for (k, col) in children.iter().enumerate() {
-                row[k] = col[i];
+                row[k] = read(col[i]);
             }
             out[i] = aggregate::aggregate(agg.method, &row, weights, agg.p).map_err(|e| {
                 let (child, what) = match e {
@@ -749,6 +781,9 @@ fn aggregate_columns(
     }
     for i in 0..m {
         let known = children.iter().filter(|col| col[i].is_some()).count();
+        if agg.na_child == spec::NaChild::Na && known < children.len() {
+            out[i] = None;
+        }
         if let Some(t) = agg.dat_thresh
             && (known as f64) / (children.len() as f64) < t
         {

@@ -291,6 +291,36 @@ pub struct AggregateSpec {
     pub dat_thresh: Option<f64>,
     /// NA when the share of weight backed by evidence is below it.
     pub min_coverage: f64,
+    /// What an NA child (a criterion without a value, a node below its minimum coverage) does.
+    pub na_child: NaChild,
+}
+
+/// What an NA child does to its parent's score (`na_child`). Its coverage is never counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NaChild {
+    /// Left out, and the weights of the other children renormalised over them.
+    #[default]
+    Exclude,
+    /// Counted as the scale's lower end.
+    Zero,
+    /// The parent is NA.
+    Na,
+}
+
+impl NaChild {
+    const NAMES: &[(&str, NaChild)] = &[
+        ("exclude", NaChild::Exclude),
+        ("zero", NaChild::Zero),
+        ("na", NaChild::Na),
+    ];
+
+    /// The name as written in TOML.
+    pub fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(_, m)| *m == self)
+            .map_or("exclude", |(n, _)| n)
+    }
 }
 
 /// Aggregation methods.
@@ -593,6 +623,40 @@ pub fn default_aggregate() -> AggregateSpec {
         p: None,
         dat_thresh: None,
         min_coverage: 0.0,
+        na_child: NaChild::Exclude,
+    }
+}
+
+/// Reads `na_child` (`exclude`, `zero` or `na`).
+fn read_na_child(r: &mut Reader<'_>, p: &mut Problems) -> Option<NaChild> {
+    let tv = r.get("na_child")?;
+    let names: Vec<&str> = NaChild::NAMES.iter().map(|(n, _)| *n).collect();
+    match tv
+        .as_str()
+        .and_then(|s| NaChild::NAMES.iter().find(|(n, _)| *n == s))
+    {
+        Some((_, m)) => Some(*m),
+        None => {
+            let found = tv
+                .as_str()
+                .map_or_else(|| tv.type_name().to_string(), |s| format!("`{s}`"));
+            let help = tv
+                .as_str()
+                .and_then(|s| did_you_mean(s, names.iter().copied()))
+                .unwrap_or_else(|| format!("one of: {}", names.join(", ")));
+            p.push(
+                r.problem_at(
+                    tv,
+                    "na_child",
+                    format!(
+                        "`{}.na_child` must be one of exclude, zero, na; found {found}",
+                        r.path
+                    ),
+                )
+                .help(help),
+            );
+            None
+        }
     }
 }
 
@@ -635,6 +699,7 @@ pub fn read_aggregate(
         p: r.f64("p", p).or(base.p),
         dat_thresh: share(&mut r, "dat_thresh", p).or(base.dat_thresh),
         min_coverage: share(&mut r, "min_coverage", p).unwrap_or(base.min_coverage),
+        na_child: read_na_child(&mut r, p).unwrap_or(base.na_child),
     };
     if spec.method == AggregateMethod::GenMean {
         match spec.p {

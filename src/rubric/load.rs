@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use super::rule::{RuleContext, read_rule};
 use super::tree::{self, Kind, Origin, Reader, Table, Tv};
 use super::{
-    Criterion, Facet, FacetValue, Field, FieldKind, Instrument, Member, Meta, Node, Provenance,
-    Rubric, Rule, Tier,
+    Criterion, Facet, FacetValue, Field, FieldKind, Horizon, Instrument, Member, Meta, Node,
+    Provenance, Rubric, Rule, Tier,
 };
 use super::{Multilateral, NetworkSpec, NetworkWeights};
 use crate::error::{InputError, Location, Problem, Problems, SourceText, did_you_mean};
@@ -217,6 +217,8 @@ struct NodeDraft {
 
 struct CriterionDraft {
     c: Criterion,
+    /// The criterion's own `horizon` key (`Some(None)`: `"none"`).
+    horizon: Option<Option<Horizon>>,
     parent: Option<(String, Tv)>,
     field_name: Option<(String, Origin)>,
     at: Origin,
@@ -832,6 +834,7 @@ fn validate(root: &Table, file: &str, p: &mut Problems) -> Option<Rubric> {
     let mut out_criteria = Vec::with_capacity(criteria.len());
     for (ci, d) in criteria.into_iter().enumerate() {
         let mut c = d.c;
+        c.horizon = d.horizon.unwrap_or_else(|| meta.horizon.clone());
         c.parent = new_index[c.parent];
         c.field = d
             .field_name
@@ -1145,6 +1148,7 @@ fn read_meta(t: &Table, at: &Origin, p: &mut Problems) -> Option<MetaAndGrid> {
             None
         }
     });
+    let horizon = read_horizon(&mut r, p).flatten();
     r.allow(&["extends", "source", "license", "authors"]);
     r.finish(p);
     (p.len() == before).then_some((
@@ -1156,9 +1160,41 @@ fn read_meta(t: &Table, at: &Origin, p: &mut Problems) -> Option<MetaAndGrid> {
             text_source,
             description,
             levels,
+            horizon,
         },
         grid,
     ))
+}
+
+/// Reads a `horizon` key: `None` when absent, `Some(None)` for `"none"` (no horizon, overriding
+/// an inherited one), `Some(Some(h))` for a length of time.
+fn read_horizon(r: &mut Reader<'_>, p: &mut Problems) -> Option<Option<Horizon>> {
+    let tv = r.get("horizon")?;
+    let Some(text) = tv.as_str() else {
+        p.push(r.problem_at(
+            tv,
+            "horizon",
+            format!(
+                "`{}.horizon` must be a string such as \"10 years\", found {}",
+                r.path,
+                tv.type_name()
+            ),
+        ));
+        return None;
+    };
+    if text.trim().eq_ignore_ascii_case("none") {
+        return Some(None);
+    }
+    match Horizon::parse(text) {
+        Ok(h) => Some(Some(h)),
+        Err(why) => {
+            p.push(
+                r.problem_at(tv, "horizon", format!("`{}.horizon`: {why}", r.path))
+                    .help("write a length in years, months, weeks or days, e.g. horizon = \"10 years\", or \"none\""),
+            );
+            None
+        }
+    }
 }
 
 fn is_semver(v: &str) -> bool {
@@ -1332,6 +1368,7 @@ fn read_criterion(
             }
         }
     }
+    let horizon = read_horizon(&mut r, p);
     r.allow(&["remove", "source"]);
     r.finish(p);
     let rule = rule?;
@@ -1352,7 +1389,9 @@ fn read_criterion(
             target,
             normalise,
             treat,
+            horizon: None,
         },
+        horizon,
         parent,
         field_name,
         at: at.clone(),

@@ -62,6 +62,54 @@ pub struct Meta {
     pub description: Option<String>,
     /// Kind names of node depths from the root (`index`, `principle`, ...).
     pub levels: Vec<String>,
+    /// How long a dated observation holds, for criteria that set none (`None`: until replaced).
+    pub horizon: Option<Horizon>,
+}
+
+/// How long a dated observation holds after its `as_of` date: on a later evaluation date it is
+/// too old to count, and the value is unknown.
+#[derive(Debug, Clone)]
+pub struct Horizon {
+    /// The length, in calendar units (years, months, weeks, days).
+    pub span: jiff::Span,
+    /// As written in the rubric (`10 years`).
+    pub text: String,
+}
+
+impl Horizon {
+    /// Parses `10 years`, `18 months`, `400 days`, `5y`, `P5Y`: a positive span of calendar units.
+    pub fn parse(text: &str) -> Result<Horizon, String> {
+        let span: jiff::Span = text.trim().parse().map_err(|_| {
+            format!("`{text}` is not a length of time such as \"10 years\", \"18 months\" or \"400 days\"")
+        })?;
+        let clock = span.get_hours() != 0
+            || span.get_minutes() != 0
+            || span.get_seconds() != 0
+            || span.get_milliseconds() != 0
+            || span.get_microseconds() != 0
+            || span.get_nanoseconds() != 0;
+        if clock {
+            return Err(format!(
+                "`{text}` has hours, minutes or seconds; a horizon is counted in calendar days"
+            ));
+        }
+        if span.signum() <= 0 {
+            return Err(format!("`{text}` is not a positive length of time"));
+        }
+        Ok(Horizon {
+            span,
+            text: text.trim().to_string(),
+        })
+    }
+
+    /// Whether an observation made on `observed` still holds on `date`.
+    pub fn holds(&self, observed: jiff::civil::Date, date: jiff::civil::Date) -> bool {
+        // A limit past the calendar's end never passes.
+        match observed.checked_add(self.span) {
+            Ok(limit) => date <= limit,
+            Err(_) => true,
+        }
+    }
 }
 
 /// A node of the tree: the index, a principle, a pillar.
@@ -127,6 +175,8 @@ pub struct Criterion {
     pub normalise: Option<NormaliseSpec>,
     /// Outlier treatment for this criterion, overriding the pipeline's.
     pub treat: Option<TreatSpec>,
+    /// How long a dated observation of its evidence holds (its own, else the rubric's).
+    pub horizon: Option<Horizon>,
 }
 
 /// A facet: an extra classification of criteria.

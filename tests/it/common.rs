@@ -41,7 +41,13 @@ pub fn try_score_dir(
         jurisdictions: opt("jurisdictions.csv"),
         dyads: opt("dyads.csv"),
     };
-    let inputs = evidence::load(&paths, &rubric)?;
+    let mut inputs = evidence::load(&paths, &rubric)?;
+    // The folder's `accord.toml` may declare its evaluation date, as on the command line.
+    if let Some(folder) = evidence::folder::read(dir)?
+        && let Some(d) = folder.date
+    {
+        inputs.declared_date = Some((d, folder.file));
+    }
     accord::score(
         rubric,
         inputs,

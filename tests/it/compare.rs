@@ -191,7 +191,7 @@ fn two_dates_and_two_evidence_files_show_what_changed() {
     let deltas = std::fs::read_to_string(out.join("score_deltas.csv")).unwrap();
     // The United States joined the Paris Call on 2021-11-11.
     assert!(
-        deltas.contains("\nUSA,paris_call_supporter,criterion,0,100,100\n"),
+        deltas.contains("\nUSA,paris_call_supporter,criterion,0,100,100,changed\n"),
         "US row"
     );
     // Evidence: the mini fixture with XAA's a1 flipped.
@@ -227,11 +227,11 @@ fn two_dates_and_two_evidence_files_show_what_changed() {
     );
     let deltas = std::fs::read_to_string(out.join("score_deltas.csv")).unwrap();
     assert!(
-        deltas.contains("\nXAA,a1,criterion,100,0,-100\n"),
+        deltas.contains("\nXAA,a1,criterion,100,0,-100,changed\n"),
         "{deltas}"
     );
     assert!(
-        deltas.contains("\nXAA,A,principle,62.5,37.5,-25\n"),
+        deltas.contains("\nXAA,A,principle,62.5,37.5,-25,changed\n"),
         "{deltas}"
     );
 }
@@ -384,4 +384,69 @@ fn check_reproduces_a_folder_and_names_an_edited_cell() {
     let (_, stderr) = texts(&o);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr.contains(&format!("`ranking.csv` line 4 (`{code}`), column `score`: `12.5` in the folder, `{was}` on rerun")), "{stderr}");
+}
+
+#[test]
+fn newly_known_facts_are_marked_and_counted_and_dates_are_named() {
+    // B codes XAD's a1 (unknown in A) and adds an observation dated 2023, which moves B's date.
+    let ev = std::fs::read_to_string(fixture("mini/evidence.csv")).unwrap();
+    let b = ev.replace(
+        "XAD,a1,NA,s1,,",
+        "XAD,a1,yes,s1,,\nXAC,a1,yes,s1,2023-01-01,",
+    );
+    let d = temp_with(&[("a.csv", &ev), ("b.csv", &b)]);
+    let out = d.path().join("cmp");
+    let o = accord(
+        &root(),
+        &[
+            "compare",
+            d.path().join("a.csv").to_str().unwrap(),
+            d.path().join("b.csv").to_str().unwrap(),
+            "--rubric",
+            "tests/fixtures/mini/rubric.toml",
+            "--jurisdictions",
+            "tests/fixtures/mini/jurisdictions.csv",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let (stdout, stderr) = texts(&o);
+    assert!(o.status.success(), "{stderr}");
+    let deltas = std::fs::read_to_string(out.join("score_deltas.csv")).unwrap();
+    // NA -> 100 is a newly known fact, not a missing delta.
+    assert!(
+        deltas.contains("\nXAD,a1,criterion,NA,100,NA,new\n"),
+        "{deltas}"
+    );
+    // XAD's legal dimension: {a1, b1} with shares 0.6 and 0.4 (effective weights 1/6 and 1/9):
+    // NA in A (coverage 0.4), 0.6 * 100 + 0.4 * 0 = 60 in B. Its A stays NA: a1 alone covers 1/4.
+    assert!(
+        deltas.contains("\nXAD,legal,dimension,NA,60,NA,new\n"),
+        "{deltas}"
+    );
+    assert!(
+        deltas.contains("\nXAD,A,principle,NA,NA,NA,unknown\n"),
+        "{deltas}"
+    );
+    let rows = read_csv(&out.join("score_deltas.csv"));
+    let new = rows.iter().filter(|r| r[6] == "new").count();
+    let gone = rows.iter().filter(|r| r[6] == "gone").count();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["scores"]["new"], new);
+    assert_eq!(summary["scores"]["gone"], gone);
+    assert!(new >= 2);
+    // A's latest date is 2021-01-01 (XAC's a2), B's the added 2023-01-01 row: both recorded, and
+    // the difference is named on stdout.
+    assert_eq!(summary["evaluation_a"]["date"], "2021-01-01");
+    assert_eq!(summary["evaluation_b"]["date"], "2023-01-01");
+    assert_eq!(summary["same_date"], false);
+    assert!(
+        stdout.contains("A evaluated on 2021-01-01, B on 2023-01-01: the sides were evaluated on different dates"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("{new} newly known in B")),
+        "{stdout}"
+    );
 }

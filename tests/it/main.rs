@@ -17,3 +17,4 @@ mod report;
 mod rubric;
 mod scoring;
 mod sensitivity;
+mod time;

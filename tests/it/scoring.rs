@@ -10,7 +10,7 @@ const EPS: f64 = 1e-12;
 #[test]
 fn criterion_values_follow_their_rules() {
     let s = mini(None, &[]);
-    // Evaluated on the data set's date, the latest as_of in the inputs: 2021-01-01.
+    // Evaluated on the date the folder's accord.toml declares: 2021-01-01.
     assert_eq!(s.results.date.to_string(), "2021-01-01");
     assert_eq!(score_of(&s, "XAA", "a1"), Some(100.0)); // yes
     assert_eq!(score_of(&s, "XAA", "a2"), Some(50.0)); // "some": middle of three evenly spaced levels
@@ -18,7 +18,7 @@ fn criterion_values_follow_their_rules() {
     assert_eq!(score_of(&s, "XAA", "b2"), Some(100.0)); // in force since 2019-01-01
     assert_eq!(score_of(&s, "XAA", "b3"), Some(50.0)); // one partner (XAB); the XAD treaty starts 2022
     assert_eq!(score_of(&s, "XAB", "b1"), None); // NA in the evidence stays unknown
-    assert_eq!(score_of(&s, "XAB", "b2"), None); // "no" as of 2020-06-30 says nothing about 2021-01-01
+    assert_eq!(score_of(&s, "XAB", "b2"), Some(0.0)); // "no" as of 2020-06-30, carried forward
     assert_eq!(score_of(&s, "XAC", "a2"), Some(100.0)); // the 2021-01-01 row replaces the 2015 one
     assert_eq!(score_of(&s, "XAC", "b3"), None); // zero partners from an incomplete list: unknown
     assert_eq!(score_of(&s, "XAD", "b1"), Some(0.0)); // 1 is below the first band above 0
@@ -40,28 +40,29 @@ fn nodes_aggregate_with_renormalised_weights_and_coverage() {
         (125.0 + 200.0 / 3.0) / 3.0,
         max_relative = EPS
     );
-    // XAB: A = (0 + 300)/4 = 75. B has only b3 known: coverage 1/3 < 0.5, so B is NA, and the index
-    // is A alone (coverage 2/3*1 + 1/3*1/3 = 7/9 >= 0.5).
+    // XAB: A = (0 + 300)/4 = 75. B = (b2 0 + b3 50)/2 = 25 with b1 unknown: coverage 2/3. The
+    // index = (2*75 + 25)/3 = 175/3, coverage (2*1 + 1*2/3)/3 = 8/9.
     assert_relative_eq!(score_of(&s, "XAB", "A").unwrap(), 75.0, max_relative = EPS);
-    assert_eq!(score_of(&s, "XAB", "B"), None);
+    assert_eq!(score_of(&s, "XAB", "B"), Some(25.0));
     assert_relative_eq!(
         coverage_of(&s, "XAB", "B").unwrap(),
-        1.0 / 3.0,
+        2.0 / 3.0,
         max_relative = EPS
     );
     assert_relative_eq!(
         score_of(&s, "XAB", "IDX").unwrap(),
-        75.0,
+        175.0 / 3.0,
         max_relative = EPS
     );
     assert_relative_eq!(
         coverage_of(&s, "XAB", "IDX").unwrap(),
-        7.0 / 9.0,
+        8.0 / 9.0,
         max_relative = EPS
     );
     // XAC: A = (100 + 3*100)/4 = 100; B = (100 + 100)/2 with b3 unknown; index 100.
     assert_eq!(score_of(&s, "XAC", "IDX"), Some(100.0));
-    // XAD: A has no evidence; B = (0 + 0)/2 with coverage 2/3; index coverage 1/3*2/3 = 2/9 < 0.5.
+    // XAD: A has no evidence (NA, so it adds nothing to the index's coverage); B = (0 + 0)/2 with
+    // coverage 2/3; index coverage 1/3*2/3 = 2/9 < 0.5.
     assert_eq!(score_of(&s, "XAD", "B"), Some(0.0));
     assert_eq!(score_of(&s, "XAD", "IDX"), None);
     assert_relative_eq!(
@@ -87,10 +88,10 @@ fn facet_values_and_cells_use_effective_weights() {
         750.0 / 13.0,
         max_relative = EPS
     );
-    // XAB coop: a2 = 100 and b3 = 50 known: (9*100 + 2*50)/11 = 1000/11.
+    // XAB coop: a2 = 100, b2 = 0, b3 = 50: (9*100 + 2*0 + 2*50)/13 = 1000/13.
     assert_relative_eq!(
         score_of(&s, "XAB", "coop").unwrap(),
-        1000.0 / 11.0,
+        1000.0 / 13.0,
         max_relative = EPS
     );
     // XAD legal: only b1 known, coverage (1/9)/(1/6+1/9) = 0.4 < 0.5 -> NA.
@@ -105,9 +106,10 @@ fn facet_values_and_cells_use_effective_weights() {
 #[test]
 fn ranks_tiers_and_ties_follow_coinr() {
     let s = mini(None, &[]);
+    // XAC 100, XAA (125 + 200/3)/3 = 63.9, XAB 175/3 = 58.3.
     assert_eq!(rank_of(&s, "XAC"), Some(1));
-    assert_eq!(rank_of(&s, "XAB"), Some(2));
-    assert_eq!(rank_of(&s, "XAA"), Some(3));
+    assert_eq!(rank_of(&s, "XAA"), Some(2));
+    assert_eq!(rank_of(&s, "XAB"), Some(3));
     assert_eq!(rank_of(&s, "XAD"), None);
     assert_eq!(s.rubric.tier_of(63.9).map(|t| t.id.as_str()), Some("high"));
     assert_eq!(s.rubric.tier_of(49.9).map(|t| t.id.as_str()), Some("low"));
@@ -162,16 +164,11 @@ fn as_of_uses_the_evidence_in_force_on_that_date() {
 fn missing_evidence_policies() {
     // zero: unknown counts as the scale's lower end (coverage still says it is not evidence).
     let s = mini(None, &["pipeline.impute.method=zero"]);
-    // Imputing does not create evidence: XAB's B still has coverage 1/3, below the floor.
-    assert_eq!(score_of(&s, "XAB", "B"), None);
-    let s = mini(
-        None,
-        &[
-            "pipeline.impute.method=zero",
-            "pipeline.aggregate.min_coverage=0",
-        ],
-    );
-    // XAB B = (0 + 0 + 50)/3.
+    // Imputing does not create evidence: XAD's A (a1 NA, no a2 row) has coverage 0, below the
+    // floor, although both values were filled.
+    assert_eq!(score_of(&s, "XAD", "A"), None);
+    assert_eq!(coverage_of(&s, "XAD", "A"), Some(0.0));
+    // XAB B = (b1 imputed 0 + b2 0 + b3 50)/3, coverage 2/3 (b1 is not evidence).
     assert_relative_eq!(
         score_of(&s, "XAB", "B").unwrap(),
         50.0 / 3.0,
@@ -179,12 +176,12 @@ fn missing_evidence_policies() {
     );
     assert_relative_eq!(
         coverage_of(&s, "XAB", "B").unwrap(),
-        1.0 / 3.0,
+        2.0 / 3.0,
         max_relative = EPS
     );
-    // With the coverage floor lowered, XAB's B is the mean of what is known.
+    // With the coverage floor lowered, XAD's index is B alone: (0 + 0)/2 = 0.
     let s = mini(None, &["pipeline.aggregate.min_coverage=0"]);
-    assert_eq!(score_of(&s, "XAB", "B"), Some(50.0));
+    assert_eq!(score_of(&s, "XAD", "IDX"), Some(0.0));
     // i_mean: b1 of XAB becomes the mean of the known b1 values (50, 100, 0) = 50.
     let s = mini(None, &["pipeline.impute.method=i_mean"]);
     assert_eq!(score_of(&s, "XAB", "b1"), Some(50.0));
@@ -277,7 +274,7 @@ fn geometric_mean_over_a_zero_is_a_clear_error() {
     .unwrap_err();
     let text = err.to_string();
     assert!(
-        text.contains("cannot aggregate `B` for `XAD` with `a_gmean`: `b1` is 0, and a weighted geometric mean needs positive values"),
+        text.contains("cannot aggregate `B` for `XAB` with `a_gmean`: `b2` is 0, and a weighted geometric mean needs positive values"),
         "{text}"
     );
 }
@@ -292,12 +289,12 @@ fn geometric_mean_of_positive_values() {
             "id = \"B\"\nparent = \"IDX\"\nweight = 1\naggregate = \"a_gmean\"",
         );
     let dir = temp_with(&[("rubric.toml", &rubric)]);
-    // XAD's b1 is 0, which a geometric mean cannot take: leave XAD out.
+    // XAB's b2 and XAD's b1 are 0, which a geometric mean cannot take: leave them out.
     let s = score_dir(
         &dir.path().join("rubric.toml"),
         &fixture("mini"),
         None,
-        &["pipeline.screen.exclude=[\"XAD\"]"],
+        &["pipeline.screen.exclude=[\"XAB\", \"XAD\"]"],
     );
     assert_relative_eq!(
         score_of(&s, "XAA", "B").unwrap(),
