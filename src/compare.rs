@@ -648,7 +648,7 @@ pub fn effects(ctx: &Rescore<'_>, changes: &[Change]) -> Vec<Option<BTreeMap<Str
                     ctx.a_path,
                     &LoadOptions {
                         overrides,
-                        allow_extends_outside: ctx.load.allow_extends_outside,
+                        ..ctx.load.clone()
                     },
                 )
                 .ok()?;

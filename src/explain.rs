@@ -10,7 +10,7 @@ use crate::error::{InputError, Problem, did_you_mean};
 use crate::output::{number, opt_number};
 use crate::pipeline::aggregate::amean_terms;
 use crate::pipeline::group_shares;
-use crate::pipeline::spec::{AggregateMethod, ImputeMethod};
+use crate::pipeline::spec::{AggregateMethod, ImputeMethod, NaChild};
 use crate::rubric::Member;
 use crate::rules::Basis;
 
@@ -64,6 +64,8 @@ pub struct Explanation {
     pub method: Option<AggregateMethod>,
     /// The coverage floor.
     pub min_coverage: f64,
+    /// What an NA child does (aggregated scores).
+    pub na_child: NaChild,
     /// The children's parts.
     pub parts: Vec<Contribution>,
     /// Further lines (criterion detail, why a score is NA).
@@ -114,6 +116,7 @@ pub fn explain(
             coverage: None,
             method: None,
             min_coverage: 0.0,
+            na_child: NaChild::Exclude,
             parts: Vec::new(),
             notes: vec![format!(
                 "`{}` was screened out: data availability {} is below `pipeline.screen.dat_thresh` = {}",
@@ -139,6 +142,7 @@ pub fn explain(
                 Member::Criterion(c) => r.criteria.score.get(row, c),
                 Member::Node(x) => r.nodes.score.get(row, x),
             })
+            .map(|v| na_child(v, agg.na_child, rubric.meta.scale[0]))
             .collect();
         let mut parts = parts_for(s, row, j, &members, &shares, &values, agg.method);
         for (p, m) in parts.iter_mut().zip(&members) {
@@ -153,6 +157,7 @@ pub fn explain(
             agg.min_coverage,
             &values,
             agg.dat_thresh,
+            agg.na_child,
         );
         return Ok(Explanation {
             jurisdiction: juris.code.clone(),
@@ -168,6 +173,7 @@ pub fn explain(
             coverage: r.nodes.coverage.get(row, k),
             method: Some(agg.method),
             min_coverage: agg.min_coverage,
+            na_child: agg.na_child,
             parts,
             notes,
             date,
@@ -218,6 +224,7 @@ pub fn explain(
         let values: Vec<Option<f64>> = members
             .iter()
             .map(|&c| r.criteria.score.get(row, c))
+            .map(|v| na_child(v, agg.na_child, rubric.meta.scale[0]))
             .collect();
         let mut parts = parts_for(s, row, j, &mem, &shares, &values, agg.method);
         for (p, &c) in parts.iter_mut().zip(&members) {
@@ -233,6 +240,7 @@ pub fn explain(
             agg.min_coverage,
             &values,
             agg.dat_thresh,
+            agg.na_child,
         );
         return Ok(Explanation {
             jurisdiction: juris.code.clone(),
@@ -247,6 +255,7 @@ pub fn explain(
             coverage: scores.coverage.get(row, col),
             method: Some(agg.method),
             min_coverage: agg.min_coverage,
+            na_child: agg.na_child,
             parts,
             notes,
             date,
@@ -312,6 +321,7 @@ pub fn explain(
             coverage: r.criteria.coverage.get(row, c),
             method: None,
             min_coverage: 0.0,
+            na_child: NaChild::Exclude,
             parts: Vec::new(),
             notes,
             date,
@@ -328,6 +338,45 @@ pub fn explain(
     Err(not_found("node", id, all))
 }
 
+/// A number for the text table: at most 4 decimals, trailing zeros dropped (`0.0889`, `25`).
+fn readable(x: Option<f64>) -> String {
+    match x {
+        None => "NA".to_string(),
+        Some(v) => {
+            let s = format!("{v:.4}");
+            let s = s.trim_end_matches('0').trim_end_matches('.');
+            if s == "-0" { "0".to_string() } else { s.to_string() }
+        }
+    }
+}
+
+/// The line under the table: the contributions, added in order at full precision, against the
+/// published score.
+fn exact_sum(what: &str, sum: f64, score: f64) -> String {
+    if sum == score {
+        format!(
+            "sum of {what} = {} = score, exactly (full precision; the table rounds to 4 decimals)\n",
+            number(sum)
+        )
+    } else {
+        format!(
+            "sum of {what} = {}, score = {} (they differ by {})\n",
+            number(sum),
+            number(score),
+            number(score - sum)
+        )
+    }
+}
+
+/// A child's value as its parent reads it: `na_child = "zero"` reads an NA child as the scale's
+/// lower end.
+fn na_child(v: Option<f64>, policy: NaChild, lowest: f64) -> Option<f64> {
+    match policy {
+        NaChild::Zero => v.or(Some(lowest)),
+        NaChild::Exclude | NaChild::Na => v,
+    }
+}
+
 fn why_na(
     notes: &mut Vec<String>,
     score: Option<f64>,
@@ -335,12 +384,18 @@ fn why_na(
     min: f64,
     values: &[Option<f64>],
     dat_thresh: Option<f64>,
+    policy: NaChild,
 ) {
     if score.is_some() {
         return;
     }
     let cov = coverage.unwrap_or(0.0);
-    if cov + 1e-12 < min {
+    if policy == NaChild::Na && values.iter().any(Option::is_none) {
+        notes.push(
+            "the score is NA: a child is NA, and `na_child = \"na\"` makes the parent NA"
+                .to_string(),
+        );
+    } else if cov + 1e-12 < min {
         notes.push(format!(
             "the score is NA: coverage {} is below the minimum {}",
             number(cov),
@@ -598,19 +653,24 @@ impl Explanation {
         ));
         out.push_str(&format!(
             "score {}  rank {}  coverage {}\n",
-            opt_number(self.score),
+            readable(self.score),
             self.rank
                 .map_or_else(|| "NA".to_string(), |(r, n)| format!("{r} of {n}")),
-            opt_number(self.coverage)
+            readable(self.coverage)
         ));
         if let Some(m) = self.method {
             let known = self.parts.iter().filter(|p| p.value.is_some()).count();
             out.push_str(&format!(
-                "aggregation: {} ({}) over {} of {} children with a value, weights renormalised over them; minimum coverage {}\n",
+                "aggregation: {} ({}) over {} of {} children with a value, {}; minimum coverage {}\n",
                 m.describe(),
                 m.name(),
                 known,
                 self.parts.len(),
+                match self.na_child {
+                    NaChild::Exclude => "weights renormalised over them",
+                    NaChild::Zero => "an NA child counted as the scale's lower end (na_child = \"zero\")",
+                    NaChild::Na => "NA if any child is NA (na_child = \"na\")",
+                },
                 number(self.min_coverage)
             ));
         }
@@ -633,12 +693,12 @@ impl Explanation {
             for p in &self.parts {
                 rows.push(vec![
                     p.id.clone(),
-                    number(p.weight),
+                    readable(Some(p.weight)),
                     p.share
                         .map_or_else(|| "-".to_string(), |x| format!("{x:.4}")),
-                    opt_number(p.value),
-                    opt_number(p.contribution),
-                    opt_number(p.coverage),
+                    readable(p.value),
+                    readable(p.contribution),
+                    readable(p.coverage),
                     if p.place.is_empty() {
                         p.evidence.clone()
                     } else {
@@ -652,14 +712,14 @@ impl Explanation {
             match self.method {
                 Some(AggregateMethod::AMean) => {
                     let sum: f64 = self.parts.iter().filter_map(|p| p.contribution).sum();
-                    if self.score.is_some() {
-                        out.push_str(&format!("sum of contributions = {} = score\n", number(sum)));
+                    if let Some(score) = self.score {
+                        out.push_str(&exact_sum("contributions", sum, score));
                     }
                 }
                 Some(AggregateMethod::GMean) => {
                     let sum: f64 = self.parts.iter().filter_map(|p| p.contribution).sum();
                     if self.score.is_some() {
-                        out.push_str(&format!("sum of log-contributions = {} = ln(score); exp = {}\n", number(sum), number(sum.exp())));
+                        out.push_str(&format!("sum of log-contributions = {} = ln(score); exp = {} (full precision; the table rounds to 4 decimals)\n", number(sum), number(sum.exp())));
                     }
                 }
                 _ => out.push_str("this method does not split into additive contributions; the values and shares above are its inputs\n"),
@@ -687,6 +747,7 @@ impl Explanation {
             "coverage": self.coverage,
             "method": self.method.map(|m| m.name()),
             "min_coverage": self.min_coverage,
+            "na_child": self.na_child.name(),
             "contributions": self.parts.iter().map(|p| json!({
                 "id": p.id, "kind": p.kind, "value": p.value, "weight": p.weight, "share": p.share,
                 "contribution": p.contribution, "coverage": p.coverage, "evidence": p.evidence,

@@ -191,6 +191,37 @@ pub fn field_value_on(
     field_value(&ctx, jurisdiction, field, rubric.meta.horizon.as_ref()).map(|(v, _)| v)
 }
 
+/// Criteria that were coded: some jurisdiction has a known value, on any date, for the field the
+/// criterion reads (for an expression: for every field it names); a count rule is coded when the
+/// dyads file lists one of its instruments.
+pub fn coded(rubric: &Rubric, inputs: &Inputs) -> Vec<bool> {
+    let mut known = vec![false; rubric.fields.len()];
+    for r in &inputs.evidence.rows {
+        if r.value.is_some()
+            && let Some(k) = known.get_mut(r.field)
+        {
+            *k = true;
+        }
+    }
+    rubric
+        .criteria
+        .iter()
+        .map(|c| match &c.rule {
+            Rule::Count { instruments, .. } => inputs.dyads.as_ref().is_some_and(|d| {
+                d.list.iter().any(|x| instruments.contains(&x.instrument))
+            }),
+            Rule::Expr(e) => e.variables.iter().all(|v| {
+                rubric
+                    .field_index(v)
+                    .is_some_and(|f| known.get(f).copied().unwrap_or(false))
+            }),
+            _ => c
+                .field
+                .is_some_and(|f| known.get(f).copied().unwrap_or(false)),
+        })
+        .collect()
+}
+
 /// Evaluates every criterion for every jurisdiction on `date`.
 pub fn evaluate(
     rubric: &Rubric,

@@ -274,6 +274,7 @@ fuzz_target!(|input: Input| {
     let options = LoadOptions {
         overrides,
         allow_extends_outside: false,
+        ..LoadOptions::default()
     };
     let rubric = match load_str("mutated.toml", &text, &options) {
         Ok(r) => r,

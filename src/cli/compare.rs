@@ -11,7 +11,6 @@ use crate::error::{Error, InputError, Problem};
 use crate::evidence::parse_date;
 use crate::explain::table;
 use crate::output::{Csv, opt_number, text};
-use crate::rubric::LoadOptions;
 
 /// Arguments of `compare`.
 #[derive(Debug, Args)]
@@ -75,10 +74,6 @@ pub fn run(args: &CompareArgs) -> Result<(), Error> {
         .into());
     }
     let out = args.output.begin()?;
-    let load = LoadOptions {
-        overrides: args.inputs.set.clone(),
-        allow_extends_outside: args.inputs.allow_extends_outside,
-    };
     let mut report = String::new();
     let (side_a, side_b, changes, movers_text) = match kind {
         Kind::Results => {
@@ -99,7 +94,7 @@ pub fn run(args: &CompareArgs) -> Result<(), Error> {
             }
             let mut ia = args.inputs.clone();
             ia.rubric = Some(PathBuf::from(&args.a));
-            let (ra, inputs_a, as_of) = ia.load()?;
+            let (ra, inputs_a, as_of, load) = ia.load_with_options()?;
             let mut ib = args.inputs.clone();
             ib.rubric = Some(PathBuf::from(&args.b));
             let (rb, inputs_b, _) = ib.load()?;

@@ -146,6 +146,11 @@ pub struct InputArgs {
     /// Let a rubric's `extends` reach files outside its folder.
     #[arg(long)]
     pub allow_extends_outside: bool,
+    /// Score only the criteria that were coded: a criterion no jurisdiction has a known value for
+    /// is left out of every score (and a node left with no criteria), so coverage is counted over
+    /// what was coded.
+    #[arg(long)]
+    pub only_coded: bool,
 }
 
 /// Where a command writes its results folder.
@@ -270,6 +275,7 @@ impl InputArgs {
             "jurisdictions": shown(&paths.jurisdictions),
             "dyads": shown(&paths.dyads),
             "as_of": as_of.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+            "only_coded": self.only_coded,
         });
         Ok(Resolved {
             rubric,
@@ -280,19 +286,57 @@ impl InputArgs {
         })
     }
 
+    /// The rubric's load options from the command line (`--set`, `--allow-extends-outside`).
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            overrides: self.set.clone(),
+            allow_extends_outside: self.allow_extends_outside,
+            leave_out: Vec::new(),
+        }
+    }
+
     /// Loads the rubric with the overrides.
     pub fn load_rubric(&self, path: &Path) -> Result<Rubric, InputError> {
-        rubric::load(
-            path,
-            &LoadOptions {
-                overrides: self.set.clone(),
-                allow_extends_outside: self.allow_extends_outside,
-            },
-        )
+        rubric::load(path, &self.load_options())
+    }
+
+    /// Loads the rubric and the inputs; with `--only-coded`, leaves out the criteria nothing was
+    /// coded for. Returns the load options that give this rubric again (for what-if reloads).
+    pub fn load_resolved(
+        &self,
+        resolved: &Resolved,
+    ) -> Result<(Rubric, Inputs, LoadOptions), InputError> {
+        let mut options = self.load_options();
+        let mut rubric = rubric::load(&resolved.rubric, &options)?;
+        let inputs = load_inputs(resolved, &rubric)?;
+        if self.only_coded {
+            let coded = crate::rules::coded(&rubric, &inputs);
+            let uncoded: Vec<usize> = (0..coded.len()).filter(|&c| !coded[c]).collect();
+            if uncoded.len() == coded.len() {
+                return Err(InputError::one(
+                    Problem::new("`--only-coded`: no criterion of the rubric has any evidence")
+                        .help("check that the evidence's field names match the rubric's `evidence` fields"),
+                ));
+            }
+            options.leave_out = uncoded
+                .iter()
+                .map(|&c| rubric.criteria[c].id.clone())
+                .collect();
+            rubric.leave_out(&uncoded);
+        }
+        Ok((rubric, inputs, options))
     }
 
     /// Loads everything, for commands that evaluate on one date.
     pub fn load(&self) -> Result<(Rubric, Inputs, Option<Date>), InputError> {
+        let (rubric, inputs, date, _) = self.load_with_options()?;
+        Ok((rubric, inputs, date))
+    }
+
+    /// Like `load`, with the load options that give the rubric again.
+    pub fn load_with_options(
+        &self,
+    ) -> Result<(Rubric, Inputs, Option<Date>, LoadOptions), InputError> {
         let resolved = self.resolve()?;
         if resolved.as_of.len() > 1 {
             return Err(InputError::one(
@@ -300,9 +344,8 @@ impl InputArgs {
                     .help("`score` takes several dates; `compare` takes two dates as its A and B"),
             ));
         }
-        let rubric = self.load_rubric(&resolved.rubric)?;
-        let inputs = load_inputs(&resolved, &rubric)?;
-        Ok((rubric, inputs, resolved.as_of.first().copied()))
+        let (rubric, inputs, options) = self.load_resolved(&resolved)?;
+        Ok((rubric, inputs, resolved.as_of.first().copied(), options))
     }
 }
 

@@ -41,8 +41,7 @@ pub fn run(args: &ScoreArgs, _cli: &Cli) -> Result<(), Error> {
     };
     let out = OutputDir::begin(target, args.force)?;
     let resolved = args.inputs.resolve()?;
-    let rubric = args.inputs.load_rubric(&resolved.rubric)?;
-    let inputs = super::load_inputs(&resolved, &rubric)?;
+    let (rubric, inputs, _) = args.inputs.load_resolved(&resolved)?;
     let runs = score_dates(rubric, inputs, &resolved.as_of)?;
     let files = output::score_files_dated(&runs, resolved.invocation.clone());
     for (name, bytes) in &files {
@@ -112,6 +111,7 @@ fn check(dir: &std::path::Path) -> Result<(), Error> {
         as_of: Some(strings(&inv["as_of"]).join(",")).filter(|s| !s.is_empty()),
         set: strings(&inv["set"]),
         allow_extends_outside: inv["allow_extends_outside"].as_bool().unwrap_or(false),
+        only_coded: inv["only_coded"].as_bool().unwrap_or(false),
     };
     // Inputs must be the ones the folder was made from.
     let mut recorded: Vec<(String, String)> = Vec::new();
@@ -156,8 +156,7 @@ fn check(dir: &std::path::Path) -> Result<(), Error> {
         }
     }
     let resolved = args.resolve()?;
-    let rubric_loaded = args.load_rubric(&resolved.rubric)?;
-    let inputs = super::load_inputs(&resolved, &rubric_loaded)?;
+    let (rubric_loaded, inputs, _) = args.load_resolved(&resolved)?;
     let runs = score_dates(rubric_loaded, inputs, &resolved.as_of)?;
     let files = output::score_files_dated(&runs, resolved.invocation.clone());
     match output::check::first_difference(&files, dir) {
@@ -197,14 +196,8 @@ pub fn summary(s: &crate::Scored, top: usize) -> String {
             "{screened} screened out for too little data (see manifest.json)\n"
         ));
     }
-    let min = s.rubric.pipeline.aggregate.min_coverage;
     if with_index < r.units.len() {
-        text.push_str(&format!(
-            "{} of {} have an index score; the rest have too little evidence (coverage below {}), so their index is NA\n",
-            with_index,
-            r.units.len(),
-            number(min)
-        ));
+        text.push_str(&coverage_note(s, with_index));
     }
     if top > 0 && with_index > 0 {
         let mut rows = vec![vec![
@@ -262,6 +255,51 @@ pub fn summary(s: &crate::Scored, top: usize) -> String {
             counts.join(", ")
         ));
         text.push_str("see matrix_principles.csv and scores.csv for what the evidence supports\n");
+    }
+    text
+}
+
+/// Why indices are NA, which setting decides it, and what to do about it.
+fn coverage_note(s: &crate::Scored, with_index: usize) -> String {
+    let r = &s.results;
+    let root = &s.rubric.nodes[0];
+    let agg = root.aggregate.as_ref().unwrap_or(&s.rubric.pipeline.aggregate);
+    let min = agg.min_coverage;
+    let key = if root.aggregate.is_some() {
+        format!("node.{}.aggregate.min_coverage", root.id)
+    } else {
+        "pipeline.aggregate.min_coverage".to_string()
+    };
+    let mut text = format!(
+        "{} of {} have an index score; for the rest less than {} of the index's weight is backed by evidence (`{key}` = {}), so their index is NA\n",
+        with_index,
+        r.units.len(),
+        number(min),
+        number(min)
+    );
+    // Most NA: say how to score what was coded, or to accept thinner evidence.
+    if with_index * 2 < r.units.len() {
+        let uncoded = crate::rules::coded(&s.rubric, &s.inputs)
+            .iter()
+            .zip(&s.rubric.criteria)
+            .filter(|(coded, c)| !**coded && c.weight > 0.0)
+            .count();
+        let mut covs: Vec<f64> = r.nodes.coverage.col(0).iter().flatten().copied().collect();
+        covs.sort_by(f64::total_cmp);
+        let median = covs.get(covs.len() / 2).copied().unwrap_or(0.0);
+        text.push_str(&format!(
+            "the median index coverage is {}",
+            output::share(Some(median))
+        ));
+        if uncoded > 0 {
+            text.push_str(&format!(
+                "; {uncoded} of the rubric's {} criteria have no evidence for any jurisdiction: to score only the criteria that were coded, add --only-coded",
+                s.rubric.criteria.len()
+            ));
+        }
+        text.push_str(&format!(
+            "; to accept thinner evidence, --set {key}=<share>\n"
+        ));
     }
     text
 }

@@ -11,7 +11,6 @@ use super::{Cli, InputArgs, print};
 use crate::error::{Error, InputError, Problem};
 use crate::explain::table;
 use crate::output::{Csv, number, opt_number, text};
-use crate::rubric::LoadOptions;
 use crate::sensitivity::design::{Design, Sampler};
 use crate::sensitivity::factors::{Context, Spec, read_spec, read_spec_file};
 use crate::sensitivity::{Options, Outcome, analyse};
@@ -73,12 +72,7 @@ pub enum SamplerArg {
 pub fn run(args: &SensitivityArgs, cli: &Cli) -> Result<(), Error> {
     let out = args.output.begin()?;
     let resolved = args.inputs.resolve()?;
-    let load = LoadOptions {
-        overrides: args.inputs.set.clone(),
-        allow_extends_outside: args.inputs.allow_extends_outside,
-    };
-    let rubric = crate::rubric::load(&resolved.rubric, &load)?;
-    let inputs = super::load_inputs(&resolved, &rubric)?;
+    let (rubric, inputs, load) = args.inputs.load_resolved(&resolved)?;
     if resolved.as_of.len() > 1 {
         return Err(InputError::one(Problem::new(
             "`sensitivity` evaluates on one date; `--as-of` names several",

@@ -229,20 +229,19 @@ fn ranking_csv(runs: &[Scored]) -> Vec<u8> {
     let mut csv = Csv::new();
     csv.row(header(
         dated,
-        &["name", "score", "rank", "tier", "coverage"],
+        &["name", "score", "rank", "tier", "tier_name", "coverage"],
     ));
     for s in runs {
         for (row, score, rank) in ranking_order(s) {
             let j = &s.inputs.jurisdictions.list[s.results.units[row]];
-            let tier = score
-                .and_then(|x| s.rubric.tier_of(x))
-                .map_or_else(|| "NA".to_string(), |t| text(&t.id));
+            let tier = score.and_then(|x| s.rubric.tier_of(x));
             let mut cells = lead(s, row, dated);
             cells.extend([
                 text(&j.name),
                 opt_number(score),
                 rank.map_or_else(|| "NA".to_string(), |v| v.to_string()),
-                tier,
+                tier.map_or_else(|| "NA".to_string(), |t| text(&t.id)),
+                tier.map_or_else(|| "NA".to_string(), |t| text(&t.name)),
                 opt_number(s.results.nodes.coverage.get(row, 0)),
             ]);
             csv.row(cells);
@@ -292,6 +291,7 @@ pub fn manifest_for(
             "text_source": rubric.meta.text_source,
             "files": rubric.provenance.files.iter().map(|(p, h)| json!({"path": p, "sha256": h})).collect::<Vec<_>>(),
             "overrides": rubric.provenance.overrides,
+            "left_out": rubric.provenance.left_out,
         },
         "inputs": {
             "evidence": { "path": inputs.evidence.file.path, "sha256": inputs.evidence.file.sha256, "rows": inputs.evidence.file.rows,

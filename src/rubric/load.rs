@@ -21,6 +21,8 @@ pub struct LoadOptions {
     pub overrides: Vec<String>,
     /// Let `extends` reach files outside the rubric's folder.
     pub allow_extends_outside: bool,
+    /// Criteria (by id) left out of every score, as `--only-coded` chose them.
+    pub leave_out: Vec<String>,
 }
 
 /// Loads and validates the rubric at `path`.
@@ -178,10 +180,21 @@ fn finish(
             files,
             overrides: applied,
             effective,
+            left_out: Vec::new(),
         };
     }
     problems.finish(())?;
-    rubric.ok_or_else(|| InputError::one(Problem::new("the rubric could not be read")))
+    let mut rubric =
+        rubric.ok_or_else(|| InputError::one(Problem::new("the rubric could not be read")))?;
+    if !options.leave_out.is_empty() {
+        let ids: Vec<usize> = options
+            .leave_out
+            .iter()
+            .filter_map(|id| rubric.criterion_index(id))
+            .collect();
+        rubric.leave_out(&ids);
+    }
+    Ok(rubric)
 }
 
 fn valid_id(id: &str) -> bool {

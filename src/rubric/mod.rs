@@ -309,6 +309,8 @@ pub struct Provenance {
     pub overrides: Vec<String>,
     /// The effective rubric (after `extends` and `--set`) as JSON.
     pub effective: serde_json::Value,
+    /// Criteria and nodes left out of every score (`--only-coded`).
+    pub left_out: Vec<String>,
 }
 
 impl Rubric {
@@ -345,7 +347,37 @@ impl Rubric {
             .map(|m| self.member_weight(*m))
             .collect();
         let total: f64 = weights.iter().sum();
+        // A node whose children are all left out (weight 0) passes nothing on.
+        if total <= 0.0 {
+            return vec![0.0; weights.len()];
+        }
         weights.iter().map(|w| w / total).collect()
+    }
+
+    /// Leaves criteria out of every score (`--only-coded`): their weight becomes 0, and so does
+    /// the weight of every node left with no weighted child; the root stays. Returns the ids left
+    /// out, criteria first, recorded in the provenance.
+    pub fn leave_out(&mut self, criteria: &[usize]) -> Vec<String> {
+        let mut ids = Vec::new();
+        for &c in criteria {
+            if let Some(crit) = self.criteria.get_mut(c) {
+                crit.weight = 0.0;
+                ids.push(crit.id.clone());
+            }
+        }
+        // Reverse pre-order: children before their parents.
+        for n in (1..self.nodes.len()).rev() {
+            let empty = self.nodes[n]
+                .children
+                .iter()
+                .all(|m| self.member_weight(*m) <= 0.0);
+            if empty && self.nodes[n].weight > 0.0 {
+                self.nodes[n].weight = 0.0;
+                ids.push(self.nodes[n].id.clone());
+            }
+        }
+        self.provenance.left_out.extend(ids.iter().cloned());
+        ids
     }
 
     /// The weight of a child.

@@ -564,7 +564,7 @@ fn discrete(
             ctx.rubric_path,
             &LoadOptions {
                 overrides,
-                allow_extends_outside: ctx.load.allow_extends_outside,
+                ..ctx.load.clone()
             },
         ) {
             Ok(a) => a,

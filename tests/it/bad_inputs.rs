@@ -1327,7 +1327,9 @@ fn a_10_mb_header_cell_meets_the_cell_limit() {
     )
     .says("more than the limit of 65536")
     .at(&shown, 1, 14)]);
-    assert!(start.elapsed().as_secs() < 5, "took {:?}", start.elapsed());
+    // A hang guard, not a speed test: the quadratic scan this pins took minutes; a loaded
+    // machine takes a few seconds.
+    assert!(start.elapsed().as_secs() < 120, "took {:?}", start.elapsed());
 }
 
 #[test]

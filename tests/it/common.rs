@@ -32,6 +32,7 @@ pub fn try_score_dir(
     let options = LoadOptions {
         overrides: sets.iter().map(|s| s.to_string()).collect(),
         allow_extends_outside: false,
+        ..LoadOptions::default()
     };
     let rubric = rubric::load(rubric_path, &options)?;
     let opt = |n: &str| Some(dir.join(n)).filter(|p| p.exists());

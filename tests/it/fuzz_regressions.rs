@@ -33,7 +33,8 @@ fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'st
 #[test]
 fn a_rubric_full_of_syntax_errors_is_reported_quickly() {
     let text = "=\n".repeat(50_000);
-    let (n, rendered, json) = within(Duration::from_secs(10), move || {
+    // A hang guard, not a speed test: before the fix this ran for hours.
+    let (n, rendered, json) = within(Duration::from_secs(120), move || {
         let e = load_str("bad.toml", &text, &LoadOptions::default()).expect_err("not a rubric");
         (e.problems.len(), e.render(false, true), e.to_json())
     });

@@ -109,4 +109,48 @@ proptest! {
             }
         }
     }
+
+    #[test]
+    fn coverage_never_counts_a_child_that_is_na(
+        rows in evidence(),
+        min in prop::sample::select(vec!["0.3", "0.5", "0.75"]),
+        policy in prop::sample::select(vec!["exclude", "zero", "na"]),
+    ) {
+        let order: Vec<usize> = (0..rows.len()).collect();
+        let sets = [
+            format!("pipeline.aggregate.min_coverage={min}"),
+            format!("pipeline.aggregate.na_child=\"{policy}\""),
+        ];
+        let refs: Vec<&str> = sets.iter().map(String::as_str).collect();
+        let s = scored(&csv_of(&rows, &order), &refs);
+        let (rubric, r) = (&s.rubric, &s.results);
+        for (k, node) in rubric.nodes.iter().enumerate() {
+            let total: f64 = node.children.iter().map(|m| rubric.member_weight(*m)).sum();
+            for row in 0..r.units.len() {
+                // What entered the score: the weight of children with a value, times their coverage.
+                let entered: f64 = node
+                    .children
+                    .iter()
+                    .map(|m| {
+                        let (value, cov) = match *m {
+                            accord::rubric::Member::Node(x) => {
+                                (r.nodes.score.get(row, x), r.nodes.coverage.get(row, x))
+                            }
+                            accord::rubric::Member::Criterion(c) => {
+                                (r.criteria.score.get(row, c), r.criteria.coverage.get(row, c))
+                            }
+                        };
+                        value.map_or(0.0, |_| rubric.member_weight(*m) * cov.unwrap_or(0.0))
+                    })
+                    .sum::<f64>()
+                    / total;
+                let cov = r.nodes.coverage.get(row, k).unwrap();
+                prop_assert!((0.0..=1.0).contains(&cov));
+                prop_assert!(cov <= entered + 1e-12, "node {} row {row}: coverage {cov} > {entered}", node.id);
+                if r.nodes.score.get(row, k).is_some() {
+                    prop_assert!(cov + 1e-12 >= min.parse::<f64>().unwrap());
+                }
+            }
+        }
+    }
 }

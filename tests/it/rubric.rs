@@ -179,6 +179,7 @@ fn set_overrides_address_settings_and_report_mistakes() {
             &LoadOptions {
                 overrides: sets.iter().map(|s| s.to_string()).collect(),
                 allow_extends_outside: false,
+                ..LoadOptions::default()
             },
         )
     };

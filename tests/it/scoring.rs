@@ -386,3 +386,164 @@ fn direction_minus_one_reflects_rule_scores() {
     assert_eq!(score_of(&s, "XAA", "a1"), Some(0.0));
     assert_eq!(score_of(&s, "XAB", "a1"), Some(100.0));
 }
+
+#[test]
+fn an_na_child_is_excluded_zeroed_or_makes_the_parent_na_as_the_node_says() {
+    // XAB's B = 25 has coverage 2/3; a floor of 0.7 on B makes it NA. A = 75 with coverage 1.
+    let base = ["node.B.aggregate.min_coverage=0.7"];
+    let with = |policy: &str| {
+        let set = format!("node.IDX.aggregate.na_child=\"{policy}\"");
+        mini(None, &[base[0], &set])
+    };
+    let s = mini(None, &base);
+    assert_eq!(score_of(&s, "XAB", "B"), None);
+    // exclude (the default): the index is A alone, and its coverage counts nothing of B:
+    // (2 * 1 + 1 * 0) / 3 = 2/3.
+    assert_eq!(score_of(&s, "XAB", "IDX"), Some(75.0));
+    assert_relative_eq!(
+        coverage_of(&s, "XAB", "IDX").unwrap(),
+        2.0 / 3.0,
+        max_relative = EPS
+    );
+    assert_eq!(score_of(&with("exclude"), "XAB", "IDX"), Some(75.0));
+    // zero: B counts as 0: (2 * 75 + 1 * 0) / 3 = 50, with the same coverage.
+    let z = with("zero");
+    assert_eq!(score_of(&z, "XAB", "IDX"), Some(50.0));
+    assert_relative_eq!(
+        coverage_of(&z, "XAB", "IDX").unwrap(),
+        2.0 / 3.0,
+        max_relative = EPS
+    );
+    let e = accord::explain::explain(&z, "XAB", Some("IDX")).unwrap();
+    let sum: f64 = e.parts.iter().filter_map(|p| p.contribution).sum();
+    assert_eq!(sum, 50.0, "explain adds B's zero too");
+    // na: the index is NA as soon as a child is.
+    assert_eq!(score_of(&with("na"), "XAB", "IDX"), None);
+    // XAA's children are both known: the policy changes nothing for it.
+    for p in ["exclude", "zero", "na"] {
+        assert_eq!(
+            score_of(&with(p), "XAA", "IDX"),
+            score_of(&s, "XAA", "IDX"),
+            "{p}"
+        );
+    }
+    // An unknown policy is refused with the key and the choices.
+    let err = try_score_dir(
+        &fixture("mini/rubric.toml"),
+        &fixture("mini"),
+        None,
+        &["pipeline.aggregate.na_child=\"drop\""],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("`pipeline.aggregate.na_child` must be one of exclude, zero, na; found `drop`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_small_coding_project_is_told_why_nothing_scores_and_can_score_what_it_coded() {
+    // 6 evidence fields of the Paris Call rubric coded for 8 (fictional) jurisdictions: 7 of its 32
+    // criteria read them (`budapest_extradition_basis` reads `budapest_party` too).
+    let mut csv = String::from("jurisdiction,criterion,value,source\n");
+    for (i, code) in ["XAA", "XAB", "XAC", "XAD", "XAE", "XAF", "XAG", "XAH"]
+        .iter()
+        .enumerate()
+    {
+        let yes = |k: usize| if (i + k) % 3 == 0 { "no" } else { "yes" };
+        let rows = [
+            ("offences_illegal_access", "full".to_string()),
+            ("offence_system_interference", yes(0).to_string()),
+            ("contact_point_24_7", if i == 0 { "no" } else { yes(1) }.to_string()),
+            ("election_cooperation", yes(2).to_string()),
+            ("wassenaar_participant", if i == 0 { "no" } else { yes(3) }.to_string()),
+            ("budapest_party", format!("20{:02}-01-01", 10 + i)),
+        ];
+        for (field, value) in rows {
+            csv.push_str(&format!("{code},{field},{value},own coding\n"));
+        }
+    }
+    let dir = temp_with(&[("coding/evidence.csv", &csv)]);
+    let rubric = root().join("rubrics/paris-call.toml");
+    let rubric = rubric.to_str().unwrap();
+    let run = |extra: &[&str], out: &str| {
+        let mut args = vec!["score", "--rubric", rubric, "--data", "coding", "--out", out];
+        args.extend_from_slice(extra);
+        let o = accord(dir.path(), &args);
+        let (stdout, stderr) = texts(&o);
+        assert!(o.status.success(), "{stderr}");
+        stdout
+    };
+    let stdout = run(&[], "r");
+    assert!(stdout.contains("0 of 8 have an index score"), "{stdout}");
+    assert!(stdout.contains("`pipeline.aggregate.min_coverage` = 0.5"), "{stdout}");
+    assert!(
+        stdout.contains("25 of the rubric's 32 criteria have no evidence for any jurisdiction: to score only the criteria that were coded, add --only-coded"),
+        "{stdout}"
+    );
+    let stdout = run(&["--only-coded"], "r2");
+    assert!(!stdout.contains("have an index score"), "{stdout}");
+    // XAA (the latest date is XAH's 2017-01-01): P1 = offences 100; P2 = (system interference
+    // no 0 + 24/7 no 0)/2 = 0;
+    // P3 = 100; P5 = 0; P9 = (budapest_party 100 + budapest_extradition_basis 100)/2 = 100, both
+    // in force since 2010. P4, P6, P7 and P8 have nothing
+    // coded and are left out: index = (100 + 0 + 100 + 0 + 100)/5 = 60, coverage 1.
+    let ranking = std::fs::read_to_string(dir.path().join("r2/ranking.csv")).unwrap();
+    let xaa = ranking.lines().find(|l| l.starts_with("XAA,")).unwrap();
+    let cells: Vec<&str> = xaa.split(',').collect();
+    assert_eq!(cells[2], "60", "{xaa}");
+    assert_eq!(cells.last(), Some(&"1"), "{xaa}");
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r2/manifest.json")).unwrap())
+            .unwrap();
+    let left: Vec<&str> = m["rubric"]["left_out"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(left.len(), 25 + 4, "{left:?}");
+    for id in ["P4", "P6", "P7", "P8", "mla_partners", "pall_mall_code"] {
+        assert!(left.contains(&id), "{id} in {left:?}");
+    }
+    // The folder reproduces from its manifest, --only-coded included.
+    let o = accord(dir.path(), &["score", "--check", "r2"]);
+    assert!(o.status.success(), "{}", texts(&o).1);
+}
+
+#[test]
+fn explain_prints_a_readable_table_and_checks_the_exact_sum_below_it() {
+    let s = mini(None, &[]);
+    // XAA's B = (50 + 100 + 50)/3: every value and contribution has a repeating expansion.
+    let e = accord::explain::explain(&s, "XAA", Some("B")).unwrap();
+    let text = e.to_text();
+    let table: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("child"))
+        .skip(1)
+        .take(e.parts.len())
+        .collect();
+    assert_eq!(table.len(), 3, "{text}");
+    for line in &table {
+        // 16.6667, not 16.666666666666668.
+        assert!(!line.contains("16.66666"), "{line}");
+    }
+    assert!(table[0].contains("16.6667"), "{text}");
+    assert!(text.contains("score 66.6667  rank"), "{text}");
+    // The last line adds the full-precision terms and checks them against the score.
+    assert!(
+        text.contains("sum of contributions = 66.66666666666667 = score, exactly"),
+        "{text}"
+    );
+    // The JSON form keeps every digit, and its contributions add up bit for bit.
+    let json: serde_json::Value =
+        serde_json::from_str(&serde_json::to_string(&e.to_json()).unwrap()).unwrap();
+    let parts = json["contributions"].as_array().unwrap();
+    let sum: f64 = parts
+        .iter()
+        .filter_map(|p| p["contribution"].as_f64())
+        .sum();
+    assert_eq!(sum, json["score"].as_f64().unwrap());
+    assert_eq!(parts[0]["contribution"].as_f64(), Some(50.0 / 3.0));
+}
