@@ -470,6 +470,49 @@ impl Table {
             ))
             .at(Location::file(&shown))
         })?;
+        // A formula whose result was never saved (a file written by a program, not yet opened
+        // in a spreadsheet) reads as an empty cell: refuse it rather than read it as unknown.
+        if let Ok(formulas) = book.worksheet_formula(&sheet_name) {
+            let mut unsaved: Vec<String> = Vec::new();
+            let mut count = 0usize;
+            for (r, c, f) in formulas.used_cells() {
+                if f.trim().is_empty() {
+                    continue;
+                }
+                let (fr, fc) = formulas.start().unwrap_or((0, 0));
+                let (row, col) = (fr + r as u32, fc + c as u32);
+                let empty = match range.get_value((row, col)) {
+                    None | Some(calamine::Data::Empty) => true,
+                    Some(calamine::Data::String(s)) => s.is_empty(),
+                    Some(_) => false,
+                };
+                if empty {
+                    count += 1;
+                    if unsaved.len() < 5 {
+                        unsaved.push(format!(
+                            "{}{} (`={}`)",
+                            column_letters(col as usize),
+                            row + 1,
+                            f.chars().take(40).collect::<String>()
+                        ));
+                    }
+                }
+            }
+            if count > 0 {
+                let more = if count > unsaved.len() {
+                    format!(" and {} more", count - unsaved.len())
+                } else {
+                    String::new()
+                };
+                return Err(Problem::new(format!(
+                    "sheet `{sheet_name}` of `{shown}` has {count} formula cell{} with no saved value: {}{more}",
+                    if count == 1 { "" } else { "s" },
+                    unsaved.join(", ")
+                ))
+                .at(Location::file(format!("{shown} (sheet `{sheet_name}`)")))
+                .help("accord reads the values a spreadsheet program saved with the formulas: open the file, recalculate and save it (or export the sheet as CSV)"));
+            }
+        }
         let (row0, _) = range.start().unwrap_or((0, 0));
         let (_, col0) = range.start().unwrap_or((0, 0));
         let mut rows: Vec<(usize, Vec<String>)> = Vec::new();

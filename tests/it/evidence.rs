@@ -395,3 +395,62 @@ fn a_problem_in_a_large_file_debug_prints_in_a_few_lines() {
     assert!(shown.len() < 2_000, "{} bytes", shown.len());
     assert!(shown.contains(&format!("bytes: {}", text.len())), "{shown}");
 }
+
+#[test]
+fn a_formula_without_a_saved_value_is_refused_with_its_cell() {
+    use rust_xlsxwriter::{Formula, Workbook};
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, result: Option<&str>| {
+        let path = dir.path().join(name);
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in ["jurisdiction", "criterion", "value"].iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        sheet.write_string(1, 0, "XAA").unwrap();
+        sheet.write_string(1, 1, "b1").unwrap();
+        sheet.write_number(1, 2, 3.0).unwrap();
+        sheet.write_string(2, 0, "XAB").unwrap();
+        sheet.write_string(2, 1, "b1").unwrap();
+        // A formula as a program writes it, with no result, unless one is set.
+        sheet.set_formula_result_default("");
+        let f = Formula::new("=C2+1");
+        let f = match result {
+            Some(r) => f.set_result(r),
+            None => f,
+        };
+        sheet.write_formula(2, 2, f).unwrap();
+        book.save(&path).unwrap();
+        path
+    };
+    let load = |path: std::path::PathBuf| {
+        evidence::load(
+            &InputPaths {
+                evidence: path,
+                sheet: None,
+                jurisdictions: None,
+                dyads: None,
+            },
+            &mini_rubric(),
+        )
+    };
+    let e = load(write("unsaved.xlsx", None)).unwrap_err();
+    let p = &e.problems[0];
+    assert!(
+        p.message
+            .contains("has 1 formula cell with no saved value: C3 (`=C2+1`)"),
+        "{}",
+        p.message
+    );
+    assert!(
+        p.location
+            .as_ref()
+            .unwrap()
+            .file
+            .ends_with("unsaved.xlsx (sheet `Sheet1`)")
+    );
+    // With the value a spreadsheet saved, the cell reads as that value.
+    let inputs = load(write("saved.xlsx", Some("4"))).unwrap();
+    let b1 = inputs.evidence.rows.iter().find(|r| &*r.raw == "4");
+    assert!(b1.is_some(), "the saved value 4 is read");
+}
