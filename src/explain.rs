@@ -345,7 +345,11 @@ fn readable(x: Option<f64>) -> String {
         Some(v) => {
             let s = format!("{v:.4}");
             let s = s.trim_end_matches('0').trim_end_matches('.');
-            if s == "-0" { "0".to_string() } else { s.to_string() }
+            if s == "-0" {
+                "0".to_string()
+            } else {
+                s.to_string()
+            }
         }
     }
 }

@@ -207,9 +207,10 @@ pub fn coded(rubric: &Rubric, inputs: &Inputs) -> Vec<bool> {
         .criteria
         .iter()
         .map(|c| match &c.rule {
-            Rule::Count { instruments, .. } => inputs.dyads.as_ref().is_some_and(|d| {
-                d.list.iter().any(|x| instruments.contains(&x.instrument))
-            }),
+            Rule::Count { instruments, .. } => inputs
+                .dyads
+                .as_ref()
+                .is_some_and(|d| d.list.iter().any(|x| instruments.contains(&x.instrument))),
             Rule::Expr(e) => e.variables.iter().all(|v| {
                 rubric
                     .field_index(v)

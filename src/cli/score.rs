@@ -263,7 +263,10 @@ pub fn summary(s: &crate::Scored, top: usize) -> String {
 fn coverage_note(s: &crate::Scored, with_index: usize) -> String {
     let r = &s.results;
     let root = &s.rubric.nodes[0];
-    let agg = root.aggregate.as_ref().unwrap_or(&s.rubric.pipeline.aggregate);
+    let agg = root
+        .aggregate
+        .as_ref()
+        .unwrap_or(&s.rubric.pipeline.aggregate);
     let min = agg.min_coverage;
     let key = if root.aggregate.is_some() {
         format!("node.{}.aggregate.min_coverage", root.id)

@@ -1329,7 +1329,11 @@ fn a_10_mb_header_cell_meets_the_cell_limit() {
     .at(&shown, 1, 14)]);
     // A hang guard, not a speed test: the quadratic scan this pins took minutes; a loaded
     // machine takes a few seconds.
-    assert!(start.elapsed().as_secs() < 120, "took {:?}", start.elapsed());
+    assert!(
+        start.elapsed().as_secs() < 120,
+        "took {:?}",
+        start.elapsed()
+    );
 }
 
 #[test]

@@ -302,3 +302,34 @@ fn as_of_moves_the_united_states_on_the_paris_call() {
         );
     }
 }
+
+#[test]
+fn every_output_the_readme_examples_write_is_ignored_by_git() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let ignore = std::fs::read_to_string(root().join(".gitignore")).unwrap();
+    let ignored: Vec<&str> = ignore.lines().filter_map(|l| l.strip_prefix('/')).collect();
+    let mut outs = Vec::new();
+    for block in readme.split("```").skip(1).step_by(2) {
+        let words: Vec<&str> = block.split_whitespace().collect();
+        for w in words.windows(2) {
+            if w[0] == "--out" {
+                outs.push(w[1].trim_end_matches(['`', ')', ';']).to_string());
+            }
+        }
+    }
+    assert!(outs.len() > 10, "{outs:?}");
+    for out in &outs {
+        // Placeholders and paths outside the tree are not the README's own outputs.
+        if out.chars().all(|c| c.is_ascii_uppercase())
+            || out.starts_with('/')
+            || out.starts_with('"')
+        {
+            continue;
+        }
+        let top = out.split('/').next().unwrap();
+        assert!(
+            ignored.contains(&top),
+            "the README writes `{out}`: add /{top} to .gitignore"
+        );
+    }
+}

@@ -437,7 +437,9 @@ fn an_na_child_is_excluded_zeroed_or_makes_the_parent_na_as_the_node_says() {
     .unwrap_err()
     .to_string();
     assert!(
-        err.contains("`pipeline.aggregate.na_child` must be one of exclude, zero, na; found `drop`"),
+        err.contains(
+            "`pipeline.aggregate.na_child` must be one of exclude, zero, na; found `drop`"
+        ),
         "{err}"
     );
 }
@@ -455,9 +457,15 @@ fn a_small_coding_project_is_told_why_nothing_scores_and_can_score_what_it_coded
         let rows = [
             ("offences_illegal_access", "full".to_string()),
             ("offence_system_interference", yes(0).to_string()),
-            ("contact_point_24_7", if i == 0 { "no" } else { yes(1) }.to_string()),
+            (
+                "contact_point_24_7",
+                if i == 0 { "no" } else { yes(1) }.to_string(),
+            ),
             ("election_cooperation", yes(2).to_string()),
-            ("wassenaar_participant", if i == 0 { "no" } else { yes(3) }.to_string()),
+            (
+                "wassenaar_participant",
+                if i == 0 { "no" } else { yes(3) }.to_string(),
+            ),
             ("budapest_party", format!("20{:02}-01-01", 10 + i)),
         ];
         for (field, value) in rows {
@@ -468,7 +476,9 @@ fn a_small_coding_project_is_told_why_nothing_scores_and_can_score_what_it_coded
     let rubric = root().join("rubrics/paris-call.toml");
     let rubric = rubric.to_str().unwrap();
     let run = |extra: &[&str], out: &str| {
-        let mut args = vec!["score", "--rubric", rubric, "--data", "coding", "--out", out];
+        let mut args = vec![
+            "score", "--rubric", rubric, "--data", "coding", "--out", out,
+        ];
         args.extend_from_slice(extra);
         let o = accord(dir.path(), &args);
         let (stdout, stderr) = texts(&o);
@@ -477,7 +487,10 @@ fn a_small_coding_project_is_told_why_nothing_scores_and_can_score_what_it_coded
     };
     let stdout = run(&[], "r");
     assert!(stdout.contains("0 of 8 have an index score"), "{stdout}");
-    assert!(stdout.contains("`pipeline.aggregate.min_coverage` = 0.5"), "{stdout}");
+    assert!(
+        stdout.contains("`pipeline.aggregate.min_coverage` = 0.5"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("25 of the rubric's 32 criteria have no evidence for any jurisdiction: to score only the criteria that were coded, add --only-coded"),
         "{stdout}"
