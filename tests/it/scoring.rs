@@ -453,7 +453,13 @@ fn a_small_coding_project_is_told_why_nothing_scores_and_can_score_what_it_coded
         .iter()
         .enumerate()
     {
-        let yes = |k: usize| if (i + k) % 3 == 0 { "no" } else { "yes" };
+        let yes = |k: usize| {
+            if (i + k).is_multiple_of(3) {
+                "no"
+            } else {
+                "yes"
+            }
+        };
         let rows = [
             ("offences_illegal_access", "full".to_string()),
             ("offence_system_interference", yes(0).to_string()),
