@@ -48,7 +48,7 @@ pub fn run(args: &AgreementArgs) -> Result<(), Error> {
     for (name, bytes) in &files {
         out.write(name, bytes)?;
     }
-    out.commit()?;
+    out.commit(&args.inputs.guard(&scored.rubric)?)?;
     print(&summary(
         &scored,
         &report,

@@ -62,7 +62,7 @@ pub fn run(args: &AlignArgs, _cli: &Cli) -> Result<(), Error> {
     for (name, bytes) in &files {
         out.write(name, bytes)?;
     }
-    out.commit()?;
+    out.commit(&args.inputs.guard(&scored.rubric)?)?;
     print(&summary(
         &scored,
         &alignment,

@@ -69,7 +69,7 @@ pub fn run(args: &AuditArgs) -> Result<(), Error> {
     for (name, bytes) in &files {
         out.write(name, bytes)?;
     }
-    out.commit()?;
+    out.commit(&args.inputs.guard(&scored.rubric)?)?;
     print(&audit.summary(&scored, &args.output.out.display().to_string(), files.len()))
 }
 

@@ -274,7 +274,9 @@ pub fn run(args: &CompareArgs) -> Result<(), Error> {
     for (name, b) in &files {
         out.write(name, b)?;
     }
-    out.commit()?;
+    let mut guard = args.inputs.resolve().map(|r| r.guard()).unwrap_or_default();
+    guard.add(&args.a).add(&args.b);
+    out.commit(&guard)?;
 
     // Words.
     report.push_str(&format!(

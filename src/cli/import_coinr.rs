@@ -42,7 +42,9 @@ pub fn run(args: &ImportArgs) -> Result<(), Error> {
     out.write("rubric.toml", imported.rubric.as_bytes())?;
     out.write("evidence.csv", &imported.evidence)?;
     out.write("jurisdictions.csv", &imported.jurisdictions)?;
-    out.commit()?;
+    let mut guard = crate::output::Inputs::new();
+    guard.add(&args.idata).add(&args.imeta);
+    out.commit(&guard)?;
     let (ni, na, nu) = imported.counts;
     let d = args.output.out.display();
     print(&format!(

@@ -286,6 +286,14 @@ impl InputArgs {
         })
     }
 
+    /// What a command reading these inputs may never replace: every input file and folder, with
+    /// the loaded rubric's `extends` bases.
+    pub fn guard(&self, rubric: &Rubric) -> Result<crate::output::Inputs, InputError> {
+        let mut g = self.resolve()?.guard();
+        g.rubric(rubric);
+        Ok(g)
+    }
+
     /// The rubric's load options from the command line (`--set`, `--allow-extends-outside`).
     pub fn load_options(&self) -> LoadOptions {
         LoadOptions {
@@ -346,6 +354,28 @@ impl InputArgs {
         }
         let (rubric, inputs, options) = self.load_resolved(&resolved)?;
         Ok((rubric, inputs, resolved.as_of.first().copied(), options))
+    }
+}
+
+impl Resolved {
+    /// Every file and folder these inputs read (the rubric's `extends` bases are added once it is
+    /// loaded): what an output may never replace or hold.
+    pub fn guard(&self) -> crate::output::Inputs {
+        let mut g = crate::output::Inputs::new();
+        g.add(&self.rubric).add(&self.paths.evidence);
+        for p in [&self.paths.jurisdictions, &self.paths.dyads]
+            .into_iter()
+            .flatten()
+        {
+            g.add(p);
+        }
+        if let Some(d) = self.invocation["data"].as_str() {
+            g.add(d);
+        }
+        if let Some(f) = &self.folder {
+            g.add(&f.file);
+        }
+        g
     }
 }
 

@@ -54,6 +54,11 @@ pub fn run(args: &ReportArgs, cli: &Cli) -> Result<(), Error> {
     check_target(&args.out, args.force)?;
     let svg_dir = (args.format == ReportFormat::Svg).then(|| svg_folder(&args.out));
     check_not_inside(&args.out, &args.results, args.compare.as_deref())?;
+    let mut guard = crate::output::Inputs::new();
+    for dir in args.results.iter().chain(args.compare.as_ref()) {
+        guard.add(dir);
+    }
+    guard.check(&args.out)?;
     let model = report::read(&args.results, args.compare.as_deref())?;
     let rendered = report::html::render(&model)?;
     if let Some(dir) = &svg_dir {
@@ -64,7 +69,7 @@ pub fn run(args: &ReportArgs, cli: &Cli) -> Result<(), Error> {
                 chart.svg.finish(true).as_bytes(),
             )?;
         }
-        out.commit()?;
+        out.commit(&guard)?;
     }
     write_atomically(&args.out, rendered.html.as_bytes(), args.force)?;
     if !cli.quiet {

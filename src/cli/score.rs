@@ -42,12 +42,14 @@ pub fn run(args: &ScoreArgs, _cli: &Cli) -> Result<(), Error> {
     let out = OutputDir::begin(target, args.force)?;
     let resolved = args.inputs.resolve()?;
     let (rubric, inputs, _) = args.inputs.load_resolved(&resolved)?;
+    let mut guard = resolved.guard();
+    guard.rubric(&rubric);
     let runs = score_dates(rubric, inputs, &resolved.as_of)?;
     let files = output::score_files_dated(&runs, resolved.invocation.clone());
     for (name, bytes) in &files {
         out.write(name, bytes)?;
     }
-    out.commit()?;
+    out.commit(&guard)?;
     let mut text = String::new();
     for s in &runs {
         text.push_str(&summary(s, args.top));

@@ -148,7 +148,12 @@ pub fn run(args: &SensitivityArgs, cli: &Cli) -> Result<(), Error> {
     for (name, bytes) in &files {
         out.write(name, bytes)?;
     }
-    out.commit()?;
+    let mut guard = resolved.guard();
+    guard.rubric(ctx.rubric);
+    if let Some(spec) = &args.spec {
+        guard.add(spec);
+    }
+    out.commit(&guard)?;
     print(&summary(
         &scored,
         &outcome,

@@ -57,6 +57,12 @@ pub fn run(args: &TemplateArgs) -> Result<(), Error> {
     match &args.out {
         None => print(&String::from_utf8_lossy(&bytes)),
         Some(out) => {
+            let mut guard = crate::output::Inputs::new();
+            guard.rubric(&rubric);
+            if let Some(j) = &args.jurisdictions {
+                guard.add(j);
+            }
+            guard.check(out)?;
             if out.exists() && !args.force {
                 return Err(InputError::one(
                     Problem::new(format!("`{}` already exists", out.display()))

@@ -74,6 +74,63 @@ impl Csv {
     }
 }
 
+/// The files and folders a run reads. An output never replaces one of them, is never one of
+/// them, and never holds one (all resolved through symlinks), whatever `--force` says.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    paths: Vec<PathBuf>,
+}
+
+impl Inputs {
+    /// No inputs yet.
+    pub fn new() -> Inputs {
+        Inputs::default()
+    }
+
+    /// Adds a file or folder read by the run.
+    pub fn add(&mut self, path: impl AsRef<Path>) -> &mut Inputs {
+        self.paths.push(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Adds every rubric file read (the rubric and its `extends` bases).
+    pub fn rubric(&mut self, rubric: &crate::rubric::Rubric) -> &mut Inputs {
+        for (path, _) in &rubric.provenance.files {
+            self.paths.push(PathBuf::from(path));
+        }
+        self
+    }
+
+    /// Refuses a target that is an input, or a folder holding one. A target that does not exist
+    /// yet holds nothing. Writing beside or below the inputs stays allowed.
+    pub fn check(&self, target: &Path) -> Result<(), Problem> {
+        let Ok(t) = target.canonicalize() else {
+            return Ok(());
+        };
+        let shown = target.display().to_string();
+        for input in &self.paths {
+            let Ok(i) = input.canonicalize() else {
+                continue;
+            };
+            let what = if i == t {
+                "is"
+            } else if i.starts_with(&t) {
+                "holds"
+            } else {
+                continue;
+            };
+            let kind = if i.is_dir() { "folder" } else { "file" };
+            return Err(Problem::new(format!(
+                "`{shown}` {what} the input {kind} `{}` of this run: an output never replaces an input",
+                input.display()
+            ))
+            .at(Location::file(&shown))
+            .help("choose another --out: a new folder beside or below the inputs is fine"));
+        }
+        Ok(())
+    }
+}
+
 /// A results folder being written: files go to a hidden temporary folder beside the target,
 /// which replaces the target only when every file is written.
 pub struct OutputDir {
@@ -105,9 +162,38 @@ impl OutputDir {
             }
             Err(_) => false,
         };
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
+        // A process cannot replace the folder it runs in (the rename fails with EBUSY).
+        if replace
+            && let (Ok(t), Ok(cwd)) = (
+                target.canonicalize(),
+                std::env::current_dir().and_then(|d| d.canonicalize()),
+            )
+            && t == cwd
+        {
+            return Err(Problem::new(format!(
+                "`{shown}` is the current folder, which a run cannot replace"
+            ))
+            .at(Location::file(&shown))
+            .help("choose a new folder with --out, e.g. --out results")
+            .into());
+        }
+        // The hidden folder goes beside the target, never inside it: `--out .` names the current
+        // folder, whose parent is found from its full path.
+        let parent = match target.canonicalize().ok().filter(|_| replace) {
+            Some(full) => match full.parent() {
+                Some(p) => p.to_path_buf(),
+                None => {
+                    return Err(Problem::new(format!(
+                        "`{shown}` is the root of the file system, which cannot be replaced"
+                    ))
+                    .at(Location::file(&shown))
+                    .into());
+                }
+            },
+            None => match target.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            },
         };
         if !parent.is_dir() {
             std::fs::create_dir_all(&parent).map_err(|e| Error::Write {
@@ -141,11 +227,14 @@ impl OutputDir {
         })
     }
 
-    /// Puts the folder in place: renames the finished temporary folder onto the target.
-    pub fn commit(mut self) -> Result<(), Error> {
+    /// Puts the folder in place: renames the finished temporary folder onto the target, unless
+    /// the target is one of the run's inputs or holds one (then nothing is changed).
+    pub fn commit(mut self, inputs: &Inputs) -> Result<(), Error> {
         let Some(tmp) = self.tmp.take() else {
             return Err(Error::Internal("results folder already committed".into()));
         };
+        // Refused before anything moves; dropping `tmp` removes the unfinished folder.
+        inputs.check(&self.target)?;
         let built = tmp.keep();
         let err = |e: std::io::Error, path: &Path| Error::Write {
             path: path.display().to_string(),
@@ -165,13 +254,17 @@ impl OutputDir {
                 .parent()
                 .map(Path::to_path_buf)
                 .unwrap_or_else(|| PathBuf::from("."));
+            let fail = |e: Error| {
+                let _ = std::fs::remove_dir_all(&built);
+                e
+            };
             let old = tempfile::Builder::new()
                 .prefix(".accord-old-")
                 .tempdir_in(&parent)
-                .map_err(|e| err(e, &parent))?
+                .map_err(|e| fail(err(e, &parent)))?
                 .keep();
-            std::fs::remove_dir(&old).map_err(|e| err(e, &old))?;
-            std::fs::rename(&self.target, &old).map_err(|e| err(e, &self.target))?;
+            std::fs::remove_dir(&old).map_err(|e| fail(err(e, &old)))?;
+            std::fs::rename(&self.target, &old).map_err(|e| fail(err(e, &self.target)))?;
             if let Err(e) = std::fs::rename(&built, &self.target) {
                 let _ = std::fs::rename(&old, &self.target);
                 let _ = std::fs::remove_dir_all(&built);

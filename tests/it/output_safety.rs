@@ -713,3 +713,199 @@ fn a_replaced_folder_never_goes_missing() {
         "the results folder was missing {missing} times in {looks} looks while being replaced"
     );
 }
+
+/// Data loss, the worst class: an output that is an input, is an input folder, or holds one is
+/// refused with exit 2 before anything moves, whatever `--force` says, through every command
+/// that writes and through symlinks; the inputs stay byte for byte as they were.
+#[test]
+fn an_output_never_replaces_or_holds_an_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    copy_tree(&fixture("mini"), &t.join("M"));
+    std::fs::write(
+        t.join("spec.toml"),
+        "[[factor]]\nname = \"floor\"\nset = \"pipeline.aggregate.min_coverage\"\nvalues = [0.5, 0.25]\n",
+    )
+    .unwrap();
+    let ok_score = ["score", "--rubric", "M/rubric.toml", "--data", "M", "--out"];
+    ok(t, &[&ok_score[..], &["res"]].concat());
+    ok(t, &[&ok_score[..], &["res2"]].concat());
+    copy_tree(&root().join("tests/fixtures/coinr"), &t.join("coinr"));
+    copy_tree(&fixture("coders"), &t.join("C"));
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(t.join("M"), t.join("link-to-M")).unwrap();
+    let before = snapshot(t);
+    let m = |rest: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = ["--rubric", "M/rubric.toml", "--data", "M"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        v.extend(rest.iter().map(|s| s.to_string()));
+        v
+    };
+    let cmd = |head: &[&str], rest: Vec<String>| -> Vec<String> {
+        head.iter().map(|s| s.to_string()).chain(rest).collect()
+    };
+    let mut cases: Vec<(Vec<String>, &str)> = vec![
+        // The evidence folder itself, its parent (which holds it), and a file in it.
+        (
+            cmd(&["score"], m(&["--out", "M", "--force"])),
+            "holds the input",
+        ),
+        (
+            cmd(&["score"], m(&["--out", ".", "--force"])),
+            "is the current folder",
+        ),
+        (
+            cmd(&["score"], m(&["--out", "M/evidence.csv", "--force"])),
+            "exists and is not a folder",
+        ),
+        (
+            cmd(&["align"], m(&["--out", "M", "--force"])),
+            "holds the input",
+        ),
+        (
+            cmd(&["audit"], m(&["--out", "M", "--force"])),
+            "holds the input",
+        ),
+        (
+            cmd(
+                &["agreement", "--rubric", "M/rubric.toml", "--data", "C"],
+                vec!["--out".into(), "C".into(), "--force".into()],
+            ),
+            "holds the input",
+        ),
+        (
+            cmd(
+                &["sensitivity"],
+                m(&[
+                    "--spec",
+                    "spec.toml",
+                    "--design",
+                    "ua",
+                    "--runs",
+                    "4",
+                    "--out",
+                    "M",
+                    "--force",
+                ]),
+            ),
+            "holds the input",
+        ),
+        (
+            cmd(
+                &["template", "--rubric", "M/rubric.toml"],
+                vec!["--out".into(), "M/rubric.toml".into(), "--force".into()],
+            ),
+            "is the input file",
+        ),
+        (
+            cmd(
+                &["compare", "res", "res2", "--out", "res", "--force"],
+                vec![],
+            ),
+            "is the input folder",
+        ),
+        (
+            cmd(
+                &[
+                    "import-coinr",
+                    "--idata",
+                    "coinr/ASEM_iData.csv",
+                    "--imeta",
+                    "coinr/ASEM_iMeta.csv",
+                ],
+                vec!["--out".into(), "coinr".into(), "--force".into()],
+            ),
+            "holds the input",
+        ),
+        (
+            cmd(
+                &["report", "res", "--out", "res/scores.csv", "--force"],
+                vec![],
+            ),
+            "res",
+        ),
+    ];
+    #[cfg(unix)]
+    cases.push((
+        cmd(&["score"], m(&["--out", "link-to-M", "--force"])),
+        "exists and is not a folder",
+    ));
+    #[cfg(unix)]
+    cases.push((
+        cmd(
+            &[
+                "score",
+                "--rubric",
+                "link-to-M/rubric.toml",
+                "--data",
+                "link-to-M",
+            ],
+            vec!["--out".into(), "M".into(), "--force".into()],
+        ),
+        "holds the input",
+    ));
+    for (args, says) in &cases {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = accord(t, &refs);
+        let (_, stderr) = texts(&o);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "accord {}: {stderr}",
+            refs.join(" ")
+        );
+        assert!(stderr.contains(says), "accord {}: {stderr}", refs.join(" "));
+        assert_eq!(
+            snapshot(t),
+            before,
+            "accord {} changed a file",
+            refs.join(" ")
+        );
+        let partial = std::fs::read_dir(t)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .any(|e| e.file_name().to_string_lossy().starts_with(".accord-"));
+        assert!(!partial, "accord {} left a hidden folder", refs.join(" "));
+    }
+    // A new folder beside or below the inputs is fine.
+    ok(t, &[&ok_score[..], &["M/results"]].concat());
+    ok(t, &[&ok_score[..], &["beside"]].concat());
+}
+
+/// `score --out . --force` in a folder that holds no input: a clear refusal (the running process
+/// cannot replace its own folder), and no hidden folder left beside it.
+#[test]
+fn the_current_folder_is_refused_and_nothing_is_left_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let rubric = fixture("mini/rubric.toml");
+    let data = fixture("mini");
+    let o = accord(
+        &work,
+        &[
+            "score",
+            "--rubric",
+            rubric.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            ".",
+            "--force",
+        ],
+    );
+    let (_, stderr) = texts(&o);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("is the current folder"), "{stderr}");
+    for dir in [tmp.path(), work.as_path()] {
+        let left: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".accord-"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+}
