@@ -105,11 +105,8 @@ impl<'a> Regenerator<'a> {
     fn regenerate(&self, ops: &[Op]) -> Result<Vec<Option<f64>>, Problem> {
         let mut params = self.nominal.clone();
         let mut columns: Vec<(usize, Arc<Vec<Option<f64>>>)> = Vec::new();
-        let mut from = Step::Aggregate;
-        for op in ops {
-            op.apply(&mut params, &mut columns);
-            from = from.min(op.step());
-        }
+        factors::apply_all(ops, &mut params, &mut columns);
+        let from = ops.iter().map(Op::step).min().unwrap_or(Step::Aggregate);
         if columns.is_empty() {
             if from == Step::Aggregate {
                 return self.finish(&self.pipeline, &params, &self.cache);

@@ -405,7 +405,10 @@ fn continuous_factors_weight_noise_and_exclusions() {
     assert!(matches!(ops[0], accord::sensitivity::factors::Op::NodeWeight(_, w) if w == 1.25));
     let (ops, label) = spec.factors[2].pick(0.9, &a.scored.rubric, &nominal);
     assert_eq!(label, "exclude LPI");
-    assert!(matches!(ops[0], accord::sensitivity::factors::Op::CriterionWeight(_, w) if w == 0.0));
+    let lpi = a.scored.rubric.criterion_index("LPI").unwrap();
+    assert!(
+        matches!(ops[0], accord::sensitivity::factors::Op::Exclude(accord::rubric::Member::Criterion(c)) if c == lpi)
+    );
     let o = analyse(
         &a.scored,
         &spec,
@@ -493,4 +496,154 @@ fn the_rubrics_own_uncertainty_section_is_used() {
     };
     let spec = read_spec(&tv, &ctx).unwrap();
     assert_eq!(spec.factors.len(), 1);
+}
+
+/// The demo set scored with the Paris Call rubric, and specs read against it.
+struct Demo {
+    dir: tempfile::TempDir,
+    scored: accord::Scored,
+}
+
+fn demo() -> Demo {
+    let scored = score_dir(
+        &root().join("rubrics/paris-call.toml"),
+        &root().join("data/demo"),
+        None,
+        &[],
+    );
+    Demo {
+        dir: tempfile::tempdir().unwrap(),
+        scored,
+    }
+}
+
+impl Demo {
+    fn spec_text(&self, text: &str, seed: u64) -> Result<Spec, accord::error::InputError> {
+        let file = self.dir.path().join("spec.toml");
+        std::fs::write(&file, text).unwrap();
+        let load = LoadOptions::default();
+        let path = root().join("rubrics/paris-call.toml");
+        let ctx = Context {
+            rubric: &self.scored.rubric,
+            rubric_path: &path,
+            load: &load,
+            inputs: &self.scored.inputs,
+            date: self.scored.results.date,
+            seed,
+        };
+        read_spec_file(&file, &ctx)
+    }
+
+    fn params_after(&self, spec: &Spec, u: &[f64]) -> Params {
+        let nominal = Params::from_rubric(&self.scored.rubric);
+        let mut params = nominal.clone();
+        let mut ops = Vec::new();
+        for (f, x) in spec.factors.iter().zip(u) {
+            ops.extend(f.pick(*x, &self.scored.rubric, &nominal).0);
+        }
+        accord::sensitivity::factors::apply_all(&ops, &mut params, &mut Vec::new());
+        params
+    }
+}
+
+const GENMEAN_THEN_COVERAGE: &str = "[[factor]]\nname = \"Aggregation\"\nalternatives = [{ \"pipeline.aggregate.method\" = \"a_amean\" }, { \"pipeline.aggregate.method\" = \"a_genmean\", \"pipeline.aggregate.p\" = 0.5 }]\n\n[[factor]]\nname = \"Min coverage\"\nset = \"pipeline.aggregate.min_coverage\"\nrange = [0.4, 0.8]\n";
+
+#[test]
+fn a_minimum_coverage_factor_keeps_the_aggregation_another_factor_chose() {
+    // The coverage range used to replace every node's whole aggregation setting with the nominal
+    // one plus its coverage, so the a_genmean alternative before it never ran and Aggregation
+    // printed as 0 0 0.
+    let d = demo();
+    let spec = d.spec_text(GENMEAN_THEN_COVERAGE, 1).unwrap();
+    let params = d.params_after(&spec, &[0.9, 0.5]);
+    for (k, agg) in params.aggregate.iter().enumerate() {
+        let node = &d.scored.rubric.nodes[k].id;
+        assert_eq!(agg.method.name(), "a_genmean", "{node}");
+        assert_eq!(agg.p, Some(0.5), "{node}");
+        assert!((agg.min_coverage - 0.6).abs() < 1e-12, "{node}");
+    }
+    assert_eq!(params.group_aggregate.method.name(), "a_genmean");
+    assert!((params.group_aggregate.min_coverage - 0.6).abs() < 1e-12);
+    // And the other way round: the arithmetic mean with the drawn coverage.
+    let params = d.params_after(&spec, &[0.1, 0.25]);
+    assert_eq!(params.aggregate[0].method.name(), "a_amean");
+    assert_eq!(params.aggregate[0].min_coverage, 0.5);
+    // So the aggregation moves ranks: a total index above 0.
+    let o = analyse(
+        &d.scored,
+        &spec,
+        &Options {
+            design: Design::Sa,
+            sampler: Sampler::Random,
+            n: 64,
+            seed: 1,
+            bootstrap: 0,
+        },
+        &|| {},
+    )
+    .unwrap();
+    assert_eq!(o.failures().count(), 0);
+    let ix = o.indices(0, 0).unwrap();
+    assert!(ix[0].sti.unwrap() > 0.01, "{:?}", ix[0]);
+}
+
+#[test]
+fn two_factors_varying_one_setting_are_refused() {
+    let d = demo();
+    let e = d
+        .spec_text(
+            "[[factor]]\nname = \"Coverage A\"\nset = \"pipeline.aggregate.min_coverage\"\nvalues = [0.5, 0.75]\n\n[[factor]]\nname = \"Coverage B\"\nset = \"pipeline.aggregate.min_coverage\"\nrange = [0.4, 0.8]\n",
+            1,
+        )
+        .unwrap_err();
+    let text: Vec<String> = e.problems.iter().map(|p| p.one_line()).collect();
+    assert_eq!(text.len(), 1, "{text:?}");
+    assert!(
+        text[0].contains("factors `Coverage A` and `Coverage B` both vary the aggregation's `min_coverage` of node `PARIS`"),
+        "{text:?}"
+    );
+    let e = d
+        .spec_text(
+            "[[factor]]\nname = \"Weights\"\nnoise = { levels = [2], factor = 0.25, sets = 10 }\n\n[[factor]]\nname = \"P9\"\nset = \"node.P9.weight\"\nrange = [1, 2]\n",
+            1,
+        )
+        .unwrap_err();
+    let text = e.problems[0].one_line();
+    assert!(
+        text.contains("factors `Weights` and `P9` both vary `node.P9.weight`"),
+        "{text}"
+    );
+    // Different fields of one setting compose: the method in one factor, the coverage in another.
+    assert!(d.spec_text(GENMEAN_THEN_COVERAGE, 1).is_ok());
+}
+
+#[test]
+fn an_exclusion_holds_whatever_weights_another_factor_draws() {
+    let d = demo();
+    let c = d.scored.rubric.criterion_index("national_csirt").unwrap();
+    for text in [
+        "[[factor]]\nname = \"Drop CSIRT\"\nalternatives = [{}, { exclude = [\"national_csirt\"] }]\n\n[[factor]]\nname = \"Noise\"\nnoise = { levels = [1], factor = 0.2, sets = 10 }\n",
+        "[[factor]]\nname = \"Noise\"\nnoise = { levels = [1], factor = 0.2, sets = 10 }\n\n[[factor]]\nname = \"Drop CSIRT\"\nalternatives = [{}, { exclude = [\"national_csirt\"] }]\n",
+    ] {
+        let spec = d.spec_text(text, 3).unwrap();
+        let drop = spec
+            .factors
+            .iter()
+            .position(|f| f.name == "Drop CSIRT")
+            .unwrap();
+        let mut u = [0.5, 0.5];
+        u[drop] = 0.9;
+        let params = d.params_after(&spec, &u);
+        assert_eq!(params.criterion_weights[c], 0.0, "{text}");
+        // The noise still reached the other criteria.
+        assert!(
+            params
+                .criterion_weights
+                .iter()
+                .any(|w| *w != 0.0 && *w != 1.0),
+            "{text}"
+        );
+        u[drop] = 0.1;
+        assert!(d.params_after(&spec, &u).criterion_weights[c] > 0.0);
+    }
 }
