@@ -13,6 +13,7 @@ use crate::explain::table;
 use crate::output::{Csv, number, opt_number, text};
 use crate::rubric::LoadOptions;
 use crate::sensitivity::design::{Design, Sampler};
+use crate::sensitivity::estimate::{Indices, Note};
 use crate::sensitivity::factors::{Context, Spec, read_spec, read_spec_file};
 use crate::sensitivity::{Options, Outcome, analyse};
 
@@ -224,6 +225,8 @@ pub fn files(
             "sti_q95",
             "rank_shift",
             "rows",
+            "status",
+            "note",
         ]);
         for (i, (name, ix)) in o.factors.iter().zip(&indices).enumerate() {
             csv.row([
@@ -236,6 +239,8 @@ pub fn files(
                 opt_number(ix.sti_interval.map(|q| q.1)),
                 opt_number(o.rank_shift(i)),
                 ix.rows.to_string(),
+                status(ix).to_string(),
+                text(&notes(ix)),
             ]);
         }
         files.push(("sensitivity_indices.csv".to_string(), csv.finish()));
@@ -322,6 +327,7 @@ pub fn files(
         "factors": factors,
         "runs": o.runs.len(),
         "failed": o.failures().count(),
+        "design_rows_used": o.complete_rows(),
         "regenerated_from": format!("{:?}", o.from).to_lowercase(),
     });
     let m = crate::output::manifest_for(s, &files, "sensitivity", extra);
@@ -358,24 +364,62 @@ fn summary(
         ));
     }
     if let Some(indices) = o.indices(options.bootstrap, options.seed) {
+        let used = o.complete_rows().unwrap_or(0);
+        if used < o.n {
+            t.push_str(&format!(
+                "{used} of {} design rows have a result in all {} of their runs; the indices use only those\n",
+                o.n,
+                o.factors.len() + 2
+            ));
+        }
         let mut rows = vec![vec![
             "factor".to_string(),
             "first order".to_string(),
             "total".to_string(),
             "mean |rank shift|".to_string(),
+            "rows".to_string(),
         ]];
-        for (i, (name, ix)) in o.factors.iter().zip(indices).enumerate() {
+        for (i, (name, ix)) in o.factors.iter().zip(&indices).enumerate() {
             rows.push(vec![
                 name.clone(),
                 fmt(ix.si),
                 fmt(ix.sti),
                 fmt(o.rank_shift(i)),
+                ix.rows.to_string(),
             ]);
         }
         t.push_str(&table(&rows));
+        for (name, ix) in o.factors.iter().zip(&indices) {
+            for note in &ix.notes {
+                t.push_str(&format!(
+                    "{} `{name}`: {}\n",
+                    if note.is_na() { "NA" } else { "warning" },
+                    note.message()
+                ));
+            }
+        }
     }
     t.push_str(&format!("wrote {out}/\n"));
     t
+}
+
+/// `na` when the indices could not be estimated, `warning` when they carry a note, else `ok`.
+fn status(ix: &Indices) -> &'static str {
+    if ix.notes.iter().any(Note::is_na) {
+        "na"
+    } else if ix.notes.is_empty() {
+        "ok"
+    } else {
+        "warning"
+    }
+}
+
+fn notes(ix: &Indices) -> String {
+    ix.notes
+        .iter()
+        .map(Note::message)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn fmt(x: Option<f64>) -> String {

@@ -329,7 +329,7 @@ impl Factor {
     pub fn pick(&self, u: f64, rubric: &Rubric, nominal: &Params) -> (Vec<Op>, String) {
         match &self.kind {
             FactorKind::Discrete(alts) => {
-                let k = ((u * alts.len() as f64) as usize).min(alts.len() - 1);
+                let k = self.alternative(u).unwrap_or(0);
                 (alts[k].ops.clone(), alts[k].label.clone())
             }
             FactorKind::Continuous { lo, hi, setter } => {
@@ -339,6 +339,16 @@ impl Factor {
                     crate::output::number(v),
                 )
             }
+        }
+    }
+
+    /// The alternative a uniform draw `u` picks, for a discrete factor.
+    pub fn alternative(&self, u: f64) -> Option<usize> {
+        match &self.kind {
+            FactorKind::Discrete(alts) => {
+                Some(((u * alts.len() as f64) as usize).min(alts.len() - 1))
+            }
+            FactorKind::Continuous { .. } => None,
         }
     }
 

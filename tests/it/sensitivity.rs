@@ -647,3 +647,238 @@ fn an_exclusion_holds_whatever_weights_another_factor_draws() {
         assert!(d.params_after(&spec, &u).criterion_weights[c] > 0.0);
     }
 }
+
+/// Base rows whose A, B and every AB_i run succeeded, counted from the runs themselves.
+fn complete_base_rows(o: &accord::sensitivity::Outcome) -> usize {
+    let (n, d) = (o.n, o.factors.len());
+    (0..n)
+        .filter(|&r| (0..d + 2).all(|b| o.runs[b * n + r].y.is_some()))
+        .count()
+}
+
+const GMEAN_AND_NOISE: &str = "[[factor]]\nname = \"Aggregation\"\nset = \"pipeline.aggregate.method\"\nvalues = [\"a_amean\", \"a_gmean\"]\n\n[[factor]]\nname = \"Weights\"\nnoise = { levels = [1, 2], factor = 0.25, sets = 100 }\n";
+
+#[test]
+fn a_factor_whose_alternative_always_fails_is_na_with_the_reason() {
+    // Every demo jurisdiction has a criterion scored 0, so a geometric mean always fails. The
+    // runs that remain all use the arithmetic mean: the factor never varied, and used to print
+    // as 0 0 0.
+    let d = demo();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("spec.toml"), GMEAN_AND_NOISE).unwrap();
+    let out = tmp.path().join("sa");
+    let o = accord(
+        &root(),
+        &[
+            "sensitivity",
+            "--data",
+            "data/demo",
+            "--spec",
+            tmp.path().join("spec.toml").to_str().unwrap(),
+            "--runs",
+            "64",
+            "--seed",
+            "3",
+            "--bootstrap",
+            "20",
+            "--runs-csv",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let (stdout, stderr) = texts(&o);
+    assert!(o.status.success(), "{stderr}");
+    // The rows used, counted from runs.csv: a base row counts only if its 4 runs are all ok.
+    let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let status: Vec<bool> = runs
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(4) == Some("ok"))
+        .collect();
+    assert_eq!(status.len(), 64 * 4);
+    let rows = (0..64)
+        .filter(|&r| (0..4).all(|b| status[b * 64 + r]))
+        .count();
+    let failed = status.iter().filter(|ok| !**ok).count();
+    let gmean_runs = runs.lines().filter(|l| l.contains(",a_gmean,")).count();
+    assert_eq!(failed, gmean_runs, "every a_gmean run fails, no other");
+    assert!((10..64).contains(&rows), "{rows}");
+    assert!(
+        stdout.contains(&format!(
+            "{rows} of 64 design rows have a result in all 4 of their runs; the indices use only those\n"
+        )),
+        "{stdout}"
+    );
+    let line = |name: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} row:\n{stdout}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        line("Aggregation")[1..],
+        ["NA", "NA", "NA", &rows.to_string()]
+    );
+    let reason = format!(
+        "not measured: alternative `a_gmean` gave no result in any of the {gmean_runs} runs that used it (cannot aggregate"
+    );
+    assert!(
+        stdout.contains(&format!("NA `Aggregation`: {reason}")),
+        "{stdout}"
+    );
+    // The weights were measured on the rows left: a weight set drawn only beside a failing
+    // geometric mean is not blamed.
+    assert!(line("Weights")[1].parse::<f64>().is_ok(), "{stdout}");
+    let csv = std::fs::read_to_string(out.join("sensitivity_indices.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("factor,si,si_q05,si_q95,sti,sti_q05,sti_q95,rank_shift,rows,status,note")
+    );
+    let agg = lines.next().unwrap();
+    assert!(
+        agg.starts_with(&format!(
+            "Aggregation,NA,NA,NA,NA,NA,NA,NA,{rows},na,\"{reason}"
+        )),
+        "{agg}"
+    );
+    let weights = lines.next().unwrap();
+    assert!(weights.starts_with("Weights,"), "{weights}");
+    assert!(
+        weights.contains(&format!(",{rows},ok,")) && !weights.contains(",NA,"),
+        "{weights}"
+    );
+    let o = analyse(
+        &d.scored,
+        &d.spec_text(GMEAN_AND_NOISE, 3).unwrap(),
+        &Options {
+            design: Design::Sa,
+            sampler: Sampler::Random,
+            n: 64,
+            seed: 3,
+            bootstrap: 0,
+        },
+        &|| {},
+    )
+    .unwrap();
+    assert_eq!(complete_base_rows(&o), rows);
+    assert_eq!(o.rank_shift(0), None);
+    assert!(o.rank_shift(1).is_some());
+}
+
+#[test]
+fn too_few_complete_rows_give_na_and_say_so() {
+    let d = demo();
+    let o = analyse(
+        &d.scored,
+        &d.spec_text(GMEAN_AND_NOISE, 3).unwrap(),
+        &Options {
+            design: Design::Sa,
+            sampler: Sampler::Random,
+            n: 16,
+            seed: 3,
+            bootstrap: 0,
+        },
+        &|| {},
+    )
+    .unwrap();
+    let rows = complete_base_rows(&o);
+    assert!(rows < estimate::MIN_ROWS, "{rows}");
+    let ix = o.indices(0, 0).unwrap();
+    assert_eq!(ix[1].si, None);
+    assert_eq!(ix[1].sti, None);
+    assert_eq!(ix[1].rows, rows);
+    assert_eq!(ix[1].notes, [estimate::Note::TooFewRows { rows }]);
+    assert_eq!(
+        ix[1].notes[0].message(),
+        format!(
+            "too few design rows for an estimate: {rows} have a result in every run, at least 10 are needed"
+        )
+    );
+    assert_eq!(o.rank_shift(1), None);
+}
+
+#[test]
+fn partial_failures_leave_out_whole_design_rows_and_count_them() {
+    // On ASEM, a geometric mean fails on min-max [0, 100] data (the nominal normalisation) and
+    // works on [1, 100]: the a_gmean runs fail with one normalisation only.
+    let a = asem();
+    let spec = a
+        .spec_text(
+            "[[factor]]\nname = \"Aggregation\"\nset = \"pipeline.aggregate.method\"\nvalues = [\"a_amean\", \"a_gmean\"]\n\n[[factor]]\nname = \"Normalisation\"\nalternatives = [{}, { \"pipeline.normalise.l_u\" = [1, 100] }]\nlabels = [\"[0, 100]\", \"[1, 100]\"]\n",
+            5,
+        )
+        .unwrap();
+    let o = analyse(
+        &a.scored,
+        &spec,
+        &Options {
+            design: Design::Sa,
+            sampler: Sampler::Random,
+            n: 100,
+            seed: 5,
+            bootstrap: 0,
+        },
+        &|| {},
+    )
+    .unwrap();
+    for r in &o.runs {
+        let fails = r.labels == ["a_gmean", "[0, 100]"];
+        assert_eq!(r.error.is_some(), fails, "{:?}", r.labels);
+    }
+    let rows = complete_base_rows(&o);
+    assert!((estimate::MIN_ROWS..100).contains(&rows), "{rows}");
+    assert_eq!(o.complete_rows(), Some(rows));
+    let ix = o.indices(0, 0).unwrap();
+    for (i, x) in ix.iter().enumerate() {
+        assert_eq!(x.rows, rows);
+        assert!(x.si.is_some() && x.sti.is_some(), "{x:?}");
+        // Pairs A_r, AB_i,r differ only in factor i; where one failed and the other did not,
+        // the change of factor i made the run fail.
+        let caused = (0..100)
+            .filter(|&r| o.runs[r].y.is_some() != o.runs[(2 + i) * 100 + r].y.is_some())
+            .count();
+        assert!(caused > 0);
+        assert_eq!(x.notes, [estimate::Note::SomeFailed { runs: caused }]);
+    }
+}
+
+#[test]
+fn a_jurisdiction_unranked_under_an_alternative_has_na_for_that_factor() {
+    // With min_coverage = 1, jurisdictions with any unknown evidence have no index; their rank's
+    // sensitivity to the coverage rule is not measured (it used to be 0).
+    let d = demo();
+    let spec = d
+        .spec_text(
+            "[[factor]]\nname = \"Coverage\"\nset = \"pipeline.aggregate.min_coverage\"\nvalues = [0.5, 1.0]\n\n[[factor]]\nname = \"Weights\"\nnoise = { levels = [2], factor = 0.25, sets = 50 }\n",
+            2,
+        )
+        .unwrap();
+    let o = analyse(
+        &d.scored,
+        &spec,
+        &Options {
+            design: Design::Sa,
+            sampler: Sampler::Random,
+            n: 64,
+            seed: 2,
+            bootstrap: 0,
+        },
+        &|| {},
+    )
+    .unwrap();
+    let j = |code: &str| d.scored.inputs.jurisdictions.index(code).unwrap();
+    assert!(coverage_of(&d.scored, "XGL", "PARIS").unwrap() < 1.0);
+    assert_eq!(coverage_of(&d.scored, "XBO", "PARIS"), Some(1.0));
+    // Enough rows rank XGL in all their runs for an estimate: the NA is the alternative's.
+    let ranked = (0..64)
+        .filter(|&r| (0..4).all(|b| o.runs[b * 64 + r].ranks.as_ref().unwrap()[j("XGL")].is_some()))
+        .count();
+    assert!(ranked >= estimate::MIN_ROWS, "{ranked}");
+    let partial = o.unit_total_indices(j("XGL")).unwrap();
+    assert_eq!(partial[0], None, "{partial:?}");
+    let full = o.unit_total_indices(j("XBO")).unwrap();
+    assert!(full.iter().all(Option::is_some), "{full:?}");
+}
