@@ -391,11 +391,11 @@ fn summary(
         t.push_str(&table(&rows));
         for (name, ix) in o.factors.iter().zip(&indices) {
             for note in &ix.notes {
-                t.push_str(&format!(
-                    "{} `{name}`: {}\n",
-                    if note.is_na() { "NA" } else { "warning" },
-                    note.message()
-                ));
+                t.push_str(&if note.is_na() {
+                    format!("`{name}` is NA: {}\n", note.message())
+                } else {
+                    format!("warning: `{name}`: {}\n", note.message())
+                });
             }
         }
     }

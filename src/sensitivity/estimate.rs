@@ -35,6 +35,11 @@ pub enum Note {
         /// Runs without a result whose partner run, differing only in this factor, had one.
         runs: usize,
     },
+    /// The estimates break 0 <= S_i <= ST_i <= 1 by more than their 5-95% intervals allow.
+    TooSmall {
+        /// Which bound is broken, in words.
+        what: String,
+    },
 }
 
 impl Note {
@@ -46,23 +51,27 @@ impl Note {
                 runs,
                 reason,
             } => format!(
-                "not measured: alternative `{alternative}` gave no result in any of the {runs} runs that used it ({reason})"
+                "alternative `{alternative}` gave no result in any of the {runs} runs that used it, so the factor's effect was not measured ({reason})"
             ),
             Note::TooFewRows { rows } => format!(
                 "too few design rows for an estimate: {rows} have a result in every run, at least {MIN_ROWS} are needed"
             ),
             Note::Constant => {
-                "not estimated: the output is the same in every run used, so there is no variance to attribute".to_string()
+                "the output is the same in every run used, so there is no variance to attribute"
+                    .to_string()
             }
             Note::SomeFailed { runs } => format!(
                 "changing only this factor made {runs} runs give no result; the indices describe the runs that gave one"
+            ),
+            Note::TooSmall { what } => format!(
+                "{what}: the design is too small for a stable estimate of this factor; rerun with a larger --runs"
             ),
         }
     }
 
     /// Whether the note makes the indices NA (otherwise it is a warning beside numbers).
     pub fn is_na(&self) -> bool {
-        !matches!(self, Note::SomeFailed { .. })
+        !matches!(self, Note::SomeFailed { .. } | Note::TooSmall { .. })
     }
 }
 
@@ -105,6 +114,66 @@ pub fn complete_rows(y: &[Option<f64>], n: usize, d: usize) -> Vec<bool> {
         .collect()
 }
 
+/// The 95% quantile of the standard normal distribution.
+const Z95: f64 = 1.644_853_626_951_472_2;
+
+/// Estimates with their 5-95% intervals, for `implausible`.
+struct Check {
+    si: f64,
+    sti: f64,
+    si_iv: (f64, f64),
+    sti_iv: (f64, f64),
+    diff_iv: (f64, f64),
+}
+
+/// Why the estimates of a factor say the design is too small: they break 0 <= S_i <= ST_i <= 1,
+/// which the true indices obey, by more than their noise (the first order above the total with
+/// the whole 5-95% interval of their difference above 0, or an interval wholly outside [0, 1]),
+/// or an interval is wider than the whole range [0, 1] of an index.
+fn implausible(c: &Check) -> Option<String> {
+    let r = |x: f64| crate::output::number((x * 1000.0).round() / 1000.0);
+    let iv = |(a, b): (f64, f64)| format!("[{}, {}]", r(a), r(b));
+    let wide = |(a, b): (f64, f64)| b - a > 1.0;
+    if c.diff_iv.0 > 0.0 {
+        Some(format!(
+            "first order {} is above the total {}, their difference's 5-95% interval {} above 0 (a first order cannot exceed its total)",
+            r(c.si),
+            r(c.sti),
+            iv(c.diff_iv)
+        ))
+    } else if c.si_iv.1 < 0.0 || c.si_iv.0 > 1.0 {
+        Some(format!(
+            "first order {} has its whole 5-95% interval {} outside [0, 1]",
+            r(c.si),
+            iv(c.si_iv)
+        ))
+    } else if c.sti_iv.0 > 1.0 {
+        Some(format!(
+            "total {} has its whole 5-95% interval {} above 1",
+            r(c.sti),
+            iv(c.sti_iv)
+        ))
+    } else if wide(c.si_iv) || wide(c.sti_iv) {
+        let (what, est, i) = if wide(c.si_iv) {
+            ("first order", c.si, c.si_iv)
+        } else {
+            ("total", c.sti, c.sti_iv)
+        };
+        let above = if c.si > c.sti {
+            format!(" is above the total {} and", r(c.sti))
+        } else {
+            String::new()
+        };
+        Some(format!(
+            "{what} {}{above} has a 5-95% interval {} wider than the whole range [0, 1] of an index",
+            r(est),
+            iv(i)
+        ))
+    } else {
+        None
+    }
+}
+
 /// Sample variance (n - 1).
 pub fn variance(x: &[f64]) -> Option<f64> {
     crate::pipeline::stats::sd(x).map(|s| s * s)
@@ -129,7 +198,8 @@ pub fn quantile(sorted: &[f64], p: f64) -> Option<f64> {
 ///
 /// Only base rows whose d + 2 outputs are all known are used, the same rows for V and for every
 /// factor, so that all indices describe one sample; with fewer than `MIN_ROWS` of them, or a
-/// constant output, every index is NA with its reason.
+/// constant output, every index is NA with its reason. Estimates that break the bounds the true
+/// indices obey by more than their noise carry a `TooSmall` note (see `implausible`).
 pub fn sobol(y: &[Option<f64>], n: usize, d: usize, bootstrap: usize, seed: u64) -> Vec<Indices> {
     let kept: Vec<usize> = complete_rows(y, n, d)
         .iter()
@@ -152,40 +222,91 @@ pub fn sobol(y: &[Option<f64>], n: usize, d: usize, bootstrap: usize, seed: u64)
                 .map(|&r| at(1, r) * (at(2 + i, r) - at(0, r)))
                 .collect();
             let total: Vec<f64> = kept.iter().map(|&r| at(0, r) - at(2 + i, r)).collect();
-            let si = |t: &[f64]| t.iter().sum::<f64>() / t.len() as f64 / v;
-            let sti = |t: &[f64]| t.iter().map(|x| x * x).sum::<f64>() / (2.0 * t.len() as f64 * v);
-            let (si_interval, sti_interval) = if bootstrap > 0 {
-                let mut rng_s = ChaCha8Rng::seed_from_u64(seed);
-                rng_s.set_stream(2 * i as u64);
-                let mut rng_t = ChaCha8Rng::seed_from_u64(seed);
-                rng_t.set_stream(2 * i as u64 + 1);
-                let boot = |terms: &[f64], rng: &mut ChaCha8Rng, f: &dyn Fn(&[f64]) -> f64| {
-                    let mut stats: Vec<f64> = (0..bootstrap)
-                        .map(|_| {
-                            let sample: Vec<f64> = (0..terms.len())
-                                .map(|_| terms[rng.random_range(0..terms.len())])
-                                .collect();
-                            f(&sample)
-                        })
-                        .collect();
-                    stats.sort_by(f64::total_cmp);
-                    quantile(&stats, 0.05).zip(quantile(&stats, 0.95))
-                };
-                (
-                    boot(&first, &mut rng_s, &si),
-                    boot(&total, &mut rng_t, &sti),
-                )
-            } else {
-                (None, None)
-            };
-            Indices {
-                si: Some(si(&first)),
-                sti: Some(sti(&total)),
-                si_interval,
-                sti_interval,
-                rows,
-                notes: Vec::new(),
-            }
+            factor_indices(&first, &total, v, i, bootstrap, seed)
         })
         .collect()
+}
+
+/// The indices of factor `i` from its per-row terms yB (yAB_i - yA) and yA - yAB_i.
+fn factor_indices(
+    first: &[f64],
+    total: &[f64],
+    v: f64,
+    i: usize,
+    bootstrap: usize,
+    seed: u64,
+) -> Indices {
+    let si = |t: &[f64]| t.iter().sum::<f64>() / t.len() as f64 / v;
+    let sti = |t: &[f64]| t.iter().map(|x| x * x).sum::<f64>() / (2.0 * t.len() as f64 * v);
+    let rng = |stream: u64| {
+        let mut r = ChaCha8Rng::seed_from_u64(seed);
+        r.set_stream(stream);
+        r
+    };
+    let (si_interval, sti_interval) = if bootstrap > 0 {
+        let boot = |terms: &[f64], mut rng: ChaCha8Rng, f: &dyn Fn(&[f64]) -> f64| {
+            let mut stats: Vec<f64> = (0..bootstrap)
+                .map(|_| {
+                    let sample: Vec<f64> = (0..terms.len())
+                        .map(|_| terms[rng.random_range(0..terms.len())])
+                        .collect();
+                    f(&sample)
+                })
+                .collect();
+            stats.sort_by(f64::total_cmp);
+            quantile(&stats, 0.05).zip(quantile(&stats, 0.95))
+        };
+        (
+            boot(first, rng(2 * i as u64), &si),
+            boot(total, rng(2 * i as u64 + 1), &sti),
+        )
+    } else {
+        (None, None)
+    };
+    let (s_i, st_i) = (si(first), sti(total));
+    // The check's intervals: the bootstrap's, else the normal approximation (the estimate plus
+    // or minus 1.645 standard errors of the mean of its per-row terms).
+    let approx = |est: f64, terms: &[f64]| {
+        let se = crate::pipeline::stats::sd(terms).unwrap_or(0.0) / (terms.len() as f64).sqrt();
+        (est - Z95 * se, est + Z95 * se)
+    };
+    let first_v: Vec<f64> = first.iter().map(|x| x / v).collect();
+    let total_v: Vec<f64> = total.iter().map(|x| x * x / (2.0 * v)).collect();
+    // S_i - ST_i is the mean of the per-row differences; resampling rows keeps them paired.
+    let diff: Vec<f64> = first_v.iter().zip(&total_v).map(|(a, b)| a - b).collect();
+    let diff_interval = if bootstrap > 0 {
+        let mut r = rng(1 << 32 | i as u64);
+        let mut stats: Vec<f64> = (0..bootstrap)
+            .map(|_| {
+                let idx: Vec<usize> = (0..diff.len())
+                    .map(|_| r.random_range(0..diff.len()))
+                    .collect();
+                let f: Vec<f64> = idx.iter().map(|&k| first[k]).collect();
+                let t: Vec<f64> = idx.iter().map(|&k| total[k]).collect();
+                si(&f) - sti(&t)
+            })
+            .collect();
+        stats.sort_by(f64::total_cmp);
+        quantile(&stats, 0.05).zip(quantile(&stats, 0.95))
+    } else {
+        None
+    };
+    let check = Check {
+        si: s_i,
+        sti: st_i,
+        si_iv: si_interval.unwrap_or_else(|| approx(s_i, &first_v)),
+        sti_iv: sti_interval.unwrap_or_else(|| approx(st_i, &total_v)),
+        diff_iv: diff_interval.unwrap_or_else(|| approx(s_i - st_i, &diff)),
+    };
+    Indices {
+        si: Some(s_i),
+        sti: Some(st_i),
+        si_interval,
+        sti_interval,
+        rows: first.len(),
+        notes: implausible(&check)
+            .map(|what| Note::TooSmall { what })
+            .into_iter()
+            .collect(),
+    }
 }

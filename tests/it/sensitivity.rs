@@ -722,10 +722,10 @@ fn a_factor_whose_alternative_always_fails_is_na_with_the_reason() {
         ["NA", "NA", "NA", &rows.to_string()]
     );
     let reason = format!(
-        "not measured: alternative `a_gmean` gave no result in any of the {gmean_runs} runs that used it (cannot aggregate"
+        "alternative `a_gmean` gave no result in any of the {gmean_runs} runs that used it, so the factor's effect was not measured (cannot aggregate"
     );
     assert!(
-        stdout.contains(&format!("NA `Aggregation`: {reason}")),
+        stdout.contains(&format!("\n`Aggregation` is NA: {reason}")),
         "{stdout}"
     );
     // The weights were measured on the rows left: a weight set drawn only beside a failing
@@ -746,10 +746,12 @@ fn a_factor_whose_alternative_always_fails_is_na_with_the_reason() {
     );
     let weights = lines.next().unwrap();
     assert!(weights.starts_with("Weights,"), "{weights}");
+    // Numbers from so few rows are noisy, so a warning may stand beside them, but not NA.
     assert!(
-        weights.contains(&format!(",{rows},ok,")) && !weights.contains(",NA,"),
+        weights.contains(&format!(",{rows},ok,")) || weights.contains(&format!(",{rows},warning,")),
         "{weights}"
     );
+    assert!(!weights.contains(",NA,"), "{weights}");
     let o = analyse(
         &d.scored,
         &d.spec_text(GMEAN_AND_NOISE, 3).unwrap(),
@@ -881,4 +883,101 @@ fn a_jurisdiction_unranked_under_an_alternative_has_na_for_that_factor() {
     assert_eq!(partial[0], None, "{partial:?}");
     let full = o.unit_total_indices(j("XBO")).unwrap();
     assert!(full.iter().all(Option::is_some), "{full:?}");
+}
+
+#[test]
+fn a_first_order_above_its_total_warns_that_the_design_is_too_small() {
+    // Ten rows, two factors. A is 0, B alternates 0 and 2, AB_1 = A + B / 2, AB_2 = A.
+    // Pooled A and B: fifteen 0s and five 2s, V = 15/19. By hand:
+    // S_1 = mean(B (AB_1 - A)) / V = 1 / V = 19/15; ST_1 = mean((A - AB_1)^2) / (2V) = 19/60.
+    // A first order can never exceed its total. The per-row differences of the two are 1.9 and
+    // 0, mean 0.95, standard error 1.001388 / sqrt(10) = 0.316667: with no bootstrap the 5-95%
+    // interval of S_1 - ST_1 is 0.95 -+ 1.644854 x 0.316667 = [0.429, 1.471], above 0.
+    let n = 10;
+    let b: Vec<f64> = (0..n).map(|r| if r % 2 == 1 { 2.0 } else { 0.0 }).collect();
+    let mut y: Vec<Option<f64>> = vec![Some(0.0); n];
+    y.extend(b.iter().map(|x| Some(*x)));
+    y.extend(b.iter().map(|x| Some(x / 2.0)));
+    y.extend(vec![Some(0.0); n]);
+    let ix = estimate::sobol(&y, n, 2, 0, 0);
+    assert!(close(ix[0].si.unwrap(), 19.0 / 15.0), "{:?}", ix[0]);
+    assert!(close(ix[0].sti.unwrap(), 19.0 / 60.0), "{:?}", ix[0]);
+    assert_eq!(ix[0].notes.len(), 1, "{:?}", ix[0]);
+    assert!(!ix[0].notes[0].is_na());
+    assert_eq!(
+        ix[0].notes[0].message(),
+        "first order 1.267 is above the total 0.317, their difference's 5-95% interval [0.429, 1.471] above 0 (a first order cannot exceed its total): the design is too small for a stable estimate of this factor; rerun with a larger --runs"
+    );
+    // The factor that changes nothing: exactly 0 and 0, and nothing to warn about.
+    assert_eq!((ix[1].si, ix[1].sti), (Some(0.0), Some(0.0)));
+    assert!(ix[1].notes.is_empty());
+    // With a bootstrap the numbers stay and the warning too (the differences are resampled).
+    let boot = estimate::sobol(&y, n, 2, 200, 1);
+    assert_eq!(boot[0].si, ix[0].si);
+    assert!(matches!(
+        boot[0].notes[..],
+        [estimate::Note::TooSmall { .. }]
+    ));
+}
+
+#[test]
+fn consistent_estimates_of_a_large_design_carry_no_warning() {
+    // y = x1 + 2 x2 + 3 x3 has S_i = ST_i: from 4096 rows nothing should look implausible.
+    let plan = accord::sensitivity::design::plan(Design::Sa, Sampler::Sobol, 4096, 3, 7).unwrap();
+    let y: Vec<Option<f64>> = plan
+        .rows
+        .iter()
+        .map(|r| Some(r[0] + 2.0 * r[1] + 3.0 * r[2]))
+        .collect();
+    for bootstrap in [0, 100] {
+        for x in estimate::sobol(&y, 4096, 3, bootstrap, 7) {
+            assert!(x.notes.is_empty(), "{x:?}");
+        }
+    }
+}
+
+#[test]
+fn impossible_indices_on_the_demo_do_not_pass_silently() {
+    // A geometric mean that always fails leaves 52 of 200 rows; the minimum coverage's first
+    // order then comes out above 1 and above its total, which true indices never are.
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("spec.toml"),
+        "[[factor]]\nname = \"Weights\"\nnoise = { levels = [1, 2], factor = 0.25, sets = 100 }\n\n[[factor]]\nname = \"Aggregation\"\nset = \"pipeline.aggregate.method\"\nvalues = [\"a_amean\", \"a_gmean\"]\n\n[[factor]]\nname = \"Min coverage\"\nset = \"pipeline.aggregate.min_coverage\"\nrange = [0.4, 0.8]\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("sa");
+    let o = accord(
+        &root(),
+        &[
+            "sensitivity",
+            "--data",
+            "data/demo",
+            "--spec",
+            tmp.path().join("spec.toml").to_str().unwrap(),
+            "--runs",
+            "200",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let (stdout, stderr) = texts(&o);
+    assert!(o.status.success(), "{stderr}");
+    let row: Vec<String> = csv::Reader::from_path(out.join("sensitivity_indices.csv"))
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect::<Vec<_>>())
+        .find(|r| r[0] == "Min coverage")
+        .unwrap();
+    let (si, sti): (f64, f64) = (row[1].parse().unwrap(), row[4].parse().unwrap());
+    assert!(si > 1.0 && si > sti, "{row:?}");
+    assert_eq!(row[9], "warning", "{row:?}");
+    assert!(
+        row[10].ends_with("the design is too small for a stable estimate of this factor; rerun with a larger --runs"),
+        "{row:?}"
+    );
+    assert!(
+        stdout.contains("\nwarning: `Min coverage`: first order "),
+        "{stdout}"
+    );
 }
