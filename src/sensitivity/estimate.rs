@@ -126,28 +126,33 @@ struct Check {
     diff_iv: (f64, f64),
 }
 
+/// How far beyond a bound an interval must lie to count: a twentieth of an index's range. With no
+/// margin, a factor whose true first order is 0 (or equal to its total) would be flagged one
+/// time in twenty however large the design; with it, the warning fades as the design grows.
+pub const MARGIN: f64 = 0.05;
+
 /// Why the estimates of a factor say the design is too small: they break 0 <= S_i <= ST_i <= 1,
-/// which the true indices obey, by more than their noise (the first order above the total with
-/// the whole 5-95% interval of their difference above 0, or an interval wholly outside [0, 1]),
-/// or an interval is wider than the whole range [0, 1] of an index.
+/// which the true indices obey, by more than their noise and `MARGIN` (the whole 5-95% interval
+/// of S_i - ST_i above the margin, or an interval wholly outside [-margin, 1 + margin]), or an
+/// interval is wider than the whole range [0, 1] of an index.
 fn implausible(c: &Check) -> Option<String> {
     let r = |x: f64| crate::output::number((x * 1000.0).round() / 1000.0);
     let iv = |(a, b): (f64, f64)| format!("[{}, {}]", r(a), r(b));
     let wide = |(a, b): (f64, f64)| b - a > 1.0;
-    if c.diff_iv.0 > 0.0 {
+    if c.diff_iv.0 > MARGIN {
         Some(format!(
             "first order {} is above the total {}, their difference's 5-95% interval {} above 0 (a first order cannot exceed its total)",
             r(c.si),
             r(c.sti),
             iv(c.diff_iv)
         ))
-    } else if c.si_iv.1 < 0.0 || c.si_iv.0 > 1.0 {
+    } else if c.si_iv.1 < -MARGIN || c.si_iv.0 > 1.0 + MARGIN {
         Some(format!(
             "first order {} has its whole 5-95% interval {} outside [0, 1]",
             r(c.si),
             iv(c.si_iv)
         ))
-    } else if c.sti_iv.0 > 1.0 {
+    } else if c.sti_iv.0 > 1.0 + MARGIN {
         Some(format!(
             "total {} has its whole 5-95% interval {} above 1",
             r(c.sti),

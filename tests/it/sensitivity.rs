@@ -981,3 +981,34 @@ fn impossible_indices_on_the_demo_do_not_pass_silently() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_bound_broken_by_less_than_the_margin_is_not_called_a_small_design() {
+    // Ten rows, two factors: A is 0, B alternates 0 and 2 (V = 15/19), AB_1 is -e where B is 2
+    // and 0 elsewhere, AB_2 = A. The first-order terms are -2e and 0, so S_1 = -e / V and its
+    // normal 5-95% interval is (-e -+ 1.644854 x 0.333333 e) / V, wholly below 0 for any e. A
+    // true first order is never negative; but a factor whose true S is 0 lands there one time
+    // in twenty, so only an interval more than 0.05 below 0 says the design is too small.
+    let rows = |e: f64| {
+        let n = 10;
+        let b: Vec<f64> = (0..n).map(|r| if r % 2 == 1 { 2.0 } else { 0.0 }).collect();
+        let mut y: Vec<Option<f64>> = vec![Some(0.0); n];
+        y.extend(b.iter().map(|x| Some(*x)));
+        y.extend(b.iter().map(|x| Some(if *x > 0.0 { -e } else { 0.0 })));
+        y.extend(vec![Some(0.0); n]);
+        estimate::sobol(&y, n, 2, 0, 0)
+    };
+    // e = 0.05: S = -0.0633, interval [-0.098, -0.029].
+    let ix = rows(0.05);
+    assert!(close(ix[0].si.unwrap(), -0.05 * 19.0 / 15.0));
+    assert!(ix[0].notes.is_empty(), "{:?}", ix[0]);
+    // e = 0.2: S = -0.2533, interval [-0.392, -0.114].
+    let ix = rows(0.2);
+    assert!(close(ix[0].si.unwrap(), -0.2 * 19.0 / 15.0));
+    assert_eq!(
+        ix[0].notes.iter().map(|n| n.message()).collect::<Vec<_>>(),
+        [
+            "first order -0.253 has its whole 5-95% interval [-0.392, -0.114] outside [0, 1]: the design is too small for a stable estimate of this factor; rerun with a larger --runs"
+        ]
+    );
+}
