@@ -175,6 +175,14 @@ pub fn analyse(
     let regen = Regenerator::new(scored, spec.target)?;
     let nominal_scores = regen.finish(&regen.pipeline, &regen.nominal, &regen.cache)?;
     let nominal_ranks = ranks_of(&nominal_scores);
+    if nominal_ranks.iter().all(Option::is_none) {
+        let id = &scored.rubric.nodes[spec.target].id;
+        return Err(Problem::new(format!(
+            "no jurisdiction has a score for `{id}` in the nominal run, so there are no ranks to analyse"
+        ))
+        .help("every jurisdiction's evidence covers less than min_coverage of it; `accord score` shows the coverage, and the spec's `target` can name a node that has scores")
+        .into());
+    }
     let from = spec
         .factors
         .iter()

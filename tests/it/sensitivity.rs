@@ -1012,3 +1012,34 @@ fn a_bound_broken_by_less_than_the_margin_is_not_called_a_small_design() {
         ]
     );
 }
+
+#[test]
+fn with_nothing_ranked_sensitivity_says_why_and_writes_nothing() {
+    // The shipped real data has too little evidence for any index score.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("sa");
+    let spec = tmp.path().join("spec.toml");
+    std::fs::write(&spec, GENMEAN_THEN_COVERAGE).unwrap();
+    let o = accord(
+        &root(),
+        &[
+            "sensitivity",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = texts(&o).1;
+    assert!(
+        stderr.contains("no jurisdiction has a score for `PARIS` in the nominal run, so there are no ranks to analyse"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+    assert_eq!(
+        std::fs::read_dir(tmp.path()).unwrap().count(),
+        1,
+        "only the spec"
+    );
+}
