@@ -1,7 +1,7 @@
 //! `accord sensitivity`.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::{Args, ValueEnum};
@@ -14,7 +14,7 @@ use crate::output::{Csv, number, opt_number, text};
 use crate::rubric::LoadOptions;
 use crate::sensitivity::design::{Design, Sampler};
 use crate::sensitivity::estimate::{Indices, Note};
-use crate::sensitivity::factors::{Context, Spec, read_spec, read_spec_file};
+use crate::sensitivity::factors::{Context, Spec, default_spec_file, read_spec, read_spec_file};
 use crate::sensitivity::{Options, Outcome, analyse};
 
 /// Arguments of `sensitivity`.
@@ -95,16 +95,26 @@ pub fn run(args: &SensitivityArgs, cli: &Cli) -> Result<(), Error> {
         date: scored.results.date,
         seed: args.seed,
     };
+    // --spec, else the rubric's own [uncertainty], else the spec beside the rubric (or beside a
+    // rubric it extends).
     let spec = match (&args.spec, &scored.rubric.uncertainty) {
         (Some(path), _) => read_spec_file(path, &ctx)?,
         (None, Some(tv)) => read_spec(tv, &ctx)?,
-        (None, None) => {
-            return Err(InputError::one(
-                Problem::new(format!("rubric `{}` has no [uncertainty] section and no --spec was given", scored.rubric.meta.id))
-                    .help("declare the uncertain factors in the rubric's [uncertainty] section or in a file passed with --spec (see the README)"),
-            )
-            .into());
-        }
+        (None, None) => match default_spec_file(&scored.rubric) {
+            Some(path) => read_spec_file(&path, &ctx)?,
+            None => {
+                let beside = Path::new(&resolved.rubric).with_extension("sensitivity.toml");
+                return Err(InputError::one(
+                    Problem::new(format!(
+                        "no uncertain factors for rubric `{}`: no --spec was given, it has no [uncertainty] section, and there is no `{}` beside it",
+                        scored.rubric.meta.id,
+                        beside.display()
+                    ))
+                    .help("write the factors in a spec file beside the rubric (as rubrics/paris-call.sensitivity.toml is for the Paris Call rubric), in the rubric's [uncertainty] section, or in a file passed with --spec (see the README)"),
+                )
+                .into());
+            }
+        },
     };
     let options = Options {
         design: match args.design {
@@ -158,6 +168,7 @@ pub fn run(args: &SensitivityArgs, cli: &Cli) -> Result<(), Error> {
     out.commit()?;
     print(&summary(
         &scored,
+        &spec,
         &outcome,
         &options,
         elapsed,
@@ -324,6 +335,10 @@ pub fn files(
         "seed": options.seed,
         "bootstrap": options.bootstrap,
         "target": s.rubric.nodes[o.target].id,
+        "spec": match &spec.file {
+            Some((path, sha)) => json!({ "path": path, "sha256": sha }),
+            None => json!("the rubric's [uncertainty] section"),
+        },
         "factors": factors,
         "runs": o.runs.len(),
         "failed": o.failures().count(),
@@ -337,6 +352,7 @@ pub fn files(
 
 fn summary(
     s: &crate::Scored,
+    spec: &Spec,
     o: &Outcome,
     options: &Options,
     elapsed: std::time::Duration,
@@ -357,6 +373,10 @@ fn summary(
         secs * 1e6 / runs.max(1) as f64,
         rayon::current_num_threads(),
     ));
+    match &spec.file {
+        Some((path, _)) => t.push_str(&format!("uncertain factors from `{path}`\n")),
+        None => t.push_str("uncertain factors from the rubric's [uncertainty] section\n"),
+    }
     let failed = o.failures().count();
     if failed > 0 {
         t.push_str(&format!(

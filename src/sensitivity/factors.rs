@@ -306,6 +306,9 @@ pub struct Spec {
     pub target: usize,
     /// The factors.
     pub factors: Vec<Factor>,
+    /// The spec file and its SHA-256, if it was read from a file (`None`: the rubric's
+    /// `[uncertainty]` section).
+    pub file: Option<(String, String)>,
 }
 
 /// What setup needs besides the spec.
@@ -570,7 +573,11 @@ pub fn read_spec(table: &Tv, ctx: &Context<'_>) -> Result<Spec, InputError> {
             }
         }
     }
-    p.finish(Spec { target, factors })
+    p.finish(Spec {
+        target,
+        factors,
+        file: None,
+    })
 }
 
 fn read_factor(item: &Tv, i: usize, ctx: &Context<'_>, p: &mut Problems) -> Option<Factor> {
@@ -1049,6 +1056,7 @@ fn dirichlet_sets(
 /// Reads a spec file: a TOML file whose top level (or `[uncertainty]` table) is a spec.
 pub fn read_spec_file(path: &Path, ctx: &Context<'_>) -> Result<Spec, InputError> {
     let text = crate::files::read_text(path, "uncertainty spec", 1024 * 1024, None)?;
+    let sha = crate::files::sha256_hex(text.as_bytes());
     let source = crate::error::SourceText::new(path.display().to_string(), text);
     let tree: Table =
         crate::rubric::tree::parse(&source).map_err(|problems| InputError { problems })?;
@@ -1063,5 +1071,18 @@ pub fn read_spec_file(path: &Path, ctx: &Context<'_>) -> Result<Spec, InputError
             at,
         },
     };
-    read_spec(&tv, ctx)
+    let mut spec = read_spec(&tv, ctx)?;
+    spec.file = Some((path.display().to_string(), sha));
+    Ok(spec)
+}
+
+/// The spec a rubric names by its place: `<stem>.sensitivity.toml` beside the rubric file, else
+/// beside each rubric it extends, nearest first.
+pub fn default_spec_file(rubric: &Rubric) -> Option<std::path::PathBuf> {
+    rubric.provenance.files.iter().find_map(|(shown, _)| {
+        let path = Path::new(shown);
+        let stem = path.file_stem()?.to_str()?;
+        let candidate = path.with_file_name(format!("{stem}.sensitivity.toml"));
+        candidate.is_file().then_some(candidate)
+    })
 }

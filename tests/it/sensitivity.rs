@@ -983,34 +983,215 @@ fn impossible_indices_on_the_demo_do_not_pass_silently() {
 }
 
 #[test]
-fn a_bound_broken_by_less_than_the_margin_is_not_called_a_small_design() {
-    // Ten rows, two factors: A is 0, B alternates 0 and 2 (V = 15/19), AB_1 is -e where B is 2
-    // and 0 elsewhere, AB_2 = A. The first-order terms are -2e and 0, so S_1 = -e / V and its
-    // normal 5-95% interval is (-e -+ 1.644854 x 0.333333 e) / V, wholly below 0 for any e. A
-    // true first order is never negative; but a factor whose true S is 0 lands there one time
-    // in twenty, so only an interval more than 0.05 below 0 says the design is too small.
-    let rows = |e: f64| {
-        let n = 10;
-        let b: Vec<f64> = (0..n).map(|r| if r % 2 == 1 { 2.0 } else { 0.0 }).collect();
-        let mut y: Vec<Option<f64>> = vec![Some(0.0); n];
-        y.extend(b.iter().map(|x| Some(*x)));
-        y.extend(b.iter().map(|x| Some(if *x > 0.0 { -e } else { 0.0 })));
-        y.extend(vec![Some(0.0); n]);
-        estimate::sobol(&y, n, 2, 0, 0)
-    };
-    // e = 0.05: S = -0.0633, interval [-0.098, -0.029].
-    let ix = rows(0.05);
-    assert!(close(ix[0].si.unwrap(), -0.05 * 19.0 / 15.0));
-    assert!(ix[0].notes.is_empty(), "{:?}", ix[0]);
-    // e = 0.2: S = -0.2533, interval [-0.392, -0.114].
-    let ix = rows(0.2);
-    assert!(close(ix[0].si.unwrap(), -0.2 * 19.0 / 15.0));
+fn the_paris_call_rubric_ships_its_spec_and_it_runs_cleanly_on_the_demo() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("sa");
+    let o = accord(
+        &root(),
+        &[
+            "sensitivity",
+            "--data",
+            "data/demo",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let (stdout, stderr) = texts(&o);
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("\nuncertain factors from `rubrics/paris-call.sensitivity.toml`\n"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("failed"), "{stdout}");
+    assert!(!out.join("failures.csv").exists());
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_path(out.join("sensitivity_indices.csv"))
+        .unwrap()
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    let names: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
     assert_eq!(
-        ix[0].notes.iter().map(|n| n.message()).collect::<Vec<_>>(),
+        names,
         [
-            "first order -0.253 has its whole 5-95% interval [-0.392, -0.114] outside [0, 1]: the design is too small for a stable estimate of this factor; rerun with a larger --runs"
+            "Principle weights",
+            "Criterion weights",
+            "Aggregation",
+            "Min coverage",
+            "Unknown evidence"
         ]
     );
+    for r in &rows {
+        assert_eq!(&r[8], "100", "every design row is used: {r:?}");
+        assert_ne!(&r[9], "na", "{r:?}");
+        assert!(
+            r[4].parse::<f64>().unwrap() > 0.0,
+            "each factor moves ranks: {r:?}"
+        );
+    }
+    // The manifest names the spec with the SHA-256 of its bytes.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let bytes = std::fs::read(root().join("rubrics/paris-call.sensitivity.toml")).unwrap();
+    assert_eq!(
+        manifest["options"]["spec"],
+        serde_json::json!({
+            "path": "rubrics/paris-call.sensitivity.toml",
+            "sha256": accord::files::sha256_hex(&bytes),
+        })
+    );
+    // No alternative fails on the demo, whatever the draws.
+    let d = demo();
+    let spec = d.spec_text(&String::from_utf8(bytes).unwrap(), 9).unwrap();
+    for seed in [2, 3] {
+        let o = analyse(
+            &d.scored,
+            &spec,
+            &Options {
+                design: Design::Sa,
+                sampler: Sampler::Random,
+                n: 32,
+                seed,
+                bootstrap: 0,
+            },
+            &|| {},
+        )
+        .unwrap();
+        assert_eq!(o.failures().count(), 0);
+        assert!(o.runs.iter().all(|r| r.y.is_some()));
+    }
+}
+
+#[test]
+fn a_rubric_finds_its_spec_beside_it_or_beside_the_rubric_it_extends() {
+    let mini = std::fs::read_to_string(fixture("mini/rubric.toml")).unwrap();
+    let spec = |name: &str| {
+        format!(
+            "[[factor]]\nname = \"{name}\"\nset = \"pipeline.aggregate.method\"\nvalues = [\"a_amean\", \"a_median\"]\n\n[[factor]]\nname = \"B weight\"\nset = \"node.B.weight\"\nrange = [0.5, 2]\n"
+        )
+    };
+    let dir = temp_with(&[
+        ("base.toml", &mini),
+        ("base.sensitivity.toml", &spec("Base aggregation")),
+        (
+            "child.toml",
+            "[rubric]\nextends = \"base.toml\"\nid = \"child\"\nversion = \"0.1.0\"\ntitle = \"Child\"\n",
+        ),
+        (
+            "own.toml",
+            "[rubric]\nextends = \"base.toml\"\nid = \"own\"\nversion = \"0.1.0\"\ntitle = \"Own\"\n",
+        ),
+        ("own.sensitivity.toml", &spec("Own aggregation")),
+        (
+            "inline.toml",
+            &format!(
+                "[rubric]\nextends = \"base.toml\"\nid = \"inline\"\nversion = \"0.1.0\"\ntitle = \"Inline\"\n\n[uncertainty]\n{}",
+                spec("Inline aggregation").replace("[[factor]]", "[[uncertainty.factor]]")
+            ),
+        ),
+        ("inline.sensitivity.toml", &spec("Ignored")),
+    ]);
+    let data = fixture("mini");
+    let run = |rubric: &str, out: &str| {
+        let o = accord(
+            dir.path(),
+            &[
+                "sensitivity",
+                "--rubric",
+                rubric,
+                "--data",
+                data.to_str().unwrap(),
+                "--runs",
+                "16",
+                "--out",
+                out,
+            ],
+        );
+        let (stdout, stderr) = texts(&o);
+        assert!(o.status.success(), "{rubric}: {stderr}");
+        let csv =
+            std::fs::read_to_string(dir.path().join(out).join("sensitivity_indices.csv")).unwrap();
+        (
+            stdout,
+            csv.lines()
+                .nth(1)
+                .unwrap()
+                .split(',')
+                .next()
+                .unwrap()
+                .to_string(),
+        )
+    };
+    let (stdout, first) = run("base.toml", "a");
+    assert!(
+        stdout.contains("uncertain factors from `base.sensitivity.toml`"),
+        "{stdout}"
+    );
+    assert_eq!(first, "Base aggregation");
+    let (stdout, first) = run("child.toml", "b");
+    assert!(
+        stdout.contains("uncertain factors from `base.sensitivity.toml`"),
+        "{stdout}"
+    );
+    assert_eq!(first, "Base aggregation");
+    let (stdout, first) = run("own.toml", "c");
+    assert!(
+        stdout.contains("uncertain factors from `own.sensitivity.toml`"),
+        "{stdout}"
+    );
+    assert_eq!(first, "Own aggregation");
+    let (stdout, first) = run("inline.toml", "d");
+    assert!(
+        stdout.contains("uncertain factors from the rubric's [uncertainty] section"),
+        "{stdout}"
+    );
+    assert_eq!(first, "Inline aggregation");
+    // The strict Paris Call variant uses the Paris Call spec.
+    let tmp = tempfile::tempdir().unwrap();
+    let o = accord(
+        &root(),
+        &[
+            "sensitivity",
+            "--rubric",
+            "rubrics/paris-call-strict.toml",
+            "--data",
+            "data/demo",
+            "--runs",
+            "16",
+            "--out",
+            tmp.path().join("strict").to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", texts(&o).1);
+    assert!(
+        texts(&o)
+            .0
+            .contains("uncertain factors from `rubrics/paris-call.sensitivity.toml`")
+    );
+}
+
+#[test]
+fn without_any_spec_sensitivity_says_where_it_looked_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("sa");
+    let o = accord(
+        &root(),
+        &[
+            "sensitivity",
+            "--rubric",
+            "tests/fixtures/mini/rubric.toml",
+            "--data",
+            "tests/fixtures/mini",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = texts(&o).1;
+    assert!(
+        stderr.contains("no uncertain factors for rubric `mini`: no --spec was given, it has no [uncertainty] section, and there is no `tests/fixtures/mini/rubric.sensitivity.toml` beside it"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
 }
 
 #[test]
@@ -1041,5 +1222,36 @@ fn with_nothing_ranked_sensitivity_says_why_and_writes_nothing() {
         std::fs::read_dir(tmp.path()).unwrap().count(),
         1,
         "only the spec"
+    );
+}
+
+#[test]
+fn a_bound_broken_by_less_than_the_margin_is_not_called_a_small_design() {
+    // Ten rows, two factors: A is 0, B alternates 0 and 2 (V = 15/19), AB_1 is -e where B is 2
+    // and 0 elsewhere, AB_2 = A. The first-order terms are -2e and 0, so S_1 = -e / V and its
+    // normal 5-95% interval is (-e -+ 1.644854 x 0.333333 e) / V, wholly below 0 for any e. A
+    // true first order is never negative; but a factor whose true S is 0 lands there one time
+    // in twenty, so only an interval more than 0.05 below 0 says the design is too small.
+    let rows = |e: f64| {
+        let n = 10;
+        let b: Vec<f64> = (0..n).map(|r| if r % 2 == 1 { 2.0 } else { 0.0 }).collect();
+        let mut y: Vec<Option<f64>> = vec![Some(0.0); n];
+        y.extend(b.iter().map(|x| Some(*x)));
+        y.extend(b.iter().map(|x| Some(if *x > 0.0 { -e } else { 0.0 })));
+        y.extend(vec![Some(0.0); n]);
+        estimate::sobol(&y, n, 2, 0, 0)
+    };
+    // e = 0.05: S = -0.0633, interval [-0.098, -0.029].
+    let ix = rows(0.05);
+    assert!(close(ix[0].si.unwrap(), -0.05 * 19.0 / 15.0));
+    assert!(ix[0].notes.is_empty(), "{:?}", ix[0]);
+    // e = 0.2: S = -0.2533, interval [-0.392, -0.114].
+    let ix = rows(0.2);
+    assert!(close(ix[0].si.unwrap(), -0.2 * 19.0 / 15.0));
+    assert_eq!(
+        ix[0].notes.iter().map(|n| n.message()).collect::<Vec<_>>(),
+        [
+            "first order -0.253 has its whole 5-95% interval [-0.392, -0.114] outside [0, 1]: the design is too small for a stable estimate of this factor; rerun with a larger --runs"
+        ]
     );
 }
