@@ -38,7 +38,8 @@ pub struct SensitivityArgs {
     /// Pseudo-random draws (ChaCha8) or a scrambled Sobol' sequence.
     #[arg(long, value_enum, default_value_t = SamplerArg::Random)]
     pub sampler: SamplerArg,
-    /// Uncertain factors from this TOML file instead of the rubric's `[uncertainty]`.
+    /// Uncertain factors from this TOML file [default: the rubric's `[uncertainty]`, else
+    /// `<rubric-stem>.sensitivity.toml` beside the rubric or a rubric it extends].
     #[arg(long, value_name = "FILE")]
     pub spec: Option<PathBuf>,
     /// Bootstrap resamples for the intervals of the indices (0 for none).

@@ -216,7 +216,11 @@ pub fn sobol(y: &[Option<f64>], n: usize, d: usize, bootstrap: usize, seed: u64)
     if rows < MIN_ROWS {
         return vec![Indices::na(rows, Note::TooFewRows { rows }); d];
     }
-    let pooled: Vec<f64> = kept.iter().flat_map(|&r| [at(0, r), at(1, r)]).collect();
+    // A's outputs, then B's, in row order: the order COINr sums them in.
+    let pooled: Vec<f64> = [0, 1]
+        .iter()
+        .flat_map(|&b| kept.iter().map(move |&r| at(b, r)))
+        .collect();
     let Some(v) = variance(&pooled).filter(|v| *v > 0.0) else {
         return vec![Indices::na(rows, Note::Constant); d];
     };
