@@ -1,7 +1,7 @@
 //! `accord sensitivity`.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::{Args, ValueEnum};
@@ -12,7 +12,8 @@ use crate::error::{Error, InputError, Problem};
 use crate::explain::table;
 use crate::output::{Csv, number, opt_number, text};
 use crate::sensitivity::design::{Design, Sampler};
-use crate::sensitivity::factors::{Context, Spec, read_spec, read_spec_file};
+use crate::sensitivity::estimate::{Indices, Note};
+use crate::sensitivity::factors::{Context, Spec, default_spec_file, read_spec, read_spec_file};
 use crate::sensitivity::{Options, Outcome, analyse};
 
 /// Arguments of `sensitivity`.
@@ -36,7 +37,8 @@ pub struct SensitivityArgs {
     /// Pseudo-random draws (ChaCha8) or a scrambled Sobol' sequence.
     #[arg(long, value_enum, default_value_t = SamplerArg::Random)]
     pub sampler: SamplerArg,
-    /// Uncertain factors from this TOML file instead of the rubric's `[uncertainty]`.
+    /// Uncertain factors from this TOML file [default: the rubric's `[uncertainty]`, else
+    /// `<rubric-stem>.sensitivity.toml` beside the rubric or a rubric it extends].
     #[arg(long, value_name = "FILE")]
     pub spec: Option<PathBuf>,
     /// Bootstrap resamples for the intervals of the indices (0 for none).
@@ -88,16 +90,26 @@ pub fn run(args: &SensitivityArgs, cli: &Cli) -> Result<(), Error> {
         date: scored.results.date,
         seed: args.seed,
     };
+    // --spec, else the rubric's own [uncertainty], else the spec beside the rubric (or beside a
+    // rubric it extends).
     let spec = match (&args.spec, &scored.rubric.uncertainty) {
         (Some(path), _) => read_spec_file(path, &ctx)?,
         (None, Some(tv)) => read_spec(tv, &ctx)?,
-        (None, None) => {
-            return Err(InputError::one(
-                Problem::new(format!("rubric `{}` has no [uncertainty] section and no --spec was given", scored.rubric.meta.id))
-                    .help("declare the uncertain factors in the rubric's [uncertainty] section or in a file passed with --spec (see the README)"),
-            )
-            .into());
-        }
+        (None, None) => match default_spec_file(&scored.rubric) {
+            Some(path) => read_spec_file(&path, &ctx)?,
+            None => {
+                let beside = Path::new(&resolved.rubric).with_extension("sensitivity.toml");
+                return Err(InputError::one(
+                    Problem::new(format!(
+                        "no uncertain factors for rubric `{}`: no --spec was given, it has no [uncertainty] section, and there is no `{}` beside it",
+                        scored.rubric.meta.id,
+                        beside.display()
+                    ))
+                    .help("write the factors in a spec file beside the rubric (as rubrics/paris-call.sensitivity.toml is for the Paris Call rubric), in the rubric's [uncertainty] section, or in a file passed with --spec (see the README)"),
+                )
+                .into());
+            }
+        },
     };
     let options = Options {
         design: match args.design {
@@ -156,6 +168,7 @@ pub fn run(args: &SensitivityArgs, cli: &Cli) -> Result<(), Error> {
     out.commit(&guard)?;
     print(&summary(
         &scored,
+        &spec,
         &outcome,
         &options,
         elapsed,
@@ -223,6 +236,8 @@ pub fn files(
             "sti_q95",
             "rank_shift",
             "rows",
+            "status",
+            "note",
         ]);
         for (i, (name, ix)) in o.factors.iter().zip(&indices).enumerate() {
             csv.row([
@@ -235,6 +250,8 @@ pub fn files(
                 opt_number(ix.sti_interval.map(|q| q.1)),
                 opt_number(o.rank_shift(i)),
                 ix.rows.to_string(),
+                status(ix).to_string(),
+                text(&notes(ix)),
             ]);
         }
         files.push(("sensitivity_indices.csv".to_string(), csv.finish()));
@@ -318,9 +335,14 @@ pub fn files(
         "seed": options.seed,
         "bootstrap": options.bootstrap,
         "target": s.rubric.nodes[o.target].id,
+        "spec": match &spec.file {
+            Some((path, sha)) => json!({ "path": path, "sha256": sha }),
+            None => json!("the rubric's [uncertainty] section"),
+        },
         "factors": factors,
         "runs": o.runs.len(),
         "failed": o.failures().count(),
+        "design_rows_used": o.complete_rows(),
         "regenerated_from": format!("{:?}", o.from).to_lowercase(),
     });
     let m = crate::output::manifest_for(s, &files, "sensitivity", extra);
@@ -330,6 +352,7 @@ pub fn files(
 
 fn summary(
     s: &crate::Scored,
+    spec: &Spec,
     o: &Outcome,
     options: &Options,
     elapsed: std::time::Duration,
@@ -350,6 +373,10 @@ fn summary(
         secs * 1e6 / runs.max(1) as f64,
         rayon::current_num_threads(),
     ));
+    match &spec.file {
+        Some((path, _)) => t.push_str(&format!("uncertain factors from `{path}`\n")),
+        None => t.push_str("uncertain factors from the rubric's [uncertainty] section\n"),
+    }
     let failed = o.failures().count();
     if failed > 0 {
         t.push_str(&format!(
@@ -357,24 +384,62 @@ fn summary(
         ));
     }
     if let Some(indices) = o.indices(options.bootstrap, options.seed) {
+        let used = o.complete_rows().unwrap_or(0);
+        if used < o.n {
+            t.push_str(&format!(
+                "{used} of {} design rows have a result in all {} of their runs; the indices use only those\n",
+                o.n,
+                o.factors.len() + 2
+            ));
+        }
         let mut rows = vec![vec![
             "factor".to_string(),
             "first order".to_string(),
             "total".to_string(),
             "mean |rank shift|".to_string(),
+            "rows".to_string(),
         ]];
-        for (i, (name, ix)) in o.factors.iter().zip(indices).enumerate() {
+        for (i, (name, ix)) in o.factors.iter().zip(&indices).enumerate() {
             rows.push(vec![
                 name.clone(),
                 fmt(ix.si),
                 fmt(ix.sti),
                 fmt(o.rank_shift(i)),
+                ix.rows.to_string(),
             ]);
         }
         t.push_str(&table(&rows));
+        for (name, ix) in o.factors.iter().zip(&indices) {
+            for note in &ix.notes {
+                t.push_str(&if note.is_na() {
+                    format!("`{name}` is NA: {}\n", note.message())
+                } else {
+                    format!("warning: `{name}`: {}\n", note.message())
+                });
+            }
+        }
     }
     t.push_str(&format!("wrote {out}/\n"));
     t
+}
+
+/// `na` when the indices could not be estimated, `warning` when they carry a note, else `ok`.
+fn status(ix: &Indices) -> &'static str {
+    if ix.notes.iter().any(Note::is_na) {
+        "na"
+    } else if ix.notes.is_empty() {
+        "ok"
+    } else {
+        "warning"
+    }
+}
+
+fn notes(ix: &Indices) -> String {
+    ix.notes
+        .iter()
+        .map(Note::message)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn fmt(x: Option<f64>) -> String {

@@ -6,6 +6,10 @@
 //! differences become `Op`s that each replication applies to a copy of the nominal `Params` in
 //! microseconds. Rule changes (a threshold table) become replacement criterion columns, evaluated
 //! once. Continuous ranges are supported for weights and numeric pipeline settings.
+//!
+//! An op sets only the fields it changes (a minimum coverage leaves the aggregation method alone),
+//! so factors compose: each run applies every factor's change. Two factors that would set the
+//! same field are refused at setup, since the later one would silently undo the earlier one.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -21,29 +25,112 @@ use crate::pipeline::{Params, Step};
 use crate::rubric::tree::{Kind, Reader, Table, Tv};
 use crate::rubric::{LoadOptions, Member, Rubric};
 
+/// Which fields of a settings struct an op sets, one bit per field in declaration order.
+pub type Fields = u16;
+
+/// Field-wise patching of a settings struct: copy only the fields an op sets.
+pub trait Patch: Clone + PartialEq {
+    /// The fields' names, in declaration order.
+    const NAMES: &'static [&'static str];
+    /// The fields in which `to` differs from `self`.
+    fn differing(&self, to: &Self) -> Fields;
+    /// Copies the fields in `fields` from `src`.
+    fn patch(&mut self, src: &Self, fields: Fields);
+}
+
+macro_rules! patch_fields {
+    ($t:ty: $($f:ident),+) => {
+        impl Patch for $t {
+            const NAMES: &'static [&'static str] = &[$(stringify!($f)),+];
+            fn differing(&self, to: &Self) -> Fields {
+                // Naming every field makes a field added to the struct a compile error here.
+                let Self { $($f: _),+ } = self;
+                let mut bits = 0;
+                let mut bit = 1;
+                $(
+                    if self.$f != to.$f {
+                        bits |= bit;
+                    }
+                    bit <<= 1;
+                )+
+                let _ = bit;
+                bits
+            }
+            fn patch(&mut self, src: &Self, fields: Fields) {
+                let mut bit = 1;
+                $(
+                    if fields & bit != 0 {
+                        self.$f = src.$f.clone();
+                    }
+                    bit <<= 1;
+                )+
+                let _ = bit;
+            }
+        }
+    };
+}
+
+patch_fields!(ImputeSpec: method, group);
+patch_fields!(ScreenSpec: method, dat_thresh, nonzero_thresh, include, exclude);
+patch_fields!(TreatSpec: method, winmax, skew_thresh, kurt_thresh, force_win, fallback, combine, lambda);
+patch_fields!(NormaliseSpec: method, l_u, m_sd, npara, scale_factor, iref, cap_max, gposts, trunc2posts, ties);
+patch_fields!(AggregateSpec: method, p, dat_thresh, min_coverage);
+
+/// The bit of a named field.
+fn field<T: Patch>(name: &str) -> Fields {
+    T::NAMES
+        .iter()
+        .position(|n| *n == name)
+        .map_or(0, |i| 1 << i)
+}
+
 /// One change to the pipeline's params.
 #[derive(Debug, Clone)]
 pub enum Op {
     /// Denominate or not.
     Denominate(bool),
-    /// Imputation.
-    Impute(ImputeSpec),
+    /// Imputation: the fields set, taken from the spec.
+    Impute(ImputeSpec, Fields),
     /// Screening.
-    Screen(ScreenSpec),
-    /// A criterion's treatment.
-    Treat(usize, Option<TreatSpec>),
-    /// A criterion's normalisation.
-    Normalise(usize, Option<NormaliseSpec>),
+    Screen(ScreenSpec, Fields),
+    /// A criterion's treatment (`None`: none, replacing the whole setting).
+    Treat(usize, Option<TreatSpec>, Fields),
+    /// A criterion's normalisation (`None`: none, replacing the whole setting).
+    Normalise(usize, Option<NormaliseSpec>, Fields),
     /// A node's weight.
     NodeWeight(usize, f64),
-    /// A criterion's weight (0 excludes it).
+    /// A criterion's weight.
     CriterionWeight(usize, f64),
+    /// A criterion or node left out (weight 0), whatever weight other factors give it.
+    Exclude(Member),
     /// A node's aggregation.
-    Aggregate(usize, AggregateSpec),
+    Aggregate(usize, AggregateSpec, Fields),
     /// The aggregation of facet values and cells.
-    GroupAggregate(AggregateSpec),
+    GroupAggregate(AggregateSpec, Fields),
     /// Replacement criterion values (a changed rule), evaluated at setup.
     Column(usize, Arc<Vec<Option<f64>>>),
+}
+
+/// What an op sets, to find two factors setting the same thing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Target {
+    Denominate,
+    Impute,
+    Screen,
+    Treat(usize),
+    Normalise(usize),
+    NodeWeight(usize),
+    CriterionWeight(usize),
+    Aggregate(usize),
+    GroupAggregate,
+    Column(usize),
+}
+
+fn patch_opt<T: Patch>(slot: &mut Option<T>, src: &Option<T>, fields: Fields) {
+    match (slot.as_mut(), src) {
+        (Some(s), Some(v)) => s.patch(v, fields),
+        _ => *slot = src.clone(),
+    }
 }
 
 impl Op {
@@ -51,31 +138,107 @@ impl Op {
     pub fn step(&self) -> Step {
         match self {
             Op::Denominate(_) | Op::Column(..) => Step::Denominate,
-            Op::Impute(_) => Step::Impute,
-            Op::Screen(_) => Step::Screen,
+            Op::Impute(..) => Step::Impute,
+            Op::Screen(..) => Step::Screen,
             Op::Treat(..) => Step::Treat,
             Op::Normalise(..) => Step::Normalise,
             Op::NodeWeight(..)
             | Op::CriterionWeight(..)
+            | Op::Exclude(_)
             | Op::Aggregate(..)
-            | Op::GroupAggregate(_) => Step::Aggregate,
+            | Op::GroupAggregate(..) => Step::Aggregate,
         }
     }
 
-    /// Applies the change; replacement columns are collected separately.
+    /// Applies the change; replacement columns are collected separately. Exclusions are applied
+    /// by `apply_all` after every other op.
     pub fn apply(&self, p: &mut Params, columns: &mut Vec<(usize, Arc<Vec<Option<f64>>>)>) {
         match self {
             Op::Denominate(b) => p.denominate = *b,
-            Op::Impute(s) => p.impute = s.clone(),
-            Op::Screen(s) => p.screen = s.clone(),
-            Op::Treat(c, s) => p.treat[*c] = s.clone(),
-            Op::Normalise(c, s) => p.normalise[*c] = s.clone(),
+            Op::Impute(s, f) => p.impute.patch(s, *f),
+            Op::Screen(s, f) => p.screen.patch(s, *f),
+            Op::Treat(c, s, f) => patch_opt(&mut p.treat[*c], s, *f),
+            Op::Normalise(c, s, f) => patch_opt(&mut p.normalise[*c], s, *f),
             Op::NodeWeight(k, w) => p.node_weights[*k] = *w,
             Op::CriterionWeight(c, w) => p.criterion_weights[*c] = *w,
-            Op::Aggregate(k, s) => p.aggregate[*k] = s.clone(),
-            Op::GroupAggregate(s) => p.group_aggregate = s.clone(),
+            Op::Exclude(Member::Node(k)) => p.node_weights[*k] = 0.0,
+            Op::Exclude(Member::Criterion(c)) => p.criterion_weights[*c] = 0.0,
+            Op::Aggregate(k, s, f) => p.aggregate[*k].patch(s, *f),
+            Op::GroupAggregate(s, f) => p.group_aggregate.patch(s, *f),
             Op::Column(c, v) => columns.push((*c, v.clone())),
         }
+    }
+
+    /// What the op sets, field by field (a whole replacement sets every field).
+    fn targets(&self) -> Vec<(Target, Fields)> {
+        let all = Fields::MAX;
+        let or_all = |present: bool, f: Fields| if present { f } else { all };
+        match self {
+            Op::Denominate(_) => vec![(Target::Denominate, all)],
+            Op::Impute(_, f) => vec![(Target::Impute, *f)],
+            Op::Screen(_, f) => vec![(Target::Screen, *f)],
+            Op::Treat(c, s, f) => vec![(Target::Treat(*c), or_all(s.is_some(), *f))],
+            Op::Normalise(c, s, f) => vec![(Target::Normalise(*c), or_all(s.is_some(), *f))],
+            Op::NodeWeight(k, _) => vec![(Target::NodeWeight(*k), all)],
+            Op::CriterionWeight(c, _) => vec![(Target::CriterionWeight(*c), all)],
+            Op::Exclude(_) => Vec::new(),
+            Op::Aggregate(k, _, f) => vec![(Target::Aggregate(*k), *f)],
+            Op::GroupAggregate(_, f) => vec![(Target::GroupAggregate, *f)],
+            Op::Column(c, _) => vec![(Target::Column(*c), all)],
+        }
+    }
+}
+
+/// Applies a run's ops to `params`: every setting first, then the exclusions, so that a factor
+/// leaving a criterion out is not undone by another factor's weights.
+pub fn apply_all(
+    ops: &[Op],
+    params: &mut Params,
+    columns: &mut Vec<(usize, Arc<Vec<Option<f64>>>)>,
+) {
+    for op in ops.iter().filter(|o| !matches!(o, Op::Exclude(_))) {
+        op.apply(params, columns);
+    }
+    for op in ops.iter().filter(|o| matches!(o, Op::Exclude(_))) {
+        op.apply(params, columns);
+    }
+}
+
+/// Words for a field an op sets, for the message about two factors setting it.
+fn describe_target(t: Target, fields: Fields, rubric: &Rubric) -> String {
+    fn name<T: Patch>(fields: Fields) -> &'static str {
+        (0..T::NAMES.len())
+            .find(|i| fields & (1 << i) != 0)
+            .map_or("method", |i| T::NAMES[i])
+    }
+    let node = |k: usize| rubric.nodes.get(k).map_or("?", |n| n.id.as_str());
+    let crit = |c: usize| rubric.criteria.get(c).map_or("?", |x| x.id.as_str());
+    match t {
+        Target::Denominate => "`pipeline.denominate`".to_string(),
+        Target::Impute => format!("`pipeline.impute.{}`", name::<ImputeSpec>(fields)),
+        Target::Screen => format!("`pipeline.screen.{}`", name::<ScreenSpec>(fields)),
+        Target::Treat(c) => format!(
+            "the treatment's `{}` of criterion `{}`",
+            name::<TreatSpec>(fields),
+            crit(c)
+        ),
+        Target::Normalise(c) => format!(
+            "the normalisation's `{}` of criterion `{}`",
+            name::<NormaliseSpec>(fields),
+            crit(c)
+        ),
+        Target::NodeWeight(k) => format!("`node.{}.weight`", node(k)),
+        Target::CriterionWeight(c) => format!("`criterion.{}.weight`", crit(c)),
+        Target::Aggregate(k) => format!(
+            "the aggregation's `{}` of node `{}`",
+            name::<AggregateSpec>(fields),
+            node(k)
+        ),
+        Target::GroupAggregate => format!(
+            "the aggregation's `{}` of dimensions and cells",
+            name::<AggregateSpec>(fields)
+        ),
+        Target::Column(c) => format!("the rule of criterion `{}`", crit(c)),
     }
 }
 
@@ -143,6 +306,9 @@ pub struct Spec {
     pub target: usize,
     /// The factors.
     pub factors: Vec<Factor>,
+    /// The spec file and its SHA-256, if it was read from a file (`None`: the rubric's
+    /// `[uncertainty]` section).
+    pub file: Option<(String, String)>,
 }
 
 /// What setup needs besides the spec.
@@ -166,7 +332,7 @@ impl Factor {
     pub fn pick(&self, u: f64, rubric: &Rubric, nominal: &Params) -> (Vec<Op>, String) {
         match &self.kind {
             FactorKind::Discrete(alts) => {
-                let k = ((u * alts.len() as f64) as usize).min(alts.len() - 1);
+                let k = self.alternative(u).unwrap_or(0);
                 (alts[k].ops.clone(), alts[k].label.clone())
             }
             FactorKind::Continuous { lo, hi, setter } => {
@@ -176,6 +342,16 @@ impl Factor {
                     crate::output::number(v),
                 )
             }
+        }
+    }
+
+    /// The alternative a uniform draw `u` picks, for a discrete factor.
+    pub fn alternative(&self, u: f64) -> Option<usize> {
+        match &self.kind {
+            FactorKind::Discrete(alts) => {
+                Some(((u * alts.len() as f64) as usize).min(alts.len() - 1))
+            }
+            FactorKind::Continuous { .. } => None,
         }
     }
 
@@ -194,6 +370,40 @@ impl Factor {
             },
         }
     }
+
+    /// Every field any value of the factor sets, merged per target.
+    fn targets(&self, rubric: &Rubric, nominal: &Params) -> Vec<(Target, Fields)> {
+        let mut all: Vec<(Target, Fields)> = match &self.kind {
+            FactorKind::Discrete(alts) => alts
+                .iter()
+                .flat_map(|a| a.ops.iter().flat_map(Op::targets))
+                .collect(),
+            FactorKind::Continuous { lo, setter, .. } => {
+                continuous_ops(*setter, *lo, rubric, nominal)
+                    .iter()
+                    .flat_map(Op::targets)
+                    .collect()
+            }
+        };
+        all.sort_by_key(|t| t.0);
+        let mut merged: Vec<(Target, Fields)> = Vec::new();
+        for (t, f) in all {
+            match merged.last_mut() {
+                Some(last) if last.0 == t => last.1 |= f,
+                _ => merged.push((t, f)),
+            }
+        }
+        merged
+    }
+}
+
+/// Two factors that set the same field: the first such field, in words.
+fn overlap(a: &[(Target, Fields)], b: &[(Target, Fields)], rubric: &Rubric) -> Option<String> {
+    a.iter().find_map(|(t, f)| {
+        b.iter()
+            .find(|(u, g)| u == t && f & g != 0)
+            .map(|(_, g)| describe_target(*t, f & g, rubric))
+    })
 }
 
 fn continuous_ops(setter: Setter, v: f64, rubric: &Rubric, nominal: &Params) -> Vec<Op> {
@@ -216,27 +426,39 @@ fn continuous_ops(setter: Setter, v: f64, rubric: &Rubric, nominal: &Params) -> 
                 }
                 a
             };
+            let f = field::<AggregateSpec>(match setter {
+                Setter::MinCoverage => "min_coverage",
+                Setter::DatThresh => "dat_thresh",
+                _ => "p",
+            });
             let mut ops: Vec<Op> = inheriting_nodes()
-                .map(|k| Op::Aggregate(k, set(&nominal.aggregate[k])))
+                .map(|k| Op::Aggregate(k, set(&nominal.aggregate[k]), f))
                 .collect();
-            ops.push(Op::GroupAggregate(set(&nominal.group_aggregate)));
+            ops.push(Op::GroupAggregate(set(&nominal.group_aggregate), f));
             ops
         }
-        Setter::SkewThresh | Setter::KurtThresh | Setter::Winmax => inheriting_criteria()
-            .filter_map(|c| {
-                let mut t = nominal.treat[c].clone()?;
-                match setter {
-                    Setter::SkewThresh => t.skew_thresh = v,
-                    Setter::KurtThresh => t.kurt_thresh = v,
-                    _ => t.winmax = Some(v.round().max(0.0) as u32),
-                }
-                Some(Op::Treat(c, Some(t)))
-            })
-            .collect(),
+        Setter::SkewThresh | Setter::KurtThresh | Setter::Winmax => {
+            let f = field::<TreatSpec>(match setter {
+                Setter::SkewThresh => "skew_thresh",
+                Setter::KurtThresh => "kurt_thresh",
+                _ => "winmax",
+            });
+            inheriting_criteria()
+                .filter_map(|c| {
+                    let mut t = nominal.treat[c].clone()?;
+                    match setter {
+                        Setter::SkewThresh => t.skew_thresh = v,
+                        Setter::KurtThresh => t.kurt_thresh = v,
+                        _ => t.winmax = Some(v.round().max(0.0) as u32),
+                    }
+                    Some(Op::Treat(c, Some(t), f))
+                })
+                .collect()
+        }
         Setter::ScreenThresh => {
             let mut s = nominal.screen.clone();
             s.dat_thresh = v;
-            vec![Op::Screen(s)]
+            vec![Op::Screen(s, field::<ScreenSpec>("dat_thresh"))]
         }
     }
 }
@@ -332,7 +554,30 @@ pub fn read_spec(table: &Tv, ctx: &Context<'_>) -> Result<Spec, InputError> {
             );
         }
     }
-    p.finish(Spec { target, factors })
+    let nominal = Params::from_rubric(ctx.rubric);
+    let targets: Vec<Vec<(Target, Fields)>> = factors
+        .iter()
+        .map(|f| f.targets(ctx.rubric, &nominal))
+        .collect();
+    for j in 0..factors.len() {
+        for i in 0..j {
+            if let Some(what) = overlap(&targets[i], &targets[j], ctx.rubric) {
+                p.push(
+                    Problem::new(format!(
+                        "factors `{}` and `{}` both vary {what}: in a run where both change it, the later would undo the earlier",
+                        factors[i].name, factors[j].name
+                    ))
+                    .at(table.at.location())
+                    .help("let one factor vary each setting; to vary two settings together, list their combinations as one factor's `alternatives`"),
+                );
+            }
+        }
+    }
+    p.finish(Spec {
+        target,
+        factors,
+        file: None,
+    })
 }
 
 fn read_factor(item: &Tv, i: usize, ctx: &Context<'_>, p: &mut Problems) -> Option<Factor> {
@@ -633,17 +878,31 @@ fn diff(
         ops.push(Op::Denominate(ap.denominate));
     }
     if ap.impute != nominal.impute {
-        ops.push(Op::Impute(ap.impute.clone()));
+        ops.push(Op::Impute(
+            ap.impute.clone(),
+            nominal.impute.differing(&ap.impute),
+        ));
     }
     if ap.screen != nominal.screen {
-        ops.push(Op::Screen(ap.screen.clone()));
+        ops.push(Op::Screen(
+            ap.screen.clone(),
+            nominal.screen.differing(&ap.screen),
+        ));
+    }
+    fn fields_of<T: Patch>(from: &Option<T>, to: &Option<T>) -> Fields {
+        match (from, to) {
+            (Some(a), Some(b)) => a.differing(b),
+            _ => Fields::MAX,
+        }
     }
     for c in 0..base.criteria.len() {
         if ap.treat[c] != nominal.treat[c] {
-            ops.push(Op::Treat(c, ap.treat[c].clone()));
+            let f = fields_of(&nominal.treat[c], &ap.treat[c]);
+            ops.push(Op::Treat(c, ap.treat[c].clone(), f));
         }
         if ap.normalise[c] != nominal.normalise[c] {
-            ops.push(Op::Normalise(c, ap.normalise[c].clone()));
+            let f = fields_of(&nominal.normalise[c], &ap.normalise[c]);
+            ops.push(Op::Normalise(c, ap.normalise[c].clone(), f));
         }
         if ap.criterion_weights[c] != nominal.criterion_weights[c] {
             ops.push(Op::CriterionWeight(c, ap.criterion_weights[c]));
@@ -654,11 +913,13 @@ fn diff(
             ops.push(Op::NodeWeight(k, ap.node_weights[k]));
         }
         if ap.aggregate[k] != nominal.aggregate[k] {
-            ops.push(Op::Aggregate(k, ap.aggregate[k].clone()));
+            let f = nominal.aggregate[k].differing(&ap.aggregate[k]);
+            ops.push(Op::Aggregate(k, ap.aggregate[k].clone(), f));
         }
     }
     if ap.group_aggregate != nominal.group_aggregate {
-        ops.push(Op::GroupAggregate(ap.group_aggregate.clone()));
+        let f = nominal.group_aggregate.differing(&ap.group_aggregate);
+        ops.push(Op::GroupAggregate(ap.group_aggregate.clone(), f));
     }
     // Rules: a criterion whose rule or direction changed gets its values re-evaluated once.
     let changed: Vec<usize> = (0..base.criteria.len())
@@ -678,9 +939,9 @@ fn diff(
     }
     for id in exclude {
         if let Some(c) = base.criterion_index(id) {
-            ops.push(Op::CriterionWeight(c, 0.0));
+            ops.push(Op::Exclude(Member::Criterion(c)));
         } else if let Some(k) = base.node_index(id).filter(|&k| k > 0) {
-            ops.push(Op::NodeWeight(k, 0.0));
+            ops.push(Op::Exclude(Member::Node(k)));
         } else {
             return Err(format!(
                 "`exclude` names `{id}`, which is neither a criterion nor a node below the index"
@@ -795,6 +1056,7 @@ fn dirichlet_sets(
 /// Reads a spec file: a TOML file whose top level (or `[uncertainty]` table) is a spec.
 pub fn read_spec_file(path: &Path, ctx: &Context<'_>) -> Result<Spec, InputError> {
     let text = crate::files::read_text(path, "uncertainty spec", 1024 * 1024, None)?;
+    let sha = crate::files::sha256_hex(text.as_bytes());
     let source = crate::error::SourceText::new(path.display().to_string(), text);
     let tree: Table =
         crate::rubric::tree::parse(&source).map_err(|problems| InputError { problems })?;
@@ -809,5 +1071,18 @@ pub fn read_spec_file(path: &Path, ctx: &Context<'_>) -> Result<Spec, InputError
             at,
         },
     };
-    read_spec(&tv, ctx)
+    let mut spec = read_spec(&tv, ctx)?;
+    spec.file = Some((path.display().to_string(), sha));
+    Ok(spec)
+}
+
+/// The spec a rubric names by its place: `<stem>.sensitivity.toml` beside the rubric file, else
+/// beside each rubric it extends, nearest first.
+pub fn default_spec_file(rubric: &Rubric) -> Option<std::path::PathBuf> {
+    rubric.provenance.files.iter().find_map(|(shown, _)| {
+        let path = Path::new(shown);
+        let stem = path.file_stem()?.to_str()?;
+        let candidate = path.with_file_name(format!("{stem}.sensitivity.toml"));
+        candidate.is_file().then_some(candidate)
+    })
 }

@@ -20,7 +20,7 @@ use crate::pipeline::rank::rank_descending;
 use crate::pipeline::{Params, Pipeline, StageData, Step};
 use crate::rules::CriterionValues;
 use design::{Block, Design, Plan, Sampler};
-use estimate::Indices;
+use estimate::{Indices, Note};
 use factors::{Op, Spec};
 
 /// How to run an analysis.
@@ -47,6 +47,8 @@ pub struct Run {
     pub u: Vec<f64>,
     /// Each factor's value, as a label.
     pub labels: Vec<String>,
+    /// Each discrete factor's alternative (`None` for a continuous factor).
+    pub picks: Vec<Option<usize>>,
     /// Target scores of every jurisdiction (`None` when screened out); `None` if the run failed.
     pub scores: Option<Vec<Option<f64>>>,
     /// Ranks of every jurisdiction.
@@ -105,11 +107,8 @@ impl<'a> Regenerator<'a> {
     fn regenerate(&self, ops: &[Op]) -> Result<Vec<Option<f64>>, Problem> {
         let mut params = self.nominal.clone();
         let mut columns: Vec<(usize, Arc<Vec<Option<f64>>>)> = Vec::new();
-        let mut from = Step::Aggregate;
-        for op in ops {
-            op.apply(&mut params, &mut columns);
-            from = from.min(op.step());
-        }
+        factors::apply_all(ops, &mut params, &mut columns);
+        let from = ops.iter().map(Op::step).min().unwrap_or(Step::Aggregate);
         if columns.is_empty() {
             if from == Step::Aggregate {
                 return self.finish(&self.pipeline, &params, &self.cache);
@@ -176,6 +175,14 @@ pub fn analyse(
     let regen = Regenerator::new(scored, spec.target)?;
     let nominal_scores = regen.finish(&regen.pipeline, &regen.nominal, &regen.cache)?;
     let nominal_ranks = ranks_of(&nominal_scores);
+    if nominal_ranks.iter().all(Option::is_none) {
+        let id = &scored.rubric.nodes[spec.target].id;
+        return Err(Problem::new(format!(
+            "no jurisdiction has a score for `{id}` in the nominal run, so there are no ranks to analyse"
+        ))
+        .help("every jurisdiction's evidence covers less than min_coverage of it; `accord score` shows the coverage, and the spec's `target` can name a node that has scores")
+        .into());
+    }
     let from = spec
         .factors
         .iter()
@@ -189,10 +196,12 @@ pub fn analyse(
         .map(|(u, block)| {
             let mut ops = Vec::new();
             let mut labels = Vec::with_capacity(u.len());
+            let mut picks = Vec::with_capacity(u.len());
             for (f, x) in spec.factors.iter().zip(u) {
                 let (o, label) = f.pick(*x, &scored.rubric, &regen.nominal);
                 ops.extend(o);
                 labels.push(label);
+                picks.push(f.alternative(*x));
             }
             let run = match regen.regenerate(&ops) {
                 Ok(scores) => {
@@ -202,6 +211,7 @@ pub fn analyse(
                         block: *block,
                         u: u.clone(),
                         labels,
+                        picks,
                         scores: Some(scores),
                         ranks: Some(ranks),
                         error: None,
@@ -212,6 +222,7 @@ pub fn analyse(
                     block: *block,
                     u: u.clone(),
                     labels,
+                    picks,
                     scores: None,
                     ranks: None,
                     error: Some(p.message),
@@ -296,15 +307,20 @@ impl Outcome {
         }
     }
 
-    /// Sobol' indices of COINr's target (mean absolute rank shift) for each factor.
+    /// Sobol' indices of COINr's target (mean absolute rank shift) for each factor. A factor with
+    /// an alternative that never gave a result is NA with the reason (its effect was not measured).
     pub fn indices(&self, bootstrap: usize, seed: u64) -> Option<Vec<Indices>> {
         (self.plan_design == Design::Sa).then(|| {
             let y: Vec<Option<f64>> = self.runs.iter().map(|r| r.y).collect();
-            estimate::sobol(&y, self.n, self.factors.len(), bootstrap, seed)
+            self.measured(
+                &y,
+                estimate::sobol(&y, self.n, self.factors.len(), bootstrap, seed),
+            )
         })
     }
 
-    /// Total indices of each jurisdiction's rank, per factor (which assumption moves it most).
+    /// Total indices of each jurisdiction's rank, per factor (which assumption moves it most);
+    /// NA where the jurisdiction is unranked in every run of one of the factor's alternatives.
     pub fn unit_total_indices(&self, j: usize) -> Option<Vec<Option<f64>>> {
         (self.plan_design == Design::Sa).then(|| {
             let y: Vec<Option<f64>> = self
@@ -312,22 +328,103 @@ impl Outcome {
                 .iter()
                 .map(|r| r.ranks.as_ref().and_then(|x| x[j]).map(f64::from))
                 .collect();
-            estimate::sobol(&y, self.n, self.factors.len(), 0, 0)
-                .into_iter()
-                .map(|i| i.sti)
-                .collect()
+            let ix = estimate::sobol(&y, self.n, self.factors.len(), 0, 0);
+            self.measured(&y, ix).into_iter().map(|i| i.sti).collect()
         })
     }
 
-    /// Mean absolute rank change when only factor `i` changes (AB_i against A).
+    /// Marks NA the indices of factors with an alternative that never gave an output in `y`
+    /// because of that factor, and notes the factors whose change alone made runs fail.
+    fn measured(&self, y: &[Option<f64>], mut ix: Vec<Indices>) -> Vec<Indices> {
+        for (i, x) in ix.iter_mut().enumerate() {
+            let caused = self.caused_failures(i, y);
+            if let Some(note) = self.failed_alternative(i, y, &caused) {
+                *x = Indices::na(x.rows, note);
+            } else if !caused.is_empty() && x.notes.is_empty() {
+                x.notes.push(Note::SomeFailed { runs: caused.len() });
+            }
+        }
+        ix
+    }
+
+    /// Runs without an output in `y` that changing factor `i` alone caused: of each pair A_r and
+    /// AB_i,r, which differ only in factor `i`, the one without an output when the other has one.
+    fn caused_failures(&self, i: usize, y: &[Option<f64>]) -> Vec<usize> {
+        let n = self.n;
+        (0..n)
+            .filter_map(|r| {
+                let (a, ab) = (r, (2 + i) * n + r);
+                match (y.get(a)?.is_some(), y.get(ab)?.is_some()) {
+                    (true, false) => Some(ab),
+                    (false, true) => Some(a),
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
+    /// The first alternative of factor `i` that never had an output in `y`, in a run it used,
+    /// where at least one of those runs failed because of factor `i` (`caused`). An alternative
+    /// that only met another factor's failures (a weight set drawn only beside a failing
+    /// aggregation) is not blamed.
+    fn failed_alternative(&self, i: usize, y: &[Option<f64>], caused: &[usize]) -> Option<Note> {
+        let pick = |run: usize| {
+            self.runs
+                .get(run)
+                .and_then(|r| r.picks.get(i).copied().flatten())
+        };
+        let mut used: Vec<(usize, usize, Option<usize>)> = Vec::new();
+        for (run, out) in y.iter().enumerate() {
+            let Some(k) = pick(run) else {
+                continue;
+            };
+            if used.len() <= k {
+                used.resize(k + 1, (0, 0, None));
+            }
+            let u = &mut used[k];
+            u.0 += 1;
+            if out.is_some() {
+                u.1 += 1;
+            } else if u.2.is_none() {
+                u.2 = Some(run);
+            }
+        }
+        used.iter()
+            .enumerate()
+            .find(|(k, (runs, known, _))| {
+                *runs > 0 && *known == 0 && caused.iter().any(|&c| pick(c) == Some(*k))
+            })
+            .map(|(_, (runs, _, first))| {
+                let run = first.and_then(|f| self.runs.get(f));
+                Note::AlternativeFailed {
+                    alternative: run
+                        .and_then(|r| r.labels.get(i).cloned())
+                        .unwrap_or_default(),
+                    runs: *runs,
+                    reason: run
+                        .and_then(|r| r.error.clone())
+                        .unwrap_or_else(|| "no jurisdiction was ranked".to_string()),
+                }
+            })
+    }
+
+    /// Mean absolute rank change when only factor `i` changes (AB_i against A), over the design
+    /// rows the indices use; NA when the indices are NA for want of results.
     pub fn rank_shift(&self, i: usize) -> Option<f64> {
         if self.plan_design != Design::Sa {
             return None;
         }
         let n = self.n;
+        let y: Vec<Option<f64>> = self.runs.iter().map(|r| r.y).collect();
+        let complete = estimate::complete_rows(&y, n, self.factors.len());
+        let rows = complete.iter().filter(|k| **k).count();
+        let caused = self.caused_failures(i, &y);
+        if rows < estimate::MIN_ROWS || self.failed_alternative(i, &y, &caused).is_some() {
+            return None;
+        }
         let mut total = 0.0;
         let mut count = 0usize;
-        for r in 0..n {
+        for r in (0..n).filter(|&r| complete[r]) {
             let (Some(a), Some(ab)) = (&self.runs[r].ranks, &self.runs[(2 + i) * n + r].ranks)
             else {
                 continue;
@@ -338,6 +435,17 @@ impl Outcome {
             }
         }
         (count > 0).then(|| total / count as f64)
+    }
+
+    /// Design rows with a result in every run, of `n` (a sensitivity analysis only).
+    pub fn complete_rows(&self) -> Option<usize> {
+        (self.plan_design == Design::Sa).then(|| {
+            let y: Vec<Option<f64>> = self.runs.iter().map(|r| r.y).collect();
+            estimate::complete_rows(&y, self.n, self.factors.len())
+                .iter()
+                .filter(|k| **k)
+                .count()
+        })
     }
 
     /// Runs that failed.
