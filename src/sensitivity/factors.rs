@@ -74,7 +74,7 @@ patch_fields!(ImputeSpec: method, group);
 patch_fields!(ScreenSpec: method, dat_thresh, nonzero_thresh, include, exclude);
 patch_fields!(TreatSpec: method, winmax, skew_thresh, kurt_thresh, force_win, fallback, combine, lambda);
 patch_fields!(NormaliseSpec: method, l_u, m_sd, npara, scale_factor, iref, cap_max, gposts, trunc2posts, ties);
-patch_fields!(AggregateSpec: method, p, dat_thresh, min_coverage);
+patch_fields!(AggregateSpec: method, p, dat_thresh, min_coverage, na_child);
 
 /// The bit of a named field.
 fn field<T: Patch>(name: &str) -> Fields {
