@@ -1,8 +1,8 @@
 //! Leave-one-out importance of index elements: COINr's `remove_elements`.
 //!
-//! For each element (a criterion or a node), a copy of the rubric gives it weight 0, the pipeline
-//! runs again on the same criterion values, and the index ranks are compared with the nominal
-//! ones: the result is the mean over jurisdictions of |nominal rank - rank without the element|.
+//! For each element (a criterion or a node), its weight is set to 0 and the nodes are aggregated
+//! again on the pipeline's cached steps (weights change nothing before aggregation), and the
+//! index ranks are compared with the nominal ones: the result is the mean over jurisdictions of |nominal rank - rank without the element|.
 //! Jurisdictions whose index is unknown in either run are left out of the mean. Giving the root
 //! weight 0 changes nothing (its weight is never used), so the root is not an element.
 
@@ -41,16 +41,6 @@ pub fn all_criteria(rubric: &Rubric) -> Vec<Member> {
     (0..rubric.criteria.len()).map(Member::Criterion).collect()
 }
 
-/// A copy of the rubric with one element's weight set to 0.
-pub fn without(rubric: &Rubric, member: Member) -> Rubric {
-    let mut r = rubric.clone();
-    match member {
-        Member::Criterion(c) => r.criteria[c].weight = 0.0,
-        Member::Node(k) => r.nodes[k].weight = 0.0,
-    }
-    r
-}
-
 /// Index ranks of a run (COINr's rule: descending, ties share the lowest rank, unknown stays
 /// unknown; a non-finite score counts as unknown).
 pub fn index_ranks(results: &Results) -> Vec<Option<u32>> {
@@ -74,16 +64,30 @@ pub fn mean_abs_change(a: &[Option<u32>], b: &[Option<u32>]) -> (usize, Option<f
 }
 
 /// Removes each element in turn (in parallel) and reports the mean absolute index rank change.
-/// Fails only if the pipeline fails on a modified rubric (a method that cannot take the new
-/// weights).
+/// The steps before aggregation run once; each removal aggregates again with the element's
+/// weight 0. Fails only if aggregation fails with the new weights (a method that cannot take
+/// them).
 pub fn remove_each(scored: &Scored, members: &[Member]) -> Result<Vec<Removal>, InputError> {
+    use crate::pipeline::{Params, Pipeline, Step};
     let nominal = index_ranks(&scored.results);
+    let pipeline = Pipeline::new(&scored.rubric, &scored.inputs, &scored.values);
+    let params = Params::from_rubric(&scored.rubric);
+    let data = pipeline.stages(&params, Step::Denominate, None)?;
     members
         .par_iter()
         .map(|&member| {
-            let rubric = without(&scored.rubric, member);
-            let results = crate::pipeline::run(&rubric, &scored.inputs, &scored.values)?;
-            let (n, mean) = mean_abs_change(&nominal, &index_ranks(&results));
+            let mut p = params.clone();
+            match member {
+                Member::Criterion(c) => p.criterion_weights[c] = 0.0,
+                Member::Node(k) => p.node_weights[k] = 0.0,
+            }
+            let (scores, _) = pipeline.aggregate(&p, &data)?;
+            let index: Vec<Option<f64>> = scores
+                .col(0)
+                .iter()
+                .map(|s| s.filter(|v| v.is_finite()))
+                .collect();
+            let (n, mean) = mean_abs_change(&nominal, &rank_descending(&index));
             Ok(Removal {
                 member,
                 n,

@@ -70,8 +70,33 @@ pub enum SamplerArg {
     Sobol,
 }
 
+/// Most worker threads, design rows and bootstrap samples accepted: far above any real analysis,
+/// low enough that a typo cannot exhaust the machine.
+const MAX_THREADS: usize = 1024;
+const MAX_RUNS: usize = 1_000_000;
+const MAX_BOOTSTRAP: usize = 100_000;
+
+/// Refuses counts that would exhaust the machine before any work starts.
+fn check_counts(args: &SensitivityArgs) -> Result<(), InputError> {
+    let mut problems = crate::error::Problems::new();
+    for (flag, value, max) in [
+        ("--threads", args.threads.unwrap_or(1), MAX_THREADS),
+        ("--runs", args.runs, MAX_RUNS),
+        ("--bootstrap", args.bootstrap, MAX_BOOTSTRAP),
+    ] {
+        if value > max {
+            problems.push(
+                Problem::new(format!("`{flag} {value}` is more than the limit of {max}"))
+                    .help(format!("give {flag} at most {max}")),
+            );
+        }
+    }
+    problems.finish(())
+}
+
 /// Runs `sensitivity`.
 pub fn run(args: &SensitivityArgs, cli: &Cli) -> Result<(), Error> {
+    check_counts(args)?;
     let out = args.output.begin()?;
     let resolved = args.inputs.resolve()?;
     let (rubric, inputs, load) = args.inputs.load_resolved(&resolved)?;

@@ -321,6 +321,9 @@ impl<'a> Pipeline<'a> {
                         let col: Vec<Option<f64>> =
                             juris.list.iter().map(|j| j.denominators[k]).collect();
                         denominate::denominate(d.col_mut(c), &col, crit.scale_factor);
+                        finite(d.col(c), "dividing it by its denominator", &crit.id, &|r| {
+                            juris.list[r].code.clone()
+                        })?;
                     }
                 }
                 Arc::new(d)
@@ -417,7 +420,15 @@ impl<'a> Pipeline<'a> {
                 for (c, spec) in params.treat.iter().enumerate() {
                     match spec {
                         None => details.push(None),
-                        Some(spec) => details.push(Some(treat::treat_in_place(t.col_mut(c), spec))),
+                        Some(spec) => {
+                            details.push(Some(treat::treat_in_place(t.col_mut(c), spec)));
+                            finite(
+                                t.col(c),
+                                &format!("treating it with `{}`", spec.method.name()),
+                                &rubric.criteria[c].id,
+                                &|r| juris.list[units[r]].code.clone(),
+                            )?;
+                        }
                     }
                 }
                 (Arc::new(t), Arc::new(details))
@@ -441,6 +452,12 @@ impl<'a> Pipeline<'a> {
                         Problem::new(format!("cannot normalise criterion `{}` with `{}`: {why}", crit.id, nspec.method.name()))
                             .help("choose another method for it (criterion key `normalise`), or drop the criterion")
                     })?;
+                    finite(
+                        &v,
+                        &format!("normalising it with `{}`", nspec.method.name()),
+                        &crit.id,
+                        &|r| juris.list[units[r]].code.clone(),
+                    )?;
                     out.col_mut(c).copy_from_slice(&v);
                 }
                 Arc::new(out)
@@ -727,6 +744,24 @@ fn coverage(
 
 /// Aggregates children columns into one with the given weights (renormalised over the known
 /// children of each row), applying the coverage floor and COINr's `dat_thresh`.
+/// Refuses a value that is not a finite number (an overflow: evidence or parameters near the
+/// largest number a double holds), naming the criterion, the step and the jurisdiction.
+fn finite(
+    col: &[Option<f64>],
+    step: &str,
+    criterion: &str,
+    code: &dyn Fn(usize) -> String,
+) -> Result<(), Problem> {
+    match col.iter().position(|v| v.is_some_and(|x| !x.is_finite())) {
+        None => Ok(()),
+        Some(r) => Err(Problem::new(format!(
+            "criterion `{criterion}` overflowed for `{}` when {step}: the result is not a finite number",
+            code(r)
+        ))
+        .help("the values (or the method's parameters) are too large for floating point; rescale them (e.g. to thousands or millions of units)")),
+    }
+}
+
 /// How an aggregation names what it works on, for its messages.
 struct Names<'a> {
     /// The node, facet value or cell.
@@ -778,6 +813,17 @@ fn aggregate_columns(
                     .help("normalise numeric criteria onto a positive range (e.g. --set pipeline.normalise.l_u=[1,100]), or use a_amean")
             })?;
         }
+    }
+    if let Some(i) = out.iter().position(|v| v.is_some_and(|x| !x.is_finite())) {
+        return Err(Problem::new(format!(
+            "cannot aggregate `{node}` for `{}` with `{}`: the result overflows (it is not a finite number)",
+            code(i),
+            agg.method.name()
+        ))
+        .help(match agg.p {
+            Some(p) if agg.method == AggregateMethod::GenMean => format!("`a_genmean` with p = {p} raises the values to a power too large for floating point; use a smaller `p`"),
+            _ => "the weights or values are too large for floating point; rescale them".to_string(),
+        }));
     }
     for i in 0..m {
         let known = children.iter().filter(|col| col[i].is_some()).count();

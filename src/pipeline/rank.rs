@@ -15,7 +15,9 @@ pub fn rank_descending(x: &[Option<f64>]) -> Vec<Option<u32>> {
     let mut k = 0;
     while k < idx.len() {
         let top = v(idx[k]);
-        let mut e = k;
+        // The first score always joins its own group, so the loop ends whatever the scores are
+        // (a NaN compares false with everything).
+        let mut e = k + 1;
         while e < idx.len() && (top - v(idx[e])) <= TIE_TOLERANCE * top.abs().max(1.0) {
             e += 1;
         }

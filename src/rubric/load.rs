@@ -14,6 +14,10 @@ use crate::error::{InputError, Location, Problem, Problems, SourceText, did_you_
 use crate::files::{read_text, sha256_hex};
 use crate::pipeline::spec::{self, read_normalise, read_treat};
 
+/// Deepest tree accepted: levels below the index. Real rubrics have a few; the bound keeps every
+/// walk over the tree short.
+pub const MAX_DEPTH: usize = 64;
+
 /// Options for loading a rubric.
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
@@ -674,39 +678,69 @@ fn validate(root: &Table, file: &str, p: &mut Problems) -> Option<Rubric> {
             p.push(problem);
         }
     }
-    // Cycles: follow parents; a chain longer than the node count loops.
-    let mut in_cycle = vec![false; nodes.len()];
+    // Cycles and depth, in one linear pass: walk up from each node until a node already walked
+    // (its depth known), the root, or a node on the current walk (a cycle).
+    const UNSEEN: usize = usize::MAX;
+    const WALKING: usize = usize::MAX - 1;
+    const CYCLE: usize = usize::MAX - 2;
+    let mut depth = vec![UNSEEN; nodes.len()];
+    let mut path = Vec::new();
     for start in 0..nodes.len() {
-        let mut seen = vec![false; nodes.len()];
+        path.clear();
         let mut cur = Some(start);
-        while let Some(i) = cur {
-            if seen[i] {
-                if i == start && !in_cycle[start] {
-                    let mut members = vec![nodes[start].id.clone()];
-                    let mut j = parent_of[start];
-                    while let Some(k) = j {
-                        if k == start {
-                            break;
-                        }
-                        in_cycle[k] = true;
+        let base = loop {
+            match cur {
+                None => break 0,
+                Some(i) if depth[i] == UNSEEN => {
+                    depth[i] = WALKING;
+                    path.push(i);
+                    cur = parent_of[i];
+                }
+                Some(i) if depth[i] == WALKING => {
+                    // The cycle is the walk from `i` on; name it from its first node in file order.
+                    let at = path.iter().position(|&k| k == i).unwrap_or(0);
+                    let cycle = &path[at..];
+                    let first = cycle.iter().copied().min().unwrap_or(i);
+                    let mut members = vec![nodes[first].id.clone()];
+                    let mut j = parent_of[first];
+                    while let Some(k) = j.filter(|&k| k != first) {
                         members.push(nodes[k].id.clone());
                         j = parent_of[k];
                     }
-                    in_cycle[start] = true;
-                    members.push(nodes[start].id.clone());
+                    members.push(nodes[first].id.clone());
                     p.push(
                         Problem::new(format!("the nodes form a cycle: {}", members.join(" -> ")))
-                            .at(nodes[start]
+                            .at(nodes[first]
                                 .at
                                 .location()
-                                .with_key(format!("node.{}.parent", nodes[start].id))),
+                                .with_key(format!("node.{}.parent", nodes[first].id))),
                     );
+                    break CYCLE;
                 }
-                break;
+                Some(i) if depth[i] == CYCLE => break CYCLE,
+                Some(i) => break depth[i] + 1,
             }
-            seen[i] = true;
-            cur = parent_of[i];
+        };
+        // Depths down the walk: the last node walked sits on `base`.
+        for (n, &k) in path.iter().rev().enumerate() {
+            depth[k] = if base == CYCLE { CYCLE } else { base + n };
         }
+    }
+    if let Some((k, &d)) = depth
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| **d != CYCLE)
+        .max_by_key(|(_, d)| **d)
+        && d > MAX_DEPTH
+    {
+        p.push(
+            Problem::new(format!(
+                "the tree is {d} levels deep (node `{}`), more than the limit of {MAX_DEPTH}",
+                nodes[k].id
+            ))
+            .at(nodes[k].at.location())
+            .help("a rubric's tree has a few levels (criteria, principles, index); check the `parent` keys"),
+        );
     }
 
     // Criteria parents and field kinds.
@@ -801,6 +835,12 @@ fn validate(root: &Table, file: &str, p: &mut Problems) -> Option<Rubric> {
     }
 
     // Build the tree in pre-order from the root.
+    let mut kids_of: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    for (k, parent) in parent_of.iter().enumerate() {
+        if let Some(i) = *parent {
+            kids_of[i].push(k);
+        }
+    }
     let root_i = roots[0];
     let mut order = Vec::with_capacity(nodes.len());
     let mut stack = vec![(root_i, 0usize)];
@@ -808,10 +848,7 @@ fn validate(root: &Table, file: &str, p: &mut Problems) -> Option<Rubric> {
     while let Some((i, d)) = stack.pop() {
         order.push(i);
         depth_of[i] = d;
-        let kids: Vec<usize> = (0..nodes.len())
-            .filter(|&k| parent_of[k] == Some(i))
-            .collect();
-        for &k in kids.iter().rev() {
+        for &k in kids_of[i].iter().rev() {
             stack.push((k, d + 1));
         }
     }
@@ -867,6 +904,35 @@ fn validate(root: &Table, file: &str, p: &mut Problems) -> Option<Rubric> {
                 problem = problem.at(at);
             }
             p.push(problem.help("give it criteria (`parent = \"...\"`), or remove it"));
+        }
+    }
+    // Weights are relative to their siblings: their sum must be a number, or every share is 0 or
+    // NaN and no score can be computed.
+    for n in &out_nodes {
+        let weights = n.children.iter().map(|m| match *m {
+            Member::Node(k) => (out_nodes[k].weight, out_nodes[k].id.as_str(), "node"),
+            Member::Criterion(c) => (
+                out_criteria[c].weight,
+                out_criteria[c].id.as_str(),
+                "criterion",
+            ),
+        });
+        // Each weight multiplies a score of up to the scale's largest magnitude in the mean.
+        let largest = meta.scale[0].abs().max(meta.scale[1].abs()).max(1.0);
+        let total: f64 = weights.clone().map(|w| w.0).sum();
+        if !(total * largest).is_finite() {
+            let (w, id, kind) =
+                weights
+                    .max_by(|a, b| a.0.total_cmp(&b.0))
+                    .unwrap_or((f64::INFINITY, "", "node"));
+            p.push(
+                Problem::new(format!(
+                    "the weights of `{}`'s children are too large to average scores with (`{id}` weighs {w:e})",
+                    n.id
+                ))
+                .at(Location::file(file).with_key(format!("{kind}.{id}.weight")))
+                .help("weights are relative to their siblings: scale them down (1, 2, 3 work as well as 1e300, 2e300, 3e300)"),
+            );
         }
     }
     let grid = match grid_key {
