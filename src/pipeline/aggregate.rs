@@ -2,7 +2,8 @@
 //!
 //! Every method drops unknown children and renormalises the weights of the known ones. This is
 //! COINr's behaviour for `a_amean`, `a_gmean` and `a_hmean`; COINr's `a_genmean` instead returns
-//! unknown as soon as one child is unknown, and accord deliberately does not.
+//! unknown as soon as one child is unknown, and accord deliberately does not. Sums are R's: exact
+//! until rounded once ([`ExactSum`]), so a mean does not depend on the order of the children.
 
 use super::spec::AggregateMethod;
 
@@ -23,64 +24,246 @@ pub enum AggError {
     },
 }
 
-/// The weighted arithmetic mean of the known values, as COINr computes it (sum of w x over sum of
-/// w), except that children which are all equal give exactly their common value.
+/// A sum of doubles computed exactly and rounded once, at the end (Shewchuk's algorithm, as in
+/// Python's `math.fsum`).
+///
+/// R's `sum` accumulates in extended precision before rounding to a double, so on the short rows
+/// an index aggregates it gives the same double as the exact sum, where a running sum of doubles
+/// can land an ulp away. Terms that are not finite make the sum the plain running sum.
+#[derive(Debug, Clone)]
+pub struct ExactSum {
+    /// Non-overlapping partial sums, smallest magnitude first: the first `len` of `inline`, or
+    /// all of `spill` once they no longer fit.
+    inline: [f64; INLINE_PARTIALS],
+    len: usize,
+    spill: Vec<f64>,
+    /// The running sum, the result when a term or a partial is not finite.
+    running: f64,
+    finite: bool,
+}
+
+/// Partials kept without allocating: a row of n terms never needs more than n.
+const INLINE_PARTIALS: usize = 16;
+
+impl Default for ExactSum {
+    fn default() -> ExactSum {
+        ExactSum {
+            inline: [0.0; INLINE_PARTIALS],
+            len: 0,
+            spill: Vec::new(),
+            running: 0.0,
+            finite: true,
+        }
+    }
+}
+
+impl ExactSum {
+    /// An empty sum.
+    pub fn new() -> ExactSum {
+        ExactSum::default()
+    }
+
+    fn partials(&self) -> &[f64] {
+        if self.spill.is_empty() {
+            &self.inline[..self.len]
+        } else {
+            &self.spill
+        }
+    }
+
+    /// Adds one term.
+    pub fn add(&mut self, term: f64) {
+        self.running += term;
+        if !self.finite || !term.is_finite() {
+            self.finite = false;
+            return;
+        }
+        let parts: &mut [f64] = if self.spill.is_empty() {
+            &mut self.inline[..self.len]
+        } else {
+            &mut self.spill
+        };
+        let (mut x, mut kept) = (term, 0);
+        for k in 0..parts.len() {
+            let mut y = parts[k];
+            if x.abs() < y.abs() {
+                std::mem::swap(&mut x, &mut y);
+            }
+            let hi = x + y;
+            let lo = y - (hi - x);
+            if lo != 0.0 {
+                parts[kept] = lo;
+                kept += 1;
+            }
+            x = hi;
+        }
+        if !x.is_finite() {
+            self.finite = false;
+            return;
+        }
+        if !self.spill.is_empty() {
+            self.spill.truncate(kept);
+            self.spill.push(x);
+        } else if kept < INLINE_PARTIALS {
+            self.inline[kept] = x;
+            self.len = kept + 1;
+        } else {
+            self.spill.extend_from_slice(&self.inline[..kept]);
+            self.spill.push(x);
+        }
+    }
+
+    /// The exact sum of the terms added, rounded to the nearest double (ties to even).
+    pub fn value(&self) -> f64 {
+        if !self.finite {
+            return self.running;
+        }
+        let p = self.partials();
+        let Some(mut n) = p.len().checked_sub(1) else {
+            return 0.0;
+        };
+        let mut hi = p[n];
+        let mut lo = 0.0;
+        while n > 0 {
+            let x = hi;
+            n -= 1;
+            let y = p[n];
+            hi = x + y;
+            lo = y - (hi - x);
+            if lo != 0.0 {
+                break;
+            }
+        }
+        // Round half to even by hand when the part below `lo` pushes a halfway case over.
+        if n > 0 && ((lo < 0.0 && p[n - 1] < 0.0) || (lo > 0.0 && p[n - 1] > 0.0)) {
+            let y = lo * 2.0;
+            let x = hi + y;
+            if y == x - hi {
+                hi = x;
+            }
+        }
+        hi
+    }
+}
+
+/// The exact sum of `terms`, rounded once (see [`ExactSum`]).
+pub fn exact_sum(terms: impl IntoIterator<Item = f64>) -> f64 {
+    let mut s = ExactSum::new();
+    terms.into_iter().for_each(|t| s.add(t));
+    s.value()
+}
+
+/// The weighted arithmetic mean of the known values in COINr's order of operations (`a_amean`:
+/// `w <- w / sum(w); sum(w * x)`, R's sums), except that children which are all equal give
+/// exactly their common value.
 pub fn amean(x: &[Option<f64>], w: &[f64]) -> Option<f64> {
     let mut first = None;
     let mut all_equal = true;
-    let (mut num, mut den) = (0.0, 0.0);
+    let mut total = ExactSum::new();
     for (v, wi) in x.iter().zip(w) {
         let Some(v) = *v else { continue };
         match first {
             None => first = Some(v),
             Some(f) => all_equal &= f == v,
         }
-        num += wi * v;
-        den += wi;
+        total.add(*wi);
     }
     let f = first?;
-    if den <= 0.0 {
+    let total = total.value();
+    if total <= 0.0 {
         return None;
     }
-    Some(if all_equal { f } else { num / den })
+    if all_equal {
+        return Some(f);
+    }
+    let mut sum = ExactSum::new();
+    for (v, wi) in x.iter().zip(w) {
+        if let Some(v) = *v {
+            sum.add(wi / total * v);
+        }
+    }
+    Some(sum.value())
 }
 
-/// Each known child's additive part of the arithmetic mean: w_i x_i / sum(known w), with the last
-/// part adjusted by rounding so that adding the parts in order gives `amean` exactly.
+/// Each known child's additive part of the arithmetic mean: (w_i / sum(known w)) x_i, as
+/// [`amean`] forms it, adjusted by rounding so that adding the parts in order gives `amean`
+/// exactly: the last part takes up the difference, and when no double can (the sum before it
+/// sits exactly halfway between two doubles next to the mean), the parts before it move by an ulp.
 pub fn amean_terms(x: &[Option<f64>], w: &[f64]) -> Vec<Option<f64>> {
     let Some(total_score) = amean(x, w) else {
         return vec![None; x.len()];
     };
-    let den: f64 = x
-        .iter()
-        .zip(w)
-        .filter(|(v, _)| v.is_some())
-        .map(|(_, w)| w)
-        .sum();
+    let den = exact_sum(
+        x.iter()
+            .zip(w)
+            .filter(|(v, _)| v.is_some())
+            .map(|(_, w)| *w),
+    );
     let mut terms: Vec<Option<f64>> = x
         .iter()
         .zip(w)
-        .map(|(v, wi)| v.map(|v| wi * v / den))
+        .map(|(v, wi)| v.map(|v| wi / den * v))
         .collect();
-    let Some(last) = terms.iter().rposition(Option::is_some) else {
-        return terms;
-    };
-    let before: f64 = terms[..last].iter().flatten().sum();
-    let mut t = total_score - before;
-    // Step the last term by ulps until the running sum lands exactly on the score.
-    for _ in 0..8 {
-        let s = before + t;
-        if s == total_score {
-            break;
-        }
-        t = if s < total_score {
-            t.next_up()
-        } else {
-            t.next_down()
-        };
+    let known: Vec<usize> = (0..terms.len()).filter(|&i| terms[i].is_some()).collect();
+    if !close_sum(&mut terms, &known, total_score, 3)
+        && let Some(&last) = known.last()
+    {
+        terms[last] = Some(total_score - in_order_sum(&terms, &known[..known.len() - 1]));
     }
-    terms[last] = Some(t);
     terms
+}
+
+/// The known terms added in order, as a reader adds them.
+fn in_order_sum(terms: &[Option<f64>], known: &[usize]) -> f64 {
+    known.iter().filter_map(|&i| terms[i]).sum()
+}
+
+/// Sets the last known term so that the terms add up in order to `target`; if no double does,
+/// first moves the sum of the earlier terms by an ulp or two (recursively, `depth` levels down).
+fn close_sum(terms: &mut [Option<f64>], known: &[usize], target: f64, depth: u32) -> bool {
+    let Some((&last, rest)) = known.split_last() else {
+        return false;
+    };
+    let before = in_order_sum(terms, rest);
+    if let Some(t) = closing_term(before, target) {
+        terms[last] = Some(t);
+        return true;
+    }
+    if depth == 0 || rest.is_empty() {
+        return false;
+    }
+    let saved = terms.to_vec();
+    for step in [1, -1, 2, -2] {
+        if close_sum(terms, rest, nudge(before, step), depth - 1)
+            && let Some(t) = closing_term(in_order_sum(terms, rest), target)
+        {
+            terms[last] = Some(t);
+            return true;
+        }
+        terms.copy_from_slice(&saved);
+    }
+    false
+}
+
+/// A term `t` with `before + t == target` in floating point, if one lies within a few ulps of
+/// `target - before`.
+fn closing_term(before: f64, target: f64) -> Option<f64> {
+    let t = target - before;
+    [0, 1, -1, 2, -2, 3, -3, 4, -4]
+        .into_iter()
+        .map(|step| nudge(t, step))
+        .find(|&t| before + t == target)
+}
+
+/// `v` moved by `steps` ulps.
+fn nudge(v: f64, steps: i32) -> f64 {
+    (0..steps.unsigned_abs()).fold(v, |v, _| {
+        if steps > 0 {
+            v.next_up()
+        } else {
+            v.next_down()
+        }
+    })
 }
 
 /// Aggregates one row of children values with weights.
@@ -101,42 +284,42 @@ pub fn aggregate(
             .enumerate()
             .filter_map(|(i, (v, w))| v.map(|v| (i, v, *w)))
     };
-    let total: f64 = known().map(|k| k.2).sum();
+    let total = exact_sum(known().map(|k| k.2));
     if known().next().is_none() || total <= 0.0 {
         return Ok(None);
     }
     Ok(Some(match method {
         AggregateMethod::AMean => return Ok(amean(x, w)),
         AggregateMethod::GMean => {
-            let mut s = 0.0;
+            let mut s = ExactSum::new();
             for (i, v, wi) in known() {
                 if v <= 0.0 {
                     return Err(AggError::NotPositive { child: i, value: v });
                 }
-                s += wi * v.ln();
+                s.add(wi * v.ln());
             }
-            (s / total).exp()
+            (s.value() / total).exp()
         }
         AggregateMethod::HMean => {
-            let mut s = 0.0;
+            let mut s = ExactSum::new();
             for (i, v, wi) in known() {
                 if v == 0.0 {
                     return Err(AggError::Zero { child: i });
                 }
-                s += wi / v;
+                s.add(wi / v);
             }
-            total / s
+            total / s.value()
         }
         AggregateMethod::GenMean => {
             let p = p.unwrap_or(1.0);
-            let mut s = 0.0;
+            let mut s = ExactSum::new();
             for (i, v, wi) in known() {
                 if v <= 0.0 && p < 0.0 {
                     return Err(AggError::NotPositive { child: i, value: v });
                 }
-                s += wi * v.powf(p);
+                s.add(wi * v.powf(p));
             }
-            (s / total).powf(1.0 / p)
+            (s.value() / total).powf(1.0 / p)
         }
         AggregateMethod::Median => weighted_median(&known().collect::<Vec<_>>(), total),
         AggregateMethod::Copeland => return Ok(None),
@@ -210,4 +393,43 @@ pub fn copeland(x: &[Vec<Option<f64>>], w: &[f64]) -> Vec<f64> {
                 .sum()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_sums_round_once() {
+        // The double nearest 0.1 is 0.1000000000000000055511151231257827...; ten of them add up to
+        // 1.00000000000000005551..., whose nearest double is 1. A running sum ends an ulp below.
+        assert_eq!(exact_sum([0.1; 10]), 1.0);
+        assert_ne!([0.1; 10].iter().sum::<f64>(), 1.0);
+        // Cancellation keeps what a running sum loses.
+        assert_eq!(exact_sum([1e100, 1.0, -1e100]), 1.0);
+        let half_ulp = 2f64.powi(-53);
+        // 1 + 2^-53 is halfway between 1 and 1 + 2^-52: ties go to even, 1.
+        assert_eq!(exact_sum([1.0, half_ulp]), 1.0);
+        // Anything above halfway goes up, including two halves that a running sum drops one by one.
+        assert_eq!(exact_sum([1.0, half_ulp, 2f64.powi(-80)]), 1.0f64.next_up());
+        assert_eq!(exact_sum([1.0, half_ulp, half_ulp]), 1.0f64.next_up());
+        assert_eq!(exact_sum([]), 0.0);
+    }
+
+    #[test]
+    fn exact_sums_keep_more_partials_than_fit_inline() {
+        // 2^0, 2^-60, ..., 2^-1020 share no bits: 18 partials. Taking away all but the last leaves
+        // exactly 2^-1020.
+        let terms: Vec<f64> = (0..=17).map(|k| 2f64.powi(-60 * k)).collect();
+        let mut s = ExactSum::new();
+        terms.iter().for_each(|&t| s.add(t));
+        terms[..17].iter().for_each(|&t| s.add(-t));
+        assert_eq!(s.value(), 2f64.powi(-1020));
+    }
+
+    #[test]
+    fn a_term_that_is_not_finite_gives_the_running_sum() {
+        assert_eq!(exact_sum([1.0, f64::INFINITY]), f64::INFINITY);
+        assert_eq!(exact_sum([f64::MAX, f64::MAX]), f64::INFINITY);
+    }
 }

@@ -332,8 +332,9 @@ fn explain_contributions_add_up_exactly() {
     assert!(b2.place.ends_with("evidence.csv:5"), "{}", b2.place);
     assert_relative_eq!(b2.share.unwrap(), 1.0 / 3.0, max_relative = EPS);
     let text = e.to_text();
+    // COINr's a_amean(c(50, 100, 50), c(1, 1, 1)) is 66.666666666666657: (1/3) x each, summed.
     assert!(
-        text.contains("sum of contributions = 66.66666666666667 = score"),
+        text.contains("sum of contributions = 66.66666666666666 = score"),
         "{text}"
     );
 }
