@@ -5,6 +5,8 @@
 //! unknown as soon as one child is unknown, and accord deliberately does not. Sums are R's: exact
 //! until rounded once ([`ExactSum`]), so a mean does not depend on the order of the children.
 
+use std::cmp::Ordering;
+
 use super::spec::AggregateMethod;
 
 /// Why a row could not be aggregated.
@@ -345,26 +347,31 @@ fn weighted_median(known: &[(usize, f64, f64)], total: f64) -> f64 {
     v[v.len() - 1].0
 }
 
-/// Weighted outranking matrix of the rows of `x` (rows = units, columns = children):
-/// O[i][j] = sum of w_k over children where i beats j, plus half over ties; unknown comparisons
-/// are skipped; weights sum to 1; O[j][i] = 1 - O[i][j]; the diagonal is 0.
+/// Weighted outranking matrix of the rows of `x` (rows = units, columns = children), COINr's
+/// `outrankMatrix`: with the weights normalised to sum to 1, O[i][j] (i < j) = the sum of the
+/// weights where i beats j plus half the sum where they tie; unknown comparisons are skipped;
+/// O[j][i] = 1 - O[i][j]; the diagonal is 0. A draw ([`Outranking::outcome`]) is exactly 0.5.
 pub fn outrank_matrix(x: &[Vec<Option<f64>>], w: &[f64]) -> Vec<Vec<f64>> {
     let n = x.len();
-    let total: f64 = w.iter().sum();
+    let outranking = Outranking::new(w);
+    let total = exact_sum(w.iter().copied());
+    let shares: Vec<f64> = w.iter().map(|wk| wk / total).collect();
     let mut o = vec![vec![0.0; n]; n];
     for i in 0..n {
         for j in (i + 1)..n {
-            let mut s = 0.0;
-            for (k, wk) in w.iter().enumerate() {
-                let (Some(a), Some(b)) = (x[i][k], x[j][k]) else {
-                    continue;
-                };
-                if a > b {
-                    s += wk / total;
-                } else if a == b {
-                    s += 0.5 * wk / total;
+            let s = if outranking.outcome(&x[i], &x[j]) == Ordering::Equal {
+                0.5
+            } else {
+                let (mut wins, mut ties) = (ExactSum::new(), ExactSum::new());
+                for (k, share) in shares.iter().enumerate() {
+                    match side(x[i][k], x[j][k]) {
+                        Side::Ahead => wins.add(*share),
+                        Side::Level => ties.add(*share),
+                        Side::Behind => {}
+                    }
                 }
-            }
+                wins.value() + ties.value() / 2.0
+            };
             o[i][j] = s;
             o[j][i] = 1.0 - s;
         }
@@ -372,27 +379,143 @@ pub fn outrank_matrix(x: &[Vec<Option<f64>>], w: &[f64]) -> Vec<Vec<f64>> {
     o
 }
 
-/// Copeland scores: wins minus losses in the outranking matrix.
+/// Copeland scores (COINr's `a_copeland`): for each unit, the pairs it wins minus the pairs it
+/// loses in the outranking matrix, each pair decided exactly ([`Outranking::outcome`]).
 pub fn copeland(x: &[Vec<Option<f64>>], w: &[f64]) -> Vec<f64> {
-    let o = outrank_matrix(x, w);
     let n = x.len();
-    (0..n)
-        .map(|i| {
-            (0..n)
-                .filter(|&j| j != i)
-                .map(|j| {
-                    let d = o[i][j] - 0.5;
-                    if d > 0.0 {
-                        1.0
-                    } else if d < 0.0 {
-                        -1.0
-                    } else {
-                        0.0
+    let outranking = Outranking::new(w);
+    let mut scores = vec![0.0; n];
+    for i in 0..n {
+        for j in (i + 1)..n {
+            let d = match outranking.outcome(&x[i], &x[j]) {
+                Ordering::Greater => 1.0,
+                Ordering::Less => -1.0,
+                Ordering::Equal => continue,
+            };
+            scores[i] += d;
+            scores[j] -= d;
+        }
+    }
+    scores
+}
+
+/// One unit's value against another's on one child.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Ahead,
+    Level,
+    /// Lower, or either value unknown.
+    Behind,
+}
+
+fn side(a: Option<f64>, b: Option<f64>) -> Side {
+    match (a, b) {
+        (Some(a), Some(b)) if a > b => Side::Ahead,
+        (Some(a), Some(b)) if a == b => Side::Level,
+        _ => Side::Behind,
+    }
+}
+
+/// The weights that decide who outranks whom, kept so that a draw is found exactly.
+///
+/// COINr compares O[i][j], a sum of normalised weights, with 0.5, and its rounding can turn a
+/// draw into a win for one side and a loss or a draw for the other. Whether O[i][j] is above,
+/// at or below 0.5 is the sign of (weight where i is ahead) - (weight where i is behind or a value
+/// is unknown), and accord computes that sign without rounding: in decimal, from the shortest
+/// decimal of each weight (the number written in the rubric, so 0.7 + 0.2 draws with 0.9 as the
+/// author meant), or, for weights too far apart in scale for 128-bit integers, exactly in binary.
+#[derive(Debug, Clone)]
+pub struct Outranking {
+    weights: Weights,
+}
+
+#[derive(Debug, Clone)]
+enum Weights {
+    /// Each weight times one common power of ten.
+    Decimal(Vec<i128>),
+    Binary(Vec<f64>),
+}
+
+impl Outranking {
+    /// The outranking rule for these child weights.
+    pub fn new(w: &[f64]) -> Outranking {
+        Outranking {
+            weights: decimal_weights(w)
+                .map_or_else(|| Weights::Binary(w.to_vec()), Weights::Decimal),
+        }
+    }
+
+    /// How the earlier row `a` fares against the later row `b`: `Greater` when O[a][b] > 0.5,
+    /// `Equal` for a draw, `Less` when O[a][b] < 0.5. An unknown value counts against `a`, as in
+    /// COINr, where O[b][a] is 1 - O[a][b].
+    pub fn outcome(&self, a: &[Option<f64>], b: &[Option<f64>]) -> Ordering {
+        let sides = a.iter().zip(b).map(|(a, b)| side(*a, *b));
+        match &self.weights {
+            Weights::Decimal(w) => {
+                let mut d: i128 = 0;
+                for (s, wk) in sides.zip(w) {
+                    match s {
+                        Side::Ahead => d += wk,
+                        Side::Level => {}
+                        Side::Behind => d -= wk,
                     }
-                })
-                .sum()
+                }
+                d.cmp(&0)
+            }
+            Weights::Binary(w) => {
+                let mut d = ExactSum::new();
+                for (s, wk) in sides.zip(w) {
+                    match s {
+                        Side::Ahead => d.add(*wk),
+                        Side::Level => {}
+                        Side::Behind => d.add(-wk),
+                    }
+                }
+                d.value().total_cmp(&0.0)
+            }
+        }
+    }
+}
+
+/// The weights as integers over one power of ten, from their shortest decimals; `None` when a
+/// weight, or their sum, does not fit in 128 bits.
+fn decimal_weights(w: &[f64]) -> Option<Vec<i128>> {
+    let decimals: Vec<(i128, i32)> = w
+        .iter()
+        .map(|&v| shortest_decimal(v))
+        .collect::<Option<_>>()?;
+    let scale = decimals
+        .iter()
+        .filter(|d| d.0 != 0)
+        .map(|d| d.1)
+        .min()
+        .unwrap_or(0);
+    let scaled: Vec<i128> = decimals
+        .iter()
+        .map(|&(m, e)| match m {
+            0 => Some(0),
+            _ => 10i128
+                .checked_pow(u32::try_from(e - scale).ok()?)?
+                .checked_mul(m),
         })
-        .collect()
+        .collect::<Option<_>>()?;
+    scaled
+        .iter()
+        .try_fold(0i128, |s, v| s.checked_add(v.checked_abs()?))?;
+    Some(scaled)
+}
+
+/// `v` as m x 10^e, m and e from the shortest decimal that reads back as `v`.
+fn shortest_decimal(v: f64) -> Option<(i128, i32)> {
+    if !v.is_finite() {
+        return None;
+    }
+    let text = format!("{v:e}");
+    let (mantissa, exponent) = text.split_once('e')?;
+    let exponent: i32 = exponent.parse().ok()?;
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let m: i128 = format!("{whole}{fraction}").parse().ok()?;
+    Some((m, exponent - i32::try_from(fraction.len()).ok()?))
 }
 
 #[cfg(test)]
@@ -425,6 +548,50 @@ mod tests {
         terms.iter().for_each(|&t| s.add(t));
         terms[..17].iter().for_each(|&t| s.add(-t));
         assert_eq!(s.value(), 2f64.powi(-1020));
+    }
+
+    #[test]
+    fn weights_read_as_their_shortest_decimals() {
+        assert_eq!(shortest_decimal(0.7), Some((7, -1)));
+        assert_eq!(shortest_decimal(1.5), Some((15, -1)));
+        assert_eq!(shortest_decimal(100.0), Some((1, 2)));
+        assert_eq!(shortest_decimal(0.0), Some((0, 0)));
+        assert_eq!(shortest_decimal(f64::INFINITY), None);
+        assert_eq!(decimal_weights(&[0.7, 0.2, 0.9]), Some(vec![7, 2, 9]));
+        assert_eq!(decimal_weights(&[1.0, 0.0, 2.5]), Some(vec![10, 0, 25]));
+        assert_eq!(decimal_weights(&[1e-300, 1.0]), None, "10^300 does not fit");
+    }
+
+    fn row(v: &[f64]) -> Vec<Option<f64>> {
+        v.iter().map(|x| Some(*x)).collect()
+    }
+
+    #[test]
+    fn draws_are_found_in_decimal() {
+        // A is ahead on the children weighing 0.7 and 0.2, B on the one weighing 0.9: a draw as
+        // written, though the doubles nearest 0.7 and 0.2 add up to less than the one nearest 0.9.
+        assert_eq!(exact_sum([0.7, 0.2, -0.9]).total_cmp(&0.0), Ordering::Less);
+        let o = Outranking::new(&[0.7, 0.2, 0.9]);
+        let (a, b) = (row(&[2.0, 2.0, 1.0]), row(&[1.0, 1.0, 2.0]));
+        assert_eq!(o.outcome(&a, &b), Ordering::Equal);
+        assert_eq!(o.outcome(&b, &a), Ordering::Equal);
+        // An unknown value counts against the earlier row, as in COINr (O[b][a] = 1 - O[a][b]):
+        // C ahead 0.7, behind 0.9, unknown 0.2 loses; B first is ahead 0.9, behind 0.7 + 0.2.
+        let c = vec![Some(2.0), None, Some(1.0)];
+        assert_eq!(o.outcome(&c, &b), Ordering::Less);
+        assert_eq!(o.outcome(&b, &c), Ordering::Equal);
+    }
+
+    #[test]
+    fn draws_are_found_in_binary_when_weights_differ_too_much_in_scale() {
+        let o = Outranking::new(&[1e-300, 1e-300, 1.0, 1.0]);
+        assert!(matches!(o.weights, Weights::Binary(_)));
+        let (a, b) = (row(&[2.0, 1.0, 2.0, 1.0]), row(&[1.0, 2.0, 1.0, 2.0]));
+        assert_eq!(o.outcome(&a, &b), Ordering::Equal);
+        // 1e-300 decides when everything else is level.
+        let (c, d) = (row(&[2.0, 1.0, 1.0, 1.0]), row(&[1.0, 1.0, 1.0, 1.0]));
+        assert_eq!(o.outcome(&c, &d), Ordering::Greater);
+        assert_eq!(o.outcome(&d, &c), Ordering::Less);
     }
 
     #[test]
