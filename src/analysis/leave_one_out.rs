@@ -10,7 +10,8 @@ use rayon::prelude::*;
 
 use crate::Scored;
 use crate::error::InputError;
-use crate::pipeline::rank::rank_descending;
+use crate::pipeline::rank::rank_with;
+use crate::pipeline::spec::RankTies;
 use crate::results::Results;
 use crate::rubric::{Member, Rubric};
 
@@ -52,14 +53,14 @@ pub fn without(rubric: &Rubric, member: Member) -> Rubric {
 }
 
 /// Index ranks of a run (COINr's rule: descending, ties share the lowest rank, unknown stays
-/// unknown; a non-finite score counts as unknown).
-pub fn index_ranks(results: &Results) -> Vec<Option<u32>> {
+/// unknown; a non-finite score counts as unknown), with ties as `ties` says.
+pub fn index_ranks(results: &Results, ties: RankTies) -> Vec<Option<u32>> {
     let scores: Vec<Option<f64>> = results
         .index_scores()
         .iter()
         .map(|s| s.filter(|v| v.is_finite()))
         .collect();
-    rank_descending(&scores)
+    rank_with(&scores, ties)
 }
 
 /// Mean absolute difference of two rank vectors over the rows where both are known.
@@ -77,13 +78,14 @@ pub fn mean_abs_change(a: &[Option<u32>], b: &[Option<u32>]) -> (usize, Option<f
 /// Fails only if the pipeline fails on a modified rubric (a method that cannot take the new
 /// weights).
 pub fn remove_each(scored: &Scored, members: &[Member]) -> Result<Vec<Removal>, InputError> {
-    let nominal = index_ranks(&scored.results);
+    let ties = scored.rubric.pipeline.rank.ties;
+    let nominal = index_ranks(&scored.results, ties);
     members
         .par_iter()
         .map(|&member| {
             let rubric = without(&scored.rubric, member);
             let results = crate::pipeline::run(&rubric, &scored.inputs, &scored.values)?;
-            let (n, mean) = mean_abs_change(&nominal, &index_ranks(&results));
+            let (n, mean) = mean_abs_change(&nominal, &index_ranks(&results, ties));
             Ok(Removal {
                 member,
                 n,

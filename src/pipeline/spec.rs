@@ -20,6 +20,41 @@ pub struct PipelineSpec {
     pub weights: WeightsSpec,
     /// Aggregate: how children combine into a node.
     pub aggregate: AggregateSpec,
+    /// Rank: when scores tie.
+    pub rank: RankSpec,
+}
+
+/// Ranking of scores (`[pipeline.rank]`): descending, ties share the lowest rank.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RankSpec {
+    /// Which scores tie.
+    pub ties: RankTies,
+}
+
+/// Which scores tie in a ranking.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RankTies {
+    /// Scores equal to 12 significant digits: two routes to one value (155/2 by different sums)
+    /// can differ in the last bit, and that noise does not split them.
+    #[default]
+    Tolerance,
+    /// Only equal doubles, as COINr's `rank(-x, ties.method = "min")` compares them.
+    Exact,
+}
+
+impl RankTies {
+    const NAMES: &[(&str, RankTies)] = &[
+        ("tolerance", RankTies::Tolerance),
+        ("exact", RankTies::Exact),
+    ];
+
+    /// The name as written in TOML.
+    pub fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(_, m)| *m == self)
+            .map_or("tolerance", |(n, _)| n)
+    }
 }
 
 /// Imputation of unknown criterion values.
@@ -347,15 +382,26 @@ fn method_of<T: Copy>(
     default: T,
     p: &mut Problems,
 ) -> Option<T> {
-    let Some(tv) = r.get("method") else {
+    choice_of(r, "method", names, default, p)
+}
+
+/// One of a list of names at `key` (`default` when absent); `None` after reporting a problem.
+fn choice_of<T: Copy>(
+    r: &mut Reader<'_>,
+    key: &'static str,
+    names: &[(&str, T)],
+    default: T,
+    p: &mut Problems,
+) -> Option<T> {
+    let Some(tv) = r.get(key) else {
         return Some(default);
     };
     let Some(s) = tv.as_str() else {
         p.push(r.problem_at(
             tv,
-            "method",
+            key,
             format!(
-                "`{}.method` must be a string, found {}",
+                "`{}.{key}` must be a string, found {}",
                 r.path,
                 tv.type_name()
             ),
@@ -365,14 +411,19 @@ fn method_of<T: Copy>(
     if let Some((_, m)) = names.iter().find(|(n, _)| *n == s) {
         return Some(*m);
     }
+    let (what, list) = if key == "method" {
+        ("method", "methods")
+    } else {
+        ("value", "values")
+    };
     let all: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
     let help = did_you_mean(s, all.iter().copied())
-        .unwrap_or_else(|| format!("methods: {}", all.join(", ")));
+        .unwrap_or_else(|| format!("{list}: {}", all.join(", ")));
     p.push(
         r.problem_at(
             tv,
-            "method",
-            format!("unknown method `{s}` in `{}.method`", r.path),
+            key,
+            format!("unknown {what} `{s}` in `{}.{key}`", r.path),
         )
         .help(help),
     );
@@ -748,6 +799,16 @@ pub fn read_pipeline(
             .unwrap_or_else(default_aggregate),
         None => default_aggregate(),
     };
+    let rank = match sub(&mut r, "rank", p) {
+        Some((t, o)) => {
+            let mut rr = Reader::new(&t, "pipeline.rank", &o);
+            let ties = choice_of(&mut rr, "ties", RankTies::NAMES, RankTies::default(), p)
+                .unwrap_or_default();
+            rr.finish(p);
+            RankSpec { ties }
+        }
+        None => RankSpec::default(),
+    };
     r.finish(p);
     PipelineSpec {
         denominate,
@@ -757,5 +818,6 @@ pub fn read_pipeline(
         normalise,
         weights,
         aggregate,
+        rank,
     }
 }

@@ -347,6 +347,114 @@ fn spearman_correlations_with_tied_scores_match_coinr_get_corr() {
 }
 
 #[test]
+fn exact_ties_give_coinrs_ranks_of_tied_scores() {
+    // COINr ranks the doubles: rank(-x, ties.method = "min"). With `pipeline.rank.ties = "exact"`
+    // accord does too; its default counts scores equal to 12 significant digits as tied.
+    let r = reference("asem_nrank_ranks.csv");
+    let exact = asem_nrank(&["pipeline.rank.ties=exact"]);
+    let tolerance = asem_nrank(&[]);
+    let mut differ = 0;
+    for (code, _) in &r.rows {
+        let row = exact
+            .results
+            .row_of(exact.inputs.jurisdictions.index(code).unwrap())
+            .unwrap();
+        for (k, node) in exact.rubric.nodes.iter().enumerate() {
+            let coinr = r.get(code, &node.id).map(|v| v as u32);
+            assert_eq!(
+                exact.results.nodes.rank(row, k),
+                coinr,
+                "{code} {}",
+                node.id
+            );
+            differ += usize::from(tolerance.results.nodes.rank(row, k) != coinr);
+        }
+    }
+    // Means of ranks that are equal in exact arithmetic but one bit apart as doubles.
+    assert!(differ > 0, "the tolerance merges scores COINr ranks apart");
+}
+
+#[test]
+fn leave_one_out_under_n_rank_matches_coinr_remove_elements() {
+    use accord::analysis::leave_one_out::{all_criteria, nodes_at_depth, remove_each};
+    use accord::rubric::Member;
+    let s = asem_nrank(&["pipeline.rank.ties=exact"]);
+    let r = reference("asem_nrank_remove_elements.csv");
+    // COINr's levels 1, 2, 3 are accord's criteria, pillars (depth 2) and sub-indices (depth 1).
+    let mut members = all_criteria(&s.rubric);
+    members.extend(nodes_at_depth(&s.rubric, 2));
+    members.extend(nodes_at_depth(&s.rubric, 1));
+    let got = remove_each(&s, &members).unwrap();
+    let id = |m: Member| match m {
+        Member::Criterion(c) => s.rubric.criteria[c].id.clone(),
+        Member::Node(k) => s.rubric.nodes[k].id.clone(),
+    };
+    let mut checked = 0;
+    for row in r.text.iter().filter(|t| t[1] != "Nominal") {
+        let removal = got.iter().find(|x| id(x.member) == row[1]).unwrap();
+        let expected: f64 = row[2].parse().unwrap();
+        assert_eq!(removal.n, 51, "{}", row[1]);
+        // Means of integers over 51 units: exactly COINr's numbers.
+        assert_eq!(removal.mean_abs_rank_change, Some(expected), "{}", row[1]);
+        checked += 1;
+    }
+    assert_eq!(checked, 49 + 8 + 2);
+}
+
+#[test]
+fn the_tie_rule_is_a_setting_recorded_in_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = fixture("mini");
+    let out = dir.path().join("out");
+    let o = accord(
+        dir.path(),
+        &[
+            "score",
+            "--rubric",
+            fixture("mini/rubric.toml").to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--set",
+            "pipeline.rank.ties=exact",
+        ],
+    );
+    assert!(o.status.success(), "{:?}", texts(&o));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["settings"]["pipeline"]["rank"]["ties"], "exact");
+    assert_eq!(
+        manifest["rubric"]["overrides"][0],
+        "pipeline.rank.ties=exact"
+    );
+    // A value it does not know is bad input: exit 2, the key named, nothing written.
+    let out2 = dir.path().join("out2");
+    let o = accord(
+        dir.path(),
+        &[
+            "score",
+            "--rubric",
+            fixture("mini/rubric.toml").to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out2.to_str().unwrap(),
+            "--set",
+            "pipeline.rank.ties=exakt",
+        ],
+    );
+    let (_, err) = texts(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("unknown value `exakt` in `pipeline.rank.ties`"),
+        "{err}"
+    );
+    assert!(err.contains("exact"), "{err}");
+    assert!(!out2.exists());
+}
+
+#[test]
 fn a_mean_of_equal_children_is_their_value_where_coinr_rounds() {
     use accord::pipeline::aggregate::amean;
     // Deliberate difference: COINr's w / sum(w) with w = 1/3 makes three 50s 49.999999999999993;
