@@ -148,16 +148,24 @@ impl ScreenMethod {
 }
 
 /// Outlier treatment (COINr's `Treat`).
+///
+/// Two checks with their own thresholds, as in COINr: the pass check (`f_pass_para`) decides
+/// whether a criterion is treated and whether the fallback follows; winsorisation (`f1_para`)
+/// stops pulling points in once its own check passes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TreatSpec {
     /// First treatment tried.
     pub method: TreatMethod,
     /// Most points winsorised.
     pub winmax: Option<u32>,
-    /// |skew| threshold of the check.
+    /// |skew| threshold at which winsorisation stops.
     pub skew_thresh: f64,
-    /// Kurtosis threshold of the check.
+    /// Kurtosis threshold at which winsorisation stops.
     pub kurt_thresh: f64,
+    /// |skew| threshold of the pass check before and after each treatment.
+    pub pass_skew_thresh: f64,
+    /// Kurtosis threshold of the pass check.
+    pub pass_kurt_thresh: f64,
     /// Winsorise even when the check passes, up to `winmax`. COINr ignores this for
     /// criteria that pass the check (its issue 53); accord does the same, so results agree.
     pub force_win: bool,
@@ -488,6 +496,8 @@ pub fn no_treatment() -> TreatSpec {
         winmax: Some(5),
         skew_thresh: 2.0,
         kurt_thresh: 3.5,
+        pass_skew_thresh: 2.0,
+        pass_kurt_thresh: 3.5,
         force_win: false,
         fallback: TreatMethod::None,
         combine: false,
@@ -537,6 +547,12 @@ pub fn read_treat(r: &mut Reader<'_>, base: &TreatSpec, p: &mut Problems) -> Tre
         winmax,
         skew_thresh: r.f64("skew_thresh", p).unwrap_or(base.skew_thresh),
         kurt_thresh: r.f64("kurt_thresh", p).unwrap_or(base.kurt_thresh),
+        pass_skew_thresh: r
+            .f64("pass_skew_thresh", p)
+            .unwrap_or(base.pass_skew_thresh),
+        pass_kurt_thresh: r
+            .f64("pass_kurt_thresh", p)
+            .unwrap_or(base.pass_kurt_thresh),
         force_win: r.bool("force_win", p).unwrap_or(base.force_win),
         fallback,
         combine: r.bool("combine", p).unwrap_or(base.combine),

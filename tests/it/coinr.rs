@@ -467,63 +467,52 @@ fn a_mean_of_equal_children_is_their_value_where_coinr_rounds() {
     }
 }
 
-#[test]
-fn treatment_details_and_points_match_coinr() {
-    let s = asem(&[]);
-    let details = reference("asem_treat_details.csv");
+/// Checks what treatment did to every numeric criterion against one of COINr's `Dets_Table`s:
+/// the check before, the points winsorised, the check after, and the check after the fallback
+/// where the table has it.
+fn check_treatment_details(s: &accord::Scored, file: &str) {
+    let details = reference(file);
+    let has = |name: &str| details.header.iter().any(|h| h == name);
     for (i, row) in details.text.iter().enumerate() {
         let code = &row[0];
         let c = s.rubric.criterion_index(code).unwrap();
         let d = s.results.treatment[c]
             .as_ref()
             .expect("numeric criteria carry treatment details");
-        let c0 = d.check0.expect("check ran");
-        assert_eq!(
-            c0.pass,
-            row[details.column("check_SkewKurt0.Pass")] == "TRUE",
-            "{code}"
-        );
-        assert!(
-            close(
-                c0.skew,
-                details.rows[i].1[details.column("check_SkewKurt0.Skew")].unwrap()
-            ),
-            "{code}"
-        );
-        assert!(
-            close(
-                c0.kurt,
-                details.rows[i].1[details.column("check_SkewKurt0.Kurt")].unwrap()
-            ),
-            "{code}"
-        );
-        match details.rows[i].1[details.column("winsorise.nwin")] {
-            None => assert_eq!(d.nwin, None, "{code}"),
-            Some(n) => {
-                assert_eq!(d.nwin, Some(n as usize), "{code}");
-                let c1 = d.check1.unwrap();
-                assert_eq!(
-                    c1.pass,
-                    row[details.column("check_SkewKurt1.Pass")] == "TRUE",
-                    "{code}"
-                );
-                assert!(
-                    close(
-                        c1.skew,
-                        details.rows[i].1[details.column("check_SkewKurt1.Skew")].unwrap()
-                    ),
-                    "{code}"
-                );
-                assert!(
-                    close(
-                        c1.kurt,
-                        details.rows[i].1[details.column("check_SkewKurt1.Kurt")].unwrap()
-                    ),
-                    "{code}"
-                );
+        let value = |col: &str| details.rows[i].1[details.column(col)];
+        let same_check = |got: Option<accord::pipeline::treat::Check>, n: u8| {
+            let pass = format!("check_SkewKurt{n}.Pass");
+            match row[details.column(&pass)].as_str() {
+                "" => assert_eq!(got, None, "{file} {code} check {n}"),
+                flag => {
+                    let got = got.unwrap_or_else(|| panic!("{file} {code}: no check {n}"));
+                    assert_eq!(got.pass, flag == "TRUE", "{file} {code} check {n}");
+                    let skew = value(&format!("check_SkewKurt{n}.Skew")).unwrap();
+                    let kurt = value(&format!("check_SkewKurt{n}.Kurt")).unwrap();
+                    assert!(close(got.skew, skew), "{file} {code} skew {n}");
+                    assert!(close(got.kurt, kurt), "{file} {code} kurtosis {n}");
+                }
             }
+        };
+        same_check(d.check0, 0);
+        assert_eq!(
+            d.nwin,
+            value("winsorise.nwin").map(|n| n as usize),
+            "{file} {code}"
+        );
+        if d.nwin.is_some() {
+            same_check(d.check1, 1);
+        }
+        if has("check_SkewKurt2.Pass") {
+            same_check(d.check2, 2);
         }
     }
+}
+
+#[test]
+fn treatment_details_and_points_match_coinr() {
+    let s = asem(&[]);
+    check_treatment_details(&s, "asem_treat_details.csv");
     let points = reference("asem_treat_points.csv");
     let mut marked = 0;
     for row in &points.text {
@@ -539,6 +528,60 @@ fn treatment_details_and_points_match_coinr() {
         }
     }
     assert_eq!(marked, 35, "34 winhi and 1 winlo");
+}
+
+#[test]
+fn the_imported_rubric_spells_out_both_pairs_of_treatment_thresholds() {
+    // build_example_coin()'s Treat: f1_para and f_pass_para at COINr's defaults, each editable.
+    let imported = import(
+        &fixture("coinr/ASEM_iData.csv"),
+        &fixture("coinr/ASEM_iMeta.csv"),
+        &ImportOptions {
+            id: "asem".into(),
+            level_names: None,
+        },
+    )
+    .unwrap();
+    let treat: Vec<&str> = imported
+        .rubric
+        .lines()
+        .skip_while(|l| *l != "[pipeline.treat]")
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.split('#').next().unwrap().trim_end())
+        .collect();
+    assert_eq!(
+        treat,
+        [
+            "[pipeline.treat]",
+            "method = \"winsorise\"",
+            "winmax = 5",
+            "skew_thresh = 2.0",
+            "kurt_thresh = 3.5",
+            "pass_skew_thresh = 2.0",
+            "pass_kurt_thresh = 3.5",
+            "fallback = \"log_CT\"",
+        ]
+    );
+}
+
+#[test]
+fn winsorisation_and_the_pass_check_take_separate_thresholds_as_in_coinr() {
+    // COINr's Treat passes f1_para to winsorise, which stops once its own check passes, and
+    // f_pass_para to the check before and after each treatment. With only the winsorisation's
+    // skewness threshold at 2.4, Flights (skew 2.24) is not winsorised at all, fails the check at
+    // 2 and gets the log_CT fallback; one threshold for both treated 459 values differently.
+    let units = asem(&[]).results.units.clone();
+    for (set, case) in [
+        ("pipeline.treat.skew_thresh=2.4", "f1_skew2.4"),
+        ("pipeline.treat.pass_skew_thresh=2.4", "fpass_skew2.4"),
+    ] {
+        let s = asem(&[set]);
+        let (ids, cols) = criterion_ids(&s);
+        assert_eq!(s.results.units, units, "{case}");
+        let treated = format!("asem_treated_{case}.csv");
+        compare_frame(&s, &s.results.stages.treated, &units, &treated, &ids, &cols);
+        check_treatment_details(&s, &format!("asem_treat_details_{case}.csv"));
+    }
 }
 
 #[test]
