@@ -47,14 +47,6 @@ impl RankTies {
         ("tolerance", RankTies::Tolerance),
         ("exact", RankTies::Exact),
     ];
-
-    /// The name as written in TOML.
-    pub fn name(self) -> &'static str {
-        Self::NAMES
-            .iter()
-            .find(|(_, m)| *m == self)
-            .map_or("tolerance", |(n, _)| n)
-    }
 }
 
 /// Imputation of unknown criterion values.
