@@ -3,7 +3,7 @@
 //! Every method drops unknown children and renormalises the weights of the known ones. This is
 //! COINr's behaviour for `a_amean`, `a_gmean` and `a_hmean`; COINr's `a_genmean` instead returns
 //! unknown as soon as one child is unknown, and accord deliberately does not. Sums are R's: exact
-//! until rounded once ([`ExactSum`]), so a mean does not depend on the order of the children.
+//! until rounded once ([`exact_sum`]), so a mean does not depend on the order of the children.
 
 use std::cmp::Ordering;
 
@@ -26,16 +26,77 @@ pub enum AggError {
     },
 }
 
-/// A sum of doubles computed exactly and rounded once, at the end (Shewchuk's algorithm, as in
-/// Python's `math.fsum`).
+/// The sum of `terms` computed exactly and rounded once, to the nearest double (ties to even).
 ///
 /// R's `sum` accumulates in extended precision before rounding to a double, so on the short rows
-/// an index aggregates it gives the same double as the exact sum, where a running sum of doubles
-/// can land an ulp away. Terms that are not finite make the sum the plain running sum.
+/// an index aggregates it gives this double, where a running sum of doubles can land an ulp away.
+/// A compensated sum gives the answer in one pass when its error bound proves it; otherwise the
+/// terms are summed again exactly ([`Partials`]). Terms that are not finite give the running sum.
+pub fn exact_sum<I>(terms: I) -> f64
+where
+    I: IntoIterator<Item = f64>,
+    I::IntoIter: Clone,
+{
+    let terms = terms.into_iter();
+    let mut sum = Compensated::default();
+    terms.clone().for_each(|x| sum.add(x));
+    sum.proven().unwrap_or_else(|| partials_sum(terms))
+}
+
+/// The exact sum by [`Partials`] alone.
+fn partials_sum(terms: impl Iterator<Item = f64>) -> f64 {
+    let mut p = Partials::default();
+    terms.for_each(|x| p.add(x));
+    p.value()
+}
+
+/// A running sum with its rounding errors kept aside: s + (the exact sum of the errors) is the
+/// exact sum; `errors` adds them up with rounding.
+#[derive(Debug, Clone, Copy, Default)]
+struct Compensated {
+    s: f64,
+    errors: f64,
+    abs_errors: f64,
+    n: u32,
+}
+
+impl Compensated {
+    fn add(&mut self, x: f64) {
+        let (s, e) = two_sum(self.s, x);
+        self.s = s;
+        self.errors += e;
+        self.abs_errors += e.abs();
+        self.n += 1;
+    }
+
+    /// The exact sum rounded once, when the error bound proves which double that is.
+    fn proven(&self) -> Option<f64> {
+        if !(self.s.is_finite() && self.errors.is_finite() && self.abs_errors.is_finite()) {
+            return None;
+        }
+        let (r, t) = two_sum(self.s, self.errors);
+        // |exact - r| <= |t| + |sum(e) - errors|, and the second is below (n - 1) u sum|e|
+        // (u = 2^-53, here doubled to cover the rounding of the bound itself). Nearer to r than
+        // half the gap to either neighbour, the exact sum rounds to r.
+        let bound = t.abs() + f64::from(self.n) * f64::EPSILON * self.abs_errors;
+        let half_gap = (r.next_up() - r).min(r - r.next_down()).abs() / 2.0;
+        (bound < half_gap).then_some(r)
+    }
+}
+
+/// a + b = s + e exactly (Knuth's TwoSum), when nothing overflows.
+fn two_sum(a: f64, b: f64) -> (f64, f64) {
+    let s = a + b;
+    let bb = s - a;
+    (s, (a - (s - bb)) + (b - bb))
+}
+
+/// An exact sum kept as non-overlapping partial sums (Shewchuk's algorithm, as in Python's
+/// `math.fsum`).
 #[derive(Debug, Clone)]
-pub struct ExactSum {
-    /// Non-overlapping partial sums, smallest magnitude first: the first `len` of `inline`, or
-    /// all of `spill` once they no longer fit.
+struct Partials {
+    /// Smallest magnitude first: the first `len` of `inline`, or all of `spill` once they no
+    /// longer fit.
     inline: [f64; INLINE_PARTIALS],
     len: usize,
     spill: Vec<f64>,
@@ -47,9 +108,9 @@ pub struct ExactSum {
 /// Partials kept without allocating: a row of n terms never needs more than n.
 const INLINE_PARTIALS: usize = 16;
 
-impl Default for ExactSum {
-    fn default() -> ExactSum {
-        ExactSum {
+impl Default for Partials {
+    fn default() -> Partials {
+        Partials {
             inline: [0.0; INLINE_PARTIALS],
             len: 0,
             spill: Vec::new(),
@@ -59,12 +120,7 @@ impl Default for ExactSum {
     }
 }
 
-impl ExactSum {
-    /// An empty sum.
-    pub fn new() -> ExactSum {
-        ExactSum::default()
-    }
-
+impl Partials {
     fn partials(&self) -> &[f64] {
         if self.spill.is_empty() {
             &self.inline[..self.len]
@@ -74,7 +130,7 @@ impl ExactSum {
     }
 
     /// Adds one term.
-    pub fn add(&mut self, term: f64) {
+    fn add(&mut self, term: f64) {
         self.running += term;
         if !self.finite || !term.is_finite() {
             self.finite = false;
@@ -116,7 +172,7 @@ impl ExactSum {
     }
 
     /// The exact sum of the terms added, rounded to the nearest double (ties to even).
-    pub fn value(&self) -> f64 {
+    fn value(&self) -> f64 {
         if !self.finite {
             return self.running;
         }
@@ -148,43 +204,35 @@ impl ExactSum {
     }
 }
 
-/// The exact sum of `terms`, rounded once (see [`ExactSum`]).
-pub fn exact_sum(terms: impl IntoIterator<Item = f64>) -> f64 {
-    let mut s = ExactSum::new();
-    terms.into_iter().for_each(|t| s.add(t));
-    s.value()
-}
-
 /// The weighted arithmetic mean of the known values in COINr's order of operations (`a_amean`:
 /// `w <- w / sum(w); sum(w * x)`, R's sums), except that children which are all equal give
 /// exactly their common value.
 pub fn amean(x: &[Option<f64>], w: &[f64]) -> Option<f64> {
-    let mut first = None;
-    let mut all_equal = true;
-    let mut total = ExactSum::new();
-    for (v, wi) in x.iter().zip(w) {
-        let Some(v) = *v else { continue };
+    // One pass for the weights and the all-equal check, one for the terms: this runs once per
+    // node and jurisdiction, thousands of times in a sensitivity analysis.
+    let known = || x.iter().zip(w).filter_map(|(v, w)| v.map(|v| (v, *w)));
+    let (mut first, mut all_equal, mut total) = (None, true, Compensated::default());
+    for (v, wi) in known() {
         match first {
             None => first = Some(v),
             Some(f) => all_equal &= f == v,
         }
-        total.add(*wi);
+        total.add(wi);
     }
     let f = first?;
-    let total = total.value();
+    let total = total
+        .proven()
+        .unwrap_or_else(|| partials_sum(known().map(|(_, w)| w)));
     if total <= 0.0 {
         return None;
     }
     if all_equal {
         return Some(f);
     }
-    let mut sum = ExactSum::new();
-    for (v, wi) in x.iter().zip(w) {
-        if let Some(v) = *v {
-            sum.add(wi / total * v);
-        }
-    }
-    Some(sum.value())
+    let terms = || known().map(|(v, wi)| wi / total * v);
+    let mut sum = Compensated::default();
+    terms().for_each(|t| sum.add(t));
+    Some(sum.proven().unwrap_or_else(|| partials_sum(terms())))
 }
 
 /// Each known child's additive part of the arithmetic mean: (w_i / sum(known w)) x_i, as
@@ -293,35 +341,23 @@ pub fn aggregate(
     Ok(Some(match method {
         AggregateMethod::AMean => return Ok(amean(x, w)),
         AggregateMethod::GMean => {
-            let mut s = ExactSum::new();
-            for (i, v, wi) in known() {
-                if v <= 0.0 {
-                    return Err(AggError::NotPositive { child: i, value: v });
-                }
-                s.add(wi * v.ln());
+            if let Some((i, v, _)) = known().find(|k| k.1 <= 0.0) {
+                return Err(AggError::NotPositive { child: i, value: v });
             }
-            (s.value() / total).exp()
+            (exact_sum(known().map(|(_, v, wi)| wi * v.ln())) / total).exp()
         }
         AggregateMethod::HMean => {
-            let mut s = ExactSum::new();
-            for (i, v, wi) in known() {
-                if v == 0.0 {
-                    return Err(AggError::Zero { child: i });
-                }
-                s.add(wi / v);
+            if let Some((i, _, _)) = known().find(|k| k.1 == 0.0) {
+                return Err(AggError::Zero { child: i });
             }
-            total / s.value()
+            total / exact_sum(known().map(|(_, v, wi)| wi / v))
         }
         AggregateMethod::GenMean => {
             let p = p.unwrap_or(1.0);
-            let mut s = ExactSum::new();
-            for (i, v, wi) in known() {
-                if v <= 0.0 && p < 0.0 {
-                    return Err(AggError::NotPositive { child: i, value: v });
-                }
-                s.add(wi * v.powf(p));
+            if let Some((i, v, _)) = known().find(|k| k.1 <= 0.0 && p < 0.0) {
+                return Err(AggError::NotPositive { child: i, value: v });
             }
-            (s.value() / total).powf(1.0 / p)
+            (exact_sum(known().map(|(_, v, wi)| wi * v.powf(p))) / total).powf(1.0 / p)
         }
         AggregateMethod::Median => weighted_median(&known().collect::<Vec<_>>(), total),
         AggregateMethod::Copeland => return Ok(None),
@@ -362,15 +398,17 @@ pub fn outrank_matrix(x: &[Vec<Option<f64>>], w: &[f64]) -> Vec<Vec<f64>> {
             let s = if outranking.outcome(&x[i], &x[j]) == Ordering::Equal {
                 0.5
             } else {
-                let (mut wins, mut ties) = (ExactSum::new(), ExactSum::new());
-                for (k, share) in shares.iter().enumerate() {
-                    match side(x[i][k], x[j][k]) {
-                        Side::Ahead => wins.add(*share),
-                        Side::Level => ties.add(*share),
-                        Side::Behind => {}
-                    }
-                }
-                wins.value() + ties.value() / 2.0
+                let sides = x[i].iter().zip(&x[j]).map(|(a, b)| side(*a, *b));
+                let sum_where = |want: Side| {
+                    exact_sum(
+                        sides
+                            .clone()
+                            .zip(&shares)
+                            .filter(move |(s, _)| *s == want)
+                            .map(|(_, share)| *share),
+                    )
+                };
+                sum_where(Side::Ahead) + sum_where(Side::Level) / 2.0
             };
             o[i][j] = s;
             o[j][i] = 1.0 - s;
@@ -462,17 +500,12 @@ impl Outranking {
                 }
                 d.cmp(&0)
             }
-            Weights::Binary(w) => {
-                let mut d = ExactSum::new();
-                for (s, wk) in sides.zip(w) {
-                    match s {
-                        Side::Ahead => d.add(*wk),
-                        Side::Level => {}
-                        Side::Behind => d.add(-wk),
-                    }
-                }
-                d.value().total_cmp(&0.0)
-            }
+            Weights::Binary(w) => exact_sum(sides.zip(w).map(|(s, wk)| match s {
+                Side::Ahead => *wk,
+                Side::Level => 0.0,
+                Side::Behind => -wk,
+            }))
+            .total_cmp(&0.0),
         }
     }
 }
@@ -544,10 +577,12 @@ mod tests {
         // 2^0, 2^-60, ..., 2^-1020 share no bits: 18 partials. Taking away all but the last leaves
         // exactly 2^-1020.
         let terms: Vec<f64> = (0..=17).map(|k| 2f64.powi(-60 * k)).collect();
-        let mut s = ExactSum::new();
-        terms.iter().for_each(|&t| s.add(t));
-        terms[..17].iter().for_each(|&t| s.add(-t));
-        assert_eq!(s.value(), 2f64.powi(-1020));
+        let all = terms.iter().copied().chain(terms[..17].iter().map(|t| -t));
+        assert_eq!(exact_sum(all.clone()), 2f64.powi(-1020));
+        let mut p = Partials::default();
+        all.for_each(|t| p.add(t));
+        assert!(!p.spill.is_empty());
+        assert_eq!(p.value(), 2f64.powi(-1020));
     }
 
     #[test]
@@ -592,6 +627,52 @@ mod tests {
         let (c, d) = (row(&[2.0, 1.0, 1.0, 1.0]), row(&[1.0, 1.0, 1.0, 1.0]));
         assert_eq!(o.outcome(&c, &d), Ordering::Greater);
         assert_eq!(o.outcome(&d, &c), Ordering::Less);
+    }
+
+    /// The exact sum by the partials alone.
+    fn by_partials(terms: &[f64]) -> f64 {
+        let mut p = Partials::default();
+        terms.iter().for_each(|t| p.add(*t));
+        p.value()
+    }
+
+    #[test]
+    fn the_one_pass_sum_is_taken_only_when_it_is_the_exact_one() {
+        // Rows of mixed magnitudes and signs, halfway cases and cancellations, from a fixed
+        // generator: the one-pass answer, when taken, must be the partials' answer.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for case in 0..20_000 {
+            let n = 1 + (next() % 12) as usize;
+            let terms: Vec<f64> = (0..n)
+                .map(|_| {
+                    let r = next();
+                    let mantissa = (r >> 11) as f64 / (1u64 << 53) as f64;
+                    let exponent = (r % 40) as i32 - 20;
+                    let sign = if r & 1 == 0 { 1.0 } else { -1.0 };
+                    match case % 4 {
+                        0 => mantissa * 100.0,
+                        1 => sign * mantissa * 2f64.powi(exponent),
+                        2 => sign * 2f64.powi(exponent),
+                        _ => (mantissa * 100.0).round() / 3.0,
+                    }
+                })
+                .collect();
+            let mut halfway = terms.clone();
+            halfway.extend([1.0, 2f64.powi(-53), -1.0]);
+            for t in [terms, halfway] {
+                assert_eq!(
+                    exact_sum(t.iter().copied()).to_bits(),
+                    by_partials(&t).to_bits(),
+                    "{t:?}"
+                );
+            }
+        }
     }
 
     #[test]
