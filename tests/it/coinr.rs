@@ -63,9 +63,9 @@ pub fn close(a: f64, b: f64) -> bool {
     approx::relative_eq!(a, b, epsilon = 1e-12, max_relative = 1e-9)
 }
 
-/// The ASEM example imported and scored with its build_example_coin() pipeline.
-pub fn asem(sets: &[&str]) -> accord::Scored {
-    let imported = import(
+/// The ASEM example imported from COINr's iData and iMeta, with COINr's level names.
+fn import_asem() -> accord::coinr::Imported {
+    import(
         &fixture("coinr/ASEM_iData.csv"),
         &fixture("coinr/ASEM_iMeta.csv"),
         &ImportOptions {
@@ -78,7 +78,12 @@ pub fn asem(sets: &[&str]) -> accord::Scored {
             ]),
         },
     )
-    .expect("import");
+    .expect("import")
+}
+
+/// The ASEM example imported and scored with its build_example_coin() pipeline.
+pub fn asem(sets: &[&str]) -> accord::Scored {
+    let imported = import_asem();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("rubric.toml"), &imported.rubric).unwrap();
     std::fs::write(dir.path().join("evidence.csv"), &imported.evidence).unwrap();
@@ -404,22 +409,25 @@ fn leave_one_out_under_n_rank_matches_coinr_remove_elements() {
 #[test]
 fn the_tie_rule_is_a_setting_recorded_in_the_manifest() {
     let dir = tempfile::tempdir().unwrap();
-    let data = fixture("mini");
+    let (rubric, data) = (fixture("mini/rubric.toml"), fixture("mini"));
+    let score = |out: &std::path::Path, set: &str| {
+        accord(
+            dir.path(),
+            &[
+                "score",
+                "--rubric",
+                rubric.to_str().unwrap(),
+                "--data",
+                data.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--set",
+                set,
+            ],
+        )
+    };
     let out = dir.path().join("out");
-    let o = accord(
-        dir.path(),
-        &[
-            "score",
-            "--rubric",
-            fixture("mini/rubric.toml").to_str().unwrap(),
-            "--data",
-            data.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--set",
-            "pipeline.rank.ties=exact",
-        ],
-    );
+    let o = score(&out, "pipeline.rank.ties=exact");
     assert!(o.status.success(), "{:?}", texts(&o));
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
@@ -429,29 +437,16 @@ fn the_tie_rule_is_a_setting_recorded_in_the_manifest() {
         "pipeline.rank.ties=exact"
     );
     // A value it does not know is bad input: exit 2, the key named, nothing written.
-    let out2 = dir.path().join("out2");
-    let o = accord(
-        dir.path(),
-        &[
-            "score",
-            "--rubric",
-            fixture("mini/rubric.toml").to_str().unwrap(),
-            "--data",
-            data.to_str().unwrap(),
-            "--out",
-            out2.to_str().unwrap(),
-            "--set",
-            "pipeline.rank.ties=exakt",
-        ],
-    );
+    let out = dir.path().join("out2");
+    let o = score(&out, "pipeline.rank.ties=exakt");
     let (_, err) = texts(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
         err.contains("unknown value `exakt` in `pipeline.rank.ties`"),
         "{err}"
     );
-    assert!(err.contains("exact"), "{err}");
-    assert!(!out2.exists());
+    assert!(err.contains("did you mean `exact`?"), "{err}");
+    assert!(!out.exists());
 }
 
 #[test]
@@ -533,15 +528,7 @@ fn treatment_details_and_points_match_coinr() {
 #[test]
 fn the_imported_rubric_spells_out_both_pairs_of_treatment_thresholds() {
     // build_example_coin()'s Treat: f1_para and f_pass_para at COINr's defaults, each editable.
-    let imported = import(
-        &fixture("coinr/ASEM_iData.csv"),
-        &fixture("coinr/ASEM_iMeta.csv"),
-        &ImportOptions {
-            id: "asem".into(),
-            level_names: None,
-        },
-    )
-    .unwrap();
+    let imported = import_asem();
     let treat: Vec<&str> = imported
         .rubric
         .lines()
