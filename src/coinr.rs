@@ -308,7 +308,16 @@ pub fn import(idata: &Path, imeta: &Path, options: &ImportOptions) -> Result<Imp
         None => t.push_str("[pipeline.impute]\nmethod = \"i_mean\"\n\n"),
     }
     t.push_str("[pipeline.screen]\nmethod = \"byNA\"\ndat_thresh = 0.9\n\n");
-    t.push_str("[pipeline.treat]\nmethod = \"winsorise\"\nwinmax = 5\nskew_thresh = 2.0\nkurt_thresh = 3.5\nfallback = \"log_CT\"\n\n");
+    t.push_str(concat!(
+        "[pipeline.treat]\n",
+        "method = \"winsorise\"\n",
+        "winmax = 5\n",
+        "skew_thresh = 2.0       # where winsorisation stops (COINr's f1_para)\n",
+        "kurt_thresh = 3.5\n",
+        "pass_skew_thresh = 2.0  # the check before and after each treatment (f_pass_para)\n",
+        "pass_kurt_thresh = 3.5\n",
+        "fallback = \"log_CT\"\n\n",
+    ));
     t.push_str("[pipeline.normalise]\nmethod = \"n_minmax\"\nl_u = [0, 100]\n\n");
     t.push_str("[pipeline.aggregate]\nmethod = \"a_amean\"\n\n");
     // Nodes top-down, so the file reads like the framework.

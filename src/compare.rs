@@ -15,7 +15,7 @@ use crate::Scored;
 use crate::error::{InputError, Problem};
 use crate::evidence::table::Table;
 use crate::pipeline::Params;
-use crate::pipeline::rank::rank_descending;
+use crate::pipeline::rank::rank_with;
 use crate::rubric::{LoadOptions, Member, Rubric};
 
 /// One side's scores, from a run or a results folder.
@@ -590,7 +590,7 @@ pub struct Rescore<'a> {
 
 /// Index ranks by code.
 fn ranks_by_code(s: &Scored, scores: &[Option<f64>]) -> BTreeMap<String, Option<u32>> {
-    let ranks = rank_descending(scores);
+    let ranks = rank_with(scores, s.rubric.pipeline.rank.ties);
     s.results
         .units
         .iter()

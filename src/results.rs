@@ -3,8 +3,9 @@
 
 use crate::evidence::Date;
 use crate::pipeline::Frame;
-use crate::pipeline::rank::rank_descending;
+use crate::pipeline::rank::rank_with;
 use crate::pipeline::screen::Availability;
+use crate::pipeline::spec::RankTies;
 use crate::pipeline::treat::TreatDetail;
 use crate::rubric::Cell;
 
@@ -20,11 +21,11 @@ pub struct Scores {
 }
 
 impl Scores {
-    /// Scores with their coverage; ranks are computed per column.
-    pub fn new(score: Frame, coverage: Frame) -> Scores {
+    /// Scores with their coverage; ranks are computed per column, with ties as `ties` says.
+    pub fn new(score: Frame, coverage: Frame, ties: RankTies) -> Scores {
         let mut rank = Vec::with_capacity(score.nrow * score.ncol);
         for c in 0..score.ncol {
-            rank.extend(rank_descending(score.col(c)));
+            rank.extend(rank_with(score.col(c), ties));
         }
         Scores {
             score,

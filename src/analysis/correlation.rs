@@ -79,10 +79,10 @@ pub fn parent_of(rubric: &Rubric, member: Member) -> Option<usize> {
 }
 
 /// Correlations of every criterion (in rubric order) and then every node but the root (in node
-/// order) with its parent and with the index (the root), parent first. `column` gives a member's
-/// values (in COINr's terms, the `Aggregated` data set: normalised criteria and node scores).
-/// Two links per element at most, so a deep tree costs linear time (every ancestor would be
-/// quadratic: a chain of 4,000 nodes gave 8 million rows).
+/// order) with each of its ancestors, parent first, as COINr's `get_corr` across levels.
+/// `column` gives a member's values (in COINr's terms, the `Aggregated` data set: normalised
+/// criteria and node scores). The rubric's depth limit (`rubric::MAX_DEPTH`) keeps this linear in
+/// the number of elements (a chain of 4,000 nodes once gave 8 million rows).
 pub fn with_ancestors<'a>(
     rubric: &Rubric,
     column: impl Fn(Member) -> &'a [Option<f64>],
@@ -96,12 +96,6 @@ pub fn with_ancestors<'a>(
         let mut up = parent_of(rubric, child);
         let mut generations = 1;
         while let Some(a) = up {
-            // Skip the ancestors between the parent and the root.
-            if generations > 1 && rubric.nodes[a].parent.is_some() {
-                up = rubric.nodes[a].parent;
-                generations += 1;
-                continue;
-            }
             let y = column(Member::Node(a));
             out.push(Link {
                 child,

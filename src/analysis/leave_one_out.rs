@@ -10,7 +10,8 @@ use rayon::prelude::*;
 
 use crate::Scored;
 use crate::error::InputError;
-use crate::pipeline::rank::rank_descending;
+use crate::pipeline::rank::rank_with;
+use crate::pipeline::spec::RankTies;
 use crate::results::Results;
 use crate::rubric::{Member, Rubric};
 
@@ -42,14 +43,14 @@ pub fn all_criteria(rubric: &Rubric) -> Vec<Member> {
 }
 
 /// Index ranks of a run (COINr's rule: descending, ties share the lowest rank, unknown stays
-/// unknown; a non-finite score counts as unknown).
-pub fn index_ranks(results: &Results) -> Vec<Option<u32>> {
+/// unknown; a non-finite score counts as unknown), with ties as `ties` says.
+pub fn index_ranks(results: &Results, ties: RankTies) -> Vec<Option<u32>> {
     let scores: Vec<Option<f64>> = results
         .index_scores()
         .iter()
         .map(|s| s.filter(|v| v.is_finite()))
         .collect();
-    rank_descending(&scores)
+    rank_with(&scores, ties)
 }
 
 /// Mean absolute difference of two rank vectors over the rows where both are known.
@@ -69,7 +70,8 @@ pub fn mean_abs_change(a: &[Option<u32>], b: &[Option<u32>]) -> (usize, Option<f
 /// them).
 pub fn remove_each(scored: &Scored, members: &[Member]) -> Result<Vec<Removal>, InputError> {
     use crate::pipeline::{Params, Pipeline, Step};
-    let nominal = index_ranks(&scored.results);
+    let ties = scored.rubric.pipeline.rank.ties;
+    let nominal = index_ranks(&scored.results, ties);
     let pipeline = Pipeline::new(&scored.rubric, &scored.inputs, &scored.values);
     let params = Params::from_rubric(&scored.rubric);
     let data = pipeline.stages(&params, Step::Denominate, None)?;
@@ -87,7 +89,7 @@ pub fn remove_each(scored: &Scored, members: &[Member]) -> Result<Vec<Removal>, 
                 .iter()
                 .map(|s| s.filter(|v| v.is_finite()))
                 .collect();
-            let (n, mean) = mean_abs_change(&nominal, &rank_descending(&index));
+            let (n, mean) = mean_abs_change(&nominal, &rank_with(&index, ties));
             Ok(Removal {
                 member,
                 n,

@@ -647,6 +647,7 @@ pub fn run_with(
     let availability = Arc::try_unwrap(availability).unwrap_or_else(|a| (*a).clone());
     let units = Arc::try_unwrap(units).unwrap_or_else(|a| (*a).clone());
     let treatment = Arc::try_unwrap(treatment).unwrap_or_else(|a| (*a).clone());
+    let ties = rubric.pipeline.rank.ties;
     Ok(Results {
         date: values.date,
         units,
@@ -659,16 +660,18 @@ pub fn run_with(
             treated,
         },
         treatment,
-        criteria: Scores::new(normalised, crit_cov),
-        nodes: Scores::new(node_score, node_cov),
+        criteria: Scores::new(normalised, crit_cov, ties),
+        nodes: Scores::new(node_score, node_cov, ties),
         facets: Scores::new(
             Frame::from_columns(m, facet_cols),
             Frame::from_columns(m, facet_covs),
+            ties,
         ),
         facet_values,
         cells: Scores::new(
             Frame::from_columns(m, cell_cols),
             Frame::from_columns(m, cell_covs),
+            ties,
         ),
         cell_defs,
     })

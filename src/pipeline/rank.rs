@@ -1,5 +1,7 @@
 //! Rank: descending by score, ties share the lowest rank (1, 2, 2, 4), unknown stays unknown.
 
+use super::spec::RankTies;
+
 /// Scores closer than this (relative to the larger, or absolutely below 1) are ties: two routes
 /// to the same exact value (155/2 by different sums) can differ in the last bit, and that noise
 /// must not decide a rank.
@@ -8,9 +10,19 @@ pub const TIE_TOLERANCE: f64 = 1e-12;
 /// COINr's `rank(-score, ties.method = "min", na.last = "keep")`, with scores equal to 12
 /// significant digits treated as ties.
 pub fn rank_descending(x: &[Option<f64>]) -> Vec<Option<u32>> {
+    rank_with(x, RankTies::Tolerance)
+}
+
+/// COINr's `rank(-score, ties.method = "min", na.last = "keep")`, with ties as `ties` says.
+pub fn rank_with(x: &[Option<f64>], ties: RankTies) -> Vec<Option<u32>> {
     let mut idx: Vec<usize> = (0..x.len()).filter(|&i| x[i].is_some()).collect();
     let v = |i: usize| x[i].unwrap_or(0.0);
     idx.sort_by(|&a, &b| v(b).total_cmp(&v(a)));
+    let tied = |top: f64, next: f64| match ties {
+        RankTies::Tolerance => (top - next) <= TIE_TOLERANCE * top.abs().max(1.0),
+        // -0.0 and 0.0 are equal, as in R; they sit next to each other in the sorted order.
+        RankTies::Exact => top == next,
+    };
     let mut out = vec![None; x.len()];
     let mut k = 0;
     while k < idx.len() {
@@ -18,7 +30,7 @@ pub fn rank_descending(x: &[Option<f64>]) -> Vec<Option<u32>> {
         // The first score always joins its own group, so the loop ends whatever the scores are
         // (a NaN compares false with everything).
         let mut e = k + 1;
-        while e < idx.len() && (top - v(idx[e])) <= TIE_TOLERANCE * top.abs().max(1.0) {
+        while e < idx.len() && tied(top, v(idx[e])) {
             e += 1;
         }
         for &i in &idx[k..e] {
@@ -27,4 +39,28 @@ pub fn rank_descending(x: &[Option<f64>]) -> Vec<Option<u32>> {
         k = e;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_ties_are_equal_doubles_only() {
+        // 0.1 + 0.2 is 0.30000000000000004: one ulp above 0.3.
+        let x = [Some(0.1 + 0.2), Some(0.3), None, Some(0.2)];
+        assert_eq!(
+            rank_with(&x, RankTies::Tolerance),
+            [Some(1), Some(1), None, Some(3)]
+        );
+        assert_eq!(
+            rank_with(&x, RankTies::Exact),
+            [Some(1), Some(2), None, Some(3)]
+        );
+        // R compares -0 and 0 as equal.
+        assert_eq!(
+            rank_with(&[Some(-0.0), Some(1.0), Some(0.0)], RankTies::Exact),
+            [Some(2), Some(1), Some(2)]
+        );
+    }
 }

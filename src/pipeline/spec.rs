@@ -20,6 +20,33 @@ pub struct PipelineSpec {
     pub weights: WeightsSpec,
     /// Aggregate: how children combine into a node.
     pub aggregate: AggregateSpec,
+    /// Rank: when scores tie.
+    pub rank: RankSpec,
+}
+
+/// Ranking of scores (`[pipeline.rank]`): descending, ties share the lowest rank.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RankSpec {
+    /// Which scores tie.
+    pub ties: RankTies,
+}
+
+/// Which scores tie in a ranking.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RankTies {
+    /// Scores equal to 12 significant digits: two routes to one value (155/2 by different sums)
+    /// can differ in the last bit, and that noise does not split them.
+    #[default]
+    Tolerance,
+    /// Only equal doubles, as COINr's `rank(-x, ties.method = "min")` compares them.
+    Exact,
+}
+
+impl RankTies {
+    const NAMES: &[(&str, RankTies)] = &[
+        ("tolerance", RankTies::Tolerance),
+        ("exact", RankTies::Exact),
+    ];
 }
 
 /// Imputation of unknown criterion values.
@@ -113,16 +140,24 @@ impl ScreenMethod {
 }
 
 /// Outlier treatment (COINr's `Treat`).
+///
+/// Two checks with their own thresholds, as in COINr: the pass check (`f_pass_para`) decides
+/// whether a criterion is treated and whether the fallback follows; winsorisation (`f1_para`)
+/// stops pulling points in once its own check passes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TreatSpec {
     /// First treatment tried.
     pub method: TreatMethod,
     /// Most points winsorised.
     pub winmax: Option<u32>,
-    /// |skew| threshold of the check.
+    /// |skew| threshold at which winsorisation stops.
     pub skew_thresh: f64,
-    /// Kurtosis threshold of the check.
+    /// Kurtosis threshold at which winsorisation stops.
     pub kurt_thresh: f64,
+    /// |skew| threshold of the pass check before and after each treatment.
+    pub pass_skew_thresh: f64,
+    /// Kurtosis threshold of the pass check.
+    pub pass_kurt_thresh: f64,
     /// Winsorise even when the check passes, up to `winmax`. COINr ignores this for
     /// criteria that pass the check (its issue 53); accord does the same, so results agree.
     pub force_win: bool,
@@ -377,15 +412,26 @@ fn method_of<T: Copy>(
     default: T,
     p: &mut Problems,
 ) -> Option<T> {
-    let Some(tv) = r.get("method") else {
+    choice_of(r, "method", names, default, p)
+}
+
+/// One of a list of names at `key` (`default` when absent); `None` after reporting a problem.
+fn choice_of<T: Copy>(
+    r: &mut Reader<'_>,
+    key: &'static str,
+    names: &[(&str, T)],
+    default: T,
+    p: &mut Problems,
+) -> Option<T> {
+    let Some(tv) = r.get(key) else {
         return Some(default);
     };
     let Some(s) = tv.as_str() else {
         p.push(r.problem_at(
             tv,
-            "method",
+            key,
             format!(
-                "`{}.method` must be a string, found {}",
+                "`{}.{key}` must be a string, found {}",
                 r.path,
                 tv.type_name()
             ),
@@ -395,14 +441,19 @@ fn method_of<T: Copy>(
     if let Some((_, m)) = names.iter().find(|(n, _)| *n == s) {
         return Some(*m);
     }
+    let (what, list) = if key == "method" {
+        ("method", "methods")
+    } else {
+        ("value", "values")
+    };
     let all: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
     let help = did_you_mean(s, all.iter().copied())
-        .unwrap_or_else(|| format!("methods: {}", all.join(", ")));
+        .unwrap_or_else(|| format!("{list}: {}", all.join(", ")));
     p.push(
         r.problem_at(
             tv,
-            "method",
-            format!("unknown method `{s}` in `{}.method`", r.path),
+            key,
+            format!("unknown {what} `{s}` in `{}.{key}`", r.path),
         )
         .help(help),
     );
@@ -467,6 +518,8 @@ pub fn no_treatment() -> TreatSpec {
         winmax: Some(5),
         skew_thresh: 2.0,
         kurt_thresh: 3.5,
+        pass_skew_thresh: 2.0,
+        pass_kurt_thresh: 3.5,
         force_win: false,
         fallback: TreatMethod::None,
         combine: false,
@@ -516,6 +569,12 @@ pub fn read_treat(r: &mut Reader<'_>, base: &TreatSpec, p: &mut Problems) -> Tre
         winmax,
         skew_thresh: r.f64("skew_thresh", p).unwrap_or(base.skew_thresh),
         kurt_thresh: r.f64("kurt_thresh", p).unwrap_or(base.kurt_thresh),
+        pass_skew_thresh: r
+            .f64("pass_skew_thresh", p)
+            .unwrap_or(base.pass_skew_thresh),
+        pass_kurt_thresh: r
+            .f64("pass_kurt_thresh", p)
+            .unwrap_or(base.pass_kurt_thresh),
         force_win: r.bool("force_win", p).unwrap_or(base.force_win),
         fallback,
         combine: r.bool("combine", p).unwrap_or(base.combine),
@@ -813,6 +872,16 @@ pub fn read_pipeline(
             .unwrap_or_else(default_aggregate),
         None => default_aggregate(),
     };
+    let rank = match sub(&mut r, "rank", p) {
+        Some((t, o)) => {
+            let mut rr = Reader::new(&t, "pipeline.rank", &o);
+            let ties = choice_of(&mut rr, "ties", RankTies::NAMES, RankTies::default(), p)
+                .unwrap_or_default();
+            rr.finish(p);
+            RankSpec { ties }
+        }
+        None => RankSpec::default(),
+    };
     r.finish(p);
     PipelineSpec {
         denominate,
@@ -822,5 +891,6 @@ pub fn read_pipeline(
         normalise,
         weights,
         aggregate,
+        rank,
     }
 }

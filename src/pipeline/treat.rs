@@ -3,6 +3,8 @@
 //! Per criterion: if the skew/kurtosis check passes, nothing is done. Otherwise the first
 //! treatment is applied and checked again; if it still fails, the fallback is applied to the
 //! original values (or, with `combine`, to the treated ones) and kept whether it passes or not.
+//! The check has its own thresholds (COINr's `f_pass_para`); winsorisation stops at its own
+//! (`f1_para`).
 
 use super::spec::{TreatMethod, TreatSpec};
 use super::stats;
@@ -47,14 +49,19 @@ impl TreatDetail {
     }
 }
 
-/// Runs the check on the known values.
+/// Runs the pass check on the known values.
 pub fn check(x: &[Option<f64>], spec: &TreatSpec) -> Option<Check> {
+    check_with(x, spec.pass_skew_thresh, spec.pass_kurt_thresh)
+}
+
+/// The skew/kurtosis check with given thresholds; `None` when it cannot be computed.
+fn check_with(x: &[Option<f64>], skew_thresh: f64, kurt_thresh: f64) -> Option<Check> {
     let (skew, kurt) = stats::skew_kurt(x)?;
     if !skew.is_finite() || !kurt.is_finite() {
         return None;
     }
     Some(Check {
-        pass: skew.abs() < spec.skew_thresh || kurt < spec.kurt_thresh,
+        pass: skew.abs() < skew_thresh || kurt < kurt_thresh,
         skew,
         kurt,
     })
@@ -160,16 +167,18 @@ fn apply(
     }
 }
 
-/// Iterative winsorisation: while the check fails (or `force_win`) and fewer than `winmax`
-/// points are treated, pull the extreme value(s) on the side of the current skew to the next
-/// value. Tied extremes move together. Returns the data and the number of points winsorised.
+/// Iterative winsorisation: while its own check (`skew_thresh`, `kurt_thresh`) fails (or
+/// `force_win`) and fewer than `winmax` points are treated, pull the extreme value(s) on the side
+/// of the current skew to the next value. Tied extremes move together. Returns the data and the
+/// number of points winsorised.
 pub fn winsorise(
     x: &[Option<f64>],
     spec: &TreatSpec,
     marks: &mut [&'static str],
 ) -> (Vec<Option<f64>>, usize) {
+    let check = |y: &[Option<f64>]| check_with(y, spec.skew_thresh, spec.kurt_thresh);
     let mut y = x.to_vec();
-    let mut last = check(&y, spec);
+    let mut last = check(&y);
     let mut passing = last.is_none_or(|c| c.pass);
     let mut imax: Vec<usize> = Vec::new();
     let mut imin: Vec<usize> = Vec::new();
@@ -218,7 +227,7 @@ pub fn winsorise(
             }
         }
         nwin = imax.len() + imin.len();
-        last = check(&y, spec);
+        last = check(&y);
         passing = last.is_none_or(|c| c.pass);
     }
     for &i in &imax {

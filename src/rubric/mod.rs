@@ -8,7 +8,7 @@ mod load;
 pub mod rule;
 pub mod tree;
 
-pub use load::{LoadOptions, load, load_str};
+pub use load::{LoadOptions, MAX_DEPTH, load, load_str};
 pub use rule::Rule;
 
 use crate::pipeline::spec::{AggregateSpec, NormaliseSpec, PipelineSpec, TreatSpec};

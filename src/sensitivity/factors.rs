@@ -72,7 +72,7 @@ macro_rules! patch_fields {
 
 patch_fields!(ImputeSpec: method, group);
 patch_fields!(ScreenSpec: method, dat_thresh, nonzero_thresh, include, exclude);
-patch_fields!(TreatSpec: method, winmax, skew_thresh, kurt_thresh, force_win, fallback, combine, lambda);
+patch_fields!(TreatSpec: method, winmax, skew_thresh, kurt_thresh, pass_skew_thresh, pass_kurt_thresh, force_win, fallback, combine, lambda);
 patch_fields!(NormaliseSpec: method, l_u, m_sd, npara, scale_factor, iref, cap_max, gposts, trunc2posts, ties);
 patch_fields!(AggregateSpec: method, p, dat_thresh, min_coverage, na_child);
 
@@ -268,6 +268,10 @@ pub enum Setter {
     SkewThresh,
     /// `pipeline.treat.kurt_thresh`.
     KurtThresh,
+    /// `pipeline.treat.pass_skew_thresh`.
+    PassSkewThresh,
+    /// `pipeline.treat.pass_kurt_thresh`.
+    PassKurtThresh,
     /// `pipeline.treat.winmax` (rounded).
     Winmax,
     /// `pipeline.screen.dat_thresh`.
@@ -364,7 +368,11 @@ impl Factor {
                 .min()
                 .unwrap_or(Step::Aggregate),
             FactorKind::Continuous { setter, .. } => match setter {
-                Setter::SkewThresh | Setter::KurtThresh | Setter::Winmax => Step::Treat,
+                Setter::SkewThresh
+                | Setter::KurtThresh
+                | Setter::PassSkewThresh
+                | Setter::PassKurtThresh
+                | Setter::Winmax => Step::Treat,
                 Setter::ScreenThresh => Step::Screen,
                 _ => Step::Aggregate,
             },
@@ -437,10 +445,16 @@ fn continuous_ops(setter: Setter, v: f64, rubric: &Rubric, nominal: &Params) -> 
             ops.push(Op::GroupAggregate(set(&nominal.group_aggregate), f));
             ops
         }
-        Setter::SkewThresh | Setter::KurtThresh | Setter::Winmax => {
+        Setter::SkewThresh
+        | Setter::KurtThresh
+        | Setter::PassSkewThresh
+        | Setter::PassKurtThresh
+        | Setter::Winmax => {
             let f = field::<TreatSpec>(match setter {
                 Setter::SkewThresh => "skew_thresh",
                 Setter::KurtThresh => "kurt_thresh",
+                Setter::PassSkewThresh => "pass_skew_thresh",
+                Setter::PassKurtThresh => "pass_kurt_thresh",
                 _ => "winmax",
             });
             inheriting_criteria()
@@ -449,6 +463,8 @@ fn continuous_ops(setter: Setter, v: f64, rubric: &Rubric, nominal: &Params) -> 
                     match setter {
                         Setter::SkewThresh => t.skew_thresh = v,
                         Setter::KurtThresh => t.kurt_thresh = v,
+                        Setter::PassSkewThresh => t.pass_skew_thresh = v,
+                        Setter::PassKurtThresh => t.pass_kurt_thresh = v,
                         _ => t.winmax = Some(v.round().max(0.0) as u32),
                     }
                     Some(Op::Treat(c, Some(t), f))
@@ -635,7 +651,7 @@ fn read_factor(item: &Tv, i: usize, ctx: &Context<'_>, p: &mut Problems) -> Opti
             }),
             Err(msg) => {
                 p.push(r.problem_here(format!("factor `{name}`: {msg}")).help(
-                    "continuous ranges vary weights (node.<id>.weight, criterion.<id>.weight) and numeric settings (pipeline.aggregate.min_coverage, dat_thresh, p; pipeline.treat.winmax, skew_thresh, kurt_thresh; pipeline.screen.dat_thresh); list discrete `values` for anything else",
+                    "continuous ranges vary weights (node.<id>.weight, criterion.<id>.weight) and numeric settings (pipeline.aggregate.min_coverage, dat_thresh, p; pipeline.treat.winmax, skew_thresh, kurt_thresh, pass_skew_thresh, pass_kurt_thresh; pipeline.screen.dat_thresh); list discrete `values` for anything else",
                 ));
                 None
             }
@@ -770,6 +786,8 @@ fn setter_of(path: &str, rubric: &Rubric) -> Result<Setter, String> {
         ["pipeline", "aggregate", "p"] => Ok(Setter::Power),
         ["pipeline", "treat", "skew_thresh"] => Ok(Setter::SkewThresh),
         ["pipeline", "treat", "kurt_thresh"] => Ok(Setter::KurtThresh),
+        ["pipeline", "treat", "pass_skew_thresh"] => Ok(Setter::PassSkewThresh),
+        ["pipeline", "treat", "pass_kurt_thresh"] => Ok(Setter::PassKurtThresh),
         ["pipeline", "treat", "winmax"] => Ok(Setter::Winmax),
         ["pipeline", "screen", "dat_thresh"] => Ok(Setter::ScreenThresh),
         _ => Err(format!("`{path}` cannot vary continuously")),

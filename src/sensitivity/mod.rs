@@ -16,7 +16,8 @@ use rayon::prelude::*;
 
 use crate::Scored;
 use crate::error::{InputError, Problem};
-use crate::pipeline::rank::rank_descending;
+use crate::pipeline::rank::rank_with;
+use crate::pipeline::spec::RankTies;
 use crate::pipeline::{Params, Pipeline, StageData, Step};
 use crate::rules::CriterionValues;
 use design::{Block, Design, Plan, Sampler};
@@ -142,8 +143,8 @@ impl<'a> Regenerator<'a> {
 }
 
 /// Ranks of every jurisdiction from their scores (unknown stays unknown).
-fn ranks_of(scores: &[Option<f64>]) -> Vec<Option<u32>> {
-    rank_descending(scores)
+fn ranks_of(scores: &[Option<f64>], ties: RankTies) -> Vec<Option<u32>> {
+    rank_with(scores, ties)
 }
 
 /// Mean absolute rank change against the nominal ranks, over jurisdictions ranked in both.
@@ -174,7 +175,8 @@ pub fn analyse(
     .map_err(Problem::new)?;
     let regen = Regenerator::new(scored, spec.target)?;
     let nominal_scores = regen.finish(&regen.pipeline, &regen.nominal, &regen.cache)?;
-    let nominal_ranks = ranks_of(&nominal_scores);
+    let ties = scored.rubric.pipeline.rank.ties;
+    let nominal_ranks = ranks_of(&nominal_scores, ties);
     if nominal_ranks.iter().all(Option::is_none) {
         let id = &scored.rubric.nodes[spec.target].id;
         return Err(Problem::new(format!(
@@ -205,7 +207,7 @@ pub fn analyse(
             }
             let run = match regen.regenerate(&ops) {
                 Ok(scores) => {
-                    let ranks = ranks_of(&scores);
+                    let ranks = ranks_of(&scores, ties);
                     let y = mean_abs_shift(&ranks, &nominal_ranks);
                     Run {
                         block: *block,

@@ -329,8 +329,9 @@ fn explain_contributions_add_up_exactly() {
     assert!(b2.place.ends_with("evidence.csv:5"), "{}", b2.place);
     assert_relative_eq!(b2.share.unwrap(), 1.0 / 3.0, max_relative = EPS);
     let text = e.to_text();
+    // COINr's a_amean(c(50, 100, 50), c(1, 1, 1)) is 66.666666666666657: (1/3) x each, summed.
     assert!(
-        text.contains("sum of contributions = 66.66666666666667 = score"),
+        text.contains("sum of contributions = 66.66666666666666 = score"),
         "{text}"
     );
 }
@@ -552,7 +553,7 @@ fn explain_prints_a_readable_table_and_checks_the_exact_sum_below_it() {
     assert!(text.contains("score 66.6667  rank"), "{text}");
     // The last line adds the full-precision terms and checks them against the score.
     assert!(
-        text.contains("sum of contributions = 66.66666666666667 = score, exactly"),
+        text.contains("sum of contributions = 66.66666666666666 = score, exactly"),
         "{text}"
     );
     // The JSON form keeps every digit, and its contributions add up bit for bit.
@@ -564,5 +565,6 @@ fn explain_prints_a_readable_table_and_checks_the_exact_sum_below_it() {
         .filter_map(|p| p["contribution"].as_f64())
         .sum();
     assert_eq!(sum, json["score"].as_f64().unwrap());
-    assert_eq!(parts[0]["contribution"].as_f64(), Some(50.0 / 3.0));
+    // COINr's order: the share w / sum(w) first, then times the value.
+    assert_eq!(parts[0]["contribution"].as_f64(), Some((1.0 / 3.0) * 50.0));
 }
