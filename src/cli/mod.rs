@@ -382,7 +382,12 @@ impl Resolved {
 /// Reads the evidence, jurisdictions and dyads, with the date the data folder declares, and warns
 /// on stderr about dates later than today (by the system clock, which changes no output byte).
 pub fn load_inputs(resolved: &Resolved, rubric: &Rubric) -> Result<Inputs, InputError> {
-    let mut inputs = evidence::load(&resolved.paths, rubric)?;
+    let carried = resolved
+        .folder
+        .as_ref()
+        .map(|f| f.fields.clone())
+        .unwrap_or_default();
+    let mut inputs = evidence::load_carrying(&resolved.paths, rubric, &carried)?;
     if let Some(f) = &resolved.folder
         && let Some(d) = f.date
     {

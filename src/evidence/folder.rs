@@ -4,6 +4,7 @@
 //! ```toml
 //! rubric = "../rubrics/paris-call-public.toml"   # relative to the folder
 //! date = 2025-12-25                             # optional: the data set's evaluation date
+//! fields = ["budapest_party", "wassenaar_participant"]  # optional: fields it carries
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -27,6 +28,8 @@ pub struct Folder {
     pub rubric: Option<PathBuf>,
     /// The evaluation date of the data set.
     pub date: Option<Date>,
+    /// Evidence fields the folder carries: a rubric that does not read one skips it.
+    pub fields: Vec<String>,
     /// SHA-256 of the file.
     pub sha256: String,
 }
@@ -67,12 +70,14 @@ pub fn read(dir: &Path) -> Result<Option<Folder>, InputError> {
             }
         }
     });
+    let fields = r.str_list("fields", &mut p).unwrap_or_default();
     r.allow(&["description", "source"]);
     r.finish(&mut p);
     p.finish(Some(Folder {
         file: shown,
         rubric,
         date,
+        fields,
         sha256,
     }))
 }

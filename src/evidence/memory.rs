@@ -29,5 +29,6 @@ pub fn load_from_memory(files: MemoryInputs<'_>, rubric: &Rubric) -> Result<Inpu
             .map(|b| Input::Bytes("jurisdictions.csv", b)),
         files.dyads.map(|b| Input::Bytes("dyads.csv", b)),
         rubric,
+        &[],
     )
 }

@@ -467,11 +467,23 @@ impl Input<'_> {
 
 /// Reads every input file against the rubric, reporting the problems of all files together.
 pub fn load(paths: &InputPaths, rubric: &Rubric) -> Result<Inputs, InputError> {
+    load_carrying(paths, rubric, &[])
+}
+
+/// Like `load`, for a data folder that declares the evidence fields it carries (`fields` in its
+/// `accord.toml`): rows and columns of a declared field the rubric does not read are skipped, so
+/// one folder feeds several rubrics; a field neither read nor declared is still an error.
+pub fn load_carrying(
+    paths: &InputPaths,
+    rubric: &Rubric,
+    carried: &[String],
+) -> Result<Inputs, InputError> {
     load_inputs(
         Input::File(&paths.evidence, paths.sheet.as_deref()),
         paths.jurisdictions.as_deref().map(|p| Input::File(p, None)),
         paths.dyads.as_deref().map(|p| Input::File(p, None)),
         rubric,
+        carried,
     )
 }
 
@@ -480,6 +492,7 @@ pub(crate) fn load_inputs(
     jurisdictions: Option<Input<'_>>,
     dyads: Option<Input<'_>>,
     rubric: &Rubric,
+    carried: &[String],
 ) -> Result<Inputs, InputError> {
     let mut problems = Problems::new();
     let mut known = match jurisdictions {
@@ -501,7 +514,7 @@ pub(crate) fn load_inputs(
         failed: from_file && known.is_none(),
         last: None,
     };
-    let evidence = match load_evidence(evidence, rubric, &mut registry) {
+    let evidence = match load_evidence(evidence, rubric, carried, &mut registry) {
         Ok(e) => Some(e),
         Err(e) => {
             problems.extend(e);
@@ -809,8 +822,10 @@ const WIDE_META: &[&str] = &["jurisdiction", "name", "source", "as_of", "coder",
 fn load_evidence(
     input: Input<'_>,
     rubric: &Rubric,
+    carried: &[String],
     reg: &mut Registry<'_>,
 ) -> Result<Evidence, InputError> {
+    let is_carried = |name: &str| carried.iter().any(|c| c == name);
     let mut table = input.open("evidence file")?;
     let mut p = Problems::new();
     let name = table.name.clone();
@@ -876,6 +891,7 @@ fn load_evidence(
                 }
                 match rubric.field_index(h) {
                     Some(f) => field_cols.push((i, f)),
+                    None if is_carried(h) => {}
                     None => {
                         let mut problem = Problem::new(format!(
                             "column `{h}` of `{name}` is not an evidence field of rubric `{}`",
@@ -1011,6 +1027,9 @@ fn load_evidence(
                 let (Some(cc), Some(vc)) = (crit_c, value_c) else { return };
                 let fname = row.cells.get(cc).map(|s| s.trim()).unwrap_or("");
                 let Some(&field) = fields.get(fname) else {
+                    if is_carried(fname) {
+                        return;
+                    }
                     unknown_fields += 1;
                     let mut problem = Problem::new(format!("unknown criterion `{fname}`: rubric `{}` has no evidence field of that name", rubric.meta.id)).at(row.location(cc, "criterion"));
                     problem = problem.help(did_you_mean(fname, rubric.fields.iter().map(|f| f.name.as_str()))

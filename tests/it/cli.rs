@@ -333,3 +333,46 @@ fn every_output_the_readme_examples_write_is_ignored_by_git() {
         );
     }
 }
+
+#[test]
+fn a_data_folder_names_its_rubric_and_the_fields_it_carries() {
+    // One evidence file for two rubrics: the mini rubric reads a1, a2, b1, b2; `extra` is read by
+    // another rubric only, and the folder declares it.
+    let ev = std::fs::read_to_string(fixture("mini/evidence.csv")).unwrap();
+    let ev = format!("{ev}XAA,extra,yes,s9,,\n");
+    let rubric = std::fs::read_to_string(fixture("mini/rubric.toml")).unwrap();
+    let dir = temp_with(&[
+        ("rubrics/mini.toml", &rubric),
+        (
+            "data/accord.toml",
+            "rubric = \"../rubrics/mini.toml\"\ndate = 2021-01-01\nfields = [\"extra\"]\n",
+        ),
+        ("data/evidence.csv", &ev),
+        (
+            "data/jurisdictions.csv",
+            &std::fs::read_to_string(fixture("mini/jurisdictions.csv")).unwrap(),
+        ),
+        (
+            "data/dyads.csv",
+            &std::fs::read_to_string(fixture("mini/dyads.csv")).unwrap(),
+        ),
+    ]);
+    // No --rubric: the folder names it; the declared field is skipped.
+    let o = accord(dir.path(), &["score", "--data", "data", "--out", "r"]);
+    let (stdout, stderr) = texts(&o);
+    assert!(o.status.success(), "{stderr}");
+    assert!(stdout.starts_with("rubric mini 0.1.0"), "{stdout}");
+    // The same scores as the fixture itself (hand-computed in scoring.rs): XAC 100.
+    let ranking = std::fs::read_to_string(dir.path().join("r/ranking.csv")).unwrap();
+    assert!(ranking.contains("\nXAC,Cando,100,1,"), "{ranking}");
+    // A field neither read nor declared is still an error: a typo stays caught.
+    std::fs::write(
+        dir.path().join("data/evidence.csv"),
+        format!("{ev}XAA,extr,yes,s9,,\n"),
+    )
+    .unwrap();
+    let o = accord(dir.path(), &["score", "--data", "data", "--out", "r2"]);
+    let (_, stderr) = texts(&o);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("unknown criterion `extr`"), "{stderr}");
+}

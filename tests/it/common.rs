@@ -42,9 +42,15 @@ pub fn try_score_dir(
         jurisdictions: opt("jurisdictions.csv"),
         dyads: opt("dyads.csv"),
     };
-    let mut inputs = evidence::load(&paths, &rubric)?;
-    // The folder's `accord.toml` may declare its evaluation date, as on the command line.
-    if let Some(folder) = evidence::folder::read(dir)?
+    // The folder's `accord.toml` may declare its evaluation date and the fields it carries, as on
+    // the command line.
+    let folder = evidence::folder::read(dir)?;
+    let carried = folder
+        .as_ref()
+        .map(|f| f.fields.clone())
+        .unwrap_or_default();
+    let mut inputs = evidence::load_carrying(&paths, &rubric, &carried)?;
+    if let Some(folder) = folder
         && let Some(d) = folder.date
     {
         inputs.declared_date = Some((d, folder.file));
