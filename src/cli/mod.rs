@@ -118,7 +118,8 @@ pub enum Command {
 /// Where the rubric and evidence come from.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {
-    /// Rubric TOML [default: rubrics/paris-call.toml].
+    /// Rubric TOML [default: the one the data folder's accord.toml names, else
+    /// rubrics/paris-call.toml].
     #[arg(long, value_name = "FILE")]
     pub rubric: Option<PathBuf>,
     /// Evidence CSV, or an .xlsx/.ods workbook (with --sheet).
@@ -133,7 +134,9 @@ pub struct InputArgs {
     /// Dyads CSV (bilateral instruments).
     #[arg(long, value_name = "FILE")]
     pub dyads: Option<PathBuf>,
-    /// A folder with evidence.csv and, where present, jurisdictions.csv and dyads.csv [default: data].
+    /// A folder with evidence.csv and, where present, jurisdictions.csv, dyads.csv and accord.toml
+    /// (which may name the rubric and the date) [default: ./data if it exists, else the shipped
+    /// default built into accord].
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
     /// Evaluate on this date (YYYY-MM-DD): dated evidence and instruments as they stood then.
@@ -210,11 +213,23 @@ impl InputArgs {
                 "give either --evidence or --data, not both",
             )));
         }
+        // Without --data or --evidence: the `data` folder here, else the shipped default built into
+        // the binary (so an installed accord scores it from any folder).
+        let builtin =
+            self.evidence.is_none() && self.data.is_none() && !Path::new(DEFAULT_DATA).is_dir();
         let data_dir = match (&self.evidence, &self.data) {
             (Some(_), _) => None,
+            (None, _) if builtin => Some(PathBuf::from(format!(
+                "{}{DEFAULT_DATA}",
+                crate::builtin::PREFIX
+            ))),
             (None, data) => {
                 let dir = data.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
-                if !dir.is_dir() {
+                // `builtin:data` (as a manifest records a run on the built-in default).
+                let shown = dir.display().to_string();
+                let built_in = crate::builtin::is_builtin(&shown)
+                    && crate::builtin::file(&format!("{shown}/evidence.csv")).is_some();
+                if !dir.is_dir() && !built_in {
                     return Err(InputError::one(
                         Problem::new(format!("the data folder `{}` does not exist", dir.display()))
                             .at(Location::file(dir.display().to_string()))
@@ -231,6 +246,14 @@ impl InputArgs {
         let rubric = match (&self.rubric, folder.as_ref().and_then(|f| f.rubric.clone())) {
             (Some(r), _) => r.clone(),
             (None, Some(r)) => r,
+            (None, None)
+                if builtin
+                    || data_dir
+                        .as_ref()
+                        .is_some_and(|d| crate::builtin::is_builtin(&d.display().to_string())) =>
+            {
+                PathBuf::from(format!("{}{DEFAULT_RUBRIC}", crate::builtin::PREFIX))
+            }
             (None, None) => {
                 let d = PathBuf::from(DEFAULT_RUBRIC);
                 if !d.exists() {
@@ -251,9 +274,16 @@ impl InputArgs {
             },
             Some(dir) => {
                 let opt = |name: &str, given: &Option<PathBuf>| {
-                    given
-                        .clone()
-                        .or_else(|| Some(dir.join(name)).filter(|p| p.exists()))
+                    given.clone().or_else(|| {
+                        Some(dir.join(name)).filter(|p| {
+                            let shown = p.display().to_string();
+                            if crate::builtin::is_builtin(&shown) {
+                                crate::builtin::file(&shown).is_some()
+                            } else {
+                                p.exists()
+                            }
+                        })
+                    })
                 };
                 InputPaths {
                     evidence: dir.join("evidence.csv"),

@@ -137,7 +137,10 @@ fn check(dir: &std::path::Path) -> Result<(), Error> {
         }
     }
     for (p, h) in &recorded {
-        let now = std::fs::read(p).map(|b| crate::files::sha256_hex(&b));
+        let now = match crate::builtin::file(p).filter(|_| crate::builtin::is_builtin(p)) {
+            Some(bytes) => Ok(crate::files::sha256_hex(bytes)),
+            None => std::fs::read(p).map(|b| crate::files::sha256_hex(&b)),
+        };
         match now {
             Ok(now) if now == *h => {}
             Ok(now) => {

@@ -37,14 +37,30 @@ pub struct Folder {
 /// Reads `DIR/accord.toml` when it exists.
 pub fn read(dir: &Path) -> Result<Option<Folder>, InputError> {
     let path = dir.join(FILE);
+    let shown = path.display().to_string();
+    if crate::builtin::is_builtin(&shown) {
+        return match crate::builtin::file(&shown) {
+            None => Ok(None),
+            Some(bytes) => {
+                let text =
+                    crate::files::decode_utf8(bytes.to_vec(), &shown).map_err(InputError::one)?;
+                parse(&shown, text, dir).map(Some)
+            }
+        };
+    }
     if !path.exists() {
         return Ok(None);
     }
-    let shown = path.display().to_string();
     let text = crate::files::read_text(&path, "data folder description", LIMIT, None)
         .map_err(InputError::one)?;
+    parse(&shown, text, dir).map(Some)
+}
+
+/// Reads a description from its text; `shown` names it in messages, and the rubric path is
+/// resolved against `dir`.
+pub fn parse(shown: &str, text: String, dir: &Path) -> Result<Folder, InputError> {
     let sha256 = crate::files::sha256_hex(text.as_bytes());
-    let source = SourceText::new(shown.clone(), text);
+    let source = SourceText::new(shown.to_string(), text);
     let table = tree::parse(&source).map_err(|problems| InputError { problems })?;
     let mut p = Problems::new();
     let root_at = tree::Origin {
@@ -73,11 +89,11 @@ pub fn read(dir: &Path) -> Result<Option<Folder>, InputError> {
     let fields = r.str_list("fields", &mut p).unwrap_or_default();
     r.allow(&["description", "source"]);
     r.finish(&mut p);
-    p.finish(Some(Folder {
-        file: shown,
+    p.finish(Folder {
+        file: shown.to_string(),
         rubric,
         date,
         fields,
         sha256,
-    }))
+    })
 }

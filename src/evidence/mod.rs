@@ -478,10 +478,43 @@ pub fn load_carrying(
     rubric: &Rubric,
     carried: &[String],
 ) -> Result<Inputs, InputError> {
+    let shown = |p: &Path| p.display().to_string();
+    let builtin = |p: &Path| -> Result<Option<(String, &'static [u8])>, InputError> {
+        let name = shown(p);
+        if !crate::builtin::is_builtin(&name) {
+            return Ok(None);
+        }
+        match crate::builtin::file(&name) {
+            Some(bytes) => Ok(Some((name, bytes))),
+            None => Err(InputError::one(
+                Problem::new(format!("`{name}` is not a file built into accord"))
+                    .at(Location::file(&name)),
+            )),
+        }
+    };
+    let e = builtin(&paths.evidence)?;
+    let j = match &paths.jurisdictions {
+        Some(p) => builtin(p)?,
+        None => None,
+    };
+    let d = match &paths.dyads {
+        Some(p) => builtin(p)?,
+        None => None,
+    };
+    fn input<'b>(
+        found: &'b Option<(String, &'static [u8])>,
+        path: &'b Path,
+        sheet: Option<&'b str>,
+    ) -> Input<'b> {
+        match found {
+            Some((name, bytes)) => Input::Bytes(name, bytes),
+            None => Input::File(path, sheet),
+        }
+    }
     load_inputs(
-        Input::File(&paths.evidence, paths.sheet.as_deref()),
-        paths.jurisdictions.as_deref().map(|p| Input::File(p, None)),
-        paths.dyads.as_deref().map(|p| Input::File(p, None)),
+        input(&e, &paths.evidence, paths.sheet.as_deref()),
+        paths.jurisdictions.as_deref().map(|p| input(&j, p, None)),
+        paths.dyads.as_deref().map(|p| input(&d, p, None)),
         rubric,
         carried,
     )

@@ -67,12 +67,23 @@ fn read_with_bases(
     chain: &mut Vec<PathBuf>,
 ) -> Result<Table, InputError> {
     let shown = path.display().to_string();
-    let text = read_text(
-        path,
-        "rubric",
-        crate::limits::get().rubric_bytes,
-        from.map(|tv| tv.at.location().with_key("rubric.extends")),
-    )?;
+    let text = if crate::builtin::is_builtin(&shown) {
+        let bytes = crate::builtin::file(&shown).ok_or_else(|| {
+            Problem::new(format!("`{shown}` is not a rubric built into accord")).at(from
+                .map_or_else(
+                    || Location::file(&shown),
+                    |tv| tv.at.location().with_key("rubric.extends"),
+                ))
+        })?;
+        crate::files::decode_utf8(bytes.to_vec(), &shown)?
+    } else {
+        read_text(
+            path,
+            "rubric",
+            crate::limits::get().rubric_bytes,
+            from.map(|tv| tv.at.location().with_key("rubric.extends")),
+        )?
+    };
     files.push((shown.clone(), sha256_hex(text.as_bytes())));
     let source = SourceText::new(shown, text);
     let mut tree = tree::parse(&source).map_err(|problems| InputError { problems })?;

@@ -376,3 +376,50 @@ fn a_data_folder_names_its_rubric_and_the_fields_it_carries() {
     assert_eq!(o.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("unknown criterion `extr`"), "{stderr}");
 }
+
+#[test]
+fn the_shipped_default_scores_from_any_folder() {
+    // An installed accord, run in a folder with no `data/`: the default built into the binary.
+    let dir = tempfile::tempdir().unwrap();
+    let o = accord(dir.path(), &["score", "--out", "r"]);
+    let (stdout, stderr) = texts(&o);
+    assert!(o.status.success(), "{stderr}");
+    assert!(stdout.contains("builtin:data/"), "{stdout}");
+    // The same scores as in the source folder, byte for byte.
+    let src = tempfile::tempdir().unwrap();
+    let out = src.path().join("r");
+    let o = accord(&root(), &["score", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", texts(&o).1);
+    for f in ["scores.csv", "ranking.csv", "matrix_cells.csv"] {
+        assert_eq!(
+            std::fs::read(dir.path().join("r").join(f)).unwrap(),
+            std::fs::read(out.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    // The manifest names the built-in files and their hashes, and --check reruns them.
+    let m = std::fs::read_to_string(dir.path().join("r/manifest.json")).unwrap();
+    assert!(m.contains("\"builtin:data/evidence.csv\""), "{m}");
+    let o = accord(dir.path(), &["score", "--check", "r"]);
+    assert!(o.status.success(), "{}", texts(&o).1);
+    // A local data folder wins over the built-in one.
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    std::fs::write(
+        dir.path().join("data/evidence.csv"),
+        "jurisdiction,criterion,value,source\nFRA,wassenaar_participant,yes,a local file\n",
+    )
+    .unwrap();
+    let o = accord(
+        dir.path(),
+        &[
+            "score",
+            "--out",
+            "r-local",
+            "--rubric",
+            root().join("rubrics/paris-call.toml").to_str().unwrap(),
+        ],
+    );
+    let (stdout, stderr) = texts(&o);
+    assert!(o.status.success(), "{stderr}");
+    assert!(stdout.contains("1 jurisdictions scored"), "{stdout}");
+}
