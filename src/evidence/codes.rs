@@ -39,3 +39,45 @@ pub fn iso_name(code: &str) -> Option<&'static str> {
         .ok()
         .map(|c| c.name())
 }
+
+/// Names and other codes countries are often written with, from the country_converter package
+/// (see `tools/country_names.py`): `iso3 TAB name TAB alias` lines.
+const COUNTRY_NAMES: &str = include_str!("country_names.tsv");
+
+/// The ISO 3166-1 alpha-3 code (and short name) that a country name or another code stands for:
+/// `Germany`, `GER` (IOC) and `DE` (alpha-2) give `DEU`, `UK` gives `GBR`. Case is ignored.
+pub fn suggest(written: &str) -> Option<(&'static str, &'static str)> {
+    let w = written.trim();
+    if w.is_empty() {
+        return None;
+    }
+    COUNTRY_NAMES
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .skip(1)
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            Some((f.next()?, f.next()?, f.next()?))
+        })
+        .find(|(_, _, alias)| alias.eq_ignore_ascii_case(w))
+        .map(|(iso3, name, _)| (iso3, name))
+}
+
+/// A help line for a code that is not accepted: the code it most likely stands for, if any.
+pub fn help_for(written: &str) -> Option<String> {
+    suggest(written).map(|(iso3, name)| format!("did you mean `{iso3}` ({name})?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_other_codes_point_to_the_alpha_3_code() {
+        assert_eq!(suggest("Germany"), Some(("DEU", "Germany")));
+        assert_eq!(suggest("GER"), Some(("DEU", "Germany")));
+        assert_eq!(suggest("uk"), Some(("GBR", "United Kingdom")));
+        assert_eq!(suggest("DE").map(|s| s.0), Some("DEU"));
+        assert_eq!(suggest("Narnia"), None);
+    }
+}

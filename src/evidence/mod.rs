@@ -703,7 +703,12 @@ impl Registry<'_> {
                         "unknown jurisdiction `{code}`: it is not in the jurisdictions file"
                     ))
                     .at(row.location(col, column));
-                    let help = did_you_mean(code, j.list.iter().map(|x| x.code.as_str()))
+                    // A country's name or another of its codes (`Germany`, `GER`, `UK`) first.
+                    let named = codes::suggest(code)
+                        .filter(|(iso3, _)| j.index(iso3).is_some())
+                        .map(|(iso3, name)| format!("did you mean `{iso3}` ({name})?"));
+                    let help = named
+                        .or_else(|| did_you_mean(code, j.list.iter().map(|x| x.code.as_str())))
                         .unwrap_or_else(|| {
                             format!(
                                 "add `{code}` to `{}`",
@@ -725,7 +730,7 @@ impl Registry<'_> {
             p.push(
                 Problem::new(format!("unknown jurisdiction code `{code}`: {why}"))
                     .at(row.location(col, column))
-                    .help("use ISO 3166-1 alpha-3 codes, XAA-XZZ for fictional units, or list other codes (such as EUU) in a jurisdictions file with `allow` = yes"),
+                    .help(codes::help_for(code).unwrap_or_else(|| "use ISO 3166-1 alpha-3 codes, XAA-XZZ for fictional units, or list other codes (such as EUU) in a jurisdictions file with `allow` = yes".to_string())),
             );
             return None;
         }
@@ -1193,9 +1198,9 @@ fn read_jurisdictions(input: Input<'_>, rubric: &Rubric) -> Result<Jurisdictions
             // An `allow` would accept a lowercase code as another jurisdiction: only suggest it
             // for codes that are well formed.
             let help = if why.starts_with("codes are upper case") {
-                "accord compares codes exactly; the evidence and dyads must use the same upper-case code"
+                "accord compares codes exactly; the evidence and dyads must use the same upper-case code".to_string()
             } else {
-                "for codes outside ISO 3166-1 (EUU, sub-national units) set the `allow` column to yes"
+                codes::help_for(code).unwrap_or_else(|| "for codes outside ISO 3166-1 (EUU, sub-national units) set the `allow` column to yes".to_string())
             };
             p.push(Problem::new(format!("unknown jurisdiction code `{code}`: {why}")).at(row.location(code_c, "code")).help(help));
             return;

@@ -454,3 +454,22 @@ fn a_formula_without_a_saved_value_is_refused_with_its_cell() {
     let b1 = inputs.evidence.rows.iter().find(|r| &*r.raw == "4");
     assert!(b1.is_some(), "the saved value 4 is read");
 }
+
+#[test]
+fn a_country_name_or_another_code_gets_did_you_mean_the_alpha_3_code() {
+    for (written, code, name) in [
+        ("Germany", "DEU", "Germany"),
+        ("GER", "DEU", "Germany"),
+        ("UK", "GBR", "United Kingdom"),
+    ] {
+        let e =
+            load_evidence(format!("jurisdiction,criterion,value\n{written},a1,yes\n").as_bytes())
+                .unwrap_err();
+        let help = e.problems[0].help.clone().unwrap_or_default();
+        assert_eq!(
+            help,
+            format!("did you mean `{code}` ({name})?"),
+            "{written}"
+        );
+    }
+}
