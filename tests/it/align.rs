@@ -238,16 +238,59 @@ fn too_little_overlap_or_undefined_similarity_is_na_never_nan() {
     assert_eq!((m.overlap(0, 0), m.overlap(1, 1)), (0, 3));
 }
 
+#[test]
+fn pearson_of_50_0_and_25_25_000001_is_minus_1_not_na() {
+    // Over two shared components any two non-constant profiles correlate perfectly: (50, 0)
+    // falls and (25, 25.000001) rises, so r = -1. The second row also knows a third component
+    // (90), so it is centred on its own mean (46.67), far from its overlap's mean (25.0000005):
+    // its overlap variance, sum(y²) - sum(y)²/2 = 938.9 - 938.9, cancelled and the pair was NA.
+    for p in [
+        rows(&[&full(&[50.0, 0.0]), &full(&[25.0, 25.000001])]),
+        rows(&[
+            &[Some(50.0), Some(0.0), None],
+            &full(&[25.0, 25.000001, 90.0]),
+        ]),
+        rows(&[
+            &full(&[25.0, 25.000001, 90.0]),
+            &[Some(50.0), Some(0.0), None],
+        ]),
+    ] {
+        let m = Engine::new(&p, settings(Metric::Pearson, 2)).matrix();
+        assert_relative_eq!(m.get(0, 1).unwrap(), -1.0, epsilon = 1e-12);
+        assert_eq!(m.overlap(0, 1), 2);
+    }
+}
+
+#[test]
+fn cosine_on_an_overlap_holding_a_tiny_share_of_a_row_is_not_na() {
+    // a = (1e-6, 2e-6, 1000, 1000), b = (3, 1, NA, NA): over the two shared components
+    // a.b = 5e-6, |a| = sqrt(5) 1e-6, |b| = sqrt(10): cosine 5 / sqrt(50) = 1 / sqrt(2). a's sum
+    // of squares over the overlap, taken as its total (2e6) minus the two components b lacks,
+    // was rounding noise and the pair NA.
+    let p = rows(&[
+        &full(&[1e-6, 2e-6, 1000.0, 1000.0]),
+        &[Some(3.0), Some(1.0), None, None],
+    ]);
+    let m = Engine::new(&p, settings(Metric::Cosine, 2)).matrix();
+    assert_relative_eq!(
+        m.get(0, 1).unwrap(),
+        std::f64::consts::FRAC_1_SQRT_2,
+        epsilon = 1e-12
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Properties.
 
 fn profiles_strategy() -> impl Strategy<Value = Profiles> {
     (2usize..14, 1usize..9).prop_flat_map(|(n, m)| {
-        // Values from a small set, so ties, constants and zeros are frequent.
+        // Values from a small set, so ties, constants and zeros are frequent, and values a few
+        // millionths off that set, so that nearly constant overlaps (where sums cancel) are too.
         proptest::collection::vec(
             prop_oneof![
                 1 => Just(None),
                 4 => (0u8..5).prop_map(|v| Some(f64::from(v) * 25.0)),
+                1 => (0u8..5, 1u8..4).prop_map(|(v, k)| Some(f64::from(v) * 25.0 + f64::from(k) * 1e-6)),
                 2 => (0.0f64..100.0).prop_map(Some),
             ],
             n * m,
@@ -295,7 +338,7 @@ proptest! {
                     let (direct, overlap) = engine.pair(p.row(i), p.row(j));
                     prop_assert_eq!(m.overlap(i, j) as usize, overlap);
                     match (m.get(i, j), direct) {
-                        (Some(a), Some(b)) => prop_assert!((a - b).abs() < 1e-9, "{a} vs {b}"),
+                        (Some(a), Some(b)) => prop_assert!((a - b).abs() < 1e-11, "{a} vs {b}"),
                         (a, b) => prop_assert_eq!(a, b),
                     }
                 }
