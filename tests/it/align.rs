@@ -440,6 +440,107 @@ fn clusters_put_blocs_next_to_each_other() {
     assert_eq!(tree.cut(2), vec![1, 2, 1, 2]);
 }
 
+fn cosine_matrix(p: &Profiles, min_overlap: usize) -> similarity::SimilarityMatrix {
+    Engine::new(p, settings(Metric::Cosine, min_overlap)).matrix()
+}
+
+#[test]
+fn a_jurisdiction_without_a_known_similarity_is_not_clustered() {
+    // Rows 0 and 2 are alike, rows 1, 3 and 5 are alike; row 4 knows one component, fewer than
+    // the minimum overlap of 3, so it has no similarity with anyone. It used to be put in a
+    // cluster of its own, as if it were a bloc.
+    let p = rows(&[
+        &full(&[100.0, 0.0, 100.0, 0.0]),
+        &full(&[0.0, 100.0, 0.0, 100.0]),
+        &full(&[90.0, 10.0, 100.0, 0.0]),
+        &full(&[0.0, 90.0, 10.0, 100.0]),
+        &[None, None, None, Some(50.0)],
+        &full(&[10.0, 100.0, 0.0, 90.0]),
+    ]);
+    let c = cluster::cluster(&cosine_matrix(&p, 3), 2, 2.0);
+    assert_eq!(c.none, None);
+    assert_eq!(c.comparable, [0, 1, 2, 3, 5]);
+    assert_eq!((c.known_pairs, c.pairs), (10, 10));
+    assert_eq!(
+        c.labels,
+        [Some(1), Some(2), Some(1), Some(2), None, Some(2)]
+    );
+    assert_eq!((c.count(), c.clustered()), (2, 5));
+    assert_eq!(c.order.len(), 6);
+    assert_eq!(c.order[..2], [0, 2]);
+    assert_eq!(c.order[5], 4, "the unclustered row comes last");
+}
+
+/// Row i knows components i and i + 1 only (value 50): with a minimum overlap of 1, neighbours
+/// share one component (cosine 1 over it), and every other pair shares none (NA).
+fn chain(n: usize) -> Profiles {
+    let rows: Vec<Vec<Option<f64>>> = (0..n)
+        .map(|i| {
+            (0..=n)
+                .map(|k| (k == i || k == i + 1).then_some(50.0))
+                .collect()
+        })
+        .collect();
+    Profiles::from_rows(&rows)
+}
+
+#[test]
+fn clusters_need_half_of_the_pairs_known() {
+    // 4 rows in a chain: 3 of the 6 pairs known, exactly half: clustered.
+    let c = cluster::cluster(&cosine_matrix(&chain(4), 1), 2, 2.0);
+    assert_eq!((c.known_pairs, c.pairs), (3, 6));
+    assert_eq!(c.none, None);
+    assert_eq!(c.count(), 2);
+    // 6 rows: 5 of 15 known, a third: no clusters at all, rows in their own order.
+    let c = cluster::cluster(&cosine_matrix(&chain(6), 1), 2, 2.0);
+    assert_eq!(
+        c.none,
+        Some(cluster::NoClusters::TooFewKnownPairs {
+            comparable: 6,
+            known: 5,
+            pairs: 15
+        })
+    );
+    assert_eq!(c.labels, [None; 6]);
+    assert_eq!(c.order, [0, 1, 2, 3, 4, 5]);
+    assert!(c.dendrogram.is_none());
+    assert_eq!(
+        c.none.unwrap().reason(),
+        "only 5 of the 15 pairs among the 6 jurisdictions with a known similarity to another have one, fewer than the 50% clustering needs"
+    );
+    assert_eq!(cluster::MIN_KNOWN_PAIR_SHARE, 0.5);
+}
+
+#[test]
+fn no_clusters_without_more_comparable_jurisdictions_than_clusters() {
+    let p = rows(&[
+        &full(&[100.0, 0.0, 100.0]),
+        &full(&[0.0, 100.0, 0.0]),
+        &full(&[90.0, 10.0, 100.0]),
+        &full(&[0.0, 90.0, 10.0]),
+    ]);
+    let m = cosine_matrix(&p, 3);
+    let c = cluster::cluster(&m, 4, 2.0);
+    assert_eq!(
+        c.none,
+        Some(cluster::NoClusters::TooFewJurisdictions {
+            comparable: 4,
+            clusters: 4
+        })
+    );
+    assert_eq!(c.count(), 0);
+    assert_eq!(cluster::cluster(&m, 3, 2.0).count(), 3);
+    // Nobody shares the minimum overlap with anybody.
+    let p = rows(&[&[Some(1.0), None], &[None, Some(2.0)], &[Some(3.0), None]]);
+    let c = cluster::cluster(&cosine_matrix(&p, 3), 2, 2.0);
+    assert_eq!(c.none, Some(cluster::NoClusters::NothingComparable));
+    assert_eq!(
+        c.none.unwrap().reason(),
+        "no jurisdiction has a known similarity with any other"
+    );
+    assert!(c.comparable.is_empty() && c.labels == [None; 3]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Cooperation: a tiny network computed by hand.
 
@@ -613,9 +714,10 @@ fn network_measures_and_safe_haven_by_hand() {
     let c = align::cooperation(&s).unwrap();
     let m = &c.measures;
     // XAA: extradites to and obtains from XAB and XAC; assists XAC; weighted degree: XAB 1
-    // (treaty) + XAC 2 (designation, convention) = 3. Safe haven over the others with a known
-    // status (XAB, XAC: both have a route) = 0/2; counting XAD's unknown as no route: 1/3;
-    // known share 2/3.
+    // (treaty) + XAC 2 (designation, convention) = 3. The others with a known status (XAB,
+    // XAC) both have a route, and XAD's is unknown: a safe haven of 0/2 would rest on XAD
+    // alone, the only one that might have no route, so it is NA. Counting XAD's unknown as no
+    // route: 1/3; known share 2/3.
     assert_eq!(
         (
             m[0].extradition_partners,
@@ -628,7 +730,7 @@ fn network_measures_and_safe_haven_by_hand() {
         (m[0].legal_assistance_partners, m[0].weighted_degree),
         (1, 3)
     );
-    assert_eq!(m[0].safe_haven, Some(0.0));
+    assert_eq!(m[0].safe_haven, None);
     assert_relative_eq!(m[0].safe_haven_upper.unwrap(), 1.0 / 3.0);
     assert_relative_eq!(m[0].known_share.unwrap(), 2.0 / 3.0);
     // XAB: only XAA can obtain extradition from it; XAC and XAD known to have no route: 2/3.
@@ -865,15 +967,17 @@ fn align_on_the_demo_end_to_end() {
     let m = read_csv(&out.join("alignment.csv"));
     let n = m.len() - 1;
     assert_eq!(n, 48);
+    let overlap = read_csv(&out.join("alignment_overlap.csv"));
+    assert_eq!(overlap[0], m[0]);
     for (i, row) in m.iter().enumerate().skip(1) {
         assert_eq!(m[0][i], row[0], "rows and columns in the same order");
-        assert_eq!(row[i], "1");
+        // The diagonal is 1 for a jurisdiction with at least 3 scores (the minimum overlap).
+        let own: usize = overlap[i][i].parse().unwrap();
+        assert_eq!(row[i], if own >= 3 { "1" } else { "NA" }, "{}", row[0]);
         for (j, cell) in row.iter().enumerate().skip(1) {
             assert_eq!(*cell, m[j][i]);
         }
     }
-    let overlap = read_csv(&out.join("alignment_overlap.csv"));
-    assert_eq!(overlap[0], m[0]);
     let pairs = read_csv(&out.join("alignment_pairs.csv"));
     assert_eq!(pairs.len() - 1, n * (n - 1) / 2);
     assert!(pairs[1..].iter().all(|p| p[0] < p[1]));
@@ -889,6 +993,27 @@ fn align_on_the_demo_end_to_end() {
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["command"], "align");
     assert_eq!(manifest["options"]["metric"], "cosine");
+    let clustering = &manifest["options"]["clustering"];
+    assert_eq!(clustering["clusters"], 4);
+    assert_eq!(clustering["no_clusters"], serde_json::Value::Null);
+    // Every jurisdiction with a cluster has a known similarity with another; the others are NA
+    // and come last in the order.
+    let known: std::collections::BTreeSet<&str> = pairs[1..]
+        .iter()
+        .filter(|p| p[2] != "NA")
+        .flat_map(|p| [p[0].as_str(), p[1].as_str()])
+        .collect();
+    let mut seen_na = false;
+    for r in &clusters[1..] {
+        assert_eq!(r[3] != "NA", known.contains(r[0].as_str()), "{}", r[0]);
+        seen_na |= r[3] == "NA";
+        assert!(
+            r[3] == "NA" || !seen_na,
+            "clustered after unclustered: {}",
+            r[0]
+        );
+    }
+    assert_eq!(clustering["clustered"], known.len());
     // The same inputs give the same folder, byte for byte.
     let again = dir.path().join("again");
     let o = accord(
@@ -997,4 +1122,65 @@ fn bad_align_options_exit_2_and_write_nothing() {
         ],
     );
     assert!(texts(&o).1.contains("did you mean `XBO`?"));
+}
+
+#[test]
+fn align_on_the_real_default_claims_no_clusters_or_safe_havens_it_did_not_find() {
+    // The shipped real data leave most scores unknown, so few pairs (none, today) share the
+    // minimum overlap. It used to print "4 clusters of sizes 144, 1, 1, 1" (the last three
+    // codes alphabetically split off at the unknown distance) and safe-haven scores of 0 that
+    // counted only the links, every other status being unknown.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("real");
+    let o = accord(&root(), &["align", "--out", out.to_str().unwrap()]);
+    let (stdout, stderr) = texts(&o);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    let pairs = read_csv(&out.join("alignment_pairs.csv"));
+    let known: Vec<&Vec<String>> = pairs[1..].iter().filter(|p| p[2] != "NA").collect();
+    let mut partners: std::collections::BTreeMap<&str, usize> = Default::default();
+    for p in &known {
+        *partners.entry(p[0].as_str()).or_default() += 1;
+        *partners.entry(p[1].as_str()).or_default() += 1;
+    }
+    let clusters = read_csv(&out.join("clusters.csv"));
+    let clustered: Vec<&str> = clusters[1..]
+        .iter()
+        .filter(|r| r[3] != "NA")
+        .map(|r| r[0].as_str())
+        .collect();
+    // Every clustered jurisdiction has a known similarity with another.
+    assert!(clustered.iter().all(|c| partners.contains_key(c)));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let reason = &manifest["options"]["clustering"]["no_clusters"];
+    if clustered.is_empty() {
+        let reason = reason.as_str().expect("a reason for no clusters");
+        assert!(
+            stdout.contains(&format!("no clusters (NA in clusters.csv): {reason}")),
+            "{stdout}"
+        );
+    } else {
+        assert!(reason.is_null());
+    }
+    if known.is_empty() {
+        assert_eq!(
+            reason,
+            "no jurisdiction has a known similarity with any other"
+        );
+    }
+    // A safe haven of 0 needs every other's status known: otherwise the zero counts links only.
+    let network = read_csv(&out.join("network.csv"));
+    assert_eq!(network[0][8], "safe_haven");
+    assert_eq!(network[0][10], "known_share");
+    let mut scores = 0;
+    for r in &network[1..] {
+        if r[8] != "NA" {
+            scores += 1;
+            assert!(r[8] != "0" || r[10] == "1", "{r:?}");
+        }
+    }
+    if scores == 0 {
+        assert!(stdout.contains("no safe-haven scores"), "{stdout}");
+        assert!(!stdout.contains("highest safe-haven"), "{stdout}");
+    }
 }
