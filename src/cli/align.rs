@@ -27,11 +27,11 @@ pub struct AlignArgs {
     /// Where to write.
     #[command(flatten)]
     pub output: super::OutArgs,
-    /// The scores compared.
-    #[arg(long, value_enum, default_value_t = Level::Principle)]
-    pub level: Level,
+    /// The scores compared [default: dimension, or principle for a rubric without facets].
+    #[arg(long, value_enum)]
+    pub level: Option<Level>,
     /// The similarity metric (agreement and kappa need --level criterion).
-    #[arg(long, value_enum, default_value_t = Metric::Cosine)]
+    #[arg(long, value_enum, default_value_t = Metric::Gower)]
     pub metric: Metric,
     /// Pairs sharing fewer components have an unknown (NA) similarity.
     #[arg(long, value_name = "N", default_value_t = 3)]
@@ -50,8 +50,17 @@ pub fn run(args: &AlignArgs, _cli: &Cli) -> Result<(), Error> {
     let out = args.output.begin()?;
     let (rubric, inputs, as_of) = args.inputs.load()?;
     let scored = crate::score(rubric, inputs, as_of)?;
+    // The default that recovers the demonstration set's blocs best (README, "Choosing the
+    // default"), where the rubric has facets to compare.
+    let level = args
+        .level
+        .unwrap_or(if scored.results.facet_values.is_empty() {
+            Level::Principle
+        } else {
+            Level::Dimension
+        });
     let options = Options {
-        level: args.level,
+        level,
         metric: args.metric,
         min_overlap: args.min_overlap,
         clusters: args.clusters as usize,

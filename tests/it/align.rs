@@ -541,6 +541,160 @@ fn no_clusters_without_more_comparable_jurisdictions_than_clusters() {
     assert!(c.comparable.is_empty() && c.labels == [None; 3]);
 }
 
+/// The adjusted Rand index of two labellings of the same items (Hubert and Arabie, 1985):
+/// (index - expected) / (max - expected), with index = sum over the contingency table's cells
+/// of C(n_ij, 2), expected = sum_i C(a_i, 2) sum_j C(b_j, 2) / C(n, 2) from its row and column
+/// totals, and max = (sum_i C(a_i, 2) + sum_j C(b_j, 2)) / 2.
+fn adjusted_rand(a: &[String], b: &[String]) -> f64 {
+    use std::collections::BTreeMap;
+    let pairs = |k: usize| (k * k.saturating_sub(1) / 2) as f64;
+    let mut cells: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    let mut rows: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut cols: BTreeMap<&str, usize> = BTreeMap::new();
+    for (x, y) in a.iter().zip(b) {
+        *cells.entry((x, y)).or_default() += 1;
+        *rows.entry(x).or_default() += 1;
+        *cols.entry(y).or_default() += 1;
+    }
+    let index: f64 = cells.values().map(|&v| pairs(v)).sum();
+    let sa: f64 = rows.values().map(|&v| pairs(v)).sum();
+    let sb: f64 = cols.values().map(|&v| pairs(v)).sum();
+    let expected = sa * sb / pairs(a.len());
+    (index - expected) / ((sa + sb) / 2.0 - expected)
+}
+
+#[test]
+fn adjusted_rand_by_hand() {
+    let l = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    // Identical partitions, whatever the names: 1.
+    assert_eq!(
+        adjusted_rand(&l(&["a", "a", "b", "b"]), &l(&["x", "x", "y", "y"])),
+        1.0
+    );
+    // (1, 1, 2, 2) against (1, 1, 1, 2): cells (1,1) = 2, (2,1) = 1, (2,2) = 1; index = 1;
+    // row totals 2, 2 give 2 pairs, column totals 3, 1 give 3; expected 2 * 3 / 6 = 1;
+    // max 2.5: ARI = (1 - 1) / (2.5 - 1) = 0.
+    assert_eq!(
+        adjusted_rand(&l(&["1", "1", "2", "2"]), &l(&["1", "1", "1", "2"])),
+        0.0
+    );
+}
+
+/// The `group:bloc` of every demo jurisdiction, read from the jurisdictions file itself.
+fn demo_blocs() -> std::collections::BTreeMap<String, String> {
+    let t = read_csv(&root().join("data/demo/jurisdictions.csv"));
+    let col = t[0].iter().position(|h| h == "group:bloc").unwrap();
+    t[1..]
+        .iter()
+        .map(|r| (r[0].clone(), r[col].clone()))
+        .collect()
+}
+
+/// ARI of clusters against the demo's blocs; an unclustered jurisdiction is a cluster of its own.
+fn ari_with_blocs(codes: &[String], clusters: &[Option<String>]) -> f64 {
+    let blocs = demo_blocs();
+    let a: Vec<String> = codes
+        .iter()
+        .zip(clusters)
+        .map(|(c, k)| k.clone().unwrap_or_else(|| format!("alone {c}")))
+        .collect();
+    let b: Vec<String> = codes.iter().map(|c| blocs[c].clone()).collect();
+    assert_eq!(b.len(), 48);
+    adjusted_rand(&a, &b)
+}
+
+#[test]
+fn default_clusters_match_the_demo_blocs_as_measured() {
+    // The README's figure for the default (gower on the dimension scores, 4 clusters): the
+    // northern compact and the highland union mostly fall in one cluster each, half the coastal
+    // league joins the northern compact and the independents scatter: an ARI of 0.307.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("al");
+    let o = accord(
+        &root(),
+        &[
+            "align",
+            "--data",
+            "data/demo",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", texts(&o).1);
+    let t = read_csv(&out.join("clusters.csv"));
+    assert_eq!(t[0][3], "cluster");
+    let codes: Vec<String> = t[1..].iter().map(|r| r[0].clone()).collect();
+    let clusters: Vec<Option<String>> = t[1..]
+        .iter()
+        .map(|r| (r[3] != "NA").then(|| r[3].clone()))
+        .collect();
+    assert_eq!(clusters.iter().filter(|c| c.is_none()).count(), 2);
+    assert_relative_eq!(ari_with_blocs(&codes, &clusters), 0.307, epsilon = 0.0005);
+}
+
+#[test]
+fn the_readme_table_of_bloc_recovery_by_metric_and_level() {
+    // ARI of the 4 clusters against the demo's 4 blocs, as in the README ("Choosing the
+    // default"), to three decimals.
+    let table = [
+        (Level::Criterion, Metric::Cosine, 0.143),
+        (Level::Criterion, Metric::Pearson, 0.139),
+        (Level::Criterion, Metric::Spearman, 0.165),
+        (Level::Criterion, Metric::Euclidean, 0.248),
+        (Level::Criterion, Metric::Gower, 0.250),
+        (Level::Criterion, Metric::Agreement, 0.232),
+        (Level::Criterion, Metric::Kappa, 0.200),
+        (Level::Cell, Metric::Cosine, 0.201),
+        (Level::Cell, Metric::Pearson, 0.128),
+        (Level::Cell, Metric::Spearman, 0.123),
+        (Level::Cell, Metric::Euclidean, 0.227),
+        (Level::Cell, Metric::Gower, 0.247),
+        (Level::Principle, Metric::Cosine, 0.109),
+        (Level::Principle, Metric::Pearson, 0.029),
+        (Level::Principle, Metric::Spearman, 0.010),
+        (Level::Principle, Metric::Euclidean, 0.247),
+        (Level::Principle, Metric::Gower, 0.251),
+        (Level::Dimension, Metric::Cosine, 0.130),
+        (Level::Dimension, Metric::Pearson, -0.019),
+        (Level::Dimension, Metric::Spearman, -0.014),
+        (Level::Dimension, Metric::Euclidean, 0.265),
+        (Level::Dimension, Metric::Gower, 0.307),
+    ];
+    let s = score_dir(
+        &root().join("rubrics/paris-call.toml"),
+        &root().join("data/demo"),
+        None,
+        &[],
+    );
+    for (level, metric, figure) in table {
+        let options = Options {
+            level,
+            metric,
+            min_overlap: 3,
+            clusters: 4,
+            reference: None,
+        };
+        let a = align::align(&s, &options).unwrap();
+        let codes: Vec<String> = a
+            .set
+            .jurisdictions
+            .iter()
+            .map(|&j| s.inputs.jurisdictions.list[j].code.clone())
+            .collect();
+        let clusters: Vec<Option<String>> = a
+            .clusters
+            .labels
+            .iter()
+            .map(|l| l.map(|x| x.to_string()))
+            .collect();
+        let ari = ari_with_blocs(&codes, &clusters);
+        assert!(
+            (ari - figure).abs() <= 0.0005,
+            "{level:?} {metric:?}: {ari} against {figure}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Cooperation: a tiny network computed by hand.
 
@@ -971,7 +1125,7 @@ fn align_on_the_demo_end_to_end() {
     assert_eq!(overlap[0], m[0]);
     for (i, row) in m.iter().enumerate().skip(1) {
         assert_eq!(m[0][i], row[0], "rows and columns in the same order");
-        // The diagonal is 1 for a jurisdiction with at least 3 scores (the minimum overlap).
+        // The diagonal is 1 for a jurisdiction with all 3 dimensions (the minimum overlap).
         let own: usize = overlap[i][i].parse().unwrap();
         assert_eq!(row[i], if own >= 3 { "1" } else { "NA" }, "{}", row[0]);
         for (j, cell) in row.iter().enumerate().skip(1) {
@@ -992,7 +1146,8 @@ fn align_on_the_demo_end_to_end() {
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["command"], "align");
-    assert_eq!(manifest["options"]["metric"], "cosine");
+    assert_eq!(manifest["options"]["metric"], "gower");
+    assert_eq!(manifest["options"]["level"], "dimension");
     let clustering = &manifest["options"]["clustering"];
     assert_eq!(clustering["clusters"], 4);
     assert_eq!(clustering["no_clusters"], serde_json::Value::Null);
@@ -1183,4 +1338,31 @@ fn align_on_the_real_default_claims_no_clusters_or_safe_havens_it_did_not_find()
         assert!(stdout.contains("no safe-haven scores"), "{stdout}");
         assert!(!stdout.contains("highest safe-haven"), "{stdout}");
     }
+}
+
+#[test]
+fn a_rubric_without_facets_is_aligned_on_principles_by_default() {
+    let dir = net_dir();
+    let o = accord(
+        dir.path(),
+        &[
+            "align",
+            "--rubric",
+            "rubric.toml",
+            "--data",
+            "data",
+            "--as-of",
+            "2024-01-01",
+            "--out",
+            "out",
+            "--min-overlap",
+            "1",
+        ],
+    );
+    let (stdout, stderr) = texts(&o);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(
+        stdout.contains("by gower similarity of 1 principle scores (minimum overlap 1)"),
+        "{stdout}"
+    );
 }
