@@ -1366,3 +1366,47 @@ fn a_rubric_without_facets_is_aligned_on_principles_by_default() {
         "{stdout}"
     );
 }
+
+#[test]
+fn the_report_counts_no_unclustered_jurisdictions_as_a_cluster() {
+    // The report read a missing cluster as cluster 0, so the demo's two unclustered
+    // jurisdictions made a fifth "cluster", and the real default's all-NA clusters one.
+    let dir = tempfile::tempdir().unwrap();
+    for (data, name) in [("data/demo", "demo"), ("data", "real")] {
+        let d = dir.path().join(name);
+        let out = |f: &str| d.join(f).to_str().unwrap().to_string();
+        for args in [
+            vec!["score", "--data", data, "--out", &out("score")],
+            vec!["align", "--data", data, "--out", &out("align")],
+            vec![
+                "report",
+                &out("score"),
+                &out("align"),
+                "--out",
+                &out("report.html"),
+            ],
+        ] {
+            let o = accord(&root(), &args);
+            assert_eq!(o.status.code(), Some(0), "{args:?}: {}", texts(&o).1);
+        }
+        let mut sizes: std::collections::BTreeMap<u32, usize> = Default::default();
+        for r in &read_csv(&d.join("align/clusters.csv"))[1..] {
+            if r[3] != "NA" {
+                *sizes.entry(r[3].parse().unwrap()).or_default() += 1;
+            }
+        }
+        let expected = if sizes.is_empty() {
+            "No clusters.".to_string()
+        } else {
+            let list: Vec<String> = sizes.values().map(|v| v.to_string()).collect();
+            format!(
+                "{} clusters of sizes {}, outlined.",
+                sizes.len(),
+                list.join(", ")
+            )
+        };
+        let html = std::fs::read_to_string(d.join("report.html")).unwrap();
+        assert!(html.contains(&expected), "{name}: {expected}");
+        assert_eq!(sizes.is_empty(), name == "real");
+    }
+}
