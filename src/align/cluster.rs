@@ -1,10 +1,23 @@
-//! Average-linkage (UPGMA) hierarchical clustering, its leaf order and cuts into clusters.
+//! Average-linkage (UPGMA) hierarchical clustering, its leaf order and cuts into clusters, and
+//! the rule that decides whether a similarity matrix holds enough to be clustered at all.
 //!
 //! The distance between two clusters is the mean distance between their members. At each step the
 //! two closest clusters merge; ties go to the pair whose smallest members come first, so the tree
 //! depends only on the distances and the order of the items. The leaf order lists each merge's
 //! two sides one after the other (the side holding the earlier item first), so that members of a
 //! cluster sit together: the order a heatmap needs to show blocs.
+//!
+//! Clusters are claimed only where similarities were found (`cluster`): a jurisdiction with no
+//! known similarity to any other is not clustered, and when fewer than `MIN_KNOWN_PAIR_SHARE` of
+//! the pairs among the others have a known similarity, or there are no more of them than clusters
+//! asked for, nothing is. Otherwise the unknown pairs would decide the tree: they all sit at the
+//! largest distance, and the cut would split off whichever items come last.
+
+use super::similarity::SimilarityMatrix;
+
+/// The least share of pairs, among the jurisdictions with a known similarity to another, that
+/// must have a known similarity for any clusters to be claimed.
+pub const MIN_KNOWN_PAIR_SHARE: f64 = 0.5;
 
 /// One merge of two clusters. Clusters are numbered as in SciPy and R's `hclust`: items are
 /// `0..n`, the cluster made by merge `k` is `n + k`.
@@ -134,5 +147,149 @@ impl Dendrogram {
             label[item] = l;
         }
         label
+    }
+}
+
+/// Why no clusters are claimed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoClusters {
+    /// No jurisdiction has a known similarity with any other.
+    NothingComparable,
+    /// No more jurisdictions with a known similarity than clusters asked for: every cluster
+    /// would be a single jurisdiction.
+    TooFewJurisdictions {
+        /// Jurisdictions with a known similarity to another.
+        comparable: usize,
+        /// Clusters asked for.
+        clusters: usize,
+    },
+    /// Fewer than `MIN_KNOWN_PAIR_SHARE` of the pairs among the comparable jurisdictions have a
+    /// known similarity.
+    TooFewKnownPairs {
+        /// Jurisdictions with a known similarity to another.
+        comparable: usize,
+        /// Pairs among them with a known similarity.
+        known: usize,
+        /// All pairs among them.
+        pairs: usize,
+    },
+}
+
+impl NoClusters {
+    /// The reason, as a sentence fragment for the summary and the manifest.
+    pub fn reason(&self) -> String {
+        match *self {
+            NoClusters::NothingComparable => {
+                "no jurisdiction has a known similarity with any other".to_string()
+            }
+            NoClusters::TooFewJurisdictions {
+                comparable,
+                clusters,
+            } => format!(
+                "{comparable} jurisdiction{} a known similarity with another, not more than the {clusters} cluster{} asked for",
+                if comparable == 1 { " has" } else { "s have" },
+                if clusters == 1 { "" } else { "s" }
+            ),
+            NoClusters::TooFewKnownPairs {
+                comparable,
+                known,
+                pairs,
+            } => format!(
+                "only {known} of the {pairs} pairs among the {comparable} jurisdictions with a known similarity to another have one, fewer than the {}% clustering needs",
+                MIN_KNOWN_PAIR_SHARE * 100.0
+            ),
+        }
+    }
+}
+
+/// The clusters of a similarity matrix, or why there are none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clusters {
+    /// Rows with a known similarity to at least one other row, in row order.
+    pub comparable: Vec<usize>,
+    /// Pairs among `comparable` with a known similarity.
+    pub known_pairs: usize,
+    /// All pairs among `comparable`.
+    pub pairs: usize,
+    /// The tree over `comparable` (item `i` is row `comparable[i]`), when clustered.
+    pub dendrogram: Option<Dendrogram>,
+    /// Cluster (1..=K) of every row, `None` for a row not clustered.
+    pub labels: Vec<Option<usize>>,
+    /// Every row once: the clustered ones in dendrogram order, then the others in row order.
+    pub order: Vec<usize>,
+    /// Why nothing is clustered, when nothing is.
+    pub none: Option<NoClusters>,
+}
+
+impl Clusters {
+    /// Clusters claimed (0 when none).
+    pub fn count(&self) -> usize {
+        self.labels.iter().flatten().copied().max().unwrap_or(0)
+    }
+
+    /// Rows with a cluster.
+    pub fn clustered(&self) -> usize {
+        self.labels.iter().flatten().count()
+    }
+}
+
+/// Clusters the rows of a similarity matrix into `k` by average linkage on 1 - similarity, an
+/// unknown similarity counting as `unknown_distance`, where the matrix holds enough to do so.
+pub fn cluster(matrix: &SimilarityMatrix, k: usize, unknown_distance: f64) -> Clusters {
+    let n = matrix.n;
+    let known = |i: usize, j: usize| i != j && matrix.get(i, j).is_some();
+    let comparable: Vec<usize> = (0..n).filter(|&i| (0..n).any(|j| known(i, j))).collect();
+    let c = comparable.len();
+    let pairs = c * c.saturating_sub(1) / 2;
+    let mut known_pairs = 0;
+    for (x, &i) in comparable.iter().enumerate() {
+        known_pairs += comparable[x + 1..].iter().filter(|&&j| known(i, j)).count();
+    }
+    let none = if c == 0 {
+        Some(NoClusters::NothingComparable)
+    } else if (known_pairs as f64) < MIN_KNOWN_PAIR_SHARE * pairs as f64 {
+        Some(NoClusters::TooFewKnownPairs {
+            comparable: c,
+            known: known_pairs,
+            pairs,
+        })
+    } else if c <= k {
+        Some(NoClusters::TooFewJurisdictions {
+            comparable: c,
+            clusters: k,
+        })
+    } else {
+        None
+    };
+    let mut labels = vec![None; n];
+    let (dendrogram, order) = if none.is_some() {
+        (None, (0..n).collect())
+    } else {
+        let mut dist = vec![0.0; c * c];
+        for (x, &i) in comparable.iter().enumerate() {
+            for (y, &j) in comparable.iter().enumerate() {
+                if x != y {
+                    dist[x * c + y] = matrix
+                        .get(i, j)
+                        .map_or(unknown_distance, |v| (1.0 - v).clamp(0.0, unknown_distance));
+                }
+            }
+        }
+        let tree = upgma(c, &dist, unknown_distance);
+        for (x, l) in tree.cut(k).into_iter().enumerate() {
+            labels[comparable[x]] = Some(l);
+        }
+        let mut order: Vec<usize> = tree.order().into_iter().map(|x| comparable[x]).collect();
+        order.extend((0..n).filter(|&i| labels[i].is_none()));
+        (Some(tree), order)
+    };
+    Clusters {
+        comparable,
+        known_pairs,
+        pairs,
+        dendrogram,
+        labels,
+        order,
+        none,
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! - how alike are their commitments? Similarity of their score profiles (criteria, cells,
 //!   principles or dimensions) under one of seven metrics, missing-aware, with overlap counts,
-//!   average-linkage clusters and a ranking against a reference (`similarity`, `cluster`);
+//!   average-linkage clusters where the similarities known allow them, and a ranking against a
+//!   reference (`similarity`, `cluster`);
 //! - can they act together? Cooperation matrices from the dyads file and multilateral membership,
 //!   and network measures with a safe-haven score (`network`).
 //!
@@ -17,7 +18,7 @@ use crate::Scored;
 use crate::error::{InputError, Problem, Problems, did_you_mean};
 use crate::evidence::{Date, Value};
 use crate::rubric::{Member, NetworkWeights, Rule};
-use cluster::Dendrogram;
+use cluster::Clusters;
 use network::{Channel, DyadLink, Matrix, Measures};
 use similarity::{Engine, Metric, Profiles, Settings, SimilarityMatrix};
 
@@ -91,12 +92,9 @@ pub struct Alignment {
     pub set: ProfileSet,
     /// Similarities and overlaps, rows and columns as `set`.
     pub matrix: SimilarityMatrix,
-    /// Average-linkage clustering on 1 - similarity.
-    pub dendrogram: Dendrogram,
-    /// Rows in dendrogram order.
-    pub order: Vec<usize>,
-    /// Cluster label (1..=K) of every row.
-    pub clusters: Vec<usize>,
+    /// Average-linkage clusters on 1 - similarity (with the order of the rows), or why there
+    /// are none.
+    pub clusters: Clusters,
     /// The distance given to pairs with an unknown similarity.
     pub unknown_distance: f64,
     /// The reference ranking, when asked for.
@@ -312,21 +310,7 @@ pub fn align(s: &Scored, options: &Options) -> Result<Alignment, InputError> {
     let matrix = engine.matrix();
     let n = matrix.n;
     let unknown_distance = 1.0 - options.metric.min_similarity();
-    let mut dist = vec![0.0; n * n];
-    for i in 0..n {
-        for j in 0..n {
-            dist[i * n + j] = if i == j {
-                0.0
-            } else {
-                matrix
-                    .get(i, j)
-                    .map_or(unknown_distance, |v| (1.0 - v).clamp(0.0, unknown_distance))
-            };
-        }
-    }
-    let dendrogram = cluster::upgma(n, &dist, unknown_distance);
-    let order = dendrogram.order();
-    let clusters = dendrogram.cut(options.clusters);
+    let clusters = cluster::cluster(&matrix, options.clusters, unknown_distance);
     let reference = reference.map(|r| {
         let values = match &r {
             Reference::Row(row) => (0..n)
@@ -345,8 +329,6 @@ pub fn align(s: &Scored, options: &Options) -> Result<Alignment, InputError> {
     Ok(Alignment {
         set,
         matrix,
-        dendrogram,
-        order,
         clusters,
         unknown_distance,
         reference,

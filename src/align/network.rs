@@ -198,7 +198,9 @@ pub struct Measures {
     pub legal_assistance_partners: usize,
     /// Sum over the others of the number of distinct instruments linking the pair, either way.
     pub weighted_degree: usize,
-    /// Weighted share of the others with a known status that cannot obtain extradition from it.
+    /// Weighted share of the others with a known status that cannot obtain extradition from it;
+    /// `None` when no status is known, or when none of the known ones is an absence while some
+    /// are unknown (the score would rest on the unknown statuses alone).
     pub safe_haven: Option<f64>,
     /// The same over all weighted others, counting unknown as no route (an upper bound).
     pub safe_haven_upper: Option<f64>,
@@ -249,6 +251,9 @@ pub fn measures(
                 }
             }
             let share = |a: f64, b: f64| (b > 0.0).then(|| a / b);
+            // Known only as links, the others' statuses would give a zero that counts the links
+            // alone: the unknown statuses are the only ones that could be absences.
+            let only_links = none == 0.0 && known < total;
             Measures {
                 extradition_partners: count(&|o| {
                     extradition.linked(j, o) || extradition.linked(o, j)
@@ -257,7 +262,7 @@ pub fn measures(
                 obtains_extradition_from: count(&|o| extradition.linked(o, j)),
                 legal_assistance_partners: count(&|o| legal.linked(j, o) || legal.linked(o, j)),
                 weighted_degree,
-                safe_haven: share(none, known),
+                safe_haven: if only_links { None } else { share(none, known) },
                 safe_haven_upper: share(none + (total - known), total),
                 known_share: share(known, total),
             }

@@ -13,6 +13,16 @@
 //! against columns `r0..n`, the upper triangle, and blocks are computed in parallel; a block's
 //! numbers do not depend on how many threads run or how large the blocks are. The other metrics
 //! compare each pair directly (`Engine::pair`).
+//!
+//! Sums taken by subtraction cancel: a row total minus its unknown components leaves rounding
+//! noise of the size of the total, and a Pearson variance over the overlap, `sum(x²) - sum(x)²/n`,
+//! cancels when the overlap's values are nearly constant but far from the row's mean (the pair
+//! (50, 0) and (25, 25.000001) over two components, where the second row also knows a third). A
+//! pair whose overlap sum of squares (for Pearson: its centred sum of squares) on either side is
+//! below `CANCELLATION` of that row's whole sum of squares is therefore computed directly, in two
+//! passes over the overlap, instead of from the products. Above it the rounding error of a
+//! product-based similarity is of the order of `k * sqrt(m) * 2^-53 / CANCELLATION` for `k`
+//! subtracted of `m` components (about 1e-10 at a hundred components, in the worst case).
 
 use std::ops::Range;
 
@@ -23,11 +33,9 @@ use rayon::prelude::*;
 pub const BLOCK_ROWS: usize = 128;
 /// Columns per product tile inside a block (keeps the intermediate products in cache).
 const TILE_COLS: usize = 256;
-/// An overlap sum of squares below this share of the row's whole sum of squares is zero (sums
-/// taken by subtracting the unknown components from the row total leave rounding noise).
-const ZERO_TOLERANCE: f64 = 1e-11;
-/// A correlation whose overlap variance is below this share of its sum of squares is undefined.
-const CONSTANT_TOLERANCE: f64 = 1e-10;
+/// A pair whose overlap sum of squares (centred, for Pearson) is below this share of either row's
+/// whole sum of squares is computed directly: the products may have cancelled.
+const CANCELLATION: f64 = 1e-3;
 
 /// A similarity metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -509,6 +517,7 @@ impl<'a> Engine<'a> {
             let out_sim = &mut block.similarity[start..start + size];
             let out_overlap = &mut block.overlap[start..start + size];
             let norm_x = &d.total_x2[r0..r0 + len];
+            let mut recheck = Vec::new();
             for j in 0..w {
                 let col = j * len..(j + 1) * len;
                 let cells = Cells {
@@ -522,7 +531,15 @@ impl<'a> Engine<'a> {
                     norm_y: d.total_x2[c0 + j],
                     min,
                 };
-                cells.finish(&mut out_sim[col.clone()], &mut out_overlap[col]);
+                cells.finish(
+                    &mut out_sim[col.clone()],
+                    &mut out_overlap[col],
+                    &mut recheck,
+                );
+                for i in recheck.drain(..) {
+                    let (s, _) = self.pair(self.profiles.row(r0 + i), self.profiles.row(c0 + j));
+                    out_sim[j * len + i] = s.unwrap_or(f64::NAN);
+                }
             }
             c0 += w;
         }
@@ -585,40 +602,39 @@ struct Cells<'s> {
 }
 
 impl Cells<'_> {
-    /// Writes similarities (NaN where unknown) and overlaps.
-    fn finish(&self, sim: &mut [f64], overlap: &mut [u32]) {
-        let zero_y = self.norm_y * ZERO_TOLERANCE;
+    /// Writes similarities (NaN where unknown) and overlaps, and lists in `recheck` the cells whose
+    /// sums may have cancelled, to be computed directly.
+    fn finish(&self, sim: &mut [f64], overlap: &mut [u32], recheck: &mut Vec<usize>) {
         for (o, c) in overlap.iter_mut().zip(self.count) {
             *o = *c as u32;
         }
-        if self.x.is_empty() {
-            for (i, out) in sim.iter_mut().enumerate() {
-                let (cnt, xx, yy) = (f64::from(self.count[i]), self.xx[i], self.yy[i]);
-                let valid = cnt >= self.min && xx > self.norm_x[i] * ZERO_TOLERANCE && yy > zero_y;
-                let s = self.xy[i] / (xx * yy).sqrt();
-                *out = if valid && s.is_finite() {
-                    s.clamp(-1.0, 1.0)
-                } else {
-                    f64::NAN
-                };
+        let pearson = !self.x.is_empty();
+        // A correlation needs two shared components.
+        let least = if pearson { self.min.max(2.0) } else { self.min };
+        let floor_y = self.norm_y * CANCELLATION;
+        for (i, out) in sim.iter_mut().enumerate() {
+            *out = f64::NAN;
+            let cnt = f64::from(self.count[i]);
+            // Too few shared components, or a row of zeros (cosine) or a constant row (Pearson,
+            // centred to exactly 0): unknown, whatever the overlap.
+            if cnt < least || self.norm_x[i] == 0.0 || self.norm_y == 0.0 {
+                continue;
             }
-        } else {
-            for (i, out) in sim.iter_mut().enumerate() {
-                let (cnt, xx, yy) = (f64::from(self.count[i]), self.xx[i], self.yy[i]);
+            let (vx, vy, cov) = if pearson {
                 let (x, y) = (self.x[i], self.y[i]);
-                let vx = xx - x * x / cnt;
-                let vy = yy - y * y / cnt;
-                let valid = cnt >= self.min
-                    && xx > self.norm_x[i] * ZERO_TOLERANCE
-                    && yy > zero_y
-                    && vx > CONSTANT_TOLERANCE * xx
-                    && vy > CONSTANT_TOLERANCE * yy;
-                let s = (self.xy[i] - x * y / cnt) / (vx * vy).sqrt();
-                *out = if valid && s.is_finite() {
-                    s.clamp(-1.0, 1.0)
-                } else {
-                    f64::NAN
-                };
+                (
+                    self.xx[i] - x * x / cnt,
+                    self.yy[i] - y * y / cnt,
+                    self.xy[i] - x * y / cnt,
+                )
+            } else {
+                (self.xx[i], self.yy[i], self.xy[i])
+            };
+            let s = cov / (vx * vy).sqrt();
+            if vx >= self.norm_x[i] * CANCELLATION && vy >= floor_y && s.is_finite() {
+                *out = s.clamp(-1.0, 1.0);
+            } else {
+                recheck.push(i);
             }
         }
     }

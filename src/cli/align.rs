@@ -6,6 +6,7 @@ use clap::Args;
 
 use super::{Cli, InputArgs, print};
 use crate::Scored;
+use crate::align::cluster::{Clusters, MIN_KNOWN_PAIR_SHARE};
 use crate::align::network::{Cell, Matrix};
 use crate::align::similarity::Metric;
 use crate::align::{self, Alignment, Cooperation, Level, Options, Reference, ReferenceAlignment};
@@ -26,11 +27,11 @@ pub struct AlignArgs {
     /// Where to write.
     #[command(flatten)]
     pub output: super::OutArgs,
-    /// The scores compared.
-    #[arg(long, value_enum, default_value_t = Level::Principle)]
-    pub level: Level,
+    /// The scores compared [default: dimension, or principle for a rubric without facets].
+    #[arg(long, value_enum)]
+    pub level: Option<Level>,
     /// The similarity metric (agreement and kappa need --level criterion).
-    #[arg(long, value_enum, default_value_t = Metric::Cosine)]
+    #[arg(long, value_enum, default_value_t = Metric::Gower)]
     pub metric: Metric,
     /// Pairs sharing fewer components have an unknown (NA) similarity.
     #[arg(long, value_name = "N", default_value_t = 3)]
@@ -49,8 +50,17 @@ pub fn run(args: &AlignArgs, _cli: &Cli) -> Result<(), Error> {
     let out = args.output.begin()?;
     let (rubric, inputs, as_of) = args.inputs.load()?;
     let scored = crate::score(rubric, inputs, as_of)?;
+    // The default that recovers the demonstration set's blocs best (README, "Choosing the
+    // default"), where the rubric has facets to compare.
+    let level = args
+        .level
+        .unwrap_or(if scored.results.facet_values.is_empty() {
+            Level::Principle
+        } else {
+            Level::Dimension
+        });
     let options = Options {
-        level: args.level,
+        level,
         metric: args.metric,
         min_overlap: args.min_overlap,
         clusters: args.clusters as usize,
@@ -118,13 +128,14 @@ pub fn align_files(
     files
 }
 
-/// A J x J matrix in dendrogram order, codes in the first column and the header.
+/// A J x J matrix in clustering order, codes in the first column and the header.
 fn wide(s: &Scored, a: &Alignment, cell: impl Fn(usize, usize) -> String) -> Vec<u8> {
     let mut csv = Csv::new();
     let codes = |i: usize| text(code(s, a.set.jurisdictions[i]));
-    csv.row(std::iter::once("jurisdiction".to_string()).chain(a.order.iter().map(|&i| codes(i))));
-    for &i in &a.order {
-        csv.row(std::iter::once(codes(i)).chain(a.order.iter().map(|&j| cell(i, j))));
+    let order = &a.clusters.order;
+    csv.row(std::iter::once("jurisdiction".to_string()).chain(order.iter().map(|&i| codes(i))));
+    for &i in order {
+        csv.row(std::iter::once(codes(i)).chain(order.iter().map(|&j| cell(i, j))));
     }
     csv.finish()
 }
@@ -149,13 +160,13 @@ fn pairs_csv(s: &Scored, a: &Alignment) -> Vec<u8> {
 fn clusters_csv(s: &Scored, a: &Alignment) -> Vec<u8> {
     let mut csv = Csv::new();
     csv.row(["jurisdiction", "name", "order", "cluster"]);
-    for (pos, &i) in a.order.iter().enumerate() {
+    for (pos, &i) in a.clusters.order.iter().enumerate() {
         let j = a.set.jurisdictions[i];
         csv.row([
             text(code(s, j)),
             text(name(s, j)),
             (pos + 1).to_string(),
-            a.clusters[i].to_string(),
+            a.clusters.labels[i].map_or_else(|| "NA".to_string(), |l| l.to_string()),
         ]);
     }
     csv.finish()
@@ -274,6 +285,15 @@ fn manifest(s: &Scored, a: &Alignment, options: &Options, files: &[(String, Vec<
         "components": a.set.components,
         "linkage": "average (UPGMA) on 1 - similarity",
         "unknown_distance": a.unknown_distance,
+        "clustering": {
+            "min_known_pair_share": MIN_KNOWN_PAIR_SHARE,
+            "comparable": a.clusters.comparable.len(),
+            "known_pairs": a.clusters.known_pairs,
+            "pairs": a.clusters.pairs,
+            "clustered": a.clusters.clustered(),
+            "clusters": a.clusters.count(),
+            "no_clusters": a.clusters.none.map(|r| r.reason()),
+        },
         "network_weights": match s.rubric.network.weights {
             crate::rubric::NetworkWeights::Equal => "equal".to_string(),
             crate::rubric::NetworkWeights::Field(f) => s.rubric.fields[f].name.clone(),
@@ -349,14 +369,7 @@ pub fn summary(
         t.push_str("least aligned:\n");
         t.push_str(&pair_rows(&pairs[..shown]));
     }
-    let k = a.clusters.iter().copied().max().unwrap_or(0);
-    let sizes: Vec<String> = (1..=k)
-        .map(|l| a.clusters.iter().filter(|&&x| x == l).count().to_string())
-        .collect();
-    t.push_str(&format!(
-        "{k} clusters (average linkage) of sizes {}; see clusters.csv\n",
-        sizes.join(", ")
-    ));
+    t.push_str(&clusters_line(&a.clusters));
     if let Some(ReferenceAlignment { reference: r, .. }) = &a.reference {
         let who = match r {
             Reference::Ideal => "the ideal profile".to_string(),
@@ -418,7 +431,11 @@ pub fn summary(
             .map(|(j, x)| format!("{} {}", code(s, j), number((x * 1000.0).round() / 1000.0)))
             .collect()
     };
-    if !havens.is_empty() {
+    if havens.is_empty() {
+        t.push_str(
+            "no safe-haven scores (NA in network.csv): every jurisdiction's known extradition statuses are links only, with others unknown, or there are none\n",
+        );
+    } else {
         t.push_str(&format!(
             "highest safe-haven scores (share of others with a known status that cannot obtain extradition): {}\n",
             havens.join(", ")
@@ -426,4 +443,35 @@ pub fn summary(
     }
     t.push_str(&format!("wrote {nfiles} files to {out}/\n"));
     t
+}
+
+/// The summary's line on clusters: their sizes and who is left out, or why there are none.
+fn clusters_line(c: &Clusters) -> String {
+    if let Some(none) = c.none {
+        return format!("no clusters (NA in clusters.csv): {}\n", none.reason());
+    }
+    let sizes: Vec<String> = (1..=c.count())
+        .map(|l| {
+            c.labels
+                .iter()
+                .filter(|&&x| x == Some(l))
+                .count()
+                .to_string()
+        })
+        .collect();
+    let left = c.labels.len() - c.clustered();
+    let out = if left == 0 {
+        String::new()
+    } else {
+        format!(
+            "; {left} jurisdiction{} without a known similarity to any other {} not clustered (NA)",
+            if left == 1 { "" } else { "s" },
+            if left == 1 { "is" } else { "are" }
+        )
+    };
+    format!(
+        "{} clusters (average linkage) of sizes {}{out}; see clusters.csv\n",
+        c.count(),
+        sizes.join(", ")
+    )
 }

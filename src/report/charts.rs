@@ -707,6 +707,8 @@ pub fn alignment(a: &AlignFolder, name_of: &dyn Fn(&str) -> String) -> Chart {
             _ => runs.push((cl, i, i + 1)),
         }
     }
+    // Jurisdictions without a cluster (NA in clusters.csv) are not a cluster.
+    runs.retain(|r| r.0 != 0);
     let mut sizes: BTreeMap<u32, usize> = BTreeMap::new();
     for (cl, s, e) in &runs {
         *sizes.entry(*cl).or_default() += e - s;
@@ -718,7 +720,7 @@ pub fn alignment(a: &AlignFolder, name_of: &dyn Fn(&str) -> String) -> Chart {
         )
     };
     let desc = format!(
-        "Similarity of {k} jurisdictions{}{}, rows and columns in the order of the average-linkage clustering, so that blocs show as light squares along the diagonal. Colour on the cividis scale from {} (dark blue) to 1 (yellow); NA (too few shared components) hatched. {} clusters of sizes {}, outlined. Most aligned pair: {}; least aligned: {}; {na} pairs NA.",
+        "Similarity of {k} jurisdictions{}{}, rows and columns in the order of the average-linkage clustering, so that blocs show as light squares along the diagonal. Colour on the cividis scale from {} (dark blue) to 1 (yellow); NA (too few shared components) hatched. {}. Most aligned pair: {}; least aligned: {}; {na} pairs NA.",
         a.metric
             .as_ref()
             .map_or(String::new(), |x| format!(" by {x}")),
@@ -726,12 +728,19 @@ pub fn alignment(a: &AlignFolder, name_of: &dyn Fn(&str) -> String) -> Chart {
             .as_ref()
             .map_or(String::new(), |x| format!(" of {x} scores")),
         tick(lo),
-        sizes.len(),
-        sizes
-            .values()
-            .map(|v| v.to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
+        if sizes.is_empty() {
+            "No clusters".to_string()
+        } else {
+            format!(
+                "{} clusters of sizes {}, outlined",
+                sizes.len(),
+                sizes
+                    .values()
+                    .map(|v| v.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        },
         pair(best),
         pair(worst),
     );

@@ -238,16 +238,59 @@ fn too_little_overlap_or_undefined_similarity_is_na_never_nan() {
     assert_eq!((m.overlap(0, 0), m.overlap(1, 1)), (0, 3));
 }
 
+#[test]
+fn pearson_of_50_0_and_25_25_000001_is_minus_1_not_na() {
+    // Over two shared components any two non-constant profiles correlate perfectly: (50, 0)
+    // falls and (25, 25.000001) rises, so r = -1. The second row also knows a third component
+    // (90), so it is centred on its own mean (46.67), far from its overlap's mean (25.0000005):
+    // its overlap variance, sum(y²) - sum(y)²/2 = 938.9 - 938.9, cancelled and the pair was NA.
+    for p in [
+        rows(&[&full(&[50.0, 0.0]), &full(&[25.0, 25.000001])]),
+        rows(&[
+            &[Some(50.0), Some(0.0), None],
+            &full(&[25.0, 25.000001, 90.0]),
+        ]),
+        rows(&[
+            &full(&[25.0, 25.000001, 90.0]),
+            &[Some(50.0), Some(0.0), None],
+        ]),
+    ] {
+        let m = Engine::new(&p, settings(Metric::Pearson, 2)).matrix();
+        assert_relative_eq!(m.get(0, 1).unwrap(), -1.0, epsilon = 1e-12);
+        assert_eq!(m.overlap(0, 1), 2);
+    }
+}
+
+#[test]
+fn cosine_on_an_overlap_holding_a_tiny_share_of_a_row_is_not_na() {
+    // a = (1e-6, 2e-6, 1000, 1000), b = (3, 1, NA, NA): over the two shared components
+    // a.b = 5e-6, |a| = sqrt(5) 1e-6, |b| = sqrt(10): cosine 5 / sqrt(50) = 1 / sqrt(2). a's sum
+    // of squares over the overlap, taken as its total (2e6) minus the two components b lacks,
+    // was rounding noise and the pair NA.
+    let p = rows(&[
+        &full(&[1e-6, 2e-6, 1000.0, 1000.0]),
+        &[Some(3.0), Some(1.0), None, None],
+    ]);
+    let m = Engine::new(&p, settings(Metric::Cosine, 2)).matrix();
+    assert_relative_eq!(
+        m.get(0, 1).unwrap(),
+        std::f64::consts::FRAC_1_SQRT_2,
+        epsilon = 1e-12
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Properties.
 
 fn profiles_strategy() -> impl Strategy<Value = Profiles> {
     (2usize..14, 1usize..9).prop_flat_map(|(n, m)| {
-        // Values from a small set, so ties, constants and zeros are frequent.
+        // Values from a small set, so ties, constants and zeros are frequent, and values a few
+        // millionths off that set, so that nearly constant overlaps (where sums cancel) are too.
         proptest::collection::vec(
             prop_oneof![
                 1 => Just(None),
                 4 => (0u8..5).prop_map(|v| Some(f64::from(v) * 25.0)),
+                1 => (0u8..5, 1u8..4).prop_map(|(v, k)| Some(f64::from(v) * 25.0 + f64::from(k) * 1e-6)),
                 2 => (0.0f64..100.0).prop_map(Some),
             ],
             n * m,
@@ -295,7 +338,7 @@ proptest! {
                     let (direct, overlap) = engine.pair(p.row(i), p.row(j));
                     prop_assert_eq!(m.overlap(i, j) as usize, overlap);
                     match (m.get(i, j), direct) {
-                        (Some(a), Some(b)) => prop_assert!((a - b).abs() < 1e-9, "{a} vs {b}"),
+                        (Some(a), Some(b)) => prop_assert!((a - b).abs() < 1e-11, "{a} vs {b}"),
                         (a, b) => prop_assert_eq!(a, b),
                     }
                 }
@@ -395,6 +438,261 @@ fn clusters_put_blocs_next_to_each_other() {
     let tree = cluster::upgma(4, &d, 2.0);
     assert_eq!(tree.order(), vec![0, 2, 1, 3]);
     assert_eq!(tree.cut(2), vec![1, 2, 1, 2]);
+}
+
+fn cosine_matrix(p: &Profiles, min_overlap: usize) -> similarity::SimilarityMatrix {
+    Engine::new(p, settings(Metric::Cosine, min_overlap)).matrix()
+}
+
+#[test]
+fn a_jurisdiction_without_a_known_similarity_is_not_clustered() {
+    // Rows 0 and 2 are alike, rows 1, 3 and 5 are alike; row 4 knows one component, fewer than
+    // the minimum overlap of 3, so it has no similarity with anyone. It used to be put in a
+    // cluster of its own, as if it were a bloc.
+    let p = rows(&[
+        &full(&[100.0, 0.0, 100.0, 0.0]),
+        &full(&[0.0, 100.0, 0.0, 100.0]),
+        &full(&[90.0, 10.0, 100.0, 0.0]),
+        &full(&[0.0, 90.0, 10.0, 100.0]),
+        &[None, None, None, Some(50.0)],
+        &full(&[10.0, 100.0, 0.0, 90.0]),
+    ]);
+    let c = cluster::cluster(&cosine_matrix(&p, 3), 2, 2.0);
+    assert_eq!(c.none, None);
+    assert_eq!(c.comparable, [0, 1, 2, 3, 5]);
+    assert_eq!((c.known_pairs, c.pairs), (10, 10));
+    assert_eq!(
+        c.labels,
+        [Some(1), Some(2), Some(1), Some(2), None, Some(2)]
+    );
+    assert_eq!((c.count(), c.clustered()), (2, 5));
+    assert_eq!(c.order.len(), 6);
+    assert_eq!(c.order[..2], [0, 2]);
+    assert_eq!(c.order[5], 4, "the unclustered row comes last");
+}
+
+/// Row i knows components i and i + 1 only (value 50): with a minimum overlap of 1, neighbours
+/// share one component (cosine 1 over it), and every other pair shares none (NA).
+fn chain(n: usize) -> Profiles {
+    let rows: Vec<Vec<Option<f64>>> = (0..n)
+        .map(|i| {
+            (0..=n)
+                .map(|k| (k == i || k == i + 1).then_some(50.0))
+                .collect()
+        })
+        .collect();
+    Profiles::from_rows(&rows)
+}
+
+#[test]
+fn clusters_need_half_of_the_pairs_known() {
+    // 4 rows in a chain: 3 of the 6 pairs known, exactly half: clustered.
+    let c = cluster::cluster(&cosine_matrix(&chain(4), 1), 2, 2.0);
+    assert_eq!((c.known_pairs, c.pairs), (3, 6));
+    assert_eq!(c.none, None);
+    assert_eq!(c.count(), 2);
+    // 6 rows: 5 of 15 known, a third: no clusters at all, rows in their own order.
+    let c = cluster::cluster(&cosine_matrix(&chain(6), 1), 2, 2.0);
+    assert_eq!(
+        c.none,
+        Some(cluster::NoClusters::TooFewKnownPairs {
+            comparable: 6,
+            known: 5,
+            pairs: 15
+        })
+    );
+    assert_eq!(c.labels, [None; 6]);
+    assert_eq!(c.order, [0, 1, 2, 3, 4, 5]);
+    assert!(c.dendrogram.is_none());
+    assert_eq!(
+        c.none.unwrap().reason(),
+        "only 5 of the 15 pairs among the 6 jurisdictions with a known similarity to another have one, fewer than the 50% clustering needs"
+    );
+    assert_eq!(cluster::MIN_KNOWN_PAIR_SHARE, 0.5);
+}
+
+#[test]
+fn no_clusters_without_more_comparable_jurisdictions_than_clusters() {
+    let p = rows(&[
+        &full(&[100.0, 0.0, 100.0]),
+        &full(&[0.0, 100.0, 0.0]),
+        &full(&[90.0, 10.0, 100.0]),
+        &full(&[0.0, 90.0, 10.0]),
+    ]);
+    let m = cosine_matrix(&p, 3);
+    let c = cluster::cluster(&m, 4, 2.0);
+    assert_eq!(
+        c.none,
+        Some(cluster::NoClusters::TooFewJurisdictions {
+            comparable: 4,
+            clusters: 4
+        })
+    );
+    assert_eq!(c.count(), 0);
+    assert_eq!(cluster::cluster(&m, 3, 2.0).count(), 3);
+    // Nobody shares the minimum overlap with anybody.
+    let p = rows(&[&[Some(1.0), None], &[None, Some(2.0)], &[Some(3.0), None]]);
+    let c = cluster::cluster(&cosine_matrix(&p, 3), 2, 2.0);
+    assert_eq!(c.none, Some(cluster::NoClusters::NothingComparable));
+    assert_eq!(
+        c.none.unwrap().reason(),
+        "no jurisdiction has a known similarity with any other"
+    );
+    assert!(c.comparable.is_empty() && c.labels == [None; 3]);
+}
+
+/// The adjusted Rand index of two labellings of the same items (Hubert and Arabie, 1985):
+/// (index - expected) / (max - expected), with index = sum over the contingency table's cells
+/// of C(n_ij, 2), expected = sum_i C(a_i, 2) sum_j C(b_j, 2) / C(n, 2) from its row and column
+/// totals, and max = (sum_i C(a_i, 2) + sum_j C(b_j, 2)) / 2.
+fn adjusted_rand(a: &[String], b: &[String]) -> f64 {
+    use std::collections::BTreeMap;
+    let pairs = |k: usize| (k * k.saturating_sub(1) / 2) as f64;
+    let mut cells: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    let mut rows: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut cols: BTreeMap<&str, usize> = BTreeMap::new();
+    for (x, y) in a.iter().zip(b) {
+        *cells.entry((x, y)).or_default() += 1;
+        *rows.entry(x).or_default() += 1;
+        *cols.entry(y).or_default() += 1;
+    }
+    let index: f64 = cells.values().map(|&v| pairs(v)).sum();
+    let sa: f64 = rows.values().map(|&v| pairs(v)).sum();
+    let sb: f64 = cols.values().map(|&v| pairs(v)).sum();
+    let expected = sa * sb / pairs(a.len());
+    (index - expected) / ((sa + sb) / 2.0 - expected)
+}
+
+#[test]
+fn adjusted_rand_by_hand() {
+    let l = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    // Identical partitions, whatever the names: 1.
+    assert_eq!(
+        adjusted_rand(&l(&["a", "a", "b", "b"]), &l(&["x", "x", "y", "y"])),
+        1.0
+    );
+    // (1, 1, 2, 2) against (1, 1, 1, 2): cells (1,1) = 2, (2,1) = 1, (2,2) = 1; index = 1;
+    // row totals 2, 2 give 2 pairs, column totals 3, 1 give 3; expected 2 * 3 / 6 = 1;
+    // max 2.5: ARI = (1 - 1) / (2.5 - 1) = 0.
+    assert_eq!(
+        adjusted_rand(&l(&["1", "1", "2", "2"]), &l(&["1", "1", "1", "2"])),
+        0.0
+    );
+}
+
+/// The `group:bloc` of every demo jurisdiction, read from the jurisdictions file itself.
+fn demo_blocs() -> std::collections::BTreeMap<String, String> {
+    let t = read_csv(&root().join("data/demo/jurisdictions.csv"));
+    let col = t[0].iter().position(|h| h == "group:bloc").unwrap();
+    t[1..]
+        .iter()
+        .map(|r| (r[0].clone(), r[col].clone()))
+        .collect()
+}
+
+/// ARI of clusters against the demo's blocs; an unclustered jurisdiction is a cluster of its own.
+fn ari_with_blocs(codes: &[String], clusters: &[Option<String>]) -> f64 {
+    let blocs = demo_blocs();
+    let a: Vec<String> = codes
+        .iter()
+        .zip(clusters)
+        .map(|(c, k)| k.clone().unwrap_or_else(|| format!("alone {c}")))
+        .collect();
+    let b: Vec<String> = codes.iter().map(|c| blocs[c].clone()).collect();
+    assert_eq!(b.len(), 48);
+    adjusted_rand(&a, &b)
+}
+
+#[test]
+fn default_clusters_match_the_demo_blocs_as_measured() {
+    // The README's figure for the default (gower on the dimension scores, 4 clusters): the
+    // northern compact and the highland union mostly fall in one cluster each, half the coastal
+    // league joins the northern compact and the independents scatter: an ARI of 0.307.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("al");
+    let o = accord(
+        &root(),
+        &[
+            "align",
+            "--data",
+            "data/demo",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", texts(&o).1);
+    let t = read_csv(&out.join("clusters.csv"));
+    assert_eq!(t[0][3], "cluster");
+    let codes: Vec<String> = t[1..].iter().map(|r| r[0].clone()).collect();
+    let clusters: Vec<Option<String>> = t[1..]
+        .iter()
+        .map(|r| (r[3] != "NA").then(|| r[3].clone()))
+        .collect();
+    assert_eq!(clusters.iter().filter(|c| c.is_none()).count(), 2);
+    assert_relative_eq!(ari_with_blocs(&codes, &clusters), 0.307, epsilon = 0.0005);
+}
+
+#[test]
+fn the_readme_table_of_bloc_recovery_by_metric_and_level() {
+    // ARI of the 4 clusters against the demo's 4 blocs, as in the README ("Choosing the
+    // default"), to three decimals.
+    let table = [
+        (Level::Criterion, Metric::Cosine, 0.143),
+        (Level::Criterion, Metric::Pearson, 0.139),
+        (Level::Criterion, Metric::Spearman, 0.165),
+        (Level::Criterion, Metric::Euclidean, 0.248),
+        (Level::Criterion, Metric::Gower, 0.250),
+        (Level::Criterion, Metric::Agreement, 0.232),
+        (Level::Criterion, Metric::Kappa, 0.200),
+        (Level::Cell, Metric::Cosine, 0.201),
+        (Level::Cell, Metric::Pearson, 0.128),
+        (Level::Cell, Metric::Spearman, 0.123),
+        (Level::Cell, Metric::Euclidean, 0.227),
+        (Level::Cell, Metric::Gower, 0.247),
+        (Level::Principle, Metric::Cosine, 0.109),
+        (Level::Principle, Metric::Pearson, 0.029),
+        (Level::Principle, Metric::Spearman, 0.057),
+        (Level::Principle, Metric::Euclidean, 0.247),
+        (Level::Principle, Metric::Gower, 0.251),
+        (Level::Dimension, Metric::Cosine, 0.130),
+        (Level::Dimension, Metric::Pearson, -0.019),
+        (Level::Dimension, Metric::Spearman, -0.014),
+        (Level::Dimension, Metric::Euclidean, 0.265),
+        (Level::Dimension, Metric::Gower, 0.307),
+    ];
+    let s = score_dir(
+        &root().join("rubrics/paris-call.toml"),
+        &root().join("data/demo"),
+        None,
+        &[],
+    );
+    for (level, metric, figure) in table {
+        let options = Options {
+            level,
+            metric,
+            min_overlap: 3,
+            clusters: 4,
+            reference: None,
+        };
+        let a = align::align(&s, &options).unwrap();
+        let codes: Vec<String> = a
+            .set
+            .jurisdictions
+            .iter()
+            .map(|&j| s.inputs.jurisdictions.list[j].code.clone())
+            .collect();
+        let clusters: Vec<Option<String>> = a
+            .clusters
+            .labels
+            .iter()
+            .map(|l| l.map(|x| x.to_string()))
+            .collect();
+        let ari = ari_with_blocs(&codes, &clusters);
+        assert!(
+            (ari - figure).abs() <= 0.0005,
+            "{level:?} {metric:?}: {ari} against {figure}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -570,9 +868,10 @@ fn network_measures_and_safe_haven_by_hand() {
     let c = align::cooperation(&s).unwrap();
     let m = &c.measures;
     // XAA: extradites to and obtains from XAB and XAC; assists XAC; weighted degree: XAB 1
-    // (treaty) + XAC 2 (designation, convention) = 3. Safe haven over the others with a known
-    // status (XAB, XAC: both have a route) = 0/2; counting XAD's unknown as no route: 1/3;
-    // known share 2/3.
+    // (treaty) + XAC 2 (designation, convention) = 3. The others with a known status (XAB,
+    // XAC) both have a route, and XAD's is unknown: a safe haven of 0/2 would rest on XAD
+    // alone, the only one that might have no route, so it is NA. Counting XAD's unknown as no
+    // route: 1/3; known share 2/3.
     assert_eq!(
         (
             m[0].extradition_partners,
@@ -585,7 +884,7 @@ fn network_measures_and_safe_haven_by_hand() {
         (m[0].legal_assistance_partners, m[0].weighted_degree),
         (1, 3)
     );
-    assert_eq!(m[0].safe_haven, Some(0.0));
+    assert_eq!(m[0].safe_haven, None);
     assert_relative_eq!(m[0].safe_haven_upper.unwrap(), 1.0 / 3.0);
     assert_relative_eq!(m[0].known_share.unwrap(), 2.0 / 3.0);
     // XAB: only XAA can obtain extradition from it; XAC and XAD known to have no route: 2/3.
@@ -822,15 +1121,17 @@ fn align_on_the_demo_end_to_end() {
     let m = read_csv(&out.join("alignment.csv"));
     let n = m.len() - 1;
     assert_eq!(n, 48);
+    let overlap = read_csv(&out.join("alignment_overlap.csv"));
+    assert_eq!(overlap[0], m[0]);
     for (i, row) in m.iter().enumerate().skip(1) {
         assert_eq!(m[0][i], row[0], "rows and columns in the same order");
-        assert_eq!(row[i], "1");
+        // The diagonal is 1 for a jurisdiction with all 3 dimensions (the minimum overlap).
+        let own: usize = overlap[i][i].parse().unwrap();
+        assert_eq!(row[i], if own >= 3 { "1" } else { "NA" }, "{}", row[0]);
         for (j, cell) in row.iter().enumerate().skip(1) {
             assert_eq!(*cell, m[j][i]);
         }
     }
-    let overlap = read_csv(&out.join("alignment_overlap.csv"));
-    assert_eq!(overlap[0], m[0]);
     let pairs = read_csv(&out.join("alignment_pairs.csv"));
     assert_eq!(pairs.len() - 1, n * (n - 1) / 2);
     assert!(pairs[1..].iter().all(|p| p[0] < p[1]));
@@ -845,7 +1146,29 @@ fn align_on_the_demo_end_to_end() {
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["command"], "align");
-    assert_eq!(manifest["options"]["metric"], "cosine");
+    assert_eq!(manifest["options"]["metric"], "gower");
+    assert_eq!(manifest["options"]["level"], "dimension");
+    let clustering = &manifest["options"]["clustering"];
+    assert_eq!(clustering["clusters"], 4);
+    assert_eq!(clustering["no_clusters"], serde_json::Value::Null);
+    // Every jurisdiction with a cluster has a known similarity with another; the others are NA
+    // and come last in the order.
+    let known: std::collections::BTreeSet<&str> = pairs[1..]
+        .iter()
+        .filter(|p| p[2] != "NA")
+        .flat_map(|p| [p[0].as_str(), p[1].as_str()])
+        .collect();
+    let mut seen_na = false;
+    for r in &clusters[1..] {
+        assert_eq!(r[3] != "NA", known.contains(r[0].as_str()), "{}", r[0]);
+        seen_na |= r[3] == "NA";
+        assert!(
+            r[3] == "NA" || !seen_na,
+            "clustered after unclustered: {}",
+            r[0]
+        );
+    }
+    assert_eq!(clustering["clustered"], known.len());
     // The same inputs give the same folder, byte for byte.
     let again = dir.path().join("again");
     let o = accord(
@@ -954,4 +1277,136 @@ fn bad_align_options_exit_2_and_write_nothing() {
         ],
     );
     assert!(texts(&o).1.contains("did you mean `XBO`?"));
+}
+
+#[test]
+fn align_on_the_real_default_claims_no_clusters_or_safe_havens_it_did_not_find() {
+    // The shipped real data leave most scores unknown, so few pairs (none, today) share the
+    // minimum overlap. It used to print "4 clusters of sizes 144, 1, 1, 1" (the last three
+    // codes alphabetically split off at the unknown distance) and safe-haven scores of 0 that
+    // counted only the links, every other status being unknown.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("real");
+    let o = accord(&root(), &["align", "--out", out.to_str().unwrap()]);
+    let (stdout, stderr) = texts(&o);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    let pairs = read_csv(&out.join("alignment_pairs.csv"));
+    let known: Vec<&Vec<String>> = pairs[1..].iter().filter(|p| p[2] != "NA").collect();
+    let mut partners: std::collections::BTreeMap<&str, usize> = Default::default();
+    for p in &known {
+        *partners.entry(p[0].as_str()).or_default() += 1;
+        *partners.entry(p[1].as_str()).or_default() += 1;
+    }
+    let clusters = read_csv(&out.join("clusters.csv"));
+    let clustered: Vec<&str> = clusters[1..]
+        .iter()
+        .filter(|r| r[3] != "NA")
+        .map(|r| r[0].as_str())
+        .collect();
+    // Every clustered jurisdiction has a known similarity with another.
+    assert!(clustered.iter().all(|c| partners.contains_key(c)));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let reason = &manifest["options"]["clustering"]["no_clusters"];
+    if clustered.is_empty() {
+        let reason = reason.as_str().expect("a reason for no clusters");
+        assert!(
+            stdout.contains(&format!("no clusters (NA in clusters.csv): {reason}")),
+            "{stdout}"
+        );
+    } else {
+        assert!(reason.is_null());
+    }
+    if known.is_empty() {
+        assert_eq!(
+            reason,
+            "no jurisdiction has a known similarity with any other"
+        );
+    }
+    // A safe haven of 0 needs every other's status known: otherwise the zero counts links only.
+    let network = read_csv(&out.join("network.csv"));
+    assert_eq!(network[0][8], "safe_haven");
+    assert_eq!(network[0][10], "known_share");
+    let mut scores = 0;
+    for r in &network[1..] {
+        if r[8] != "NA" {
+            scores += 1;
+            assert!(r[8] != "0" || r[10] == "1", "{r:?}");
+        }
+    }
+    if scores == 0 {
+        assert!(stdout.contains("no safe-haven scores"), "{stdout}");
+        assert!(!stdout.contains("highest safe-haven"), "{stdout}");
+    }
+}
+
+#[test]
+fn a_rubric_without_facets_is_aligned_on_principles_by_default() {
+    let dir = net_dir();
+    let o = accord(
+        dir.path(),
+        &[
+            "align",
+            "--rubric",
+            "rubric.toml",
+            "--data",
+            "data",
+            "--as-of",
+            "2024-01-01",
+            "--out",
+            "out",
+            "--min-overlap",
+            "1",
+        ],
+    );
+    let (stdout, stderr) = texts(&o);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(
+        stdout.contains("by gower similarity of 1 principle scores (minimum overlap 1)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_report_counts_no_unclustered_jurisdictions_as_a_cluster() {
+    // The report read a missing cluster as cluster 0, so the demo's two unclustered
+    // jurisdictions made a fifth "cluster", and the real default's all-NA clusters one.
+    let dir = tempfile::tempdir().unwrap();
+    for (data, name) in [("data/demo", "demo"), ("data", "real")] {
+        let d = dir.path().join(name);
+        let out = |f: &str| d.join(f).to_str().unwrap().to_string();
+        for args in [
+            vec!["score", "--data", data, "--out", &out("score")],
+            vec!["align", "--data", data, "--out", &out("align")],
+            vec![
+                "report",
+                &out("score"),
+                &out("align"),
+                "--out",
+                &out("report.html"),
+            ],
+        ] {
+            let o = accord(&root(), &args);
+            assert_eq!(o.status.code(), Some(0), "{args:?}: {}", texts(&o).1);
+        }
+        let mut sizes: std::collections::BTreeMap<u32, usize> = Default::default();
+        for r in &read_csv(&d.join("align/clusters.csv"))[1..] {
+            if r[3] != "NA" {
+                *sizes.entry(r[3].parse().unwrap()).or_default() += 1;
+            }
+        }
+        let expected = if sizes.is_empty() {
+            "No clusters.".to_string()
+        } else {
+            let list: Vec<String> = sizes.values().map(|v| v.to_string()).collect();
+            format!(
+                "{} clusters of sizes {}, outlined.",
+                sizes.len(),
+                list.join(", ")
+            )
+        };
+        let html = std::fs::read_to_string(d.join("report.html")).unwrap();
+        assert!(html.contains(&expected), "{name}: {expected}");
+        assert_eq!(sizes.is_empty(), name == "real");
+    }
 }
