@@ -845,6 +845,10 @@ fn load_evidence(
         Form::Long => {
             for (i, h) in header.iter().enumerate() {
                 if !LONG_COLUMNS.contains(&h.as_str()) {
+                    if p.full() {
+                        p.count(&name);
+                        continue;
+                    }
                     let mut problem = Problem::new(format!(
                         "unknown column `{h}` in long-form evidence `{name}`"
                     ))
@@ -876,6 +880,7 @@ fn load_evidence(
                 }
                 match rubric.field_index(h) {
                     Some(f) => field_cols.push((i, f)),
+                    None if p.full() => p.count(&name),
                     None => {
                         let mut problem = Problem::new(format!(
                             "column `{h}` of `{name}` is not an evidence field of rubric `{}`",
@@ -1105,6 +1110,8 @@ fn read_jurisdictions(input: Input<'_>, rubric: &Rubric) -> Result<Jurisdictions
                     );
                 }
             }
+        } else if p.full() && !matches!(h.as_str(), "code" | "name" | "allow" | "source" | "note") {
+            p.count(&name);
         } else if !matches!(h.as_str(), "code" | "name" | "allow" | "source" | "note") {
             let known = [
                 "code",
@@ -1244,6 +1251,10 @@ fn load_dyads(
     let mut p = Problems::new();
     for (i, h) in header.iter().enumerate() {
         if !DYAD_COLUMNS.contains(&h.as_str()) {
+            if p.full() {
+                p.count(&name);
+                continue;
+            }
             let mut problem = Problem::new(format!("unknown column `{h}` in dyads file `{name}`"))
                 .at(Location::line_col(&name, 1, Some(i + 1)));
             problem = problem.help(

@@ -704,6 +704,10 @@ impl<'a> Reader<'a> {
     pub fn finish(self, p: &mut Problems) {
         for e in &self.table.entries {
             if !self.known.contains(&e.key) {
+                if p.full() {
+                    p.count(&e.key_at.source.name);
+                    continue;
+                }
                 let mut problem = Problem::new(format!("unknown key `{}`", self.key_path(&e.key)))
                     .at(e.key_at.location().with_key(self.key_path(&e.key)));
                 problem = match did_you_mean(&e.key, self.known.iter().map(String::as_str)) {
