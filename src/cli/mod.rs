@@ -413,12 +413,20 @@ fn warn_future_dates(inputs: &Inputs) {
         ));
     }
     if !text.is_empty() {
+        let text = crate::error::terminal_safe(&text);
         let _ = std::io::stderr().write_all(text.as_bytes());
     }
 }
 
-/// Writes to stdout; a closed pipe (`accord score | head`) ends quietly.
+/// Writes text for people to stdout, made safe for a terminal (control and bidirectional
+/// characters from the inputs are escaped, `crate::error::terminal_safe`); a closed pipe
+/// (`accord score | head`) ends quietly.
 pub fn print(text: &str) -> Result<(), Error> {
+    print_exact(&crate::error::terminal_safe(text))
+}
+
+/// Writes data (JSON, CSV) to stdout byte for byte, like the files it stands for.
+pub fn print_exact(text: &str) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Ok(()) => Ok(()),

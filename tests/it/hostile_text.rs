@@ -240,3 +240,232 @@ fn problems_of_several_files_count_together() {
         "and 100 more problems not shown: only the first 200 are listed"
     );
 }
+
+// Section 6: text that reaches a terminal is safe; data keeps the exact text.
+
+/// A name holding what a terminal obeys: clear the screen (CSI 2 J), set the window title
+/// (OSC 0), ring the bell, reverse the line (U+202E), and the C1 form of CSI (U+009B).
+const HOSTILE: &str = "A\u{1b}[2J\u{1b}]0;pwned\u{7}land\u{202e}x\u{9b}1m";
+/// The same as `terminal_safe` prints it.
+const HOSTILE_SHOWN: &str = "A\\u{1b}[2J\\u{1b}]0;pwned\\u{7}land\\u{202e}x\\u{9b}1m";
+
+/// Characters that must never reach a terminal raw.
+fn raw_controls(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|&c| {
+            (c.is_control() && c != '\n' && c != '\t')
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect()
+}
+
+fn hostile_names() -> tempfile::TempDir {
+    let juris = format!(
+        "code,name,group:bloc,complete:ext\nXAA,{HOSTILE},north,yes\nXAB,Bomia,north,yes\nXAC,Cando,south,no\nXAD,Dorn,south,yes\n"
+    );
+    mini_with(&[("jurisdictions.csv", &juris)])
+}
+
+#[test]
+fn a_hostile_jurisdiction_name_is_escaped_in_score_and_explain_and_exact_in_data() {
+    let dir = hostile_names();
+    let o = accord(
+        dir.path(),
+        &[
+            "score",
+            "--rubric",
+            "rubric.toml",
+            "--data",
+            ".",
+            "--out",
+            "out",
+        ],
+    );
+    let (out, err) = texts(&o);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(raw_controls(&out), Vec::<char>::new(), "{out:?}");
+    assert!(out.contains(HOSTILE_SHOWN), "{out}");
+    // The CSV outputs are data: the exact name.
+    let ranking = std::fs::read_to_string(dir.path().join("out/ranking.csv")).expect("ranking");
+    assert!(ranking.contains(&format!(",{HOSTILE},")), "{ranking:?}");
+
+    let o = accord(
+        dir.path(),
+        &["explain", "XAA", "--rubric", "rubric.toml", "--data", "."],
+    );
+    let (out, err) = texts(&o);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(raw_controls(&out), Vec::<char>::new(), "{out:?}");
+    assert!(
+        out.starts_with(&format!("XAA {HOSTILE_SHOWN}: index")),
+        "{out}"
+    );
+
+    let o = accord(
+        dir.path(),
+        &[
+            "explain",
+            "XAA",
+            "--rubric",
+            "rubric.toml",
+            "--data",
+            ".",
+            "--format",
+            "json",
+        ],
+    );
+    let (out, _) = texts(&o);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["name"], HOSTILE);
+}
+
+/// Every class of character a terminal obeys, in a cell quoted by a message, in a snippet, in a
+/// file name and in a key: none reaches stderr raw; JSON keeps the exact text.
+#[test]
+fn a_hostile_cell_is_escaped_in_messages_and_snippets_and_exact_in_json() {
+    let cell = format!("y{HOSTILE}\u{8}s");
+    let evidence = format!(
+        "jurisdiction,criterion,value,source,as_of,note\nXAA,a1,{cell},s1,,\nXAB,a1,no,s1,,\n"
+    );
+    let dir = mini_with(&[("evidence.csv", &evidence)]);
+    let args = ["validate", "--rubric", "rubric.toml", "--data", "."];
+    let o = accord(dir.path(), &args);
+    let (_, err) = texts(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(raw_controls(&err), Vec::<char>::new(), "{err:?}");
+    let shown = format!("y{HOSTILE_SHOWN}\\u{{8}}s");
+    // The headline quotes it, the snippet shows it, and the underline covers all of it.
+    assert!(
+        err.contains(&format!("`{shown}` is not yes or no")),
+        "{err}"
+    );
+    assert!(err.contains(&format!(" 2 | XAA,a1,{shown},s1,,")), "{err}");
+    let underline = err.lines().find(|l| l.contains('^')).expect("an underline");
+    assert_eq!(
+        underline.matches('^').count() + 1,
+        shown.chars().count(),
+        "{err}"
+    );
+
+    let mut json_args = args.to_vec();
+    json_args.extend(["--error-format", "json"]);
+    let o = accord(dir.path(), &json_args);
+    let p = problems(&o);
+    assert_eq!(
+        p[0]["message"],
+        format!(
+            "`{}` is not yes or no (field `a1` expects yes or no)",
+            cell.trim()
+        )
+    );
+}
+
+#[test]
+fn a_hostile_key_and_file_name_are_escaped_in_messages() {
+    let rubric = std::fs::read_to_string(fixture("mini/rubric.toml")).expect("mini");
+    let text = rubric.replacen(
+        "scale = [0, 100]\n",
+        "scale = [0, 100]\n\"k\\u001b[2J\\u202e\" = 1\n",
+        1,
+    );
+    let name = "r\u{1b}]0;t\u{7}.toml";
+    let dir = mini_with(&[(name, &text)]);
+    let o = accord(dir.path(), &["validate", "--rubric", name, "--data", "."]);
+    let (_, err) = texts(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(raw_controls(&err), Vec::<char>::new(), "{err:?}");
+    assert!(
+        err.contains("unknown key `rubric.k\\u{1b}[2J\\u{202e}`"),
+        "{err}"
+    );
+    assert!(err.contains("r\\u{1b}]0;t\\u{7}.toml:7:1]"), "{err}");
+}
+
+// Section 4: diagnostics with nowhere to go.
+
+/// Runs accord with stderr on `/dev/full`, where every write fails.
+fn accord_stderr_full(cwd: &Path, args: &[&str]) -> Output {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(args)
+        .current_dir(cwd)
+        .stderr(full)
+        .output()
+        .expect("run accord")
+}
+
+#[test]
+fn bad_input_with_stderr_unwritable_exits_2_without_a_panic() {
+    let dir = mini_with(&[]);
+    for args in [
+        &["score", "--rubric", "nope", "--out", "out"][..],
+        &[
+            "score",
+            "--rubric",
+            "nope",
+            "--error-format",
+            "json",
+            "--out",
+            "out",
+        ],
+        &["score", "--no-such-flag"],
+        &["sensitivity", "--runs", "many"],
+    ] {
+        let o = accord_stderr_full(dir.path(), args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+    }
+    assert!(!dir.path().join("out").exists());
+}
+
+// Usage errors are problems like any other.
+
+#[test]
+fn usage_errors_are_json_when_json_is_asked_for() {
+    let dir = mini_with(&[]);
+    for (args, message, key) in [
+        (
+            &["--error-format", "json", "score", "--no-such-flag"][..],
+            "unexpected argument '--no-such-flag' found",
+            "--no-such-flag",
+        ),
+        (
+            &["sensitivity", "--runs", "many", "--error-format=json"],
+            "invalid value 'many' for '--runs <N>': invalid digit found in string",
+            "--runs <N>",
+        ),
+    ] {
+        let o = accord(dir.path(), args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let p = problems(&o);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0]["message"], message);
+        assert_eq!(p[0]["key"], key);
+        for field in ["help", "file", "line", "column", "related"] {
+            assert!(p[0].get(field).is_some(), "{field} in {:?}", p[0]);
+        }
+    }
+    // Without it, clap's own text.
+    let o = accord(dir.path(), &["score", "--no-such-flag"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        texts(&o)
+            .1
+            .starts_with("error: unexpected argument '--no-such-flag' found")
+    );
+    // Help is not an error.
+    let o = accord(dir.path(), &["--error-format", "json", "--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(texts(&o).0.contains("Usage: accord"));
+}
+
+#[test]
+fn a_hostile_argument_is_escaped_in_a_usage_error() {
+    let dir = mini_with(&[]);
+    let o = accord(dir.path(), &["score", "--x\u{202e}\u{7}y"]);
+    assert_eq!(o.status.code(), Some(2));
+    let (_, err) = texts(&o);
+    assert_eq!(raw_controls(&err), Vec::<char>::new(), "{err:?}");
+}
