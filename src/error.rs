@@ -171,6 +171,18 @@ fn not_shown(message: &str) -> Option<usize> {
     rest[..digits].parse().ok()
 }
 
+/// 1-based line and column (in characters, bytes that are not UTF-8 counting one each) of byte
+/// `at` of a file that could not be read as text.
+pub fn line_col_of(bytes: &[u8], at: usize) -> (usize, usize) {
+    let at = at.min(bytes.len());
+    let line = memchr::memchr_iter(b'\n', &bytes[..at]).count() + 1;
+    let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |p| p + 1);
+    (
+        line,
+        String::from_utf8_lossy(&bytes[start..at]).chars().count() + 1,
+    )
+}
+
 /// Where a problem is: a file and, when known, a line, column, span and key or field name.
 #[derive(Debug, Clone)]
 pub struct Location {

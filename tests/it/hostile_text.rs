@@ -469,3 +469,224 @@ fn a_hostile_argument_is_escaped_in_a_usage_error() {
     let (_, err) = texts(&o);
     assert_eq!(raw_controls(&err), Vec::<char>::new(), "{err:?}");
 }
+
+// Messages point at the real fault.
+
+#[test]
+fn an_invisible_character_in_a_name_is_named_with_its_position() {
+    // After an evidence field in long form, in a wide header, and in a rubric key.
+    let long = "jurisdiction,criterion,value\nXAA,a1\u{200b},yes\n";
+    let wide = "jurisdiction,a1,\u{feff}b1\nXAA,yes,3\n";
+    let dir = mini_with(&[("long.csv", long), ("wide.csv", wide)]);
+    for (file, message, help) in [
+        (
+            "long.csv",
+            "unknown criterion `a1\u{200b}`",
+            "did you mean `a1`? (character 3 is U+200B ZERO WIDTH SPACE, which is invisible)",
+        ),
+        (
+            "wide.csv",
+            "column `\u{feff}b1` of `wide.csv`",
+            "did you mean `b1`? (character 1 is U+FEFF ZERO WIDTH NO-BREAK SPACE, which is invisible)",
+        ),
+    ] {
+        let o = accord(
+            dir.path(),
+            &[
+                "validate",
+                "--rubric",
+                "rubric.toml",
+                "--evidence",
+                file,
+                "--error-format",
+                "json",
+            ],
+        );
+        let p = problems(&o);
+        assert!(p[0]["message"].as_str().unwrap().contains(message), "{p:?}");
+        assert_eq!(p[0]["help"], help, "{file}");
+    }
+    let rubric = std::fs::read_to_string(fixture("mini/rubric.toml")).expect("mini");
+    let text = rubric.replacen("weight = 3\n", "\"weight\\u00a0\" = 3\n", 1);
+    let dir = mini_with(&[("rubric.toml", &text)]);
+    let o = accord(
+        dir.path(),
+        &[
+            "validate",
+            "--rubric",
+            "rubric.toml",
+            "--data",
+            ".",
+            "--error-format",
+            "json",
+        ],
+    );
+    let p = problems(&o);
+    assert_eq!(
+        p[0]["help"],
+        "did you mean `weight`? (character 7 is U+00A0 NO-BREAK SPACE, which is invisible)"
+    );
+}
+
+#[test]
+fn a_code_with_a_letter_from_another_script_says_which_letter() {
+    // Cyrillic capital A in place of the Latin one, with and without a jurisdictions file.
+    let evidence = "jurisdiction,criterion,value\nX\u{410}A,a1,yes\n";
+    let dir = mini_with(&[("cyrillic.csv", evidence)]);
+    let o = accord(
+        dir.path(),
+        &[
+            "validate",
+            "--rubric",
+            "rubric.toml",
+            "--evidence",
+            "cyrillic.csv",
+            "--error-format",
+            "json",
+        ],
+    );
+    let p = problems(&o);
+    assert_eq!(
+        p[0]["message"],
+        "unknown jurisdiction code `X\u{410}A`: a jurisdiction code has three ASCII letters, and character 2 is `\u{410}`, U+0410 CYRILLIC CAPITAL LETTER A, not ASCII"
+    );
+    assert_eq!(
+        (p[0]["line"].as_u64(), p[0]["column"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let o = accord(
+        dir.path(),
+        &[
+            "validate",
+            "--rubric",
+            "rubric.toml",
+            "--evidence",
+            "cyrillic.csv",
+            "--jurisdictions",
+            "jurisdictions.csv",
+            "--error-format",
+            "json",
+        ],
+    );
+    let p = problems(&o);
+    assert_eq!(
+        p[0]["help"],
+        "did you mean `XAA`? (character 2 is `\u{410}`, U+0410 CYRILLIC CAPITAL LETTER A, not ASCII)"
+    );
+}
+
+#[test]
+fn a_nul_byte_in_a_note_is_located() {
+    let evidence = "jurisdiction,criterion,value,note\nXAA,a1,yes,ok\nXAB,a1,no,bad\0note\n";
+    let dir = mini_with(&[("nul.csv", evidence)]);
+    let o = accord(
+        dir.path(),
+        &[
+            "validate",
+            "--rubric",
+            "rubric.toml",
+            "--evidence",
+            "nul.csv",
+            "--error-format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let p = problems(&o);
+    assert_eq!(
+        p[0]["message"],
+        "`nul.csv` has a NUL byte, so it is binary data, not a text file"
+    );
+    // `bad` starts at column 11 of line 3; the NUL byte follows it.
+    assert_eq!(
+        (p[0]["line"].as_u64(), p[0]["column"].as_u64()),
+        (Some(3), Some(14))
+    );
+}
+
+// Number hints are right or absent.
+
+/// `digits` grouped by threes (or the Indian way: a last three, then twos) with `sep`.
+fn grouped(digits: &str, sep: char, indian: bool) -> String {
+    let mut groups: Vec<String> = Vec::new();
+    let mut rest = digits;
+    let mut size = 3;
+    while rest.len() > size {
+        let (head, tail) = rest.split_at(rest.len() - size);
+        groups.push(tail.to_string());
+        rest = head;
+        if indian {
+            size = 2;
+        }
+    }
+    groups.push(rest.to_string());
+    groups.reverse();
+    groups.join(&sep.to_string())
+}
+
+/// The numbers a hint tells to write.
+fn written(message: &str) -> Vec<String> {
+    message
+        .split("write `")
+        .skip(1)
+        .filter_map(|s| s.split('`').next().map(String::from))
+        .collect()
+}
+
+#[test]
+fn one_thousand_and_a_half_in_german_notation_is_not_hinted_as_a_thousandth() {
+    let e = accord::evidence::parse_number("1.000,5").expect_err("not a number");
+    assert_eq!(written(&e), vec!["1000.5"], "{e}");
+    let e = accord::evidence::parse_number("-1.234.567,25").expect_err("not a number");
+    assert_eq!(written(&e), vec!["-1234567.25"], "{e}");
+    // No notation writes these: no hint.
+    for cell in ["1,2,3", "1.5,3", "1,2.5", "12.34.5"] {
+        let e = accord::evidence::parse_number(cell).expect_err("not a number");
+        assert_eq!(written(&e), Vec::<String>::new(), "{cell}: {e}");
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(crate::common::proptest_config(2000))]
+
+    /// A number written in a common notation (German, English, Indian grouping, a decimal
+    /// comma, dots grouping an integer): accord reads it as written, or refuses it with a hint
+    /// whose number is the one meant (one of two, when the cell has two readings), or with none.
+    #[test]
+    fn a_number_hint_is_the_number_meant(
+        whole in 0u64..10_000_000_000_000,
+        fraction in proptest::option::of("[0-9]{1,4}"),
+        negative in proptest::bool::ANY,
+        notation in 0usize..5,
+    ) {
+        let digits = whole.to_string();
+        let (group, decimal, indian) = match notation {
+            0 => ('.', ',', false),
+            1 => (',', '.', false),
+            2 => (',', '.', true),
+            3 => ('\0', ',', false),
+            _ => ('.', '\0', false),
+        };
+        let fraction = if decimal == '\0' { None } else { fraction };
+        let mut cell = if group == '\0' { digits.clone() } else { grouped(&digits, group, indian) };
+        let mut meant = digits.clone();
+        if let Some(f) = &fraction {
+            cell.push(decimal);
+            cell.push_str(f);
+            meant.push('.');
+            meant.push_str(f);
+        }
+        if negative {
+            cell.insert(0, '-');
+            meant.insert(0, '-');
+        }
+        let meant: f64 = meant.parse().expect("a number");
+        if let Err(message) = accord::evidence::parse_number(&cell) {
+            let hints: Vec<f64> = written(&message).iter().map(|w| w.parse().expect("a hint is a number")).collect();
+            proptest::prop_assert!(hints.len() <= 2, "{cell}: {message}");
+            if !hints.is_empty() {
+                proptest::prop_assert!(hints.contains(&meant), "{cell} means {meant}: {message}");
+            }
+        }
+    }
+}
