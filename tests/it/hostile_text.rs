@@ -690,3 +690,92 @@ proptest::proptest! {
         }
     }
 }
+
+// Standalone SVGs are well-formed XML whatever the names.
+
+/// Every character XML 1.0 forbids or that must be escaped, as a TOML escape and as text.
+const XML_HOSTILE_TOML: &str = "\\u0001\\u001B\\u0008\\uFFFE\\uFFFF\\u007F\\u009B&<>\\\"'";
+const XML_HOSTILE: &str = "\u{1}\u{1b}\u{8}\u{fffe}\u{ffff}\u{7f}\u{9b}&<>\"'";
+
+#[test]
+fn every_svg_is_well_formed_xml_whatever_the_names() {
+    let mut rubric = std::fs::read_to_string(fixture("mini/rubric.toml")).expect("mini");
+    for (from, to) in [
+        ("title = \"Mini rubric for tests\"", "title = \"Mini%\""),
+        ("name = \"Index\"", "name = \"Index%\""),
+        ("id = \"A\"\n", "id = \"A\"\nname = \"Alpha%\"\n"),
+        ("id = \"B\"\n", "id = \"B\"\nname = \"Beta%\"\n"),
+        ("name = \"Dimension\"", "name = \"Dimension%\""),
+        ("id = \"legal\"", "id = \"legal\"\nname = \"Legal%\""),
+        ("name = \"extradition treaty\"", "name = \"treaty%\""),
+        (
+            "question = \"Is it an offence?\"",
+            "question = \"Offence%\"",
+        ),
+    ] {
+        assert!(rubric.contains(from), "{from}");
+        rubric = rubric.replacen(from, &to.replace('%', XML_HOSTILE_TOML), 1);
+    }
+    let juris = format!(
+        "code,name,group:bloc,complete:ext\nXAA,Aland{XML_HOSTILE},north{XML_HOSTILE},yes\nXAB,Bomia,north{XML_HOSTILE},yes\nXAC,Cando,south,no\nXAD,Dorn,south,yes\n"
+    );
+    let spec = format!(
+        "target = \"IDX\"\n[[factor]]\nname = \"Weights{XML_HOSTILE_TOML}\"\nnoise = {{ levels = [1], factor = 0.25, sets = 10 }}\n[[factor]]\nname = \"Coverage{XML_HOSTILE_TOML}\"\nset = \"pipeline.aggregate.min_coverage\"\nvalues = [0.5, 0.75]\n"
+    );
+    let dir = mini_with(&[
+        ("rubric.toml", &rubric),
+        ("jurisdictions.csv", &juris),
+        ("spec.toml", &spec),
+    ]);
+    let data = ["--rubric", "rubric.toml", "--data", "."];
+    let run = |args: &[&str]| {
+        let o = accord(dir.path(), args);
+        assert!(o.status.success(), "{args:?}: {}", texts(&o).1);
+    };
+    run(&[&["score"][..], &data, &["--out", "score"]].concat());
+    run(&[
+        &["score"][..],
+        &data,
+        &["--set", "criterion.a1.weight=3", "--out", "score2"],
+    ]
+    .concat());
+    run(&[&["align"][..], &data, &["--out", "align"]].concat());
+    run(&[
+        &["sensitivity"][..],
+        &data,
+        &[
+            "--spec",
+            "spec.toml",
+            "--runs",
+            "8",
+            "--seed",
+            "1",
+            "--out",
+            "sa",
+        ],
+    ]
+    .concat());
+    run(&["compare", "score", "score2", "--out", "cmp"]);
+    run(&[
+        "report",
+        "score",
+        "align",
+        "sa",
+        "--compare",
+        "cmp",
+        "--out",
+        "report.html",
+        "--format",
+        "svg",
+    ]);
+    let mut svgs = 0;
+    for entry in std::fs::read_dir(dir.path().join("report_svg")).expect("svg folder") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("svg");
+        if let Err(e) = roxmltree::Document::parse(&text) {
+            panic!("{} is not well-formed XML: {e}", path.display());
+        }
+        svgs += 1;
+    }
+    assert!(svgs >= 8, "{svgs} SVG files");
+}
