@@ -779,3 +779,97 @@ fn every_svg_is_well_formed_xml_whatever_the_names() {
     }
     assert!(svgs >= 8, "{svgs} SVG files");
 }
+
+// Section 4: a key of thousands of parts is refused, wherever a key is written.
+
+#[test]
+fn a_settings_key_of_30000_parts_is_refused_not_a_stack_overflow() {
+    let key = vec!["a"; 30_000].join(".");
+    let long = format!("rubric.{}", "x".repeat(2000));
+    let refused = |o: &Output, what: &str| {
+        assert_eq!(o.status.code(), Some(2), "{what}: {}", texts(o).1);
+        let p = problems(o);
+        let m = p[0]["message"].as_str().expect("message");
+        assert!(
+            m.contains("a settings key has at most 1024 characters and 64 parts"),
+            "{what}: {m}"
+        );
+    };
+    let dir = mini_with(&[]);
+    let data = [
+        "--rubric",
+        "rubric.toml",
+        "--data",
+        ".",
+        "--error-format",
+        "json",
+    ];
+    for k in [&key, &long] {
+        let set = format!("{k}=1");
+        let o = accord_within(
+            dir.path(),
+            &[&["validate"][..], &data, &["--set", &set]].concat(),
+            GUARD,
+        );
+        refused(&o, "--set");
+    }
+    // A sensitivity spec's `set` (discrete and continuous) and an alternative's key, and the
+    // rubric's own [[uncertainty.factor]].
+    let values = format!(
+        "target = \"IDX\"\n[[factor]]\nname = \"deep\"\nset = \"{key}\"\nvalues = [1, 2]\n"
+    );
+    let range =
+        format!("target = \"IDX\"\n[[factor]]\nname = \"deep\"\nset = \"{key}\"\nrange = [0, 1]\n");
+    let alternative = format!(
+        "target = \"IDX\"\n[[factor]]\nname = \"deep\"\nalternatives = [{{ \"{key}\" = 1 }}, {{}}]\n"
+    );
+    let rubric = std::fs::read_to_string(fixture("mini/rubric.toml")).expect("mini")
+        + &format!("\n[[uncertainty.factor]]\nname = \"deep\"\nset = \"{key}\"\nvalues = [1, 2]\n");
+    let dir = mini_with(&[
+        ("values.toml", &values),
+        ("range.toml", &range),
+        ("alternative.toml", &alternative),
+        ("deep.toml", &rubric),
+    ]);
+    let sa = [
+        "sensitivity",
+        "--data",
+        ".",
+        "--runs",
+        "4",
+        "--seed",
+        "1",
+        "--out",
+        "sa",
+    ];
+    for spec in ["values.toml", "range.toml", "alternative.toml"] {
+        let o = accord_within(
+            dir.path(),
+            &[
+                &sa[..],
+                &[
+                    "--rubric",
+                    "rubric.toml",
+                    "--spec",
+                    spec,
+                    "--error-format",
+                    "json",
+                ],
+            ]
+            .concat(),
+            GUARD,
+        );
+        refused(&o, spec);
+    }
+    let o = accord_within(
+        dir.path(),
+        &[
+            &sa[..],
+            &["--rubric", "deep.toml", "--error-format", "json"],
+        ]
+        .concat(),
+        GUARD,
+    );
+    refused(&o, "[[uncertainty.factor]]");
+    assert!(!dir.path().join("sa").exists());
+}
