@@ -873,3 +873,121 @@ fn a_settings_key_of_30000_parts_is_refused_not_a_stack_overflow() {
     refused(&o, "[[uncertainty.factor]]");
     assert!(!dir.path().join("sa").exists());
 }
+
+// An override takes effect or is an error; it is never ignored.
+
+#[test]
+fn setting_rubric_extends_from_the_command_line_is_an_error() {
+    let dir = mini_with(&[]);
+    let o = accord(
+        dir.path(),
+        &[
+            "score",
+            "--rubric",
+            "rubric.toml",
+            "--data",
+            ".",
+            "--set",
+            "rubric.extends=/etc/passwd",
+            "--out",
+            "out",
+            "--error-format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let p = problems(&o);
+    assert_eq!(
+        p[0]["message"],
+        "`--set rubric.extends` cannot change what a rubric extends: its bases are read before any override"
+    );
+    assert_eq!(p[0]["file"], "--set #1");
+    assert_eq!(p[0]["key"], "rubric.extends");
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn removing_a_criterion_from_the_command_line_leaves_it_out_of_every_score() {
+    let dir = mini_with(&[]);
+    let o = accord(
+        dir.path(),
+        &[
+            "score",
+            "--rubric",
+            "rubric.toml",
+            "--data",
+            ".",
+            "--set",
+            "criterion.a1.remove=true",
+            "--out",
+            "out",
+        ],
+    );
+    assert!(o.status.success(), "{}", texts(&o).1);
+    // a1's evidence rows are still read (no "unknown field"); the score of XAB is that of the
+    // mini rubric without a1, by hand: A = a2 = full = 100; B = mean(b2 "no" = 0, b3 one
+    // partner = 50) = 25; index = (2 x 100 + 1 x 25) / 3 = 75 (with a1 = "no" it is 58.33).
+    let scores = std::fs::read_to_string(dir.path().join("out/scores.csv")).expect("scores");
+    assert!(scores.contains("XAB,IDX,index,75,"), "{scores}");
+    let m: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/manifest.json")).expect("manifest"),
+    )
+    .expect("json");
+    assert_eq!(m["rubric"]["left_out"], serde_json::json!(["a1"]));
+    assert_eq!(
+        m["rubric"]["overrides"],
+        serde_json::json!(["criterion.a1.remove=true"])
+    );
+
+    // A node: every criterion under it. XAA without A is B: mean(b1 3 years = 50, b2 in force
+    // = 100, b3 one partner in force on 2021-01-01 = 50) = 66.67.
+    let o = accord(
+        dir.path(),
+        &[
+            "score",
+            "--rubric",
+            "rubric.toml",
+            "--data",
+            ".",
+            "--set",
+            "node.A.remove=true",
+            "--out",
+            "out_a",
+        ],
+    );
+    assert!(o.status.success(), "{}", texts(&o).1);
+    let scores = std::fs::read_to_string(dir.path().join("out_a/scores.csv")).expect("scores");
+    assert!(
+        scores.contains("XAA,IDX,index,66.66666666666667,"),
+        "{scores}"
+    );
+
+    // Not a boolean, or nothing left: errors.
+    for (set, message) in [
+        (
+            "criterion.a1.remove=1",
+            "`criterion.a1.remove` must be true or false",
+        ),
+        (
+            "node.IDX.remove=true",
+            "`--set ... remove=true` leaves no criterion to score",
+        ),
+    ] {
+        let o = accord(
+            dir.path(),
+            &[
+                "validate",
+                "--rubric",
+                "rubric.toml",
+                "--data",
+                ".",
+                "--set",
+                set,
+                "--error-format",
+                "json",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(2), "{set}");
+        assert_eq!(problems(&o)[0]["message"], message);
+    }
+}
