@@ -189,6 +189,7 @@ pub struct Resolved {
 impl InputArgs {
     /// Resolves defaults: the shipped rubric, and `--data` (or `data/`) for the evidence.
     pub fn resolve(&self) -> Result<Resolved, InputError> {
+        self.utf8_names()?;
         let mut as_of = Vec::new();
         for s in self.as_of.iter().flat_map(|s| s.split(',')) {
             let d = parse_date(s.trim()).ok_or_else(|| {
@@ -284,6 +285,35 @@ impl InputArgs {
             invocation,
             folder,
         })
+    }
+
+    /// Refuses input file and folder names that are not UTF-8: a manifest records each input's
+    /// name as text, and `score --check` finds the inputs again by it, which a name changed into
+    /// text (`\u{fffd}` for each byte that is not UTF-8) would never do.
+    fn utf8_names(&self) -> Result<(), InputError> {
+        let named = [
+            ("--rubric", &self.rubric),
+            ("--evidence", &self.evidence),
+            ("--jurisdictions", &self.jurisdictions),
+            ("--dyads", &self.dyads),
+            ("--data", &self.data),
+        ];
+        let mut problems = crate::error::Problems::new();
+        for (flag, path) in named {
+            if let Some(path) = path
+                && path.to_str().is_none()
+            {
+                problems.push(
+                    Problem::new(format!(
+                        "the name `{}` given to {flag} is not valid UTF-8",
+                        path.display()
+                    ))
+                    .at(Location::file(path.display().to_string()))
+                    .help("rename the file or folder with UTF-8 characters only: results record their inputs by name, and `score --check` must find them again"),
+                );
+            }
+        }
+        problems.finish(())
     }
 
     /// What a command reading these inputs may never replace: every input file and folder, with

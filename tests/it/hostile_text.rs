@@ -991,3 +991,35 @@ fn removing_a_criterion_from_the_command_line_leaves_it_out_of_every_score() {
         assert_eq!(problems(&o)[0]["message"], message);
     }
 }
+
+// Inputs are found again by the names a manifest records.
+
+#[cfg(unix)]
+#[test]
+fn an_input_name_that_is_not_utf8_is_refused_clearly() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = mini_with(&[]);
+    let name = std::ffi::OsStr::from_bytes(b"evidence-\xff.csv");
+    std::fs::copy(dir.path().join("evidence.csv"), dir.path().join(name)).expect("copy");
+    let o = Command::new(env!("CARGO_BIN_EXE_accord"))
+        .current_dir(dir.path())
+        .args([
+            "score",
+            "--rubric",
+            "rubric.toml",
+            "--jurisdictions",
+            "jurisdictions.csv",
+        ])
+        .arg("--evidence")
+        .arg(name)
+        .args(["--out", "out", "--error-format", "json"])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    let p = problems(&o);
+    assert_eq!(
+        p[0]["message"],
+        "the name `evidence-\u{fffd}.csv` given to --evidence is not valid UTF-8"
+    );
+    assert!(!dir.path().join("out").exists());
+}
