@@ -1023,3 +1023,55 @@ fn an_input_name_that_is_not_utf8_is_refused_clearly() {
     );
     assert!(!dir.path().join("out").exists());
 }
+
+// `compare` reads a results folder only as accord wrote it.
+
+#[test]
+fn compare_refuses_a_folder_whose_files_no_longer_match_its_manifest() {
+    let dir = mini_with(&[]);
+    let data = ["--rubric", "rubric.toml", "--data", "."];
+    for (out, set) in [
+        ("a", "criterion.a1.weight=1"),
+        ("b", "criterion.a1.weight=2"),
+    ] {
+        let o = accord(
+            dir.path(),
+            &[&["score"][..], &data, &["--set", set, "--out", out]].concat(),
+        );
+        assert!(o.status.success());
+    }
+    let o = accord(dir.path(), &["compare", "a", "b", "--out", "c1"]);
+    assert!(o.status.success(), "{}", texts(&o).1);
+    // Any listed file, not only the two compare reads.
+    for file in ["ranking.csv", "matrix_cells.csv"] {
+        let path = dir.path().join("b").join(file);
+        let before = std::fs::read_to_string(&path).expect("file");
+        std::fs::write(&path, before.replacen("XAB", "XAC", 1)).expect("edit");
+        let o = accord(
+            dir.path(),
+            &["compare", "a", "b", "--out", "c2", "--error-format", "json"],
+        );
+        assert_eq!(o.status.code(), Some(2), "{file}");
+        let p = problems(&o);
+        let m = p[0]["message"].as_str().expect("message");
+        assert!(
+            m.starts_with(&format!("`b/{file}` has changed since accord wrote it")),
+            "{m}"
+        );
+        assert_eq!(p[0]["file"], format!("b/{file}"));
+        assert!(!dir.path().join("c2").exists());
+        std::fs::write(&path, before).expect("restore");
+    }
+    // A listed file that is gone.
+    std::fs::remove_file(dir.path().join("a/matrix_dimensions.csv")).expect("remove");
+    let o = accord(
+        dir.path(),
+        &["compare", "a", "b", "--out", "c3", "--error-format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let m = problems(&o)[0]["message"]
+        .as_str()
+        .expect("message")
+        .to_string();
+    assert!(m.contains("a/matrix_dimensions.csv"), "{m}");
+}
