@@ -638,7 +638,7 @@ impl InputError {
                 });
             let rendered = Rendered { problem, named };
             if handler.render_report(&mut out, &rendered).is_err() {
-                out.push_str(&problem.one_line());
+                out.push_str(&terminal_safe(&problem.one_line()));
                 out.push('\n');
             }
         }
