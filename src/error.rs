@@ -777,7 +777,7 @@ impl Problems {
 
     /// True when nothing was recorded.
     pub fn is_empty(&self) -> bool {
-        self.list.is_empty() && self.stopped.is_none()
+        self.list.is_empty() && self.stopped.is_none() && self.dropped == 0
     }
 
     /// How many problems so far, counted or kept.
@@ -1220,6 +1220,14 @@ mod tests {
         assert_eq!(
             all.problems[MAX_PROBLEMS].message,
             "and 51 more problems not shown: only the first 200 are listed"
+        );
+        // A count alone is still a failure.
+        let mut counted = Problems::new();
+        counted.count("a.csv");
+        let e = counted.finish(()).expect_err("one problem counted");
+        assert_eq!(
+            e.problems[0].message,
+            "and 1 more problem not shown: only the first 200 are listed"
         );
     }
 }
