@@ -12,7 +12,7 @@ use std::path::Path;
 use serde_json::Value as Json;
 
 use crate::Scored;
-use crate::error::{InputError, Problem};
+use crate::error::{InputError, Location, Problem};
 use crate::evidence::table::Table;
 use crate::pipeline::Params;
 use crate::pipeline::rank::rank_with;
@@ -95,6 +95,56 @@ impl Side {
     pub fn from_folder(dir: &Path) -> Result<Side, InputError> {
         let shown = dir.display().to_string();
         let m = crate::output::read_manifest(dir, "score")?;
+        // A folder is compared only as accord wrote it: every file its manifest lists must
+        // still have the SHA-256 recorded there, and the two read here must be listed.
+        let manifest = dir.join("manifest.json").display().to_string();
+        let Some(outputs) = m["outputs"].as_object() else {
+            return Err(
+                Problem::new(format!("`{manifest}` does not list the folder's files"))
+                    .at(Location::file(&manifest))
+                    .help("rerun `accord score` to write the folder again")
+                    .into(),
+            );
+        };
+        for need in ["ranking.csv", "scores.csv"] {
+            if !outputs.contains_key(need) {
+                return Err(Problem::new(format!("`{manifest}` does not list `{need}`"))
+                    .at(Location::file(&manifest))
+                    .help("rerun `accord score` to write the folder again")
+                    .into());
+            }
+        }
+        for (name, record) in outputs {
+            let path = dir.join(name);
+            let file = path.display().to_string();
+            let plain =
+                !name.is_empty() && name != ".." && name != "." && !name.contains(['/', '\\']);
+            let Some(recorded) = record["sha256"].as_str().filter(|_| plain) else {
+                return Err(Problem::new(format!(
+                    "`{manifest}` lists `{name}` without a SHA-256, or not as a file of the folder"
+                ))
+                .at(Location::file(&manifest))
+                .into());
+            };
+            let bytes = crate::files::read_bytes(
+                &path,
+                "results file",
+                crate::limits::get().table_bytes,
+                Some("--max-file-mb"),
+                Some(Location::file(&manifest)),
+            )?;
+            let now = crate::files::sha256_hex(&bytes);
+            if now != recorded {
+                return Err(Problem::new(format!(
+                    "`{file}` has changed since accord wrote it: its SHA-256 is {}..., the manifest records {}...",
+                    &now[..12],
+                    recorded.get(..12).unwrap_or(recorded)
+                ))
+                .at(Location::file(&file))
+                .help("compare folders as accord wrote them: rerun `accord score` for this side, or compare its rubric or evidence instead")
+                .into());
+            }
+        }
         if m["options"]["invocation"]["as_of"]
             .as_array()
             .is_some_and(|a| a.len() > 1)

@@ -15,6 +15,8 @@ pub struct SourceText {
     pub name: String,
     /// The whole text, used to turn byte offsets into lines and to render snippets.
     pub text: String,
+    /// Checkpoints for turning offsets into lines and columns, built on first use.
+    index: std::sync::OnceLock<LineIndex>,
 }
 
 /// Shows the name and size, not the text: a problem in a 50 MB file prints as one line.
@@ -27,38 +29,158 @@ impl std::fmt::Debug for SourceText {
     }
 }
 
+/// Bytes between two checkpoints of a [`LineIndex`].
+const STRIDE: usize = 4096;
+
+/// What is known at every [`STRIDE`]th byte of a text: how many line breaks and characters come
+/// before it, and where the last line break before it is. Built once per text in one pass, it
+/// turns any offset into a line and column by reading at most one stride, so locating every
+/// problem of a file costs the same as reading the file once, however many problems there are
+/// and however long its lines. It takes 24 bytes per 4 KB of text.
+#[derive(Debug)]
+struct LineIndex {
+    /// Line breaks in `text[..k * STRIDE]`.
+    breaks: Vec<usize>,
+    /// Characters (UTF-8 lead bytes) in `text[..k * STRIDE]`.
+    chars: Vec<usize>,
+    /// One past the last line break in `text[..k * STRIDE]` (0 if none): the start of the line
+    /// holding byte `k * STRIDE`.
+    line_start: Vec<usize>,
+}
+
+/// Characters in a slice of UTF-8: the bytes that are not continuation bytes.
+fn lead_bytes(b: &[u8]) -> usize {
+    b.iter().filter(|&&c| (c as i8) >= -0x40).count()
+}
+
+impl LineIndex {
+    fn new(b: &[u8]) -> Self {
+        let n = b.len() / STRIDE + 1;
+        let (mut breaks, mut chars, mut line_start) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        let (mut nl, mut ch, mut start) = (0, 0, 0);
+        for (k, chunk) in b.chunks(STRIDE).enumerate() {
+            breaks.push(nl);
+            chars.push(ch);
+            line_start.push(start);
+            nl += memchr::memchr_iter(b'\n', chunk).count();
+            ch += lead_bytes(chunk);
+            if let Some(p) = memchr::memrchr(b'\n', chunk) {
+                start = k * STRIDE + p + 1;
+            }
+        }
+        if b.len().is_multiple_of(STRIDE) {
+            breaks.push(nl);
+            chars.push(ch);
+            line_start.push(start);
+        }
+        LineIndex {
+            breaks,
+            chars,
+            line_start,
+        }
+    }
+
+    /// The checkpoint at or before `offset`, and its byte position.
+    fn checkpoint(&self, offset: usize) -> (usize, usize) {
+        let k = (offset / STRIDE).min(self.breaks.len() - 1);
+        (k, k * STRIDE)
+    }
+
+    /// 0-based line of `offset`.
+    fn line(&self, b: &[u8], offset: usize) -> usize {
+        let (k, at) = self.checkpoint(offset);
+        self.breaks[k] + memchr::memchr_iter(b'\n', &b[at..offset]).count()
+    }
+
+    /// Characters before `offset`.
+    fn chars(&self, b: &[u8], offset: usize) -> usize {
+        let (k, at) = self.checkpoint(offset);
+        self.chars[k] + lead_bytes(&b[at..offset])
+    }
+
+    /// Start of the line holding `offset`.
+    fn line_start(&self, b: &[u8], offset: usize) -> usize {
+        let (k, at) = self.checkpoint(offset);
+        memchr::memrchr(b'\n', &b[at..offset]).map_or(self.line_start[k], |p| at + p + 1)
+    }
+}
+
 impl SourceText {
     /// Wraps a named text.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Self> {
         Arc::new(SourceText {
             name: name.into(),
             text: text.into(),
+            index: std::sync::OnceLock::new(),
         })
+    }
+
+    fn index(&self) -> &LineIndex {
+        self.index
+            .get_or_init(|| LineIndex::new(self.text.as_bytes()))
     }
 
     /// 1-based line and column of a byte offset (columns count characters).
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = self.text.as_bytes()[..offset]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1;
+        let line = self.index().line(self.text.as_bytes(), offset) + 1;
         (line, self.column(offset))
     }
 
-    /// 1-based column (in characters) of a byte offset, found from the start of its line only.
+    /// 1-based column (in characters) of a byte offset. A line start within a stride before
+    /// the offset is found directly, so a problem on a row of a large table does not build the
+    /// index of the whole file; a longer line is measured through the index.
     pub fn column(&self, offset: usize) -> usize {
-        let before = &self.text.as_bytes()[..offset.min(self.text.len())];
-        let line_start = before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |p| p + 1);
-        String::from_utf8_lossy(&before[line_start..])
-            .chars()
-            .count()
-            + 1
+        let b = self.text.as_bytes();
+        let offset = offset.min(b.len());
+        let near = offset.saturating_sub(STRIDE);
+        let start = match memchr::memrchr(b'\n', &b[near..offset]) {
+            Some(p) => near + p + 1,
+            None if near == 0 => 0,
+            None => {
+                let index = self.index();
+                let start = index.line_start(b, offset);
+                return index.chars(b, offset) - index.chars(b, start) + 1;
+            }
+        };
+        lead_bytes(&b[start..offset]) + 1
     }
+}
+
+/// How [`Problem::stopped`] begins: [`Problems`] keeps it past the cap.
+const STOPPED: &str = "stopped after the first";
+
+/// How the count of problems not kept begins (`and 12 more problems not shown`).
+const NOT_SHOWN: &str = "and ";
+
+/// The count in a message of problems not kept, so that collections merged into one add up.
+fn not_shown(message: &str) -> Option<usize> {
+    let rest = message.strip_prefix(NOT_SHOWN)?;
+    let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let tail = &rest[digits..];
+    if digits == 0
+        || !tail.starts_with(" more problem")
+        || !tail.contains(" not shown: only the first")
+    {
+        return None;
+    }
+    rest[..digits].parse().ok()
+}
+
+/// 1-based line and column (in characters, bytes that are not UTF-8 counting one each) of byte
+/// `at` of a file that could not be read as text.
+pub fn line_col_of(bytes: &[u8], at: usize) -> (usize, usize) {
+    let at = at.min(bytes.len());
+    let line = memchr::memchr_iter(b'\n', &bytes[..at]).count() + 1;
+    let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |p| p + 1);
+    (
+        line,
+        String::from_utf8_lossy(&bytes[start..at]).chars().count() + 1,
+    )
 }
 
 /// Where a problem is: a file and, when known, a line, column, span and key or field name.
@@ -202,7 +324,7 @@ impl Problem {
     /// Says that reading `file` stopped after [`MAX_PROBLEMS`] problems.
     pub fn stopped(file: &str) -> Self {
         Problem::new(format!(
-            "stopped after the first {MAX_PROBLEMS} problems; the rest of the file was not checked"
+            "{STOPPED} {MAX_PROBLEMS} problems; the rest of the file was not checked"
         ))
         .at(Location::file(file))
         .help("fix these and run again")
@@ -251,10 +373,10 @@ impl fmt::Display for Problem {
             // With a snippet miette prints the location itself; without one the headline carries it.
             Some(loc)
                 if loc.span.is_none()
-                    || loc.source.as_ref().is_some_and(|s| {
-                        loc.span
-                            .is_some_and(|(a, b)| line_len(&s.text, a) > 400 || b - a > 400)
-                    }) =>
+                    || loc
+                        .source
+                        .as_ref()
+                        .is_some_and(|s| loc.span.is_some_and(|span| !showable(s, span))) =>
             {
                 write!(f, "{}: {}", loc, self.message)
             }
@@ -273,53 +395,94 @@ struct Rendered<'a> {
 
 /// The few lines around a problem's span, standing in for the whole file: miette reads a source
 /// from its start to find lines, and copying or scanning a 50 MB file once per problem would
-/// make reporting 200 problems take seconds. Offsets stay those of the whole file.
+/// make reporting 200 problems take seconds. The lines are made safe for a terminal
+/// ([`terminal_safe`]), which lengthens them; offsets are the file's up to the snippet's start
+/// and count in the safe text from there ([`Snippet::place`] maps a file offset).
 struct Snippet {
     name: String,
-    /// The lines shown.
+    /// The lines shown, made safe for a terminal.
     text: String,
-    /// Byte offset of `text` in the file.
+    /// Byte offset of the first line in the file.
     offset: usize,
     /// 0-based line of `text`'s first line in the file.
     first_line: usize,
+    /// Where `text` grew: (offset in the original lines, bytes added there).
+    grew: Vec<(usize, usize)>,
 }
 
 impl Snippet {
-    /// The span's lines and `context` lines either side; `line` is the 1-based line of `start`.
+    /// The span's lines and up to `context` short lines either side; `line` is the 1-based line
+    /// of `start`. The span's own line is short ([`showable`]); a longer neighbour ends the
+    /// context, so at most a few KB are copied.
     fn around(source: &SourceText, start: usize, end: usize, line: usize, context: usize) -> Self {
         let b = source.text.as_bytes();
         let (start, end) = (start.min(b.len()), end.min(b.len()));
-        // Back over the span's own line start and `context` more line breaks.
-        let mut from = start;
+        let line_start = |at: usize| {
+            let lo = at.saturating_sub(SNIPPET_MAX + 1);
+            match memchr::memrchr(b'\n', &b[lo..at]) {
+                Some(p) => Some(lo + p + 1),
+                None => (lo == 0).then_some(0),
+            }
+        };
+        let line_end = |at: usize| {
+            let hi = (at + SNIPPET_MAX + 1).min(b.len());
+            match memchr::memchr(b'\n', &b[at..hi]) {
+                Some(p) => Some(at + p),
+                None => (hi == b.len()).then_some(hi),
+            }
+        };
+        let mut from = line_start(start).unwrap_or(start);
         let mut breaks = 0;
-        while from > 0 {
-            if b[from - 1] == b'\n' {
-                if breaks == context {
-                    break;
+        while breaks < context && from > 0 {
+            match line_start(from - 1) {
+                Some(s) => {
+                    from = s;
+                    breaks += 1;
                 }
-                breaks += 1;
+                None => break,
             }
-            from -= 1;
         }
-        let mut to = end;
-        let mut after = 0;
-        while to < b.len() {
-            if b[to] == b'\n' {
-                if after == context {
-                    break;
-                }
-                after += 1;
+        let mut to = line_end(end).unwrap_or(end);
+        for _ in 0..context {
+            if to >= b.len() {
+                break;
             }
-            to += 1;
+            match line_end(to + 1) {
+                Some(e) => to = e,
+                None => break,
+            }
         }
         // Offsets from spans are character boundaries and line breaks are ASCII.
-        let text = source.text.get(from..to).unwrap_or_default().to_string();
+        let original = source.text.get(from..to).unwrap_or_default();
+        let mut text = String::with_capacity(original.len());
+        let mut grew = Vec::new();
+        for (i, c) in original.char_indices() {
+            let before = text.len();
+            push_safe(&mut text, c, original[i + c.len_utf8()..].starts_with('\n'));
+            let added = text.len() - before - c.len_utf8();
+            if added > 0 {
+                grew.push((i + c.len_utf8(), added));
+            }
+        }
         Snippet {
-            name: source.name.clone(),
+            name: terminal_safe(&source.name).into_owned(),
             text,
             offset: from,
             first_line: line.saturating_sub(1).saturating_sub(breaks),
+            grew,
         }
+    }
+
+    /// Where a byte offset of the file is in the snippet's coordinates.
+    fn place(&self, at: usize) -> usize {
+        let local = at.saturating_sub(self.offset);
+        let added: usize = self
+            .grew
+            .iter()
+            .take_while(|(o, _)| *o <= local)
+            .map(|(_, n)| n)
+            .sum();
+        self.offset + local + added
     }
 }
 
@@ -358,7 +521,7 @@ impl fmt::Debug for Rendered<'_> {
 
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self.problem, f)
+        f.write_str(&terminal_safe(&self.problem.to_string()))
     }
 }
 
@@ -376,7 +539,7 @@ impl Diagnostic for Rendered<'_> {
         if parts.is_empty() {
             None
         } else {
-            Some(Box::new(parts.join("\n")))
+            Some(Box::new(terminal_safe(&parts.join("\n")).into_owned()))
         }
     }
 
@@ -387,8 +550,12 @@ impl Diagnostic for Rendered<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let loc = self.problem.location.as_ref()?;
         let (start, end) = loc.span?;
-        self.named.as_ref()?;
-        let label = loc.key.clone().unwrap_or_else(|| "here".to_string());
+        let snippet = self.named.as_ref()?;
+        let label = loc
+            .key
+            .as_deref()
+            .map_or_else(|| "here".to_string(), |k| terminal_safe(k).into_owned());
+        let (start, end) = (snippet.place(start), snippet.place(end));
         Some(Box::new(std::iter::once(LabeledSpan::new(
             Some(label),
             start,
@@ -397,19 +564,29 @@ impl Diagnostic for Rendered<'_> {
     }
 }
 
-/// Length of the line holding byte `at`.
-fn line_len(text: &str, at: usize) -> usize {
+/// Longest line, and longest span, shown in a snippet: a snippet of a 10 MB cell would drown
+/// the message.
+const SNIPPET_MAX: usize = 400;
+
+/// True when the line holding byte `at` is longer than [`SNIPPET_MAX`]; reads at most that many
+/// bytes either side, so asking costs the same for a line of 10 MB.
+fn long_line(text: &str, at: usize) -> bool {
     let b = text.as_bytes();
     let at = at.min(b.len());
-    let start = b[..at]
-        .iter()
-        .rposition(|&c| c == b'\n')
-        .map_or(0, |p| p + 1);
-    let end = b[at..]
-        .iter()
-        .position(|&c| c == b'\n')
-        .map_or(b.len(), |p| at + p);
-    end - start
+    let back = &b[at.saturating_sub(SNIPPET_MAX + 1)..at];
+    let before = match memchr::memrchr(b'\n', back) {
+        Some(p) => back.len() - p - 1,
+        None if at <= SNIPPET_MAX => at,
+        None => return true,
+    };
+    let ahead = &b[at..(at + SNIPPET_MAX + 1).min(b.len())];
+    let after = memchr::memchr(b'\n', ahead).unwrap_or(ahead.len());
+    before + after > SNIPPET_MAX
+}
+
+/// True when a problem's span can be shown as a snippet: its line and the span are short.
+fn showable(source: &SourceText, (start, end): (usize, usize)) -> bool {
+    !long_line(&source.text, start) && end - start <= SNIPPET_MAX
 }
 
 /// Every problem found in the user's input; nothing was written.
@@ -446,16 +623,12 @@ impl InputError {
         });
         let mut out = String::new();
         for problem in &self.problems {
-            // A snippet of a very long line (a 10 MB cell) would drown the message.
             let named = problem
                 .location
                 .as_ref()
                 .filter(|l| {
-                    l.span.is_some_and(|(start, end)| {
-                        l.source
-                            .as_ref()
-                            .is_some_and(|s| line_len(&s.text, start) <= 400 && end - start <= 400)
-                    })
+                    l.span
+                        .is_some_and(|span| l.source.as_ref().is_some_and(|s| showable(s, span)))
                 })
                 .and_then(|l| {
                     let (start, end) = l.span?;
@@ -465,7 +638,7 @@ impl InputError {
                 });
             let rendered = Rendered { problem, named };
             if handler.render_report(&mut out, &rendered).is_err() {
-                out.push_str(&problem.one_line());
+                out.push_str(&terminal_safe(&problem.one_line()));
                 out.push('\n');
             }
         }
@@ -536,14 +709,23 @@ impl From<Problem> for Error {
 /// Result of accord operations.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Problems a reader records before it stops reading a file: past this, a wrong separator or a
-/// shifted column would print the same mistake for every row.
+/// Problems kept from one stage: past this, a wrong separator or a shifted column would print the
+/// same mistake for every row, and a reader of a large file stops there.
 pub const MAX_PROBLEMS: usize = 200;
 
-/// Collects problems while a stage keeps going, so that all of them are reported at once.
+/// Collects problems while a stage keeps going, so that all of them are reported at once. It
+/// keeps the first [`MAX_PROBLEMS`] of every kind (a header of a million unknown columns, a
+/// rubric of a hundred thousand unknown keys) and counts the rest, which `finish` and `check`
+/// report as one more problem.
 #[derive(Debug, Default)]
 pub struct Problems {
     list: Vec<Problem>,
+    /// Problems found past the cap, not kept.
+    dropped: usize,
+    /// The file of the first problem not kept.
+    dropped_file: Option<String>,
+    /// A reader's [`Problem::stopped`], kept past the cap.
+    stopped: Option<Problem>,
 }
 
 impl Problems {
@@ -552,9 +734,32 @@ impl Problems {
         Problems::default()
     }
 
-    /// Records a problem.
+    /// Records a problem, or counts it once [`MAX_PROBLEMS`] are kept. Another collection's
+    /// count of problems not kept adds to this one's.
     pub fn push(&mut self, p: Problem) {
-        self.list.push(p);
+        let file = p.location.as_ref().map(|l| l.file.as_str());
+        if p.message.starts_with(STOPPED) {
+            self.stopped.get_or_insert(p);
+        } else if let Some(n) = not_shown(&p.message) {
+            self.count_many(n, file);
+        } else if self.list.len() < MAX_PROBLEMS {
+            self.list.push(p);
+        } else {
+            self.count_many(1, file);
+        }
+    }
+
+    /// Counts one problem in `file` past the cap without building it: a loop that may find a
+    /// million (one per column of a header) asks [`Problems::full`] first.
+    pub fn count(&mut self, file: &str) {
+        self.count_many(1, Some(file));
+    }
+
+    fn count_many(&mut self, n: usize, file: Option<&str>) {
+        if self.dropped_file.is_none() {
+            self.dropped_file = file.map(String::from);
+        }
+        self.dropped += n;
     }
 
     /// True once [`MAX_PROBLEMS`] are recorded: a reader of a large file stops looking there, and
@@ -565,37 +770,60 @@ impl Problems {
 
     /// Records every problem of another collection or error.
     pub fn extend(&mut self, e: InputError) {
-        self.list.extend(e.problems);
+        for p in e.problems {
+            self.push(p);
+        }
     }
 
     /// True when nothing was recorded.
     pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
+        self.list.is_empty() && self.stopped.is_none() && self.dropped == 0
     }
 
-    /// How many problems so far.
+    /// How many problems so far, counted or kept.
     pub fn len(&self) -> usize {
-        self.list.len()
+        self.list.len() + self.dropped + usize::from(self.stopped.is_some())
+    }
+
+    /// Every problem kept, then one saying how many were not kept and where reading stopped.
+    fn take(&mut self) -> Vec<Problem> {
+        let mut list = std::mem::take(&mut self.list);
+        let stopped = self.stopped.take();
+        let dropped = std::mem::take(&mut self.dropped);
+        let file = self.dropped_file.take();
+        if dropped > 0 {
+            let mut p = Problem::new(format!(
+                "{NOT_SHOWN}{dropped} more problem{} not shown: only the first {MAX_PROBLEMS} are listed",
+                if dropped == 1 { "" } else { "s" }
+            ))
+            .help("fix these and run again");
+            if let Some(file) = file {
+                p = p.at(Location::file(file));
+            }
+            list.push(p);
+        }
+        list.extend(stopped);
+        list
     }
 
     /// `Ok(value)` if nothing was recorded, else every problem.
-    pub fn finish<T>(self, value: T) -> std::result::Result<T, InputError> {
-        if self.list.is_empty() {
+    pub fn finish<T>(mut self, value: T) -> std::result::Result<T, InputError> {
+        if self.is_empty() {
             Ok(value)
         } else {
             Err(InputError {
-                problems: self.list,
+                problems: self.take(),
             })
         }
     }
 
     /// Fails now with what was recorded, if anything.
     pub fn check(&mut self) -> std::result::Result<(), InputError> {
-        if self.list.is_empty() {
+        if self.is_empty() {
             Ok(())
         } else {
             Err(InputError {
-                problems: std::mem::take(&mut self.list),
+                problems: self.take(),
             })
         }
     }
@@ -619,7 +847,10 @@ pub fn suggest<'a>(
 }
 
 /// "did you mean `x`?" for the closest candidate, if one is close enough: within an edit distance
-/// of a third of the word's length (at least 1), or very similar by Jaro-Winkler.
+/// of a third of the word's length (at least 1), or very similar by Jaro-Winkler. A word holding
+/// an invisible character, or a character that is not ASCII where the candidates are, is
+/// told which character it is and where (a zero-width space after `a1` otherwise gives "did you
+/// mean `a1`?" about what looks like `a1`), with or without a candidate.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
@@ -627,10 +858,13 @@ pub fn did_you_mean<'a>(
     let w = word.to_lowercase();
     let allowed = (w.chars().count() / 3).max(1);
     let mut best: Option<(usize, f64, &str)> = None;
+    let mut ascii = true;
     for c in candidates {
+        ascii &= c.is_ascii();
         let lc = c.to_lowercase();
         if lc == w {
-            return Some(format!("did you mean `{c}`?"));
+            best = Some((0, 1.0, c));
+            break;
         }
         let d = strsim::levenshtein(&w, &lc);
         let jw = strsim::jaro_winkler(&w, &lc);
@@ -645,5 +879,355 @@ pub fn did_you_mean<'a>(
             best = Some((d, jw, c));
         }
     }
-    best.map(|(_, _, c)| format!("did you mean `{c}`?"))
+    let odd = odd_characters(word, ascii);
+    match (best, odd) {
+        (Some((_, _, c)), Some(odd)) => Some(format!("did you mean `{c}`? ({odd})")),
+        (Some((_, _, c)), None) => Some(format!("did you mean `{c}`?")),
+        (None, Some(odd)) => Some(format!("`{word}`: {odd}")),
+        (None, None) => None,
+    }
+}
+
+/// True for a character that must not reach a terminal as it is: the C0 and C1 control
+/// characters but tab and line feed (ESC and CSI start escape sequences that clear the screen or
+/// set the window title; BEL, backspace and carriage return sound or move the cursor), DEL, and
+/// the invisible characters that hide or reorder text: bidirectional controls (which make a
+/// line read differently from what it holds), zero-width and other invisible spaces, line and
+/// paragraph separators, the byte-order mark, interlinear annotations, tag characters and the
+/// noncharacters U+FFFE and U+FFFF.
+pub fn unsafe_on_terminal(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{ad}' | '\u{61c}'
+        | '\u{115f}' | '\u{1160}' | '\u{180e}' | '\u{200b}' | '\u{200e}' | '\u{200f}'
+        | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}'
+        | '\u{3164}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}' | '\u{fffe}' | '\u{ffff}'
+        | '\u{e0000}'..='\u{e007f}')
+}
+
+/// Pushes `c`, or its escape `\u{..}` when it is [`unsafe_on_terminal`]; a carriage return
+/// before a line feed (a CRLF line end) is kept.
+fn push_safe(out: &mut String, c: char, before_line_feed: bool) {
+    if unsafe_on_terminal(c) && !(c == '\r' && before_line_feed) {
+        out.push_str(&format!("\\u{{{:x}}}", c as u32));
+    } else {
+        out.push(c);
+    }
+}
+
+/// Text made safe to print on a terminal: every [`unsafe_on_terminal`] character written as
+/// `\u{1b}`, `\u{202e}`, ... (as Rust and JSON5 write them), everything else unchanged. Applying
+/// it twice changes nothing more. Used for every message, table and summary accord prints;
+/// JSON and CSV outputs keep the exact text.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(unsafe_on_terminal) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        push_safe(&mut out, c, chars.peek() == Some(&'\n'));
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The Unicode name of a character that is easy to mistake for another or to miss: invisible
+/// and space characters, dashes and quotes, and the Cyrillic, Greek and fullwidth letters that
+/// look like Latin ones.
+fn char_name(c: char) -> Option<String> {
+    const NAMED: &[(char, &str)] = &[
+        ('\u{9}', "CHARACTER TABULATION"),
+        ('\u{a}', "LINE FEED"),
+        ('\u{d}', "CARRIAGE RETURN"),
+        ('\u{0}', "NULL"),
+        ('\u{1b}', "ESCAPE"),
+        ('\u{7}', "BELL"),
+        ('\u{8}', "BACKSPACE"),
+        ('\u{7f}', "DELETE"),
+        ('\u{a0}', "NO-BREAK SPACE"),
+        ('\u{ad}', "SOFT HYPHEN"),
+        ('\u{61c}', "ARABIC LETTER MARK"),
+        ('\u{180e}', "MONGOLIAN VOWEL SEPARATOR"),
+        ('\u{2000}', "EN QUAD"),
+        ('\u{2001}', "EM QUAD"),
+        ('\u{2002}', "EN SPACE"),
+        ('\u{2003}', "EM SPACE"),
+        ('\u{2007}', "FIGURE SPACE"),
+        ('\u{2009}', "THIN SPACE"),
+        ('\u{200a}', "HAIR SPACE"),
+        ('\u{200b}', "ZERO WIDTH SPACE"),
+        ('\u{200c}', "ZERO WIDTH NON-JOINER"),
+        ('\u{200d}', "ZERO WIDTH JOINER"),
+        ('\u{200e}', "LEFT-TO-RIGHT MARK"),
+        ('\u{200f}', "RIGHT-TO-LEFT MARK"),
+        ('\u{2010}', "HYPHEN"),
+        ('\u{2011}', "NON-BREAKING HYPHEN"),
+        ('\u{2012}', "FIGURE DASH"),
+        ('\u{2013}', "EN DASH"),
+        ('\u{2014}', "EM DASH"),
+        ('\u{2018}', "LEFT SINGLE QUOTATION MARK"),
+        ('\u{2019}', "RIGHT SINGLE QUOTATION MARK"),
+        ('\u{201c}', "LEFT DOUBLE QUOTATION MARK"),
+        ('\u{201d}', "RIGHT DOUBLE QUOTATION MARK"),
+        ('\u{2028}', "LINE SEPARATOR"),
+        ('\u{2029}', "PARAGRAPH SEPARATOR"),
+        ('\u{202a}', "LEFT-TO-RIGHT EMBEDDING"),
+        ('\u{202b}', "RIGHT-TO-LEFT EMBEDDING"),
+        ('\u{202c}', "POP DIRECTIONAL FORMATTING"),
+        ('\u{202d}', "LEFT-TO-RIGHT OVERRIDE"),
+        ('\u{202e}', "RIGHT-TO-LEFT OVERRIDE"),
+        ('\u{202f}', "NARROW NO-BREAK SPACE"),
+        ('\u{205f}', "MEDIUM MATHEMATICAL SPACE"),
+        ('\u{2060}', "WORD JOINER"),
+        ('\u{2066}', "LEFT-TO-RIGHT ISOLATE"),
+        ('\u{2067}', "RIGHT-TO-LEFT ISOLATE"),
+        ('\u{2068}', "FIRST STRONG ISOLATE"),
+        ('\u{2069}', "POP DIRECTIONAL ISOLATE"),
+        ('\u{2212}', "MINUS SIGN"),
+        ('\u{3000}', "IDEOGRAPHIC SPACE"),
+        ('\u{3164}', "HANGUL FILLER"),
+        ('\u{feff}', "ZERO WIDTH NO-BREAK SPACE"),
+        ('\u{fffe}', "a noncharacter"),
+        ('\u{ffff}', "a noncharacter"),
+    ];
+    const CYRILLIC: [&str; 32] = [
+        "A",
+        "BE",
+        "VE",
+        "GHE",
+        "DE",
+        "IE",
+        "ZHE",
+        "ZE",
+        "I",
+        "SHORT I",
+        "KA",
+        "EL",
+        "EM",
+        "EN",
+        "O",
+        "PE",
+        "ER",
+        "ES",
+        "TE",
+        "U",
+        "EF",
+        "HA",
+        "TSE",
+        "CHE",
+        "SHA",
+        "SHCHA",
+        "HARD SIGN",
+        "YERU",
+        "SOFT SIGN",
+        "E",
+        "YU",
+        "YA",
+    ];
+    const GREEK: [&str; 25] = [
+        "ALPHA",
+        "BETA",
+        "GAMMA",
+        "DELTA",
+        "EPSILON",
+        "ZETA",
+        "ETA",
+        "THETA",
+        "IOTA",
+        "KAPPA",
+        "LAMDA",
+        "MU",
+        "NU",
+        "XI",
+        "OMICRON",
+        "PI",
+        "RHO",
+        "FINAL SIGMA",
+        "SIGMA",
+        "TAU",
+        "UPSILON",
+        "PHI",
+        "CHI",
+        "PSI",
+        "OMEGA",
+    ];
+    if let Some((_, name)) = NAMED.iter().find(|(x, _)| *x == c) {
+        return Some((*name).to_string());
+    }
+    let u = c as u32;
+    let letter = |base: u32| char::from_u32(u - base + u32::from(b'A')).unwrap_or('?');
+    match u {
+        0x410..=0x42f => Some(format!(
+            "CYRILLIC CAPITAL LETTER {}",
+            CYRILLIC[(u - 0x410) as usize]
+        )),
+        0x430..=0x44f => Some(format!(
+            "CYRILLIC SMALL LETTER {}",
+            CYRILLIC[(u - 0x430) as usize]
+        )),
+        0x391..=0x3a9 if u != 0x3a2 => Some(format!(
+            "GREEK CAPITAL LETTER {}",
+            GREEK[(u - 0x391) as usize]
+        )),
+        0x3b1..=0x3c9 => Some(format!(
+            "GREEK SMALL LETTER {}",
+            GREEK[(u - 0x3b1) as usize]
+        )),
+        0xff21..=0xff3a => Some(format!("FULLWIDTH LATIN CAPITAL LETTER {}", letter(0xff21))),
+        0xff41..=0xff5a => Some(format!("FULLWIDTH LATIN SMALL LETTER {}", letter(0xff41))),
+        _ => None,
+    }
+}
+
+/// `U+200B ZERO WIDTH SPACE`, or `U+00E9` for a character without a name here.
+pub fn describe_char(c: char) -> String {
+    match char_name(c) {
+        Some(name) => format!("U+{:04X} {name}", c as u32),
+        None => format!("U+{:04X}", c as u32),
+    }
+}
+
+/// What makes a name hard to read or to match: its first invisible character, or, when
+/// `ascii_expected`, its first character that is not ASCII, named with its 1-based position
+/// (`character 3 is U+200B ZERO WIDTH SPACE, which is invisible`), and how many more there are.
+pub fn odd_characters(word: &str, ascii_expected: bool) -> Option<String> {
+    let invisible = |c: char| unsafe_on_terminal(c) || c.is_whitespace() && c != ' ';
+    let odd = |c: char| invisible(c) || (ascii_expected && !c.is_ascii());
+    let mut found = word.chars().enumerate().filter(|(_, c)| odd(*c));
+    let (i, c) = found.next()?;
+    let more = found.count();
+    let what = if invisible(c) {
+        format!("{}, which is invisible", describe_char(c))
+    } else {
+        format!("`{c}`, {}, not ASCII", describe_char(c))
+    };
+    let more = match more {
+        0 => String::new(),
+        1 => " (and 1 more such character)".to_string(),
+        n => format!(" (and {n} more such characters)"),
+    };
+    Some(format!("character {} is {what}{more}", i + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Line and column by counting from the start: what the index must agree with.
+    fn counted(text: &str, offset: usize) -> (usize, usize) {
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let start = before.rfind('\n').map_or(0, |p| p + 1);
+        (line, before[start..].chars().count() + 1)
+    }
+
+    /// Lines shorter and much longer than a stride, multi-byte characters across checkpoints,
+    /// empty lines, a text ending in a line break and one ending without.
+    fn texts() -> Vec<String> {
+        let mut v = vec![
+            String::new(),
+            "\n".to_string(),
+            "a".to_string(),
+            "é\n\nü".to_string(),
+        ];
+        let mut long = String::new();
+        for i in 0..3 * STRIDE {
+            long.push(match i % 7 {
+                0 => 'é',
+                1 => '\n',
+                2 => '字',
+                _ => 'x',
+            });
+        }
+        v.push(long);
+        let mut one = "é".repeat(STRIDE);
+        one.push('\n');
+        one.push_str(&"😀".repeat(STRIDE / 2));
+        one.push_str("\nend");
+        v.push(one.clone());
+        one.push('\n');
+        v.push(one);
+        v.push("x".repeat(2 * STRIDE));
+        v
+    }
+
+    #[test]
+    fn line_index_agrees_with_counting_at_every_character() {
+        for text in texts() {
+            let source = SourceText::new("t", text.clone());
+            let mut offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+            offsets.push(text.len());
+            for at in offsets {
+                assert_eq!(source.line_col(at), counted(&text, at), "offset {at}");
+                assert_eq!(source.column(at), counted(&text, at).1, "offset {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_offset_past_the_end_is_the_end() {
+        let source = SourceText::new("t", "ab\ncd");
+        assert_eq!(source.line_col(99), (2, 3));
+    }
+
+    #[test]
+    fn terminal_safe_escapes_controls_and_bidi_and_keeps_text() {
+        assert_eq!(
+            terminal_safe("a\u{1b}[2J\u{1b}]0;pwned\u{7}b"),
+            "a\\u{1b}[2J\\u{1b}]0;pwned\\u{7}b"
+        );
+        assert_eq!(terminal_safe("x\u{202e}y\u{9b}z"), "x\\u{202e}y\\u{9b}z");
+        assert_eq!(terminal_safe("lone\rcr\r\n"), "lone\\u{d}cr\r\n");
+        assert_eq!(terminal_safe("tab\tand\nnewline"), "tab\tand\nnewline");
+        let kept = "Côte d'Ivoire, 中国, मराठी, فارسی\u{200c}ها";
+        assert_eq!(terminal_safe(kept), kept);
+        let once = terminal_safe("\u{1b}\u{202e}").into_owned();
+        assert_eq!(terminal_safe(&once), once);
+    }
+
+    #[test]
+    fn odd_characters_are_named_with_their_position() {
+        assert_eq!(
+            odd_characters("a1\u{200b}", true).as_deref(),
+            Some("character 3 is U+200B ZERO WIDTH SPACE, which is invisible")
+        );
+        assert_eq!(
+            odd_characters("X\u{410}A", true).as_deref(),
+            Some("character 2 is `\u{410}`, U+0410 CYRILLIC CAPITAL LETTER A, not ASCII")
+        );
+        assert_eq!(odd_characters("Côte", false), None);
+        assert_eq!(
+            odd_characters("\u{3b1}\u{3bf}", true).as_deref(),
+            Some(
+                "character 1 is `\u{3b1}`, U+03B1 GREEK SMALL LETTER ALPHA, not ASCII (and 1 more such character)"
+            )
+        );
+    }
+
+    #[test]
+    fn problems_past_the_cap_are_counted_and_merged_counts_add_up() {
+        let mut inner = Problems::new();
+        for i in 0..250 {
+            inner.push(Problem::new(format!("p{i}")).at(Location::file("a.csv")));
+        }
+        let inner = inner.finish(()).expect_err("problems");
+        assert_eq!(inner.problems.len(), MAX_PROBLEMS + 1);
+        let mut outer = Problems::new();
+        outer.push(Problem::new("first"));
+        outer.extend(inner);
+        let all = outer.finish(()).expect_err("problems");
+        assert_eq!(all.problems.len(), MAX_PROBLEMS + 1);
+        // 1 + 250 found, 200 kept.
+        assert_eq!(
+            all.problems[MAX_PROBLEMS].message,
+            "and 51 more problems not shown: only the first 200 are listed"
+        );
+        // A count alone is still a failure.
+        let mut counted = Problems::new();
+        counted.count("a.csv");
+        let e = counted.finish(()).expect_err("one problem counted");
+        assert_eq!(
+            e.problems[0].message,
+            "and 1 more problem not shown: only the first 200 are listed"
+        );
+    }
 }

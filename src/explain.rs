@@ -648,8 +648,13 @@ fn describe_basis(s: &Scored, j: usize, c: usize) -> String {
 }
 
 impl Explanation {
-    /// Plain-text rendering.
+    /// Plain-text rendering for a terminal: text from the inputs is made safe to print
+    /// (`crate::error::terminal_safe`); `to_json` keeps it exact.
     pub fn to_text(&self) -> String {
+        crate::error::terminal_safe(&self.text()).into_owned()
+    }
+
+    fn text(&self) -> String {
         let mut out = String::new();
         out.push_str(&format!(
             "{} {}: {} `{}` ({}), evaluated on {}\n",
@@ -771,8 +776,18 @@ fn clip(s: &str, n: usize) -> String {
     }
 }
 
-/// Left-aligned columns separated by two spaces.
+/// Left-aligned columns separated by two spaces, every cell made safe for a terminal first
+/// (`crate::error::terminal_safe`) so that the columns line up as printed.
 pub fn table(rows: &[Vec<String>]) -> String {
+    let safe: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| crate::error::terminal_safe(c).into_owned())
+                .collect()
+        })
+        .collect();
+    let rows = &safe;
     let ncol = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..ncol)
         .map(|c| {

@@ -70,6 +70,15 @@ pub fn decode_utf8(owned: Vec<u8>, shown: &str) -> Result<String, Problem> {
     if let Some(kind) = binary_kind(bytes) {
         let mut p =
             Problem::new(format!("`{shown}` is {kind}, not a text file")).at(Location::file(shown));
+        // A text file with one NUL byte (in a note, say) is told where it is.
+        if let Some(at) = memchr::memchr(0, bytes).filter(|_| kind == "binary data") {
+            let (line, column) = crate::error::line_col_of(bytes, at);
+            p = Problem::new(format!(
+                "`{shown}` has a NUL byte, so it is {kind}, not a text file"
+            ))
+            .at(Location::line_col(shown, line, Some(column)))
+            .help("remove the NUL byte (a text editor shows it as ^@ or \\0), or export the file again as text");
+        }
         if kind.contains("zip") {
             p = p.help("if it is a workbook, give it its .xlsx (or .ods) name and choose the sheet with --sheet");
         }

@@ -2,7 +2,7 @@
 
 use clap::{Args, ValueEnum};
 
-use super::{InputArgs, print};
+use super::{InputArgs, print, print_exact};
 use crate::error::Error;
 
 /// Arguments of `explain`.
@@ -37,7 +37,7 @@ pub fn run(args: &ExplainArgs) -> Result<(), Error> {
     let e = crate::explain::explain(&scored, &args.jurisdiction, args.node.as_deref())?;
     match args.format {
         Format::Text => print(&e.to_text()),
-        Format::Json => print(&format!(
+        Format::Json => print_exact(&format!(
             "{}\n",
             serde_json::to_string_pretty(&e.to_json()).unwrap_or_default()
         )),

@@ -192,6 +192,7 @@ pub struct Resolved {
 impl InputArgs {
     /// Resolves defaults: the shipped rubric, and `--data` (or `data/`) for the evidence.
     pub fn resolve(&self) -> Result<Resolved, InputError> {
+        self.utf8_names()?;
         let mut as_of = Vec::new();
         for s in self.as_of.iter().flat_map(|s| s.split(',')) {
             let d = parse_date(s.trim()).ok_or_else(|| {
@@ -314,6 +315,35 @@ impl InputArgs {
             invocation,
             folder,
         })
+    }
+
+    /// Refuses input file and folder names that are not UTF-8: a manifest records each input's
+    /// name as text, and `score --check` finds the inputs again by it, which a name changed into
+    /// text (`\u{fffd}` for each byte that is not UTF-8) would never do.
+    fn utf8_names(&self) -> Result<(), InputError> {
+        let named = [
+            ("--rubric", &self.rubric),
+            ("--evidence", &self.evidence),
+            ("--jurisdictions", &self.jurisdictions),
+            ("--dyads", &self.dyads),
+            ("--data", &self.data),
+        ];
+        let mut problems = crate::error::Problems::new();
+        for (flag, path) in named {
+            if let Some(path) = path
+                && path.to_str().is_none()
+            {
+                problems.push(
+                    Problem::new(format!(
+                        "the name `{}` given to {flag} is not valid UTF-8",
+                        path.display()
+                    ))
+                    .at(Location::file(path.display().to_string()))
+                    .help("rename the file or folder with UTF-8 characters only: results record their inputs by name, and `score --check` must find them again"),
+                );
+            }
+        }
+        problems.finish(())
     }
 
     /// What a command reading these inputs may never replace: every input file and folder, with
@@ -448,12 +478,20 @@ fn warn_future_dates(inputs: &Inputs) {
         ));
     }
     if !text.is_empty() {
+        let text = crate::error::terminal_safe(&text);
         let _ = std::io::stderr().write_all(text.as_bytes());
     }
 }
 
-/// Writes to stdout; a closed pipe (`accord score | head`) ends quietly.
+/// Writes text for people to stdout, made safe for a terminal (control and bidirectional
+/// characters from the inputs are escaped, `crate::error::terminal_safe`); a closed pipe
+/// (`accord score | head`) ends quietly.
 pub fn print(text: &str) -> Result<(), Error> {
+    print_exact(&crate::error::terminal_safe(text))
+}
+
+/// Writes data (JSON, CSV) to stdout byte for byte, like the files it stands for.
+pub fn print_exact(text: &str) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Ok(()) => Ok(()),

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::{DEFAULT_RUBRIC, print};
+use super::{DEFAULT_RUBRIC, print_exact};
 use crate::error::{Error, InputError, Problem};
 use crate::evidence::Form;
 use crate::rubric::{self, LoadOptions};
@@ -55,7 +55,7 @@ pub fn run(args: &TemplateArgs) -> Result<(), Error> {
     };
     let bytes = crate::template::template(&rubric, juris.as_ref(), form);
     match &args.out {
-        None => print(&String::from_utf8_lossy(&bytes)),
+        None => print_exact(&String::from_utf8_lossy(&bytes)),
         Some(out) => {
             let mut guard = crate::output::Inputs::new();
             guard.rubric(&rubric);

@@ -2,6 +2,12 @@
 
 /// Why a code is not accepted, or `None` when it is.
 pub fn check(code: &str) -> Option<String> {
+    // A code that looks right but holds a Cyrillic `А` or a zero-width space: say which.
+    if let Some(odd) = crate::error::odd_characters(code, true) {
+        return Some(format!(
+            "a jurisdiction code has three ASCII letters, and {odd}"
+        ));
+    }
     if code.len() != 3 || !code.chars().all(|c| c.is_ascii_alphabetic()) {
         return Some(
             "a jurisdiction code has three letters (ISO 3166-1 alpha-3, e.g. `FRA`)".to_string(),

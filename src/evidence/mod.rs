@@ -752,7 +752,10 @@ fn opt_text(cell: Option<&&str>) -> Option<String> {
         .map(String::from)
 }
 
-/// Parses a number cell, with specific messages for decimal commas, percentages and non-finite values.
+/// Parses a number cell, with specific messages for decimal commas, grouped thousands,
+/// percentages and non-finite values. A hint names the number only when the cell can mean
+/// nothing else (`1.000,5` is 1000.5 in German notation, never 1.0005); an ambiguous cell (`1,000`)
+/// names both readings, and one that fits no notation gets no hint.
 pub fn parse_number(raw: &str) -> Result<f64, String> {
     let t = raw.trim();
     if let Ok(x) = t.parse::<f64>() {
@@ -762,31 +765,72 @@ pub fn parse_number(raw: &str) -> Result<f64, String> {
         }
         return Ok(if x == 0.0 { 0.0 } else { x });
     }
-    // 1,000 could be one thousand or one: say both.
-    let thousands = {
-        let parts: Vec<&str> = t.trim_start_matches('-').split(',').collect();
-        parts.len() > 1
-            && (1..=3).contains(&parts[0].len())
-            && parts[1..].iter().all(|p| p.len() == 3)
-            && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()))
+    let (sign, digits) = match t.strip_prefix('-') {
+        Some(d) => ("-", d),
+        None => ("", t.strip_prefix('+').unwrap_or(t)),
     };
-    if thousands {
-        return Err(format!(
-            "`{t}` has a comma: write `{}` if it is a thousands separator, or `{}` if it is a decimal comma",
-            t.replace(',', ""),
-            t.replacen(',', ".", 1)
-        ));
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    // Groups of three after a first group of one to three digits (`1.000.000`, `12,345`), or
+    // the Indian grouping (`12,34,567`: twos, then a last three).
+    let grouped = |s: &str, sep: char| {
+        let parts: Vec<&str> = s.split(sep).collect();
+        if parts.len() < 2 || !parts.iter().all(|p| all_digits(p)) {
+            return false;
+        }
+        let (first, rest) = (parts[0].len(), &parts[1..]);
+        let western = (1..=3).contains(&first) && rest.iter().all(|p| p.len() == 3);
+        let indian = (1..=2).contains(&first)
+            && rest[rest.len() - 1].len() == 3
+            && rest[..rest.len() - 1].iter().all(|p| p.len() == 2);
+        western || indian
+    };
+    let (commas, dots) = (digits.matches(',').count(), digits.matches('.').count());
+    if commas > 0 && dots > 0 {
+        // Both marks: the last one is the decimal mark, the other groups thousands.
+        let (decimal, group) = if digits.rfind(',') > digits.rfind('.') {
+            (',', '.')
+        } else {
+            ('.', ',')
+        };
+        if let Some((whole, fraction)) = digits.rsplit_once(decimal)
+            && !whole.contains(decimal)
+            && all_digits(fraction)
+            && grouped(whole, group)
+        {
+            return Err(format!(
+                "`{t}` groups thousands with `{group}` and has the decimal mark `{decimal}`; write `{sign}{}.{fraction}`",
+                whole.replace(group, "")
+            ));
+        }
+        return Err(format!("`{t}` is not a number"));
     }
-    if t.contains(',') && t.replace(',', ".").parse::<f64>().is_ok() {
-        return Err(format!(
-            "`{t}` uses a decimal comma; write `{}`",
-            t.replace(',', ".")
-        ));
+    if commas > 0 {
+        if grouped(digits, ',') {
+            // 1,000 could be one thousand or one: say both.
+            if commas == 1 {
+                return Err(format!(
+                    "`{t}` has a comma: write `{sign}{}` if it is a thousands separator, or `{sign}{}` if it is a decimal comma",
+                    digits.replace(',', ""),
+                    digits.replacen(',', ".", 1)
+                ));
+            }
+            return Err(format!(
+                "`{t}` groups thousands with `,`; write `{sign}{}`",
+                digits.replace(',', "")
+            ));
+        }
+        if commas == 1 && digits.replace(',', ".").parse::<f64>().is_ok() {
+            return Err(format!(
+                "`{t}` uses a decimal comma; write `{sign}{}`",
+                digits.replace(',', ".")
+            ));
+        }
+        return Err(format!("`{t}` is not a number"));
     }
-    if t.contains(',') && t.replace(',', "").parse::<f64>().is_ok() {
+    if dots > 1 && grouped(digits, '.') {
         return Err(format!(
-            "`{t}` has a thousands separator; write `{}`",
-            t.replace(',', "")
+            "`{t}` groups thousands with `.`; write `{sign}{}`",
+            digits.replace('.', "")
         ));
     }
     if let Some(pct) = t.strip_suffix('%')
@@ -898,6 +942,10 @@ fn load_evidence(
         Form::Long => {
             for (i, h) in header.iter().enumerate() {
                 if !LONG_COLUMNS.contains(&h.as_str()) {
+                    if p.full() {
+                        p.count(&name);
+                        continue;
+                    }
                     let mut problem = Problem::new(format!(
                         "unknown column `{h}` in long-form evidence `{name}`"
                     ))
@@ -930,6 +978,7 @@ fn load_evidence(
                 match rubric.field_index(h) {
                     Some(f) => field_cols.push((i, f)),
                     None if is_carried(h) => {}
+                    None if p.full() => p.count(&name),
                     None => {
                         let mut problem = Problem::new(format!(
                             "column `{h}` of `{name}` is not an evidence field of rubric `{}`",
@@ -1162,6 +1211,8 @@ fn read_jurisdictions(input: Input<'_>, rubric: &Rubric) -> Result<Jurisdictions
                     );
                 }
             }
+        } else if p.full() && !matches!(h.as_str(), "code" | "name" | "allow" | "source" | "note") {
+            p.count(&name);
         } else if !matches!(h.as_str(), "code" | "name" | "allow" | "source" | "note") {
             let known = [
                 "code",
@@ -1301,6 +1352,10 @@ fn load_dyads(
     let mut p = Problems::new();
     for (i, h) in header.iter().enumerate() {
         if !DYAD_COLUMNS.contains(&h.as_str()) {
+            if p.full() {
+                p.count(&name);
+                continue;
+            }
             let mut problem = Problem::new(format!("unknown column `{h}` in dyads file `{name}`"))
                 .at(Location::line_col(&name, 1, Some(i + 1)));
             problem = problem.help(

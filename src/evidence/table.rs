@@ -671,6 +671,8 @@ fn recycle<'b>(mut cells: Vec<&str>) -> Vec<&'b str> {
 }
 
 fn check_header(header: &[String], name: &str, line: usize) -> Result<(), Problem> {
+    // Each name's first column, so a header of a million columns is checked in one pass.
+    let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (i, h) in header.iter().enumerate() {
         if h.is_empty() {
             let mut p = Problem::new(format!(
@@ -683,7 +685,7 @@ fn check_header(header: &[String], name: &str, line: usize) -> Result<(), Proble
             }
             return Err(p);
         }
-        if let Some(j) = header[..i].iter().position(|x| x == h) {
+        if let Some(&j) = first.get(h.as_str()) {
             return Err(Problem::new(format!(
                 "the header of `{name}` has column `{h}` twice (columns {} and {})",
                 j + 1,
@@ -691,6 +693,7 @@ fn check_header(header: &[String], name: &str, line: usize) -> Result<(), Proble
             ))
             .at(Location::line_col(name, line, Some(i + 1))));
         }
+        first.insert(h, i);
     }
     Ok(())
 }

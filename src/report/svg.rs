@@ -8,7 +8,10 @@
 
 use std::fmt::Write as _;
 
-/// Escapes text for HTML and SVG, in element content and in quoted attribute values.
+/// Escapes text for HTML and SVG, in element content and in quoted attribute values. Characters
+/// XML 1.0 does not allow at all (C0 controls but tab and line feed, and the noncharacters U+FFFE
+/// and U+FFFF), and the C1 controls and carriage return, become U+FFFD, so that a standalone SVG
+/// is well-formed XML whatever the names in it.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -18,7 +21,11 @@ pub fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{fffd}'),
+            c if (c.is_control() && c != '\n' && c != '\t')
+                || matches!(c, '\u{fffe}' | '\u{ffff}') =>
+            {
+                out.push('\u{fffd}')
+            }
             c => out.push(c),
         }
     }

@@ -167,10 +167,54 @@ fn finish(
 ) -> Result<Rubric, InputError> {
     let mut problems = Problems::new();
     let mut applied = Vec::new();
+    // `--set criterion.<id>.remove=true` (or `node.<id>.remove`) leaves the element out of every
+    // score, as `--only-coded` does: removing it would make its evidence unknown fields.
+    let mut removed: Vec<(&str, String)> = Vec::new();
     for (i, set) in options.overrides.iter().enumerate() {
+        let key = set.split_once('=').map_or("", |(k, _)| k.trim());
+        let parts: Vec<&str> = key.split('.').collect();
+        if key == "rubric.extends" {
+            let source = SourceText::new(format!("--set #{}", i + 1), set.clone());
+            problems.push(
+                Problem::new("`--set rubric.extends` cannot change what a rubric extends: its bases are read before any override")
+                    .at(Location::span(&source, 0, key.len()).with_key(key))
+                    .help("write `extends` in the rubric file, or pass the other rubric with --rubric"),
+            );
+            continue;
+        }
         match tree::set(&mut tree, set, i) {
             Ok(s) => applied.push(s),
-            Err(p) => problems.push(p),
+            Err(p) => {
+                problems.push(p);
+                continue;
+            }
+        }
+        if let [kind @ ("criterion" | "node"), id, "remove"] = parts.as_slice() {
+            let value = tree
+                .get(kind)
+                .and_then(|tv| match &tv.kind {
+                    Kind::Array(items) => items.iter().find(|e| {
+                        e.as_table().and_then(|t| t.get("id")).and_then(Tv::as_str) == Some(*id)
+                    }),
+                    _ => None,
+                })
+                .and_then(Tv::as_table)
+                .and_then(|t| t.get("remove"));
+            match value.map(|v| &v.kind) {
+                Some(Kind::Bool(true)) => removed.push((kind, id.to_string())),
+                Some(Kind::Bool(false)) => {}
+                _ => {
+                    let source = SourceText::new(format!("--set #{}", i + 1), set.clone());
+                    problems.push(
+                        Problem::new(format!("`{key}` must be true or false")).at(Location::span(
+                            &source,
+                            0,
+                            set.len(),
+                        )
+                        .with_key(key)),
+                    );
+                }
+            }
         }
     }
     problems.check()?;
@@ -201,12 +245,35 @@ fn finish(
     problems.finish(())?;
     let mut rubric =
         rubric.ok_or_else(|| InputError::one(Problem::new("the rubric could not be read")))?;
-    if !options.leave_out.is_empty() {
-        let ids: Vec<usize> = options
-            .leave_out
-            .iter()
-            .filter_map(|id| rubric.criterion_index(id))
-            .collect();
+    let mut ids: Vec<usize> = options
+        .leave_out
+        .iter()
+        .filter_map(|id| rubric.criterion_index(id))
+        .collect();
+    for (kind, id) in &removed {
+        let under = |mut n: Option<usize>| {
+            while let Some(k) = n {
+                if rubric.nodes[k].id == *id {
+                    return true;
+                }
+                n = rubric.nodes[k].parent;
+            }
+            false
+        };
+        ids.extend((0..rubric.criteria.len()).filter(|&c| match *kind {
+            "criterion" => rubric.criteria[c].id == *id,
+            _ => under(Some(rubric.criteria[c].parent)),
+        }));
+    }
+    if !removed.is_empty() && (0..rubric.criteria.len()).all(|c| ids.contains(&c)) {
+        return Err(InputError::one(
+            Problem::new("`--set ... remove=true` leaves no criterion to score")
+                .help("remove fewer criteria or nodes"),
+        ));
+    }
+    if !options.leave_out.is_empty() || !ids.is_empty() {
+        ids.sort_unstable();
+        ids.dedup();
         rubric.leave_out(&ids);
     }
     Ok(rubric)

@@ -362,6 +362,34 @@ fn merge_value(base: &mut Tv, over: Tv) {
     }
 }
 
+/// Longest key of a `--set` (or of a sensitivity factor's `set`), in characters: a real one,
+/// such as `node.<id>.aggregate.min_coverage` with an id of 64 characters, has about 100.
+pub const MAX_KEY_CHARS: usize = 1024;
+
+/// Refuses a settings key (of `--set`, or a sensitivity factor's `set`) longer than
+/// [`MAX_KEY_CHARS`] or with more dotted parts than TOML may nest tables (64): each part is a
+/// table level, and 30,000 parts nested tables 30,000 deep, past what the stack holds.
+pub fn check_key(key: &str) -> Result<(), String> {
+    let depth = crate::limits::get().toml_depth;
+    let (chars, parts) = (key.chars().count(), key.split('.').count());
+    if chars > MAX_KEY_CHARS || parts > depth {
+        return Err(format!(
+            "the key `{}` has {chars} characters in {parts} dotted parts; a settings key has at most {MAX_KEY_CHARS} characters and {depth} parts",
+            clip(key)
+        ));
+    }
+    Ok(())
+}
+
+/// The first 60 characters of a long text quoted in a message, with an ellipsis.
+fn clip(s: &str) -> String {
+    if s.chars().count() <= 60 {
+        s.to_string()
+    } else {
+        format!("{}...", s.chars().take(57).collect::<String>())
+    }
+}
+
 /// Applies one `--set KEY=VALUE` override. Arrays of tables are addressed by element id
 /// (`criterion.budapest_party.weight`); missing tables along the path are created.
 pub fn set(root: &mut Table, assignment: &str, index: usize) -> Result<String, Problem> {
@@ -377,6 +405,11 @@ pub fn set(root: &mut Table, assignment: &str, index: usize) -> Result<String, P
         eq + 1 + (assignment[eq + 1..].len() - assignment[eq + 1..].trim_start().len());
     let value_origin = origin(&source, value_start..value_start + raw.len());
     let key_origin = origin(&source, 0..eq);
+    if let Err(message) = check_key(key) {
+        return Err(Problem::new(message)
+            .at(Location::span(&source, 0, eq))
+            .help("for example pipeline.normalise.method or criterion.budapest_party.weight"));
+    }
     if key.is_empty() || key.split('.').any(str::is_empty) {
         return Err(Problem::new(format!("`{key}` is not a dotted key path"))
             .at(Location::span(&source, 0, eq))
@@ -467,7 +500,7 @@ fn parse_value(raw: &str, at: Origin) -> Result<Tv, Problem> {
             at,
         });
     }
-    Err(Problem::new(format!("`{raw}` is not a TOML value"))
+    Err(Problem::new(format!("`{}` is not a TOML value", clip(raw)))
         .at(at.location())
         .help("quote strings, e.g. --set 'rubric.title=\"My title\"', or write a number, true/false, or [1, 100]"))
 }
@@ -704,6 +737,10 @@ impl<'a> Reader<'a> {
     pub fn finish(self, p: &mut Problems) {
         for e in &self.table.entries {
             if !self.known.contains(&e.key) {
+                if p.full() {
+                    p.count(&e.key_at.source.name);
+                    continue;
+                }
                 let mut problem = Problem::new(format!("unknown key `{}`", self.key_path(&e.key)))
                     .at(e.key_at.location().with_key(self.key_path(&e.key)));
                 problem = match did_you_mean(&e.key, self.known.iter().map(String::as_str)) {

@@ -771,6 +771,7 @@ fn read_factor(item: &Tv, i: usize, ctx: &Context<'_>, p: &mut Problems) -> Opti
 }
 
 fn setter_of(path: &str, rubric: &Rubric) -> Result<Setter, String> {
+    crate::rubric::tree::check_key(path)?;
     let parts: Vec<&str> = path.split('.').collect();
     match parts.as_slice() {
         ["node", id, "weight"] => rubric

@@ -11,6 +11,7 @@ mod compare;
 mod evidence;
 mod fuzz_regressions;
 mod hangs;
+mod hostile_text;
 mod output_safety;
 mod properties;
 mod random_rubrics;
