@@ -947,7 +947,8 @@ fn removing_a_criterion_from_the_command_line_leaves_it_out_of_every_score() {
     );
 
     // A node: every criterion under it. XAA without A is B: mean(b1 3 years = 50, b2 in force
-    // = 100, b3 one partner in force on 2021-01-01 = 50) = 66.67.
+    // = 100, b3 one partner in force on 2021-01-01 = 50) = 66.67 (66.66666666666666 in COINr's
+    // order, each third times its value, then summed).
     let o = accord(
         dir.path(),
         &[
@@ -965,7 +966,7 @@ fn removing_a_criterion_from_the_command_line_leaves_it_out_of_every_score() {
     assert!(o.status.success(), "{}", texts(&o).1);
     let scores = std::fs::read_to_string(dir.path().join("out_a/scores.csv")).expect("scores");
     assert!(
-        scores.contains("XAA,IDX,index,66.66666666666667,"),
+        scores.contains("XAA,IDX,index,66.66666666666666,"),
         "{scores}"
     );
 
