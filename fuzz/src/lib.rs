@@ -163,3 +163,20 @@ pub fn check_files(s: &Scored) {
         }
     }
 }
+
+/// The mini fixture scored once (rubric, evidence, jurisdictions, dyads).
+pub fn mini_scored() -> &'static Scored {
+    static S: OnceLock<Scored> = OnceLock::new();
+    S.get_or_init(|| {
+        let inputs = load_from_memory(
+            MemoryInputs {
+                evidence: MINI_EVIDENCE.as_bytes(),
+                jurisdictions: Some(MINI_JURISDICTIONS.as_bytes()),
+                dyads: Some(MINI_DYADS.as_bytes()),
+            },
+            mini(),
+        )
+        .expect("mini inputs");
+        accord::score(mini().clone(), inputs, None).expect("mini scores")
+    })
+}
