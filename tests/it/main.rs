@@ -13,6 +13,7 @@ mod fuzz_regressions;
 mod hangs;
 mod output_safety;
 mod properties;
+mod public_data;
 mod random_rubrics;
 mod report;
 mod rubric;
