@@ -24,6 +24,16 @@ fn paths(dir: &str) -> InputPaths {
     }
 }
 
+/// Reads `dir` against `r`, carrying the evidence fields its `accord.toml` declares, as `score`
+/// does.
+fn load(dir: &str, r: &accord::rubric::Rubric) -> evidence::Inputs {
+    let carried = evidence::folder::read(&root().join(dir))
+        .expect("accord.toml")
+        .map(|f| f.fields)
+        .unwrap_or_default();
+    evidence::load_carrying(&paths(dir), r, &carried).expect("inputs")
+}
+
 fn rubric() -> accord::rubric::Rubric {
     rubric::load(
         &root().join("rubrics/paris-call.toml"),
@@ -36,7 +46,7 @@ fn rubric() -> accord::rubric::Rubric {
 #[divan::bench(args = ["data", "data/demo"])]
 fn score_end_to_end(dir: &str) -> usize {
     let r = rubric();
-    let inputs = evidence::load(&paths(dir), &r).expect("inputs");
+    let inputs = load(dir, &r);
     let scored = accord::score(r, inputs, None).expect("score");
     accord::output::score_files(&scored)
         .iter()
@@ -54,7 +64,7 @@ fn load_rubric() -> usize {
 #[divan::bench(args = ["data", "data/demo"])]
 fn score_in_memory(bencher: divan::Bencher, dir: &str) {
     let r = rubric();
-    let inputs = evidence::load(&paths(dir), &r).expect("inputs");
+    let inputs = load(dir, &r);
     bencher.bench(|| {
         accord::score(r.clone(), inputs.clone(), None)
             .expect("score")

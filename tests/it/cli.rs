@@ -23,7 +23,7 @@ fn score_on_the_default_writes_every_file_and_reruns_byte_identically() {
     let (stdout, stderr) = texts(&o);
     assert!(o.status.success(), "{stderr}");
     assert!(
-        stdout.contains("rubric paris-call 1.0.0 (32 criteria)"),
+        stdout.contains("rubric paris-call-public 1.0.0 (33 criteria)"),
         "{stdout}"
     );
     let mut names: Vec<String> = std::fs::read_dir(&a)
@@ -50,7 +50,7 @@ fn score_on_the_default_writes_every_file_and_reruns_byte_identically() {
     );
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(a.join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(manifest["rubric"]["id"], "paris-call");
+    assert_eq!(manifest["rubric"]["id"], "paris-call-public");
     assert_eq!(manifest["evaluation"]["date"], "2025-12-25");
     assert_eq!(manifest["inputs"]["evidence"]["path"], "data/evidence.csv");
     assert_eq!(

@@ -330,7 +330,7 @@ fn several_dates_in_one_run_add_an_as_of_column() {
     }
     let matrix = std::fs::read_to_string(out.join("matrix_principles.csv")).unwrap();
     assert!(matrix.starts_with("jurisdiction,as_of,P1,"));
-    assert_eq!(matrix.lines().count(), 1 + 147 * 3);
+    assert_eq!(matrix.lines().count(), 1 + 199 * 3);
     let o = accord(
         &root(),
         &["explain", "USA", "--as-of", "2018-11-12,2024-06-20"],

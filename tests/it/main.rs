@@ -14,6 +14,7 @@ mod hangs;
 mod hostile_text;
 mod output_safety;
 mod properties;
+mod public_data;
 mod random_rubrics;
 mod report;
 mod rubric;

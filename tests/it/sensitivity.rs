@@ -1196,7 +1196,7 @@ fn without_any_spec_sensitivity_says_where_it_looked_and_writes_nothing() {
 
 #[test]
 fn with_nothing_ranked_sensitivity_says_why_and_writes_nothing() {
-    // The shipped real data has too little evidence for any index score.
+    // The shipped real data, read by the deep rubric, has too little evidence for any index score.
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("sa");
     let spec = tmp.path().join("spec.toml");
@@ -1205,6 +1205,8 @@ fn with_nothing_ranked_sensitivity_says_why_and_writes_nothing() {
         &root(),
         &[
             "sensitivity",
+            "--rubric",
+            "rubrics/paris-call.toml",
             "--spec",
             spec.to_str().unwrap(),
             "--out",

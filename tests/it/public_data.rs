@@ -1,0 +1,266 @@
+//! The shipped real data (`data/`) and the public-instruments rubric that scores it by default:
+//! every row sourced and dated, every `no` from a complete list on its date, the figures the
+//! default must reach, and the time rules on real facts.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use crate::common::*;
+
+fn data() -> PathBuf {
+    root().join("data")
+}
+
+fn public_rubric() -> PathBuf {
+    root().join("rubrics/paris-call-public.toml")
+}
+
+/// Rows of a CSV file as header -> value maps.
+fn rows(path: &std::path::Path) -> Vec<BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            header
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+/// `group:entity` of every jurisdiction of data/jurisdictions.csv.
+fn entities() -> BTreeMap<String, String> {
+    rows(&data().join("jurisdictions.csv"))
+        .into_iter()
+        .map(|r| (r["code"].clone(), r["group:entity"].clone()))
+        .collect()
+}
+
+fn has_year(s: &str) -> bool {
+    s.as_bytes()
+        .windows(4)
+        .any(|w| (w.starts_with(b"19") || w.starts_with(b"20")) && w.iter().all(u8::is_ascii_digit))
+}
+
+#[test]
+fn every_evidence_row_names_its_source_and_the_source_its_date() {
+    let ev = rows(&data().join("evidence.csv"));
+    assert!(ev.len() > 1000, "{} rows", ev.len());
+    for (i, r) in ev.iter().enumerate() {
+        let s = &r["source"];
+        assert!(!s.trim().is_empty(), "row {} has no source", i + 2);
+        assert!(
+            has_year(s) || s.contains("undated"),
+            "row {}: the source names no date (or says it is undated): {s}",
+            i + 2
+        );
+    }
+}
+
+#[test]
+fn every_no_carries_the_status_date_of_the_complete_list_it_comes_from() {
+    let ev = rows(&data().join("evidence.csv"));
+    let mut lists = BTreeSet::new();
+    for (i, r) in ev.iter().enumerate() {
+        if r["value"] != "no" {
+            continue;
+        }
+        let as_of = &r["as_of"];
+        assert_eq!(as_of.len(), 10, "row {}: a `no` without its date", i + 2);
+        // The source names the complete list with that very date.
+        assert!(
+            r["source"].contains(as_of.as_str()),
+            "row {}: `no` as of {as_of}, but the source does not name a list of that date: {}",
+            i + 2,
+            r["source"]
+        );
+        lists.insert((r["criterion"].clone(), as_of.clone()));
+    }
+    // A `no` is written for the fields with complete lists only; the partial lists give none.
+    let fields: BTreeSet<&str> = lists.iter().map(|(f, _)| f.as_str()).collect();
+    for partial in [
+        "contact_point_24_7",
+        "international_law_position",
+        "capacity_building",
+        "pall_mall_code",
+        "un_cybercrime_signature",
+        "ip_theft_commitment",
+    ] {
+        assert!(!fields.contains(partial), "{partial} has a `no`");
+    }
+}
+
+#[test]
+fn jurisdictions_are_the_un_members_the_observer_states_the_eu_and_the_dyads_codes() {
+    let e = entities();
+    let count = |kind: &str| e.values().filter(|v| *v == kind).count();
+    assert_eq!(count("un_member"), 193);
+    let observers: Vec<&String> = e
+        .iter()
+        .filter(|(_, v)| *v == "un_observer_state")
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(observers, ["PSE", "VAT"]);
+    assert_eq!(e["EUU"], "regional_organisation");
+    for d in rows(&data().join("dyads.csv")) {
+        assert!(e.contains_key(&d["a"]) && e.contains_key(&d["b"]), "{d:?}");
+    }
+    // The groups a researcher filters by, with the EU's 27 and the G20's 19 states.
+    let j = rows(&data().join("jurisdictions.csv"));
+    let yes = |col: &str| j.iter().filter(|r| r[col] == "yes").count();
+    assert_eq!(yes("group:eu_member"), 27);
+    assert_eq!(yes("group:g7_member"), 7);
+    assert_eq!(yes("group:g20_member"), 20, "19 states and the EU");
+    assert!(j.iter().all(|r| !r["source"].is_empty()));
+}
+
+#[test]
+fn the_default_gives_150_un_members_an_index_and_every_principle_100_scores() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("results");
+    let o = accord(&root(), &["score", "--out", dir.to_str().unwrap()]);
+    let (stdout, stderr) = texts(&o);
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("rubric paris-call-public 1.0.0 (33 criteria)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("scored on 2025-12-25 (the date `data/accord.toml` declares)"));
+    let e = entities();
+    let un = |code: &str| e.get(code).is_some_and(|k| k == "un_member");
+    let mut indexed = 0;
+    for r in rows(&dir.join("ranking.csv")) {
+        if !un(&r["jurisdiction"]) || r["score"] == "NA" {
+            continue;
+        }
+        let coverage: f64 = r["coverage"].parse().unwrap();
+        assert!(coverage >= 0.5, "{r:?}");
+        indexed += 1;
+    }
+    assert!(indexed >= 150, "{indexed} UN members have an index");
+    let mut by_principle: BTreeMap<String, usize> = BTreeMap::new();
+    for r in rows(&dir.join("scores.csv")) {
+        if r["kind"] == "principle" && r["score"] != "NA" && un(&r["jurisdiction"]) {
+            *by_principle.entry(r["node"].clone()).or_default() += 1;
+        }
+    }
+    assert_eq!(by_principle.len(), 9, "{by_principle:?}");
+    for (p, n) in &by_principle {
+        assert!(*n >= 100, "{p}: {n} states");
+    }
+}
+
+#[test]
+fn germany_has_every_principle_in_full_but_lifecycle_security() {
+    // On 2025-12-25 Germany has joined every instrument of the rubric, but the Cyber Resilience
+    // Act's obligations apply only from 2026-09-11: P6 is (Paris Call 100 + CRA 0 + Budapest 100) / 3
+    // with equal weights, and the index (8 x 100 + 200/3) / 9.
+    let s = score_dir(&public_rubric(), &data(), None, &[]);
+    let p6 = score_of(&s, "DEU", "P6").unwrap();
+    assert!((p6 - 200.0 / 3.0).abs() < 1e-9, "{p6}");
+    let index = score_of(&s, "DEU", "PARIS").unwrap();
+    assert!(
+        (index - (800.0 + 200.0 / 3.0) / 9.0).abs() < 1e-9,
+        "{index}"
+    );
+    assert_eq!(coverage_of(&s, "DEU", "PARIS"), Some(1.0));
+    let later = score_dir(&public_rubric(), &data(), Some("2026-09-11"), &[]);
+    assert_eq!(score_of(&later, "DEU", "P6"), Some(100.0));
+}
+
+#[test]
+fn budapest_party_is_the_date_of_entry_into_force() {
+    // Sweden deposited its ratification on 2021-04-28: by articles 36(4) of the Convention, in force
+    // on the first day of the month after three months, 2021-08-01.
+    for (date, expected) in [("2021-07-31", 0.0), ("2021-08-01", 100.0)] {
+        let s = score_dir(&public_rubric(), &data(), Some(date), &[]);
+        assert_eq!(
+            score_of(&s, "SWE", "budapest_party"),
+            Some(expected),
+            "{date}"
+        );
+    }
+    // Nigeria: two accession dates in the sources (2022-07-06, 2022-08-28), one entry into force.
+    for (date, expected) in [("2022-10-31", 0.0), ("2022-11-01", 100.0)] {
+        let s = score_dir(&public_rubric(), &data(), Some(date), &[]);
+        assert_eq!(
+            score_of(&s, "NGA", "budapest_party"),
+            Some(expected),
+            "{date}"
+        );
+    }
+}
+
+#[test]
+fn a_no_from_2011_stops_counting_and_a_no_from_2024_holds() {
+    // Russia is on neither list of the 2011 notification, and its name sorts after the cut of both
+    // 2024 lists: a "no" in 2011, unknown once the five-year horizon has passed.
+    let early = score_dir(&public_rubric(), &data(), Some("2011-06-01"), &[]);
+    assert_eq!(score_of(&early, "RUS", "budapest_party"), Some(0.0));
+    let now = score_dir(&public_rubric(), &data(), None, &[]);
+    assert_eq!(score_of(&now, "RUS", "budapest_party"), None);
+    // Algeria sorts before 'Kiribati', where the Council of Europe's list of Parties (on or after
+    // 2024-07-29) is read to: still a "no" in 2025.
+    assert_eq!(score_of(&now, "DZA", "budapest_party"), Some(0.0));
+}
+
+#[test]
+fn eu_facts_end_with_the_united_kingdoms_membership() {
+    // The UK was an EU Member State until 2020-01-31: its CSIRTs were in the EU CSIRTs Network and
+    // its electoral authorities in the European Cooperation Network on Elections until then.
+    let before = score_dir(&public_rubric(), &data(), Some("2020-01-31"), &[]);
+    let after = score_dir(&public_rubric(), &data(), Some("2020-02-01"), &[]);
+    for criterion in ["P1_eu_csirts_network", "P3_ecne"] {
+        assert_eq!(
+            score_of(&before, "GBR", criterion),
+            Some(100.0),
+            "{criterion}"
+        );
+        assert_eq!(score_of(&after, "GBR", criterion), Some(0.0), "{criterion}");
+        assert_eq!(
+            score_of(&after, "FRA", criterion),
+            Some(100.0),
+            "{criterion}"
+        );
+    }
+}
+
+#[test]
+fn the_deep_rubric_reads_the_real_data_and_shows_what_is_unknown() {
+    let s = score_dir(&root().join("rubrics/paris-call.toml"), &data(), None, &[]);
+    // Nothing in data/ answers the national-law questions: unknown for every state, never 0.
+    for code in ["DEU", "USA", "BRA"] {
+        assert_eq!(score_of(&s, code, "offences_illegal_access"), None);
+        assert_eq!(score_of(&s, code, "PARIS"), None, "{code}");
+    }
+    // What the lists do answer, it reads with the same fields.
+    assert_eq!(score_of(&s, "USA", "paris_call_supporter"), Some(100.0));
+    assert_eq!(score_of(&s, "USA", "budapest_party"), Some(100.0));
+    assert_eq!(score_of(&s, "FRA", "election_cooperation"), Some(100.0));
+}
+
+#[test]
+fn sensitivity_runs_on_the_default() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("sa");
+    let o = accord(
+        &root(),
+        &[
+            "sensitivity",
+            "--runs",
+            "20",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+    );
+    let (stdout, stderr) = texts(&o);
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("rubrics/paris-call-public.sensitivity.toml"),
+        "{stdout}"
+    );
+    assert!(dir.join("sensitivity_indices.csv").exists());
+}
