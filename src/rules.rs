@@ -7,10 +7,11 @@
 //! date on which no dated row applies. Rows dated after the evaluation date are not yet made.
 //!
 //! A date field records when an instrument took effect. A date value is that event: the
-//! instrument is in force on every date from it on (it never grows stale). `yes` and `no` are
-//! observations of the status on their `as_of` date, carried forward like any other; a `no` also
-//! says the instrument was not in force on any earlier date. Observations that contradict each
-//! other are an error.
+//! instrument is in force on every date from it on (it never grows stale). `yes` on an `as_of`
+//! date bounds the event ("in force by then") and likewise never grows stale, since an instrument
+//! in force stays so (denunciation is not modelled). `no` observes the status on its date: it
+//! says the instrument was not in force on any earlier date, and it is carried forward like any
+//! observation, up to the horizon. Observations that contradict each other are an error.
 //!
 //! Several coders: each coder's value is found as above; a coder named `reviewer` wins, else the
 //! majority, else the value is unknown and flagged.
@@ -515,20 +516,20 @@ fn resolve_one(
     if let Some((d, i)) = exact {
         return Ok((Some(Value::Bool(d <= ctx.date)), Basis::Row(i)));
     }
-    // The latest dated observation on or before the date, carried forward up to the horizon.
-    let latest = [yes_by, no_at]
-        .into_iter()
-        .flatten()
-        .filter(|(at, _)| *at <= ctx.date)
-        .max_by_key(|(at, _)| *at);
-    if let Some((_, i)) = latest {
+    // In force by a date on or before this one: an instrument in force stays in force (no
+    // denunciation is modelled), so a `yes`, like a date value, never grows stale.
+    if let Some((_, i)) = yes_by.filter(|(at, _)| *at <= ctx.date) {
+        return Ok((Some(Value::Bool(true)), Basis::Row(i)));
+    }
+    if let Some((at, i)) = no_at {
+        // Not in force on a later date: not in force on this one either.
+        if at >= ctx.date {
+            return Ok((Some(Value::Bool(false)), Basis::Row(i)));
+        }
+        // Not in force on an earlier date: carried forward up to the horizon.
         if stale(i) {
             return Ok((None, Basis::Stale(i)));
         }
-        return Ok((row(i).value, Basis::Row(i)));
-    }
-    // Not in force on a later date: not in force on this one either.
-    if let Some((_, i)) = no_at.filter(|(at, _)| *at >= ctx.date) {
         return Ok((Some(Value::Bool(false)), Basis::Row(i)));
     }
     if let Some(i) = undated {

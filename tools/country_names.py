@@ -1,58 +1,51 @@
 """Writes src/evidence/country_names.tsv: the names and other codes by which countries are often
 written where an ISO 3166-1 alpha-3 code is due, so that accord can say "did you mean `DEU`?".
 
-Source: the country_converter package (PyPI `country_converter`, MIT licence, Copyright (c)
-2015-2025 Konstantin Stadler), its file country_data.tsv, columns name_short, name_official, ISO2
-(a regex of anchored alternatives such as ^GB$|^UK$), ISO3, IOC and FIFA. Run with the version
-named in the output's first line installed:
+Source: the Frictionless Data package datasets/country-codes (github.com/datasets/country-codes,
+Public Domain Dedication and License), file data/country-codes.csv at commit caa72d1
+(2026-05-15): columns ISO3166-1-Alpha-3, CLDR display name, official_name_en, UNTERM English Short,
+ISO3166-1-Alpha-2, IOC and FIFA. Run with that file's path:
 
-    pip install country_converter==1.3.2
-    python3 tools/country_names.py
+    python3 tools/country_names.py path/to/country-codes.csv
 """
 
 import csv
 import os
 import re
+import sys
 
-import country_converter
-from country_converter.version import __version__
-
-SRC = os.path.join(os.path.dirname(country_converter.__file__), "country_data.tsv")
 OUT = os.path.join(os.path.dirname(__file__), "..", "src", "evidence", "country_names.tsv")
-
-
-def literals(pattern):
-    """The literal alternatives of an anchored pattern such as ^GB$|^UK$."""
-    out = []
-    for part in pattern.split("|"):
-        m = re.fullmatch(r"\^?([A-Za-z]{2,3})\$?", part.strip())
-        if m:
-            out.append(m.group(1).upper())
-    return out
+SOURCE = "datasets/country-codes (PDDL) commit caa72d1, data/country-codes.csv"
+ALIASES = [
+    "CLDR display name",
+    "official_name_en",
+    "UNTERM English Short",
+    "ISO3166-1-Alpha-2",
+    "IOC",
+    "FIFA",
+]
 
 
 def main():
-    with open(SRC, encoding="utf-8") as f:
-        rows = list(csv.DictReader(f, delimiter="\t"))
-    lines = [
-        f"# country_converter {__version__} (MIT, Konstantin Stadler), country_data.tsv; "
-        "made by tools/country_names.py",
-        "iso3\tname\talias",
-    ]
+    with open(sys.argv[1], encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    lines = [f"# {SOURCE}; made by tools/country_names.py", "iso3\tname\talias"]
     seen = set()
     for r in rows:
-        iso3 = (r["ISO3"] or "").strip()
-        if not re.fullmatch(r"[A-Z]{3}", iso3) or (r.get("obsolete") or "").strip():
+        iso3 = (r["ISO3166-1-Alpha-3"] or "").strip()
+        if not re.fullmatch(r"[A-Z]{3}", iso3):
             continue
-        aliases = [r["name_short"], r["name_official"]]
-        aliases += literals(r["ISO2"] or "")
-        aliases += [r["IOC"], r["FIFA"]]
-        for a in aliases:
-            a = (a or "").strip()
+        name = (r["official_name_en"] or r["CLDR display name"] or iso3).strip()
+        for column in ALIASES:
+            a = (r[column] or "").strip()
+            # UNTERM short names end in "(the)"; FIFA and IOC codes are three letters.
+            a = re.sub(r"\s*\(the\)$", "", a)
+            if column in ("IOC", "FIFA") and not re.fullmatch(r"[A-Z]{3}", a):
+                continue
             if not a or a.upper() == iso3 or (iso3, a.lower()) in seen:
                 continue
             seen.add((iso3, a.lower()))
-            lines.append(f"{iso3}\t{r['name_short'].strip()}\t{a}")
+            lines.append(f"{iso3}\t{name}\t{a}")
     with open(OUT, "w", encoding="utf-8", newline="\n") as f:
         f.write("\n".join(lines) + "\n")
 

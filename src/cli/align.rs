@@ -27,7 +27,8 @@ pub struct AlignArgs {
     /// Where to write.
     #[command(flatten)]
     pub output: super::OutArgs,
-    /// The scores compared [default: dimension, or principle for a rubric without facets].
+    /// The scores compared [default: the rubric's `[align] level`, else dimension, or principle for
+    /// a rubric without facets].
     #[arg(long, value_enum)]
     pub level: Option<Level>,
     /// The similarity metric (agreement and kappa need --level criterion).
@@ -52,8 +53,15 @@ pub fn run(args: &AlignArgs, _cli: &Cli) -> Result<(), Error> {
     let scored = crate::score(rubric, inputs, as_of)?;
     // The default that recovers the demonstration set's blocs best (README, "Choosing the
     // default"), where the rubric has facets to compare.
+    let from_rubric = scored.rubric.align_level.as_deref().and_then(|l| {
+        <Level as clap::ValueEnum>::value_variants()
+            .iter()
+            .copied()
+            .find(|v| v.name() == l)
+    });
     let level = args
         .level
+        .or(from_rubric)
         .unwrap_or(if scored.results.facet_values.is_empty() {
             Level::Principle
         } else {

@@ -532,6 +532,7 @@ fn validate(root: &Table, file: &str, p: &mut Problems) -> Option<Rubric> {
     // [multilateral.<id>] and [network]: read here, their evidence fields resolved below.
     let multilateral_drafts = read_multilateral(&mut top, &instrument_ids, p);
     let network_draft = read_network(&mut top, p);
+    let align_level = read_align(&mut top, p);
 
     // [pipeline], read before nodes and criteria so their overrides start from it.
     let pipeline_table = top
@@ -1039,6 +1040,7 @@ fn validate(root: &Table, file: &str, p: &mut Problems) -> Option<Rubric> {
         instruments,
         multilateral,
         network,
+        align_level,
         pipeline,
         tiers,
         provenance: Provenance::default(),
@@ -1186,6 +1188,31 @@ fn read_network(top: &mut Reader<'_>, p: &mut Problems) -> Option<(String, Tv)> 
     r.allow(&["description"]);
     r.finish(p);
     weights
+}
+
+/// Reads `[align]`: the level `align` compares by default.
+fn read_align(top: &mut Reader<'_>, p: &mut Problems) -> Option<String> {
+    const LEVELS: [&str; 4] = ["criterion", "cell", "principle", "dimension"];
+    let (t, at) = top.table("align", p)?;
+    let mut r = Reader::new(t, "align", at);
+    let level = r.str("level", p).and_then(|l| {
+        if LEVELS.contains(&l.as_str()) {
+            return Some(l);
+        }
+        if let Some(tv) = r.get("level") {
+            p.push(
+                r.problem_at(tv, "level", format!("`align.level` = `{l}` is not a level"))
+                    .help(
+                        did_you_mean(&l, LEVELS)
+                            .unwrap_or_else(|| format!("levels: {}", LEVELS.join(", "))),
+                    ),
+            );
+        }
+        None
+    });
+    r.allow(&["description"]);
+    r.finish(p);
+    level
 }
 
 /// Resolves the evidence fields named by `[multilateral.*]` and `[network]`: each must be a date

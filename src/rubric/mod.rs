@@ -35,6 +35,9 @@ pub struct Rubric {
     pub multilateral: Vec<Multilateral>,
     /// Settings of the cooperation network (`[network]`).
     pub network: NetworkSpec,
+    /// The scores `align` compares unless told otherwise (`[align] level`: `criterion`, `cell`,
+    /// `principle` or `dimension`).
+    pub align_level: Option<String>,
     /// What happens between criterion values and scores.
     pub pipeline: PipelineSpec,
     /// Named score bands, highest first.

@@ -460,7 +460,11 @@ fn a_country_name_or_another_code_gets_did_you_mean_the_alpha_3_code() {
     for (written, code, name) in [
         ("Germany", "DEU", "Germany"),
         ("GER", "DEU", "Germany"),
-        ("UK", "GBR", "United Kingdom"),
+        (
+            "UK",
+            "GBR",
+            "United Kingdom of Great Britain and Northern Ireland",
+        ),
     ] {
         let e =
             load_evidence(format!("jurisdiction,criterion,value\n{written},a1,yes\n").as_bytes())

@@ -344,3 +344,32 @@ fn inputs_without_any_date_are_evaluated_undated() {
     let e = accord::explain::explain(&s, "XAA", Some("IDX")).unwrap();
     assert_eq!(e.date, "undated");
 }
+
+#[test]
+fn a_date_fields_yes_never_grows_stale_but_its_no_does() {
+    // "In force by 2011-06-01" stays true (no denunciation is modelled); "not in force on
+    // 2011-06-01" says nothing about 2025 once the horizon has passed, and a later `no` decides.
+    let evidence = "jurisdiction,criterion,value,source,as_of\n\
+XAA,party,yes,list of 2011,2011-06-01\n\
+XAB,party,no,list of 2011,2011-06-01\n\
+XAC,party,no,list of 2011,2011-06-01\n\
+XAC,party,no,list of 2024,2024-06-20\n\
+XAD,party,yes,list of 2011,2011-06-01\n\
+XAD,party,yes,list of 2024,2024-06-20\n\
+XAE,csirt,yes,list,2025-12-25\n";
+    let s = scored(evidence, &["rubric.horizon=\"5 years\""]);
+    assert_eq!(s.evaluation.date.to_string(), "2025-12-25");
+    assert_eq!(score_of(&s, "XAA", "party"), Some(100.0));
+    assert_eq!(score_of(&s, "XAB", "party"), None);
+    assert_eq!(score_of(&s, "XAC", "party"), Some(0.0)); // the 2024 `no`, within 5 years
+    assert_eq!(score_of(&s, "XAD", "party"), Some(100.0));
+    // Between the two `no`s of XAC, the later one proves the status: not in force.
+    let s = accord::score(
+        s.rubric,
+        s.inputs,
+        Some(accord::evidence::parse_date("2019-01-01").unwrap()),
+    )
+    .unwrap();
+    assert_eq!(score_of(&s, "XAC", "party"), Some(0.0));
+    assert_eq!(score_of(&s, "XAB", "party"), None);
+}
