@@ -136,9 +136,17 @@ fn check(dir: &std::path::Path) -> Result<(), Error> {
             recorded.push((p.to_string(), h.to_string()));
         }
     }
+    // Read as the run read them: regular files only, within the file limit.
+    let limit = crate::limits::get().table_bytes;
     for (p, h) in &recorded {
-        let now = std::fs::read(p).map(|b| crate::files::sha256_hex(&b));
-        match now {
+        let bytes = crate::files::read_bytes(
+            std::path::Path::new(p),
+            "input",
+            limit,
+            Some("--max-file-mb"),
+            None,
+        );
+        match bytes.map(|b| crate::files::sha256_hex(&b)) {
             Ok(now) if now == *h => {}
             Ok(now) => {
                 return Err(Error::Mismatch(format!(
@@ -148,12 +156,15 @@ fn check(dir: &std::path::Path) -> Result<(), Error> {
                 )));
             }
             Err(e) => {
-                return Err(Problem::new(format!(
-                    "cannot read input `{p}` recorded in `{shown}`: {}",
-                    crate::files::io_reason(&e)
-                ))
-                .help("run --check from the folder the original run was made in")
-                .into());
+                let help = e.help.unwrap_or_else(|| {
+                    "run --check from the folder the original run was made in".to_string()
+                });
+                return Err(
+                    Problem::new(format!("{} (recorded in `{shown}`)", e.message))
+                        .at(crate::error::Location::file(p))
+                        .help(help)
+                        .into(),
+                );
             }
         }
     }

@@ -10,6 +10,7 @@ mod common;
 mod compare;
 mod evidence;
 mod fuzz_regressions;
+mod hostile_inputs;
 mod output_safety;
 mod properties;
 mod random_rubrics;
