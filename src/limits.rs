@@ -27,6 +27,8 @@ pub struct Limits {
     pub toml_depth: usize,
     /// Longest `extends` chain.
     pub extends: usize,
+    /// Most evaluation dates in one `--as-of`.
+    pub dates: usize,
 }
 
 impl Default for Limits {
@@ -42,6 +44,7 @@ impl Default for Limits {
             expr_depth: 32,
             toml_depth: 64,
             extends: 16,
+            dates: 100,
         }
     }
 }

@@ -190,7 +190,14 @@ impl InputArgs {
     /// Resolves defaults: the shipped rubric, and `--data` (or `data/`) for the evidence.
     pub fn resolve(&self) -> Result<Resolved, InputError> {
         let mut as_of = Vec::new();
-        for s in self.as_of.iter().flat_map(|s| s.split(',')) {
+        let most = crate::limits::get().dates;
+        for (i, s) in self.as_of.iter().flat_map(|s| s.split(',')).enumerate() {
+            if i == most {
+                return Err(InputError::one(
+                    Problem::new(format!("`--as-of` names more than {most} dates, the limit"))
+                        .help("each date is a whole run held in memory and written out: score a long series in parts"),
+                ));
+            }
             let d = parse_date(s.trim()).ok_or_else(|| {
                 InputError::one(
                     Problem::new(format!("`--as-of {s}` is not a date in YYYY-MM-DD form")).help(

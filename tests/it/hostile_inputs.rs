@@ -1,7 +1,7 @@
 //! Hostile input, one case per class: inputs that are not regular files (devices, pipes, a FIFO
-//! with no writer) or that never end. Each runs the binary under an address-space cap and a time
-//! guard, and must exit 2 with a message naming the file, leaving nothing behind. The files are
-//! made here, not committed.
+//! with no writer) or that never end, and too many evaluation dates. Each runs the binary under an address-space cap and a time guard, and
+//! must exit 2 with a message naming the file, leaving nothing behind. The files are made here,
+//! not committed.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -287,4 +287,31 @@ fn a_check_manifest_pointing_at_a_device_is_refused() {
             "input `/dev/zero` is a character device, not a regular file (recorded in `{out}`)"
         )],
     );
+}
+
+#[test]
+fn as_of_names_at_most_100_dates() {
+    let dates: Vec<String> = (0..101).map(|i| format!("{}-01-01", 1900 + i)).collect();
+    let all = dates.join(",");
+    let rubric = mini("rubric.toml");
+    let r = run_capped(
+        &[
+            "score",
+            "--rubric",
+            &rubric,
+            "--data",
+            "tests/fixtures/mini",
+            "--as-of",
+            &all,
+        ],
+        None,
+    );
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("`--as-of` names more than 100 dates, the limit"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.left.is_empty());
 }
