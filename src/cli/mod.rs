@@ -40,6 +40,12 @@ pub struct Cli {
     /// Largest input table or workbook accepted, in MB.
     #[arg(long, global = true, value_name = "MB", default_value_t = 512)]
     pub max_file_mb: u64,
+    /// Most bytes a zip workbook (.xlsx, .xlsm, .xlsb, .ods) may unpack to, in MB.
+    #[arg(long, global = true, value_name = "MB", default_value_t = 1024)]
+    pub max_unzipped_mb: u64,
+    /// Most cells in a workbook sheet's used area (an .ods: all its sheets together).
+    #[arg(long, global = true, value_name = "N", default_value_t = 10_000_000)]
+    pub max_cells: usize,
     /// Most data rows accepted in one table.
     #[arg(long, global = true, value_name = "N", default_value_t = 20_000_000)]
     pub max_rows: usize,
@@ -442,6 +448,8 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
     let defaults = crate::limits::Limits::default();
     crate::limits::set(crate::limits::Limits {
         table_bytes: cli.max_file_mb.saturating_mul(1024 * 1024),
+        unzipped_bytes: cli.max_unzipped_mb.saturating_mul(1024 * 1024),
+        cells: cli.max_cells,
         rows: cli.max_rows,
         criteria: cli.max_criteria,
         nodes: cli.max_criteria,

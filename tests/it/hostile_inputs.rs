@@ -1,5 +1,6 @@
 //! Hostile input, one case per class: inputs that are not regular files (devices, pipes, a FIFO
-//! with no writer) or that never end, and too many evaluation dates. Each runs the binary under an address-space cap and a time guard, and
+//! with no writer) or that never end, and too many evaluation dates; the workbooks are in
+//! `hostile_workbooks.rs`. Each runs the binary under an address-space cap and a time guard, and
 //! must exit 2 with a message naming the file, leaving nothing behind. The files are made here,
 //! not committed.
 

@@ -11,6 +11,7 @@ mod compare;
 mod evidence;
 mod fuzz_regressions;
 mod hostile_inputs;
+mod hostile_workbooks;
 mod output_safety;
 mod properties;
 mod random_rubrics;
