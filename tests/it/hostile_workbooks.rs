@@ -91,10 +91,18 @@ fn xlsx(dir: &Path, name: &str, sheet: &str, shared: Option<&str>, deflate: bool
 
 /// An `.ods` whose only sheet has these rows.
 fn ods(dir: &Path, name: &str, rows: &str) -> PathBuf {
-    let content = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Evidence">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
-    );
+    ods_content(dir, name, &format!("{rows}</table:table>{ODS_END}"))
+}
+
+/// The start of an `.ods`'s `content.xml`, up to its sheet's rows.
+const ODS_START: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Evidence">"#;
+/// The end of an `.ods`'s `content.xml`, after its sheet.
+const ODS_END: &str = "</office:spreadsheet></office:body></office:document-content>";
+
+/// An `.ods` whose `content.xml` is [`ODS_START`] followed by `rest`.
+fn ods_content(dir: &Path, name: &str, rest: &str) -> PathBuf {
+    let content = format!("{ODS_START}{rest}");
     let manifest = r#"<?xml version="1.0" encoding="UTF-8"?>
 <manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
     let entries: Vec<(&str, &[u8])> = vec![
@@ -395,4 +403,49 @@ fn a_sheet_row_count_is_bounded_like_a_csv_file() {
     let x = xlsx(dir.path(), "rows.xlsx", &sheet_xml(&rows), None, true);
     score_evidence(&x, &["--max-rows", "3"])
         .refused(&sheet_of(&x), &["has more than 3 rows (--max-rows)"]);
+}
+
+#[test]
+fn an_ods_that_ends_inside_a_sheet_is_refused_not_waited_on() {
+    // calamine's sheet reader waits for `</table:table>` past the end of the file: it hung.
+    let dir = tempfile::tempdir().unwrap();
+    let o = ods_content(dir.path(), "cut.ods", &ods_good_rows());
+    score_evidence(&o, &[]).refused(
+        &shown(&o),
+        &["its entry `content.xml` ends inside sheet `Evidence`, whose end calamine would wait for forever"],
+    );
+    // The same for a cell's note, whose end calamine looks for past the sheet's.
+    let rows = format!(
+        r#"{}<table:table-row><table:table-cell office:value-type="string"><office:annotation><text:p>n</text:p></table:table-cell></table:table-row></table:table>{ODS_END}"#,
+        ods_good_rows()
+    );
+    let o = ods_content(dir.path(), "note.ods", &rows);
+    score_evidence(&o, &[]).refused(
+        &shown(&o),
+        &["ends inside a cell's note (`office:annotation`)"],
+    );
+}
+
+#[test]
+fn ods_text_repeats_are_counted_as_the_bytes_they_expand_to() {
+    let dir = tempfile::tempdir().unwrap();
+    // `<text:s text:c="N"/>` is N spaces: 2,000,000,000 of them from one element.
+    let rows = format!(
+        r#"{}<table:table-row><table:table-cell office:value-type="string"><text:p><text:s text:c="2000000000"/></text:p></table:table-cell></table:table-row>"#,
+        ods_good_rows()
+    );
+    let o = ods(dir.path(), "spaces.ods", &rows);
+    score_evidence(&o, &[]).refused(
+        &shown(&o),
+        &["hold more than 1073741824 bytes of text once repeated rows, columns and spaces are written out, the limit (--max-unzipped-mb)"],
+    );
+    // A cell of 1,000 characters repeated over 9,000 columns and 1,000 rows: 9 GB of copies in
+    // 9 million cells, under the cell limit.
+    let rows = format!(
+        r#"{}<table:table-row table:number-rows-repeated="1000"><table:table-cell table:number-columns-repeated="9000" office:value-type="string"><text:p>{}</text:p></table:table-cell></table:table-row>"#,
+        ods_good_rows(),
+        "x".repeat(1000)
+    );
+    let o = ods(dir.path(), "copies.ods", &rows);
+    score_evidence(&o, &[]).refused(&shown(&o), &["bytes of text once repeated rows"]);
 }

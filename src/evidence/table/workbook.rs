@@ -13,6 +13,8 @@ use quick_xml::events::{BytesStart, Event};
 
 use crate::error::{Location, Problem};
 
+mod ods;
+
 /// What calamine reads a workbook as, decided from its bytes (not its name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -203,7 +205,12 @@ fn check_zip(bytes: &[u8], shown: &str) -> Result<Format, Problem> {
         if base == "sharedstrings.xml" {
             shared_strings(&mut counted, size, shown, &name, limits.cells)?;
         } else if name == "content.xml" && names.iter().any(|n| n == "mimetype") {
-            ods_cells(&mut counted, shown, limits.cells)?;
+            ods::check(
+                &mut counted,
+                shown,
+                limits.cells as u64,
+                limits.unzipped_bytes,
+            )?;
         }
         std::io::copy(&mut counted, &mut std::io::sink()).map_err(|e| damaged(shown, &name, &e))?;
         if counted.count > room {
@@ -329,155 +336,6 @@ fn shared_strings<R: Read>(
         .help("open the file in a spreadsheet program and save it again, or export the sheet as CSV"));
     }
     Ok(())
-}
-
-/// The cells calamine makes of an `.ods`'s `content.xml` when it opens it: every sheet is read
-/// whole, repeated rows and columns written out, over each sheet's area from its first to its
-/// last row holding something and from column A to its last such column. Counted here with the
-/// element names calamine matches, a cell holding something when it has a value type, a formula
-/// or any content (more than calamine keeps, never less); the total is refused above the limit.
-fn ods_cells<R: Read>(r: &mut R, shown: &str, cells: usize) -> Result<(), Problem> {
-    let mut x = xml(r);
-    let mut buf = Vec::new();
-    let mut skip = Vec::new();
-    let mut count = OdsCount::default();
-    loop {
-        buf.clear();
-        match x.read_event_into(&mut buf) {
-            Ok(Event::Start(e)) => {
-                count.open(&e, false);
-                if matches!(
-                    e.name().as_ref(),
-                    "table:table-cell" | "table:covered-table-cell"
-                ) {
-                    // What a cell holds is calamine's to read; a table inside it is not a sheet.
-                    let name = e.name().as_ref().to_string();
-                    skip.clear();
-                    if x.read_to_end_into(quick_xml::name::QName(&name), &mut skip)
-                        .is_err()
-                    {
-                        break;
-                    }
-                }
-            }
-            Ok(Event::Empty(e)) => count.open(&e, true),
-            Ok(Event::End(e)) => count.close(e.name().as_ref()),
-            // calamine stops at the same malformed byte, having made no more cells than these.
-            Ok(Event::Eof) | Err(_) => break,
-            Ok(_) => {}
-        }
-        if count.total() > cells as u64 {
-            return Err(Problem::new(format!(
-                "workbook `{shown}`: its sheets (entry `content.xml`) spread over more than {cells} cells once repeated rows and columns are counted, the limit (--max-cells)"
-            ))
-            .at(Location::file(shown))
-            .help("repeated empty rows and columns count when cells with values follow them: delete the unused rows and columns, or export the sheet as CSV"));
-        }
-    }
-    Ok(())
-}
-
-/// The running count of [`ods_cells`], saturating.
-#[derive(Debug, Default)]
-struct OdsCount {
-    /// Finished sheets' areas.
-    done: u64,
-    /// The sheet being read.
-    sheet: Option<OdsSheet>,
-    /// The row being read: its repeat count, columns so far, one past its last column with content.
-    row: Option<(u64, u64, u64)>,
-}
-
-#[derive(Debug, Default, Clone, Copy)]
-struct OdsSheet {
-    /// Rows so far, repeats written out.
-    rows: u64,
-    /// The first row with content, and one past the last.
-    used: Option<(u64, u64)>,
-    /// One past the last column with content, over all rows.
-    width: u64,
-}
-
-impl OdsSheet {
-    fn area(&self) -> u64 {
-        self.used
-            .map_or(0, |(a, b)| (b - a).saturating_mul(self.width))
-    }
-}
-
-impl OdsCount {
-    fn total(&self) -> u64 {
-        self.done
-            .saturating_add(self.sheet.as_ref().map_or(0, OdsSheet::area))
-    }
-
-    fn open(&mut self, e: &BytesStart<'_>, empty: bool) {
-        match e.name().as_ref() {
-            "table:table" if !empty => {
-                let before = self.sheet.replace(OdsSheet::default());
-                self.done = self.done.saturating_add(before.map_or(0, |s| s.area()));
-            }
-            "table:table-row" => {
-                let rep = repeated(e, "table:number-rows-repeated");
-                self.row = Some((rep, 0, 0));
-                if empty {
-                    self.close("table:table-row");
-                }
-            }
-            "table:table-cell" | "table:covered-table-cell" => {
-                let rep = repeated(e, "table:number-columns-repeated");
-                let content = !empty
-                    || e.attributes()
-                        .with_checks(false)
-                        .filter_map(Result::ok)
-                        .any(|a| matches!(a.key.as_ref(), "office:value-type" | "table:formula"));
-                if let Some(r) = self.row.as_mut() {
-                    r.1 = r.1.saturating_add(rep);
-                    if content {
-                        r.2 = r.1;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn close(&mut self, name: &str) {
-        match name {
-            "table:table-row" => {
-                if let (Some((rep, _, last)), Some(s)) = (self.row.take(), self.sheet.as_mut()) {
-                    let start = s.rows;
-                    s.rows = s.rows.saturating_add(rep);
-                    if last > 0 {
-                        let first = s.used.map_or(start, |u| u.0);
-                        s.used = Some((first, s.rows));
-                        s.width = s.width.max(last);
-                    }
-                }
-            }
-            "table:table" => {
-                let s = self.sheet.take();
-                self.done = self.done.saturating_add(s.map_or(0, |s| s.area()));
-            }
-            _ => {}
-        }
-    }
-}
-
-/// A repeat count (`table:number-rows-repeated`, `table:number-columns-repeated`), unescaped and
-/// trimmed so that no spelling calamine reads as a number is read as 1 here.
-fn repeated(e: &BytesStart<'_>, key: &str) -> u64 {
-    e.attributes()
-        .with_checks(false)
-        .filter_map(Result::ok)
-        .find(|a| a.key.as_ref() == key)
-        .and_then(|a| {
-            let v = a
-                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .unwrap_or_else(|_| a.value.clone());
-            v.trim().parse::<u64>().ok()
-        })
-        .unwrap_or(1)
 }
 
 // ------------------------------------------------------------------------------------------------
