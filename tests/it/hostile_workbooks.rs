@@ -194,17 +194,50 @@ fn the_used_area_is_counted_from_column_a_to_the_last_row_with_a_value() {
 }
 
 #[test]
-fn a_column_beyond_xfd_is_refused() {
+fn a_reference_beyond_xfd1048576_or_backwards_is_refused() {
+    // calamine multiplies a reference's letters and digits unchecked, and subtracts a range's
+    // start from its end: a column past XFD, a row past 1048576, or a range that runs backwards.
     let dir = tempfile::tempdir().unwrap();
-    let rows = format!(
-        r#"{}<row r="3"><c r="XFE3"><v>1</v></c></row>"#,
-        good_rows()
-    );
-    let x = xlsx(dir.path(), "xfe.xlsx", &sheet_xml(&rows), None, false);
-    score_evidence(&x, &[]).refused(
-        &sheet_of(&x),
-        &["a value in column XFE (number 16385), beyond the limit of 16384 columns (`XFD`)"],
-    );
+    let cases = [
+        (r#"<row r="3"><c r="XFE3"><v>1</v></c></row>"#, "XFE3"),
+        (
+            r#"<row r="3"><c r="A1048577"><v>1</v></c></row>"#,
+            "A1048577",
+        ),
+        (
+            r#"<row r="99999999999"><c><v>1</v></c></row>"#,
+            "99999999999",
+        ),
+        (
+            r#"<row r="3"><c r="ADDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD3"><v>1</v></c></row>"#,
+            "ADDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD3",
+        ),
+        (
+            r#"<row r="3"><c r="C3"><f t="shared" si="0" ref="C3:C1">1</f><v>1</v></c></row>"#,
+            "C3:C1",
+        ),
+    ];
+    for (i, (rows, reference)) in cases.into_iter().enumerate() {
+        let rows = format!("{}{rows}", good_rows());
+        let x = xlsx(
+            dir.path(),
+            &format!("ref{i}.xlsx"),
+            &sheet_xml(&rows),
+            None,
+            false,
+        );
+        score_evidence(&x, &[]).refused(
+            &shown(&x),
+            &[&format!(
+                "entry `xl/worksheets/sheet1.xml` has the cell reference `{reference}`, beyond `XFD1048576` or backwards"
+            )],
+        );
+    }
+    // The sheet's own `dimension`, which no cell needs.
+    let sheet =
+        sheet_xml(&good_rows()).replace("<sheetData>", r#"<dimension ref="D3:A1"/><sheetData>"#);
+    let x = xlsx(dir.path(), "dimension.xlsx", &sheet, None, false);
+    score_evidence(&x, &[]).refused(&shown(&x), &["the cell reference `D3:A1`"]);
 }
 
 #[test]

@@ -204,6 +204,8 @@ fn check_zip(bytes: &[u8], shown: &str) -> Result<Format, Problem> {
         let mut counted = Counted::new((&mut entry).take(room + 1));
         if base == "sharedstrings.xml" {
             shared_strings(&mut counted, size, shown, &name, limits.cells)?;
+        } else if base.ends_with(".xml") && name != "content.xml" {
+            cell_references(&mut counted, shown, &name)?;
         } else if name == "content.xml" && names.iter().any(|n| n == "mimetype") {
             ods::check(
                 &mut counted,
@@ -336,6 +338,67 @@ fn shared_strings<R: Read>(
         .help("open the file in a spreadsheet program and save it again, or export the sheet as CSV"));
     }
     Ok(())
+}
+
+/// Cell references calamine turns into numbers in an `.xlsx` sheet (a `dimension`'s and a shared
+/// formula's `ref`, a `row`'s and a cell's `r`): it multiplies and subtracts them unchecked, so
+/// that a column of many letters, a row of many digits or a range that runs backwards overflows.
+/// A reference beyond `XFD1048576`, or a range whose end comes before its start, is refused.
+fn cell_references<R: Read>(r: &mut R, shown: &str, entry: &str) -> Result<(), Problem> {
+    let mut x = xml(r);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let e = match x.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) => e,
+            Ok(Event::Eof) | Err(_) => return Ok(()),
+            Ok(_) => continue,
+        };
+        let key = match e.local_name().as_ref() {
+            "dimension" | "f" => "ref",
+            "row" | "c" => "r",
+            _ => continue,
+        };
+        let Some(value) = attr(&e, key) else { continue };
+        let parts: Vec<Option<(u64, u64)>> = value.split(':').map(reference).collect();
+        let bad = match parts.as_slice() {
+            [Some(a), Some(b)] => b.0 < a.0 || b.1 < a.1,
+            _ => false,
+        } || value
+            .split(':')
+            .any(|p| reference(p).is_none() && beyond(p));
+        if bad {
+            let shown_ref: String = value.chars().take(40).collect();
+            return Err(Problem::new(format!(
+                "workbook `{shown}`: entry `{entry}` has the cell reference `{shown_ref}`, beyond `XFD1048576` or backwards"
+            ))
+            .at(Location::file(shown))
+            .help("open the file in a spreadsheet program and save it again, or export the sheet as CSV"));
+        }
+    }
+}
+
+/// A reference's (column, row) as calamine reads it (letters, then digits; 1-based), when it is
+/// within `XFD1048576`.
+fn reference(part: &str) -> Option<(u64, u64)> {
+    let letters = part.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let (col, row) = part.split_at(letters);
+    if letters > 3 || row.is_empty() || row.len() > 7 || !row.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let col = col.bytes().fold(0u64, |n, c| {
+        n * 26 + u64::from(c.to_ascii_uppercase() - b'A') + 1
+    });
+    let row: u64 = row.parse().ok()?;
+    (col <= 16_384 && row <= 1_048_576).then_some((col, row))
+}
+
+/// True when calamine would read `part` as a reference (letters then digits) that is out of
+/// bounds: the ones it cannot read it refuses itself.
+fn beyond(part: &str) -> bool {
+    let letters = part.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let row = &part[letters..];
+    !row.is_empty() && row.bytes().all(|b| b.is_ascii_digit())
 }
 
 // ------------------------------------------------------------------------------------------------
