@@ -360,13 +360,12 @@ fn cell_references<R: Read>(r: &mut R, shown: &str, entry: &str) -> Result<(), P
             _ => continue,
         };
         let Some(value) = attr(&e, key) else { continue };
-        let parts: Vec<Option<(u64, u64)>> = value.split(':').map(reference).collect();
-        let bad = match parts.as_slice() {
-            [Some(a), Some(b)] => b.0 < a.0 || b.1 < a.1,
-            _ => false,
-        } || value
-            .split(':')
-            .any(|p| reference(p).is_none() && beyond(p));
+        let parts: Vec<Result<Option<(u64, u64)>, ()>> = value.split(':').map(reference).collect();
+        let bad = parts.iter().any(Result::is_err)
+            || match parts.as_slice() {
+                [Ok(Some(a)), Ok(Some(b))] => b.0 < a.0 || b.1 < a.1,
+                _ => false,
+            };
         if bad {
             let shown_ref: String = value.chars().take(40).collect();
             return Err(Problem::new(format!(
@@ -378,27 +377,33 @@ fn cell_references<R: Read>(r: &mut R, shown: &str, entry: &str) -> Result<(), P
     }
 }
 
-/// A reference's (column, row) as calamine reads it (letters, then digits; 1-based), when it is
-/// within `XFD1048576`.
-fn reference(part: &str) -> Option<(u64, u64)> {
-    let letters = part.bytes().take_while(u8::is_ascii_alphabetic).count();
-    let (col, row) = part.split_at(letters);
-    if letters > 3 || row.is_empty() || row.len() > 7 || !row.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+/// One part of a reference as calamine reads it, letters then digits: `Err` where calamine's
+/// arithmetic would overflow or the reference lies beyond `XFD1048576` (more than 3 letters or 7
+/// digits in a row, whatever follows them), `Ok(None)` where calamine refuses it itself (another
+/// character), else its (column, row), 1-based.
+fn reference(part: &str) -> Result<Option<(u64, u64)>, ()> {
+    let b = part.as_bytes();
+    let letters = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let digits = b[letters..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if letters > 3 || digits > 7 {
+        return Err(());
     }
-    let col = col.bytes().fold(0u64, |n, c| {
+    if digits == 0 || letters + digits < b.len() {
+        return Ok(None);
+    }
+    let col = b[..letters].iter().fold(0u64, |n, c| {
         n * 26 + u64::from(c.to_ascii_uppercase() - b'A') + 1
     });
-    let row: u64 = row.parse().ok()?;
-    (col <= 16_384 && row <= 1_048_576).then_some((col, row))
-}
-
-/// True when calamine would read `part` as a reference (letters then digits) that is out of
-/// bounds: the ones it cannot read it refuses itself.
-fn beyond(part: &str) -> bool {
-    let letters = part.bytes().take_while(u8::is_ascii_alphabetic).count();
-    let row = &part[letters..];
-    !row.is_empty() && row.bytes().all(|b| b.is_ascii_digit())
+    let row = b[letters..]
+        .iter()
+        .fold(0u64, |n, c| n * 10 + u64::from(c - b'0'));
+    if col > 16_384 || row > 1_048_576 {
+        return Err(());
+    }
+    Ok(Some((col, row)))
 }
 
 // ------------------------------------------------------------------------------------------------
