@@ -102,7 +102,11 @@ const ODS_END: &str = "</office:spreadsheet></office:body></office:document-cont
 
 /// An `.ods` whose `content.xml` is [`ODS_START`] followed by `rest`.
 fn ods_content(dir: &Path, name: &str, rest: &str) -> PathBuf {
-    let content = format!("{ODS_START}{rest}");
+    ods_whole(dir, name, &format!("{ODS_START}{rest}"))
+}
+
+/// An `.ods` with this `content.xml`.
+fn ods_whole(dir: &Path, name: &str, content: &str) -> PathBuf {
     let manifest = r#"<?xml version="1.0" encoding="UTF-8"?>
 <manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
     let entries: Vec<(&str, &[u8])> = vec![
@@ -486,4 +490,23 @@ fn ods_text_repeats_are_counted_as_the_bytes_they_expand_to() {
     );
     let o = ods(dir.path(), "copies.ods", &rows);
     score_evidence(&o, &[]).refused(&shown(&o), &["bytes of text once repeated rows"]);
+}
+
+/// A `content.xml` the fuzzer made (the `workbook` target's third finding), kept whole: its
+/// sheet is never closed, and a start tag `office:ble:table-cell office:value-type="string"`
+/// has no `=` after its first name, which calamine reads as one key, so the cell is not a string
+/// cell to it. Read by another attribute parser, the walk took a different path through the
+/// cells and missed that calamine would reach the end of the file inside the sheet, and wait.
+const FUZZ_CUT_SHEET: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:t</table:table-cell>es:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:2.0" office:version=".2"><office:body><office:spreadsheet><table:table table:name="EviPdence"><table:table-row><table:table-cell office:value-type="string"><text:p>jurisdiction</text:p></table:table-cell><table:table-cell office:ble:table-cell office:value-type="string"><text:p>criterion</text:p></table:ta-belcell><table:table-cell office:value-type="string"><text:p>value</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="2"><table:table-cell office:value-type="string"><text:p>XAA</text:p></table:table->b1</text:p></table:table-cell><table:table-cell office:value-type="float" office:value="3" table:formula="of:=1+2"><text:p>3</text:p></table:table-cell></table:table-row><table:table-row ated="3"><table:table-cell table:number-coimension ref="A1:D3"/><sheetData><row><c")</f><v>yes</v></c></row></sc r="C5" t="str"><f>IF(1,"yes","no")</f><v>yes</v></c>="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http:./schemas.ocell office:value-type="string"><text:p>n</text:p></table:table-cell></table:table-row></table:table?</office:spreadsheet></office:body></office:document-content>"#;
+
+#[test]
+fn the_walk_reads_attributes_as_calamine_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = ods_whole(dir.path(), "fuzz.ods", FUZZ_CUT_SHEET);
+    score_evidence(&o, &[]).refused(
+        &shown(&o),
+        &["its entry `content.xml` ends inside sheet `EviPdence`"],
+    );
 }

@@ -73,27 +73,79 @@ struct Walk<'s, R: Read> {
     done: (u64, u64),
 }
 
-/// An attribute's raw value, by its qualified name.
-fn attr(e: &BytesStart<'_>, key: &str) -> Option<String> {
-    e.attributes()
-        .with_checks(false)
-        .filter_map(Result::ok)
-        .find(|a| a.key.as_ref() == key)
-        .map(|a| a.value.into_owned())
+/// A start tag's attributes as calamine reads them (its `RawAttrIter`): a key is everything up to
+/// the next `=`, a value what lies between the quotes after it, unescaped later if at all; `Err`
+/// where calamine's reading fails (a key with no `=`, an unquoted value), which ends its reading.
+fn raw_attrs(e: &BytesStart<'_>) -> Vec<Result<(String, String), ()>> {
+    let raw = e.attributes_raw();
+    let b = raw.as_bytes();
+    let mut out = Vec::new();
+    let mut pos = 0;
+    loop {
+        while pos < b.len() && b[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        if pos >= b.len() {
+            return out;
+        }
+        let start = pos;
+        while pos < b.len() && b[pos] != b'=' {
+            pos += 1;
+        }
+        if pos >= b.len() {
+            out.push(Err(()));
+            return out;
+        }
+        let key = raw[start..pos].trim_ascii_end().to_string();
+        pos += 1;
+        while pos < b.len() && b[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        let quote = match b.get(pos) {
+            Some(&q @ (b'"' | b'\'')) => q,
+            _ => {
+                out.push(Err(()));
+                return out;
+            }
+        };
+        pos += 1;
+        let value_start = pos;
+        while pos < b.len() && b[pos] != quote {
+            pos += 1;
+        }
+        out.push(Ok((key, raw[value_start..pos].to_string())));
+        if pos < b.len() {
+            pos += 1;
+        }
+    }
 }
 
-/// A repeat count, unescaped and trimmed so that no spelling calamine reads as a number is read
-/// as 1 here; `Err` where calamine fails to read it as a number and stops.
-fn repeats(e: &BytesStart<'_>, key: &str) -> Result<u64, Stop> {
-    let Some(raw) = attr(e, key) else {
+/// calamine's `raw_attr`: the first attribute named `key`; `Err` where it fails before finding it.
+fn raw_attr(e: &BytesStart<'_>, key: &str) -> Result<Option<String>, Stop> {
+    for a in raw_attrs(e) {
+        match a {
+            Ok((k, v)) if k == key => return Ok(Some(v)),
+            Ok(_) => {}
+            Err(()) => return Err(Stop::Calamine),
+        }
+    }
+    Ok(None)
+}
+
+/// A count as calamine reads it: `unescaped` first or not, then parsed whole; where it fails to
+/// read it, it stops.
+fn count(e: &BytesStart<'_>, key: &str, unescaped: bool) -> Result<u64, Stop> {
+    let Some(raw) = raw_attr(e, key)? else {
         return Ok(1);
     };
-    let text = quick_xml::escape::unescape(&raw).map_or(raw.clone(), |t| t.into_owned());
-    match text.trim().parse::<u64>() {
-        Ok(n) => Ok(n),
-        Err(_) if raw.parse::<u64>().is_err() => Err(Stop::Calamine),
-        Err(_) => Ok(1),
-    }
+    let text = if unescaped {
+        quick_xml::escape::unescape(&raw)
+            .map_err(|_| Stop::Calamine)?
+            .into_owned()
+    } else {
+        raw
+    };
+    text.parse::<u64>().map_err(|_| Stop::Calamine)
 }
 
 impl<R: Read> Walk<'_, R> {
@@ -109,7 +161,8 @@ impl<R: Read> Walk<'_, R> {
         loop {
             match self.next()? {
                 Event::Start(e) if e.name().as_ref() == "table:table" => {
-                    if let Some(name) = attr(&e, "table:name") {
+                    raw_attr(&e, "table:style-name")?;
+                    if let Some(name) = raw_attr(&e, "table:name")? {
                         self.sheet(&name)?;
                     }
                 }
@@ -148,7 +201,7 @@ impl<R: Read> Walk<'_, R> {
         loop {
             let rep = match self.next()? {
                 Event::Start(e) if e.name().as_ref() == "table:table-row" => {
-                    repeats(&e, "table:number-rows-repeated")?
+                    count(&e, "table:number-rows-repeated", true)?
                 }
                 Event::End(e) if e.name().as_ref() == "table:table" => break,
                 Event::Eof => {
@@ -221,7 +274,7 @@ impl<R: Read> Walk<'_, R> {
                 }
                 _ => return Err(Stop::Calamine),
             };
-            let rep = repeats(&e, "table:number-columns-repeated")?;
+            let rep = count(&e, "table:number-columns-repeated", false)?;
             let (something, text) = self.cell(&e)?;
             cols = cols.saturating_add(rep);
             if something {
@@ -234,19 +287,36 @@ impl<R: Read> Walk<'_, R> {
     /// calamine's `get_datatype` and what follows it: whether the cell holds something, and an
     /// upper bound on the bytes of its value and formula (its start tag, its text, its spaces).
     fn cell(&mut self, e: &BytesStart<'_>) -> Result<(bool, u64), Stop> {
-        let has = |k: &str| attr(e, k).is_some();
-        let string = attr(e, "office:value-type").is_some_and(|v| v == "string");
-        let error = attr(e, "calcext:value-type").is_some_and(|v| v == "error");
-        let valued = ["office:value", "office:string-value", "office:date-value"]
-            .iter()
-            .chain(&["office:time-value", "office:boolean-value"])
-            .any(|k| has(k));
-        let formula = attr(e, "table:formula").is_some_and(|f| !f.is_empty());
-        let something = valued || string || error || formula;
-        let mut bytes = e.len() as u64;
+        // calamine's reading of the attributes, in their order; where it would fail on a value
+        // (a number that is not one), the walk goes on, counting more than calamine makes.
+        let (mut valued, mut string, mut error, mut formula) = (false, false, false, false);
+        let mut empty_string_value = false;
+        for a in raw_attrs(e) {
+            let (key, value) = a.map_err(|()| Stop::Calamine)?;
+            match key.as_str() {
+                "office:value"
+                | "office:date-value"
+                | "office:time-value"
+                | "office:boolean-value"
+                    if !valued =>
+                {
+                    valued = true;
+                }
+                "office:string-value" if !valued => {
+                    valued = true;
+                    empty_string_value = value.is_empty();
+                }
+                "office:value-type" if !valued => string = value == "string",
+                "calcext:value-type" => error = value == "error",
+                "table:formula" => formula = !value.is_empty(),
+                _ => {}
+            }
+        }
         // calamine reads the text of a string cell without a `office:string-value`, and of an
-        // error cell; any other cell's content it skips.
-        let reads_text = (string && !valued) || error;
+        // error cell whose string value is empty; any other cell's content it skips.
+        let reads_text = (string && !valued) || (error && empty_string_value);
+        let something = valued || reads_text || formula;
+        let mut bytes = e.len() as u64;
         if !reads_text {
             let name = e.name().as_ref().to_string();
             self.skip.clear();
@@ -280,7 +350,7 @@ impl<R: Read> Walk<'_, R> {
                     }
                 },
                 Event::Start(t) if t.name().as_ref() == "text:s" => {
-                    let n = repeats(&t, "text:c")?;
+                    let n = count(&t, "text:c", true)?;
                     bytes = bytes.saturating_add(n);
                 }
                 Event::Start(_) => bytes = bytes.saturating_add(1),
