@@ -220,6 +220,11 @@ fn a_reference_beyond_xfd1048576_or_backwards_is_refused() {
             r#"<row r="3"><c r="C3"><f t="shared" si="0" ref="C3:C1">1</f><v>1</v></c></row>"#,
             "C3:C1",
         ),
+        // Of two `r`s, calamine may read the second.
+        (
+            r#"<row r="3"><c r="C3" r="inlineStr"><v>1</v></c></row>"#,
+            "inlineStr",
+        ),
         // Letters that overflow before calamine meets the character it would refuse.
         (
             r#"<row r="3"><c r="AmimetypesheetData>"><v>1</v></c></row>"#,

@@ -359,22 +359,35 @@ fn cell_references<R: Read>(r: &mut R, shown: &str, entry: &str) -> Result<(), P
             "row" | "c" => "r",
             _ => continue,
         };
-        let Some(value) = attr(&e, key) else { continue };
-        let parts: Vec<Result<Option<(u64, u64)>, ()>> = value.split(':').map(reference).collect();
-        let bad = parts.iter().any(Result::is_err)
-            || match parts.as_slice() {
-                [Ok(Some(a)), Ok(Some(b))] => b.0 < a.0 || b.1 < a.1,
-                _ => false,
-            };
-        if bad {
-            let shown_ref: String = value.chars().take(40).collect();
-            return Err(Problem::new(format!(
-                "workbook `{shown}`: entry `{entry}` has the cell reference `{shown_ref}`, beyond `XFD1048576` or backwards"
-            ))
-            .at(Location::file(shown))
-            .help("open the file in a spreadsheet program and save it again, or export the sheet as CSV"));
+        // Every attribute of that name, read as calamine reads them: of two `r`s it may take
+        // either.
+        for value in ods::raw_attrs(&e)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v)
+        {
+            check_reference(&value, shown, entry)?;
         }
     }
+}
+
+/// Refuses a reference calamine's arithmetic would overflow on, or a range that runs backwards.
+fn check_reference(value: &str, shown: &str, entry: &str) -> Result<(), Problem> {
+    let parts: Vec<Result<Option<(u64, u64)>, ()>> = value.split(':').map(reference).collect();
+    let backwards = match parts.as_slice() {
+        [Ok(Some(a)), Ok(Some(b))] => b.0 < a.0 || b.1 < a.1,
+        _ => false,
+    };
+    if parts.iter().any(Result::is_err) || backwards {
+        let shown_ref: String = value.chars().take(40).collect();
+        return Err(Problem::new(format!(
+            "workbook `{shown}`: entry `{entry}` has the cell reference `{shown_ref}`, beyond `XFD1048576` or backwards"
+        ))
+        .at(Location::file(shown))
+        .help("open the file in a spreadsheet program and save it again, or export the sheet as CSV"));
+    }
+    Ok(())
 }
 
 /// One part of a reference as calamine reads it, letters then digits: `Err` where calamine's

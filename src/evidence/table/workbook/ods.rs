@@ -76,7 +76,7 @@ struct Walk<'s, R: Read> {
 /// A start tag's attributes as calamine reads them (its `RawAttrIter`): a key is everything up to
 /// the next `=`, a value what lies between the quotes after it, unescaped later if at all; `Err`
 /// where calamine's reading fails (a key with no `=`, an unquoted value), which ends its reading.
-fn raw_attrs(e: &BytesStart<'_>) -> Vec<Result<(String, String), ()>> {
+pub(super) fn raw_attrs(e: &BytesStart<'_>) -> Vec<Result<(String, String), ()>> {
     let raw = e.attributes_raw();
     let b = raw.as_bytes();
     let mut out = Vec::new();
