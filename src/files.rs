@@ -1,5 +1,6 @@
 //! Reading input files: size limits, encodings, hashes.
 
+use std::io::Read;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
@@ -23,9 +24,11 @@ pub fn read_text(
     decode_utf8(bytes, &path.display().to_string())
 }
 
-/// Reads a file's bytes, refusing folders and files over `limit` bytes before reading them.
-/// `flag` is the option that raises the limit, named in the message; `from` is where the file
-/// was referred to (for a file that cannot be opened).
+/// Reads a file's bytes, refusing folders, anything that is not a regular file, and files over
+/// `limit` bytes. The limit is on the bytes read, not on what the file system reports: the read
+/// stops one byte past it, so a file that grows while it is read, or reports no size, costs at most
+/// `limit + 1` bytes. `flag` is the option that raises the limit, named in the message; `from` is
+/// where the file was referred to (for a file that cannot be opened).
 pub fn read_bytes(
     path: &Path,
     what: &str,
@@ -34,28 +37,102 @@ pub fn read_bytes(
     from: Option<Location>,
 ) -> Result<Vec<u8>, Problem> {
     let shown = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| {
-        Problem::new(format!("cannot read {what} `{shown}`: {}", io_reason(&e)))
-            .at(from.clone().unwrap_or_else(|| Location::file(&shown)))
-    })?;
+    let cannot = |e: &std::io::Error, at: Location| {
+        Problem::new(format!("cannot read {what} `{shown}`: {}", io_reason(e))).at(at)
+    };
+    let meta = std::fs::metadata(path)
+        .map_err(|e| cannot(&e, from.clone().unwrap_or_else(|| Location::file(&shown))))?;
+    check_kind(&meta, what, &shown)?;
+    let too_large = |size: Option<u64>| {
+        let flag = flag.map(|f| format!(" ({f})")).unwrap_or_default();
+        let size = match size {
+            Some(n) => format!("is {n} bytes"),
+            None => "has more bytes than that".to_string(),
+        };
+        Problem::new(format!(
+            "{what} `{shown}` {size}, more than the limit of {limit}{flag}"
+        ))
+        .at(Location::file(&shown))
+    };
+    if meta.len() > limit {
+        return Err(too_large(Some(meta.len())));
+    }
+    let file = open_regular(path).map_err(|e| cannot(&e, Location::file(&shown)))?;
+    // Checked again on the open file: the path may have been replaced since.
+    let meta = file
+        .metadata()
+        .map_err(|e| cannot(&e, Location::file(&shown)))?;
+    check_kind(&meta, what, &shown)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len().min(limit)).unwrap_or(0) + 1);
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| cannot(&e, Location::file(&shown)))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(None));
+    }
+    Ok(bytes)
+}
+
+/// Refuses folders and anything else that is not a regular file: a FIFO or a terminal can block
+/// forever, a device never ends, and neither can be read again by `score --check`.
+fn check_kind(meta: &std::fs::Metadata, what: &str, shown: &str) -> Result<(), Problem> {
     if meta.is_dir() {
         return Err(
             Problem::new(format!("{what} `{shown}` is a folder, not a file"))
-                .at(Location::file(&shown)),
+                .at(Location::file(shown)),
         );
     }
-    if meta.len() > limit {
-        let flag = flag.map(|f| format!(" ({f})")).unwrap_or_default();
+    if !meta.is_file() {
         return Err(Problem::new(format!(
-            "{what} `{shown}` is {} bytes, more than the limit of {limit}{flag}",
-            meta.len()
+            "{what} `{shown}` is {}, not a regular file",
+            special_kind(meta)
         ))
-        .at(Location::file(&shown)));
+        .at(Location::file(shown))
+        .help("accord reads its inputs from regular files, which it can hash and read again: save the data to a file first"));
     }
-    std::fs::read(path).map_err(|e| {
-        Problem::new(format!("cannot read {what} `{shown}`: {}", io_reason(&e)))
-            .at(Location::file(&shown))
-    })
+    Ok(())
+}
+
+/// What a file that is neither a folder nor a regular file is.
+#[cfg(unix)]
+fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_fifo() {
+        "a pipe"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+/// What a file that is neither a folder nor a regular file is.
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::Metadata) -> &'static str {
+    "a special file"
+}
+
+/// Opens a file for reading without waiting: on Linux with `O_NONBLOCK`, so that a FIFO put in
+/// place after the check above does not block the open until a writer appears.
+#[cfg(target_os = "linux")]
+fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let nonblock = i32::try_from(rustix::fs::OFlags::NONBLOCK.bits()).unwrap_or(0);
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nonblock)
+        .open(path)
+}
+
+/// Opens a file for reading.
+#[cfg(not(target_os = "linux"))]
+fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 /// Turns bytes into text: strips a UTF-8 BOM, refuses UTF-16 and other encodings clearly.

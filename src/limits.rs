@@ -8,6 +8,14 @@ use std::sync::OnceLock;
 pub struct Limits {
     /// Largest evidence, jurisdictions or dyads file (or workbook), in bytes.
     pub table_bytes: u64,
+    /// Most bytes a zip workbook (`.xlsx`, `.xlsm`, `.xlsb`, `.ods`) unpacks to, all its entries
+    /// together, counted while unpacking.
+    pub unzipped_bytes: u64,
+    /// Most cells in a workbook sheet's used area (an `.ods`: all its sheets), and most strings a
+    /// workbook may declare.
+    pub cells: usize,
+    /// Most columns in a workbook sheet (Excel's and LibreOffice's own maximum, `XFD`).
+    pub columns: usize,
     /// Largest rubric file, in bytes.
     pub rubric_bytes: u64,
     /// Most data rows in one table.
@@ -27,12 +35,17 @@ pub struct Limits {
     pub toml_depth: usize,
     /// Longest `extends` chain.
     pub extends: usize,
+    /// Most evaluation dates in one `--as-of`.
+    pub dates: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             table_bytes: 512 * 1024 * 1024,
+            unzipped_bytes: 1024 * 1024 * 1024,
+            cells: 10_000_000,
+            columns: 16_384,
             rubric_bytes: 4 * 1024 * 1024,
             rows: 20_000_000,
             cell_bytes: 64 * 1024,
@@ -42,6 +55,7 @@ impl Default for Limits {
             expr_depth: 32,
             toml_depth: 64,
             extends: 16,
+            dates: 100,
         }
     }
 }

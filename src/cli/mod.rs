@@ -40,6 +40,12 @@ pub struct Cli {
     /// Largest input table or workbook accepted, in MB.
     #[arg(long, global = true, value_name = "MB", default_value_t = 512)]
     pub max_file_mb: u64,
+    /// Most bytes a zip workbook (.xlsx, .xlsm, .xlsb, .ods) may unpack to, in MB.
+    #[arg(long, global = true, value_name = "MB", default_value_t = 1024)]
+    pub max_unzipped_mb: u64,
+    /// Most cells in a workbook sheet's used area (an .ods: all its sheets together).
+    #[arg(long, global = true, value_name = "N", default_value_t = 10_000_000)]
+    pub max_cells: usize,
     /// Most data rows accepted in one table.
     #[arg(long, global = true, value_name = "N", default_value_t = 20_000_000)]
     pub max_rows: usize,
@@ -194,7 +200,14 @@ impl InputArgs {
     pub fn resolve(&self) -> Result<Resolved, InputError> {
         self.utf8_names()?;
         let mut as_of = Vec::new();
-        for s in self.as_of.iter().flat_map(|s| s.split(',')) {
+        let most = crate::limits::get().dates;
+        for (i, s) in self.as_of.iter().flat_map(|s| s.split(',')).enumerate() {
+            if i == most {
+                return Err(InputError::one(
+                    Problem::new(format!("`--as-of` names more than {most} dates, the limit"))
+                        .help("each date is a whole run held in memory and written out: score a long series in parts"),
+                ));
+            }
             let d = parse_date(s.trim()).ok_or_else(|| {
                 InputError::one(
                     Problem::new(format!("`--as-of {s}` is not a date in YYYY-MM-DD form")).help(
@@ -508,6 +521,8 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
     let defaults = crate::limits::Limits::default();
     crate::limits::set(crate::limits::Limits {
         table_bytes: cli.max_file_mb.saturating_mul(1024 * 1024),
+        unzipped_bytes: cli.max_unzipped_mb.saturating_mul(1024 * 1024),
+        cells: cli.max_cells,
         rows: cli.max_rows,
         criteria: cli.max_criteria,
         nodes: cli.max_criteria,

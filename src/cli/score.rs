@@ -136,10 +136,19 @@ fn check(dir: &std::path::Path) -> Result<(), Error> {
             recorded.push((p.to_string(), h.to_string()));
         }
     }
+    // Read as the run read them: regular files only, within the file limit.
+    let limit = crate::limits::get().table_bytes;
     for (p, h) in &recorded {
         let now = match crate::builtin::file(p).filter(|_| crate::builtin::is_builtin(p)) {
             Some(bytes) => Ok(crate::files::sha256_hex(bytes)),
-            None => std::fs::read(p).map(|b| crate::files::sha256_hex(&b)),
+            None => crate::files::read_bytes(
+                std::path::Path::new(p),
+                "input",
+                limit,
+                Some("--max-file-mb"),
+                None,
+            )
+            .map(|b| crate::files::sha256_hex(&b)),
         };
         match now {
             Ok(now) if now == *h => {}
@@ -151,12 +160,15 @@ fn check(dir: &std::path::Path) -> Result<(), Error> {
                 )));
             }
             Err(e) => {
-                return Err(Problem::new(format!(
-                    "cannot read input `{p}` recorded in `{shown}`: {}",
-                    crate::files::io_reason(&e)
-                ))
-                .help("run --check from the folder the original run was made in")
-                .into());
+                let help = e.help.unwrap_or_else(|| {
+                    "run --check from the folder the original run was made in".to_string()
+                });
+                return Err(
+                    Problem::new(format!("{} (recorded in `{shown}`)", e.message))
+                        .at(crate::error::Location::file(p))
+                        .help(help)
+                        .into(),
+                );
             }
         }
     }

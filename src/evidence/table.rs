@@ -4,10 +4,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use calamine::Reader as _;
+mod workbook;
 
 use crate::error::{Location, Problem, SourceText};
-use crate::files::{decode_utf8, io_reason, read_bytes, sha256_hex};
+use crate::files::{decode_utf8, read_bytes, sha256_hex};
 
 /// A table in memory: its header and a row reader.
 pub struct Table {
@@ -39,7 +39,7 @@ enum Inner {
     Sheet {
         file: String,
         sheet: String,
-        rows: std::vec::IntoIter<(usize, Vec<String>)>,
+        rows: workbook::Sheet,
     },
 }
 
@@ -412,119 +412,33 @@ impl Table {
 
     fn open_sheet(path: &Path, sheet: Option<&str>, what: &str) -> Result<Table, Problem> {
         let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| {
-            Problem::new(format!("cannot read {what} `{shown}`: {}", io_reason(&e)))
-                .at(Location::file(&shown))
-        })?;
-        if bytes.len() as u64 > crate::limits::get().table_bytes {
+        let limit = crate::limits::get().table_bytes;
+        let bytes = read_bytes(path, what, limit, Some("--max-file-mb"), None)?;
+        Self::from_workbook(&shown, &bytes, sheet, what)
+    }
+
+    /// Reads a sheet of a workbook whose bytes are in memory, exactly as [`Table::open`] reads
+    /// the file `shown`.
+    pub fn from_workbook(
+        shown: &str,
+        bytes: &[u8],
+        sheet: Option<&str>,
+        what: &str,
+    ) -> Result<Table, Problem> {
+        let limit = crate::limits::get().table_bytes;
+        if bytes.len() as u64 > limit {
             return Err(Problem::new(format!(
-                "{what} `{shown}` is larger than the limit of {} bytes (--max-file-mb)",
-                crate::limits::get().table_bytes
+                "{what} `{shown}` is {} bytes, more than the limit of {limit} (--max-file-mb)",
+                bytes.len()
             ))
-            .at(Location::file(&shown)));
+            .at(Location::file(shown)));
         }
-        let sha256 = sha256_hex(&bytes);
-        let text_like = !bytes.starts_with(b"PK\x03\x04")
-            && !bytes.starts_with(b"\xD0\xCF\x11\xE0")
-            && std::str::from_utf8(&bytes[..bytes.len().min(4096)]).is_ok();
-        let mut book =
-            calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
-                let p = Problem::new(format!("cannot open workbook `{shown}`: {e}"))
-                    .at(Location::file(&shown));
-                if text_like {
-                    p.help("the file holds text: if it is CSV, give it a .csv name")
-                } else {
-                    p
-                }
-            })?;
-        let names = book.sheet_names();
-        let sheet_name = match sheet {
-            Some(s) => {
-                if !names.iter().any(|n| n == s) {
-                    let mut p = Problem::new(format!("workbook `{shown}` has no sheet `{s}`"))
-                        .at(Location::file(&shown));
-                    p = p.help(
-                        match crate::error::did_you_mean(s, names.iter().map(String::as_str)) {
-                            Some(h) => h,
-                            None => format!("its sheets: {}", names.join(", ")),
-                        },
-                    );
-                    return Err(p);
-                }
-                s.to_string()
-            }
-            None => {
-                match names.as_slice() {
-                    [only] => only.clone(),
-                    _ => {
-                        return Err(Problem::new(format!("workbook `{shown}` has {} sheets; say which holds the {what} with --sheet", names.len()))
-                        .at(Location::file(&shown))
-                        .help(format!("its sheets: {}", names.join(", "))));
-                    }
-                }
-            }
-        };
-        let range = book.worksheet_range(&sheet_name).map_err(|e| {
-            Problem::new(format!(
-                "cannot read sheet `{sheet_name}` of `{shown}`: {e}"
-            ))
-            .at(Location::file(&shown))
-        })?;
-        // A formula whose result was never saved (a file written by a program, not yet opened
-        // in a spreadsheet) reads as an empty cell: refuse it rather than read it as unknown.
-        if let Ok(formulas) = book.worksheet_formula(&sheet_name) {
-            let mut unsaved: Vec<String> = Vec::new();
-            let mut count = 0usize;
-            for (r, c, f) in formulas.used_cells() {
-                if f.trim().is_empty() {
-                    continue;
-                }
-                let (fr, fc) = formulas.start().unwrap_or((0, 0));
-                let (row, col) = (fr + r as u32, fc + c as u32);
-                let empty = match range.get_value((row, col)) {
-                    None | Some(calamine::Data::Empty) => true,
-                    Some(calamine::Data::String(s)) => s.is_empty(),
-                    Some(_) => false,
-                };
-                if empty {
-                    count += 1;
-                    if unsaved.len() < 5 {
-                        unsaved.push(format!(
-                            "{}{} (`={}`)",
-                            column_letters(col as usize),
-                            row + 1,
-                            f.chars().take(40).collect::<String>()
-                        ));
-                    }
-                }
-            }
-            if count > 0 {
-                let more = if count > unsaved.len() {
-                    format!(" and {} more", count - unsaved.len())
-                } else {
-                    String::new()
-                };
-                return Err(Problem::new(format!(
-                    "sheet `{sheet_name}` of `{shown}` has {count} formula cell{} with no saved value: {}{more}",
-                    if count == 1 { "" } else { "s" },
-                    unsaved.join(", ")
-                ))
-                .at(Location::file(format!("{shown} (sheet `{sheet_name}`)")))
-                .help("accord reads the values a spreadsheet program saved with the formulas: open the file, recalculate and save it (or export the sheet as CSV)"));
-            }
-        }
-        let (row0, _) = range.start().unwrap_or((0, 0));
-        let (_, col0) = range.start().unwrap_or((0, 0));
-        let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
-        for (i, row) in range.rows().enumerate() {
-            let mut cells: Vec<String> = Vec::with_capacity(col0 as usize + row.len());
-            cells.extend(std::iter::repeat_n(String::new(), col0 as usize));
-            cells.extend(row.iter().map(cell_text));
-            rows.push((row0 as usize + i + 1, cells));
-        }
-        let mut iter = rows.into_iter();
+        let shown = shown.to_string();
+        let sha256 = sha256_hex(bytes);
+        let mut rows = workbook::read(bytes, &shown, sheet, what)?;
+        let sheet_name = rows.name.clone();
         let header = loop {
-            match iter.next() {
+            match rows.next() {
                 None => {
                     return Err(Problem::new(format!(
                         "sheet `{sheet_name}` of `{shown}` is empty: it needs a header row"
@@ -532,8 +446,8 @@ impl Table {
                     .at(Location::file(&shown)));
                 }
                 Some((line, cells)) if cells.iter().any(|c| !c.trim().is_empty()) => {
-                    let header: Vec<String> = cells.iter().map(|c| c.trim().to_string()).collect();
-                    let mut header = header;
+                    let mut header: Vec<String> =
+                        cells.iter().map(|c| c.trim().to_string()).collect();
                     while header.last().is_some_and(String::is_empty) {
                         header.pop();
                     }
@@ -549,7 +463,7 @@ impl Table {
             inner: Inner::Sheet {
                 file: shown,
                 sheet: sheet_name,
-                rows: iter,
+                rows,
             },
             digest: Digest::Done(sha256),
         })
@@ -646,6 +560,13 @@ impl Table {
                         continue;
                     }
                     count += 1;
+                    if count > crate::limits::get().rows {
+                        return Err(Problem::new(format!(
+                            "sheet `{sheet}` of `{file}` has more than {} rows (--max-rows)",
+                            crate::limits::get().rows
+                        ))
+                        .at(Location::file(format!("{file} (sheet `{sheet}`)"))));
+                    }
                     let row = Row {
                         cells: cells.iter().map(String::as_str).collect(),
                         line,

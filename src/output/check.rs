@@ -9,14 +9,22 @@ use crate::files::io_reason;
 pub fn first_difference(rerun: &[(String, Vec<u8>)], dir: &Path) -> Option<String> {
     for (name, bytes) in rerun {
         let path = dir.join(name);
-        let found = match std::fs::read(&path) {
+        if let Err(e) = std::fs::symlink_metadata(&path) {
+            return Some(format!(
+                "`{name}` is missing from the folder ({})",
+                io_reason(&e)
+            ));
+        }
+        let limit = crate::limits::get().table_bytes;
+        let found = match crate::files::read_bytes(
+            &path,
+            "results file",
+            limit,
+            Some("--max-file-mb"),
+            None,
+        ) {
             Ok(b) => b,
-            Err(e) => {
-                return Some(format!(
-                    "`{name}` is missing from the folder ({})",
-                    io_reason(&e)
-                ));
-            }
+            Err(e) => return Some(e.message),
         };
         if found == *bytes {
             continue;
