@@ -264,3 +264,91 @@ fn sensitivity_runs_on_the_default() {
     );
     assert!(dir.join("sensitivity_indices.csv").exists());
 }
+
+/// `sources/country_codes.csv` (datasets/country-codes) keyed by ISO 3166 alpha-3.
+fn country_codes() -> BTreeMap<String, BTreeMap<String, String>> {
+    rows(&data().join("sources/country_codes.csv"))
+        .into_iter()
+        .map(|r| (r["ISO3166-1-Alpha-3"].clone(), r))
+        .collect()
+}
+
+#[test]
+fn jurisdictions_come_from_the_country_codes_table_and_the_internacia_lists() {
+    // Codes, names and UN M49 regions from datasets/country-codes (Public Domain Dedication and
+    // License), memberships from datenoio/internacia-db (MIT), each row naming both.
+    let table = country_codes();
+    let alpha3: BTreeMap<String, String> = table
+        .iter()
+        .map(|(code, r)| (r["ISO3166-1-Alpha-2"].clone(), code.clone()))
+        .collect();
+    let mut blocks: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for r in rows(&data().join("sources/internacia_db_memberships.csv")) {
+        assert_eq!(r["status"], "member", "{r:?}");
+        let code = if r["type"] == "organization" {
+            "EUU".to_string()
+        } else {
+            alpha3[&r["iso2"]].clone()
+        };
+        blocks.entry(r["block"].clone()).or_default().insert(code);
+    }
+    let ceased: BTreeSet<String> = rows(&data().join("sources/coe_membership_changes.csv"))
+        .into_iter()
+        .map(|r| r["iso3"].clone())
+        .collect();
+    assert_eq!(blocks["COE"].len(), 47);
+    let coe: BTreeSet<&String> = blocks["COE"].difference(&ceased).collect();
+    assert_eq!(coe.len(), 46, "47 listed, Russia no longer a member");
+    let j = rows(&data().join("jurisdictions.csv"));
+    let yes = |b: bool| if b { "yes" } else { "no" };
+    for r in j.iter().filter(|r| r["code"] != "EUU") {
+        let code = &r["code"];
+        let c = &table[code];
+        assert!(
+            r["source"].contains("datasets/country-codes commit caa72d1")
+                && r["source"].contains("datenoio/internacia-db commit 6f69d84"),
+            "{code}: {}",
+            r["source"]
+        );
+        // The most detailed M49 region: the intermediate region where there is one.
+        let region = if c["Intermediate Region Name"].is_empty() {
+            &c["Sub-region Name"]
+        } else {
+            &c["Intermediate Region Name"]
+        };
+        assert_eq!(&r["group:un_region"], region, "{code}");
+        assert_eq!(
+            r["group:entity"] == "un_member",
+            blocks["UN"].contains(code),
+            "{code}"
+        );
+        if r["group:entity"] == "un_member" {
+            assert_eq!(r["name"], c["official_name_en"], "{code}");
+        }
+        for (col, block) in [
+            ("group:eu_member", "EU"),
+            ("group:oecd_member", "OECD"),
+            ("group:g7_member", "G7"),
+            ("group:g20_member", "G-20"),
+        ] {
+            assert_eq!(r[col], yes(blocks[block].contains(code)), "{code} {col}");
+        }
+        assert_eq!(r["group:coe_member"], yes(coe.contains(code)), "{code}");
+    }
+    // M49 puts Nauru in Micronesia, and Russia ceased to be a Council of Europe member on
+    // 2022-03-16 (sources/coe_membership_changes.csv).
+    let row = |code: &str| j.iter().find(|r| r["code"] == code).unwrap();
+    assert_eq!(row("NRU")["group:un_region"], "Micronesia");
+    assert_eq!(row("RUS")["group:coe_member"], "no");
+    assert!(row("RUS")["note"].contains("2022-03-16"));
+    // Nothing generated, nor the script, rests on the GPL-licensed package the table replaced.
+    for f in ["build.py", "jurisdictions.csv", "evidence.csv"] {
+        let text = std::fs::read_to_string(data().join(f)).unwrap();
+        assert!(!text.contains("country_converter"), "{f}");
+    }
+    for entry in std::fs::read_dir(data().join("sources")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("country_converter"), "{}", path.display());
+    }
+}
