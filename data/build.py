@@ -282,19 +282,21 @@ def paris_call(ev, states):
     for r in read("paris_call_state_supporters.csv"):
         code = r["iso3"] or "EUU"
         listed.add(code)
+        # One row per list and date: the complete list of 2025-12-25 and, below, the first listing
+        # (the earliest `yes` is the one that counts; a `yes` never grows stale).
+        ev.add(code, "paris_call_supporter", "yes", PARIS_SITE, DATA_DATE,
+               note="among the 81 states and the EU listed; the list is complete on 2025-12-25")
         if code in ("USA", "EUU"):
             ev.add(code, "paris_call_supporter", "2021-11-11",
                    PARIS_SITE + "; news block _includes/pages/texts/en/home/usa-eu-joigned.html",
                    note="joined on 2021-11-11 (date of joining)")
             continue
         f = first[code]
-        # One `yes` per state: for a date field the engine reads a state's earliest `yes`, so a
-        # later confirmation would not count; the first listing is the one that dates the support.
         ev.add(code, "paris_call_supporter", "yes",
                f"Paris Call site source ambanum/pariscall.international, commit {f['commit'][:7]} ({f['first_listed']}), {f['path']}",
                f["first_listed"],
-               note=f"first commit of the site's source in which it is listed ('{f['name_in_source']}'); still listed "
-                    "on 2025-12-25; the repository starts on 2019-09-16, so earlier support is not dated")
+               note=f"first commit of the site's source in which it is listed ('{f['name_in_source']}'); the "
+                    "repository starts on 2019-09-16, so earlier support is not dated")
     for code in states - listed:
         ev.add(code, "paris_call_supporter", "no", PARIS_SITE, DATA_DATE,
                note="not among the 81 states and the EU listed; the list is complete on 2025-12-25")
@@ -378,7 +380,7 @@ def budapest(ev, states, countries):
         if code not in eif:
             put(code, entry_into_force(day(d)), s + f" (deposit {d}); " + ETS185_TEXT, "entry into force (derived)")
     # States contracting on 2011-06-01 whose date is not known: in force by 2011-10-01 at the latest.
-    for code in sorted(contracting - set(eif) - {r["iso3"] for r in yes_obs}):
+    for code in sorted(contracting - set(eif)):
         yes_obs.append({"iso3": code, "date": "2011-10-01",
                         "source": COE_2011 + "; " + ETS185_TEXT,
                         "note": "listed as a Contracting State on 2011-06-01, so it had deposited by then and the "
@@ -388,18 +390,17 @@ def budapest(ev, states, countries):
         ev.add(code, "budapest_party", d, s,
                note=f"value = date the Convention entered into force for the state ({kind})"
                     + ("; other rows on this fact: " + "; ".join(rest) if rest else ""))
-    # One `yes` per state, the latest: the engine reads a date field's earliest `yes` (and checks
-    # the horizon against it), so only one observation can count; the latest serves the data set's
-    # date. Norway: ratified in 2006 (in force by 2007-04-01), confirmed by the release of 2025-07-09.
-    latest = {}
-    for r in yes_obs:
-        if r["iso3"] not in latest or r["date"] > latest[r["iso3"]]["date"]:
-            latest[r["iso3"]] = r
-    for code, r in sorted(latest.items()):
-        others = [x for x in yes_obs if x["iso3"] == code and x is not r]
-        ev.add(code, "budapest_party", "yes", r["source"], r["date"],
-               note="in force by this date: " + r["note"]
-                    + "".join(f"; earlier: in force by {x['date']} ({x['note']})" for x in others))
+    # Where no date of entry into force is known, every observation "in force by" a date is kept,
+    # one row per list and date: the engine reads the earliest, and a `yes` never grows stale
+    # (Norway: in force by 2007-04-01, from a ratification of 2006, and again by the release of
+    # 2025-07-09; Serbia and Slovenia: Contracting States in 2011, Parties in a list of 2012).
+    # The Parties page of 2024-07-29 is one more such list for a state it names.
+    for code in sorted(page - set(eif)):
+        yes_obs.append({"iso3": code, "date": "2024-07-29", "source": COE_PARTIES_PAGE,
+                        "note": "listed among the Parties"})
+    for r in sorted(yes_obs, key=lambda r: (r["iso3"], r["date"])):
+        assert r["iso3"] not in eif, r
+        ev.add(r["iso3"], "budapest_party", "yes", r["source"], r["date"], note="in force by this date: " + r["note"])
     # `no` from the complete list of 2011-06-01: signatories and every state on neither list.
     for code in sorted(states):
         if code in contracting:

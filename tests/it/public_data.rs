@@ -352,3 +352,50 @@ fn jurisdictions_come_from_the_country_codes_table_and_the_internacia_lists() {
         assert!(!text.contains("country_converter"), "{}", path.display());
     }
 }
+
+#[test]
+fn the_earliest_in_force_observation_counts() {
+    // No date of entry into force was found for Norway, Serbia and Slovenia. Norway ratified in
+    // 2006 (a release of 2025-07-09), so the Convention was in force for it by 2007-04-01 (art.
+    // 36(4)): a Party on 2011-06-01. Serbia was a Contracting State on 2011-06-01, so in force by
+    // 2011-10-01 (the notification of that date does not list it as a non-party either): unknown
+    // the day before, a Party from that date.
+    let on = |date: &str, code: &str| {
+        let s = score_dir(&public_rubric(), &data(), Some(date), &[]);
+        score_of(&s, code, "budapest_party")
+    };
+    assert_eq!(on("2011-06-01", "NOR"), Some(100.0));
+    assert_eq!(on("2011-09-30", "SRB"), None);
+    assert_eq!(on("2011-10-01", "SRB"), Some(100.0));
+    assert_eq!(on("2011-10-01", "SVN"), Some(100.0));
+}
+
+#[test]
+fn every_paris_call_supporter_is_a_yes_of_the_complete_list() {
+    // The list of 2025-12-25 is one observation for every state on it (and the first listing in
+    // the site's history another), as it is a `no` for every state not on it.
+    let listed: BTreeSet<String> = rows(&data().join("sources/paris_call_state_supporters.csv"))
+        .into_iter()
+        .map(|r| {
+            if r["iso3"].is_empty() {
+                "EUU".to_string()
+            } else {
+                r["iso3"].clone()
+            }
+        })
+        .collect();
+    assert_eq!(listed.len(), 82, "81 states and the EU");
+    let of_2025: BTreeMap<String, String> = rows(&data().join("evidence.csv"))
+        .into_iter()
+        .filter(|r| r["criterion"] == "paris_call_supporter" && r["as_of"] == "2025-12-25")
+        .map(|r| (r["jurisdiction"].clone(), r["value"].clone()))
+        .collect();
+    for (code, value) in &of_2025 {
+        assert_eq!(value == "yes", listed.contains(code), "{code}: {value}");
+    }
+    assert_eq!(
+        of_2025.len(),
+        82 + 114,
+        "every UN member and observer, and the EU"
+    );
+}
