@@ -399,3 +399,38 @@ fn every_paris_call_supporter_is_a_yes_of_the_complete_list() {
         "every UN member and observer, and the EU"
     );
 }
+
+#[test]
+fn a_no_holds_as_long_as_its_horizon_and_a_yes_for_good() {
+    // China is on none of the complete lists of the Paris Call (2025-12-25), Wassenaar
+    // (2025-12-20) and the European Cooperation Network on Elections (2023-03-29). Each `no`
+    // holds five years, the rubric's horizon, to the day.
+    let on = |date: &str| score_dir(&public_rubric(), &data(), Some(date), &[]);
+    for (criterion, last, next) in [
+        ("paris_call_supporter", "2030-12-25", "2030-12-26"),
+        ("P5_wassenaar", "2030-12-20", "2030-12-21"),
+        ("P3_ecne", "2028-03-29", "2028-03-30"),
+    ] {
+        assert_eq!(
+            score_of(&on(last), "CHN", criterion),
+            Some(0.0),
+            "{criterion} {last}"
+        );
+        assert_eq!(
+            score_of(&on(next), "CHN", criterion),
+            None,
+            "{criterion} {next}"
+        );
+    }
+    let later = on("2040-01-01");
+    // One act of one day: the G7's commitment at Charlevoix, the G20's at Antalya, never stale.
+    assert_eq!(score_of(&later, "CHN", "P3_g7_rrm"), Some(0.0));
+    assert_eq!(score_of(&later, "BRA", "P4_g20_antalya"), Some(100.0));
+    // A participant of 2004 is one for good (a `yes` never grows stale).
+    assert_eq!(score_of(&later, "DEU", "P5_wassenaar"), Some(100.0));
+    // The EU CSIRTs Network is a boolean field, whose observations all grow stale: its ten years
+    // carry the start of August 2016 over the 2021 evaluations to the list of 2025-09-30.
+    let y2021 = on("2021-11-11");
+    assert_eq!(score_of(&y2021, "FRA", "P1_eu_csirts_network"), Some(100.0));
+    assert_eq!(score_of(&y2021, "CHN", "P1_eu_csirts_network"), Some(0.0));
+}
