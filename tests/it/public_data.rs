@@ -434,3 +434,72 @@ fn a_no_holds_as_long_as_its_horizon_and_a_yes_for_good() {
     assert_eq!(score_of(&y2021, "FRA", "P1_eu_csirts_network"), Some(100.0));
     assert_eq!(score_of(&y2021, "CHN", "P1_eu_csirts_network"), Some(0.0));
 }
+
+/// The adjusted Rand index of two labellings of the same items (Hubert and Arabie, 1985):
+/// (index - expected) / (max - expected), with index = the sum over the contingency table's cells
+/// of C(n_ij, 2), expected = sum_i C(a_i, 2) sum_j C(b_j, 2) / C(n, 2) and max = (sum_i C(a_i, 2)
+/// + sum_j C(b_j, 2)) / 2.
+fn adjusted_rand(a: &[&str], b: &[&str]) -> f64 {
+    let pairs = |k: usize| (k * k.saturating_sub(1) / 2) as f64;
+    let mut cells: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    let mut rows: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut cols: BTreeMap<&str, usize> = BTreeMap::new();
+    for (x, y) in a.iter().zip(b) {
+        *cells.entry((x, y)).or_default() += 1;
+        *rows.entry(x).or_default() += 1;
+        *cols.entry(y).or_default() += 1;
+    }
+    let index: f64 = cells.values().map(|&v| pairs(v)).sum();
+    let sa: f64 = rows.values().map(|&v| pairs(v)).sum();
+    let sb: f64 = cols.values().map(|&v| pairs(v)).sum();
+    let expected = sa * sb / pairs(a.len());
+    (index - expected) / ((sa + sb) / 2.0 - expected)
+}
+
+#[test]
+fn adjusted_rand_by_hand() {
+    // (1, 1, 2, 2, 2) against (x, x, x, y, y): cells (1,x) = 2, (2,x) = 1, (2,y) = 2: index 2;
+    // row totals 2, 3 give 1 + 3 = 4 pairs, column totals 3, 2 give 4; expected 4 * 4 / 10 = 1.6;
+    // max 4: ARI = (2 - 1.6) / (4 - 1.6) = 1/6.
+    let ari = adjusted_rand(&["1", "1", "2", "2", "2"], &["x", "x", "x", "y", "y"]);
+    assert!((ari - 1.0 / 6.0).abs() < 1e-12, "{ari}");
+    assert_eq!(adjusted_rand(&["a", "a", "b"], &["y", "y", "x"]), 1.0);
+}
+
+#[test]
+fn align_on_the_default_clusters_the_eu_as_measured() {
+    // `accord align` on the default compares the nine principle scores (`[align] level`). The
+    // README's figure: the adjusted Rand index between its 4 clusters and EU membership (the 27
+    // Member States against the rest), over the jurisdictions clustered, is 0.264.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("a");
+    let o = accord(&root(), &["align", "--out", out.to_str().unwrap()]);
+    let (stdout, stderr) = texts(&o);
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("gower similarity of 9 principle scores"),
+        "{stdout}"
+    );
+    let eu: BTreeMap<String, bool> = rows(&data().join("jurisdictions.csv"))
+        .into_iter()
+        .map(|r| (r["code"].clone(), r["group:eu_member"] == "yes"))
+        .collect();
+    let clustered: Vec<(String, String)> = rows(&out.join("clusters.csv"))
+        .into_iter()
+        .filter(|r| r["cluster"] != "NA")
+        .map(|r| (r["jurisdiction"].clone(), r["cluster"].clone()))
+        .collect();
+    assert_eq!(
+        clustered.len(),
+        196,
+        "all but the three codes only the dyads name"
+    );
+    let clusters: Vec<&str> = clustered.iter().map(|(_, k)| k.as_str()).collect();
+    let groups: Vec<&str> = clustered
+        .iter()
+        .map(|(j, _)| if eu[j] { "EU" } else { "rest" })
+        .collect();
+    assert_eq!(groups.iter().filter(|g| **g == "EU").count(), 27);
+    let ari = adjusted_rand(&clusters, &groups);
+    assert!((ari - 0.264).abs() < 0.0005, "{ari}");
+}
