@@ -4,11 +4,9 @@
     python3 data/build.py           # rewrite both files
     python3 data/build.py --check   # exit 1 if either file differs from what the sources give
 
-Needs Python 3.11 and the country_converter package, version 1.3.2 (pip install
-country_converter==1.3.2): its country table gives the ISO codes, names, UN regions and the
-UN, EU, Council of Europe, OECD and G7 memberships. The package is read as data, not imported
-(it is GPL-3.0 licensed and is not copied into this repository). Every other fact comes from a
-file in data/sources/, and every evidence row names the document it was read from.
+Needs Python 3.11 and nothing else: every fact comes from a file in data/sources/ (the country
+table of datasets/country-codes, the memberships of datenoio/internacia-db, and the lists
+data/sources/README.md names), and every row written names the document it was read from.
 
 Rules (see data/README.md):
 - a `no` is written only from a list that is complete on its status date, with that date as
@@ -22,8 +20,6 @@ Rules (see data/README.md):
 
 import csv
 import datetime as dt
-import importlib.metadata
-import importlib.util
 import io
 import os
 import re
@@ -32,7 +28,6 @@ import unicodedata
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.join(HERE, "sources")
-CC_VERSION = "1.3.2"
 
 # The data set's evaluation date (data/accord.toml declares it too).
 DATA_DATE = "2025-12-25"
@@ -123,73 +118,116 @@ def fold(s):
 # Jurisdictions
 
 
+COUNTRY_CODES = ("datasets/country-codes commit caa72d1 (2026-05-15), data/country-codes.csv, copied as "
+                 "sources/country_codes.csv")
+INTERNACIA = "datenoio/internacia-db commit 6f69d84 (2025-12-20), data/intblocks/"
+
+
 def country_table():
-    spec = importlib.util.find_spec("country_converter")
-    if spec is None or not spec.submodule_search_locations:
-        sys.exit("data/build.py needs country_converter: pip install country_converter==" + CC_VERSION)
-    version = importlib.metadata.version("country_converter")
-    if version != CC_VERSION:
-        sys.exit(f"data/build.py was written against country_converter {CC_VERSION}, found {version}")
-    path = os.path.join(list(spec.submodule_search_locations)[0], "country_data.tsv")
-    with open(path, newline="", encoding="utf-8") as f:
-        return {r["ISO3"]: r for r in csv.DictReader(f, delimiter="\t")}
+    """ISO 3166 codes, names and UN M49 regions, keyed by alpha-3 (sources/country_codes.csv)."""
+    return {r["ISO3166-1-Alpha-3"]: r for r in read("country_codes.csv")}
 
 
-def iso2_codes(cc):
-    """ISO 3166 alpha-2 -> alpha-3 (the package writes some as patterns, e.g. `^GR$|^EL$`)."""
-    return {two: code for code, r in cc.items() for two in re.findall(r"[A-Z]{2}", r["ISO2"])}
+def iso2_codes(countries):
+    """ISO 3166 alpha-2 -> alpha-3."""
+    return {r["ISO3166-1-Alpha-2"]: code for code, r in countries.items()}
 
 
-CC_SOURCE = f"country_converter {CC_VERSION} (PyPI), country_data.tsv"
+def name_forms(row):
+    """Every English name of a country the table gives: CLDR's display name, the official English
+    short name and the UN terminology's short name (without its article and footnote marks)."""
+    forms = {row["CLDR display name"], row["official_name_en"],
+             re.sub(r" \(the\)| \*+$", "", row["UNTERM English Short"]).strip()}
+    return sorted(f for f in forms if f)
 
 
-def jurisdictions(cc):
+def un_region(row):
+    """The most detailed UN M49 region: the intermediate region where M49 has one, else the sub-region."""
+    return row["Intermediate Region Name"] or row["Sub-region Name"]
+
+
+def blocks(countries):
+    """Members of each internacia-db block as alpha-3 codes (the EU's own entry as `EUU`); every
+    entry read has the status `member` (the files list no observers)."""
+    iso2 = iso2_codes(countries)
+    out = {}
+    for r in read("internacia_db_memberships.csv"):
+        assert r["status"] == "member", r
+        code = "EUU" if (r["iso2"], r["type"]) == ("EU", "organization") else iso2[r["iso2"]]
+        out.setdefault(r["block"], set()).add(code)
+    return out
+
+
+def jurisdictions(countries):
     """UN members and observer states, the EU, and the other codes data/dyads.csv names."""
     observers = {r["iso3"]: r for r in read("un_observer_states.csv")}
-    iso2 = iso2_codes(cc)
-    eu_listed = {iso2[r["iso2"]] for r in read("internacia_db_memberships.csv") if r["block"] == "EU"}
-    eu_cc = {c for c, r in cc.items() if r["EU27"]}
-    assert eu_listed == eu_cc, (eu_listed ^ eu_cc)
-    g20 = g20_members()
+    member_of = blocks(countries)
+    members = member_of["UN"]
+    assert len(members) == 193, len(members)
+    assert not members & set(observers), members & set(observers)
+    assert all(countries[c]["is_independent"] == "Yes" for c in members)
+    # The EU's 27 as internacia-db lists them are the Member States of sources/eu_membership.csv on
+    # the same date; the G20's 19 states and the EU are those of the 2015 list; the G7's 7 those of
+    # the Charlevoix commitment.
+    membership = {r["iso3"]: (r["member_from"], r["member_until"]) for r in read("eu_membership.csv")}
+    eu = member_of["EU"]
+    assert eu == eu_members_on(membership, "2025-12-20"), eu ^ eu_members_on(membership, "2025-12-20")
+    g20 = member_of["G-20"]
+    assert g20 - {"EUU"} == g20_members(), g20 ^ g20_members()
+    g7 = member_of["G7"]
+    assert g7 == {r["iso3"] for r in read("election_cooperation_ecne_g7rrm.csv") if r["source"].startswith("G7 Charlevoix")}
+    # Council of Europe: internacia-db lists 47 members, one of which has ceased to be a member.
+    ceased = {r["iso3"]: r for r in read("coe_membership_changes.csv")
+              if r["value"] == "ceased to be a member" and r["date"] <= DATA_DATE}
+    assert set(ceased) <= member_of["COE"]
+    coe = member_of["COE"] - set(ceased)
     with open(os.path.join(HERE, "dyads.csv"), newline="", encoding="utf-8") as f:
         dyad_codes = {x for r in csv.DictReader(f) for x in (r["a"], r["b"])}
-    members = {c for c, r in cc.items() if r["UNmember"]}
-    assert len(members) == 193, len(members)
     others = sorted(dyad_codes - members - set(observers) - {"EUU"})
+    read_what = (COUNTRY_CODES + " (code, name: official_name_en, UN M49 region); " + INTERNACIA
+                 + "political/UN.yaml, economic/EU.yaml, political/COE.yaml, political/OECD.yaml, political/G7.yaml "
+                 "and political/G-20.yaml (their `includes`, copied as sources/internacia_db_memberships.csv)")
+    yn = lambda b: "yes" if b else "no"
     out = []
     for code in sorted(members | set(observers) | set(others)):
-        r = cc[code]
+        r = countries[code]
+        name = r["official_name_en"] or r["CLDR display name"]
+        source = read_what
         if code in members:
-            entity, name = "un_member", r["name_short"]
-            note = f"UN member since {r['UNmember']} (country_converter)"
+            entity, note = "un_member", "UN member state (political/UN.yaml, status `member`)"
         elif code in observers:
             entity, name = "un_observer_state", observers[code]["name"]
             note = "UN non-member observer state: " + observers[code]["source"]
         else:
-            entity, name = "other", r["name_short"]
+            entity = "other"
             note = "not a UN member or observer state; listed because data/dyads.csv names it"
-        yn = lambda b: "yes" if b else "no"
+        if code in ceased:
+            c = ceased[code]
+            source += f"; {c['source']} ({c['date']})"
+            note += f"; not a Council of Europe member: it {c['value']} on {c['date']}"
+        if code == "USA":
+            source += "; US mutual legal assistance treaties complete per INCSR 2015 (dyads.csv)"
         out.append({
             "code": code, "name": name, "allow": "",
             "group:entity": entity,
-            "group:un_region": r["UNregion"],
-            "group:eu_member": yn(code in eu_cc),
-            "group:coe_member": yn(bool(r["CoE"])),
-            "group:oecd_member": yn(bool(r["OECD"])),
-            "group:g7_member": yn(bool(r["G7"])),
+            "group:un_region": un_region(r),
+            "group:eu_member": yn(code in eu),
+            "group:coe_member": yn(code in coe),
+            "group:oecd_member": yn(code in member_of["OECD"]),
+            "group:g7_member": yn(code in g7),
             "group:g20_member": yn(code in g20),
             "complete:mla_treaty": "yes" if code == "USA" else "",
-            "source": CC_SOURCE + " (code, name, UN region, UN, EU27, CoE, OECD and G7 columns); G20 members from "
-            "sources/ip_theft_commitment_g20_bilateral.csv (the 2015 list; country_converter lists every EU member as G20)"
-            + ("; US mutual legal assistance treaties complete per INCSR 2015 (dyads.csv)" if code == "USA" else ""),
+            "source": source,
             "note": note,
         })
     out.append({
         "code": "EUU", "name": "European Union", "allow": "yes",
         "group:entity": "regional_organisation", "group:un_region": "", "group:eu_member": "",
-        "group:coe_member": "no", "group:oecd_member": "no", "group:g7_member": "no", "group:g20_member": "yes",
+        "group:coe_member": yn("EUU" in coe), "group:oecd_member": yn("EUU" in member_of["OECD"]),
+        "group:g7_member": yn("EUU" in g7), "group:g20_member": yn("EUU" in g20),
         "complete:mla_treaty": "",
-        "source": "not a state; its own supporter of the Paris Call, G20 member (sources/ip_theft_commitment_g20_bilateral.csv)",
+        "source": "not a state; its own supporter of the Paris Call; " + INTERNACIA + "political/G-20.yaml (the "
+                  "European Union, type `organization`, status `member`), not in COE.yaml, OECD.yaml or G7.yaml",
         "note": "EUU is not in ISO 3166-1; allowed by the `allow` column",
     })
     out.sort(key=lambda r: r["code"])
@@ -244,19 +282,21 @@ def paris_call(ev, states):
     for r in read("paris_call_state_supporters.csv"):
         code = r["iso3"] or "EUU"
         listed.add(code)
+        # One row per list and date: the complete list of 2025-12-25 and, below, the first listing
+        # (the earliest `yes` is the one that counts; a `yes` never grows stale).
+        ev.add(code, "paris_call_supporter", "yes", PARIS_SITE, DATA_DATE,
+               note="among the 81 states and the EU listed; the list is complete on 2025-12-25")
         if code in ("USA", "EUU"):
             ev.add(code, "paris_call_supporter", "2021-11-11",
                    PARIS_SITE + "; news block _includes/pages/texts/en/home/usa-eu-joigned.html",
                    note="joined on 2021-11-11 (date of joining)")
             continue
         f = first[code]
-        # One `yes` per state: for a date field the engine reads a state's earliest `yes`, so a
-        # later confirmation would not count; the first listing is the one that dates the support.
         ev.add(code, "paris_call_supporter", "yes",
                f"Paris Call site source ambanum/pariscall.international, commit {f['commit'][:7]} ({f['first_listed']}), {f['path']}",
                f["first_listed"],
-               note=f"first commit of the site's source in which it is listed ('{f['name_in_source']}'); still listed "
-                    "on 2025-12-25; the repository starts on 2019-09-16, so earlier support is not dated")
+               note=f"first commit of the site's source in which it is listed ('{f['name_in_source']}'); the "
+                    "repository starts on 2019-09-16, so earlier support is not dated")
     for code in states - listed:
         ev.add(code, "paris_call_supporter", "no", PARIS_SITE, DATA_DATE,
                note="not among the 81 states and the EU listed; the list is complete on 2025-12-25")
@@ -268,12 +308,13 @@ COE_PARTIES_PAGE = ("Council of Europe Cybercrime page 'Who are the Parties' (co
                     "list of Parties read from 'Albania' to 'Kiribati', status on or after 2024-07-29")
 INVIEW = ("Dutch treaty database via inview.nl 'Verdrag inzake de bestrijding van strafbare feiten verbonden met "
           "elektronische netwerken - Partijen en gegevens', list read from 'Albanie' to 'Moldavie', status on or after 2024-06-20")
-# Names whose usual English short forms fall on both sides of 'Kiribati' (The Gambia, The Bahamas,
-# Swaziland, Plurinational State of Bolivia, Vatican): their absence from a list cut there says nothing.
-AMBIGUOUS_NAMES = {"GMB", "BHS", "SWZ", "BOL", "VAT"}
+# Names with English forms on both sides of 'Kiribati' that the country table does not give (The
+# Gambia, The Bahamas, Swaziland, Plurinational State of Bolivia): their absence from a list cut
+# there says nothing. (The table's own forms are checked too: Vatican City against Holy See.)
+AMBIGUOUS_NAMES = {"GMB", "BHS", "SWZ", "BOL"}
 
 
-def budapest(ev, states, cc):
+def budapest(ev, states, countries):
     """ETS 185: the date of entry into force for each state, yes observations where only a status
     is known, and `no` from the complete lists of 2011-06-01 and 2024-07-29."""
     rows = read("budapest_ets185_parties_multi_source.csv")
@@ -339,7 +380,7 @@ def budapest(ev, states, cc):
         if code not in eif:
             put(code, entry_into_force(day(d)), s + f" (deposit {d}); " + ETS185_TEXT, "entry into force (derived)")
     # States contracting on 2011-06-01 whose date is not known: in force by 2011-10-01 at the latest.
-    for code in sorted(contracting - set(eif) - {r["iso3"] for r in yes_obs}):
+    for code in sorted(contracting - set(eif)):
         yes_obs.append({"iso3": code, "date": "2011-10-01",
                         "source": COE_2011 + "; " + ETS185_TEXT,
                         "note": "listed as a Contracting State on 2011-06-01, so it had deposited by then and the "
@@ -349,18 +390,17 @@ def budapest(ev, states, cc):
         ev.add(code, "budapest_party", d, s,
                note=f"value = date the Convention entered into force for the state ({kind})"
                     + ("; other rows on this fact: " + "; ".join(rest) if rest else ""))
-    # One `yes` per state, the latest: the engine reads a date field's earliest `yes` (and checks
-    # the horizon against it), so only one observation can count; the latest serves the data set's
-    # date. Norway: ratified in 2006 (in force by 2007-04-01), confirmed by the release of 2025-07-09.
-    latest = {}
-    for r in yes_obs:
-        if r["iso3"] not in latest or r["date"] > latest[r["iso3"]]["date"]:
-            latest[r["iso3"]] = r
-    for code, r in sorted(latest.items()):
-        others = [x for x in yes_obs if x["iso3"] == code and x is not r]
-        ev.add(code, "budapest_party", "yes", r["source"], r["date"],
-               note="in force by this date: " + r["note"]
-                    + "".join(f"; earlier: in force by {x['date']} ({x['note']})" for x in others))
+    # Where no date of entry into force is known, every observation "in force by" a date is kept,
+    # one row per list and date: the engine reads the earliest, and a `yes` never grows stale
+    # (Norway: in force by 2007-04-01, from a ratification of 2006, and again by the release of
+    # 2025-07-09; Serbia and Slovenia: Contracting States in 2011, Parties in a list of 2012).
+    # The Parties page of 2024-07-29 is one more such list for a state it names.
+    for code in sorted(page - set(eif)):
+        yes_obs.append({"iso3": code, "date": "2024-07-29", "source": COE_PARTIES_PAGE,
+                        "note": "listed among the Parties"})
+    for r in sorted(yes_obs, key=lambda r: (r["iso3"], r["date"])):
+        assert r["iso3"] not in eif, r
+        ev.add(r["iso3"], "budapest_party", "yes", r["source"], r["date"], note="in force by this date: " + r["note"])
     # `no` from the complete list of 2011-06-01: signatories and every state on neither list.
     for code in sorted(states):
         if code in contracting:
@@ -374,8 +414,7 @@ def budapest(ev, states, cc):
     known_later = {"ECU"}
     covered = set()
     for code in sorted(states - known_later - page):
-        name = fold(cc[code]["name_short"])
-        if name >= "kiribati" or code in AMBIGUOUS_NAMES:
+        if code in AMBIGUOUS_NAMES or any(fold(n) >= "kiribati" for n in name_forms(countries[code])):
             continue
         covered.add(code)
         d = eif.get(code)
@@ -414,10 +453,9 @@ def protocol2(ev, states):
                note="not among the signatories; the table is complete on 2025-11-14")
 
 
-def wassenaar(ev, states, cc):
+def wassenaar(ev, states, countries):
     """Participation observed in 2004 (BIS list of 33), at admissions, and on 2025-12-20 (42)."""
-    iso2 = iso2_codes(cc)
-    now = {iso2[r["iso2"]] for r in read("internacia_db_memberships.csv") if r["block"] == "WASSENAAR"}
+    now = blocks(countries)["WASSENAAR"]
     rows = read("wassenaar_participants.csv")
     site = {r["iso3"] for r in rows if r["value"] == "participating state"}
     assert now == site, now ^ site  # the 41 of wassenaar.org plus India
@@ -618,15 +656,15 @@ def un_convention(ev):
 
 
 def build():
-    cc = country_table()
-    juris = jurisdictions(cc)
+    countries = country_table()
+    juris = jurisdictions(countries)
     codes = [j["code"] for j in juris]
     states = {j["code"] for j in juris if j["group:entity"] in ("un_member", "un_observer_state")}
     ev = Evidence(codes)
     paris_call(ev, states)
-    budapest(ev, states, cc)
+    budapest(ev, states, countries)
     protocol2(ev, states)
-    wassenaar(ev, states, cc)
+    wassenaar(ev, states, countries)
     ip_theft(ev, states)
     g7 = g7_rrm(ev, states)
     membership = eu_law(ev, states)
