@@ -128,7 +128,8 @@ pub struct InputArgs {
     /// rubrics/paris-call.toml].
     #[arg(long, value_name = "FILE")]
     pub rubric: Option<PathBuf>,
-    /// Evidence CSV, or an .xlsx/.ods workbook (with --sheet).
+    /// Evidence CSV (tab-separated if it ends .tsv or .tab), or an .xlsx/.ods workbook (with
+    /// --sheet).
     #[arg(long, value_name = "FILE")]
     pub evidence: Option<PathBuf>,
     /// Sheet of the evidence workbook.
@@ -141,10 +142,15 @@ pub struct InputArgs {
     #[arg(long, value_name = "FILE")]
     pub dyads: Option<PathBuf>,
     /// A folder with evidence.csv and, where present, jurisdictions.csv, dyads.csv and accord.toml
-    /// (which may name the rubric and the date) [default: ./data if it exists, else the shipped
-    /// default built into accord].
+    /// (which may name the rubric, the date and the delimiter); each table may be .tsv or .tab
+    /// instead [default: ./data if it exists, else the shipped default built into accord].
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
+    /// The column delimiter of every text input (evidence, jurisdictions, dyads): one character,
+    /// or `tab`, e.g. --delimiter ';' [default: the data folder's `delimiter`, else tab for
+    /// .tsv and .tab files and `,` for the rest].
+    #[arg(long, value_name = "CHAR", allow_hyphen_values = true)]
+    pub delimiter: Option<String>,
     /// Evaluate on this date (YYYY-MM-DD): dated evidence and instruments as they stood then.
     /// `score` takes several, comma-separated.
     #[arg(long, value_name = "DATE")]
@@ -193,6 +199,9 @@ pub struct Resolved {
     pub invocation: serde_json::Value,
     /// The data folder's `accord.toml`, when it has one.
     pub folder: Option<evidence::folder::Folder>,
+    /// The delimiter of the text inputs: `--delimiter`, else the folder's (`None`: each file's
+    /// by its name).
+    pub delimiter: Option<evidence::Delimiter>,
 }
 
 impl InputArgs {
@@ -222,6 +231,12 @@ impl InputArgs {
             }
             as_of.push(d);
         }
+        let given = match &self.delimiter {
+            Some(d) => {
+                Some(evidence::Delimiter::parse(d, "`--delimiter`").map_err(InputError::one)?)
+            }
+            None => None,
+        };
         if self.evidence.is_some() && self.data.is_some() {
             return Err(InputError::one(Problem::new(
                 "give either --evidence or --data, not both",
@@ -287,26 +302,20 @@ impl InputArgs {
                 dyads: self.dyads.clone(),
             },
             Some(dir) => {
-                let opt = |name: &str, given: &Option<PathBuf>| {
-                    given.clone().or_else(|| {
-                        Some(dir.join(name)).filter(|p| {
-                            let shown = p.display().to_string();
-                            if crate::builtin::is_builtin(&shown) {
-                                crate::builtin::file(&shown).is_some()
-                            } else {
-                                p.exists()
-                            }
-                        })
-                    })
+                let table = |stem: &str, given: &Option<PathBuf>| match given {
+                    Some(p) => Ok(Some(p.clone())),
+                    None => evidence::folder::table(dir, stem).map_err(InputError::one),
                 };
                 InputPaths {
-                    evidence: dir.join("evidence.csv"),
+                    // With none there, the message names the usual one.
+                    evidence: table("evidence", &None)?.unwrap_or_else(|| dir.join("evidence.csv")),
                     sheet: self.sheet.clone(),
-                    jurisdictions: opt("jurisdictions.csv", &self.jurisdictions),
-                    dyads: opt("dyads.csv", &self.dyads),
+                    jurisdictions: table("jurisdictions", &self.jurisdictions)?,
+                    dyads: table("dyads", &self.dyads)?,
                 }
             }
         };
+        let delimiter = given.or(folder.as_ref().and_then(|f| f.delimiter));
         let shown = |p: &Option<PathBuf>| p.as_ref().map(|x| x.display().to_string());
         let invocation = serde_json::json!({
             "data": data_dir.as_ref().map(|d| d.display().to_string()),
@@ -321,12 +330,18 @@ impl InputArgs {
             "as_of": as_of.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
             "only_coded": self.only_coded,
         });
+        // Recorded only when given, so that the manifests of comma-separated runs stay as they were.
+        let mut invocation = invocation;
+        if let (Some(d), Some(obj)) = (given, invocation.as_object_mut()) {
+            obj.insert("delimiter".to_string(), serde_json::json!(d.name()));
+        }
         Ok(Resolved {
             rubric,
             paths,
             as_of,
             invocation,
             folder,
+            delimiter,
         })
     }
 
@@ -460,7 +475,8 @@ pub fn load_inputs(resolved: &Resolved, rubric: &Rubric) -> Result<Inputs, Input
         .as_ref()
         .map(|f| f.fields.clone())
         .unwrap_or_default();
-    let mut inputs = evidence::load_carrying(&resolved.paths, rubric, &carried)?;
+    let mut inputs =
+        evidence::load_delimited(&resolved.paths, rubric, &carried, resolved.delimiter)?;
     if let Some(f) = &resolved.folder
         && let Some(d) = f.date
     {

@@ -114,6 +114,7 @@ fn check(dir: &std::path::Path) -> Result<(), Error> {
         set: strings(&inv["set"]),
         allow_extends_outside: inv["allow_extends_outside"].as_bool().unwrap_or(false),
         only_coded: inv["only_coded"].as_bool().unwrap_or(false),
+        delimiter: inv["delimiter"].as_str().map(String::from),
     };
     // Inputs must be the ones the folder was made from.
     let mut recorded: Vec<(String, String)> = Vec::new();

@@ -23,11 +23,11 @@ pub struct MemoryInputs<'a> {
 /// `dyads.csv` in messages and in the result).
 pub fn load_from_memory(files: MemoryInputs<'_>, rubric: &Rubric) -> Result<Inputs, InputError> {
     load_inputs(
-        Input::Bytes("evidence.csv", files.evidence),
+        Input::Bytes("evidence.csv", files.evidence, None),
         files
             .jurisdictions
-            .map(|b| Input::Bytes("jurisdictions.csv", b)),
-        files.dyads.map(|b| Input::Bytes("dyads.csv", b)),
+            .map(|b| Input::Bytes("jurisdictions.csv", b, None)),
+        files.dyads.map(|b| Input::Bytes("dyads.csv", b, None)),
         rubric,
         &[],
     )

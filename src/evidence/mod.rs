@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use crate::error::{InputError, Location, Problem, Problems, did_you_mean};
 use crate::rubric::{FieldKind, Rubric};
+pub use table::Delimiter;
 use table::{Row, Table};
 
 /// A calendar date.
@@ -104,6 +105,8 @@ pub struct InputFile {
     pub sha256: String,
     /// Data rows read.
     pub rows: usize,
+    /// The delimiter its columns were read with (`None`: a workbook sheet).
+    pub delimiter: Option<Delimiter>,
 }
 
 /// A parsed evidence value.
@@ -449,18 +452,19 @@ pub struct InputPaths {
     pub dyads: Option<std::path::PathBuf>,
 }
 
-/// One input file: on disk, or bytes in memory under a name.
+/// One input file: on disk (with its sheet), or bytes in memory under a name; with the delimiter
+/// it is read with when it is text (`None`: by its name).
 #[derive(Clone, Copy)]
 pub(crate) enum Input<'a> {
-    File(&'a Path, Option<&'a str>),
-    Bytes(&'a str, &'a [u8]),
+    File(&'a Path, Option<&'a str>, Option<Delimiter>),
+    Bytes(&'a str, &'a [u8], Option<Delimiter>),
 }
 
 impl Input<'_> {
     fn open(self, what: &str) -> Result<Table, Problem> {
         match self {
-            Input::File(path, sheet) => Table::open(path, sheet, what),
-            Input::Bytes(name, bytes) => Table::from_bytes(name, bytes.to_vec(), what),
+            Input::File(path, sheet, d) => Table::open_with(path, sheet, d, what),
+            Input::Bytes(name, bytes, d) => Table::from_bytes_with(name, bytes.to_vec(), d, what),
         }
     }
 }
@@ -477,6 +481,17 @@ pub fn load_carrying(
     paths: &InputPaths,
     rubric: &Rubric,
     carried: &[String],
+) -> Result<Inputs, InputError> {
+    load_delimited(paths, rubric, carried, None)
+}
+
+/// Like `load_carrying`, reading every text file with `delimiter` (`None`: each by its name,
+/// tab-separated when it ends `.tsv` or `.tab`, else comma-separated); workbooks ignore it.
+pub fn load_delimited(
+    paths: &InputPaths,
+    rubric: &Rubric,
+    carried: &[String],
+    delimiter: Option<Delimiter>,
 ) -> Result<Inputs, InputError> {
     let shown = |p: &Path| p.display().to_string();
     let builtin = |p: &Path| -> Result<Option<(String, &'static [u8])>, InputError> {
@@ -505,16 +520,24 @@ pub fn load_carrying(
         found: &'b Option<(String, &'static [u8])>,
         path: &'b Path,
         sheet: Option<&'b str>,
+        delimiter: Option<Delimiter>,
     ) -> Input<'b> {
         match found {
-            Some((name, bytes)) => Input::Bytes(name, bytes),
-            None => Input::File(path, sheet),
+            Some((name, bytes)) => Input::Bytes(name, bytes, delimiter),
+            None => Input::File(path, sheet, delimiter),
         }
     }
+    let sheet = paths.sheet.as_deref();
     load_inputs(
-        input(&e, &paths.evidence, paths.sheet.as_deref()),
-        paths.jurisdictions.as_deref().map(|p| input(&j, p, None)),
-        paths.dyads.as_deref().map(|p| input(&d, p, None)),
+        input(&e, &paths.evidence, sheet, delimiter),
+        paths
+            .jurisdictions
+            .as_deref()
+            .map(|p| input(&j, p, None, delimiter)),
+        paths
+            .dyads
+            .as_deref()
+            .map(|p| input(&d, p, None, delimiter)),
         rubric,
         carried,
     )
@@ -1161,6 +1184,7 @@ fn load_evidence(
             path: name.clone(),
             sha256: table.sha256(),
             rows: count,
+            delimiter: table.delimiter(),
         },
         has_coders: coder_c.is_some(),
     })
@@ -1168,7 +1192,7 @@ fn load_evidence(
 
 /// Reads a jurisdictions file on its own (for `template`).
 pub fn load_jurisdictions(path: &Path, rubric: &Rubric) -> Result<Jurisdictions, InputError> {
-    read_jurisdictions(Input::File(path, None), rubric)
+    read_jurisdictions(Input::File(path, None, None), rubric)
 }
 
 fn read_jurisdictions(input: Input<'_>, rubric: &Rubric) -> Result<Jurisdictions, InputError> {
@@ -1323,6 +1347,7 @@ fn read_jurisdictions(input: Input<'_>, rubric: &Rubric) -> Result<Jurisdictions
             path: name,
             sha256: table.sha256(),
             rows: count,
+            delimiter: table.delimiter(),
         }),
     })
 }
@@ -1471,6 +1496,7 @@ fn load_dyads(
             path: name,
             sha256: table.sha256(),
             rows: count,
+            delimiter: table.delimiter(),
         },
     })
 }

@@ -1,5 +1,5 @@
-//! Tabular input (CSV, or a sheet of an `.xlsx`/`.ods`/`.xls` workbook) read row by row, with every
-//! cell's location kept for messages.
+//! Tabular input (CSV, tab- or otherwise delimited text, or a sheet of an `.xlsx`/`.ods`/`.xls`
+//! workbook) read row by row, with every cell's location kept for messages.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -20,10 +20,203 @@ pub struct Table {
     digest: Digest,
 }
 
+/// The byte that separates the columns of a text table: a comma, a tab, or another visible
+/// ASCII character that is not a quote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delimiter(u8);
+
+impl Delimiter {
+    /// `,`: CSV.
+    pub const COMMA: Delimiter = Delimiter(b',');
+    /// A tab: `.tsv` and `.tab` files.
+    pub const TAB: Delimiter = Delimiter(b'\t');
+
+    /// Reads a delimiter as it is written after `what` (`--delimiter`, an `accord.toml` key): one
+    /// visible ASCII character other than a quote, or a tab (`tab`, `\t` or the character).
+    pub fn parse(text: &str, what: &str) -> Result<Delimiter, Problem> {
+        let refuse = |message: String| {
+            Err(Problem::new(message).help("give one character, such as `;` or `|`, or `tab`"))
+        };
+        let byte = match text {
+            "tab" | "\\t" | "\t" => b'\t',
+            "" => return refuse(format!("{what} is empty: it must be one character")),
+            "\"" => {
+                return refuse(format!(
+                    "{what} cannot be `\"`: the quote marks cells that hold the delimiter"
+                ));
+            }
+            "\n" | "\r" | "\r\n" => {
+                return refuse(format!(
+                    "{what} cannot be a line break: line breaks end rows"
+                ));
+            }
+            _ => {
+                let mut chars = text.chars();
+                let (Some(c), None) = (chars.next(), chars.next()) else {
+                    return refuse(format!(
+                        "{what} must be one character, not `{text}` ({} characters)",
+                        text.chars().count()
+                    ));
+                };
+                if !c.is_ascii() {
+                    return refuse(format!(
+                        "{what} must be one byte: `{c}` takes {} bytes in UTF-8",
+                        c.len_utf8()
+                    ));
+                }
+                if !c.is_ascii_graphic() {
+                    return refuse(format!(
+                        "{what} cannot be U+{:04X}, an invisible character (tab is the one accepted)",
+                        c as u32
+                    ));
+                }
+                c as u8
+            }
+        };
+        Ok(Delimiter(byte))
+    }
+
+    /// The delimiter a file's name implies: a tab for `.tsv` and `.tab` (in any case), else a
+    /// comma.
+    pub fn of_name(name: &str) -> Delimiter {
+        let ext = Path::new(name)
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("tsv" | "tab") => Delimiter::TAB,
+            _ => Delimiter::COMMA,
+        }
+    }
+
+    /// The byte.
+    pub fn byte(self) -> u8 {
+        self.0
+    }
+
+    /// As `--delimiter` takes it and a manifest records it: `tab`, or the character.
+    pub fn name(self) -> String {
+        match self.0 {
+            b'\t' => "tab".to_string(),
+            b => char::from(b).to_string(),
+        }
+    }
+
+    /// As messages name the columns' separator: `` `,` ``, `tabs`, `` `;` ``.
+    fn shown(self) -> String {
+        match self.0 {
+            b'\t' => "tabs".to_string(),
+            b => format!("`{}`", char::from(b)),
+        }
+    }
+
+    /// One of it, in words: `a comma`, `a tab`, `` a `;` ``.
+    fn one(self) -> String {
+        match self.0 {
+            b',' => "a comma".to_string(),
+            b'\t' => "a tab".to_string(),
+            b => format!("a `{}`", char::from(b)),
+        }
+    }
+
+    /// Several of it, in words: `commas`, `tabs`, `` `;` ``.
+    fn many(self) -> String {
+        match self.0 {
+            b',' => "commas".to_string(),
+            _ => self.shown(),
+        }
+    }
+
+    /// What a file read with it is called: `CSV`, `tab-separated text`.
+    fn format(self) -> String {
+        match self.0 {
+            b',' => "CSV".to_string(),
+            b'\t' => "tab-separated text".to_string(),
+            b => format!("`{}`-separated text", char::from(b)),
+        }
+    }
+}
+
 enum Digest {
     Done(String),
     /// Hashing the text, which is then byte for byte the file.
     Pending(std::thread::JoinHandle<String>, Arc<SourceText>),
+}
+
+/// How a file that is not delimited text, or not by what its first line declares, can be saved.
+const SAVE_AS_CSV: &str = "save it as comma-separated CSV (choose \"CSV UTF-8 (comma delimited)\", and `.` as the decimal separator)";
+
+/// A text table's delimiter and how it was chosen, for the help of messages about it.
+#[derive(Debug, Clone, Copy)]
+struct Chosen {
+    delimiter: Delimiter,
+    /// Given (`--delimiter`, a data folder's `delimiter`) rather than implied by the file's name.
+    given: bool,
+}
+
+impl Chosen {
+    fn new(name: &str, given: Option<Delimiter>) -> Chosen {
+        Chosen {
+            delimiter: given.unwrap_or_else(|| Delimiter::of_name(name)),
+            given: given.is_some(),
+        }
+    }
+
+    /// How to read the file when its columns are separated by `other` instead.
+    fn help_for(self, other: Delimiter) -> String {
+        match other.0 {
+            b',' if self.given => "this file looks comma-separated; read it without `--delimiter` (and without `delimiter` in its data folder's accord.toml)".to_string(),
+            b',' => "this file looks comma-separated; name it `.csv`".to_string(),
+            b'\t' if self.given => "this file looks tab-separated; pass `--delimiter tab`".to_string(),
+            b'\t' => "this file looks tab-separated; name it `.tsv`, or pass `--delimiter tab`".to_string(),
+            b';' => "this file looks `;`-separated; pass `--delimiter ';'` (or write `delimiter = \";\"` in its data folder's accord.toml). Spreadsheets in many European locales export `;` with decimal commas: write decimals with `.`".to_string(),
+            b => {
+                let c = char::from(b);
+                format!("this file looks `{c}`-separated; pass `--delimiter '{c}'`")
+            }
+        }
+    }
+}
+
+/// The one other usual delimiter (comma, `;`, tab) that splits a header line read as a single
+/// column into named columns; `None` when none or several do, so that a hint is only given when
+/// it is certainly right.
+fn other_delimiter(line: &str, delimiter: Delimiter) -> Option<Delimiter> {
+    let splits = |d: Delimiter| {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(d.0)
+            .from_reader(line.as_bytes());
+        let mut record = csv::StringRecord::new();
+        matches!(reader.read_record(&mut record), Ok(true))
+            && record.iter().filter(|c| !c.trim().is_empty()).count() >= 2
+    };
+    let mut found = [Delimiter::COMMA, Delimiter(b';'), Delimiter::TAB]
+        .into_iter()
+        .filter(|d| *d != delimiter && splits(*d));
+    match (found.next(), found.next()) {
+        (Some(d), None) => Some(d),
+        _ => None,
+    }
+}
+
+/// The help for a row with more (`more`) or fewer fields than the header.
+fn width_help(more: bool, delimiter: Delimiter) -> String {
+    let why = match (more, delimiter.0) {
+        (true, b',') => "is a decimal comma or an unquoted comma splitting a value?".to_string(),
+        (true, _) => format!("is {} inside a value splitting it?", delimiter.one()),
+        (false, _) => "is the line cut short, or the file truncated?".to_string(),
+    };
+    let example = match delimiter.0 {
+        b',' => ": \"2,5\"".to_string(),
+        b'\t' => String::new(),
+        b => format!(": \"a{}b\"", char::from(b)),
+    };
+    format!(
+        "{why} Quote values that contain {}{example}",
+        delimiter.many()
+    )
 }
 
 /// Files at least this large are hashed on a second thread while their rows are read.
@@ -35,6 +228,7 @@ enum Inner {
         reader: csv::Reader<std::io::Cursor<SharedBytes>>,
         record: csv::StringRecord,
         width: usize,
+        delimiter: Delimiter,
     },
     Sheet {
         file: String,
@@ -56,6 +250,7 @@ enum Place<'a> {
     Csv {
         source: &'a Arc<SourceText>,
         start: usize,
+        delimiter: Delimiter,
     },
     Sheet {
         file: &'a str,
@@ -67,8 +262,12 @@ impl Row<'_> {
     /// The location of cell `col` (0-based) with its column name.
     pub fn location(&self, col: usize, column_name: &str) -> Location {
         match &self.place {
-            Place::Csv { source, start } => {
-                let (s, e) = field_span(&source.text, *start, col);
+            Place::Csv {
+                source,
+                start,
+                delimiter,
+            } => {
+                let (s, e) = field_span(&source.text, *start, col, *delimiter);
                 // Quoted line breaks in earlier cells move the cell to a later line.
                 let breaks = source.text.as_bytes()[*start..s]
                     .iter()
@@ -95,7 +294,7 @@ impl Row<'_> {
     /// The location of the row as a whole.
     pub fn row_location(&self) -> Location {
         match &self.place {
-            Place::Csv { source, start } => {
+            Place::Csv { source, start, .. } => {
                 let end = source.text[*start..]
                     .find('\n')
                     .map_or(source.text.len(), |e| start + e);
@@ -129,14 +328,15 @@ impl AsRef<[u8]> for SharedBytes {
 
 /// The byte offset of a quote that opens a cell and is never closed (RFC 4180: a quote opens a
 /// cell only at its start; inside, a doubled quote is a quote).
-fn unclosed_quote(text: &str) -> Option<usize> {
+fn unclosed_quote(text: &str, delimiter: Delimiter) -> Option<usize> {
     // Only quotes matter, so jump from one to the next. A quote opens a quoted cell when it
-    // starts a cell (first byte, or after a comma or line end); inside, `""` is a quote and
+    // starts a cell (first byte, or after a delimiter or line end); inside, `""` is a quote and
     // any other quote closes the cell. Quotes in the middle of a cell are plain text.
     let b = text.as_bytes();
     let mut quotes = memchr::memchr_iter(b'"', b);
     while let Some(open) = quotes.next() {
-        let starts_cell = open == 0 || matches!(b[open - 1], b',' | b'\n' | b'\r');
+        let before = open.checked_sub(1).map(|i| b[i]);
+        let starts_cell = before.is_none_or(|c| c == delimiter.0 || c == b'\n' || c == b'\r');
         if !starts_cell {
             continue;
         }
@@ -167,8 +367,8 @@ pub fn column_letters(mut col: usize) -> String {
     String::from_utf8(s).unwrap_or_default()
 }
 
-/// Byte span of field `col` of the CSV record starting at `start` (quotes handled).
-fn field_span(text: &str, start: usize, col: usize) -> (usize, usize) {
+/// Byte span of field `col` of the record starting at `start` (quotes handled).
+fn field_span(text: &str, start: usize, col: usize, delimiter: Delimiter) -> (usize, usize) {
     let b = text.as_bytes();
     // A record's position can fall on the line break before it (CRLF files).
     let mut start = start.min(b.len());
@@ -191,11 +391,11 @@ fn field_span(text: &str, start: usize, col: usize) -> (usize, usize) {
             }
         } else if c == b'"' {
             in_quotes = true;
-        } else if c == b',' || c == b'\n' || c == b'\r' {
+        } else if c == delimiter.0 || c == b'\n' || c == b'\r' {
             if field == col {
                 return (field_start, i);
             }
-            if c != b',' {
+            if c != delimiter.0 {
                 break;
             }
             field += 1;
@@ -211,8 +411,20 @@ fn field_span(text: &str, start: usize, col: usize) -> (usize, usize) {
 }
 
 impl Table {
-    /// Opens a CSV file, or a sheet of a workbook when the extension says so.
+    /// Opens a CSV file (tab-separated when it ends `.tsv` or `.tab`), or a sheet of a workbook
+    /// when the extension says so.
     pub fn open(path: &Path, sheet: Option<&str>, what: &str) -> Result<Table, Problem> {
+        Self::open_with(path, sheet, None, what)
+    }
+
+    /// Like [`Table::open`], with the delimiter of a text table given (`None`: by its name, as
+    /// [`Delimiter::of_name`]); a workbook has none and ignores it.
+    pub fn open_with(
+        path: &Path,
+        sheet: Option<&str>,
+        delimiter: Option<Delimiter>,
+        what: &str,
+    ) -> Result<Table, Problem> {
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
@@ -231,11 +443,21 @@ impl Table {
         let limit = crate::limits::get().table_bytes;
         let bytes = read_bytes(path, what, limit, Some("--max-file-mb"), None)?;
         let shown = path.display().to_string();
-        Self::from_bytes(&shown, bytes, what)
+        Self::from_bytes_with(&shown, bytes, delimiter, what)
     }
 
     /// Reads a CSV file's bytes, already in memory, exactly as [`Table::open`] reads the file.
     pub fn from_bytes(shown: &str, bytes: Vec<u8>, what: &str) -> Result<Table, Problem> {
+        Self::from_bytes_with(shown, bytes, None, what)
+    }
+
+    /// Like [`Table::from_bytes`], with the delimiter given (`None`: by the name `shown`).
+    pub fn from_bytes_with(
+        shown: &str,
+        bytes: Vec<u8>,
+        delimiter: Option<Delimiter>,
+        what: &str,
+    ) -> Result<Table, Problem> {
         if bytes.len() as u64 > crate::limits::get().table_bytes {
             return Err(Problem::new(format!(
                 "{what} `{shown}` is {} bytes, more than the limit of {} (--max-file-mb)",
@@ -251,17 +473,26 @@ impl Table {
             && memchr::memchr(b'\r', &bytes).is_none();
         let sha256 = (!unchanged || bytes.len() < HASH_IN_PARALLEL).then(|| sha256_hex(&bytes));
         let text = decode_utf8(bytes, shown)?;
-        Self::build(shown, text, sha256, what)
+        let chosen = Chosen::new(shown, delimiter);
+        Self::build(shown, text, sha256, chosen, what)
     }
 
-    /// Reads CSV text already in memory.
+    /// Reads CSV text already in memory (tab-separated when `name` ends `.tsv` or `.tab`).
     pub fn from_text(
         name: &str,
         text: String,
         sha256: String,
         what: &str,
     ) -> Result<Table, Problem> {
-        Self::build(name, text, Some(sha256), what)
+        Self::build(name, text, Some(sha256), Chosen::new(name, None), what)
+    }
+
+    /// The delimiter the table was read with (`None`: a workbook sheet).
+    pub fn delimiter(&self) -> Option<Delimiter> {
+        match &self.inner {
+            Inner::Csv { delimiter, .. } => Some(*delimiter),
+            Inner::Sheet { .. } => None,
+        }
     }
 
     /// The SHA-256 of the file's bytes, in hex.
@@ -282,8 +513,10 @@ impl Table {
         name: &str,
         text: String,
         sha256: Option<String>,
+        chosen: Chosen,
         what: &str,
     ) -> Result<Table, Problem> {
+        let delimiter = chosen.delimiter;
         if text.trim().is_empty() {
             return Err(
                 Problem::new(format!("{what} `{name}` is empty: it needs a header row"))
@@ -306,33 +539,17 @@ impl Table {
                 text = String::from_utf8(v).unwrap_or_default();
             }
         }
-        // Excel's `sep=,` first line names the separator: blank it (keeping line numbers).
-        if let Some(rest) = text.strip_prefix("sep=") {
-            let sep: String = rest
-                .chars()
-                .take_while(|c| *c != '\n' && *c != '\r')
-                .collect();
-            if sep != "," {
-                return Err(Problem::new(format!("{what} `{name}` declares `sep={sep}` on its first line: its columns are separated by `{sep}`, not `,`"))
-                    .at(Location::line_col(name, 1, Some(1)))
-                    .help("save it as comma-separated CSV (choose \"CSV UTF-8 (comma delimited)\", and `.` as the decimal separator)"));
-            }
-            text.replace_range(..5, "     ");
-        }
+        read_past_sep_line(&mut text, name, what, chosen)?;
         let source = SourceText::new(name, text);
-        if let Some(q) = unclosed_quote(&source.text) {
+        if let Some(q) = unclosed_quote(&source.text, delimiter) {
             return Err(Problem::new("a quote opened here is never closed, so the rest of the file would be read as one cell")
                 .at(Location::span(&source, q, q + 1))
                 .help("close the quote; inside a quoted cell, write a quote twice (\"\")"));
         }
-        let first_line = source
-            .text
-            .lines()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("");
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
+            .delimiter(delimiter.0)
             .from_reader(std::io::Cursor::new(SharedBytes(source.clone())));
         let mut record = csv::StringRecord::new();
         let header_line;
@@ -352,7 +569,7 @@ impl Table {
                     ))
                     .at(Location::file(name)));
                 }
-                Err(e) => return Err(csv_problem(&source, &e)),
+                Err(e) => return Err(csv_problem(&source, &e, delimiter)),
             }
         }
         let header_start = record.position().map_or(0, |p| p.byte() as usize);
@@ -360,7 +577,7 @@ impl Table {
             .iter()
             .position(|h| h.len() > crate::limits::get().cell_bytes)
         {
-            let (s, e) = field_span(&source.text, header_start, i);
+            let (s, e) = field_span(&source.text, header_start, i, delimiter);
             return Err(Problem::new(format!(
                 "a header cell is {} bytes long, more than the limit of {}",
                 record[i].len(),
@@ -370,19 +587,20 @@ impl Table {
             .help("is a quote missing its closing quote, or is this not the header?"));
         }
         let header: Vec<String> = record.iter().map(|h| h.trim().to_string()).collect();
-        if header.len() == 1 && first_line.contains(';') {
-            return Err(Problem::new(format!("{what} `{name}` separates columns with `;`, not `,`"))
+        if header.len() == 1 {
+            let header_end = reader.position().byte() as usize;
+            let line = source.text.get(header_start..header_end).unwrap_or("");
+            if let Some(other) = other_delimiter(line, delimiter) {
+                return Err(Problem::new(format!(
+                    "{what} `{name}` separates columns with {}, not {}",
+                    other.shown(),
+                    delimiter.shown()
+                ))
                 .at(Location::line_col(name, header_line, None))
-                .help("save it as comma-separated CSV (spreadsheets in many European locales export `;` with decimal commas; choose \"CSV UTF-8 (comma delimited)\", and `.` as the decimal separator)"));
+                .help(chosen.help_for(other)));
+            }
         }
-        if header.len() == 1 && first_line.contains('\t') {
-            return Err(Problem::new(format!(
-                "{what} `{name}` separates columns with tabs, not `,`"
-            ))
-            .at(Location::line_col(name, header_line, None))
-            .help("save it as comma-separated CSV"));
-        }
-        check_header(&header, name, header_line)?;
+        check_header(&header, name, header_line, Some(delimiter))?;
         let width = header.len();
         let digest = match sha256 {
             Some(hex) => Digest::Done(hex),
@@ -405,6 +623,7 @@ impl Table {
                 reader,
                 record,
                 width,
+                delimiter,
             },
             digest,
         })
@@ -451,7 +670,12 @@ impl Table {
                     while header.last().is_some_and(String::is_empty) {
                         header.pop();
                     }
-                    check_header(&header, &format!("{shown} (sheet `{sheet_name}`)"), line)?;
+                    check_header(
+                        &header,
+                        &format!("{shown} (sheet `{sheet_name}`)"),
+                        line,
+                        None,
+                    )?;
                     break header;
                 }
                 Some(_) => continue,
@@ -479,6 +703,7 @@ impl Table {
                 reader,
                 record,
                 width,
+                delimiter,
             } => {
                 // One cell list reused for every row: a fresh one per row costs an allocation.
                 let mut spare: Vec<&'static str> = Vec::new();
@@ -515,6 +740,7 @@ impl Table {
                                     place: Place::Csv {
                                         source,
                                         start: pos.byte() as usize,
+                                        delimiter: *delimiter,
                                     },
                                 };
                                 return Err(Problem::new(format!(
@@ -531,26 +757,22 @@ impl Table {
                                 place: Place::Csv {
                                     source,
                                     start: pos.byte() as usize,
+                                    delimiter: *delimiter,
                                 },
                             };
                             if row.cells.len() != *width {
                                 let (n, m) = (row.cells.len(), *width);
-                                let why = if n > m {
-                                    "is a decimal comma or an unquoted comma splitting a value?"
-                                } else {
-                                    "is the line cut short, or the file truncated?"
-                                };
                                 return Err(Problem::new(format!(
                                     "line {} has {n} fields, but the header has {m}",
                                     row.line
                                 ))
                                 .at(row.row_location())
-                                .help(format!("{why} Quote values that contain commas: \"2,5\"")));
+                                .help(width_help(n > m, *delimiter)));
                             }
                             f(&row);
                             spare = recycle(row.cells);
                         }
-                        Err(e) => return Err(csv_problem(source, &e)),
+                        Err(e) => return Err(csv_problem(source, &e, *delimiter)),
                     }
                 }
             }
@@ -585,13 +807,50 @@ impl Table {
     }
 }
 
+/// Excel's `sep=,` first line names the separator: blanks it (keeping line numbers) when it
+/// names the delimiter the file is read with, and refuses the file when it names another.
+fn read_past_sep_line(
+    text: &mut String,
+    name: &str,
+    what: &str,
+    chosen: Chosen,
+) -> Result<(), Problem> {
+    let Some(rest) = text.strip_prefix("sep=") else {
+        return Ok(());
+    };
+    let delimiter = chosen.delimiter;
+    let sep: String = rest
+        .chars()
+        .take_while(|c| *c != '\n' && *c != '\r')
+        .collect();
+    let declared = Delimiter::parse(&sep, "`sep=`").ok();
+    if declared != Some(delimiter) {
+        let help = match declared {
+            Some(d) => chosen.help_for(d),
+            None => SAVE_AS_CSV.to_string(),
+        };
+        return Err(Problem::new(format!("{what} `{name}` declares `sep={sep}` on its first line: its columns are separated by `{sep}`, not {}", delimiter.shown()))
+            .at(Location::line_col(name, 1, Some(1)))
+            .help(help));
+    }
+    let blank = " ".repeat(4 + sep.len());
+    text.replace_range(..4 + sep.len(), &blank);
+    Ok(())
+}
+
 /// Empties a list of borrowed cells so that its allocation can hold the next row's.
 fn recycle<'b>(mut cells: Vec<&str>) -> Vec<&'b str> {
     cells.clear();
     cells.into_iter().map(|_| "").collect()
 }
 
-fn check_header(header: &[String], name: &str, line: usize) -> Result<(), Problem> {
+/// `delimiter`: the text table's (`None`: a workbook sheet).
+fn check_header(
+    header: &[String],
+    name: &str,
+    line: usize,
+    delimiter: Option<Delimiter>,
+) -> Result<(), Problem> {
     // Each name's first column, so a header of a million columns is checked in one pass.
     let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (i, h) in header.iter().enumerate() {
@@ -601,8 +860,14 @@ fn check_header(header: &[String], name: &str, line: usize) -> Result<(), Proble
                 i + 1
             ))
             .at(Location::line_col(name, line, Some(i + 1)));
-            if i + 1 == header.len() {
-                p = p.help("the header line ends with a comma: remove it, and the matching trailing commas of the rows");
+            if let Some(d) = delimiter
+                && i + 1 == header.len()
+            {
+                p = p.help(format!(
+                    "the header line ends with {}: remove it, and the matching trailing {} of the rows",
+                    d.one(),
+                    d.many()
+                ));
             }
             return Err(p);
         }
@@ -619,13 +884,17 @@ fn check_header(header: &[String], name: &str, line: usize) -> Result<(), Proble
     Ok(())
 }
 
-fn csv_problem(source: &Arc<SourceText>, e: &csv::Error) -> Problem {
+fn csv_problem(source: &Arc<SourceText>, e: &csv::Error, delimiter: Delimiter) -> Problem {
     let line = e.position().map(|p| p.line() as usize);
     let msg = match e.kind() {
         csv::ErrorKind::Utf8 { .. } => "text that is not valid UTF-8".to_string(),
         _ => e.to_string(),
     };
-    let mut p = Problem::new(format!("cannot read `{}` as CSV: {msg}", source.name));
+    let mut p = Problem::new(format!(
+        "cannot read `{}` as {}: {msg}",
+        source.name,
+        delimiter.format()
+    ));
     p = match line {
         Some(l) => p.at(Location::line_col(&source.name, l, None)),
         None => p.at(Location::file(&source.name)),

@@ -251,7 +251,32 @@ fn ranking_csv(runs: &[Scored]) -> Vec<u8> {
 }
 
 fn file_json(f: &crate::evidence::InputFile) -> Json {
-    json!({ "path": f.path, "sha256": f.sha256, "rows": f.rows })
+    let mut j = json!({ "path": f.path, "sha256": f.sha256, "rows": f.rows });
+    add_delimiter(&mut j, f);
+    j
+}
+
+/// Records the delimiter a text input was read with, when it is not a comma (a comma-separated
+/// file's record is as it always was; a workbook has none).
+fn add_delimiter(j: &mut Json, f: &crate::evidence::InputFile) {
+    if let Some(d) = f
+        .delimiter
+        .filter(|d| *d != crate::evidence::Delimiter::COMMA)
+        && let Some(obj) = j.as_object_mut()
+    {
+        obj.insert("delimiter".to_string(), json!(d.name()));
+    }
+}
+
+fn evidence_json(inputs: &crate::evidence::Inputs) -> Json {
+    let f = &inputs.evidence.file;
+    let form = match inputs.evidence.form {
+        crate::evidence::Form::Long => "long",
+        crate::evidence::Form::Wide => "wide",
+    };
+    let mut j = json!({ "path": f.path, "sha256": f.sha256, "rows": f.rows, "form": form });
+    add_delimiter(&mut j, f);
+    j
 }
 
 /// The manifest: everything that shaped the result, with no timestamps, so that two runs on the
@@ -294,8 +319,7 @@ pub fn manifest_for(
             "left_out": rubric.provenance.left_out,
         },
         "inputs": {
-            "evidence": { "path": inputs.evidence.file.path, "sha256": inputs.evidence.file.sha256, "rows": inputs.evidence.file.rows,
-                          "form": match inputs.evidence.form { crate::evidence::Form::Long => "long", crate::evidence::Form::Wide => "wide" } },
+            "evidence": evidence_json(inputs),
             "jurisdictions": inputs.jurisdictions.file.as_ref().map(file_json),
             "dyads": inputs.dyads.as_ref().map(|d| file_json(&d.file)),
         },

@@ -8,6 +8,7 @@ mod cli;
 mod coinr;
 mod common;
 mod compare;
+mod delimiters;
 mod evidence;
 mod fuzz_regressions;
 mod hangs;
