@@ -7,6 +7,7 @@
 pub mod agreement;
 pub mod align;
 pub mod analysis;
+pub mod base;
 pub mod builtin;
 pub mod cli;
 pub mod coinr;

@@ -1,9 +1,9 @@
 //! The scored results: matrices of scores, coverage and ranks. The only input of every writer
 //! and analysis.
 
+use crate::base::frame::Frame;
+use crate::base::rank::rank_with;
 use crate::evidence::Date;
-use crate::pipeline::Frame;
-use crate::pipeline::rank::rank_with;
 use crate::pipeline::screen::Availability;
 use crate::pipeline::spec::RankTies;
 use crate::pipeline::treat::TreatDetail;

@@ -127,7 +127,7 @@ pub fn profiles(s: &Scored, level: Level, metric: Metric) -> Result<ProfileSet, 
             level.name()
         )));
     }
-    let (frame, columns): (&crate::pipeline::Frame, Vec<(usize, String)>) = match level {
+    let (frame, columns): (&crate::base::frame::Frame, Vec<(usize, String)>) = match level {
         Level::Criterion if metric.categorical() => {
             // Rule-evaluated values of the criteria whose rules give categories.
             let cols: Vec<(usize, String)> = rubric

@@ -9,8 +9,8 @@
 use rayon::prelude::*;
 
 use crate::Scored;
+use crate::base::rank::rank_with;
 use crate::error::InputError;
-use crate::pipeline::rank::rank_with;
 use crate::pipeline::spec::RankTies;
 use crate::results::Results;
 use crate::rubric::{Member, Rubric};

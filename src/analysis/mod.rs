@@ -12,10 +12,9 @@ pub mod availability;
 pub mod correlation;
 pub mod cronbach;
 pub mod leave_one_out;
-pub mod pca;
 pub mod stats;
 
-use crate::pipeline::Frame;
+use crate::base::frame::Frame;
 use crate::results::Results;
 use crate::rubric::Member;
 

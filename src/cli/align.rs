@@ -10,10 +10,10 @@ use crate::align::cluster::{Clusters, MIN_KNOWN_PAIR_SHARE};
 use crate::align::network::{Cell, Matrix};
 use crate::align::similarity::Metric;
 use crate::align::{self, Alignment, Cooperation, Level, Options, Reference, ReferenceAlignment};
+use crate::base::rank::rank_descending;
 use crate::error::Error;
 use crate::explain::table;
 use crate::output::{self, Csv, number, opt_number, text};
-use crate::pipeline::rank::rank_descending;
 
 /// Pairs printed among the most and the least aligned.
 const SHOWN_PAIRS: usize = 5;

@@ -6,15 +6,14 @@ pub mod aggregate;
 pub mod denominate;
 pub mod impute;
 pub mod normalise;
-pub mod rank;
 pub mod screen;
 pub mod spec;
-pub mod stats;
 pub mod treat;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::base::frame::Frame;
 use crate::error::{InputError, Problem, Problems};
 use crate::evidence::Inputs;
 use crate::results::{Results, Scores, Stages};
@@ -22,70 +21,6 @@ use crate::rubric::{Member, Rubric, Rule};
 use crate::rules::CriterionValues;
 use aggregate::AggError;
 use spec::{AggregateMethod, AggregateSpec};
-
-/// A dense column-major matrix of optional numbers (rows = jurisdictions).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Frame {
-    /// Rows.
-    pub nrow: usize,
-    /// Columns.
-    pub ncol: usize,
-    data: Vec<Option<f64>>,
-}
-
-impl Frame {
-    /// An all-unknown frame.
-    pub fn new(nrow: usize, ncol: usize) -> Frame {
-        Frame {
-            nrow,
-            ncol,
-            data: vec![None; nrow * ncol],
-        }
-    }
-
-    /// A frame from columns of equal length.
-    pub fn from_columns(nrow: usize, columns: Vec<Vec<Option<f64>>>) -> Frame {
-        let ncol = columns.len();
-        let mut data = Vec::with_capacity(nrow * ncol);
-        for c in columns {
-            debug_assert_eq!(c.len(), nrow);
-            data.extend(c);
-        }
-        Frame { nrow, ncol, data }
-    }
-
-    /// One cell.
-    pub fn get(&self, r: usize, c: usize) -> Option<f64> {
-        self.data[c * self.nrow + r]
-    }
-
-    /// Sets one cell.
-    pub fn set(&mut self, r: usize, c: usize, v: Option<f64>) {
-        self.data[c * self.nrow + r] = v;
-    }
-
-    /// One column.
-    pub fn col(&self, c: usize) -> &[Option<f64>] {
-        &self.data[c * self.nrow..(c + 1) * self.nrow]
-    }
-
-    /// One column, mutably.
-    pub fn col_mut(&mut self, c: usize) -> &mut [Option<f64>] {
-        &mut self.data[c * self.nrow..(c + 1) * self.nrow]
-    }
-
-    /// The frame restricted to some rows, in the order given.
-    pub fn select_rows(&self, rows: &[usize]) -> Frame {
-        let mut out = Frame::new(rows.len(), self.ncol);
-        for c in 0..self.ncol {
-            let src = self.col(c);
-            for (i, &r) in rows.iter().enumerate() {
-                out.data[c * rows.len() + i] = src[r];
-            }
-        }
-        out
-    }
-}
 
 /// The settings the numeric steps use, resolved from a rubric: one treatment and normalisation
 /// per numeric criterion, every weight, one aggregation per node. Sensitivity analysis perturbs
@@ -333,9 +268,7 @@ impl<'a> Pipeline<'a> {
             Some(c) => c.imputed.clone(),
             None => {
                 // Nothing to fill: share the denominated data.
-                if params.impute.method == spec::ImputeMethod::None
-                    || denominated.data.iter().all(Option::is_some)
-                {
+                if params.impute.method == spec::ImputeMethod::None || denominated.all_known() {
                     denominated.clone()
                 } else {
                     let mut d = (*denominated).clone();
@@ -686,7 +619,7 @@ fn pca_weights(
     node: &str,
     name: &dyn Fn(usize) -> String,
 ) -> Result<(), Problem> {
-    let Some(loadings) = crate::analysis::pca::first_component(values) else {
+    let Some(loadings) = crate::base::pca::first_component(values) else {
         return Err(Problem::new(format!("cannot compute PCA weights for `{node}`: its children need at least two jurisdictions with every value known, and no constant child"))
             .help("use `pipeline.weights.method = \"rubric\"` or `\"equal\"`"));
     };
@@ -700,7 +633,7 @@ fn pca_weights(
         return Err(Problem::new(format!(
             "PCA weights for `{node}`: `{}` loads {} on the first component, and a weight must be positive",
             name(i),
-            crate::output::number(loadings[i])
+            crate::base::format::number(loadings[i])
         ))
         .help("the children do not share one dimension; use `pca_squared` (squared loadings) or the rubric's weights"));
     }

@@ -6,7 +6,7 @@
 //! COINr does only when they come from iMeta.
 
 use super::spec::{NormaliseMethod, NormaliseSpec, Ties};
-use super::stats;
+use crate::base::stats;
 
 /// Why a column could not be normalised.
 pub type Why = String;

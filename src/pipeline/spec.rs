@@ -31,23 +31,13 @@ pub struct RankSpec {
     pub ties: RankTies,
 }
 
-/// Which scores tie in a ranking.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum RankTies {
-    /// Scores equal to 12 significant digits: two routes to one value (155/2 by different sums)
-    /// can differ in the last bit, and that noise does not split them.
-    #[default]
-    Tolerance,
-    /// Only equal doubles, as COINr's `rank(-x, ties.method = "min")` compares them.
-    Exact,
-}
+pub use crate::base::rank::RankTies;
 
-impl RankTies {
-    const NAMES: &[(&str, RankTies)] = &[
-        ("tolerance", RankTies::Tolerance),
-        ("exact", RankTies::Exact),
-    ];
-}
+/// The names of `[pipeline.rank] ties`.
+const RANK_TIES: &[(&str, RankTies)] = &[
+    ("tolerance", RankTies::Tolerance),
+    ("exact", RankTies::Exact),
+];
 
 /// Imputation of unknown criterion values.
 #[derive(Debug, Clone, PartialEq)]
@@ -875,8 +865,8 @@ pub fn read_pipeline(
     let rank = match sub(&mut r, "rank", p) {
         Some((t, o)) => {
             let mut rr = Reader::new(&t, "pipeline.rank", &o);
-            let ties = choice_of(&mut rr, "ties", RankTies::NAMES, RankTies::default(), p)
-                .unwrap_or_default();
+            let ties =
+                choice_of(&mut rr, "ties", RANK_TIES, RankTies::default(), p).unwrap_or_default();
             rr.finish(p);
             RankSpec { ties }
         }

@@ -7,7 +7,7 @@
 //! (`f1_para`).
 
 use super::spec::{TreatMethod, TreatSpec};
-use super::stats;
+use crate::base::stats;
 
 /// One skew/kurtosis check.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -343,7 +343,7 @@ impl Factor {
                 let v = lo + u * (hi - lo);
                 (
                     continuous_ops(*setter, v, rubric, nominal),
-                    crate::output::number(v),
+                    crate::base::format::number(v),
                 )
             }
         }
@@ -485,7 +485,7 @@ fn toml_text(tv: &Tv) -> String {
         Kind::Str(s) => toml::Value::String(s.clone()).to_string(),
         Kind::Int(i) => i.to_string(),
         Kind::Float(f) => {
-            let s = crate::output::number(*f);
+            let s = crate::base::format::number(*f);
             if s.contains('.') || s.contains('e') {
                 s
             } else {

@@ -15,8 +15,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::Scored;
+use crate::base::rank::rank_with;
 use crate::error::{InputError, Problem};
-use crate::pipeline::rank::rank_with;
 use crate::pipeline::spec::RankTies;
 use crate::pipeline::{Params, Pipeline, StageData, Step};
 use crate::rules::CriterionValues;

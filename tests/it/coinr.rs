@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
+use accord::base::frame::Frame;
 use accord::coinr::{ImportOptions, import};
-use accord::pipeline::Frame;
 
 use crate::common::*;
 
@@ -780,7 +780,7 @@ fn imputations_and_log_transforms_match_coinr_on_the_reference_vector() {
 
 #[test]
 fn skewness_and_kurtosis_match_coinr() {
-    use accord::pipeline::stats::{kurt, skew};
+    use accord::base::stats::{kurt, skew};
     let r = reference("fn_skewkurt_reference.csv");
     let x: Vec<f64> = fn_vector().into_iter().flatten().collect();
     assert!(close(skew(&x).unwrap(), r.get("skew_x", "value").unwrap()));
