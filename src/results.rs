@@ -5,9 +5,9 @@ use crate::base::frame::Frame;
 use crate::base::rank::rank_with;
 use crate::evidence::Date;
 use crate::pipeline::screen::Availability;
-use crate::pipeline::spec::RankTies;
 use crate::pipeline::treat::TreatDetail;
 use crate::rubric::Cell;
+use crate::rubric::settings::RankTies;
 
 /// Scores of one kind (criteria, nodes, facet values or cells) for the scored jurisdictions.
 #[derive(Debug, Clone)]

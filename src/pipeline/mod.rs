@@ -7,7 +7,6 @@ pub mod denominate;
 pub mod impute;
 pub mod normalise;
 pub mod screen;
-pub mod spec;
 pub mod treat;
 
 use std::collections::HashMap;
@@ -17,10 +16,10 @@ use crate::base::frame::Frame;
 use crate::error::{InputError, Problem, Problems};
 use crate::evidence::Inputs;
 use crate::results::{Results, Scores, Stages};
+use crate::rubric::settings::{self, AggregateMethod, AggregateSpec};
 use crate::rubric::{Member, Rubric, Rule};
 use crate::rules::CriterionValues;
 use aggregate::AggError;
-use spec::{AggregateMethod, AggregateSpec};
 
 /// The settings the numeric steps use, resolved from a rubric: one treatment and normalisation
 /// per numeric criterion, every weight, one aggregation per node. Sensitivity analysis perturbs
@@ -30,13 +29,13 @@ pub struct Params {
     /// Divide numeric criteria by their denominators.
     pub denominate: bool,
     /// Imputation.
-    pub impute: spec::ImputeSpec,
+    pub impute: settings::ImputeSpec,
     /// Screening.
-    pub screen: spec::ScreenSpec,
+    pub screen: settings::ScreenSpec,
     /// Treatment per criterion (`None` for rule-scored criteria).
-    pub treat: Vec<Option<spec::TreatSpec>>,
+    pub treat: Vec<Option<settings::TreatSpec>>,
     /// Normalisation per criterion (`None` for rule-scored criteria).
-    pub normalise: Vec<Option<spec::NormaliseSpec>>,
+    pub normalise: Vec<Option<settings::NormaliseSpec>>,
     /// Weight of every node (the root's is unused).
     pub node_weights: Vec<f64>,
     /// Weight of every criterion.
@@ -46,7 +45,7 @@ pub struct Params {
     /// Aggregation of facet values and grid cells.
     pub group_aggregate: AggregateSpec,
     /// Replace every node's child weights by the first principal component's loadings.
-    pub pca_weights: Option<spec::WeightsMethod>,
+    pub pca_weights: Option<settings::WeightsMethod>,
 }
 
 impl Params {
@@ -88,7 +87,7 @@ impl Params {
             group_aggregate: spec.aggregate.clone(),
             pca_weights: matches!(
                 spec.weights.method,
-                spec::WeightsMethod::Pca | spec::WeightsMethod::PcaSquared
+                settings::WeightsMethod::Pca | settings::WeightsMethod::PcaSquared
             )
             .then_some(spec.weights.method),
         }
@@ -205,7 +204,7 @@ impl<'a> Pipeline<'a> {
         if let Some(g) = &params.impute.group
             && matches!(
                 params.impute.method,
-                spec::ImputeMethod::MeanGroup | spec::ImputeMethod::MedianGroup
+                settings::ImputeMethod::MeanGroup | settings::ImputeMethod::MedianGroup
             )
             && juris.group_index(g).is_none()
         {
@@ -268,7 +267,7 @@ impl<'a> Pipeline<'a> {
             Some(c) => c.imputed.clone(),
             None => {
                 // Nothing to fill: share the denominated data.
-                if params.impute.method == spec::ImputeMethod::None || denominated.all_known() {
+                if params.impute.method == settings::ImputeMethod::None || denominated.all_known() {
                     denominated.clone()
                 } else {
                     let mut d = (*denominated).clone();
@@ -449,7 +448,7 @@ impl<'a> Pipeline<'a> {
                     pca_weights(
                         &values,
                         &mut weights,
-                        method == spec::WeightsMethod::PcaSquared,
+                        method == settings::WeightsMethod::PcaSquared,
                         &node.id,
                         &name,
                     )?;
@@ -721,7 +720,7 @@ fn aggregate_columns(
     let mut out = vec![None; m];
     // The NA-child policy: `zero` reads an NA child as the scale's lower end.
     let read = |v: Option<f64>| match agg.na_child {
-        spec::NaChild::Zero => v.or(Some(lowest)),
+        settings::NaChild::Zero => v.or(Some(lowest)),
         _ => v,
     };
     if agg.method == AggregateMethod::Copeland {
@@ -763,7 +762,7 @@ fn aggregate_columns(
     }
     for i in 0..m {
         let known = children.iter().filter(|col| col[i].is_some()).count();
-        if agg.na_child == spec::NaChild::Na && known < children.len() {
+        if agg.na_child == settings::NaChild::Na && known < children.len() {
             out[i] = None;
         }
         if let Some(t) = agg.dat_thresh

@@ -12,7 +12,7 @@ use super::{
 use super::{Multilateral, NetworkSpec, NetworkWeights};
 use crate::error::{InputError, Location, Problem, Problems, SourceText, did_you_mean};
 use crate::files::{read_text, sha256_hex};
-use crate::pipeline::spec::{self, read_normalise, read_treat};
+use crate::rubric::settings::{self as spec, read_normalise, read_treat};
 
 /// Deepest tree accepted: levels below the index. Real rubrics have a few; the bound keeps every
 /// walk over the tree short.

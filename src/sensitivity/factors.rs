@@ -20,8 +20,8 @@ use rand_distr::Distribution;
 
 use crate::error::{InputError, Problem, Problems, did_you_mean};
 use crate::evidence::{Date, Inputs};
-use crate::pipeline::spec::{AggregateSpec, ImputeSpec, NormaliseSpec, ScreenSpec, TreatSpec};
 use crate::pipeline::{Params, Step};
+use crate::rubric::settings::{AggregateSpec, ImputeSpec, NormaliseSpec, ScreenSpec, TreatSpec};
 use crate::rubric::tree::{Kind, Reader, Table, Tv};
 use crate::rubric::{LoadOptions, Member, Rubric};
 

@@ -193,7 +193,7 @@ fn missing_evidence_policies() {
 #[test]
 fn group_imputation_takes_each_group_from_its_own_known_values() {
     use accord::pipeline::impute::impute;
-    use accord::pipeline::spec::ImputeMethod;
+    use accord::rubric::settings::ImputeMethod;
     // Group a knows 1 and 5 (mean and median 3), group b knows 3, 7 and 8 (mean 6, median 7);
     // the last row has no group and stays unknown.
     let x = [

@@ -1,4 +1,4 @@
-//! The `[pipeline]` section: which method each step uses, with COINr's names and parameters.
+//! The rubric's `[pipeline]` section: the method of each step, with COINr's names and parameters.
 
 use crate::error::{Problem, Problems, did_you_mean};
 use crate::rubric::tree::{Kind, Reader, Table, Tv};
