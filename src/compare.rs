@@ -11,11 +11,11 @@ use std::path::Path;
 
 use serde_json::Value as Json;
 
-use crate::Scored;
 use crate::base::rank::rank_with;
 use crate::error::{InputError, Location, Problem};
 use crate::evidence::table::Table;
 use crate::pipeline::Params;
+use crate::pipeline::Scored;
 use crate::rubric::{LoadOptions, Member, Rubric};
 
 /// One side's scores, from a run or a results folder.
@@ -702,7 +702,8 @@ pub fn effects(ctx: &Rescore<'_>, changes: &[Change]) -> Vec<Option<BTreeMap<Str
                     },
                 )
                 .ok()?;
-                let scored = crate::score(rubric, ctx.a.inputs.clone(), ctx.a.as_of).ok()?;
+                let scored =
+                    crate::pipeline::score(rubric, ctx.a.inputs.clone(), ctx.a.as_of).ok()?;
                 Some(delta(
                     &base_a,
                     &ranks_by_code(&scored, scored.results.index_scores()),

@@ -5,9 +5,9 @@
 
 use serde_json::{Value as Json, json};
 
-use crate::Scored;
 use crate::base::format::{number, opt_number};
 use crate::error::{InputError, Problem, did_you_mean};
+use crate::pipeline::Scored;
 use crate::pipeline::aggregate::amean_terms;
 use crate::pipeline::group_shares;
 use crate::rubric::Member;

@@ -14,9 +14,9 @@ pub mod cluster;
 pub mod network;
 pub mod similarity;
 
-use crate::Scored;
 use crate::error::{InputError, Problem, Problems, did_you_mean};
 use crate::evidence::{Date, Value};
+use crate::pipeline::Scored;
 use crate::rubric::{Member, NetworkWeights, Rule};
 use cluster::Clusters;
 use network::{Channel, DyadLink, Matrix, Measures};

@@ -8,10 +8,10 @@
 
 use rayon::prelude::*;
 
-use crate::Scored;
 use crate::base::rank::rank_with;
 use crate::error::InputError;
-use crate::results::Results;
+use crate::pipeline::Scored;
+use crate::pipeline::results::Results;
 use crate::rubric::settings::RankTies;
 use crate::rubric::{Member, Rubric};
 

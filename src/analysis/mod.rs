@@ -15,7 +15,7 @@ pub mod leave_one_out;
 pub mod stats;
 
 use crate::base::frame::Frame;
-use crate::results::Results;
+use crate::pipeline::results::Results;
 use crate::rubric::Member;
 
 /// A stage of the pipeline whose criterion values an analysis reads (COINr's `dset`).

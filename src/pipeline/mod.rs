@@ -6,8 +6,12 @@ pub mod aggregate;
 pub mod denominate;
 pub mod impute;
 pub mod normalise;
+pub mod results;
+mod scored;
 pub mod screen;
 pub mod treat;
+
+pub use scored::{Scored, score};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,11 +19,11 @@ use std::sync::Arc;
 use crate::base::frame::Frame;
 use crate::error::{InputError, Problem, Problems};
 use crate::evidence::Inputs;
-use crate::results::{Results, Scores, Stages};
 use crate::rubric::settings::{self, AggregateMethod, AggregateSpec};
 use crate::rubric::{Member, Rubric, Rule};
 use crate::rules::CriterionValues;
 use aggregate::AggError;
+use results::{Results, Scores, Stages};
 
 /// The settings the numeric steps use, resolved from a rubric: one treatment and normalisation
 /// per numeric criterion, every weight, one aggregation per node. Sensitivity analysis perturbs

@@ -14,9 +14,9 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::Scored;
 use crate::base::rank::rank_with;
 use crate::error::{InputError, Problem};
+use crate::pipeline::Scored;
 use crate::pipeline::{Params, Pipeline, StageData, Step};
 use crate::rubric::settings::RankTies;
 use crate::rules::CriterionValues;

@@ -14,6 +14,7 @@ mod hangs;
 mod hostile_inputs;
 mod hostile_text;
 mod hostile_workbooks;
+mod layers;
 mod output_safety;
 mod properties;
 mod public_data;
