@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use accord::base::progress::silent;
 use accord::coinr::{ImportOptions, import};
 use accord::evidence::{self, InputPaths};
 use accord::rubric::{self, LoadOptions};
@@ -139,7 +140,7 @@ fn vignette_design(bencher: divan::Bencher, n: usize) {
         bootstrap: 0,
     };
     bencher.bench(|| {
-        analyse(&a.scored, &s, &options, &|| {})
+        analyse(&a.scored, &s, &options, &silent)
             .expect("analysis")
             .runs
             .len()

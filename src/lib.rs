@@ -12,7 +12,6 @@ pub mod align;
 pub mod analysis;
 pub mod base;
 pub mod builtin;
-pub mod cli;
 pub mod coinr;
 pub mod compare;
 pub mod error;

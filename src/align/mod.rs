@@ -23,7 +23,7 @@ use network::{Channel, DyadLink, Matrix, Measures};
 use similarity::{Engine, Metric, Profiles, Settings, SimilarityMatrix};
 
 /// The components compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
     /// Criterion scores (for agreement and kappa: the categories of boolean, levels and date
     /// criteria).
@@ -37,6 +37,19 @@ pub enum Level {
 }
 
 impl Level {
+    /// Every level.
+    pub const ALL: [Level; 4] = [
+        Level::Criterion,
+        Level::Cell,
+        Level::Principle,
+        Level::Dimension,
+    ];
+
+    /// The level of a name (`criterion`, `cell`, `principle`, `dimension`).
+    pub fn from_name(name: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.name() == name)
+    }
+
     /// The name used on the command line.
     pub fn name(self) -> &'static str {
         match self {

@@ -351,6 +351,37 @@ fn no_cycle_between_modules_or_files() {
     assert_eq!(find_cycle(&files), None, "files import each other");
 }
 
+/// True when `code` names the crate `name` (`name::...` or `use name`), not as part of a longer
+/// name.
+fn names_crate(code: &str, name: &str) -> bool {
+    code.match_indices(name).any(|(i, _)| {
+        let before = code[..i].chars().next_back();
+        let after = &code[i + name.len()..];
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+            && (after.starts_with("::")
+                || (code[..i].trim_end().ends_with("use") && !after.starts_with('_')))
+    })
+}
+
+#[test]
+fn only_the_binary_uses_the_command_line_crates() {
+    for (rel, text) in library_files() {
+        let code = code_of(&text);
+        for name in ["clap", "indicatif"] {
+            assert!(
+                !names_crate(&code, name),
+                "src/{rel} uses `{name}`: the command line and its progress bar live in the binary (src/main.rs, src/cli/)"
+            );
+        }
+    }
+    assert!(names_crate("#[derive(clap::ValueEnum)]", "clap"));
+    assert!(names_crate("use indicatif;", "indicatif"));
+    assert!(!names_crate(
+        &code_of("// clap::Parser\nlet clapper = 1;"),
+        "clap"
+    ));
+}
+
 // The checks themselves, on made-up sources, so that a check that cannot fail is caught.
 
 fn layers_of(rows: &[(&str, &[&str])]) -> Vec<Layer> {
