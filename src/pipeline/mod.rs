@@ -220,7 +220,7 @@ impl<'a> Pipeline<'a> {
     }
 
     /// Runs every step from `from`, reusing `cache` (the output of an earlier run) for the steps
-    /// before it. `cache` may be `None` only when `from` is `Denominate`.
+    /// before it; without a cache, every step runs.
     pub fn stages(
         &self,
         params: &Params,
@@ -231,20 +231,9 @@ impl<'a> Pipeline<'a> {
         let juris = &self.inputs.jurisdictions;
         let n = juris.len();
         let [lo, _] = rubric.meta.scale;
-        let internal = || {
-            Problem::new(
-                "internal error: a pipeline step was asked to reuse output it does not have",
-            )
-        };
-        let reuse = |step: Step| {
-            if from > step {
-                cache.ok_or_else(internal).map(Some)
-            } else {
-                Ok(None)
-            }
-        };
+        let reuse = |step: Step| cache.filter(|_| from > step);
 
-        let denominated = match reuse(Step::Denominate)? {
+        let denominated = match reuse(Step::Denominate) {
             Some(c) => c.denominated.clone(),
             None => {
                 let mut d = self.raw.clone();
@@ -267,7 +256,7 @@ impl<'a> Pipeline<'a> {
                 Arc::new(d)
             }
         };
-        let imputed = match reuse(Step::Impute)? {
+        let imputed = match reuse(Step::Impute) {
             Some(c) => c.imputed.clone(),
             None => {
                 // Nothing to fill: share the denominated data.
@@ -302,7 +291,7 @@ impl<'a> Pipeline<'a> {
                 }
             }
         };
-        let (availability, units, screened, coverage) = match reuse(Step::Screen)? {
+        let (availability, units, screened, coverage) = match reuse(Step::Screen) {
             Some(c) => (
                 c.availability.clone(),
                 c.units.clone(),
@@ -348,7 +337,7 @@ impl<'a> Pipeline<'a> {
                 )
             }
         };
-        let (treated, treatment) = match reuse(Step::Treat)? {
+        let (treated, treatment) = match reuse(Step::Treat) {
             Some(c) => (c.treated.clone(), c.treatment.clone()),
             None => {
                 let mut t = (*screened).clone();
@@ -370,7 +359,7 @@ impl<'a> Pipeline<'a> {
                 (Arc::new(t), Arc::new(details))
             }
         };
-        let normalised = match reuse(Step::Normalise)? {
+        let normalised = match reuse(Step::Normalise) {
             Some(c) => c.normalised.clone(),
             None => {
                 let mut out = (*treated).clone();

@@ -156,6 +156,22 @@ fn quantiles_follow_r_type_7() {
 }
 
 #[test]
+fn a_regeneration_from_a_later_step_without_a_cache_runs_every_step() {
+    // Asking to start at Treat with nothing cached is no error (it once was, reported as bad
+    // input): every step runs, and the result is the full run's.
+    let a = asem();
+    let s = &a.scored;
+    let pipeline = Pipeline::new(&s.rubric, &s.inputs, &s.values);
+    let params = Params::from_rubric(&s.rubric);
+    let full = pipeline.stages(&params, Step::Denominate, None).unwrap();
+    for from in [Step::Impute, Step::Treat, Step::Normalise] {
+        let uncached = pipeline.stages(&params, from, None).unwrap();
+        assert_eq!(*uncached.normalised, *full.normalised, "{from:?}");
+        assert_eq!(*uncached.treated, *full.treated, "{from:?}");
+    }
+}
+
+#[test]
 fn partial_regeneration_equals_a_full_run() {
     let a = asem();
     let spec = a.spec("coinr/sa_vignette.toml", 3).unwrap();
