@@ -2,6 +2,12 @@
 //! 4 levels): one regeneration from each step, and COINr's vignette design.
 //! Run with `cargo bench --bench sensitivity`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark that cannot set up stops there"
+)]
+
 use std::path::PathBuf;
 
 use accord::base::progress::silent;

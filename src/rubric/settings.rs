@@ -453,6 +453,10 @@ fn choice_of<T: Copy>(
 fn pair(r: &mut Reader<'_>, key: &'static str, p: &mut Problems) -> Option<[f64; 2]> {
     let v = r.f64_array(key, p)?;
     if v.len() != 2 {
+        #[expect(
+            clippy::expect_used,
+            reason = "the reader just read this key from the table, so it is there"
+        )]
         let tv = r.get(key).expect("read above");
         p.push(r.problem_at(tv, key, format!("`{}.{key}` must hold two numbers", r.path)));
         return None;
@@ -463,6 +467,10 @@ fn pair(r: &mut Reader<'_>, key: &'static str, p: &mut Problems) -> Option<[f64;
 fn share(r: &mut Reader<'_>, key: &'static str, p: &mut Problems) -> Option<f64> {
     let v = r.f64(key, p)?;
     if !(0.0..=1.0).contains(&v) {
+        #[expect(
+            clippy::expect_used,
+            reason = "the reader just read this key from the table, so it is there"
+        )]
         let tv = r.get(key).expect("read above");
         p.push(r.problem_at(
             tv,
@@ -522,6 +530,10 @@ pub fn read_treat(r: &mut Reader<'_>, base: &TreatSpec, p: &mut Problems) -> Tre
     let method = method_of(r, TreatMethod::NAMES, base.method, p).unwrap_or(base.method);
     let winmax = match r.int("winmax", p) {
         Some(w) if w < 0 => {
+            #[expect(
+                clippy::expect_used,
+                reason = "the reader just read this key from the table, so it is there"
+            )]
             let tv = r.get("winmax").expect("read above");
             p.push(r.problem_at(
                 tv,
@@ -604,6 +616,10 @@ pub fn read_normalise(r: &mut Reader<'_>, base: &NormaliseSpec, p: &mut Problems
         Some(v) if v.len() == 3 => Some([v[0], v[1], v[2]]),
         Some(v) if v.len() == 2 => Some([v[0], v[1], 1.0]),
         Some(_) => {
+            #[expect(
+                clippy::expect_used,
+                reason = "the reader just read this key from the table, so it is there"
+            )]
             let tv = r.get("gposts").expect("read above");
             p.push(r.problem_at(
                 tv,
@@ -632,6 +648,10 @@ pub fn read_normalise(r: &mut Reader<'_>, base: &NormaliseSpec, p: &mut Problems
             Some("min") => Ties::Min,
             Some("average") => Ties::Average,
             Some(other) => {
+                #[expect(
+                    clippy::expect_used,
+                    reason = "the reader just read this key from the table, so it is there"
+                )]
                 let tv = r.get("ties").expect("read above");
                 p.push(r.problem_at(
                     tv,

@@ -1,5 +1,12 @@
 //! accord's integration tests: one binary, one module per area.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a failing test shows the value it did not get"
+)]
+
 mod agreement;
 mod align;
 mod audit;
