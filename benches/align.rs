@@ -2,6 +2,12 @@
 //! the values unknown, cosine similarity of every pair computed block by block and reduced (each
 //! block summed) instead of written. Run with `cargo bench --bench align`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark that cannot set up stops there"
+)]
+
 use accord::align::similarity::{BLOCK_ROWS, Engine, Metric, Profiles, Settings};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -1,6 +1,12 @@
 //! Benchmarks of `score`: the whole job on the shipped default and on the demo set, and its
 //! stages. Run with `cargo bench --bench score`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark that cannot set up stops there"
+)]
+
 use std::path::PathBuf;
 
 use accord::evidence::{self, InputPaths};

@@ -2,8 +2,15 @@
 //! 4 levels): one regeneration from each step, and COINr's vignette design.
 //! Run with `cargo bench --bench sensitivity`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark that cannot set up stops there"
+)]
+
 use std::path::PathBuf;
 
+use accord::base::progress::silent;
 use accord::coinr::{ImportOptions, import};
 use accord::evidence::{self, InputPaths};
 use accord::rubric::{self, LoadOptions};
@@ -139,7 +146,7 @@ fn vignette_design(bencher: divan::Bencher, n: usize) {
         bootstrap: 0,
     };
     bencher.bench(|| {
-        analyse(&a.scored, &s, &options, &|| {})
+        analyse(&a.scored, &s, &options, &silent)
             .expect("analysis")
             .runs
             .len()

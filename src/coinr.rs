@@ -51,7 +51,7 @@ fn q(s: &str) -> String {
 }
 
 fn num(x: f64) -> String {
-    let s = crate::output::number(x);
+    let s = crate::base::format::number(x);
     if s.contains('.') || s.contains('e') || s.contains("inf") {
         s
     } else {

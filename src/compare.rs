@@ -11,11 +11,11 @@ use std::path::Path;
 
 use serde_json::Value as Json;
 
-use crate::Scored;
+use crate::base::rank::rank_with;
 use crate::error::{InputError, Location, Problem};
 use crate::evidence::table::Table;
 use crate::pipeline::Params;
-use crate::pipeline::rank::rank_with;
+use crate::pipeline::Scored;
 use crate::rubric::{LoadOptions, Member, Rubric};
 
 /// One side's scores, from a run or a results folder.
@@ -298,7 +298,7 @@ pub fn shifts(a: &Side, b: &Side) -> Vec<Shift> {
 fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
     let xs: Vec<Option<f64>> = x.iter().map(|v| Some(*v)).collect();
     let ys: Vec<Option<f64>> = y.iter().map(|v| Some(*v)).collect();
-    crate::pipeline::stats::pearson(&xs, &ys)
+    crate::base::stats::pearson(&xs, &ys)
 }
 
 /// Average ranks (ties share the mean rank).
@@ -432,7 +432,7 @@ fn short(v: &Json) -> String {
         Json::String(s) => s.clone(),
         Json::Number(n) => n
             .as_f64()
-            .map_or_else(|| n.to_string(), crate::output::number),
+            .map_or_else(|| n.to_string(), crate::base::format::number),
         other => other.to_string(),
     }
 }
@@ -702,7 +702,8 @@ pub fn effects(ctx: &Rescore<'_>, changes: &[Change]) -> Vec<Option<BTreeMap<Str
                     },
                 )
                 .ok()?;
-                let scored = crate::score(rubric, ctx.a.inputs.clone(), ctx.a.as_of).ok()?;
+                let scored =
+                    crate::pipeline::score(rubric, ctx.a.inputs.clone(), ctx.a.as_of).ok()?;
                 Some(delta(
                     &base_a,
                     &ranks_by_code(&scored, scored.results.index_scores()),

@@ -695,6 +695,14 @@ pub enum Error {
     /// `score --check` found that a folder is not reproduced (exit code 1).
     #[error("{0}")]
     Mismatch(String),
+    /// Long work was cancelled through its progress callback (exit code 1).
+    #[error("cancelled after {done} of {total} runs")]
+    Cancelled {
+        /// Units of work finished.
+        done: usize,
+        /// Units of work in all.
+        total: usize,
+    },
     /// A bug: an invariant of accord itself was violated (exit code 1).
     #[error("internal error (a bug in accord, please report it): {0}")]
     Internal(String),

@@ -5,13 +5,13 @@
 
 use serde_json::{Value as Json, json};
 
-use crate::Scored;
+use crate::base::format::{number, opt_number};
 use crate::error::{InputError, Problem, did_you_mean};
-use crate::output::{number, opt_number};
+use crate::pipeline::Scored;
 use crate::pipeline::aggregate::amean_terms;
 use crate::pipeline::group_shares;
-use crate::pipeline::spec::{AggregateMethod, ImputeMethod, NaChild};
 use crate::rubric::Member;
+use crate::rubric::settings::{AggregateMethod, ImputeMethod, NaChild};
 use crate::rules::Basis;
 
 /// One child's part in a score.

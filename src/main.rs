@@ -1,4 +1,7 @@
-//! The `accord` binary: parse arguments, call the library, map errors to exit codes.
+//! The `accord` binary: parse arguments, call the library, map errors to exit codes. The command
+//! line (clap, the progress bar) lives here and in `cli/`; the library knows neither.
+
+mod cli;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -7,8 +10,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 
-use accord::cli::{self, Cli, ErrorFormat};
 use accord::error::{Error, InputError, Problem, terminal_safe, unsafe_on_terminal};
+use cli::{Cli, ErrorFormat};
 
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
@@ -29,7 +32,12 @@ fn main() -> ExitCode {
             to_stderr(&text);
             ExitCode::from(2)
         }
-        Err(e @ (Error::Write { .. } | Error::Mismatch(_) | Error::Internal(_))) => {
+        Err(
+            e @ (Error::Write { .. }
+            | Error::Mismatch(_)
+            | Error::Cancelled { .. }
+            | Error::Internal(_)),
+        ) => {
             let message = match &e {
                 Error::Mismatch(m) => m.clone(),
                 e => e.to_string(),

@@ -18,9 +18,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::base::frame::Frame;
 use crate::error::{InputError, Location, Problem, Problems};
 use crate::evidence::{Binding, Date, Inputs, Value};
-use crate::pipeline::Frame;
 use crate::rubric::rule::{Expr, Side};
 use crate::rubric::{FieldKind, Horizon, Rubric, Rule};
 

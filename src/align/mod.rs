@@ -14,16 +14,16 @@ pub mod cluster;
 pub mod network;
 pub mod similarity;
 
-use crate::Scored;
 use crate::error::{InputError, Problem, Problems, did_you_mean};
 use crate::evidence::{Date, Value};
+use crate::pipeline::Scored;
 use crate::rubric::{Member, NetworkWeights, Rule};
 use cluster::Clusters;
 use network::{Channel, DyadLink, Matrix, Measures};
 use similarity::{Engine, Metric, Profiles, Settings, SimilarityMatrix};
 
 /// The components compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
     /// Criterion scores (for agreement and kappa: the categories of boolean, levels and date
     /// criteria).
@@ -37,6 +37,19 @@ pub enum Level {
 }
 
 impl Level {
+    /// Every level.
+    pub const ALL: [Level; 4] = [
+        Level::Criterion,
+        Level::Cell,
+        Level::Principle,
+        Level::Dimension,
+    ];
+
+    /// The level of a name (`criterion`, `cell`, `principle`, `dimension`).
+    pub fn from_name(name: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.name() == name)
+    }
+
     /// The name used on the command line.
     pub fn name(self) -> &'static str {
         match self {
@@ -127,7 +140,7 @@ pub fn profiles(s: &Scored, level: Level, metric: Metric) -> Result<ProfileSet, 
             level.name()
         )));
     }
-    let (frame, columns): (&crate::pipeline::Frame, Vec<(usize, String)>) = match level {
+    let (frame, columns): (&crate::base::frame::Frame, Vec<(usize, String)>) = match level {
         Level::Criterion if metric.categorical() => {
             // Rule-evaluated values of the criteria whose rules give categories.
             let cols: Vec<(usize, String)> = rubric

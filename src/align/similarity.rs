@@ -38,7 +38,7 @@ const TILE_COLS: usize = 256;
 const CANCELLATION: f64 = 1e-3;
 
 /// A similarity metric.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Metric {
     /// Cosine of the angle between the two profiles.
     Cosine,

@@ -1,7 +1,7 @@
 //! Data availability per jurisdiction and per node: COINr's `get_data_avail` (its `Summary` and
 //! `ByGroup` tables), the numbers the screen step decides on.
 
-use crate::pipeline::Frame;
+use crate::base::frame::Frame;
 use crate::rubric::Rubric;
 
 /// Data availability of one row (a jurisdiction) across every criterion.

@@ -5,7 +5,7 @@
 //! Unlike COINr's `get_corr` default (`pval = 0.05`), no correlation is blanked for its p-value:
 //! every coefficient is reported with the number of pairs it rests on.
 
-use crate::pipeline::stats as ps;
+use crate::base::stats as ps;
 use crate::rubric::{Member, Rubric};
 
 /// The pairs where both values are known.

@@ -8,11 +8,11 @@
 
 use rayon::prelude::*;
 
-use crate::Scored;
+use crate::base::rank::rank_with;
 use crate::error::InputError;
-use crate::pipeline::rank::rank_with;
-use crate::pipeline::spec::RankTies;
-use crate::results::Results;
+use crate::pipeline::Scored;
+use crate::pipeline::results::Results;
+use crate::rubric::settings::RankTies;
 use crate::rubric::{Member, Rubric};
 
 /// What removing one element did to the index ranks.

@@ -12,11 +12,10 @@ pub mod availability;
 pub mod correlation;
 pub mod cronbach;
 pub mod leave_one_out;
-pub mod pca;
 pub mod stats;
 
-use crate::pipeline::Frame;
-use crate::results::Results;
+use crate::base::frame::Frame;
+use crate::pipeline::results::Results;
 use crate::rubric::Member;
 
 /// A stage of the pipeline whose criterion values an analysis reads (COINr's `dset`).

@@ -7,8 +7,8 @@
 //! `n_unique / rows` (not the `frc_*` shares) with their thresholds.
 
 use super::some_finite;
-use crate::pipeline::Frame;
-use crate::pipeline::stats as ps;
+use crate::base::frame::Frame;
+use crate::base::stats as ps;
 
 /// COINr's flag thresholds.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -5,11 +5,11 @@ use clap::Args;
 use serde_json::json;
 
 use super::{InputArgs, print};
-use crate::Scored;
-use crate::agreement::{self, FieldAgreement, Metric, Report, criteria_reading};
-use crate::error::Error;
-use crate::output::{Csv, manifest_for, number, opt_number, text};
-use crate::rules::Resolution;
+use accord::Scored;
+use accord::agreement::{self, FieldAgreement, Metric, Report, criteria_reading};
+use accord::error::Error;
+use accord::output::{Csv, manifest_for, number, opt_number, text};
+use accord::rules::Resolution;
 
 /// Arguments of `agreement`.
 #[derive(Debug, Args)]
@@ -27,7 +27,7 @@ pub fn run(args: &AgreementArgs) -> Result<(), Error> {
     let out = args.output.begin()?;
     let (rubric, inputs, as_of) = args.inputs.load()?;
     agreement::check_coders(&inputs)?;
-    let scored = crate::score(rubric, inputs, as_of)?;
+    let scored = accord::score(rubric, inputs, as_of)?;
     let report = agreement::report(&scored.rubric, &scored.inputs)?;
     let mut files = vec![
         ("agreement.csv".to_string(), agreement_csv(&scored, &report)),

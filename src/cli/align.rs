@@ -5,15 +5,15 @@
 use clap::Args;
 
 use super::{Cli, InputArgs, print};
-use crate::Scored;
-use crate::align::cluster::{Clusters, MIN_KNOWN_PAIR_SHARE};
-use crate::align::network::{Cell, Matrix};
-use crate::align::similarity::Metric;
-use crate::align::{self, Alignment, Cooperation, Level, Options, Reference, ReferenceAlignment};
-use crate::error::Error;
-use crate::explain::table;
-use crate::output::{self, Csv, number, opt_number, text};
-use crate::pipeline::rank::rank_descending;
+use accord::Scored;
+use accord::align::cluster::{Clusters, MIN_KNOWN_PAIR_SHARE};
+use accord::align::network::{Cell, Matrix};
+use accord::align::similarity::Metric;
+use accord::align::{self, Alignment, Cooperation, Level, Options, Reference, ReferenceAlignment};
+use accord::base::rank::rank_descending;
+use accord::error::Error;
+use accord::explain::table;
+use accord::output::{self, Csv, number, opt_number, text};
 
 /// Pairs printed among the most and the least aligned.
 const SHOWN_PAIRS: usize = 5;
@@ -30,10 +30,10 @@ pub struct AlignArgs {
     /// The scores compared [default: the rubric's `[align] level`, else dimension, or principle for
     /// a rubric without facets].
     #[arg(long, value_enum)]
-    pub level: Option<Level>,
+    pub level: Option<LevelArg>,
     /// The similarity metric (agreement and kappa need --level criterion).
-    #[arg(long, value_enum, default_value_t = Metric::Gower)]
-    pub metric: Metric,
+    #[arg(long, value_enum, default_value_t = MetricArg::Gower)]
+    pub metric: MetricArg,
     /// Pairs sharing fewer components have an unknown (NA) similarity.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub min_overlap: usize,
@@ -46,30 +46,86 @@ pub struct AlignArgs {
     pub reference: Option<String>,
 }
 
+/// `--level`: the library's [`Level`] as a value of the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LevelArg {
+    /// Criterion scores (for agreement and kappa: the categories of boolean, levels and date
+    /// criteria).
+    Criterion,
+    /// Principle x dimension cell scores.
+    Cell,
+    /// Principle scores (the children of the index).
+    Principle,
+    /// Facet value scores (legal, extradition, cooperation).
+    Dimension,
+}
+
+impl From<LevelArg> for Level {
+    fn from(l: LevelArg) -> Level {
+        match l {
+            LevelArg::Criterion => Level::Criterion,
+            LevelArg::Cell => Level::Cell,
+            LevelArg::Principle => Level::Principle,
+            LevelArg::Dimension => Level::Dimension,
+        }
+    }
+}
+
+/// `--metric`: the library's [`Metric`] as a value of the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MetricArg {
+    /// Cosine of the angle between the two profiles.
+    Cosine,
+    /// Pearson correlation over the overlap.
+    Pearson,
+    /// Spearman rank correlation (Pearson on average ranks within the overlap).
+    Spearman,
+    /// 1 - root mean squared difference / scale range.
+    Euclidean,
+    /// 1 - mean of |a - b| / component range (Gower, 1971).
+    Gower,
+    /// Share of components with equal categories.
+    Agreement,
+    /// Cohen's kappa on the categories.
+    Kappa,
+}
+
+impl From<MetricArg> for Metric {
+    fn from(m: MetricArg) -> Metric {
+        match m {
+            MetricArg::Cosine => Metric::Cosine,
+            MetricArg::Pearson => Metric::Pearson,
+            MetricArg::Spearman => Metric::Spearman,
+            MetricArg::Euclidean => Metric::Euclidean,
+            MetricArg::Gower => Metric::Gower,
+            MetricArg::Agreement => Metric::Agreement,
+            MetricArg::Kappa => Metric::Kappa,
+        }
+    }
+}
+
 /// Runs `align`.
 pub fn run(args: &AlignArgs, _cli: &Cli) -> Result<(), Error> {
     let out = args.output.begin()?;
     let (rubric, inputs, as_of) = args.inputs.load()?;
-    let scored = crate::score(rubric, inputs, as_of)?;
+    let scored = accord::score(rubric, inputs, as_of)?;
     // The default that recovers the demonstration set's blocs best (README, "Choosing the
     // default"), where the rubric has facets to compare.
-    let from_rubric = scored.rubric.align_level.as_deref().and_then(|l| {
-        <Level as clap::ValueEnum>::value_variants()
-            .iter()
-            .copied()
-            .find(|v| v.name() == l)
-    });
-    let level = args
-        .level
-        .or(from_rubric)
-        .unwrap_or(if scored.results.facet_values.is_empty() {
+    let from_rubric = scored
+        .rubric
+        .align_level
+        .as_deref()
+        .and_then(Level::from_name);
+    let level = args.level.map(Level::from).or(from_rubric).unwrap_or(
+        if scored.results.facet_values.is_empty() {
             Level::Principle
         } else {
             Level::Dimension
-        });
+        },
+    );
     let options = Options {
         level,
-        metric: args.metric,
+        metric: args.metric.into(),
         min_overlap: args.min_overlap,
         clusters: args.clusters as usize,
         reference: args.reference.clone(),
@@ -303,8 +359,8 @@ fn manifest(s: &Scored, a: &Alignment, options: &Options, files: &[(String, Vec<
             "no_clusters": a.clusters.none.map(|r| r.reason()),
         },
         "network_weights": match s.rubric.network.weights {
-            crate::rubric::NetworkWeights::Equal => "equal".to_string(),
-            crate::rubric::NetworkWeights::Field(f) => s.rubric.fields[f].name.clone(),
+            accord::rubric::NetworkWeights::Equal => "equal".to_string(),
+            accord::rubric::NetworkWeights::Field(f) => s.rubric.fields[f].name.clone(),
         },
     });
     output::manifest_for(s, files, "align", extra)
@@ -320,7 +376,7 @@ pub fn summary(
     nfiles: usize,
 ) -> String {
     let mut t = String::new();
-    let date = if s.results.date == crate::evidence::Date::MAX {
+    let date = if s.results.date == accord::evidence::Date::MAX {
         "the latest evidence".to_string()
     } else {
         s.results.date.to_string()

@@ -5,15 +5,16 @@
 use clap::{Args, ValueEnum};
 
 use super::{InputArgs, print};
-use crate::Scored;
-use crate::analysis::availability::{self, RowAvailability};
-use crate::analysis::correlation::with_ancestors;
-use crate::analysis::leave_one_out::{Removal, all_criteria, nodes_at_depth, remove_each};
-use crate::analysis::stats::{ColumnStats, Thresholds, stats};
-use crate::analysis::{Stage, aggregated_column, cronbach, pca};
-use crate::error::{Error, InputError};
-use crate::output::{Csv, number, opt_number, text};
-use crate::rubric::{Member, Rubric, Rule};
+use accord::Scored;
+use accord::analysis::availability::{self, RowAvailability};
+use accord::analysis::correlation::with_ancestors;
+use accord::analysis::leave_one_out::{Removal, all_criteria, nodes_at_depth, remove_each};
+use accord::analysis::stats::{ColumnStats, Thresholds, stats};
+use accord::analysis::{Stage, aggregated_column, cronbach};
+use accord::base::pca;
+use accord::error::{Error, InputError};
+use accord::output::{Csv, number, opt_number, text};
+use accord::rubric::{Member, Rubric, Rule};
 
 /// The stage `--stage` selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -63,7 +64,7 @@ pub struct AuditArgs {
 pub fn run(args: &AuditArgs) -> Result<(), Error> {
     let out = args.output.begin()?;
     let (rubric, inputs, as_of) = args.inputs.load()?;
-    let scored = crate::score(rubric, inputs, as_of)?;
+    let scored = accord::score(rubric, inputs, as_of)?;
     let audit = Audit::compute(&scored, args.stage.into())?;
     let files = audit.files(&scored);
     for (name, bytes) in &files {

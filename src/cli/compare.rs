@@ -6,11 +6,11 @@ use clap::Args;
 use serde_json::json;
 
 use super::{InputArgs, print};
-use crate::compare::{self, Change, Rescore, Side};
-use crate::error::{Error, InputError, Problem};
-use crate::evidence::parse_date;
-use crate::explain::table;
-use crate::output::{Csv, opt_number, text};
+use accord::compare::{self, Change, Rescore, Side};
+use accord::error::{Error, InputError, Problem};
+use accord::evidence::parse_date;
+use accord::explain::table;
+use accord::output::{Csv, opt_number, text};
 
 /// Arguments of `compare`.
 #[derive(Debug, Args)]
@@ -98,8 +98,8 @@ pub fn run(args: &CompareArgs) -> Result<(), Error> {
             let mut ib = args.inputs.clone();
             ib.rubric = Some(PathBuf::from(&args.b));
             let (rb, inputs_b, _) = ib.load()?;
-            let a = crate::score(ra, inputs_a, as_of)?;
-            let b = crate::score(rb, inputs_b, as_of)?;
+            let a = accord::score(ra, inputs_a, as_of)?;
+            let b = accord::score(rb, inputs_b, as_of)?;
             let changes = compare::rubric_diff(
                 &a.rubric.provenance.effective,
                 &b.rubric.provenance.effective,
@@ -119,7 +119,7 @@ pub fn run(args: &CompareArgs) -> Result<(), Error> {
             (side_a, side_b, changes, Some(text))
         }
         Kind::Evidence | Kind::Dates => {
-            let scored = |x: &str| -> Result<crate::Scored, InputError> {
+            let scored = |x: &str| -> Result<accord::Scored, InputError> {
                 let mut i = args.inputs.clone();
                 if kind == Kind::Dates {
                     i.as_of = Some(x.to_string());
@@ -128,7 +128,7 @@ pub fn run(args: &CompareArgs) -> Result<(), Error> {
                     i.data = None;
                 }
                 let (r, inputs, as_of) = i.load()?;
-                crate::score(r, inputs, as_of)
+                accord::score(r, inputs, as_of)
             };
             let a = scored(&args.a)?;
             let b = scored(&args.b)?;
@@ -257,7 +257,7 @@ pub fn run(args: &CompareArgs) -> Result<(), Error> {
     files.push(("summary.json".to_string(), bytes));
     let outputs: serde_json::Map<String, serde_json::Value> = files
         .iter()
-        .map(|(n, b)| (n.clone(), json!({ "sha256": crate::files::sha256_hex(b), "rows": b.iter().filter(|&&c| c == b'\n').count().saturating_sub(1) })))
+        .map(|(n, b)| (n.clone(), json!({ "sha256": accord::files::sha256_hex(b), "rows": b.iter().filter(|&&c| c == b'\n').count().saturating_sub(1) })))
         .collect();
     let mut manifest = serde_json::to_vec_pretty(&json!({
         "accord_version": env!("CARGO_PKG_VERSION"),

@@ -3,7 +3,7 @@
 use clap::{Args, ValueEnum};
 
 use super::{InputArgs, print, print_exact};
-use crate::error::Error;
+use accord::error::Error;
 
 /// Arguments of `explain`.
 #[derive(Debug, Args)]
@@ -33,8 +33,8 @@ pub enum Format {
 /// Runs `explain`.
 pub fn run(args: &ExplainArgs) -> Result<(), Error> {
     let (rubric, inputs, as_of) = args.inputs.load()?;
-    let scored = crate::score(rubric, inputs, as_of)?;
-    let e = crate::explain::explain(&scored, &args.jurisdiction, args.node.as_deref())?;
+    let scored = accord::score(rubric, inputs, as_of)?;
+    let e = accord::explain::explain(&scored, &args.jurisdiction, args.node.as_deref())?;
     match args.format {
         Format::Text => print(&e.to_text()),
         Format::Json => print_exact(&format!(

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::print;
-use crate::coinr::{ImportOptions, import};
-use crate::error::Error;
+use accord::coinr::{ImportOptions, import};
+use accord::error::Error;
 
 /// Arguments of `import-coinr`.
 #[derive(Debug, Args)]
@@ -42,7 +42,7 @@ pub fn run(args: &ImportArgs) -> Result<(), Error> {
     out.write("rubric.toml", imported.rubric.as_bytes())?;
     out.write("evidence.csv", &imported.evidence)?;
     out.write("jurisdictions.csv", &imported.jurisdictions)?;
-    let mut guard = crate::output::Inputs::new();
+    let mut guard = accord::output::Inputs::new();
     guard.add(&args.idata).add(&args.imeta);
     out.commit(&guard)?;
     let (ni, na, nu) = imported.counts;

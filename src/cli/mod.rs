@@ -17,9 +17,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::error::{Error, InputError, Location, Problem};
-use crate::evidence::{self, Date, InputPaths, Inputs, parse_date};
-use crate::rubric::{self, LoadOptions, Rubric};
+use accord::error::{Error, InputError, Location, Problem};
+use accord::evidence::{self, Date, InputPaths, Inputs, parse_date};
+use accord::rubric::{self, LoadOptions, Rubric};
 
 /// The shipped default rubric, relative to the working folder.
 pub const DEFAULT_RUBRIC: &str = "rubrics/paris-call.toml";
@@ -181,8 +181,8 @@ pub struct OutArgs {
 
 impl OutArgs {
     /// Starts writing the folder (refusing an existing one unless `--force`).
-    pub fn begin(&self) -> Result<crate::output::OutputDir, Error> {
-        crate::output::OutputDir::begin(&self.out, self.force)
+    pub fn begin(&self) -> Result<accord::output::OutputDir, Error> {
+        accord::output::OutputDir::begin(&self.out, self.force)
     }
 }
 
@@ -209,7 +209,7 @@ impl InputArgs {
     pub fn resolve(&self) -> Result<Resolved, InputError> {
         self.utf8_names()?;
         let mut as_of = Vec::new();
-        let most = crate::limits::get().dates;
+        let most = accord::limits::get().dates;
         for (i, s) in self.as_of.iter().flat_map(|s| s.split(',')).enumerate() {
             if i == most {
                 return Err(InputError::one(
@@ -250,14 +250,14 @@ impl InputArgs {
             (Some(_), _) => None,
             (None, _) if builtin => Some(PathBuf::from(format!(
                 "{}{DEFAULT_DATA}",
-                crate::builtin::PREFIX
+                accord::builtin::PREFIX
             ))),
             (None, data) => {
                 let dir = data.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
                 // `builtin:data` (as a manifest records a run on the built-in default).
                 let shown = dir.display().to_string();
-                let built_in = crate::builtin::is_builtin(&shown)
-                    && crate::builtin::file(&format!("{shown}/evidence.csv")).is_some();
+                let built_in = accord::builtin::is_builtin(&shown)
+                    && accord::builtin::file(&format!("{shown}/evidence.csv")).is_some();
                 if !dir.is_dir() && !built_in {
                     return Err(InputError::one(
                         Problem::new(format!("the data folder `{}` does not exist", dir.display()))
@@ -279,9 +279,9 @@ impl InputArgs {
                 if builtin
                     || data_dir
                         .as_ref()
-                        .is_some_and(|d| crate::builtin::is_builtin(&d.display().to_string())) =>
+                        .is_some_and(|d| accord::builtin::is_builtin(&d.display().to_string())) =>
             {
-                PathBuf::from(format!("{}{DEFAULT_RUBRIC}", crate::builtin::PREFIX))
+                PathBuf::from(format!("{}{DEFAULT_RUBRIC}", accord::builtin::PREFIX))
             }
             (None, None) => {
                 let d = PathBuf::from(DEFAULT_RUBRIC);
@@ -356,7 +356,7 @@ impl InputArgs {
             ("--dyads", &self.dyads),
             ("--data", &self.data),
         ];
-        let mut problems = crate::error::Problems::new();
+        let mut problems = accord::error::Problems::new();
         for (flag, path) in named {
             if let Some(path) = path
                 && path.to_str().is_none()
@@ -376,7 +376,7 @@ impl InputArgs {
 
     /// What a command reading these inputs may never replace: every input file and folder, with
     /// the loaded rubric's `extends` bases.
-    pub fn guard(&self, rubric: &Rubric) -> Result<crate::output::Inputs, InputError> {
+    pub fn guard(&self, rubric: &Rubric) -> Result<accord::output::Inputs, InputError> {
         let mut g = self.resolve()?.guard();
         g.rubric(rubric);
         Ok(g)
@@ -391,11 +391,6 @@ impl InputArgs {
         }
     }
 
-    /// Loads the rubric with the overrides.
-    pub fn load_rubric(&self, path: &Path) -> Result<Rubric, InputError> {
-        rubric::load(path, &self.load_options())
-    }
-
     /// Loads the rubric and the inputs; with `--only-coded`, leaves out the criteria nothing was
     /// coded for. Returns the load options that give this rubric again (for what-if reloads).
     pub fn load_resolved(
@@ -406,7 +401,7 @@ impl InputArgs {
         let mut rubric = rubric::load(&resolved.rubric, &options)?;
         let inputs = load_inputs(resolved, &rubric)?;
         if self.only_coded {
-            let coded = crate::rules::coded(&rubric, &inputs);
+            let coded = accord::rules::coded(&rubric, &inputs);
             let uncoded: Vec<usize> = (0..coded.len()).filter(|&c| !coded[c]).collect();
             if uncoded.len() == coded.len() {
                 return Err(InputError::one(
@@ -448,8 +443,8 @@ impl InputArgs {
 impl Resolved {
     /// Every file and folder these inputs read (the rubric's `extends` bases are added once it is
     /// loaded): what an output may never replace or hold.
-    pub fn guard(&self) -> crate::output::Inputs {
-        let mut g = crate::output::Inputs::new();
+    pub fn guard(&self) -> accord::output::Inputs {
+        let mut g = accord::output::Inputs::new();
         g.add(&self.rubric).add(&self.paths.evidence);
         for p in [&self.paths.jurisdictions, &self.paths.dyads]
             .into_iter()
@@ -507,16 +502,16 @@ fn warn_future_dates(inputs: &Inputs) {
         ));
     }
     if !text.is_empty() {
-        let text = crate::error::terminal_safe(&text);
+        let text = accord::error::terminal_safe(&text);
         let _ = std::io::stderr().write_all(text.as_bytes());
     }
 }
 
 /// Writes text for people to stdout, made safe for a terminal (control and bidirectional
-/// characters from the inputs are escaped, `crate::error::terminal_safe`); a closed pipe
+/// characters from the inputs are escaped, `accord::error::terminal_safe`); a closed pipe
 /// (`accord score | head`) ends quietly.
 pub fn print(text: &str) -> Result<(), Error> {
-    print_exact(&crate::error::terminal_safe(text))
+    print_exact(&accord::error::terminal_safe(text))
 }
 
 /// Writes data (JSON, CSV) to stdout byte for byte, like the files it stands for.
@@ -534,8 +529,8 @@ pub fn print_exact(text: &str) -> Result<(), Error> {
 
 /// Runs a parsed command line.
 pub fn run(cli: &Cli) -> Result<(), Error> {
-    let defaults = crate::limits::Limits::default();
-    crate::limits::set(crate::limits::Limits {
+    let defaults = accord::limits::Limits::default();
+    accord::limits::set(accord::limits::Limits {
         table_bytes: cli.max_file_mb.saturating_mul(1024 * 1024),
         unzipped_bytes: cli.max_unzipped_mb.saturating_mul(1024 * 1024),
         cells: cli.max_cells,

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use super::{Cli, print};
-use crate::error::{Error, Location, Problem};
-use crate::output::OutputDir;
-use crate::report;
+use accord::error::{Error, Location, Problem};
+use accord::output::OutputDir;
+use accord::report;
 
 /// What `report` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -54,7 +54,7 @@ pub fn run(args: &ReportArgs, cli: &Cli) -> Result<(), Error> {
     check_target(&args.out, args.force)?;
     let svg_dir = (args.format == ReportFormat::Svg).then(|| svg_folder(&args.out));
     check_not_inside(&args.out, &args.results, args.compare.as_deref())?;
-    let mut guard = crate::output::Inputs::new();
+    let mut guard = accord::output::Inputs::new();
     for dir in args.results.iter().chain(args.compare.as_ref()) {
         guard.add(dir);
     }

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{Cli, InputArgs, print};
-use crate::error::{Error, InputError, Problem};
-use crate::explain::table;
-use crate::output::{self, OutputDir, number};
+use accord::error::{Error, InputError, Problem};
+use accord::explain::table;
+use accord::output::{self, OutputDir, number};
 
 /// Arguments of `score`.
 #[derive(Debug, Args)]
@@ -64,16 +64,16 @@ pub fn run(args: &ScoreArgs, _cli: &Cli) -> Result<(), Error> {
 
 /// Scores on each date (one run without dates).
 fn score_dates(
-    rubric: crate::rubric::Rubric,
-    inputs: crate::evidence::Inputs,
-    dates: &[crate::evidence::Date],
-) -> Result<Vec<crate::Scored>, InputError> {
+    rubric: accord::rubric::Rubric,
+    inputs: accord::evidence::Inputs,
+    dates: &[accord::evidence::Date],
+) -> Result<Vec<accord::Scored>, InputError> {
     if dates.len() <= 1 {
-        return Ok(vec![crate::score(rubric, inputs, dates.first().copied())?]);
+        return Ok(vec![accord::score(rubric, inputs, dates.first().copied())?]);
     }
     dates
         .iter()
-        .map(|d| crate::score(rubric.clone(), inputs.clone(), Some(*d)))
+        .map(|d| accord::score(rubric.clone(), inputs.clone(), Some(*d)))
         .collect()
 }
 
@@ -138,18 +138,18 @@ fn check(dir: &std::path::Path) -> Result<(), Error> {
         }
     }
     // Read as the run read them: regular files only, within the file limit.
-    let limit = crate::limits::get().table_bytes;
+    let limit = accord::limits::get().table_bytes;
     for (p, h) in &recorded {
-        let now = match crate::builtin::file(p).filter(|_| crate::builtin::is_builtin(p)) {
-            Some(bytes) => Ok(crate::files::sha256_hex(bytes)),
-            None => crate::files::read_bytes(
+        let now = match accord::builtin::file(p).filter(|_| accord::builtin::is_builtin(p)) {
+            Some(bytes) => Ok(accord::files::sha256_hex(bytes)),
+            None => accord::files::read_bytes(
                 std::path::Path::new(p),
                 "input",
                 limit,
                 Some("--max-file-mb"),
                 None,
             )
-            .map(|b| crate::files::sha256_hex(&b)),
+            .map(|b| accord::files::sha256_hex(&b)),
         };
         match now {
             Ok(now) if now == *h => {}
@@ -166,7 +166,7 @@ fn check(dir: &std::path::Path) -> Result<(), Error> {
                 });
                 return Err(
                     Problem::new(format!("{} (recorded in `{shown}`)", e.message))
-                        .at(crate::error::Location::file(p))
+                        .at(accord::error::Location::file(p))
                         .help(help)
                         .into(),
                 );
@@ -189,7 +189,7 @@ fn check(dir: &std::path::Path) -> Result<(), Error> {
 }
 
 /// The short report printed after scoring.
-pub fn summary(s: &crate::Scored, top: usize) -> String {
+pub fn summary(s: &accord::Scored, top: usize) -> String {
     let r = &s.results;
     let mut text = String::new();
     text.push_str(&format!(
@@ -201,7 +201,7 @@ pub fn summary(s: &crate::Scored, top: usize) -> String {
         s.evaluation.describe()
     ));
     let after = s.inputs.observations_after(s.evaluation.date);
-    if after > 0 && s.evaluation.origin != crate::rules::DateOrigin::AsOf {
+    if after > 0 && s.evaluation.origin != accord::rules::DateOrigin::AsOf {
         text.push_str(&format!(
             "{after} observations are dated after {} and not used on it (counted in manifest.json)\n",
             s.evaluation.date
@@ -253,7 +253,7 @@ pub fn summary(s: &crate::Scored, top: usize) -> String {
             .children
             .iter()
             .filter_map(|m| {
-                if let crate::rubric::Member::Node(k) = m {
+                if let accord::rubric::Member::Node(k) = m {
                     Some(*k)
                 } else {
                     None
@@ -278,7 +278,7 @@ pub fn summary(s: &crate::Scored, top: usize) -> String {
 }
 
 /// Why indices are NA, which setting decides it, and what to do about it.
-fn coverage_note(s: &crate::Scored, with_index: usize) -> String {
+fn coverage_note(s: &accord::Scored, with_index: usize) -> String {
     let r = &s.results;
     let root = &s.rubric.nodes[0];
     let agg = root
@@ -300,7 +300,7 @@ fn coverage_note(s: &crate::Scored, with_index: usize) -> String {
     );
     // Most NA: say how to score what was coded, or to accept thinner evidence.
     if with_index * 2 < r.units.len() {
-        let uncoded = crate::rules::coded(&s.rubric, &s.inputs)
+        let uncoded = accord::rules::coded(&s.rubric, &s.inputs)
             .iter()
             .zip(&s.rubric.criteria)
             .filter(|(coded, c)| !**coded && c.weight > 0.0)

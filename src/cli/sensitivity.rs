@@ -1,6 +1,7 @@
 //! `accord sensitivity`.
 
 use std::io::IsTerminal;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -8,13 +9,13 @@ use clap::{Args, ValueEnum};
 use serde_json::json;
 
 use super::{Cli, InputArgs, print};
-use crate::error::{Error, InputError, Problem};
-use crate::explain::table;
-use crate::output::{Csv, number, opt_number, text};
-use crate::sensitivity::design::{Design, Sampler};
-use crate::sensitivity::estimate::{Indices, Note};
-use crate::sensitivity::factors::{Context, Spec, default_spec_file, read_spec, read_spec_file};
-use crate::sensitivity::{Options, Outcome, analyse};
+use accord::error::{Error, InputError, Problem};
+use accord::explain::table;
+use accord::output::{Csv, number, opt_number, text};
+use accord::sensitivity::design::{Design, Sampler};
+use accord::sensitivity::estimate::{Indices, Note};
+use accord::sensitivity::factors::{Context, Spec, default_spec_file, read_spec, read_spec_file};
+use accord::sensitivity::{Options, Outcome, analyse};
 
 /// Arguments of `sensitivity`.
 #[derive(Debug, Args)]
@@ -78,7 +79,7 @@ const MAX_BOOTSTRAP: usize = 100_000;
 
 /// Refuses counts that would exhaust the machine before any work starts.
 fn check_counts(args: &SensitivityArgs) -> Result<(), InputError> {
-    let mut problems = crate::error::Problems::new();
+    let mut problems = accord::error::Problems::new();
     for (flag, value, max) in [
         ("--threads", args.threads.unwrap_or(1), MAX_THREADS),
         ("--runs", args.runs, MAX_RUNS),
@@ -106,7 +107,7 @@ pub fn run(args: &SensitivityArgs, cli: &Cli) -> Result<(), Error> {
         ))
         .into());
     }
-    let scored = crate::score(rubric, inputs, resolved.as_of.first().copied())?;
+    let scored = accord::score(rubric, inputs, resolved.as_of.first().copied())?;
     let ctx = Context {
         rubric: &scored.rubric,
         rubric_path: &resolved.rubric,
@@ -161,10 +162,11 @@ pub fn run(args: &SensitivityArgs, cli: &Cli) -> Result<(), Error> {
         );
         b
     });
-    let tick = || {
+    let tick = |_done: usize, _total: usize| {
         if let Some(b) = &bar {
             b.inc(1);
         }
+        ControlFlow::Continue(())
     };
     let started = Instant::now();
     let outcome = match args.threads {
@@ -201,13 +203,13 @@ pub fn run(args: &SensitivityArgs, cli: &Cli) -> Result<(), Error> {
     ))
 }
 
-fn tier_index(s: &crate::Scored) -> impl Fn(f64) -> Option<usize> + '_ {
+fn tier_index(s: &accord::Scored) -> impl Fn(f64) -> Option<usize> + '_ {
     move |x| s.rubric.tiers.iter().position(|t| x >= t.min)
 }
 
 /// The files of a sensitivity results folder.
 pub fn files(
-    s: &crate::Scored,
+    s: &accord::Scored,
     spec: &Spec,
     o: &Outcome,
     options: &Options,
@@ -304,7 +306,7 @@ pub fn files(
         files.push(("sensitivity_by_jurisdiction.csv".to_string(), csv.finish()));
     }
 
-    let run_row = |i: usize, r: &crate::sensitivity::Run| {
+    let run_row = |i: usize, r: &accord::sensitivity::Run| {
         let mut row = vec![(i + 1).to_string(), r.block.name(&o.factors)];
         row.extend(r.labels.iter().map(|l| text(l)));
         row
@@ -344,11 +346,11 @@ pub fn files(
         .factors
         .iter()
         .map(|f| match &f.kind {
-            crate::sensitivity::factors::FactorKind::Discrete(alts) => json!({
+            accord::sensitivity::factors::FactorKind::Discrete(alts) => json!({
                 "name": f.name, "kind": "discrete", "alternatives": alts.len(),
                 "labels": alts.iter().take(20).map(|a| a.label.clone()).collect::<Vec<_>>(),
             }),
-            crate::sensitivity::factors::FactorKind::Continuous { lo, hi, .. } => {
+            accord::sensitivity::factors::FactorKind::Continuous { lo, hi, .. } => {
                 json!({ "name": f.name, "kind": "continuous", "range": [lo, hi] })
             }
         })
@@ -370,13 +372,13 @@ pub fn files(
         "design_rows_used": o.complete_rows(),
         "regenerated_from": format!("{:?}", o.from).to_lowercase(),
     });
-    let m = crate::output::manifest_for(s, &files, "sensitivity", extra);
+    let m = accord::output::manifest_for(s, &files, "sensitivity", extra);
     files.push(("manifest.json".to_string(), m));
     files
 }
 
 fn summary(
-    s: &crate::Scored,
+    s: &accord::Scored,
     spec: &Spec,
     o: &Outcome,
     options: &Options,

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::{DEFAULT_RUBRIC, print_exact};
-use crate::error::{Error, InputError, Problem};
-use crate::evidence::Form;
-use crate::rubric::{self, LoadOptions};
+use accord::error::{Error, InputError, Problem};
+use accord::evidence::Form;
+use accord::rubric::{self, LoadOptions};
 
 /// Arguments of `template`.
 #[derive(Debug, Args)]
@@ -46,18 +46,18 @@ pub fn run(args: &TemplateArgs) -> Result<(), Error> {
         .unwrap_or_else(|| PathBuf::from(DEFAULT_RUBRIC));
     let rubric = rubric::load(&path, &LoadOptions::default())?;
     let juris = match &args.jurisdictions {
-        Some(p) => Some(crate::evidence::load_jurisdictions(p, &rubric)?),
+        Some(p) => Some(accord::evidence::load_jurisdictions(p, &rubric)?),
         None => None,
     };
     let form = match args.form {
         TemplateForm::Long => Form::Long,
         TemplateForm::Wide => Form::Wide,
     };
-    let bytes = crate::template::template(&rubric, juris.as_ref(), form);
+    let bytes = accord::template::template(&rubric, juris.as_ref(), form);
     match &args.out {
         None => print_exact(&String::from_utf8_lossy(&bytes)),
         Some(out) => {
-            let mut guard = crate::output::Inputs::new();
+            let mut guard = accord::output::Inputs::new();
             guard.rubric(&rubric);
             if let Some(j) = &args.jurisdictions {
                 guard.add(j);

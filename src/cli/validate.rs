@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::{InputArgs, print};
-use crate::error::Error;
+use accord::error::Error;
 
 /// Arguments of `validate`.
 #[derive(Debug, Args)]
@@ -39,8 +39,8 @@ pub fn run(args: &ValidateArgs) -> Result<(), Error> {
         inputs.evidence.file.path,
         inputs.evidence.file.rows,
         match inputs.evidence.form {
-            crate::evidence::Form::Long => "long",
-            crate::evidence::Form::Wide => "wide",
+            accord::evidence::Form::Long => "long",
+            accord::evidence::Form::Wide => "wide",
         },
         inputs.jurisdictions.len(),
         inputs
@@ -49,6 +49,6 @@ pub fn run(args: &ValidateArgs) -> Result<(), Error> {
             .map(|d| format!("\ndyads `{}`: {} instruments", d.file.path, d.list.len()))
             .unwrap_or_default(),
     );
-    crate::score(rubric, inputs, as_of)?;
+    accord::score(rubric, inputs, as_of)?;
     print(&format!("{msg}no problems found\n"))
 }

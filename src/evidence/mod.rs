@@ -1028,9 +1028,7 @@ fn load_evidence(
             }
         }
     }
-    if !p.is_empty() {
-        return Err(p.finish(()).expect_err("problems recorded"));
-    }
+    p.check()?;
     let (crit_c, value_c) = (col("criterion"), col("value"));
     // First row seen for (jurisdiction, field, as_of, coder number), to find conflicting
     // duplicates; coders are numbered in order of appearance so the key needs no allocation.

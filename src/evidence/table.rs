@@ -908,7 +908,7 @@ fn cell_text(c: &calamine::Data) -> String {
     match c {
         Data::Empty => String::new(),
         Data::String(s) => s.clone(),
-        Data::Float(f) => crate::output::number(*f),
+        Data::Float(f) => crate::base::format::number(*f),
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => {
             if *b {

@@ -3,8 +3,8 @@
 use serde_json::{Value as Json, json};
 
 use super::{Csv, number, opt_number, text};
-use crate::Scored;
 use crate::files::sha256_hex;
+use crate::pipeline::Scored;
 use crate::rubric::Member;
 
 /// Builds every file of a results folder: `(name, bytes)` in a fixed order, manifest last.

@@ -7,7 +7,7 @@
 
 use std::cmp::Ordering;
 
-use super::spec::AggregateMethod;
+use crate::rubric::settings::AggregateMethod;
 
 /// Why a row could not be aggregated.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,7 +1,7 @@
 //! Impute: what unknown criterion values become (COINr's `i_*` functions, plus `zero`).
 
-use super::spec::ImputeMethod;
-use super::stats;
+use crate::base::stats;
+use crate::rubric::settings::ImputeMethod;
 
 /// Fills the unknown values of one column. `groups` gives each row's group (for the `_grp`
 /// methods; any key that compares, such as a group name or a group number); rows whose group is

@@ -6,86 +6,24 @@ pub mod aggregate;
 pub mod denominate;
 pub mod impute;
 pub mod normalise;
-pub mod rank;
+pub mod results;
+mod scored;
 pub mod screen;
-pub mod spec;
-pub mod stats;
 pub mod treat;
+
+pub use scored::{Scored, score};
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::base::frame::Frame;
 use crate::error::{InputError, Problem, Problems};
 use crate::evidence::Inputs;
-use crate::results::{Results, Scores, Stages};
+use crate::rubric::settings::{self, AggregateMethod, AggregateSpec};
 use crate::rubric::{Member, Rubric, Rule};
 use crate::rules::CriterionValues;
 use aggregate::AggError;
-use spec::{AggregateMethod, AggregateSpec};
-
-/// A dense column-major matrix of optional numbers (rows = jurisdictions).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Frame {
-    /// Rows.
-    pub nrow: usize,
-    /// Columns.
-    pub ncol: usize,
-    data: Vec<Option<f64>>,
-}
-
-impl Frame {
-    /// An all-unknown frame.
-    pub fn new(nrow: usize, ncol: usize) -> Frame {
-        Frame {
-            nrow,
-            ncol,
-            data: vec![None; nrow * ncol],
-        }
-    }
-
-    /// A frame from columns of equal length.
-    pub fn from_columns(nrow: usize, columns: Vec<Vec<Option<f64>>>) -> Frame {
-        let ncol = columns.len();
-        let mut data = Vec::with_capacity(nrow * ncol);
-        for c in columns {
-            debug_assert_eq!(c.len(), nrow);
-            data.extend(c);
-        }
-        Frame { nrow, ncol, data }
-    }
-
-    /// One cell.
-    pub fn get(&self, r: usize, c: usize) -> Option<f64> {
-        self.data[c * self.nrow + r]
-    }
-
-    /// Sets one cell.
-    pub fn set(&mut self, r: usize, c: usize, v: Option<f64>) {
-        self.data[c * self.nrow + r] = v;
-    }
-
-    /// One column.
-    pub fn col(&self, c: usize) -> &[Option<f64>] {
-        &self.data[c * self.nrow..(c + 1) * self.nrow]
-    }
-
-    /// One column, mutably.
-    pub fn col_mut(&mut self, c: usize) -> &mut [Option<f64>] {
-        &mut self.data[c * self.nrow..(c + 1) * self.nrow]
-    }
-
-    /// The frame restricted to some rows, in the order given.
-    pub fn select_rows(&self, rows: &[usize]) -> Frame {
-        let mut out = Frame::new(rows.len(), self.ncol);
-        for c in 0..self.ncol {
-            let src = self.col(c);
-            for (i, &r) in rows.iter().enumerate() {
-                out.data[c * rows.len() + i] = src[r];
-            }
-        }
-        out
-    }
-}
+use results::{Results, Scores, Stages};
 
 /// The settings the numeric steps use, resolved from a rubric: one treatment and normalisation
 /// per numeric criterion, every weight, one aggregation per node. Sensitivity analysis perturbs
@@ -95,13 +33,13 @@ pub struct Params {
     /// Divide numeric criteria by their denominators.
     pub denominate: bool,
     /// Imputation.
-    pub impute: spec::ImputeSpec,
+    pub impute: settings::ImputeSpec,
     /// Screening.
-    pub screen: spec::ScreenSpec,
+    pub screen: settings::ScreenSpec,
     /// Treatment per criterion (`None` for rule-scored criteria).
-    pub treat: Vec<Option<spec::TreatSpec>>,
+    pub treat: Vec<Option<settings::TreatSpec>>,
     /// Normalisation per criterion (`None` for rule-scored criteria).
-    pub normalise: Vec<Option<spec::NormaliseSpec>>,
+    pub normalise: Vec<Option<settings::NormaliseSpec>>,
     /// Weight of every node (the root's is unused).
     pub node_weights: Vec<f64>,
     /// Weight of every criterion.
@@ -111,7 +49,7 @@ pub struct Params {
     /// Aggregation of facet values and grid cells.
     pub group_aggregate: AggregateSpec,
     /// Replace every node's child weights by the first principal component's loadings.
-    pub pca_weights: Option<spec::WeightsMethod>,
+    pub pca_weights: Option<settings::WeightsMethod>,
 }
 
 impl Params {
@@ -153,7 +91,7 @@ impl Params {
             group_aggregate: spec.aggregate.clone(),
             pca_weights: matches!(
                 spec.weights.method,
-                spec::WeightsMethod::Pca | spec::WeightsMethod::PcaSquared
+                settings::WeightsMethod::Pca | settings::WeightsMethod::PcaSquared
             )
             .then_some(spec.weights.method),
         }
@@ -270,7 +208,7 @@ impl<'a> Pipeline<'a> {
         if let Some(g) = &params.impute.group
             && matches!(
                 params.impute.method,
-                spec::ImputeMethod::MeanGroup | spec::ImputeMethod::MedianGroup
+                settings::ImputeMethod::MeanGroup | settings::ImputeMethod::MedianGroup
             )
             && juris.group_index(g).is_none()
         {
@@ -282,7 +220,7 @@ impl<'a> Pipeline<'a> {
     }
 
     /// Runs every step from `from`, reusing `cache` (the output of an earlier run) for the steps
-    /// before it. `cache` may be `None` only when `from` is `Denominate`.
+    /// before it; without a cache, every step runs.
     pub fn stages(
         &self,
         params: &Params,
@@ -293,20 +231,9 @@ impl<'a> Pipeline<'a> {
         let juris = &self.inputs.jurisdictions;
         let n = juris.len();
         let [lo, _] = rubric.meta.scale;
-        let internal = || {
-            Problem::new(
-                "internal error: a pipeline step was asked to reuse output it does not have",
-            )
-        };
-        let reuse = |step: Step| {
-            if from > step {
-                cache.ok_or_else(internal).map(Some)
-            } else {
-                Ok(None)
-            }
-        };
+        let reuse = |step: Step| cache.filter(|_| from > step);
 
-        let denominated = match reuse(Step::Denominate)? {
+        let denominated = match reuse(Step::Denominate) {
             Some(c) => c.denominated.clone(),
             None => {
                 let mut d = self.raw.clone();
@@ -329,13 +256,11 @@ impl<'a> Pipeline<'a> {
                 Arc::new(d)
             }
         };
-        let imputed = match reuse(Step::Impute)? {
+        let imputed = match reuse(Step::Impute) {
             Some(c) => c.imputed.clone(),
             None => {
                 // Nothing to fill: share the denominated data.
-                if params.impute.method == spec::ImputeMethod::None
-                    || denominated.data.iter().all(Option::is_some)
-                {
+                if params.impute.method == settings::ImputeMethod::None || denominated.all_known() {
                     denominated.clone()
                 } else {
                     let mut d = (*denominated).clone();
@@ -366,7 +291,7 @@ impl<'a> Pipeline<'a> {
                 }
             }
         };
-        let (availability, units, screened, coverage) = match reuse(Step::Screen)? {
+        let (availability, units, screened, coverage) = match reuse(Step::Screen) {
             Some(c) => (
                 c.availability.clone(),
                 c.units.clone(),
@@ -412,7 +337,7 @@ impl<'a> Pipeline<'a> {
                 )
             }
         };
-        let (treated, treatment) = match reuse(Step::Treat)? {
+        let (treated, treatment) = match reuse(Step::Treat) {
             Some(c) => (c.treated.clone(), c.treatment.clone()),
             None => {
                 let mut t = (*screened).clone();
@@ -434,7 +359,7 @@ impl<'a> Pipeline<'a> {
                 (Arc::new(t), Arc::new(details))
             }
         };
-        let normalised = match reuse(Step::Normalise)? {
+        let normalised = match reuse(Step::Normalise) {
             Some(c) => c.normalised.clone(),
             None => {
                 let mut out = (*treated).clone();
@@ -516,7 +441,7 @@ impl<'a> Pipeline<'a> {
                     pca_weights(
                         &values,
                         &mut weights,
-                        method == spec::WeightsMethod::PcaSquared,
+                        method == settings::WeightsMethod::PcaSquared,
                         &node.id,
                         &name,
                     )?;
@@ -686,7 +611,7 @@ fn pca_weights(
     node: &str,
     name: &dyn Fn(usize) -> String,
 ) -> Result<(), Problem> {
-    let Some(loadings) = crate::analysis::pca::first_component(values) else {
+    let Some(loadings) = crate::base::pca::first_component(values) else {
         return Err(Problem::new(format!("cannot compute PCA weights for `{node}`: its children need at least two jurisdictions with every value known, and no constant child"))
             .help("use `pipeline.weights.method = \"rubric\"` or `\"equal\"`"));
     };
@@ -700,7 +625,7 @@ fn pca_weights(
         return Err(Problem::new(format!(
             "PCA weights for `{node}`: `{}` loads {} on the first component, and a weight must be positive",
             name(i),
-            crate::output::number(loadings[i])
+            crate::base::format::number(loadings[i])
         ))
         .help("the children do not share one dimension; use `pca_squared` (squared loadings) or the rubric's weights"));
     }
@@ -788,7 +713,7 @@ fn aggregate_columns(
     let mut out = vec![None; m];
     // The NA-child policy: `zero` reads an NA child as the scale's lower end.
     let read = |v: Option<f64>| match agg.na_child {
-        spec::NaChild::Zero => v.or(Some(lowest)),
+        settings::NaChild::Zero => v.or(Some(lowest)),
         _ => v,
     };
     if agg.method == AggregateMethod::Copeland {
@@ -830,7 +755,7 @@ fn aggregate_columns(
     }
     for i in 0..m {
         let known = children.iter().filter(|col| col[i].is_some()).count();
-        if agg.na_child == spec::NaChild::Na && known < children.len() {
+        if agg.na_child == settings::NaChild::Na && known < children.len() {
             out[i] = None;
         }
         if let Some(t) = agg.dat_thresh

@@ -5,8 +5,8 @@
 //! raw units (`npara`, `gposts`, the criterion's `target`) are flipped for direction -1, which
 //! COINr does only when they come from iMeta.
 
-use super::spec::{NormaliseMethod, NormaliseSpec, Ties};
-use super::stats;
+use crate::base::stats;
+use crate::rubric::settings::{NormaliseMethod, NormaliseSpec, Ties};
 
 /// Why a column could not be normalised.
 pub type Why = String;

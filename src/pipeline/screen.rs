@@ -1,7 +1,7 @@
 //! Screen: drop jurisdictions with too little data (COINr's `Screen`, `unit_screen`).
 
-use super::Frame;
-use super::spec::{ScreenMethod, ScreenSpec};
+use crate::base::frame::Frame;
+use crate::rubric::settings::{ScreenMethod, ScreenSpec};
 
 /// Availability of one jurisdiction's data.
 #[derive(Debug, Clone, PartialEq)]

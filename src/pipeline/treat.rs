@@ -6,8 +6,8 @@
 //! The check has its own thresholds (COINr's `f_pass_para`); winsorisation stops at its own
 //! (`f1_para`).
 
-use super::spec::{TreatMethod, TreatSpec};
-use super::stats;
+use crate::base::stats;
+use crate::rubric::settings::{TreatMethod, TreatSpec};
 
 /// One skew/kurtosis check.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -339,7 +339,7 @@ pub fn heatmap(spec: &HeatmapSpec) -> Chart {
                 esc(spec.kind),
                 esc(code),
                 esc(&col.id),
-                v.map_or_else(|| "NA".to_string(), crate::output::number),
+                v.map_or_else(|| "NA".to_string(), crate::base::format::number),
                 esc(&format!("{code}, {}", col.id)),
                 shown
             );

@@ -1101,7 +1101,7 @@ fn json_text(v: &Json) -> String {
         Json::String(s) => s.clone(),
         Json::Number(n) => n.as_f64().map_or_else(
             || n.to_string(),
-            |x| crate::output::number((x * 1e4).round() / 1e4),
+            |x| crate::base::format::number((x * 1e4).round() / 1e4),
         ),
         Json::Array(a) => {
             let items: Vec<String> = a.iter().map(json_text).collect();

@@ -12,7 +12,7 @@ use super::{
 use super::{Multilateral, NetworkSpec, NetworkWeights};
 use crate::error::{InputError, Location, Problem, Problems, SourceText, did_you_mean};
 use crate::files::{read_text, sha256_hex};
-use crate::pipeline::spec::{self, read_normalise, read_treat};
+use crate::rubric::settings::{self as spec, read_normalise, read_treat};
 
 /// Deepest tree accepted: levels below the index. Real rubrics have a few; the bound keeps every
 /// walk over the tree short.
@@ -453,6 +453,10 @@ fn validate(root: &Table, file: &str, p: &mut Problems) -> Option<Rubric> {
                 },
                 "" => None,
                 other => {
+                    #[expect(
+                        clippy::expect_used,
+                        reason = "the reader just read this key from the table, so it is there"
+                    )]
                     let tv = fr.get("type").expect("read above");
                     p.push(
                         fr.problem_at(tv, "type", format!("unknown field type `{other}`"))
@@ -506,6 +510,10 @@ fn validate(root: &Table, file: &str, p: &mut Problems) -> Option<Rubric> {
                     prov.as_str(),
                     "extradition" | "legal_assistance" | "cooperation"
                 ) {
+                    #[expect(
+                        clippy::expect_used,
+                        reason = "the reader just read this key from the table, so it is there"
+                    )]
                     let tv = ir.get("provides").expect("read above");
                     p.push(
                         ir.problem_at(
@@ -1277,6 +1285,10 @@ fn read_weight(r: &mut Reader<'_>, p: &mut Problems) -> f64 {
         None => 1.0,
         Some(w) if w > 0.0 => w,
         Some(w) => {
+            #[expect(
+                clippy::expect_used,
+                reason = "the reader just read this key from the table, so it is there"
+            )]
             let tv = r.get("weight").expect("read above");
             p.push(r.problem_at(tv, "weight", format!("`{}.weight` must be positive, found {w}", r.path)).help("to drop an element, remove it (or `remove = true` in a rubric that extends another)"));
             1.0
@@ -1296,6 +1308,10 @@ fn read_meta(t: &Table, at: &Origin, p: &mut Problems) -> Option<MetaAndGrid> {
     }
     let version = r.req_str("version", p).unwrap_or_default();
     if !version.is_empty() && !is_semver(&version) {
+        #[expect(
+            clippy::expect_used,
+            reason = "the reader just read this key from the table, so it is there"
+        )]
         let tv = r.get("version").expect("read above");
         p.push(
             r.problem_at(
@@ -1311,6 +1327,10 @@ fn read_meta(t: &Table, at: &Origin, p: &mut Problems) -> Option<MetaAndGrid> {
         None => [0.0, 100.0],
         Some(v) if v.len() == 2 && v[0] < v[1] => [v[0], v[1]],
         Some(_) => {
+            #[expect(
+                clippy::expect_used,
+                reason = "the reader just read this key from the table, so it is there"
+            )]
             let tv = r.get("scale").expect("read above");
             p.push(r.problem_at(
                 tv,
@@ -1429,6 +1449,10 @@ fn read_criterion(
         None => 1.0,
         Some(d) if d == 1.0 || d == -1.0 => d,
         Some(d) => {
+            #[expect(
+                clippy::expect_used,
+                reason = "the reader just read this key from the table, so it is there"
+            )]
             let tv = r.get("direction").expect("read above");
             p.push(r.problem_at(
                 tv,

@@ -6,12 +6,13 @@
 
 mod load;
 pub mod rule;
+pub mod settings;
 pub mod tree;
 
 pub use load::{LoadOptions, MAX_DEPTH, load, load_str};
 pub use rule::Rule;
 
-use crate::pipeline::spec::{AggregateSpec, NormaliseSpec, PipelineSpec, TreatSpec};
+use crate::rubric::settings::{AggregateSpec, NormaliseSpec, PipelineSpec, TreatSpec};
 
 /// A validated rubric. Later stages trust it: ids are unique, the tree has one root and no cycle,
 /// weights are positive, every criterion has a rule that can read its evidence.

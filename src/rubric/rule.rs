@@ -224,6 +224,10 @@ pub fn read_rule(tv: &Tv, path: &str, ctx: &RuleContext<'_>, p: &mut Problems) -
                         Some("out") => Some(Side::Out),
                         Some("in") => Some(Side::In),
                         Some(other) => {
+                            #[expect(
+                                clippy::expect_used,
+                                reason = "the reader just read this key from the table, so it is there"
+                            )]
                             let tv = r.get("side").expect("read above");
                             p.push(r.problem_at(
                                 tv,
@@ -242,6 +246,10 @@ pub fn read_rule(tv: &Tv, path: &str, ctx: &RuleContext<'_>, p: &mut Problems) -
                                 match ctx.instruments.iter().position(|i| *i == name) {
                                     Some(i) => resolved.push(i),
                                     None => {
+                                        #[expect(
+                                            clippy::expect_used,
+                                            reason = "the reader just read this key from the table, so it is there"
+                                        )]
                                         let tv = r.get("instruments").expect("read above");
                                         p.push(
                                             r.problem_at(tv, "instruments", format!("`{path}.instruments` names `{name}`, which is not declared under [instruments]"))
@@ -266,6 +274,10 @@ pub fn read_rule(tv: &Tv, path: &str, ctx: &RuleContext<'_>, p: &mut Problems) -
                     compile_expr(&text, &r, p).map(Rule::Expr)
                 }
                 other => {
+                    #[expect(
+                        clippy::expect_used,
+                        reason = "the reader just read this key from the table, so it is there"
+                    )]
                     let tv = r.get("type").expect("read above");
                     // Its parameters belong to a type we do not know: report the type alone.
                     r.allow(&[
@@ -488,6 +500,10 @@ fn read_bands(
         p.push(r.problem_here(format!("`{path}.{key}` is empty")));
         return None;
     }
+    #[expect(
+        clippy::expect_used,
+        reason = "the reader just read this key from the table, so it is there"
+    )]
     let tv = r.get(key).expect("read above");
     let mut ok = true;
     for w in bands.windows(2) {

@@ -433,6 +433,10 @@ pub fn set(root: &mut Table, assignment: &str, index: usize) -> Result<String, P
                 },
             );
         }
+        #[expect(
+            clippy::expect_used,
+            reason = "the key was inserted into the table just above"
+        )]
         let next = table.get_mut(part).expect("inserted above");
         let next_type = next.type_name();
         match &mut next.kind {

@@ -136,7 +136,7 @@ pub const MARGIN: f64 = 0.05;
 /// of S_i - ST_i above the margin, or an interval wholly outside [-margin, 1 + margin]), or an
 /// interval is wider than the whole range [0, 1] of an index.
 fn implausible(c: &Check) -> Option<String> {
-    let r = |x: f64| crate::output::number((x * 1000.0).round() / 1000.0);
+    let r = |x: f64| crate::base::format::number((x * 1000.0).round() / 1000.0);
     let iv = |(a, b): (f64, f64)| format!("[{}, {}]", r(a), r(b));
     let wide = |(a, b): (f64, f64)| b - a > 1.0;
     if c.diff_iv.0 > MARGIN {
@@ -181,7 +181,7 @@ fn implausible(c: &Check) -> Option<String> {
 
 /// Sample variance (n - 1).
 pub fn variance(x: &[f64]) -> Option<f64> {
-    crate::pipeline::stats::sd(x).map(|s| s * s)
+    crate::base::stats::sd(x).map(|s| s * s)
 }
 
 /// R's `quantile(type = 7)` of sorted values.
@@ -276,7 +276,7 @@ fn factor_indices(
     // The check's intervals: the bootstrap's, else the normal approximation (the estimate plus
     // or minus 1.645 standard errors of the mean of its per-row terms).
     let approx = |est: f64, terms: &[f64]| {
-        let se = crate::pipeline::stats::sd(terms).unwrap_or(0.0) / (terms.len() as f64).sqrt();
+        let se = crate::base::stats::sd(terms).unwrap_or(0.0) / (terms.len() as f64).sqrt();
         (est - Z95 * se, est + Z95 * se)
     };
     let first_v: Vec<f64> = first.iter().map(|x| x / v).collect();

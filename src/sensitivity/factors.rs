@@ -20,8 +20,8 @@ use rand_distr::Distribution;
 
 use crate::error::{InputError, Problem, Problems, did_you_mean};
 use crate::evidence::{Date, Inputs};
-use crate::pipeline::spec::{AggregateSpec, ImputeSpec, NormaliseSpec, ScreenSpec, TreatSpec};
 use crate::pipeline::{Params, Step};
+use crate::rubric::settings::{AggregateSpec, ImputeSpec, NormaliseSpec, ScreenSpec, TreatSpec};
 use crate::rubric::tree::{Kind, Reader, Table, Tv};
 use crate::rubric::{LoadOptions, Member, Rubric};
 
@@ -343,7 +343,7 @@ impl Factor {
                 let v = lo + u * (hi - lo);
                 (
                     continuous_ops(*setter, v, rubric, nominal),
-                    crate::output::number(v),
+                    crate::base::format::number(v),
                 )
             }
         }
@@ -485,7 +485,7 @@ fn toml_text(tv: &Tv) -> String {
         Kind::Str(s) => toml::Value::String(s.clone()).to_string(),
         Kind::Int(i) => i.to_string(),
         Kind::Float(f) => {
-            let s = crate::output::number(*f);
+            let s = crate::base::format::number(*f);
             if s.contains('.') || s.contains('e') {
                 s
             } else {
@@ -527,6 +527,10 @@ pub fn read_spec(table: &Tv, ctx: &Context<'_>) -> Result<Spec, InputError> {
         Some(id) => match ctx.rubric.node_index(&id) {
             Some(k) => k,
             None => {
+                #[expect(
+                    clippy::expect_used,
+                    reason = "the reader just read this key from the table, so it is there"
+                )]
                 let tv = r.get("target").expect("read above");
                 let mut problem = r.problem_at(
                     tv,

@@ -10,15 +10,18 @@ pub mod design;
 pub mod estimate;
 pub mod factors;
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-use crate::Scored;
-use crate::error::{InputError, Problem};
-use crate::pipeline::rank::rank_with;
-use crate::pipeline::spec::RankTies;
+use crate::base::progress::Progress;
+use crate::base::rank::rank_with;
+use crate::error::{Error, Problem};
+use crate::pipeline::Scored;
 use crate::pipeline::{Params, Pipeline, StageData, Step};
+use crate::rubric::settings::RankTies;
 use crate::rules::CriterionValues;
 use design::{Block, Design, Plan, Sampler};
 use estimate::{Indices, Note};
@@ -157,13 +160,15 @@ fn mean_abs_shift(ranks: &[Option<u32>], nominal: &[Option<u32>]) -> Option<f64>
     (!d.is_empty()).then(|| d.iter().sum::<f64>() / d.len() as f64)
 }
 
-/// Runs an analysis. `progress` is called once per finished replication (from any thread).
+/// Runs an analysis. `progress` is called once per finished replication (from any thread) with
+/// the replications done and in all; when it breaks, the replications not yet started are not
+/// run and the analysis ends with [`Error::Cancelled`].
 pub fn analyse(
     scored: &Scored,
     spec: &Spec,
     options: &Options,
-    progress: &(dyn Fn() + Sync),
-) -> Result<Outcome, InputError> {
+    progress: &Progress,
+) -> Result<Outcome, Error> {
     let names: Vec<String> = spec.factors.iter().map(|f| f.name.clone()).collect();
     let plan: Plan = design::plan(
         options.design,
@@ -191,11 +196,17 @@ pub fn analyse(
         .map(factors::Factor::step)
         .min()
         .unwrap_or(Step::Aggregate);
-    let runs: Vec<Run> = plan
+    let total = plan.rows.len();
+    let done = AtomicUsize::new(0);
+    let cancelled = AtomicBool::new(false);
+    let runs: Vec<Option<Run>> = plan
         .rows
         .par_iter()
         .zip(plan.blocks.par_iter())
         .map(|(u, block)| {
+            if cancelled.load(Ordering::Relaxed) {
+                return None;
+            }
             let mut ops = Vec::new();
             let mut labels = Vec::with_capacity(u.len());
             let mut picks = Vec::with_capacity(u.len());
@@ -231,10 +242,20 @@ pub fn analyse(
                     y: None,
                 },
             };
-            progress();
-            run
+            let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if progress(finished, total) == ControlFlow::Break(()) {
+                cancelled.store(true, Ordering::Relaxed);
+            }
+            Some(run)
         })
         .collect();
+    if cancelled.load(Ordering::Relaxed) {
+        return Err(Error::Cancelled {
+            done: done.load(Ordering::Relaxed),
+            total,
+        });
+    }
+    let runs: Vec<Run> = runs.into_iter().flatten().collect();
     Ok(Outcome {
         plan_design: plan.design,
         n: plan.n,

@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
+use accord::base::frame::Frame;
 use accord::coinr::{ImportOptions, import};
-use accord::pipeline::Frame;
 
 use crate::common::*;
 
@@ -624,13 +624,13 @@ fn check_vector(name: &str, got: &[Option<f64>]) {
 #[test]
 fn every_normalisation_matches_coinr_on_the_reference_vector() {
     use accord::pipeline::normalise::normalise;
-    use accord::pipeline::spec::{NormaliseMethod as M, default_normalise};
+    use accord::rubric::settings::{NormaliseMethod as M, default_normalise};
     let x = fn_vector();
-    let spec = |m: M| accord::pipeline::spec::NormaliseSpec {
+    let spec = |m: M| accord::rubric::settings::NormaliseSpec {
         method: m,
         ..default_normalise()
     };
-    let n = |s: accord::pipeline::spec::NormaliseSpec,
+    let n = |s: accord::rubric::settings::NormaliseSpec,
              dir: f64,
              target: Option<f64>,
              reference: Option<Option<f64>>| {
@@ -647,7 +647,7 @@ fn every_normalisation_matches_coinr_on_the_reference_vector() {
     check_vector(
         "n_dist2ref_iref3",
         &n(
-            accord::pipeline::spec::NormaliseSpec {
+            accord::rubric::settings::NormaliseSpec {
                 iref: Some("x".into()),
                 ..spec(M::Dist2Ref)
             },
@@ -659,7 +659,7 @@ fn every_normalisation_matches_coinr_on_the_reference_vector() {
     check_vector(
         "n_dist2ref_iref3_cap",
         &n(
-            accord::pipeline::spec::NormaliseSpec {
+            accord::rubric::settings::NormaliseSpec {
                 iref: Some("x".into()),
                 cap_max: true,
                 ..spec(M::Dist2Ref)
@@ -672,7 +672,7 @@ fn every_normalisation_matches_coinr_on_the_reference_vector() {
     check_vector(
         "n_dist2targ_6_cap",
         &n(
-            accord::pipeline::spec::NormaliseSpec {
+            accord::rubric::settings::NormaliseSpec {
                 cap_max: true,
                 ..spec(M::Dist2Targ)
             },
@@ -684,7 +684,7 @@ fn every_normalisation_matches_coinr_on_the_reference_vector() {
     check_vector(
         "n_goalposts_2_8_100",
         &n(
-            accord::pipeline::spec::NormaliseSpec {
+            accord::rubric::settings::NormaliseSpec {
                 gposts: Some([2.0, 8.0, 100.0]),
                 ..spec(M::Goalposts)
             },
@@ -696,7 +696,7 @@ fn every_normalisation_matches_coinr_on_the_reference_vector() {
     check_vector(
         "n_scaled_0_10",
         &n(
-            accord::pipeline::spec::NormaliseSpec {
+            accord::rubric::settings::NormaliseSpec {
                 npara: [0.0, 10.0],
                 scale_factor: 100.0,
                 ..spec(M::Scaled)
@@ -711,7 +711,7 @@ fn every_normalisation_matches_coinr_on_the_reference_vector() {
 #[test]
 fn rank_ties_and_negative_goalposts_match_coinr() {
     use accord::pipeline::normalise::normalise;
-    use accord::pipeline::spec::{NormaliseMethod as M, NormaliseSpec, Ties, default_normalise};
+    use accord::rubric::settings::{NormaliseMethod as M, NormaliseSpec, Ties, default_normalise};
     let x = fn_vector();
     let avg = NormaliseSpec {
         method: M::Rank,
@@ -753,7 +753,7 @@ fn rank_ties_and_negative_goalposts_match_coinr() {
 #[test]
 fn imputations_and_log_transforms_match_coinr_on_the_reference_vector() {
     use accord::pipeline::impute::impute;
-    use accord::pipeline::spec::ImputeMethod;
+    use accord::rubric::settings::ImputeMethod;
     // The grouped references use alternating groups a, b, a, b, ...: the NA (9th, group a) gets
     // the mean and the median of 3, 4, 5, 2, both 3.5.
     let groups: Vec<Option<&str>> = (0..10)
@@ -780,7 +780,7 @@ fn imputations_and_log_transforms_match_coinr_on_the_reference_vector() {
 
 #[test]
 fn skewness_and_kurtosis_match_coinr() {
-    use accord::pipeline::stats::{kurt, skew};
+    use accord::base::stats::{kurt, skew};
     let r = reference("fn_skewkurt_reference.csv");
     let x: Vec<f64> = fn_vector().into_iter().flatten().collect();
     assert!(close(skew(&x).unwrap(), r.get("skew_x", "value").unwrap()));
@@ -800,8 +800,8 @@ fn skewness_and_kurtosis_match_coinr() {
 
 #[test]
 fn winsorisation_cases_match_coinr() {
-    use accord::pipeline::spec::{TreatMethod, no_treatment};
     use accord::pipeline::treat::winsorise;
+    use accord::rubric::settings::{TreatMethod, no_treatment};
     // The reference lists outputs only; the inputs are the vectors whose extremes were pulled in:
     // w1 = c(1:10, 100); w2 = c(1:20, 100, 100); w3 = c(-100, -100, 1:20); w4 = w2 forcing 3 points.
     let seq = |a: i32, b: i32| (a..=b).map(|v| Some(f64::from(v))).collect::<Vec<_>>();
@@ -818,7 +818,7 @@ fn winsorisation_cases_match_coinr() {
     ];
     let r = reference("fn_winsorise_reference.csv");
     for (case, x, force, winmax) in cases {
-        let spec = accord::pipeline::spec::TreatSpec {
+        let spec = accord::rubric::settings::TreatSpec {
             method: TreatMethod::Winsorise,
             winmax: Some(winmax),
             force_win: force,
@@ -839,7 +839,7 @@ fn winsorisation_cases_match_coinr() {
 #[test]
 fn weighted_means_match_coinr() {
     use accord::pipeline::aggregate::aggregate;
-    use accord::pipeline::spec::AggregateMethod as A;
+    use accord::rubric::settings::AggregateMethod as A;
     let r = reference("fn_aggregate_reference.csv");
     let x = [Some(2.0), Some(4.0), None, Some(8.0)];
     let w = [1.0, 2.0, 3.0, 1.0];
@@ -1106,7 +1106,7 @@ fn pca_weights_use_the_first_component_of_each_node() {
 #[test]
 fn constant_columns_are_a_clear_error_not_a_nan() {
     use accord::pipeline::normalise::normalise;
-    use accord::pipeline::spec::{NormaliseMethod as M, NormaliseSpec, default_normalise};
+    use accord::rubric::settings::{NormaliseMethod as M, NormaliseSpec, default_normalise};
     let x = [Some(2.0), Some(2.0), None, Some(2.0)];
     for m in [M::MinMax, M::ZScore, M::Dist2Max] {
         let e = normalise(
@@ -1145,9 +1145,9 @@ fn constant_columns_are_a_clear_error_not_a_nan() {
         "ties share the lowest rank"
     );
     // Treatment leaves a constant column alone (skewness is undefined) and says so.
-    let spec = accord::pipeline::spec::TreatSpec {
-        method: accord::pipeline::spec::TreatMethod::Winsorise,
-        ..accord::pipeline::spec::no_treatment()
+    let spec = accord::rubric::settings::TreatSpec {
+        method: accord::rubric::settings::TreatMethod::Winsorise,
+        ..accord::rubric::settings::no_treatment()
     };
     let (y, d) = accord::pipeline::treat::treat(
         &[Some(1.0), Some(1.0), Some(1.0), Some(1.0), Some(1.0)],
@@ -1159,7 +1159,7 @@ fn constant_columns_are_a_clear_error_not_a_nan() {
 
 mod sums {
     use accord::pipeline::aggregate::{aggregate, amean, amean_terms};
-    use accord::pipeline::spec::AggregateMethod as A;
+    use accord::rubric::settings::AggregateMethod as A;
     use proptest::prelude::*;
 
     /// A row of children: values (some unknown) and positive weights.

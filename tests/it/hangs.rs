@@ -234,7 +234,7 @@ fn a_sensitivity_range_reaching_the_largest_double_ends() {
 
 #[test]
 fn ranks_end_whatever_the_scores() {
-    use accord::pipeline::rank::rank_descending;
+    use accord::base::rank::rank_descending;
     let r = rank_descending(&[Some(f64::NAN), Some(1.0), Some(f64::NAN), None, Some(2.0)]);
     assert_eq!(r.len(), 5);
     assert_eq!(r[3], None);

@@ -1,5 +1,12 @@
 //! accord's integration tests: one binary, one module per area.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a failing test shows the value it did not get"
+)]
+
 mod agreement;
 mod align;
 mod audit;
@@ -15,6 +22,7 @@ mod hangs;
 mod hostile_inputs;
 mod hostile_text;
 mod hostile_workbooks;
+mod layers;
 mod output_safety;
 mod properties;
 mod public_data;

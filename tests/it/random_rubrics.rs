@@ -364,7 +364,7 @@ fn run_spec(r: &RubricSpec, e: &EvidenceSpec, seed: Option<u64>) -> Result<Score
 }
 
 /// Every score of every kind, with its coverage.
-fn all_scores(s: &Scored) -> [&accord::results::Scores; 4] {
+fn all_scores(s: &Scored) -> [&accord::pipeline::results::Scores; 4] {
     let r = &s.results;
     [&r.criteria, &r.nodes, &r.facets, &r.cells]
 }

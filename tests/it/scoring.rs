@@ -114,20 +114,12 @@ fn ranks_tiers_and_ties_follow_coinr() {
     assert_eq!(s.rubric.tier_of(63.9).map(|t| t.id.as_str()), Some("high"));
     assert_eq!(s.rubric.tier_of(49.9).map(|t| t.id.as_str()), Some("low"));
     // Ties share the lowest rank: 1, 2, 2, 4.
-    let r = accord::pipeline::rank::rank_descending(&[
-        Some(9.0),
-        Some(5.0),
-        Some(5.0),
-        None,
-        Some(1.0),
-    ]);
+    let r =
+        accord::base::rank::rank_descending(&[Some(9.0), Some(5.0), Some(5.0), None, Some(1.0)]);
     assert_eq!(r, [Some(1), Some(2), Some(2), None, Some(4)]);
     // Floating-point noise does not break a tie: 155/2 reached by two different sums.
-    let r = accord::pipeline::rank::rank_descending(&[
-        Some(77.5),
-        Some(77.50000000000001),
-        Some(77.4999),
-    ]);
+    let r =
+        accord::base::rank::rank_descending(&[Some(77.5), Some(77.50000000000001), Some(77.4999)]);
     assert_eq!(r, [Some(1), Some(1), Some(3)]);
 }
 
@@ -201,7 +193,7 @@ fn missing_evidence_policies() {
 #[test]
 fn group_imputation_takes_each_group_from_its_own_known_values() {
     use accord::pipeline::impute::impute;
-    use accord::pipeline::spec::ImputeMethod;
+    use accord::rubric::settings::ImputeMethod;
     // Group a knows 1 and 5 (mean and median 3), group b knows 3, 7 and 8 (mean 6, median 7);
     // the last row has no group and stays unknown.
     let x = [

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use accord::base::progress::silent;
 use accord::coinr::{ImportOptions, import};
 use accord::evidence::{self, InputPaths};
 use accord::pipeline::{Params, Pipeline, Step};
@@ -155,6 +156,22 @@ fn quantiles_follow_r_type_7() {
 }
 
 #[test]
+fn a_regeneration_from_a_later_step_without_a_cache_runs_every_step() {
+    // Asking to start at Treat with nothing cached is no error (it once was, reported as bad
+    // input): every step runs, and the result is the full run's.
+    let a = asem();
+    let s = &a.scored;
+    let pipeline = Pipeline::new(&s.rubric, &s.inputs, &s.values);
+    let params = Params::from_rubric(&s.rubric);
+    let full = pipeline.stages(&params, Step::Denominate, None).unwrap();
+    for from in [Step::Impute, Step::Treat, Step::Normalise] {
+        let uncached = pipeline.stages(&params, from, None).unwrap();
+        assert_eq!(*uncached.normalised, *full.normalised, "{from:?}");
+        assert_eq!(*uncached.treated, *full.treated, "{from:?}");
+    }
+}
+
+#[test]
 fn partial_regeneration_equals_a_full_run() {
     let a = asem();
     let spec = a.spec("coinr/sa_vignette.toml", 3).unwrap();
@@ -214,7 +231,7 @@ fn the_coinr_vignette_on_asem_agrees_with_coinr() {
         seed: 11,
         bootstrap: 0,
     };
-    let o = analyse(&a.scored, &spec, &options, &|| {}).unwrap();
+    let o = analyse(&a.scored, &spec, &options, &silent).unwrap();
     assert_eq!(o.runs.len(), 200 * 6);
     assert_eq!(o.failures().count(), 0);
     // Nominal ranks are COINr's.
@@ -266,6 +283,68 @@ fn the_coinr_vignette_on_asem_agrees_with_coinr() {
         sti[3] > sti[1] && sti[3] > sti[2] && sti[0] < sti[1],
         "{sti:?}"
     );
+}
+
+#[test]
+fn a_progress_callback_that_breaks_cancels_the_analysis() {
+    // 100 x 6 replications; the callback cancels at the fifth, and the caller gets an error,
+    // not a result.
+    let a = asem();
+    let spec = a.spec("coinr/sa_vignette.toml", 11).unwrap();
+    let options = Options {
+        design: Design::Sa,
+        sampler: Sampler::Random,
+        n: 100,
+        seed: 11,
+        bootstrap: 0,
+    };
+    for threads in [1, 2] {
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let totals = std::sync::Mutex::new(std::collections::BTreeSet::new());
+        let cancel = |done: usize, total: usize| {
+            calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            totals.lock().unwrap().insert(total);
+            if done >= 5 {
+                std::ops::ControlFlow::Break(())
+            } else {
+                std::ops::ControlFlow::Continue(())
+            }
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let result = pool.install(|| analyse(&a.scored, &spec, &options, &cancel));
+        let calls = calls.into_inner();
+        match result {
+            Err(accord::error::Error::Cancelled { done, total }) => {
+                assert_eq!((done, total), (calls, 600), "{threads} threads");
+            }
+            other => panic!(
+                "expected a cancelled analysis on {threads} threads, got {:?}",
+                other.map(|o| o.runs.len())
+            ),
+        }
+        // One thread stops at the fifth; on two, the other thread's replications in flight
+        // when the fifth finished may still end, and nothing near all of them runs.
+        if threads == 1 {
+            assert_eq!(calls, 5);
+        } else {
+            assert!(
+                (5..100).contains(&calls),
+                "{calls} replications ran on two threads"
+            );
+        }
+        assert_eq!(*totals.lock().unwrap(), [600].into());
+    }
+    // Without cancelling, the same analysis runs every replication.
+    let all = std::sync::atomic::AtomicUsize::new(0);
+    let count = |_: usize, _: usize| {
+        all.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        std::ops::ControlFlow::Continue(())
+    };
+    let o = analyse(&a.scored, &spec, &options, &count).unwrap();
+    assert_eq!((o.runs.len(), all.into_inner()), (600, 600));
 }
 
 #[test]
@@ -346,7 +425,7 @@ fn failed_runs_are_reported_with_their_factor_values() {
             seed: 2,
             bootstrap: 0,
         },
-        &|| {},
+        &silent,
     )
     .unwrap();
     let failed: Vec<_> = o.failures().collect();
@@ -419,7 +498,7 @@ fn continuous_factors_weight_noise_and_exclusions() {
             seed: 4,
             bootstrap: 0,
         },
-        &|| {},
+        &silent,
     )
     .unwrap();
     assert!(
@@ -579,7 +658,7 @@ fn a_minimum_coverage_factor_keeps_the_aggregation_another_factor_chose() {
             seed: 1,
             bootstrap: 0,
         },
-        &|| {},
+        &silent,
     )
     .unwrap();
     assert_eq!(o.failures().count(), 0);
@@ -762,7 +841,7 @@ fn a_factor_whose_alternative_always_fails_is_na_with_the_reason() {
             seed: 3,
             bootstrap: 0,
         },
-        &|| {},
+        &silent,
     )
     .unwrap();
     assert_eq!(complete_base_rows(&o), rows);
@@ -783,7 +862,7 @@ fn too_few_complete_rows_give_na_and_say_so() {
             seed: 3,
             bootstrap: 0,
         },
-        &|| {},
+        &silent,
     )
     .unwrap();
     let rows = complete_base_rows(&o);
@@ -823,7 +902,7 @@ fn partial_failures_leave_out_whole_design_rows_and_count_them() {
             seed: 5,
             bootstrap: 0,
         },
-        &|| {},
+        &silent,
     )
     .unwrap();
     for r in &o.runs {
@@ -868,7 +947,7 @@ fn a_jurisdiction_unranked_under_an_alternative_has_na_for_that_factor() {
             seed: 2,
             bootstrap: 0,
         },
-        &|| {},
+        &silent,
     )
     .unwrap();
     let j = |code: &str| d.scored.inputs.jurisdictions.index(code).unwrap();
@@ -1053,7 +1132,7 @@ fn the_paris_call_rubric_ships_its_spec_and_it_runs_cleanly_on_the_demo() {
                 seed,
                 bootstrap: 0,
             },
-            &|| {},
+            &silent,
         )
         .unwrap();
         assert_eq!(o.failures().count(), 0);

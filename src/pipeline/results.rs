@@ -1,13 +1,13 @@
 //! The scored results: matrices of scores, coverage and ranks. The only input of every writer
 //! and analysis.
 
+use crate::base::frame::Frame;
+use crate::base::rank::rank_with;
 use crate::evidence::Date;
-use crate::pipeline::Frame;
-use crate::pipeline::rank::rank_with;
 use crate::pipeline::screen::Availability;
-use crate::pipeline::spec::RankTies;
 use crate::pipeline::treat::TreatDetail;
 use crate::rubric::Cell;
+use crate::rubric::settings::RankTies;
 
 /// Scores of one kind (criteria, nodes, facet values or cells) for the scored jurisdictions.
 #[derive(Debug, Clone)]

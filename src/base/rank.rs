@@ -1,6 +1,15 @@
 //! Rank: descending by score, ties share the lowest rank (1, 2, 2, 4), unknown stays unknown.
 
-use super::spec::RankTies;
+/// Which scores tie in a ranking.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RankTies {
+    /// Scores equal to 12 significant digits: two routes to one value (155/2 by different sums)
+    /// can differ in the last bit, and that noise does not split them.
+    #[default]
+    Tolerance,
+    /// Only equal doubles, as COINr's `rank(-x, ties.method = "min")` compares them.
+    Exact,
+}
 
 /// Scores closer than this (relative to the larger, or absolutely below 1) are ties: two routes
 /// to the same exact value (155/2 by different sums) can differ in the last bit, and that noise

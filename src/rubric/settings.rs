@@ -1,4 +1,4 @@
-//! The `[pipeline]` section: which method each step uses, with COINr's names and parameters.
+//! The rubric's `[pipeline]` section: the method of each step, with COINr's names and parameters.
 
 use crate::error::{Problem, Problems, did_you_mean};
 use crate::rubric::tree::{Kind, Reader, Table, Tv};
@@ -31,23 +31,13 @@ pub struct RankSpec {
     pub ties: RankTies,
 }
 
-/// Which scores tie in a ranking.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum RankTies {
-    /// Scores equal to 12 significant digits: two routes to one value (155/2 by different sums)
-    /// can differ in the last bit, and that noise does not split them.
-    #[default]
-    Tolerance,
-    /// Only equal doubles, as COINr's `rank(-x, ties.method = "min")` compares them.
-    Exact,
-}
+pub use crate::base::rank::RankTies;
 
-impl RankTies {
-    const NAMES: &[(&str, RankTies)] = &[
-        ("tolerance", RankTies::Tolerance),
-        ("exact", RankTies::Exact),
-    ];
-}
+/// The names of `[pipeline.rank] ties`.
+const RANK_TIES: &[(&str, RankTies)] = &[
+    ("tolerance", RankTies::Tolerance),
+    ("exact", RankTies::Exact),
+];
 
 /// Imputation of unknown criterion values.
 #[derive(Debug, Clone, PartialEq)]
@@ -463,6 +453,10 @@ fn choice_of<T: Copy>(
 fn pair(r: &mut Reader<'_>, key: &'static str, p: &mut Problems) -> Option<[f64; 2]> {
     let v = r.f64_array(key, p)?;
     if v.len() != 2 {
+        #[expect(
+            clippy::expect_used,
+            reason = "the reader just read this key from the table, so it is there"
+        )]
         let tv = r.get(key).expect("read above");
         p.push(r.problem_at(tv, key, format!("`{}.{key}` must hold two numbers", r.path)));
         return None;
@@ -473,6 +467,10 @@ fn pair(r: &mut Reader<'_>, key: &'static str, p: &mut Problems) -> Option<[f64;
 fn share(r: &mut Reader<'_>, key: &'static str, p: &mut Problems) -> Option<f64> {
     let v = r.f64(key, p)?;
     if !(0.0..=1.0).contains(&v) {
+        #[expect(
+            clippy::expect_used,
+            reason = "the reader just read this key from the table, so it is there"
+        )]
         let tv = r.get(key).expect("read above");
         p.push(r.problem_at(
             tv,
@@ -532,6 +530,10 @@ pub fn read_treat(r: &mut Reader<'_>, base: &TreatSpec, p: &mut Problems) -> Tre
     let method = method_of(r, TreatMethod::NAMES, base.method, p).unwrap_or(base.method);
     let winmax = match r.int("winmax", p) {
         Some(w) if w < 0 => {
+            #[expect(
+                clippy::expect_used,
+                reason = "the reader just read this key from the table, so it is there"
+            )]
             let tv = r.get("winmax").expect("read above");
             p.push(r.problem_at(
                 tv,
@@ -614,6 +616,10 @@ pub fn read_normalise(r: &mut Reader<'_>, base: &NormaliseSpec, p: &mut Problems
         Some(v) if v.len() == 3 => Some([v[0], v[1], v[2]]),
         Some(v) if v.len() == 2 => Some([v[0], v[1], 1.0]),
         Some(_) => {
+            #[expect(
+                clippy::expect_used,
+                reason = "the reader just read this key from the table, so it is there"
+            )]
             let tv = r.get("gposts").expect("read above");
             p.push(r.problem_at(
                 tv,
@@ -642,6 +648,10 @@ pub fn read_normalise(r: &mut Reader<'_>, base: &NormaliseSpec, p: &mut Problems
             Some("min") => Ties::Min,
             Some("average") => Ties::Average,
             Some(other) => {
+                #[expect(
+                    clippy::expect_used,
+                    reason = "the reader just read this key from the table, so it is there"
+                )]
                 let tv = r.get("ties").expect("read above");
                 p.push(r.problem_at(
                     tv,
@@ -875,8 +885,8 @@ pub fn read_pipeline(
     let rank = match sub(&mut r, "rank", p) {
         Some((t, o)) => {
             let mut rr = Reader::new(&t, "pipeline.rank", &o);
-            let ties = choice_of(&mut rr, "ties", RankTies::NAMES, RankTies::default(), p)
-                .unwrap_or_default();
+            let ties =
+                choice_of(&mut rr, "ties", RANK_TIES, RankTies::default(), p).unwrap_or_default();
             rr.finish(p);
             RankSpec { ties }
         }

@@ -1,0 +1,71 @@
+//! The frame: a dense column-major matrix of optional numbers, the shape every step of the
+//! pipeline reads and writes.
+
+/// A dense column-major matrix of optional numbers (rows = jurisdictions).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frame {
+    /// Rows.
+    pub nrow: usize,
+    /// Columns.
+    pub ncol: usize,
+    data: Vec<Option<f64>>,
+}
+
+impl Frame {
+    /// An all-unknown frame.
+    pub fn new(nrow: usize, ncol: usize) -> Frame {
+        Frame {
+            nrow,
+            ncol,
+            data: vec![None; nrow * ncol],
+        }
+    }
+
+    /// A frame from columns of equal length.
+    pub fn from_columns(nrow: usize, columns: Vec<Vec<Option<f64>>>) -> Frame {
+        let ncol = columns.len();
+        let mut data = Vec::with_capacity(nrow * ncol);
+        for c in columns {
+            debug_assert_eq!(c.len(), nrow);
+            data.extend(c);
+        }
+        Frame { nrow, ncol, data }
+    }
+
+    /// One cell.
+    pub fn get(&self, r: usize, c: usize) -> Option<f64> {
+        self.data[c * self.nrow + r]
+    }
+
+    /// Sets one cell.
+    pub fn set(&mut self, r: usize, c: usize, v: Option<f64>) {
+        self.data[c * self.nrow + r] = v;
+    }
+
+    /// One column.
+    pub fn col(&self, c: usize) -> &[Option<f64>] {
+        &self.data[c * self.nrow..(c + 1) * self.nrow]
+    }
+
+    /// One column, mutably.
+    pub fn col_mut(&mut self, c: usize) -> &mut [Option<f64>] {
+        &mut self.data[c * self.nrow..(c + 1) * self.nrow]
+    }
+
+    /// True when every cell is known.
+    pub fn all_known(&self) -> bool {
+        self.data.iter().all(Option::is_some)
+    }
+
+    /// The frame restricted to some rows, in the order given.
+    pub fn select_rows(&self, rows: &[usize]) -> Frame {
+        let mut out = Frame::new(rows.len(), self.ncol);
+        for c in 0..self.ncol {
+            let src = self.col(c);
+            for (i, &r) in rows.iter().enumerate() {
+                out.data[c * rows.len() + i] = src[r];
+            }
+        }
+        out
+    }
+}
