@@ -59,20 +59,57 @@ fn num(x: f64) -> String {
     }
 }
 
+/// The iMeta rows by COINr's `Type`, with the tree's depth.
+struct Framework<'a> {
+    indicators: Vec<&'a MetaRow>,
+    aggregates: Vec<&'a MetaRow>,
+    groups: Vec<&'a MetaRow>,
+    denoms: Vec<&'a MetaRow>,
+    /// The highest level of an indicator or aggregate.
+    maxlev: usize,
+    /// The name of the top aggregate, when there is exactly one.
+    root_name: Option<String>,
+}
+
+/// A unit (row) of iData: its code, name and every cell, trimmed.
+struct Unit {
+    code: String,
+    name: String,
+    cells: Vec<String>,
+}
+
+/// The position of a column in a header.
+fn column(header: &[String], name: &str) -> Option<usize> {
+    header.iter().position(|h| h == name)
+}
+
 /// Reads iData and iMeta and builds the three files.
 pub fn import(idata: &Path, imeta: &Path, options: &ImportOptions) -> Result<Imported, InputError> {
     let mut p = Problems::new();
     let meta = read_meta(imeta, &mut p)?;
     p.check()?;
-    let indicators: Vec<&MetaRow> = meta.iter().filter(|m| m.kind == "Indicator").collect();
-    let aggregates: Vec<&MetaRow> = meta.iter().filter(|m| m.kind == "Aggregate").collect();
-    let groups: Vec<&MetaRow> = meta.iter().filter(|m| m.kind == "Group").collect();
-    let denoms: Vec<&MetaRow> = meta.iter().filter(|m| m.kind == "Denominator").collect();
     let imeta_name = imeta.display().to_string();
+    let fw = framework(&meta, &imeta_name, &mut p);
+    p.check()?;
+    let (header, units) = read_units(idata, &fw, &imeta_name, &mut p)?;
+    Ok(Imported {
+        rubric: rubric_toml(&fw, options),
+        evidence: evidence_csv(&fw, &header, &units),
+        jurisdictions: jurisdictions_csv(&fw, &header, &units),
+        counts: (fw.indicators.len(), fw.aggregates.len(), units.len()),
+    })
+}
+
+/// Sorts iMeta's rows by `Type` and checks the tree: some indicators, one top aggregate, every
+/// parent an aggregate exactly one level up.
+fn framework<'a>(meta: &'a [MetaRow], imeta_name: &str, p: &mut Problems) -> Framework<'a> {
+    let of_kind = |k: &str| -> Vec<&MetaRow> { meta.iter().filter(|m| m.kind == k).collect() };
+    let indicators = of_kind("Indicator");
+    let aggregates = of_kind("Aggregate");
     if indicators.is_empty() {
         p.push(
             Problem::new(format!("`{imeta_name}` has no rows of Type `Indicator`"))
-                .at(Location::file(&imeta_name)),
+                .at(Location::file(imeta_name)),
         );
     }
     let maxlev = meta
@@ -88,28 +125,44 @@ pub fn import(idata: &Path, imeta: &Path, options: &ImportOptions) -> Result<Imp
                 "`{imeta_name}` needs exactly one top aggregate (Parent empty), found {}",
                 roots.len()
             ))
-            .at(Location::file(&imeta_name)),
+            .at(Location::file(imeta_name)),
         );
     }
     for m in indicators.iter().chain(aggregates.iter()) {
         if let Some(parent) = &m.parent {
             match aggregates.iter().find(|a| a.code == *parent) {
-                None => p.push(Problem::new(format!("`{}` has unknown Parent `{parent}`", m.code)).at(Location::line_col(&imeta_name, m.line, None))),
+                None => p.push(Problem::new(format!("`{}` has unknown Parent `{parent}`", m.code)).at(Location::line_col(imeta_name, m.line, None))),
                 Some(a) if a.level != m.level + 1 => p.push(
                     Problem::new(format!("`{}` (level {}) has Parent `{parent}` at level {}; COINr needs the parent exactly one level up", m.code, m.level, a.level))
-                        .at(Location::line_col(&imeta_name, m.line, None)),
+                        .at(Location::line_col(imeta_name, m.line, None)),
                 ),
                 Some(_) => {}
             }
         }
     }
-    p.check()?;
+    let root_name = roots.first().map(|r| r.name.clone());
+    Framework {
+        groups: of_kind("Group"),
+        denoms: of_kind("Denominator"),
+        indicators,
+        aggregates,
+        maxlev,
+        root_name,
+    }
+}
 
-    // iData: units, groups, denominators, indicator values.
+/// Reads iData: its header, checked against iMeta, and its units sorted by code, every
+/// indicator and denominator value checked to be a number or NA, and a single time point.
+fn read_units(
+    idata: &Path,
+    fw: &Framework,
+    imeta_name: &str,
+    p: &mut Problems,
+) -> Result<(Vec<String>, Vec<Unit>), InputError> {
     let mut table = Table::open(idata, None, "iData file")?;
     let idata_name = table.name.clone();
     let header = table.header.clone();
-    let col = |n: &str| header.iter().position(|h| h == n);
+    let col = |n: &str| column(&header, n);
     let Some(ucode_c) = col("uCode") else {
         return Err(InputError::one(
             Problem::new(format!("`{idata_name}` has no `uCode` column")).at(Location::line_col(
@@ -121,34 +174,30 @@ pub fn import(idata: &Path, imeta: &Path, options: &ImportOptions) -> Result<Imp
     };
     let uname_c = col("uName");
     let time_c = col("Time");
-    for m in indicators.iter().chain(groups.iter()).chain(denoms.iter()) {
+    for m in fw.indicators.iter().chain(&fw.groups).chain(&fw.denoms) {
         if col(&m.code).is_none() {
             p.push(
                 Problem::new(format!(
                     "iMeta lists `{}` ({}), but `{idata_name}` has no such column",
                     m.code, m.kind
                 ))
-                .at(Location::line_col(&imeta_name, m.line, None)),
+                .at(Location::line_col(imeta_name, m.line, None)),
             );
         }
     }
-    for a in &aggregates {
+    for a in &fw.aggregates {
         if col(&a.code).is_some() {
             p.push(Problem::new(format!("`{idata_name}` has a column for aggregate `{}`; COINr computes aggregates, it does not read them", a.code)).at(Location::line_col(&idata_name, 1, None)));
         }
     }
     p.check()?;
-    struct Unit {
-        code: String,
-        name: String,
-        cells: Vec<String>,
-    }
     let mut units: Vec<Unit> = Vec::new();
     let mut times: Vec<String> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let numeric_cols: Vec<usize> = indicators
+    let numeric_cols: Vec<usize> = fw
+        .indicators
         .iter()
-        .chain(denoms.iter())
+        .chain(&fw.denoms)
         .filter_map(|m| col(&m.code))
         .collect();
     let rows = table.for_each_row(|row| {
@@ -210,27 +259,32 @@ pub fn import(idata: &Path, imeta: &Path, options: &ImportOptions) -> Result<Imp
     }
     p.check()?;
     units.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok((header, units))
+}
 
-    // jurisdictions.csv
+/// `jurisdictions.csv`: code, name, `allow` for a code outside ISO 3166-1, then the groups and
+/// denominators.
+fn jurisdictions_csv(fw: &Framework, header: &[String], units: &[Unit]) -> Vec<u8> {
+    let col = |n: &str| column(header, n);
     let mut jcsv = Csv::new();
     let mut jh = vec!["code".to_string(), "name".to_string(), "allow".to_string()];
-    jh.extend(groups.iter().map(|g| format!("group:{}", g.code)));
-    jh.extend(denoms.iter().map(|d| format!("denom:{}", d.code)));
+    jh.extend(fw.groups.iter().map(|g| format!("group:{}", g.code)));
+    jh.extend(fw.denoms.iter().map(|d| format!("denom:{}", d.code)));
     jcsv.row(jh);
-    for u in &units {
+    for u in units {
         let allow = if codes::check(&u.code).is_some() {
             "yes"
         } else {
             ""
         };
         let mut r = vec![text(&u.code), text(&u.name), allow.to_string()];
-        r.extend(groups.iter().map(|g| {
+        r.extend(fw.groups.iter().map(|g| {
             col(&g.code)
                 .and_then(|c| u.cells.get(c))
                 .map(|s| text(na_to_empty(s)))
                 .unwrap_or_default()
         }));
-        r.extend(denoms.iter().map(|d| {
+        r.extend(fw.denoms.iter().map(|d| {
             col(&d.code)
                 .and_then(|c| u.cells.get(c))
                 .map(|s| na_to_empty(s).to_string())
@@ -238,16 +292,19 @@ pub fn import(idata: &Path, imeta: &Path, options: &ImportOptions) -> Result<Imp
         }));
         jcsv.row(r);
     }
+    jcsv.finish()
+}
 
-    // evidence.csv, wide form with the raw values as written.
+/// `evidence.csv`, wide form with the raw values as written.
+fn evidence_csv(fw: &Framework, header: &[String], units: &[Unit]) -> Vec<u8> {
     let mut ecsv = Csv::new();
     let mut eh = vec!["jurisdiction".to_string()];
-    eh.extend(indicators.iter().map(|m| m.code.clone()));
+    eh.extend(fw.indicators.iter().map(|m| m.code.clone()));
     ecsv.row(eh);
-    for u in &units {
+    for u in units {
         let mut r = vec![text(&u.code)];
-        r.extend(indicators.iter().map(|m| {
-            col(&m.code)
+        r.extend(fw.indicators.iter().map(|m| {
+            column(header, &m.code)
                 .and_then(|c| u.cells.get(c))
                 .map(|s| {
                     if na_to_empty(s).is_empty() {
@@ -260,9 +317,56 @@ pub fn import(idata: &Path, imeta: &Path, options: &ImportOptions) -> Result<Imp
         }));
         ecsv.row(r);
     }
+    ecsv.finish()
+}
 
-    // rubric.toml
-    let mut levels: Vec<String> = match &options.level_names {
+/// `rubric.toml`: the header, COINr's example pipeline, the aggregates top-down, the indicators.
+fn rubric_toml(fw: &Framework, options: &ImportOptions) -> String {
+    let levels = level_names(fw.maxlev, options.level_names.as_deref());
+    let group = fw
+        .groups
+        .iter()
+        .find(|g| g.code == "EurAsia_group")
+        .map(|g| g.code.clone());
+    let mut t = String::new();
+    t.push_str("# Imported from COINr's iData and iMeta tables by `accord import-coinr`.\n");
+    t.push_str("# The [pipeline] reproduces COINr's build_example_coin(): Denominate, Impute (i_mean_grp by\n");
+    t.push_str("# EurAsia_group), Screen (byNA, dat_thresh 0.9), Treat (winsorise, log_CT fallback), Normalise\n");
+    t.push_str("# (n_minmax onto [0, 100]) and Aggregate (a_amean).\n\n");
+    t.push_str(&format!(
+        "[rubric]\nid = {}\nversion = \"1.0.0\"\ntitle = {}\nscale = [0, 100]\nlevels = [{}]\n\n",
+        q(&options.id),
+        q(&format!(
+            "{} (imported from COINr)",
+            fw.root_name.as_deref().unwrap_or("Index")
+        )),
+        levels.iter().map(|l| q(l)).collect::<Vec<_>>().join(", ")
+    ));
+    t.push_str(&pipeline_toml(group.as_deref()));
+    // Nodes top-down, so the file reads like the framework.
+    let mut order: Vec<&MetaRow> = fw.aggregates.clone();
+    order.sort_by_key(|a| std::cmp::Reverse(a.level));
+    for a in order {
+        t.push_str(&format!(
+            "[[node]]\nid = {}\nname = {}\n",
+            q(&a.code),
+            q(&a.name)
+        ));
+        if let Some(pa) = &a.parent {
+            t.push_str(&format!("parent = {}\nweight = {}\n", q(pa), num(a.weight)));
+        }
+        t.push('\n');
+    }
+    for m in &fw.indicators {
+        t.push_str(&criterion_toml(m));
+    }
+    t
+}
+
+/// The rubric's level names from the top down to the level above the indicators, lower case:
+/// COINr's `level_names` (given from the indicators up), else `index`, `level_<n>`, ...
+fn level_names(maxlev: usize, given: Option<&[String]>) -> Vec<String> {
+    let mut levels: Vec<String> = match given {
         Some(names) => names
             .iter()
             .rev()
@@ -281,26 +385,14 @@ pub fn import(idata: &Path, imeta: &Path, options: &ImportOptions) -> Result<Imp
             .collect(),
     };
     levels.iter_mut().for_each(|l| *l = l.to_lowercase());
-    let group = groups
-        .iter()
-        .find(|g| g.code == "EurAsia_group")
-        .map(|g| g.code.clone());
+    levels
+}
+
+/// COINr's `build_example_coin()` pipeline; imputation by group when iData has `EurAsia_group`.
+fn pipeline_toml(group: Option<&str>) -> String {
     let mut t = String::new();
-    t.push_str("# Imported from COINr's iData and iMeta tables by `accord import-coinr`.\n");
-    t.push_str("# The [pipeline] reproduces COINr's build_example_coin(): Denominate, Impute (i_mean_grp by\n");
-    t.push_str("# EurAsia_group), Screen (byNA, dat_thresh 0.9), Treat (winsorise, log_CT fallback), Normalise\n");
-    t.push_str("# (n_minmax onto [0, 100]) and Aggregate (a_amean).\n\n");
-    t.push_str(&format!(
-        "[rubric]\nid = {}\nversion = \"1.0.0\"\ntitle = {}\nscale = [0, 100]\nlevels = [{}]\n\n",
-        q(&options.id),
-        q(&format!(
-            "{} (imported from COINr)",
-            roots.first().map(|r| r.name.as_str()).unwrap_or("Index")
-        )),
-        levels.iter().map(|l| q(l)).collect::<Vec<_>>().join(", ")
-    ));
     t.push_str("[pipeline.denominate]\nmethod = \"divide\"\n\n");
-    match &group {
+    match group {
         Some(g) => t.push_str(&format!(
             "[pipeline.impute]\nmethod = \"i_mean_grp\"\ngroup = {}\n\n",
             q(g)
@@ -320,54 +412,38 @@ pub fn import(idata: &Path, imeta: &Path, options: &ImportOptions) -> Result<Imp
     ));
     t.push_str("[pipeline.normalise]\nmethod = \"n_minmax\"\nl_u = [0, 100]\n\n");
     t.push_str("[pipeline.aggregate]\nmethod = \"a_amean\"\n\n");
-    // Nodes top-down, so the file reads like the framework.
-    let mut order: Vec<&MetaRow> = aggregates.clone();
-    order.sort_by_key(|a| std::cmp::Reverse(a.level));
-    for a in order {
-        t.push_str(&format!(
-            "[[node]]\nid = {}\nname = {}\n",
-            q(&a.code),
-            q(&a.name)
-        ));
-        if let Some(pa) = &a.parent {
-            t.push_str(&format!("parent = {}\nweight = {}\n", q(pa), num(a.weight)));
-        }
-        t.push('\n');
+    t
+}
+
+/// One indicator as a `[[criterion]]` with the `numeric` rule.
+fn criterion_toml(m: &MetaRow) -> String {
+    let mut t = format!(
+        "[[criterion]]\nid = {}\nname = {}\nparent = {}\n",
+        q(&m.code),
+        q(&m.name),
+        q(m.parent.as_deref().unwrap_or(""))
+    );
+    let question = if m.unit.is_empty() {
+        m.name.clone()
+    } else {
+        format!("{} ({})", m.name, m.unit)
+    };
+    t.push_str(&format!(
+        "question = {}\nrule = \"numeric\"\nweight = {}\n",
+        q(&question),
+        num(m.weight)
+    ));
+    if m.direction < 0.0 {
+        t.push_str("direction = -1\n");
     }
-    for m in &indicators {
-        t.push_str(&format!(
-            "[[criterion]]\nid = {}\nname = {}\nparent = {}\n",
-            q(&m.code),
-            q(&m.name),
-            q(m.parent.as_deref().unwrap_or(""))
-        ));
-        let question = if m.unit.is_empty() {
-            m.name.clone()
-        } else {
-            format!("{} ({})", m.name, m.unit)
-        };
-        t.push_str(&format!(
-            "question = {}\nrule = \"numeric\"\nweight = {}\n",
-            q(&question),
-            num(m.weight)
-        ));
-        if m.direction < 0.0 {
-            t.push_str("direction = -1\n");
-        }
-        if let Some(d) = &m.denominator {
-            t.push_str(&format!("denominator = {}\n", q(d)));
-        }
-        if let Some(x) = m.target {
-            t.push_str(&format!("target = {}\n", num(x)));
-        }
-        t.push('\n');
+    if let Some(d) = &m.denominator {
+        t.push_str(&format!("denominator = {}\n", q(d)));
     }
-    Ok(Imported {
-        rubric: t,
-        evidence: ecsv.finish(),
-        jurisdictions: jcsv.finish(),
-        counts: (indicators.len(), aggregates.len(), units.len()),
-    })
+    if let Some(x) = m.target {
+        t.push_str(&format!("target = {}\n", num(x)));
+    }
+    t.push('\n');
+    t
 }
 
 fn na_to_empty(s: &str) -> &str {
@@ -470,4 +546,21 @@ fn read_meta(path: &Path, p: &mut Problems) -> Result<Vec<MetaRow>, InputError> 
         p.push(e);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_are_named_from_the_top_down() {
+        // Four levels (indicators at 1): the three above the indicators, the top one first.
+        assert_eq!(level_names(4, None), ["index", "level_3", "level_2"]);
+        let coinr = ["Indicator", "Pillar", "Sub-index", "Index"].map(String::from);
+        assert_eq!(
+            level_names(4, Some(&coinr)),
+            ["index", "sub-index", "pillar"]
+        );
+        assert!(level_names(1, None).is_empty());
+    }
 }

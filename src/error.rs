@@ -938,152 +938,159 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Characters easy to mistake for another or to miss, by code point (sorted, for binary search):
+/// controls, invisible and space characters, dashes and quotes.
+const NAMED_CHARS: [(char, &str); 53] = [
+    ('\u{0}', "NULL"),
+    ('\u{7}', "BELL"),
+    ('\u{8}', "BACKSPACE"),
+    ('\u{9}', "CHARACTER TABULATION"),
+    ('\u{a}', "LINE FEED"),
+    ('\u{d}', "CARRIAGE RETURN"),
+    ('\u{1b}', "ESCAPE"),
+    ('\u{7f}', "DELETE"),
+    ('\u{a0}', "NO-BREAK SPACE"),
+    ('\u{ad}', "SOFT HYPHEN"),
+    ('\u{61c}', "ARABIC LETTER MARK"),
+    ('\u{180e}', "MONGOLIAN VOWEL SEPARATOR"),
+    ('\u{2000}', "EN QUAD"),
+    ('\u{2001}', "EM QUAD"),
+    ('\u{2002}', "EN SPACE"),
+    ('\u{2003}', "EM SPACE"),
+    ('\u{2007}', "FIGURE SPACE"),
+    ('\u{2009}', "THIN SPACE"),
+    ('\u{200a}', "HAIR SPACE"),
+    ('\u{200b}', "ZERO WIDTH SPACE"),
+    ('\u{200c}', "ZERO WIDTH NON-JOINER"),
+    ('\u{200d}', "ZERO WIDTH JOINER"),
+    ('\u{200e}', "LEFT-TO-RIGHT MARK"),
+    ('\u{200f}', "RIGHT-TO-LEFT MARK"),
+    ('\u{2010}', "HYPHEN"),
+    ('\u{2011}', "NON-BREAKING HYPHEN"),
+    ('\u{2012}', "FIGURE DASH"),
+    ('\u{2013}', "EN DASH"),
+    ('\u{2014}', "EM DASH"),
+    ('\u{2018}', "LEFT SINGLE QUOTATION MARK"),
+    ('\u{2019}', "RIGHT SINGLE QUOTATION MARK"),
+    ('\u{201c}', "LEFT DOUBLE QUOTATION MARK"),
+    ('\u{201d}', "RIGHT DOUBLE QUOTATION MARK"),
+    ('\u{2028}', "LINE SEPARATOR"),
+    ('\u{2029}', "PARAGRAPH SEPARATOR"),
+    ('\u{202a}', "LEFT-TO-RIGHT EMBEDDING"),
+    ('\u{202b}', "RIGHT-TO-LEFT EMBEDDING"),
+    ('\u{202c}', "POP DIRECTIONAL FORMATTING"),
+    ('\u{202d}', "LEFT-TO-RIGHT OVERRIDE"),
+    ('\u{202e}', "RIGHT-TO-LEFT OVERRIDE"),
+    ('\u{202f}', "NARROW NO-BREAK SPACE"),
+    ('\u{205f}', "MEDIUM MATHEMATICAL SPACE"),
+    ('\u{2060}', "WORD JOINER"),
+    ('\u{2066}', "LEFT-TO-RIGHT ISOLATE"),
+    ('\u{2067}', "RIGHT-TO-LEFT ISOLATE"),
+    ('\u{2068}', "FIRST STRONG ISOLATE"),
+    ('\u{2069}', "POP DIRECTIONAL ISOLATE"),
+    ('\u{2212}', "MINUS SIGN"),
+    ('\u{3000}', "IDEOGRAPHIC SPACE"),
+    ('\u{3164}', "HANGUL FILLER"),
+    ('\u{feff}', "ZERO WIDTH NO-BREAK SPACE"),
+    ('\u{fffe}', "a noncharacter"),
+    ('\u{ffff}', "a noncharacter"),
+];
+
+/// The Cyrillic capital (and small) letters U+0410 to U+042F (U+0430 to U+044F).
+const CYRILLIC: [&str; 32] = [
+    "A",
+    "BE",
+    "VE",
+    "GHE",
+    "DE",
+    "IE",
+    "ZHE",
+    "ZE",
+    "I",
+    "SHORT I",
+    "KA",
+    "EL",
+    "EM",
+    "EN",
+    "O",
+    "PE",
+    "ER",
+    "ES",
+    "TE",
+    "U",
+    "EF",
+    "HA",
+    "TSE",
+    "CHE",
+    "SHA",
+    "SHCHA",
+    "HARD SIGN",
+    "YERU",
+    "SOFT SIGN",
+    "E",
+    "YU",
+    "YA",
+];
+
+/// The Greek small letters U+03B1 to U+03C9; the capitals have no final sigma (U+03A2).
+const GREEK: [&str; 25] = [
+    "ALPHA",
+    "BETA",
+    "GAMMA",
+    "DELTA",
+    "EPSILON",
+    "ZETA",
+    "ETA",
+    "THETA",
+    "IOTA",
+    "KAPPA",
+    "LAMDA",
+    "MU",
+    "NU",
+    "XI",
+    "OMICRON",
+    "PI",
+    "RHO",
+    "FINAL SIGMA",
+    "SIGMA",
+    "TAU",
+    "UPSILON",
+    "PHI",
+    "CHI",
+    "PSI",
+    "OMEGA",
+];
+
+/// The Latin letters, for the fullwidth forms.
+const LATIN: [&str; 26] = [
+    "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S",
+    "T", "U", "V", "W", "X", "Y", "Z",
+];
+
+/// Runs of letters that look like Latin ones: (first code point, prefix of the name, the names
+/// in code point order).
+const LETTER_RUNS: [(u32, &str, &[&str]); 7] = [
+    (0x391, "GREEK CAPITAL LETTER ", GREEK.split_at(17).0),
+    (0x3a3, "GREEK CAPITAL LETTER ", GREEK.split_at(18).1),
+    (0x3b1, "GREEK SMALL LETTER ", &GREEK),
+    (0x410, "CYRILLIC CAPITAL LETTER ", &CYRILLIC),
+    (0x430, "CYRILLIC SMALL LETTER ", &CYRILLIC),
+    (0xff21, "FULLWIDTH LATIN CAPITAL LETTER ", &LATIN),
+    (0xff41, "FULLWIDTH LATIN SMALL LETTER ", &LATIN),
+];
+
 /// The Unicode name of a character that is easy to mistake for another or to miss: invisible
 /// and space characters, dashes and quotes, and the Cyrillic, Greek and fullwidth letters that
 /// look like Latin ones.
 fn char_name(c: char) -> Option<String> {
-    const NAMED: &[(char, &str)] = &[
-        ('\u{9}', "CHARACTER TABULATION"),
-        ('\u{a}', "LINE FEED"),
-        ('\u{d}', "CARRIAGE RETURN"),
-        ('\u{0}', "NULL"),
-        ('\u{1b}', "ESCAPE"),
-        ('\u{7}', "BELL"),
-        ('\u{8}', "BACKSPACE"),
-        ('\u{7f}', "DELETE"),
-        ('\u{a0}', "NO-BREAK SPACE"),
-        ('\u{ad}', "SOFT HYPHEN"),
-        ('\u{61c}', "ARABIC LETTER MARK"),
-        ('\u{180e}', "MONGOLIAN VOWEL SEPARATOR"),
-        ('\u{2000}', "EN QUAD"),
-        ('\u{2001}', "EM QUAD"),
-        ('\u{2002}', "EN SPACE"),
-        ('\u{2003}', "EM SPACE"),
-        ('\u{2007}', "FIGURE SPACE"),
-        ('\u{2009}', "THIN SPACE"),
-        ('\u{200a}', "HAIR SPACE"),
-        ('\u{200b}', "ZERO WIDTH SPACE"),
-        ('\u{200c}', "ZERO WIDTH NON-JOINER"),
-        ('\u{200d}', "ZERO WIDTH JOINER"),
-        ('\u{200e}', "LEFT-TO-RIGHT MARK"),
-        ('\u{200f}', "RIGHT-TO-LEFT MARK"),
-        ('\u{2010}', "HYPHEN"),
-        ('\u{2011}', "NON-BREAKING HYPHEN"),
-        ('\u{2012}', "FIGURE DASH"),
-        ('\u{2013}', "EN DASH"),
-        ('\u{2014}', "EM DASH"),
-        ('\u{2018}', "LEFT SINGLE QUOTATION MARK"),
-        ('\u{2019}', "RIGHT SINGLE QUOTATION MARK"),
-        ('\u{201c}', "LEFT DOUBLE QUOTATION MARK"),
-        ('\u{201d}', "RIGHT DOUBLE QUOTATION MARK"),
-        ('\u{2028}', "LINE SEPARATOR"),
-        ('\u{2029}', "PARAGRAPH SEPARATOR"),
-        ('\u{202a}', "LEFT-TO-RIGHT EMBEDDING"),
-        ('\u{202b}', "RIGHT-TO-LEFT EMBEDDING"),
-        ('\u{202c}', "POP DIRECTIONAL FORMATTING"),
-        ('\u{202d}', "LEFT-TO-RIGHT OVERRIDE"),
-        ('\u{202e}', "RIGHT-TO-LEFT OVERRIDE"),
-        ('\u{202f}', "NARROW NO-BREAK SPACE"),
-        ('\u{205f}', "MEDIUM MATHEMATICAL SPACE"),
-        ('\u{2060}', "WORD JOINER"),
-        ('\u{2066}', "LEFT-TO-RIGHT ISOLATE"),
-        ('\u{2067}', "RIGHT-TO-LEFT ISOLATE"),
-        ('\u{2068}', "FIRST STRONG ISOLATE"),
-        ('\u{2069}', "POP DIRECTIONAL ISOLATE"),
-        ('\u{2212}', "MINUS SIGN"),
-        ('\u{3000}', "IDEOGRAPHIC SPACE"),
-        ('\u{3164}', "HANGUL FILLER"),
-        ('\u{feff}', "ZERO WIDTH NO-BREAK SPACE"),
-        ('\u{fffe}', "a noncharacter"),
-        ('\u{ffff}', "a noncharacter"),
-    ];
-    const CYRILLIC: [&str; 32] = [
-        "A",
-        "BE",
-        "VE",
-        "GHE",
-        "DE",
-        "IE",
-        "ZHE",
-        "ZE",
-        "I",
-        "SHORT I",
-        "KA",
-        "EL",
-        "EM",
-        "EN",
-        "O",
-        "PE",
-        "ER",
-        "ES",
-        "TE",
-        "U",
-        "EF",
-        "HA",
-        "TSE",
-        "CHE",
-        "SHA",
-        "SHCHA",
-        "HARD SIGN",
-        "YERU",
-        "SOFT SIGN",
-        "E",
-        "YU",
-        "YA",
-    ];
-    const GREEK: [&str; 25] = [
-        "ALPHA",
-        "BETA",
-        "GAMMA",
-        "DELTA",
-        "EPSILON",
-        "ZETA",
-        "ETA",
-        "THETA",
-        "IOTA",
-        "KAPPA",
-        "LAMDA",
-        "MU",
-        "NU",
-        "XI",
-        "OMICRON",
-        "PI",
-        "RHO",
-        "FINAL SIGMA",
-        "SIGMA",
-        "TAU",
-        "UPSILON",
-        "PHI",
-        "CHI",
-        "PSI",
-        "OMEGA",
-    ];
-    if let Some((_, name)) = NAMED.iter().find(|(x, _)| *x == c) {
-        return Some((*name).to_string());
+    if let Ok(i) = NAMED_CHARS.binary_search_by_key(&c, |(x, _)| *x) {
+        return Some(NAMED_CHARS[i].1.to_string());
     }
     let u = c as u32;
-    let letter = |base: u32| char::from_u32(u - base + u32::from(b'A')).unwrap_or('?');
-    match u {
-        0x410..=0x42f => Some(format!(
-            "CYRILLIC CAPITAL LETTER {}",
-            CYRILLIC[(u - 0x410) as usize]
-        )),
-        0x430..=0x44f => Some(format!(
-            "CYRILLIC SMALL LETTER {}",
-            CYRILLIC[(u - 0x430) as usize]
-        )),
-        0x391..=0x3a9 if u != 0x3a2 => Some(format!(
-            "GREEK CAPITAL LETTER {}",
-            GREEK[(u - 0x391) as usize]
-        )),
-        0x3b1..=0x3c9 => Some(format!(
-            "GREEK SMALL LETTER {}",
-            GREEK[(u - 0x3b1) as usize]
-        )),
-        0xff21..=0xff3a => Some(format!("FULLWIDTH LATIN CAPITAL LETTER {}", letter(0xff21))),
-        0xff41..=0xff5a => Some(format!("FULLWIDTH LATIN SMALL LETTER {}", letter(0xff41))),
-        _ => None,
-    }
+    LETTER_RUNS.iter().find_map(|(first, prefix, names)| {
+        let name = names.get(usize::try_from(u.checked_sub(*first)?).ok()?)?;
+        Some(format!("{prefix}{name}"))
+    })
 }
 
 /// `U+200B ZERO WIDTH SPACE`, or `U+00E9` for a character without a name here.
@@ -1119,6 +1126,39 @@ pub fn odd_characters(word: &str, ascii_expected: bool) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn named_chars_are_sorted_for_binary_search() {
+        assert!(NAMED_CHARS.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn chars_have_their_unicode_names() {
+        // Names as in the Unicode character database.
+        for (c, name) in [
+            ('\u{9}', "CHARACTER TABULATION"),
+            ('\u{200b}', "ZERO WIDTH SPACE"),
+            ('\u{feff}', "ZERO WIDTH NO-BREAK SPACE"),
+            ('\u{2212}', "MINUS SIGN"),
+            ('\u{391}', "GREEK CAPITAL LETTER ALPHA"),
+            ('\u{3a1}', "GREEK CAPITAL LETTER RHO"),
+            ('\u{3a3}', "GREEK CAPITAL LETTER SIGMA"),
+            ('\u{3a9}', "GREEK CAPITAL LETTER OMEGA"),
+            ('\u{3c2}', "GREEK SMALL LETTER FINAL SIGMA"),
+            ('\u{410}', "CYRILLIC CAPITAL LETTER A"),
+            ('\u{42f}', "CYRILLIC CAPITAL LETTER YA"),
+            ('\u{43e}', "CYRILLIC SMALL LETTER O"),
+            ('\u{ff21}', "FULLWIDTH LATIN CAPITAL LETTER A"),
+            ('\u{ff5a}', "FULLWIDTH LATIN SMALL LETTER Z"),
+        ] {
+            assert_eq!(char_name(c).as_deref(), Some(name), "U+{:04X}", c as u32);
+        }
+        // Unassigned (U+03A2), just past a run, and ordinary letters have no name here.
+        for c in ['\u{3a2}', '\u{3aa}', '\u{450}', '\u{ff3b}', 'a', 'é'] {
+            assert_eq!(char_name(c), None, "U+{:04X}", c as u32);
+        }
+        assert_eq!(describe_char('\u{200b}'), "U+200B ZERO WIDTH SPACE");
+    }
 
     /// Line and column by counting from the start: what the index must agree with.
     fn counted(text: &str, offset: usize) -> (usize, usize) {

@@ -101,231 +101,18 @@ pub fn explain(
                 .collect(),
         ));
     };
-    let juris = &inputs.jurisdictions.list[j];
-    let date = s.evaluation.shown();
-    let Some(row) = r.row_of(j) else {
-        let a = &r.availability[j];
-        return Ok(Explanation {
-            jurisdiction: juris.code.clone(),
-            name: juris.name.clone(),
-            node: node.unwrap_or(&rubric.nodes[0].id).to_string(),
-            kind: String::new(),
-            title: String::new(),
-            score: None,
-            rank: None,
-            coverage: None,
-            method: None,
-            min_coverage: 0.0,
-            na_child: NaChild::Exclude,
-            parts: Vec::new(),
-            notes: vec![format!(
-                "`{}` was screened out: data availability {} is below `pipeline.screen.dat_thresh` = {}",
-                juris.code,
-                number(a.dat_avail),
-                number(rubric.pipeline.screen.dat_thresh)
-            )],
-            date,
-        });
-    };
     let id = node.unwrap_or(&rubric.nodes[0].id);
-    let eff = rubric.effective_criterion_weights();
-    let ranked = |col: &[Option<f64>]| col.iter().filter(|v| v.is_some()).count();
-
+    let Some(row) = r.row_of(j) else {
+        return Ok(screened_out(s, j, id));
+    };
     if let Some(k) = rubric.node_index(id) {
-        let n = &rubric.nodes[k];
-        let agg = n.aggregate.as_ref().unwrap_or(&rubric.pipeline.aggregate);
-        let members: Vec<Member> = n.children.clone();
-        let shares: Vec<f64> = members.iter().map(|m| rubric.member_weight(*m)).collect();
-        let values: Vec<Option<f64>> = members
-            .iter()
-            .map(|m| match *m {
-                Member::Criterion(c) => r.criteria.score.get(row, c),
-                Member::Node(x) => r.nodes.score.get(row, x),
-            })
-            .map(|v| na_child(v, agg.na_child, rubric.meta.scale[0]))
-            .collect();
-        let mut parts = parts_for(s, row, j, &members, &shares, &values, agg.method);
-        for (p, m) in parts.iter_mut().zip(&members) {
-            p.weight = rubric.member_weight(*m);
-        }
-        let score = r.nodes.score.get(row, k);
-        let mut notes = Vec::new();
-        why_na(
-            &mut notes,
-            score,
-            r.nodes.coverage.get(row, k),
-            agg.min_coverage,
-            &values,
-            agg.dat_thresh,
-            agg.na_child,
-        );
-        return Ok(Explanation {
-            jurisdiction: juris.code.clone(),
-            name: juris.name.clone(),
-            node: n.id.clone(),
-            kind: rubric.node_kind(k).to_string(),
-            title: n.name.clone(),
-            score,
-            rank: r
-                .nodes
-                .rank(row, k)
-                .map(|x| (x, ranked(r.nodes.score.col(k)))),
-            coverage: r.nodes.coverage.get(row, k),
-            method: Some(agg.method),
-            min_coverage: agg.min_coverage,
-            na_child: agg.na_child,
-            parts,
-            notes,
-            date,
-        });
+        return Ok(explain_node(s, row, j, k));
     }
-    let group = r
-        .facet_values
-        .iter()
-        .position(|(f, v)| rubric.facets[*f].values[*v].id == id)
-        .map(|col| {
-            let (f, v) = r.facet_values[col];
-            let members: Vec<usize> = (0..rubric.criteria.len())
-                .filter(|&c| rubric.criteria[c].facets[f] == v)
-                .collect();
-            (
-                col,
-                members,
-                rubric.facets[f].id.clone(),
-                rubric.facets[f].values[v].name.clone(),
-                &r.facets,
-            )
-        })
-        .or_else(|| {
-            r.cell_defs.iter().position(|c| c.id == id).map(|col| {
-                let cell = &r.cell_defs[col];
-                let name = format!(
-                    "{} x {}",
-                    rubric.nodes[cell.node].name,
-                    rubric
-                        .grid
-                        .map_or(String::new(), |g| rubric.facets[g].values[cell.value]
-                            .name
-                            .clone())
-                );
-                (
-                    col,
-                    cell.criteria.clone(),
-                    "cell".to_string(),
-                    name,
-                    &r.cells,
-                )
-            })
-        });
-    if let Some((col, members, kind, title, scores)) = group {
-        let agg = &rubric.pipeline.aggregate;
-        let shares = group_shares(&eff, &members);
-        let mem: Vec<Member> = members.iter().map(|&c| Member::Criterion(c)).collect();
-        let values: Vec<Option<f64>> = members
-            .iter()
-            .map(|&c| r.criteria.score.get(row, c))
-            .map(|v| na_child(v, agg.na_child, rubric.meta.scale[0]))
-            .collect();
-        let mut parts = parts_for(s, row, j, &mem, &shares, &values, agg.method);
-        for (p, &c) in parts.iter_mut().zip(&members) {
-            p.weight = eff[c];
-        }
-        let score = scores.score.get(row, col);
-        let mut notes =
-            vec!["weights are the criteria's effective weights in the index".to_string()];
-        why_na(
-            &mut notes,
-            score,
-            scores.coverage.get(row, col),
-            agg.min_coverage,
-            &values,
-            agg.dat_thresh,
-            agg.na_child,
-        );
-        return Ok(Explanation {
-            jurisdiction: juris.code.clone(),
-            name: juris.name.clone(),
-            node: id.to_string(),
-            kind,
-            title,
-            score,
-            rank: scores
-                .rank(row, col)
-                .map(|x| (x, ranked(scores.score.col(col)))),
-            coverage: scores.coverage.get(row, col),
-            method: Some(agg.method),
-            min_coverage: agg.min_coverage,
-            na_child: agg.na_child,
-            parts,
-            notes,
-            date,
-        });
+    if let Some(group) = find_group(s, id) {
+        return Ok(explain_group(s, row, j, id, group));
     }
     if let Some(c) = rubric.criterion_index(id) {
-        let crit = &rubric.criteria[c];
-        let mut notes = vec![
-            format!("question: {}", crit.question),
-            format!("rule: {}", crit.rule.describe()),
-        ];
-        if crit.direction < 0.0 {
-            notes.push("direction: -1 (lower is better)".to_string());
-        }
-        if let Some(f) = crit.field {
-            notes.push(format!("evidence field: {}", rubric.fields[f].name));
-            let rows: Vec<_> = inputs.evidence.rows_for(j, f).collect();
-            if rows.is_empty() {
-                notes.push("evidence: none for this jurisdiction".to_string());
-            }
-            for e in rows {
-                notes.push(format!(
-                    "evidence row {}: `{}`{}{}{}{}",
-                    e.place,
-                    e.raw,
-                    e.as_of.map(|d| format!(", as of {d}")).unwrap_or_default(),
-                    e.coder
-                        .as_ref()
-                        .map(|x| format!(", coder {x}"))
-                        .unwrap_or_default(),
-                    e.source
-                        .as_ref()
-                        .map(|x| format!(", source: {x}"))
-                        .unwrap_or_default(),
-                    e.note
-                        .as_ref()
-                        .map(|x| format!(", note: {x}"))
-                        .unwrap_or_default(),
-                ));
-            }
-        }
-        notes.push(format!("basis on {date}: {}", describe_basis(s, j, c)));
-        let st = &r.stages;
-        notes.push(format!(
-            "pipeline: rule value {}, denominated {}, imputed {}, treated {}, normalised {}",
-            opt_number(st.raw.get(j, c)),
-            opt_number(st.denominated.get(j, c)),
-            opt_number(st.imputed.get(j, c)),
-            opt_number(st.treated.get(row, c)),
-            opt_number(r.criteria.score.get(row, c)),
-        ));
-        return Ok(Explanation {
-            jurisdiction: juris.code.clone(),
-            name: juris.name.clone(),
-            node: crit.id.clone(),
-            kind: "criterion".to_string(),
-            title: crit.name.clone(),
-            score: r.criteria.score.get(row, c),
-            rank: r
-                .criteria
-                .rank(row, c)
-                .map(|x| (x, ranked(r.criteria.score.col(c)))),
-            coverage: r.criteria.coverage.get(row, c),
-            method: None,
-            min_coverage: 0.0,
-            na_child: NaChild::Exclude,
-            parts: Vec::new(),
-            notes,
-            date,
-        });
+        return Ok(explain_criterion(s, row, j, c));
     }
     let mut all: Vec<&str> = rubric.nodes.iter().map(|n| n.id.as_str()).collect();
     all.extend(rubric.criteria.iter().map(|c| c.id.as_str()));
@@ -336,6 +123,278 @@ pub fn explain(
             .map(|(f, v)| rubric.facets[*f].values[*v].id.as_str()),
     );
     Err(not_found("node", id, all))
+}
+
+/// The number of values in a score column: how many were ranked.
+fn ranked(col: &[Option<f64>]) -> usize {
+    col.iter().filter(|v| v.is_some()).count()
+}
+
+/// A jurisdiction the screen removed: no score, and why.
+fn screened_out(s: &Scored, j: usize, id: &str) -> Explanation {
+    let juris = &s.inputs.jurisdictions.list[j];
+    let a = &s.results.availability[j];
+    Explanation {
+        jurisdiction: juris.code.clone(),
+        name: juris.name.clone(),
+        node: id.to_string(),
+        kind: String::new(),
+        title: String::new(),
+        score: None,
+        rank: None,
+        coverage: None,
+        method: None,
+        min_coverage: 0.0,
+        na_child: NaChild::Exclude,
+        parts: Vec::new(),
+        notes: vec![format!(
+            "`{}` was screened out: data availability {} is below `pipeline.screen.dat_thresh` = {}",
+            juris.code,
+            number(a.dat_avail),
+            number(s.rubric.pipeline.screen.dat_thresh)
+        )],
+        date: s.evaluation.shown(),
+    }
+}
+
+/// A node of the tree: its children's parts, aggregated with the node's own method.
+fn explain_node(s: &Scored, row: usize, j: usize, k: usize) -> Explanation {
+    let (rubric, r) = (&s.rubric, &s.results);
+    let juris = &s.inputs.jurisdictions.list[j];
+    let n = &rubric.nodes[k];
+    let agg = n.aggregate.as_ref().unwrap_or(&rubric.pipeline.aggregate);
+    let members: Vec<Member> = n.children.clone();
+    let shares: Vec<f64> = members.iter().map(|m| rubric.member_weight(*m)).collect();
+    let values: Vec<Option<f64>> = members
+        .iter()
+        .map(|m| match *m {
+            Member::Criterion(c) => r.criteria.score.get(row, c),
+            Member::Node(x) => r.nodes.score.get(row, x),
+        })
+        .map(|v| na_child(v, agg.na_child, rubric.meta.scale[0]))
+        .collect();
+    let mut parts = parts_for(s, row, j, &members, &shares, &values, agg.method);
+    for (p, m) in parts.iter_mut().zip(&members) {
+        p.weight = rubric.member_weight(*m);
+    }
+    let score = r.nodes.score.get(row, k);
+    let mut notes = Vec::new();
+    why_na(
+        &mut notes,
+        score,
+        r.nodes.coverage.get(row, k),
+        agg.min_coverage,
+        &values,
+        agg.dat_thresh,
+        agg.na_child,
+    );
+    Explanation {
+        jurisdiction: juris.code.clone(),
+        name: juris.name.clone(),
+        node: n.id.clone(),
+        kind: rubric.node_kind(k).to_string(),
+        title: n.name.clone(),
+        score,
+        rank: r
+            .nodes
+            .rank(row, k)
+            .map(|x| (x, ranked(r.nodes.score.col(k)))),
+        coverage: r.nodes.coverage.get(row, k),
+        method: Some(agg.method),
+        min_coverage: agg.min_coverage,
+        na_child: agg.na_child,
+        parts,
+        notes,
+        date: s.evaluation.shown(),
+    }
+}
+
+/// A facet value's or a cell's criteria and where its scores are.
+struct Group<'a> {
+    /// Its column in `scores`.
+    col: usize,
+    /// Its criteria.
+    members: Vec<usize>,
+    /// The facet's id, or `cell`.
+    kind: String,
+    /// Its display name.
+    title: String,
+    /// The score table it is a column of.
+    scores: &'a crate::results::Scores,
+}
+
+/// The facet value or cell with this id.
+fn find_group<'a>(s: &'a Scored, id: &str) -> Option<Group<'a>> {
+    let (rubric, r) = (&s.rubric, &s.results);
+    r.facet_values
+        .iter()
+        .position(|(f, v)| rubric.facets[*f].values[*v].id == id)
+        .map(|col| {
+            let (f, v) = r.facet_values[col];
+            Group {
+                col,
+                members: (0..rubric.criteria.len())
+                    .filter(|&c| rubric.criteria[c].facets[f] == v)
+                    .collect(),
+                kind: rubric.facets[f].id.clone(),
+                title: rubric.facets[f].values[v].name.clone(),
+                scores: &r.facets,
+            }
+        })
+        .or_else(|| {
+            r.cell_defs.iter().position(|c| c.id == id).map(|col| {
+                let cell = &r.cell_defs[col];
+                let title = format!(
+                    "{} x {}",
+                    rubric.nodes[cell.node].name,
+                    rubric
+                        .grid
+                        .map_or(String::new(), |g| rubric.facets[g].values[cell.value]
+                            .name
+                            .clone())
+                );
+                Group {
+                    col,
+                    members: cell.criteria.clone(),
+                    kind: "cell".to_string(),
+                    title,
+                    scores: &r.cells,
+                }
+            })
+        })
+}
+
+/// A facet value or cell: its criteria's parts with their effective weights in the index.
+fn explain_group(s: &Scored, row: usize, j: usize, id: &str, g: Group) -> Explanation {
+    let (rubric, r) = (&s.rubric, &s.results);
+    let juris = &s.inputs.jurisdictions.list[j];
+    let eff = rubric.effective_criterion_weights();
+    let agg = &rubric.pipeline.aggregate;
+    let shares = group_shares(&eff, &g.members);
+    let mem: Vec<Member> = g.members.iter().map(|&c| Member::Criterion(c)).collect();
+    let values: Vec<Option<f64>> = g
+        .members
+        .iter()
+        .map(|&c| r.criteria.score.get(row, c))
+        .map(|v| na_child(v, agg.na_child, rubric.meta.scale[0]))
+        .collect();
+    let mut parts = parts_for(s, row, j, &mem, &shares, &values, agg.method);
+    for (p, &c) in parts.iter_mut().zip(&g.members) {
+        p.weight = eff[c];
+    }
+    let scores = g.scores;
+    let score = scores.score.get(row, g.col);
+    let mut notes = vec!["weights are the criteria's effective weights in the index".to_string()];
+    why_na(
+        &mut notes,
+        score,
+        scores.coverage.get(row, g.col),
+        agg.min_coverage,
+        &values,
+        agg.dat_thresh,
+        agg.na_child,
+    );
+    Explanation {
+        jurisdiction: juris.code.clone(),
+        name: juris.name.clone(),
+        node: id.to_string(),
+        kind: g.kind,
+        title: g.title,
+        score,
+        rank: scores
+            .rank(row, g.col)
+            .map(|x| (x, ranked(scores.score.col(g.col)))),
+        coverage: scores.coverage.get(row, g.col),
+        method: Some(agg.method),
+        min_coverage: agg.min_coverage,
+        na_child: agg.na_child,
+        parts,
+        notes,
+        date: s.evaluation.shown(),
+    }
+}
+
+/// A criterion: its question, rule, evidence rows, basis and value at every pipeline stage.
+fn explain_criterion(s: &Scored, row: usize, j: usize, c: usize) -> Explanation {
+    let r = &s.results;
+    let juris = &s.inputs.jurisdictions.list[j];
+    let crit = &s.rubric.criteria[c];
+    Explanation {
+        jurisdiction: juris.code.clone(),
+        name: juris.name.clone(),
+        node: crit.id.clone(),
+        kind: "criterion".to_string(),
+        title: crit.name.clone(),
+        score: r.criteria.score.get(row, c),
+        rank: r
+            .criteria
+            .rank(row, c)
+            .map(|x| (x, ranked(r.criteria.score.col(c)))),
+        coverage: r.criteria.coverage.get(row, c),
+        method: None,
+        min_coverage: 0.0,
+        na_child: NaChild::Exclude,
+        parts: Vec::new(),
+        notes: criterion_notes(s, row, j, c),
+        date: s.evaluation.shown(),
+    }
+}
+
+/// The lines under a criterion's explanation.
+fn criterion_notes(s: &Scored, row: usize, j: usize, c: usize) -> Vec<String> {
+    let rubric = &s.rubric;
+    let crit = &rubric.criteria[c];
+    let date = s.evaluation.shown();
+    let mut notes = vec![
+        format!("question: {}", crit.question),
+        format!("rule: {}", crit.rule.describe()),
+    ];
+    if crit.direction < 0.0 {
+        notes.push("direction: -1 (lower is better)".to_string());
+    }
+    if let Some(f) = crit.field {
+        notes.push(format!("evidence field: {}", rubric.fields[f].name));
+        let rows: Vec<_> = s.inputs.evidence.rows_for(j, f).collect();
+        if rows.is_empty() {
+            notes.push("evidence: none for this jurisdiction".to_string());
+        }
+        for e in rows {
+            notes.push(evidence_row_note(e));
+        }
+    }
+    notes.push(format!("basis on {date}: {}", describe_basis(s, j, c)));
+    let st = &s.results.stages;
+    notes.push(format!(
+        "pipeline: rule value {}, denominated {}, imputed {}, treated {}, normalised {}",
+        opt_number(st.raw.get(j, c)),
+        opt_number(st.denominated.get(j, c)),
+        opt_number(st.imputed.get(j, c)),
+        opt_number(st.treated.get(row, c)),
+        opt_number(s.results.criteria.score.get(row, c)),
+    ));
+    notes
+}
+
+/// One evidence row as written, with its date, coder, source and note.
+fn evidence_row_note(e: &crate::evidence::EvidenceRow) -> String {
+    format!(
+        "evidence row {}: `{}`{}{}{}{}",
+        e.place,
+        e.raw,
+        e.as_of.map(|d| format!(", as of {d}")).unwrap_or_default(),
+        e.coder
+            .as_ref()
+            .map(|x| format!(", coder {x}"))
+            .unwrap_or_default(),
+        e.source
+            .as_ref()
+            .map(|x| format!(", source: {x}"))
+            .unwrap_or_default(),
+        e.note
+            .as_ref()
+            .map(|x| format!(", note: {x}"))
+            .unwrap_or_default(),
+    )
 }
 
 /// A number for the text table: at most 4 decimals, trailing zeros dropped (`0.0889`, `25`).
@@ -478,6 +537,7 @@ fn parts_for(
         .collect()
 }
 
+/// A criterion's evidence for the contributions table: (what it says, its source, where it is).
 fn evidence_of(s: &Scored, j: usize, c: usize, row: usize) -> (String, String, String) {
     let ev = &s.inputs.evidence;
     let r = &s.results;
@@ -490,6 +550,14 @@ fn evidence_of(s: &Scored, j: usize, c: usize, row: usize) -> (String, String, S
             base
         }
     };
+    let at_row = |e: &crate::evidence::EvidenceRow, text: String| {
+        (
+            text,
+            e.source.as_deref().unwrap_or_default().to_string(),
+            e.place.to_string(),
+        )
+    };
+    let nowhere = |text: &str| (imputed_note(text.to_string()), String::new(), String::new());
     match s.values.basis(j, c) {
         Basis::Row(i) => {
             let e = &ev.rows[*i as usize];
@@ -497,77 +565,27 @@ fn evidence_of(s: &Scored, j: usize, c: usize, row: usize) -> (String, String, S
                 Some(when) => format!("{} ({when})", e.raw),
                 None => e.raw.to_string(),
             };
-            (
-                text,
-                e.source.as_deref().unwrap_or_default().to_string(),
-                e.place.to_string(),
-            )
+            at_row(e, text)
         }
-        Basis::Rows(is) => {
-            let rows: Vec<&crate::evidence::EvidenceRow> =
-                is.iter().map(|i| &ev.rows[*i as usize]).collect();
-            let text = rows
-                .iter()
-                .map(|e| {
-                    format!(
-                        "{}={}{}",
-                        s.rubric.fields[e.field].name,
-                        e.raw,
-                        observed(e).map(|w| format!(" ({w})")).unwrap_or_default()
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-            let mut sources: Vec<&str> = rows.iter().filter_map(|e| e.source.as_deref()).collect();
-            sources.dedup();
-            (
-                text,
-                sources.join("; "),
-                rows.iter()
-                    .map(|e| e.place.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            )
-        }
+        Basis::Rows(is) => rows_evidence(s, is),
         Basis::Unknown(i) => {
             let e = &ev.rows[*i as usize];
-            (
-                imputed_note(format!(
-                    "NA ({})",
-                    if e.raw.is_empty() { "empty" } else { &e.raw }
-                )),
-                e.source.as_deref().unwrap_or_default().to_string(),
-                e.place.to_string(),
-            )
+            let text = format!("NA ({})", if e.raw.is_empty() { "empty" } else { &e.raw });
+            at_row(e, imputed_note(text))
         }
         Basis::Stale(i) => {
             let e = &ev.rows[*i as usize];
-            (
-                imputed_note(format!(
-                    "{} ({}), older than the horizon{}: unknown",
-                    e.raw,
-                    observed(e).unwrap_or_default(),
-                    horizon_of(s, c)
-                )),
-                e.source.as_deref().unwrap_or_default().to_string(),
-                e.place.to_string(),
-            )
+            let text = format!(
+                "{} ({}), older than the horizon{}: unknown",
+                e.raw,
+                observed(e).unwrap_or_default(),
+                horizon_of(s, c)
+            );
+            at_row(e, imputed_note(text))
         }
-        Basis::NoEvidence => (
-            imputed_note("no evidence".to_string()),
-            String::new(),
-            String::new(),
-        ),
-        Basis::NotYet => (
-            imputed_note("no evidence for this date".to_string()),
-            String::new(),
-            String::new(),
-        ),
-        Basis::Disagreement(_) => (
-            imputed_note("coders disagree (no majority)".to_string()),
-            String::new(),
-            String::new(),
-        ),
+        Basis::NoEvidence => nowhere("no evidence"),
+        Basis::NotYet => nowhere("no evidence for this date"),
+        Basis::Disagreement(_) => nowhere("coders disagree (no majority)"),
         Basis::Count { partners, exact } => (
             if *exact {
                 format!("{partners} partners")
@@ -581,12 +599,38 @@ fn evidence_of(s: &Scored, j: usize, c: usize, row: usize) -> (String, String, S
                 .map(|d| d.file.path.clone())
                 .unwrap_or_default(),
         ),
-        Basis::NoDyads => (
-            imputed_note("no dyads file".to_string()),
-            String::new(),
-            String::new(),
-        ),
+        Basis::NoDyads => nowhere("no dyads file"),
     }
+}
+
+/// Several rows read together: each `field=value (when)`, their distinct sources, their places.
+fn rows_evidence(s: &Scored, is: &[u32]) -> (String, String, String) {
+    let rows: Vec<&crate::evidence::EvidenceRow> = is
+        .iter()
+        .map(|i| &s.inputs.evidence.rows[*i as usize])
+        .collect();
+    let text = rows
+        .iter()
+        .map(|e| {
+            format!(
+                "{}={}{}",
+                s.rubric.fields[e.field].name,
+                e.raw,
+                observed(e).map(|w| format!(" ({w})")).unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut sources: Vec<&str> = rows.iter().filter_map(|e| e.source.as_deref()).collect();
+    sources.dedup();
+    (
+        text,
+        sources.join("; "),
+        rows.iter()
+            .map(|e| e.place.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
 }
 
 /// When a row was observed: `as of 2021-06-01`, or `undated` (it holds at every date); `None`

@@ -10,11 +10,20 @@ use sha2::{Digest, Sha256};
 
 use super::charts::{self, Chart, Column, GridSpec, HeatmapSpec};
 use super::svg::{Palette, Scale, tick, value};
-use super::{Coop, Matrix, Report};
+use super::{
+    AlignFolder, CompareFolder, Coop, Matrix, Meta, RankRow, Report, ScoreFolder, SensitivityFolder,
+};
 use crate::error::Error;
 
-/// The page template.
-const TEMPLATE: &str = include_str!("report.html");
+/// The page's templates by name: the skeleton (`page.html`) and its partials.
+const TEMPLATES: [(&str, &str); 6] = [
+    ("page.html", include_str!("templates/page.html")),
+    ("macros.html", include_str!("templates/macros.html")),
+    ("style.css", include_str!("templates/style.css")),
+    ("summary.html", include_str!("templates/summary.html")),
+    ("ranking.html", include_str!("templates/ranking.html")),
+    ("profiles.html", include_str!("templates/profiles.html")),
+];
 
 /// The only script: shows the grid profile chosen in the `<select>`. Without script, a
 /// `<noscript>` style shows every profile instead.
@@ -143,25 +152,101 @@ struct Page {
     sections: Vec<Section>,
 }
 
-/// Renders the report.
+/// Renders the report: each section of the page from its folder, then the page from its
+/// templates. Charts are collected in page order.
 pub fn render(r: &Report) -> Result<Rendered, Error> {
     let s = &r.score;
     let meta = &s.meta;
     let mut charts: Vec<Chart> = Vec::new();
-    let name_of = |code: &str| -> String {
-        let n = s.name_of(code);
-        if n.is_empty() {
-            r.align
-                .as_ref()
-                .and_then(|a| a.names.get(code).cloned())
-                .unwrap_or_default()
-        } else {
-            n.to_string()
-        }
-    };
+    let name_of = |code: &str| display_name(r, code);
     let scale = charts::score_scale(meta, &[&s.principles, &s.dimensions, &s.cells]);
+    let files = file_rows(r);
+    let coverage = coverage_figure(r, &mut charts);
+    let max_rank = r
+        .sensitivity
+        .as_ref()
+        .map(|x| charts::max_rank(&x.intervals))
+        .unwrap_or(2.0);
+    let ranking = ranking_lines(r, scale, max_rank);
+    if let Some(x) = &r.sensitivity {
+        charts.push(charts::rank_intervals(&s.ranking, &x.intervals));
+    }
+    let order = row_order(r, &s.principles);
+    let heatmaps = heatmaps_section(r, &order, &name_of, scale, &mut charts);
+    let grids = (!s.cells.cols.is_empty()).then(|| grids(r, &order, &name_of, scale, &mut charts));
+    let sections: Vec<Section> = [
+        r.align
+            .as_ref()
+            .map(|a| alignment_section(a, &name_of, &mut charts)),
+        r.sensitivity
+            .as_ref()
+            .map(|x| sensitivity_section(x, &mut charts)),
+        r.compare.as_ref().map(|c| compare_section(c, &mut charts)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let page = Page {
+        title: format!("{} {}", meta.rubric_id, meta.rubric_version),
+        subtitle: meta.title.clone().unwrap_or_default(),
+        csp: format!(
+            "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'sha256-{}'; base-uri 'none'; form-action 'none'",
+            base64(&Sha256::digest(SCRIPT.as_bytes()))
+        ),
+        script: SCRIPT,
+        generator: format!("accord {}", env!("CARGO_PKG_VERSION")),
+        nav: nav(grids.is_some(), &sections),
+        facts: summary_facts(s),
+        text_source: meta.text_source.clone().unwrap_or_default(),
+        inputs: input_rows(meta),
+        files_ok: files.iter().all(|f| f.ok),
+        files,
+        coverage,
+        ranking,
+        has_intervals: r.sensitivity.is_some(),
+        has_tiers: !meta.tiers.is_empty() || s.ranking.iter().any(|x| x.tier.is_some()),
+        interval_note: interval_note(r, max_rank),
+        tiers: tier_legend(meta, scale),
+        heatmaps,
+        grids,
+        sections,
+    };
+    Ok(Rendered {
+        html: render_page(&page)?,
+        charts,
+    })
+}
 
-    // Summary.
+/// The page from its templates.
+fn render_page(page: &Page) -> Result<String, Error> {
+    let mut env = Environment::new();
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)
+            .map_err(|e| Error::Internal(format!("report template: {e}")))?;
+    }
+    env.get_template("page.html")
+        .and_then(|t| t.render(page))
+        .map_err(|e| Error::Internal(format!("report template: {e:#}")))
+}
+
+/// A jurisdiction's name from the score folder, else from the align folder, else empty.
+fn display_name(r: &Report, code: &str) -> String {
+    let n = r.score.name_of(code);
+    if n.is_empty() {
+        r.align
+            .as_ref()
+            .and_then(|a| a.names.get(code).cloned())
+            .unwrap_or_default()
+    } else {
+        n.to_string()
+    }
+}
+
+/// The summary's facts about the run; empty ones are left out.
+fn summary_facts(s: &ScoreFolder) -> Vec<(String, String)> {
+    let meta = &s.meta;
     let with_index = s.ranking.iter().filter(|x| x.score.is_some()).count();
     let mut facts = vec![
         (
@@ -207,8 +292,12 @@ pub fn render(r: &Report) -> Result<Rendered, Error> {
         facts.push(("Overrides (--set)".to_string(), meta.overrides.join("; ")));
     }
     facts.retain(|(_, v)| !v.is_empty());
-    let inputs = meta
-        .inputs
+    facts
+}
+
+/// The inputs the score folder's manifest records.
+fn input_rows(meta: &Meta) -> Vec<InputRow> {
+    meta.inputs
         .iter()
         .map(|f| InputRow {
             role: f.role.clone(),
@@ -216,12 +305,16 @@ pub fn render(r: &Report) -> Result<Rendered, Error> {
             rows: f.rows.map_or_else(String::new, |x| x.to_string()),
             sha256: f.sha256.clone(),
         })
-        .collect();
-    let mut files = Vec::new();
-    let folders = std::iter::once(&s.folder)
+        .collect()
+}
+
+/// Every file read from every folder, each checked against its manifest.
+fn file_rows(r: &Report) -> Vec<FileRow> {
+    let folders = std::iter::once(&r.score.folder)
         .chain(r.align.as_ref().map(|a| &a.folder))
         .chain(r.sensitivity.as_ref().map(|x| &x.folder))
         .chain(r.compare.as_ref().map(|c| &c.folder));
+    let mut files = Vec::new();
     for f in folders {
         for file in &f.files {
             let (check, ok) = if file.name == "manifest.json" {
@@ -246,44 +339,30 @@ pub fn render(r: &Report) -> Result<Rendered, Error> {
             });
         }
     }
-    let files_ok = files.iter().all(|f| f.ok);
-    let cov = charts::coverage(&s.ranking, meta);
-    let coverage = figure(
+    files
+}
+
+/// The summary's coverage histogram.
+fn coverage_figure(r: &Report, charts_out: &mut Vec<Chart>) -> Figure {
+    let cov = charts::coverage(&r.score.ranking, &r.score.meta);
+    let fig = figure(
         &cov,
         "Coverage distribution",
         "How much of each jurisdiction's index weight rests on evidence.",
         Some(coverage_table(r)),
         "",
     );
-    charts.push(cov);
+    charts_out.push(cov);
+    fig
+}
 
-    // Ranking.
-    let max_rank = r
-        .sensitivity
-        .as_ref()
-        .map(|x| charts::max_rank(&x.intervals))
-        .unwrap_or(2.0);
-    let ranking = s
+/// The ranking table's rows: tier badges, and rank intervals after a sensitivity analysis.
+fn ranking_lines(r: &Report, scale: Scale, max_rank: f64) -> Vec<RankLine> {
+    r.score
         .ranking
         .iter()
         .map(|row| {
-            let tier = row.tier.as_ref().map(|t| meta.tier(t));
-            let (tier_name, color, ink) = match (tier, &row.tier, row.score) {
-                (Some(Some(t)), _, Some(v)) => {
-                    let tscale = Scale {
-                        palette: Palette::Viridis,
-                        ..scale
-                    };
-                    let at = if t.min.is_finite() {
-                        t.min.max(scale.lo)
-                    } else {
-                        v
-                    };
-                    (t.name.clone(), tscale.color(at), tscale.ink(at).to_string())
-                }
-                (_, Some(id), _) => (id.clone(), "#eeeeee".to_string(), "#000000".to_string()),
-                _ => (String::new(), String::new(), String::new()),
-            };
+            let (tier, tier_color, tier_ink) = tier_badge(&r.score.meta, row, scale);
             let iv = r
                 .sensitivity
                 .as_ref()
@@ -293,9 +372,9 @@ pub fn render(r: &Report) -> Result<Rendered, Error> {
                 code: row.code.clone(),
                 name: row.name.clone(),
                 score: value(row.score, 2),
-                tier: tier_name,
-                tier_color: color,
-                tier_ink: ink,
+                tier,
+                tier_color,
+                tier_ink,
                 coverage: value(row.coverage, 3),
                 median: iv.map_or_else(String::new, |i| rank_text(i.median)),
                 interval: iv.map_or_else(String::new, |i| {
@@ -304,8 +383,34 @@ pub fn render(r: &Report) -> Result<Rendered, Error> {
                 bar: iv.map_or_else(String::new, |i| charts::interval_bar(i, max_rank)),
             }
         })
-        .collect();
-    let interval_note = match &r.sensitivity {
+        .collect()
+}
+
+/// A ranking row's tier name and badge colours (background, ink): a known tier is coloured
+/// on the viridis scale at its lower bound, an unknown tier id is grey.
+fn tier_badge(meta: &Meta, row: &RankRow, scale: Scale) -> (String, String, String) {
+    let tier = row.tier.as_ref().map(|t| meta.tier(t));
+    match (tier, &row.tier, row.score) {
+        (Some(Some(t)), _, Some(v)) => {
+            let tscale = Scale {
+                palette: Palette::Viridis,
+                ..scale
+            };
+            let at = if t.min.is_finite() {
+                t.min.max(scale.lo)
+            } else {
+                v
+            };
+            (t.name.clone(), tscale.color(at), tscale.ink(at).to_string())
+        }
+        (_, Some(id), _) => (id.clone(), "#eeeeee".to_string(), "#000000".to_string()),
+        _ => (String::new(), String::new(), String::new()),
+    }
+}
+
+/// The note above the ranking that explains its rank intervals.
+fn interval_note(r: &Report, max_rank: f64) -> String {
+    match &r.sensitivity {
         Some(x) => format!(
             "Rank intervals from the sensitivity analysis in “{}”{}: the bar spans the 5th to 95th percentile rank over the runs (rank 1 at the left, {} at the right), the black mark is the median.",
             x.folder.path,
@@ -313,12 +418,12 @@ pub fn render(r: &Report) -> Result<Rendered, Error> {
             tick(max_rank)
         ),
         None => String::new(),
-    };
-    if let Some(x) = &r.sensitivity {
-        charts.push(charts::rank_intervals(&s.ranking, &x.intervals));
     }
-    let tiers = meta
-        .tiers
+}
+
+/// The tiers' legend: name, range and badge colours.
+fn tier_legend(meta: &Meta, scale: Scale) -> Vec<(String, String, String, String)> {
+    meta.tiers
         .iter()
         .map(|t| {
             let at = if t.min.is_finite() {
@@ -337,88 +442,23 @@ pub fn render(r: &Report) -> Result<Rendered, Error> {
                 scale.ink(at).to_string(),
             )
         })
-        .collect();
+        .collect()
+}
 
-    // Heatmaps.
-    let order = row_order(r, &s.principles);
+/// The heatmaps section: jurisdictions x principles, and x dimensions when the rubric has facets.
+fn heatmaps_section(
+    r: &Report,
+    order: &[String],
+    name_of: &dyn Fn(&str) -> String,
+    scale: Scale,
+    charts_out: &mut Vec<Chart>,
+) -> Section {
     let rows: Vec<(String, String)> = order.iter().map(|c| (c.clone(), name_of(c))).collect();
-    let mut heat_figs = Vec::new();
-    let pcols: Vec<Column> = s
-        .principles
-        .cols
-        .iter()
-        .map(|id| {
-            let name = meta.node_name(id);
-            Column {
-                id: id.clone(),
-                label: if name == id {
-                    id.clone()
-                } else {
-                    format!("{id} {name}")
-                },
-                name: if name == id {
-                    id.clone()
-                } else {
-                    format!("{id} {name}")
-                },
-            }
-        })
-        .collect();
-    let pvalues = reorder(&s.principles, &order);
-    let ph = charts::heatmap(&HeatmapSpec {
-        id: "heat-principles",
-        kind: "principle",
-        file: "heatmap_principles",
-        title: "Jurisdictions by principle",
-        cols_noun: "principles",
-        rows: &rows,
-        cols: &pcols,
-        values: &pvalues,
-        scale,
-    });
-    heat_figs.push(figure(
-        &ph,
-        "Jurisdictions × principles",
-        "Scores of each principle (matrix_principles.csv), rows in ranking order. Hover a cell for its value.",
-        Some(matrix_table(&rows, &pcols, &pvalues)),
-        "Values rounded to one decimal; exact values in matrix_principles.csv.",
-    ));
-    charts.push(ph);
-    if s.dimensions.cols.is_empty() {
-        heat_figs.push(empty_figure("heat-dimensions", "Jurisdictions × dimensions", "This rubric has no facets, so there are no dimension scores (matrix_dimensions.csv has no columns)."));
-    } else {
-        let dcols: Vec<Column> = s
-            .dimensions
-            .cols
-            .iter()
-            .map(|id| Column {
-                id: id.clone(),
-                label: meta.value_name(id).to_string(),
-                name: meta.value_name(id).to_string(),
-            })
-            .collect();
-        let dvalues = reorder(&s.dimensions, &order);
-        let dh = charts::heatmap(&HeatmapSpec {
-            id: "heat-dimensions",
-            kind: "dimension",
-            file: "heatmap_dimensions",
-            title: "Jurisdictions by dimension",
-            cols_noun: "dimensions",
-            rows: &rows,
-            cols: &dcols,
-            values: &dvalues,
-            scale,
-        });
-        heat_figs.push(figure(
-            &dh,
-            "Jurisdictions × dimensions",
-            "Scores of each dimension (matrix_dimensions.csv), rows in ranking order.",
-            Some(matrix_table(&rows, &dcols, &dvalues)),
-            "Values rounded to one decimal; exact values in matrix_dimensions.csv.",
-        ));
-        charts.push(dh);
-    }
-    let heatmaps = Section {
+    let figures = vec![
+        principles_heatmap(r, order, &rows, scale, charts_out),
+        dimensions_heatmap(r, order, &rows, scale, charts_out),
+    ];
+    Section {
         id: "heatmaps".to_string(),
         heading: "Heatmaps".to_string(),
         intro: vec![format!(
@@ -427,237 +467,312 @@ pub fn render(r: &Report) -> Result<Rendered, Error> {
             tick(scale.hi)
         )],
         facts: Vec::new(),
-        figures: heat_figs,
-    };
-
-    // Grid profiles.
-    let grids = if s.cells.cols.is_empty() {
-        None
-    } else {
-        Some(grids(r, &order, &name_of, scale, &mut charts))
-    };
-
-    // Optional sections.
-    let mut sections = Vec::new();
-    if let Some(a) = &r.align {
-        let ac = charts::alignment(a, &name_of);
-        let acols: Vec<Column> = a
-            .alignment
-            .cols
-            .iter()
-            .map(|c| Column {
-                id: c.clone(),
-                label: c.clone(),
-                name: c.clone(),
-            })
-            .collect();
-        let arows: Vec<(String, String)> = a
-            .alignment
-            .rows
-            .iter()
-            .map(|c| (c.clone(), name_of(c)))
-            .collect();
-        let mut at = matrix_table_digits(&arows, &acols, &a.alignment.values, 2);
-        at.header.insert(1, "cluster".to_string());
-        at.numeric.insert(1, true);
-        for (row, (code, _)) in at.rows.iter_mut().zip(&arows) {
-            row.insert(
-                1,
-                a.clusters
-                    .get(code)
-                    .map_or_else(|| "NA".to_string(), |c| c.to_string()),
-            );
-        }
-        let fig_a = figure(
-            &ac,
-            "Alignment matrix",
-            "How alike jurisdictions' commitments are (alignment.csv), in the clustering order of the dendrogram; clusters from clusters.csv are outlined and marked by the coloured band.",
-            Some(at),
-            "Similarities rounded to two decimals; exact values in alignment.csv.",
-        );
-        charts.push(ac);
-        let cc = charts::cooperation(a, &name_of);
-        let fig_c = figure(
-            &cc,
-            "Cooperation matrix",
-            "Whether each ordered pair can cooperate (cooperation.csv): rows are the requested state, columns the requesting state.",
-            Some(coop_table(a, &name_of)),
-            "The instruments linking each pair are listed in cooperation.csv.",
-        );
-        charts.push(cc);
-        sections.push(Section {
-            id: "alignment".to_string(),
-            heading: "Alignment and cooperation".to_string(),
-            intro: vec![format!(
-                "From the align folder “{}”{}.",
-                a.folder.path,
-                match (&a.metric, &a.level) {
-                    (Some(m), Some(l)) => format!(": {m} similarity of {l} scores"),
-                    _ => String::new(),
-                }
-            )],
-            facts: Vec::new(),
-            figures: vec![fig_a, fig_c],
-        });
+        figures,
     }
-    if let Some(x) = &r.sensitivity {
-        let sc = charts::sensitivity(&x.indices, x.target.as_deref());
-        let table = Table::new(
-            ["factor", "first order", "5%", "95%", "total", "5%", "95%"]
-                .map(String::from)
-                .to_vec(),
-            vec![false, true, true, true, true, true, true],
-            x.indices
-                .iter()
-                .map(|i| {
-                    let mut row = vec![i.factor.clone()];
-                    row.extend(i.si.iter().chain(i.sti.iter()).map(|v| value(*v, 3)));
-                    row
-                })
-                .collect(),
+}
+
+fn principles_heatmap(
+    r: &Report,
+    order: &[String],
+    rows: &[(String, String)],
+    scale: Scale,
+    charts_out: &mut Vec<Chart>,
+) -> Figure {
+    let s = &r.score;
+    let cols: Vec<Column> = s
+        .principles
+        .cols
+        .iter()
+        .map(|id| {
+            let name = s.meta.node_name(id);
+            let label = if name == id {
+                id.clone()
+            } else {
+                format!("{id} {name}")
+            };
+            Column {
+                id: id.clone(),
+                label: label.clone(),
+                name: label,
+            }
+        })
+        .collect();
+    let values = reorder(&s.principles, order);
+    let chart = charts::heatmap(&HeatmapSpec {
+        id: "heat-principles",
+        kind: "principle",
+        file: "heatmap_principles",
+        title: "Jurisdictions by principle",
+        cols_noun: "principles",
+        rows,
+        cols: &cols,
+        values: &values,
+        scale,
+    });
+    let fig = figure(
+        &chart,
+        "Jurisdictions × principles",
+        "Scores of each principle (matrix_principles.csv), rows in ranking order. Hover a cell for its value.",
+        Some(matrix_table(rows, &cols, &values)),
+        "Values rounded to one decimal; exact values in matrix_principles.csv.",
+    );
+    charts_out.push(chart);
+    fig
+}
+
+fn dimensions_heatmap(
+    r: &Report,
+    order: &[String],
+    rows: &[(String, String)],
+    scale: Scale,
+    charts_out: &mut Vec<Chart>,
+) -> Figure {
+    let s = &r.score;
+    if s.dimensions.cols.is_empty() {
+        return empty_figure(
+            "heat-dimensions",
+            "Jurisdictions × dimensions",
+            "This rubric has no facets, so there are no dimension scores (matrix_dimensions.csv has no columns).",
         );
-        let fig = figure(
-            &sc,
-            "Sensitivity indices",
-            "How much each uncertain assumption moves the ranks (sensitivity_indices.csv): the first-order index is the share of the variance of the mean rank shift due to the factor alone, the total index includes its interactions.",
-            Some(table),
-            "",
-        );
-        charts.push(sc);
-        sections.push(Section {
-            id: "sensitivity".to_string(),
-            heading: "Sensitivity".to_string(),
-            intro: vec![format!(
-                "From the sensitivity folder “{}”{}. Rank intervals are shown in the ranking table.",
-                x.folder.path,
-                x.n.map_or(String::new(), |n| format!(", N = {n}"))
-            )],
-            facts: Vec::new(),
-            figures: vec![fig],
-        });
     }
-    if let Some(c) = &r.compare {
-        let sc = charts::slope(c);
-        let table = Table::new(
-            [
-                "jurisdiction",
-                "name",
-                "rank A",
-                "rank B",
-                "shift",
-                "score A",
-                "score B",
-            ]
+    let cols: Vec<Column> = s
+        .dimensions
+        .cols
+        .iter()
+        .map(|id| Column {
+            id: id.clone(),
+            label: s.meta.value_name(id).to_string(),
+            name: s.meta.value_name(id).to_string(),
+        })
+        .collect();
+    let values = reorder(&s.dimensions, order);
+    let chart = charts::heatmap(&HeatmapSpec {
+        id: "heat-dimensions",
+        kind: "dimension",
+        file: "heatmap_dimensions",
+        title: "Jurisdictions by dimension",
+        cols_noun: "dimensions",
+        rows,
+        cols: &cols,
+        values: &values,
+        scale,
+    });
+    let fig = figure(
+        &chart,
+        "Jurisdictions × dimensions",
+        "Scores of each dimension (matrix_dimensions.csv), rows in ranking order.",
+        Some(matrix_table(rows, &cols, &values)),
+        "Values rounded to one decimal; exact values in matrix_dimensions.csv.",
+    );
+    charts_out.push(chart);
+    fig
+}
+
+/// The alignment section: the alignment matrix with its clusters, and the cooperation matrix.
+fn alignment_section(
+    a: &AlignFolder,
+    name_of: &dyn Fn(&str) -> String,
+    charts_out: &mut Vec<Chart>,
+) -> Section {
+    let ac = charts::alignment(a, name_of);
+    let fig_a = figure(
+        &ac,
+        "Alignment matrix",
+        "How alike jurisdictions' commitments are (alignment.csv), in the clustering order of the dendrogram; clusters from clusters.csv are outlined and marked by the coloured band.",
+        Some(alignment_table(a, name_of)),
+        "Similarities rounded to two decimals; exact values in alignment.csv.",
+    );
+    charts_out.push(ac);
+    let cc = charts::cooperation(a, name_of);
+    let fig_c = figure(
+        &cc,
+        "Cooperation matrix",
+        "Whether each ordered pair can cooperate (cooperation.csv): rows are the requested state, columns the requesting state.",
+        Some(coop_table(a, name_of)),
+        "The instruments linking each pair are listed in cooperation.csv.",
+    );
+    charts_out.push(cc);
+    Section {
+        id: "alignment".to_string(),
+        heading: "Alignment and cooperation".to_string(),
+        intro: vec![format!(
+            "From the align folder “{}”{}.",
+            a.folder.path,
+            match (&a.metric, &a.level) {
+                (Some(m), Some(l)) => format!(": {m} similarity of {l} scores"),
+                _ => String::new(),
+            }
+        )],
+        facts: Vec::new(),
+        figures: vec![fig_a, fig_c],
+    }
+}
+
+/// The alignment matrix as a table, each row's cluster after its code.
+fn alignment_table(a: &AlignFolder, name_of: &dyn Fn(&str) -> String) -> Table {
+    let cols: Vec<Column> = a
+        .alignment
+        .cols
+        .iter()
+        .map(|c| Column {
+            id: c.clone(),
+            label: c.clone(),
+            name: c.clone(),
+        })
+        .collect();
+    let rows: Vec<(String, String)> = a
+        .alignment
+        .rows
+        .iter()
+        .map(|c| (c.clone(), name_of(c)))
+        .collect();
+    let mut table = matrix_table_digits(&rows, &cols, &a.alignment.values, 2);
+    table.header.insert(1, "cluster".to_string());
+    table.numeric.insert(1, true);
+    for (row, (code, _)) in table.rows.iter_mut().zip(&rows) {
+        row.insert(
+            1,
+            a.clusters
+                .get(code)
+                .map_or_else(|| "NA".to_string(), |c| c.to_string()),
+        );
+    }
+    table
+}
+
+/// The sensitivity section: first-order and total indices per factor.
+fn sensitivity_section(x: &SensitivityFolder, charts_out: &mut Vec<Chart>) -> Section {
+    let sc = charts::sensitivity(&x.indices, x.target.as_deref());
+    let table = Table::new(
+        ["factor", "first order", "5%", "95%", "total", "5%", "95%"]
             .map(String::from)
             .to_vec(),
-            vec![false, false, true, true, true, true, true],
-            c.shifts
-                .iter()
-                .map(|x| {
-                    vec![
-                        x.code.clone(),
-                        x.name.clone(),
-                        value(x.rank_a, 0),
-                        value(x.rank_b, 0),
-                        x.shift.map_or_else(
-                            || "NA".to_string(),
-                            |v| {
-                                if v > 0.0 {
-                                    format!("+{}", tick(v))
-                                } else {
-                                    tick(v)
-                                }
-                            },
-                        ),
-                        value(x.score_a, 2),
-                        value(x.score_b, 2),
-                    ]
-                })
-                .collect(),
-        );
-        let fig = figure(
-            &sc,
-            "Rank shifts",
-            "Each line joins a jurisdiction's rank in A to its rank in B (rank_shifts.csv).",
-            Some(table),
-            "Shift = rank in A - rank in B: positive means moved up.",
-        );
-        charts.push(sc);
-        let mut facts = vec![
-            ("A".to_string(), c.label_a.clone()),
-            ("B".to_string(), c.label_b.clone()),
-        ];
-        for (k, v) in &c.stats {
-            let label = match k.as_str() {
-                "jurisdictions_compared" => "Jurisdictions ranked in both",
-                "spearman" => "Spearman's rho of ranks",
-                "kendall" => "Kendall's tau of ranks",
-                "top10_overlap" => "Overlap of the top 10",
-                "moved_more_than_5" => "Moved more than 5 places",
-                other => other,
-            };
-            facts.push((label.to_string(), v.clone()));
-        }
-        sections.push(Section {
-            id: "compare".to_string(),
-            heading: "Comparison".to_string(),
-            intro: std::iter::once(format!("From the compare folder “{}”.", c.folder.path))
-                .chain(
-                    (!c.changes.is_empty())
-                        .then(|| format!("What differs from A to B: {}.", c.changes.join("; "))),
-                )
-                .collect(),
-            facts,
-            figures: vec![fig],
-        });
+        vec![false, true, true, true, true, true, true],
+        x.indices
+            .iter()
+            .map(|i| {
+                let mut row = vec![i.factor.clone()];
+                row.extend(i.si.iter().chain(i.sti.iter()).map(|v| value(*v, 3)));
+                row
+            })
+            .collect(),
+    );
+    let fig = figure(
+        &sc,
+        "Sensitivity indices",
+        "How much each uncertain assumption moves the ranks (sensitivity_indices.csv): the first-order index is the share of the variance of the mean rank shift due to the factor alone, the total index includes its interactions.",
+        Some(table),
+        "",
+    );
+    charts_out.push(sc);
+    Section {
+        id: "sensitivity".to_string(),
+        heading: "Sensitivity".to_string(),
+        intro: vec![format!(
+            "From the sensitivity folder “{}”{}. Rank intervals are shown in the ranking table.",
+            x.folder.path,
+            x.n.map_or(String::new(), |n| format!(", N = {n}"))
+        )],
+        facts: Vec::new(),
+        figures: vec![fig],
     }
+}
 
+/// The comparison section: what differs from A to B, its statistics and the rank shifts.
+fn compare_section(c: &CompareFolder, charts_out: &mut Vec<Chart>) -> Section {
+    let sc = charts::slope(c);
+    let fig = figure(
+        &sc,
+        "Rank shifts",
+        "Each line joins a jurisdiction's rank in A to its rank in B (rank_shifts.csv).",
+        Some(shifts_table(c)),
+        "Shift = rank in A - rank in B: positive means moved up.",
+    );
+    charts_out.push(sc);
+    let mut facts = vec![
+        ("A".to_string(), c.label_a.clone()),
+        ("B".to_string(), c.label_b.clone()),
+    ];
+    for (k, v) in &c.stats {
+        let label = match k.as_str() {
+            "jurisdictions_compared" => "Jurisdictions ranked in both",
+            "spearman" => "Spearman's rho of ranks",
+            "kendall" => "Kendall's tau of ranks",
+            "top10_overlap" => "Overlap of the top 10",
+            "moved_more_than_5" => "Moved more than 5 places",
+            other => other,
+        };
+        facts.push((label.to_string(), v.clone()));
+    }
+    Section {
+        id: "compare".to_string(),
+        heading: "Comparison".to_string(),
+        intro: std::iter::once(format!("From the compare folder “{}”.", c.folder.path))
+            .chain(
+                (!c.changes.is_empty())
+                    .then(|| format!("What differs from A to B: {}.", c.changes.join("; "))),
+            )
+            .collect(),
+        facts,
+        figures: vec![fig],
+    }
+}
+
+/// `rank_shifts.csv` as a table; a positive shift carries its sign.
+fn shifts_table(c: &CompareFolder) -> Table {
+    Table::new(
+        [
+            "jurisdiction",
+            "name",
+            "rank A",
+            "rank B",
+            "shift",
+            "score A",
+            "score B",
+        ]
+        .map(String::from)
+        .to_vec(),
+        vec![false, false, true, true, true, true, true],
+        c.shifts
+            .iter()
+            .map(|x| {
+                vec![
+                    x.code.clone(),
+                    x.name.clone(),
+                    value(x.rank_a, 0),
+                    value(x.rank_b, 0),
+                    x.shift.map_or_else(
+                        || "NA".to_string(),
+                        |v| {
+                            if v > 0.0 {
+                                format!("+{}", tick(v))
+                            } else {
+                                tick(v)
+                            }
+                        },
+                    ),
+                    value(x.score_a, 2),
+                    value(x.score_b, 2),
+                ]
+            })
+            .collect(),
+    )
+}
+
+/// The navigation bar: the fixed sections, the profiles if drawn, then the optional sections.
+fn nav(has_grids: bool, sections: &[Section]) -> Vec<(String, String)> {
     let mut nav = vec![
         ("summary".to_string(), "Summary".to_string()),
         ("ranking".to_string(), "Ranking".to_string()),
         ("heatmaps".to_string(), "Heatmaps".to_string()),
     ];
-    if grids.is_some() {
+    if has_grids {
         nav.push(("profiles".to_string(), "Profiles".to_string()));
     }
-    for sec in &sections {
+    for sec in sections {
         nav.push((sec.id.clone(), sec.heading.clone()));
     }
-    let page = Page {
-        title: format!("{} {}", meta.rubric_id, meta.rubric_version),
-        subtitle: meta.title.clone().unwrap_or_default(),
-        csp: format!(
-            "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'sha256-{}'; base-uri 'none'; form-action 'none'",
-            base64(&Sha256::digest(SCRIPT.as_bytes()))
-        ),
-        script: SCRIPT,
-        generator: format!("accord {}", env!("CARGO_PKG_VERSION")),
-        nav,
-        facts,
-        text_source: meta.text_source.clone().unwrap_or_default(),
-        inputs,
-        files,
-        files_ok,
-        coverage,
-        ranking,
-        has_intervals: r.sensitivity.is_some(),
-        has_tiers: !meta.tiers.is_empty() || s.ranking.iter().any(|x| x.tier.is_some()),
-        interval_note,
-        tiers,
-        heatmaps,
-        grids,
-        sections,
-    };
-    let mut env = Environment::new();
-    env.set_trim_blocks(true);
-    env.set_lstrip_blocks(true);
-    env.add_template("report.html", TEMPLATE)
-        .map_err(|e| Error::Internal(format!("report template: {e}")))?;
-    let html = env
-        .get_template("report.html")
-        .and_then(|t| t.render(&page))
-        .map_err(|e| Error::Internal(format!("report template: {e:#}")))?;
-    Ok(Rendered { html, charts })
+    nav
 }
 
 /// A rank statistic: whole ranks plainly, others to two decimals.
@@ -783,7 +898,7 @@ fn coverage_table(r: &Report) -> Table {
     )
 }
 
-fn coop_table(a: &super::AlignFolder, name_of: &dyn Fn(&str) -> String) -> Table {
+fn coop_table(a: &AlignFolder, name_of: &dyn Fn(&str) -> String) -> Table {
     let rows = a
         .coop_codes
         .iter()
@@ -825,6 +940,40 @@ fn coop_table(a: &super::AlignFolder, name_of: &dyn Fn(&str) -> String) -> Table
     )
 }
 
+/// The cells' layout: principles and facet values in order of first appearance in the cell ids
+/// (`P1.legal`), and each cell's (principle, value) position; `None` for an id without a dot.
+fn grid_layout(cells: &[String]) -> GridLayout {
+    let mut layout = GridLayout::default();
+    for id in cells {
+        let Some((p, v)) = id.split_once('.') else {
+            layout.pos.push(None);
+            continue;
+        };
+        let pi = position_or_push(&mut layout.principles, p);
+        let vi = position_or_push(&mut layout.values, v);
+        layout.pos.push(Some((pi, vi)));
+    }
+    layout
+}
+
+/// Where the principles and facet values of the cell ids are.
+#[derive(Debug, Default, PartialEq)]
+struct GridLayout {
+    principles: Vec<String>,
+    values: Vec<String>,
+    pos: Vec<Option<(usize, usize)>>,
+}
+
+/// The position of `x` in `list`, appending it first if absent.
+fn position_or_push(list: &mut Vec<String>, x: &str) -> usize {
+    list.iter().position(|y| y == x).unwrap_or_else(|| {
+        list.push(x.to_string());
+        list.len() - 1
+    })
+}
+
+/// The profiles section: one grid chart per jurisdiction, the picker's options, and every
+/// jurisdiction's cells as one table.
 fn grids(
     r: &Report,
     order: &[String],
@@ -834,26 +983,9 @@ fn grids(
 ) -> Grids {
     let s = &r.score;
     let meta = &s.meta;
-    // Principles and facet values in order of first appearance in the cell ids (`P1.legal`).
-    let mut prow: Vec<String> = Vec::new();
-    let mut vcol: Vec<String> = Vec::new();
-    let mut pos: Vec<Option<(usize, usize)>> = Vec::new();
-    for id in &s.cells.cols {
-        let Some((p, v)) = id.split_once('.') else {
-            pos.push(None);
-            continue;
-        };
-        let pi = prow.iter().position(|x| x == p).unwrap_or_else(|| {
-            prow.push(p.to_string());
-            prow.len() - 1
-        });
-        let vi = vcol.iter().position(|x| x == v).unwrap_or_else(|| {
-            vcol.push(v.to_string());
-            vcol.len() - 1
-        });
-        pos.push(Some((pi, vi)));
-    }
-    let rows: Vec<(String, String)> = prow
+    let layout = grid_layout(&s.cells.cols);
+    let rows: Vec<(String, String)> = layout
+        .principles
         .iter()
         .map(|p| {
             let name = meta.node_name(p);
@@ -867,7 +999,8 @@ fn grids(
             )
         })
         .collect();
-    let cols: Vec<(String, String)> = vcol
+    let cols: Vec<(String, String)> = layout
+        .values
         .iter()
         .map(|v| (v.clone(), meta.value_name(v).to_string()))
         .collect();
@@ -877,7 +1010,7 @@ fn grids(
     let mut options = Vec::new();
     for (i, code) in order.iter().enumerate() {
         let mut grid = vec![vec![None; cols.len()]; rows.len()];
-        for (c, p) in pos.iter().enumerate() {
+        for (c, p) in layout.pos.iter().enumerate() {
             if let Some((pi, vi)) = p {
                 grid[*pi][*vi] = Some(values[i][c]);
             }
@@ -915,30 +1048,33 @@ fn grids(
         charts::widen_for_legend(&mut chart);
         charts_out.push(chart);
     }
+    Grids {
+        options,
+        legend: charts::grid_legend(&scale).finish(false),
+        figures,
+        table: cells_table(&s.cells.cols, order, &values),
+    }
+}
+
+/// Every jurisdiction's cells (`matrix_cells.csv`) as a table, values rounded to whole numbers.
+fn cells_table(cells: &[String], order: &[String], values: &[Vec<Option<f64>>]) -> Table {
     let mut header = vec!["jurisdiction".to_string()];
-    header.extend(s.cells.cols.iter().cloned());
+    header.extend(cells.iter().cloned());
     let mut numeric = vec![false];
-    numeric.extend(s.cells.cols.iter().map(|_| true));
-    let table = Table::new(
+    numeric.extend(cells.iter().map(|_| true));
+    Table::new(
         header,
         numeric,
         order
             .iter()
-            .zip(&values)
+            .zip(values)
             .map(|(code, vals)| {
                 let mut row = vec![code.clone()];
                 row.extend(vals.iter().map(|v| value(*v, 0)));
                 row
             })
             .collect(),
-    );
-    let legend = charts::grid_legend(&scale).finish(false);
-    Grids {
-        options,
-        legend,
-        figures,
-        table,
-    }
+    )
 }
 
 /// Standard base64 with padding.
@@ -974,5 +1110,18 @@ mod tests {
         assert_eq!(base64(b"fo"), "Zm8=");
         assert_eq!(base64(b"foo"), "Zm9v");
         assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn cells_lay_out_in_order_of_first_appearance() {
+        let cells = ["P1.legal", "P1.coop", "P2.coop", "odd", "P2.legal"].map(String::from);
+        assert_eq!(
+            grid_layout(&cells),
+            GridLayout {
+                principles: vec!["P1".to_string(), "P2".to_string()],
+                values: vec!["legal".to_string(), "coop".to_string()],
+                pos: vec![Some((0, 0)), Some((0, 1)), Some((1, 1)), None, Some((1, 0))],
+            }
+        );
     }
 }

@@ -600,6 +600,9 @@ pub fn read_spec(table: &Tv, ctx: &Context<'_>) -> Result<Spec, InputError> {
     })
 }
 
+/// A factor given up at once, its other keys unchecked: the problem is already reported.
+struct Abandoned;
+
 fn read_factor(item: &Tv, i: usize, ctx: &Context<'_>, p: &mut Problems) -> Option<Factor> {
     let Some(t) = item.as_table() else {
         p.push(
@@ -635,143 +638,215 @@ fn read_factor(item: &Tv, i: usize, ctx: &Context<'_>, p: &mut Problems) -> Opti
         return None;
     }
     let kind = if let Some(range) = range {
-        let Some(path) = set.as_deref() else {
-            p.push(r.problem_here(format!(
-                "factor `{name}`: `range` needs `set`, the setting it varies"
-            )));
-            return None;
-        };
-        if range.len() != 2 || range[0] > range[1] {
-            p.push(r.problem_here(format!(
-                "factor `{name}`: `range` must be [lower, upper] with lower <= upper"
-            )));
-            return None;
-        }
-        match setter_of(path, ctx.rubric) {
-            Ok(setter) => Some(FactorKind::Continuous {
-                lo: range[0],
-                hi: range[1],
-                setter,
-            }),
-            Err(msg) => {
-                p.push(r.problem_here(format!("factor `{name}`: {msg}")).help(
-                    "continuous ranges vary weights (node.<id>.weight, criterion.<id>.weight) and numeric settings (pipeline.aggregate.min_coverage, dat_thresh, p; pipeline.treat.winmax, skew_thresh, kurt_thresh, pass_skew_thresh, pass_kurt_thresh; pipeline.screen.dat_thresh); list discrete `values` for anything else",
-                ));
-                None
-            }
-        }
+        range_factor(&name, set.as_deref(), &range, ctx, &r, p).ok()?
     } else if let Some(values) = values {
-        let Some(path) = set.clone() else {
-            p.push(r.problem_here(format!(
-                "factor `{name}`: `values` needs `set`, the setting it varies"
-            )));
-            return None;
-        };
-        let alts: Vec<(String, Vec<String>, Vec<String>)> = values
-            .iter()
-            .map(|v| {
-                let text = toml_text(v);
-                let label = v.as_str().map(String::from).unwrap_or_else(|| text.clone());
-                (label, vec![format!("{path}={text}")], Vec::new())
-            })
-            .collect();
-        discrete(&name, alts, labels, ctx, &r, p)
+        values_factor(&name, set.as_deref(), &values, labels, ctx, &r, p).ok()?
     } else if let Some(alternatives) = alternatives {
-        let mut alts = Vec::new();
-        for (k, alt) in alternatives.iter().enumerate() {
-            let Some(at) = alt.as_table() else {
-                p.push(r.problem_at(alt, "alternatives", format!("factor `{name}`: each alternative is a table of settings, e.g. {{ \"pipeline.normalise.method\" = \"n_zscore\" }}")));
-                return None;
-            };
-            let mut sets = Vec::new();
-            let mut exclude = Vec::new();
-            for e in &at.entries {
-                if e.key == "exclude" {
-                    match &e.value.kind {
-                        Kind::Str(s) => exclude.push(s.clone()),
-                        Kind::Array(a) => {
-                            exclude.extend(a.iter().filter_map(|x| x.as_str().map(String::from)))
-                        }
-                        _ => p.push(r.problem_at(
-                            &e.value,
-                            "alternatives",
-                            "`exclude` lists criterion or node ids",
-                        )),
-                    }
-                } else {
-                    sets.push(format!("{}={}", e.key, toml_text(&e.value)));
-                }
-            }
-            let label = if sets.is_empty() && exclude.is_empty() {
-                "nominal".to_string()
-            } else {
-                let mut parts = sets.clone();
-                if !exclude.is_empty() {
-                    parts.push(format!("exclude {}", exclude.join(", ")));
-                }
-                let _ = k;
-                parts.join("; ")
-            };
-            alts.push((label, sets, exclude));
-        }
-        discrete(&name, alts, labels, ctx, &r, p)
+        alternatives_factor(&name, &alternatives, labels, ctx, &r, p).ok()?
     } else if let Some((nt, o)) = noise {
-        let mut nr = Reader::new(&nt, format!("{}.noise", r.path), &o);
-        let levels: Vec<i64> = match nr.array("levels", p) {
-            Some(a) => a
-                .iter()
-                .filter_map(|v| {
-                    if let Kind::Int(i) = v.kind {
-                        Some(i)
-                    } else {
-                        None
-                    }
-                })
-                .collect(),
-            None => {
-                p.push(nr.problem_here(format!("factor `{name}`: `noise` needs `levels` (COINr's levels: 1 = criteria, 2 = their parents, ...)")));
-                Vec::new()
-            }
-        };
-        let factor = nr.f64("factor", p).unwrap_or(0.25);
-        let sets = nr.int("sets", p).unwrap_or(100).clamp(1, 100_000) as usize;
-        nr.finish(p);
-        (p.len() == before).then(|| FactorKind::Discrete(noise_sets(ctx, i, &levels, factor, sets)))
+        let nr = Reader::new(&nt, format!("{}.noise", r.path), &o);
+        noise_factor(&name, nr, i, before, ctx, p)
     } else if let Some((dt, o)) = dirichlet {
-        let mut dr = Reader::new(&dt, format!("{}.dirichlet", r.path), &o);
-        let node = dr.req_str("node", p).unwrap_or_default();
-        let concentration = dr.f64("concentration", p).unwrap_or(20.0);
-        let sets = dr.int("sets", p).unwrap_or(100).clamp(1, 100_000) as usize;
-        dr.finish(p);
-        match ctx.rubric.node_index(&node) {
-            Some(k) if concentration > 0.0 => Some(FactorKind::Discrete(dirichlet_sets(
-                ctx,
-                i,
-                k,
-                concentration,
-                sets,
-            ))),
-            Some(_) => {
-                p.push(r.problem_here(format!(
-                    "factor `{name}`: `dirichlet.concentration` must be positive"
-                )));
-                None
-            }
-            None => {
-                if !node.is_empty() {
-                    p.push(r.problem_here(format!(
-                        "factor `{name}`: `dirichlet.node` = `{node}` is not a node"
-                    )));
-                }
-                None
-            }
-        }
+        let dr = Reader::new(&dt, format!("{}.dirichlet", r.path), &o);
+        dirichlet_factor(&name, dr, i, ctx, &r, p)
     } else {
         None
     };
     r.allow(&["description"]);
     r.finish(p);
     kind.map(|kind| Factor { name, kind })
+}
+
+/// `set` with `range`: a continuous factor on a weight or numeric setting.
+fn range_factor(
+    name: &str,
+    set: Option<&str>,
+    range: &[f64],
+    ctx: &Context<'_>,
+    r: &Reader<'_>,
+    p: &mut Problems,
+) -> Result<Option<FactorKind>, Abandoned> {
+    let Some(path) = set else {
+        p.push(r.problem_here(format!(
+            "factor `{name}`: `range` needs `set`, the setting it varies"
+        )));
+        return Err(Abandoned);
+    };
+    if range.len() != 2 || range[0] > range[1] {
+        p.push(r.problem_here(format!(
+            "factor `{name}`: `range` must be [lower, upper] with lower <= upper"
+        )));
+        return Err(Abandoned);
+    }
+    match setter_of(path, ctx.rubric) {
+        Ok(setter) => Ok(Some(FactorKind::Continuous {
+            lo: range[0],
+            hi: range[1],
+            setter,
+        })),
+        Err(msg) => {
+            p.push(r.problem_here(format!("factor `{name}`: {msg}")).help(
+                "continuous ranges vary weights (node.<id>.weight, criterion.<id>.weight) and numeric settings (pipeline.aggregate.min_coverage, dat_thresh, p; pipeline.treat.winmax, skew_thresh, kurt_thresh, pass_skew_thresh, pass_kurt_thresh; pipeline.screen.dat_thresh); list discrete `values` for anything else",
+            ));
+            Ok(None)
+        }
+    }
+}
+
+/// `set` with `values`: one alternative per value, labelled by the value.
+fn values_factor(
+    name: &str,
+    set: Option<&str>,
+    values: &[Tv],
+    labels: Option<Vec<String>>,
+    ctx: &Context<'_>,
+    r: &Reader<'_>,
+    p: &mut Problems,
+) -> Result<Option<FactorKind>, Abandoned> {
+    let Some(path) = set else {
+        p.push(r.problem_here(format!(
+            "factor `{name}`: `values` needs `set`, the setting it varies"
+        )));
+        return Err(Abandoned);
+    };
+    let alts: Vec<AltDraft> = values
+        .iter()
+        .map(|v| {
+            let text = toml_text(v);
+            let label = v.as_str().map(String::from).unwrap_or_else(|| text.clone());
+            (label, vec![format!("{path}={text}")], Vec::new())
+        })
+        .collect();
+    Ok(discrete(name, alts, labels, ctx, r, p))
+}
+
+/// `alternatives`: tables of settings, each optionally excluding criteria or nodes.
+fn alternatives_factor(
+    name: &str,
+    alternatives: &[Tv],
+    labels: Option<Vec<String>>,
+    ctx: &Context<'_>,
+    r: &Reader<'_>,
+    p: &mut Problems,
+) -> Result<Option<FactorKind>, Abandoned> {
+    let mut alts = Vec::new();
+    for alt in alternatives {
+        alts.push(alternative(name, alt, r, p)?);
+    }
+    Ok(discrete(name, alts, labels, ctx, r, p))
+}
+
+/// One alternative: its `--set` texts, its exclusions, and a label naming both (`nominal` for
+/// an empty one).
+fn alternative(
+    name: &str,
+    alt: &Tv,
+    r: &Reader<'_>,
+    p: &mut Problems,
+) -> Result<AltDraft, Abandoned> {
+    let Some(at) = alt.as_table() else {
+        p.push(r.problem_at(alt, "alternatives", format!("factor `{name}`: each alternative is a table of settings, e.g. {{ \"pipeline.normalise.method\" = \"n_zscore\" }}")));
+        return Err(Abandoned);
+    };
+    let mut sets = Vec::new();
+    let mut exclude = Vec::new();
+    for e in &at.entries {
+        if e.key == "exclude" {
+            match &e.value.kind {
+                Kind::Str(s) => exclude.push(s.clone()),
+                Kind::Array(a) => {
+                    exclude.extend(a.iter().filter_map(|x| x.as_str().map(String::from)))
+                }
+                _ => p.push(r.problem_at(
+                    &e.value,
+                    "alternatives",
+                    "`exclude` lists criterion or node ids",
+                )),
+            }
+        } else {
+            sets.push(format!("{}={}", e.key, toml_text(&e.value)));
+        }
+    }
+    let label = if sets.is_empty() && exclude.is_empty() {
+        "nominal".to_string()
+    } else {
+        let mut parts = sets.clone();
+        if !exclude.is_empty() {
+            parts.push(format!("exclude {}", exclude.join(", ")));
+        }
+        parts.join("; ")
+    };
+    Ok((label, sets, exclude))
+}
+
+/// `noise`: COINr's weight noise at the given levels, drawn as `sets` weight sets once the
+/// factor has no problem (`before`: the problems counted before it was read).
+fn noise_factor(
+    name: &str,
+    mut nr: Reader<'_>,
+    i: usize,
+    before: usize,
+    ctx: &Context<'_>,
+    p: &mut Problems,
+) -> Option<FactorKind> {
+    let levels: Vec<i64> = match nr.array("levels", p) {
+        Some(a) => a
+            .iter()
+            .filter_map(|v| {
+                if let Kind::Int(i) = v.kind {
+                    Some(i)
+                } else {
+                    None
+                }
+            })
+            .collect(),
+        None => {
+            p.push(nr.problem_here(format!("factor `{name}`: `noise` needs `levels` (COINr's levels: 1 = criteria, 2 = their parents, ...)")));
+            Vec::new()
+        }
+    };
+    let factor = nr.f64("factor", p).unwrap_or(0.25);
+    let sets = nr.int("sets", p).unwrap_or(100).clamp(1, 100_000) as usize;
+    nr.finish(p);
+    (p.len() == before).then(|| FactorKind::Discrete(noise_sets(ctx, i, &levels, factor, sets)))
+}
+
+/// `dirichlet`: weight sets of a node's children drawn around their weights.
+fn dirichlet_factor(
+    name: &str,
+    mut dr: Reader<'_>,
+    i: usize,
+    ctx: &Context<'_>,
+    r: &Reader<'_>,
+    p: &mut Problems,
+) -> Option<FactorKind> {
+    let node = dr.req_str("node", p).unwrap_or_default();
+    let concentration = dr.f64("concentration", p).unwrap_or(20.0);
+    let sets = dr.int("sets", p).unwrap_or(100).clamp(1, 100_000) as usize;
+    dr.finish(p);
+    match ctx.rubric.node_index(&node) {
+        Some(k) if concentration > 0.0 => Some(FactorKind::Discrete(dirichlet_sets(
+            ctx,
+            i,
+            k,
+            concentration,
+            sets,
+        ))),
+        Some(_) => {
+            p.push(r.problem_here(format!(
+                "factor `{name}`: `dirichlet.concentration` must be positive"
+            )));
+            None
+        }
+        None => {
+            if !node.is_empty() {
+                p.push(r.problem_here(format!(
+                    "factor `{name}`: `dirichlet.node` = `{node}` is not a node"
+                )));
+            }
+            None
+        }
+    }
 }
 
 fn setter_of(path: &str, rubric: &Rubric) -> Result<Setter, String> {
