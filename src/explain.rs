@@ -220,7 +220,7 @@ struct Group<'a> {
     /// Its display name.
     title: String,
     /// The score table it is a column of.
-    scores: &'a crate::results::Scores,
+    scores: &'a crate::pipeline::results::Scores,
 }
 
 /// The facet value or cell with this id.
