@@ -53,7 +53,8 @@ pub struct RunManifest {
     /// The effective rubric as written (after `extends` and `--set`).
     #[serde(default)]
     pub settings: Json,
-    /// Every setting of the pipeline the run used, defaults included.
+    /// Every setting of the pipeline the run used, defaults included: `pipeline` as the rubric
+    /// layer's settings types serialise it, and the nodes and criteria that override it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipeline_settings: Option<Json>,
     /// Every file of the folder but the manifest, in writing order.
@@ -359,7 +360,7 @@ impl RunManifest {
                 dyads: inputs.dyads.as_ref().map_or(0, |d| d.list.len() as u64),
             },
             settings: rubric.provenance.effective.clone(),
-            pipeline_settings: None,
+            pipeline_settings: Some(pipeline_settings(rubric)),
             outputs: Outputs::of(files),
             options,
         }
@@ -378,6 +379,56 @@ impl RunManifest {
             }),
         }
     }
+}
+
+/// Every effective setting of a rubric's pipeline, defaults included: the pipeline-wide settings,
+/// then each node's aggregation and each criterion's normalisation and treatment that override
+/// them.
+pub fn pipeline_settings(rubric: &crate::rubric::Rubric) -> Json {
+    use crate::rubric::settings::{AggregateSpec, NormaliseSpec, PipelineSpec, TreatSpec};
+    #[derive(Serialize)]
+    struct NodeOverride<'a> {
+        id: &'a str,
+        aggregate: &'a AggregateSpec,
+    }
+    #[derive(Serialize)]
+    struct CriterionOverride<'a> {
+        id: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        normalise: Option<&'a NormaliseSpec>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        treat: Option<&'a TreatSpec>,
+    }
+    #[derive(Serialize)]
+    struct Settings<'a> {
+        pipeline: &'a PipelineSpec,
+        node: Vec<NodeOverride<'a>>,
+        criterion: Vec<CriterionOverride<'a>>,
+    }
+    let settings = Settings {
+        pipeline: &rubric.pipeline,
+        node: rubric
+            .nodes
+            .iter()
+            .filter_map(|n| {
+                n.aggregate.as_ref().map(|aggregate| NodeOverride {
+                    id: &n.id,
+                    aggregate,
+                })
+            })
+            .collect(),
+        criterion: rubric
+            .criteria
+            .iter()
+            .filter(|c| c.normalise.is_some() || c.treat.is_some())
+            .map(|c| CriterionOverride {
+                id: &c.id,
+                normalise: c.normalise.as_ref(),
+                treat: c.treat.as_ref(),
+            })
+            .collect(),
+    };
+    serde_json::to_value(settings).unwrap_or_default()
 }
 
 /// The manifest of a `compare` folder.

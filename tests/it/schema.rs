@@ -166,3 +166,47 @@ fn a_run_manifest_reads_back_as_it_was_written() {
     };
     assert_eq!(manifest::to_bytes(&m), *bytes);
 }
+
+#[test]
+fn the_manifest_lists_every_pipeline_setting_with_the_defaults_the_rubric_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    score_mini(&out);
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    // The mini rubric writes only `[pipeline.aggregate] min_coverage = 0.5`.
+    assert_eq!(
+        m["settings"]["pipeline"]["normalise"],
+        serde_json::Value::Null
+    );
+    assert_eq!(m["settings"]["pipeline"]["rank"], serde_json::Value::Null);
+    let p = &m["pipeline_settings"]["pipeline"];
+    // The defaults the README's pipeline table names.
+    assert_eq!(p["impute"]["method"], "none");
+    assert_eq!(p["normalise"]["method"], "n_minmax");
+    assert_eq!(p["aggregate"]["method"], "a_amean");
+    assert_eq!(p["aggregate"]["na_child"], "exclude");
+    assert_eq!(p["rank"]["ties"], "tolerance");
+    // What it wrote is there too.
+    assert_eq!(p["aggregate"]["min_coverage"], 0.5);
+    // A `--set` shows in the full settings as in the written ones.
+    let out = dir.path().join("exact");
+    let o = accord(
+        &root(),
+        &[
+            "score",
+            "--rubric",
+            "tests/fixtures/mini/rubric.toml",
+            "--data",
+            "tests/fixtures/mini",
+            "--set",
+            "pipeline.rank.ties=\"exact\"",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", texts(&o).1);
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["pipeline_settings"]["pipeline"]["rank"]["ties"], "exact");
+}
