@@ -206,28 +206,74 @@ impl Output {
     }
 }
 
-/// The files of a folder by name, in writing order (a JSON object).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Outputs(pub Vec<(String, Output)>);
+/// A `compare` folder's record of a file: the same as [`Output`], its SHA-256 written first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CompareOutput {
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// Lines after the first.
+    pub rows: u64,
+}
 
-impl Outputs {
-    /// The records of files `(name, bytes)`, in their order.
-    pub fn of(files: &[(String, Vec<u8>)]) -> Outputs {
-        Outputs(
-            files
-                .iter()
-                .map(|(n, b)| (n.clone(), Output::of(b)))
-                .collect(),
-        )
+/// What a manifest records of each file.
+pub trait Record: Sized {
+    /// The record of a file's bytes.
+    fn of(bytes: &[u8]) -> Self;
+    /// The SHA-256 recorded.
+    fn sha256(&self) -> &str;
+}
+
+impl Record for Output {
+    fn of(bytes: &[u8]) -> Output {
+        Output::of(bytes)
     }
-
-    /// The record of the file `name`.
-    pub fn get(&self, name: &str) -> Option<&Output> {
-        self.0.iter().find(|(n, _)| n == name).map(|(_, o)| o)
+    fn sha256(&self) -> &str {
+        &self.sha256
     }
 }
 
-impl Serialize for Outputs {
+impl Record for CompareOutput {
+    fn of(bytes: &[u8]) -> CompareOutput {
+        let o = Output::of(bytes);
+        CompareOutput {
+            sha256: o.sha256,
+            rows: o.rows,
+        }
+    }
+    fn sha256(&self) -> &str {
+        &self.sha256
+    }
+}
+
+/// The files of a folder by name, in writing order (a JSON object).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outputs<R = Output>(pub Vec<(String, R)>);
+
+impl<R> Default for Outputs<R> {
+    fn default() -> Self {
+        Outputs(Vec::new())
+    }
+}
+
+impl<R: Record> Outputs<R> {
+    /// The records of files `(name, bytes)`, in their order.
+    pub fn of(files: &[(String, Vec<u8>)]) -> Outputs<R> {
+        Outputs(files.iter().map(|(n, b)| (n.clone(), R::of(b))).collect())
+    }
+
+    /// The record of the file `name`.
+    pub fn get(&self, name: &str) -> Option<&R> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, o)| o)
+    }
+
+    /// The SHA-256 recorded for the file `name`.
+    pub fn sha256(&self, name: &str) -> Option<&str> {
+        self.get(name).map(R::sha256)
+    }
+}
+
+impl<R: Serialize> Serialize for Outputs<R> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
         for (name, output) in &self.0 {
@@ -237,23 +283,23 @@ impl Serialize for Outputs {
     }
 }
 
-impl<'de> Deserialize<'de> for Outputs {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Outputs, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Outputs;
+impl<'de, R: Deserialize<'de>> Deserialize<'de> for Outputs<R> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Outputs<R>, D::Error> {
+        struct V<R>(std::marker::PhantomData<R>);
+        impl<'de, R: Deserialize<'de>> Visitor<'de> for V<R> {
+            type Value = Outputs<R>;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("an object of file names")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Outputs, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Outputs<R>, A::Error> {
                 let mut out = Vec::new();
-                while let Some((k, v)) = m.next_entry::<String, Output>()? {
+                while let Some((k, v)) = m.next_entry::<String, R>()? {
                     out.push((k, v));
                 }
                 Ok(Outputs(out))
             }
         }
-        d.deserialize_map(V)
+        d.deserialize_map(V(std::marker::PhantomData))
     }
 }
 
@@ -457,7 +503,7 @@ pub struct CompareManifest {
     pub set: Vec<String>,
     /// Every file of the folder but the manifest.
     #[serde(default)]
-    pub outputs: Outputs,
+    pub outputs: Outputs<CompareOutput>,
 }
 
 /// Any manifest, by the command that wrote it.
@@ -478,11 +524,11 @@ impl Manifest {
         }
     }
 
-    /// The folder's files but the manifest.
-    pub fn outputs(&self) -> &Outputs {
+    /// The SHA-256 the manifest records for the folder's file `name`.
+    pub fn sha256(&self, name: &str) -> Option<&str> {
         match self {
-            Manifest::Run(m) => &m.outputs,
-            Manifest::Compare(m) => &m.outputs,
+            Manifest::Run(m) => m.outputs.sha256(name),
+            Manifest::Compare(m) => m.outputs.sha256(name),
         }
     }
 

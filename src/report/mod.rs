@@ -16,7 +16,7 @@ use serde_json::Value as Json;
 
 use crate::error::{InputError, Location, Problem, Problems};
 use crate::files::{decode_utf8, io_reason, sha256_hex};
-use crate::output::manifest::{self, Outputs};
+use crate::output::manifest;
 
 /// Largest results file read (bytes): a 20,000 x 20,000 alignment matrix is about 8 GB, far
 /// beyond what a report can show; 1 GiB is generous for anything drawable.
@@ -624,7 +624,7 @@ fn read_table(
     dir: &Path,
     name: &str,
     folder: &mut Folder,
-    outputs: &Outputs,
+    outputs: &manifest::Manifest,
 ) -> Result<Table, Problem> {
     let path = dir.join(name);
     let shown = path.display().to_string();
@@ -632,7 +632,7 @@ fn read_table(
     folder.files.push(FileCheck {
         name: name.to_string(),
         sha256,
-        recorded: outputs.get(name).map(|o| o.sha256.clone()),
+        recorded: outputs.sha256(name).map(str::to_string),
     });
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -706,7 +706,7 @@ fn collect<T>(problems: &mut Problems, r: Result<T, Problem>) -> Option<T> {
 
 fn read_score(dir: &Path, m: Manifest) -> Result<ScoreFolder, InputError> {
     let mut folder = folder_of(dir, &m);
-    let outputs = m.read.outputs().clone();
+    let outputs = m.read.clone();
     let mut problems = Problems::new();
     let mut table = |name: &str, problems: &mut Problems| {
         collect(problems, read_table(dir, name, &mut folder, &outputs))
@@ -866,7 +866,7 @@ fn meta_of(m: &manifest::RunManifest) -> Meta {
 
 fn read_align(dir: &Path, m: Manifest) -> Result<AlignFolder, InputError> {
     let mut folder = folder_of(dir, &m);
-    let outputs = m.read.outputs().clone();
+    let outputs = m.read.clone();
     let mut problems = Problems::new();
     let alignment = collect(
         &mut problems,
@@ -977,7 +977,7 @@ fn read_coop(t: &Table) -> Result<(Vec<String>, Vec<Vec<Coop>>), Problem> {
 
 fn read_sensitivity(dir: &Path, m: Manifest) -> Result<SensitivityFolder, InputError> {
     let mut folder = folder_of(dir, &m);
-    let outputs = m.read.outputs().clone();
+    let outputs = m.read.clone();
     let mut problems = Problems::new();
     let intervals = collect(
         &mut problems,
@@ -1053,7 +1053,7 @@ fn read_indices(t: &Table) -> Result<Vec<SensIndex>, Problem> {
 
 fn read_compare(dir: &Path, m: Manifest) -> Result<CompareFolder, InputError> {
     let mut folder = folder_of(dir, &m);
-    let outputs = m.read.outputs().clone();
+    let outputs = m.read.clone();
     let shifts = read_table(dir, "rank_shifts.csv", &mut folder, &outputs)
         .and_then(|t| read_shifts(&t))
         .map_err(InputError::one)?;
@@ -1063,7 +1063,7 @@ fn read_compare(dir: &Path, m: Manifest) -> Result<CompareFolder, InputError> {
     folder.files.push(FileCheck {
         name: "summary.json".to_string(),
         sha256,
-        recorded: outputs.get("summary.json").map(|o| o.sha256.clone()),
+        recorded: outputs.sha256("summary.json").map(str::to_string),
     });
     let summary: Json = serde_json::from_str(&text).map_err(|e| {
         InputError::one(

@@ -210,3 +210,25 @@ fn the_manifest_lists_every_pipeline_setting_with_the_defaults_the_rubric_did_no
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["pipeline_settings"]["pipeline"]["rank"]["ties"], "exact");
 }
+
+#[test]
+fn a_compare_manifest_keeps_its_key_order_sha256_before_rows() {
+    // The order `compare` folders were written in before the manifest had a type.
+    let m = manifest::CompareManifest {
+        command: "compare".to_string(),
+        outputs: manifest::Outputs::of(&[("rank_shifts.csv".to_string(), b"h\n1\n".to_vec())]),
+        ..Default::default()
+    };
+    let text = String::from_utf8(manifest::to_bytes(&m)).unwrap();
+    let (sha, rows) = (
+        text.find("\"sha256\"").unwrap(),
+        text.find("\"rows\": 1").unwrap(),
+    );
+    assert!(sha < rows, "{text}");
+    // A run manifest writes rows first, as it always did.
+    let s = mini(None, &[]);
+    let files = accord::output::score_files(&s);
+    let text = std::str::from_utf8(&files.last().unwrap().1).unwrap();
+    let at = text.find("\"scores.csv\": {\n      \"rows\": ").unwrap();
+    assert!(text[at..].contains("\"sha256\""), "{text}");
+}
