@@ -14,6 +14,7 @@ use serde_json::Value as Json;
 use crate::base::rank::rank_with;
 use crate::error::{InputError, Location, Problem};
 use crate::evidence::table::Table;
+use crate::output::manifest::{self, Evaluation};
 use crate::pipeline::Params;
 use crate::pipeline::Scored;
 use crate::rubric::{LoadOptions, Member, Rubric};
@@ -30,13 +31,13 @@ pub struct Side {
     /// The effective rubric settings (a run's, or the folder manifest's).
     pub settings: Option<Json>,
     /// The evaluation date and the rule that chose it (a run's, or the folder manifest's).
-    pub evaluation: Json,
+    pub evaluation: Evaluation,
 }
 
 impl Side {
     /// The evaluation date, if the side has one.
     pub fn date(&self) -> Option<&str> {
-        self.evaluation["date"].as_str()
+        self.evaluation.date.as_deref()
     }
 }
 
@@ -47,7 +48,7 @@ impl Side {
         let mut side = Side {
             label: label.to_string(),
             settings: Some(s.rubric.provenance.effective.clone()),
-            evaluation: crate::output::evaluation_json(s),
+            evaluation: Evaluation::of(s),
             ..Side::default()
         };
         for (row, &j) in r.units.iter().enumerate() {
@@ -94,38 +95,39 @@ impl Side {
     /// A side from a `score` results folder (its ranking.csv, scores.csv and manifest.json).
     pub fn from_folder(dir: &Path) -> Result<Side, InputError> {
         let shown = dir.display().to_string();
-        let m = crate::output::read_manifest(dir, "score")?;
+        let m = manifest::read_run(dir, "score")?;
         // A folder is compared only as accord wrote it: every file its manifest lists must
         // still have the SHA-256 recorded there, and the two read here must be listed.
         let manifest = dir.join("manifest.json").display().to_string();
-        let Some(outputs) = m["outputs"].as_object() else {
+        if m.outputs.0.is_empty() {
             return Err(
                 Problem::new(format!("`{manifest}` does not list the folder's files"))
                     .at(Location::file(&manifest))
                     .help("rerun `accord score` to write the folder again")
                     .into(),
             );
-        };
+        }
         for need in ["ranking.csv", "scores.csv"] {
-            if !outputs.contains_key(need) {
+            if m.outputs.get(need).is_none() {
                 return Err(Problem::new(format!("`{manifest}` does not list `{need}`"))
                     .at(Location::file(&manifest))
                     .help("rerun `accord score` to write the folder again")
                     .into());
             }
         }
-        for (name, record) in outputs {
+        for (name, record) in &m.outputs.0 {
             let path = dir.join(name);
             let file = path.display().to_string();
             let plain =
                 !name.is_empty() && name != ".." && name != "." && !name.contains(['/', '\\']);
-            let Some(recorded) = record["sha256"].as_str().filter(|_| plain) else {
+            let recorded = record.sha256.as_str();
+            if !plain || recorded.is_empty() {
                 return Err(Problem::new(format!(
                     "`{manifest}` lists `{name}` without a SHA-256, or not as a file of the folder"
                 ))
                 .at(Location::file(&manifest))
                 .into());
-            };
+            }
             let bytes = crate::files::read_bytes(
                 &path,
                 "results file",
@@ -145,9 +147,9 @@ impl Side {
                 .into());
             }
         }
-        if m["options"]["invocation"]["as_of"]
-            .as_array()
-            .is_some_and(|a| a.len() > 1)
+        if m.score_options(&manifest)?
+            .invocation
+            .is_some_and(|i| i.as_of.len() > 1)
         {
             return Err(Problem::new(format!(
                 "`{shown}` holds several dates; compare two dates with `accord compare DATE DATE`"
@@ -156,8 +158,8 @@ impl Side {
         }
         let mut side = Side {
             label: shown.clone(),
-            settings: Some(m["settings"].clone()),
-            evaluation: m["evaluation"].clone(),
+            settings: Some(m.settings.clone()),
+            evaluation: m.evaluation.clone(),
             ..Side::default()
         };
         let num = |s: &str| {

@@ -10,6 +10,7 @@ use accord::compare::{self, Change, Rescore, Side};
 use accord::error::{Error, InputError, Problem};
 use accord::evidence::parse_date;
 use accord::explain::table;
+use accord::output::manifest::{self, CompareManifest, Outputs};
 use accord::output::{Csv, opt_number, text};
 
 /// Arguments of `compare`.
@@ -255,21 +256,16 @@ pub fn run(args: &CompareArgs) -> Result<(), Error> {
     let mut bytes = serde_json::to_vec_pretty(&summary_json).unwrap_or_default();
     bytes.push(b'\n');
     files.push(("summary.json".to_string(), bytes));
-    let outputs: serde_json::Map<String, serde_json::Value> = files
-        .iter()
-        .map(|(n, b)| (n.clone(), json!({ "sha256": accord::files::sha256_hex(b), "rows": b.iter().filter(|&&c| c == b'\n').count().saturating_sub(1) })))
-        .collect();
-    let mut manifest = serde_json::to_vec_pretty(&json!({
-        "accord_version": env!("CARGO_PKG_VERSION"),
-        "command": "compare",
-        "a": args.a,
-        "b": args.b,
-        "kind": kind.name(),
-        "set": args.inputs.set,
-        "outputs": outputs,
-    }))
-    .unwrap_or_default();
-    manifest.push(b'\n');
+    let manifest = manifest::to_bytes(&CompareManifest {
+        schema: manifest::SCHEMA,
+        accord_version: env!("CARGO_PKG_VERSION").to_string(),
+        command: "compare".to_string(),
+        a: args.a.clone(),
+        b: args.b.clone(),
+        kind: kind.name().to_string(),
+        set: args.inputs.set.clone(),
+        outputs: Outputs::of(&files),
+    });
     files.push(("manifest.json".to_string(), manifest));
     for (name, b) in &files {
         out.write(name, b)?;

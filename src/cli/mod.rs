@@ -19,6 +19,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use accord::error::{Error, InputError, Location, Problem};
 use accord::evidence::{self, Date, InputPaths, Inputs, parse_date};
+use accord::output::manifest::{FileRecord, Invocation};
 use accord::rubric::{self, LoadOptions, Rubric};
 
 /// The shipped default rubric, relative to the working folder.
@@ -196,7 +197,7 @@ pub struct Resolved {
     /// The evaluation dates asked for (none: the data set's date).
     pub as_of: Vec<Date>,
     /// The options that shaped the inputs, as recorded in a manifest for `score --check`.
-    pub invocation: serde_json::Value,
+    pub invocation: Invocation,
     /// The data folder's `accord.toml`, when it has one.
     pub folder: Option<evidence::folder::Folder>,
     /// The delimiter of the text inputs: `--delimiter`, else the folder's (`None`: each file's
@@ -317,24 +318,24 @@ impl InputArgs {
         };
         let delimiter = given.or(folder.as_ref().and_then(|f| f.delimiter));
         let shown = |p: &Option<PathBuf>| p.as_ref().map(|x| x.display().to_string());
-        let invocation = serde_json::json!({
-            "data": data_dir.as_ref().map(|d| d.display().to_string()),
-            "folder": folder.as_ref().map(|f| serde_json::json!({ "path": f.file, "sha256": f.sha256 })),
-            "rubric": rubric.display().to_string(),
-            "set": self.set,
-            "allow_extends_outside": self.allow_extends_outside,
-            "evidence": paths.evidence.display().to_string(),
-            "sheet": paths.sheet,
-            "jurisdictions": shown(&paths.jurisdictions),
-            "dyads": shown(&paths.dyads),
-            "as_of": as_of.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
-            "only_coded": self.only_coded,
-        });
-        // Recorded only when given, so that the manifests of comma-separated runs stay as they were.
-        let mut invocation = invocation;
-        if let (Some(d), Some(obj)) = (given, invocation.as_object_mut()) {
-            obj.insert("delimiter".to_string(), serde_json::json!(d.name()));
-        }
+        let invocation = Invocation {
+            data: data_dir.as_ref().map(|d| d.display().to_string()),
+            folder: folder.as_ref().map(|f| FileRecord {
+                path: f.file.clone(),
+                sha256: f.sha256.clone(),
+            }),
+            rubric: Some(rubric.display().to_string()),
+            set: self.set.clone(),
+            allow_extends_outside: self.allow_extends_outside,
+            evidence: Some(paths.evidence.display().to_string()),
+            sheet: paths.sheet.clone(),
+            jurisdictions: shown(&paths.jurisdictions),
+            dyads: shown(&paths.dyads),
+            as_of: as_of.iter().map(|d| d.to_string()).collect(),
+            only_coded: self.only_coded,
+            // Recorded only when given, so the manifests of comma-separated runs stay as they were.
+            delimiter: given.map(|d| d.name().to_string()),
+        };
         Ok(Resolved {
             rubric,
             paths,
@@ -452,7 +453,7 @@ impl Resolved {
         {
             g.add(p);
         }
-        if let Some(d) = self.invocation["data"].as_str() {
+        if let Some(d) = &self.invocation.data {
             g.add(d);
         }
         if let Some(f) = &self.folder {

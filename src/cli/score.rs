@@ -45,7 +45,7 @@ pub fn run(args: &ScoreArgs, _cli: &Cli) -> Result<(), Error> {
     let mut guard = resolved.guard();
     guard.rubric(&rubric);
     let runs = score_dates(rubric, inputs, &resolved.as_of)?;
-    let files = output::score_files_dated(&runs, resolved.invocation.clone());
+    let files = output::score_files_dated(&runs, Some(&resolved.invocation));
     for (name, bytes) in &files {
         out.write(name, bytes)?;
     }
@@ -80,62 +80,52 @@ fn score_dates(
 /// `--check DIR`: rerun what DIR's manifest records and compare.
 fn check(dir: &std::path::Path) -> Result<(), Error> {
     let shown = dir.display().to_string();
-    let m = output::read_manifest(dir, "score")?;
-    let inv = &m["options"]["invocation"];
-    let Some(rubric) = inv["rubric"].as_str() else {
-        return Err(Problem::new(format!("the manifest of `{shown}` does not record how it was run"))
-            .help("folders written by `accord score` record their inputs; rerun it to make a checkable folder")
-            .into());
+    let m = output::manifest::read_run(dir, "score")?;
+    let manifest = dir.join("manifest.json").display().to_string();
+    let Some(inv) = m.score_options(&manifest)?.invocation else {
+        return Err(no_record(&shown));
     };
-    let strings = |v: &serde_json::Value| -> Vec<String> {
-        v.as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default()
+    let Some(rubric) = inv.rubric.clone() else {
+        return Err(no_record(&shown));
     };
-    let path = |v: &serde_json::Value| v.as_str().map(PathBuf::from);
     // A run on a data folder is rerun on the folder, so that its `accord.toml` applies again.
-    let data = path(&inv["data"]);
+    let data = inv.data.as_ref().map(PathBuf::from);
     let args = InputArgs {
         rubric: Some(PathBuf::from(rubric)),
         evidence: if data.is_some() {
             None
         } else {
-            path(&inv["evidence"])
+            inv.evidence.as_ref().map(PathBuf::from)
         },
-        sheet: inv["sheet"].as_str().map(String::from),
-        jurisdictions: path(&inv["jurisdictions"]),
-        dyads: path(&inv["dyads"]),
+        sheet: inv.sheet.clone(),
+        jurisdictions: inv.jurisdictions.as_ref().map(PathBuf::from),
+        dyads: inv.dyads.as_ref().map(PathBuf::from),
         data,
-        as_of: Some(strings(&inv["as_of"]).join(",")).filter(|s| !s.is_empty()),
-        set: strings(&inv["set"]),
-        allow_extends_outside: inv["allow_extends_outside"].as_bool().unwrap_or(false),
-        only_coded: inv["only_coded"].as_bool().unwrap_or(false),
-        delimiter: inv["delimiter"].as_str().map(String::from),
+        as_of: Some(inv.as_of.join(",")).filter(|s| !s.is_empty()),
+        set: inv.set.clone(),
+        allow_extends_outside: inv.allow_extends_outside,
+        only_coded: inv.only_coded,
+        delimiter: inv.delimiter.clone(),
     };
     // Inputs must be the ones the folder was made from.
-    let mut recorded: Vec<(String, String)> = Vec::new();
-    if let Some(files) = m["rubric"]["files"].as_array() {
-        recorded.extend(files.iter().filter_map(|f| {
-            Some((
-                f["path"].as_str()?.to_string(),
-                f["sha256"].as_str()?.to_string(),
-            ))
-        }));
+    let mut recorded: Vec<(String, String)> = m
+        .rubric
+        .files
+        .iter()
+        .map(|f| (f.path.clone(), f.sha256.clone()))
+        .collect();
+    if let Some(f) = &inv.folder {
+        recorded.push((f.path.clone(), f.sha256.clone()));
     }
-    if let Some(f) = inv["folder"].as_object()
-        && let (Some(p), Some(h)) = (f["path"].as_str(), f["sha256"].as_str())
+    let ev = &m.inputs.evidence;
+    if !ev.path.is_empty() {
+        recorded.push((ev.path.clone(), ev.sha256.clone()));
+    }
+    for f in [&m.inputs.jurisdictions, &m.inputs.dyads]
+        .into_iter()
+        .flatten()
     {
-        recorded.push((p.to_string(), h.to_string()));
-    }
-    for key in ["evidence", "jurisdictions", "dyads"] {
-        let f = &m["inputs"][key];
-        if let (Some(p), Some(h)) = (f["path"].as_str(), f["sha256"].as_str()) {
-            recorded.push((p.to_string(), h.to_string()));
-        }
+        recorded.push((f.path.clone(), f.sha256.clone()));
     }
     // Read as the run read them: regular files only, within the file limit.
     let limit = accord::limits::get().table_bytes;
@@ -176,7 +166,7 @@ fn check(dir: &std::path::Path) -> Result<(), Error> {
     let resolved = args.resolve()?;
     let (rubric_loaded, inputs, _) = args.load_resolved(&resolved)?;
     let runs = score_dates(rubric_loaded, inputs, &resolved.as_of)?;
-    let files = output::score_files_dated(&runs, resolved.invocation.clone());
+    let files = output::score_files_dated(&runs, Some(&resolved.invocation));
     match output::check::first_difference(&files, dir) {
         None => print(&format!(
             "reproduced: `{shown}` matches a rerun byte for byte ({} files)\n",
@@ -186,6 +176,13 @@ fn check(dir: &std::path::Path) -> Result<(), Error> {
             "`{shown}` is not reproduced: {diff}"
         ))),
     }
+}
+
+/// The problem of a score folder whose manifest does not say how it was run.
+fn no_record(shown: &str) -> Error {
+    Problem::new(format!("the manifest of `{shown}` does not record how it was run"))
+        .help("folders written by `accord score` record their inputs; rerun it to make a checkable folder")
+        .into()
 }
 
 /// The short report printed after scoring.

@@ -1,21 +1,24 @@
 //! The files of a `score` results folder (DESIGN section 4).
 
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 
+use super::manifest::{Invocation, RunManifest, ScoreOptions, to_bytes};
 use super::{Csv, number, opt_number, text};
-use crate::files::sha256_hex;
 use crate::pipeline::Scored;
 use crate::rubric::Member;
 
 /// Builds every file of a results folder: `(name, bytes)` in a fixed order, manifest last.
 pub fn score_files(s: &Scored) -> Vec<(String, Vec<u8>)> {
-    score_files_dated(std::slice::from_ref(s), Json::Null)
+    score_files_dated(std::slice::from_ref(s), None)
 }
 
 /// The files of a run on one or several evaluation dates (`--as-of d1,d2,...`): with several,
 /// every table gains an `as_of` column after the jurisdiction.
 /// `invocation` records the command-line inputs, so that `score --check` can rerun them.
-pub fn score_files_dated(runs: &[Scored], invocation: Json) -> Vec<(String, Vec<u8>)> {
+pub fn score_files_dated(
+    runs: &[Scored],
+    invocation: Option<&Invocation>,
+) -> Vec<(String, Vec<u8>)> {
     let mut files = vec![
         ("scores.csv".to_string(), scores_csv(runs)),
         ("matrix_principles.csv".to_string(), matrix_principles(runs)),
@@ -23,11 +26,12 @@ pub fn score_files_dated(runs: &[Scored], invocation: Json) -> Vec<(String, Vec<
         ("matrix_cells.csv".to_string(), matrix_cells(runs)),
         ("ranking.csv".to_string(), ranking_csv(runs)),
     ];
-    let extra = if invocation.is_null() {
-        Json::Null
-    } else {
-        json!({ "invocation": invocation })
-    };
+    let extra = invocation.map_or(Json::Null, |i| {
+        serde_json::to_value(ScoreOptions {
+            invocation: Some(i.clone()),
+        })
+        .unwrap_or_default()
+    });
     let m = manifest_for(&runs[0], &files, "score", extra);
     files.push(("manifest.json".to_string(), m));
     files
@@ -250,35 +254,6 @@ fn ranking_csv(runs: &[Scored]) -> Vec<u8> {
     csv.finish()
 }
 
-fn file_json(f: &crate::evidence::InputFile) -> Json {
-    let mut j = json!({ "path": f.path, "sha256": f.sha256, "rows": f.rows });
-    add_delimiter(&mut j, f);
-    j
-}
-
-/// Records the delimiter a text input was read with, when it is not a comma (a comma-separated
-/// file's record is as it always was; a workbook has none).
-fn add_delimiter(j: &mut Json, f: &crate::evidence::InputFile) {
-    if let Some(d) = f
-        .delimiter
-        .filter(|d| *d != crate::evidence::Delimiter::COMMA)
-        && let Some(obj) = j.as_object_mut()
-    {
-        obj.insert("delimiter".to_string(), json!(d.name()));
-    }
-}
-
-fn evidence_json(inputs: &crate::evidence::Inputs) -> Json {
-    let f = &inputs.evidence.file;
-    let form = match inputs.evidence.form {
-        crate::evidence::Form::Long => "long",
-        crate::evidence::Form::Wide => "wide",
-    };
-    let mut j = json!({ "path": f.path, "sha256": f.sha256, "rows": f.rows, "form": form });
-    add_delimiter(&mut j, f);
-    j
-}
-
 /// The manifest: everything that shaped the result, with no timestamps, so that two runs on the
 /// same inputs are byte-identical.
 pub fn manifest(s: &Scored, files: &[(String, Vec<u8>)]) -> Vec<u8> {
@@ -292,77 +267,8 @@ pub fn manifest_for(
     command: &str,
     extra: Json,
 ) -> Vec<u8> {
-    let rubric = &s.rubric;
-    let inputs = &s.inputs;
-    let screened_out: Vec<&str> = (0..inputs.jurisdictions.len())
-        .filter(|&j| !s.results.availability[j].included)
-        .map(|j| inputs.jurisdictions.list[j].code.as_str())
-        .collect();
-    let mut outputs = serde_json::Map::new();
-    for (name, bytes) in files {
-        let rows = bytecount_lines(bytes).saturating_sub(1);
-        outputs.insert(
-            name.clone(),
-            json!({ "rows": rows, "sha256": sha256_hex(bytes) }),
-        );
-    }
-    let m = json!({
-        "accord_version": env!("CARGO_PKG_VERSION"),
-        "command": command,
-        "rubric": {
-            "id": rubric.meta.id,
-            "version": rubric.meta.version,
-            "title": rubric.meta.title,
-            "text_source": rubric.meta.text_source,
-            "files": rubric.provenance.files.iter().map(|(p, h)| json!({"path": p, "sha256": h})).collect::<Vec<_>>(),
-            "overrides": rubric.provenance.overrides,
-            "left_out": rubric.provenance.left_out,
-        },
-        "inputs": {
-            "evidence": evidence_json(inputs),
-            "jurisdictions": inputs.jurisdictions.file.as_ref().map(file_json),
-            "dyads": inputs.dyads.as_ref().map(|d| file_json(&d.file)),
-        },
-        "evaluation": evaluation_json(s),
-        "counts": {
-            "jurisdictions": inputs.jurisdictions.len(),
-            "scored": s.results.units.len(),
-            "screened_out": screened_out,
-            "criteria": rubric.criteria.len(),
-            "nodes": rubric.nodes.len(),
-            "evidence_rows": inputs.evidence.rows.len(),
-            "dyads": inputs.dyads.as_ref().map_or(0, |d| d.list.len()),
-        },
-        "settings": rubric.provenance.effective,
-        "outputs": outputs,
-    });
-    let mut m = m;
-    if !extra.is_null()
-        && let Some(obj) = m.as_object_mut()
-    {
-        obj.insert("options".to_string(), extra);
-    }
-    let mut out = serde_json::to_vec_pretty(&m).unwrap_or_default();
-    out.push(b'\n');
-    out
-}
-
-/// The manifest's record of the evaluation date: the date, the rule that chose it, where it came
-/// from, and how many observations were dated after it (not yet made on it).
-pub fn evaluation_json(s: &Scored) -> Json {
-    let e = &s.evaluation;
-    let undated = e.origin == crate::rules::DateOrigin::Undated;
-    json!({
-        "as_of": s.as_of.map(|d| d.to_string()),
-        "date": (!undated).then(|| e.date.to_string()),
-        "rule": e.rule(),
-        "source": (!undated).then(|| e.source()),
-        "observations_after_date": s.inputs.observations_after(e.date),
-    })
-}
-
-fn bytecount_lines(b: &[u8]) -> usize {
-    b.iter().filter(|&&c| c == b'\n').count()
+    let options = (!extra.is_null()).then_some(extra);
+    to_bytes(&RunManifest::of(s, files, command, options))
 }
 
 /// Formats a share as a number (for stdout tables).

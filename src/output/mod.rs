@@ -2,10 +2,10 @@
 
 pub mod check;
 mod files;
+pub mod manifest;
 
 pub use files::{
-    evaluation_json, manifest, manifest_for, ranking_order as files_ranking, score_files,
-    score_files_dated, share,
+    manifest, manifest_for, ranking_order as files_ranking, score_files, score_files_dated, share,
 };
 
 use std::path::{Path, PathBuf};
@@ -263,25 +263,6 @@ impl OutputDir {
         }
         Ok(())
     }
-}
-
-/// Reads a results folder's `manifest.json`, checking that `command` wrote it.
-pub fn read_manifest(dir: &Path, command: &str) -> Result<serde_json::Value, Problem> {
-    let path = dir.join("manifest.json");
-    let shown = path.display().to_string();
-    let text = crate::files::read_text(&path, "manifest", 16 * 1024 * 1024, None)?;
-    let m: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        Problem::new(format!("`{shown}` is not valid JSON: {e}")).at(Location::file(&shown))
-    })?;
-    if m["command"] != command {
-        return Err(Problem::new(format!(
-            "`{}` was not written by `{command}` (its manifest says {})",
-            dir.display(),
-            m["command"]
-        ))
-        .at(Location::file(&shown)));
-    }
-    Ok(m)
 }
 
 /// Exchanges two existing paths atomically (Linux `renameat2` with `RENAME_EXCHANGE`); false if

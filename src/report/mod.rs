@@ -16,6 +16,7 @@ use serde_json::Value as Json;
 
 use crate::error::{InputError, Location, Problem, Problems};
 use crate::files::{decode_utf8, io_reason, sha256_hex};
+use crate::output::manifest;
 
 /// Largest results file read (bytes): a 20,000 x 20,000 alignment matrix is about 8 GB, far
 /// beyond what a report can show; 1 GiB is generous for anything drawable.
@@ -453,12 +454,29 @@ fn mismatch(score: &Folder, other: &Folder) -> Option<Problem> {
     )
 }
 
-/// A parsed manifest.
+/// A manifest as read, with where it is and the SHA-256 of its bytes.
 struct Manifest {
-    json: Json,
+    read: manifest::Manifest,
     command: String,
     path_shown: String,
     sha256: String,
+}
+
+impl Manifest {
+    /// The manifest of a folder written from one run, if it is one.
+    fn run(&self) -> Option<&manifest::RunManifest> {
+        match &self.read {
+            manifest::Manifest::Run(m) => Some(m),
+            manifest::Manifest::Compare(_) => None,
+        }
+    }
+
+    /// The command's options (`Null` when none are recorded).
+    fn options(&self) -> Json {
+        self.run()
+            .and_then(|m| m.options.clone())
+            .unwrap_or(Json::Null)
+    }
 }
 
 fn read_manifest(dir: &Path) -> Result<Manifest, Problem> {
@@ -480,28 +498,11 @@ fn read_manifest(dir: &Path) -> Result<Manifest, Problem> {
             .at(Location::file(&shown)));
         }
     }
-    let path = dir.join("manifest.json");
-    let path_shown = path.display().to_string();
-    let (text, sha256) = read_bytes(&path, "manifest")?;
-    let json: Json = serde_json::from_str(&text).map_err(|e| {
-        Problem::new(format!("`{path_shown}` is not valid JSON: {e}")).at(Location::line_col(
-            &path_shown,
-            e.line(),
-            Some(e.column()),
-        ))
-    })?;
-    let command = json
-        .get("command")
-        .and_then(Json::as_str)
-        .ok_or_else(|| {
-            Problem::new(format!("`{path_shown}` has no `command`"))
-                .at(Location::file(&path_shown).with_key("command"))
-                .help("the manifest of a results folder says which command wrote it")
-        })?
-        .to_string();
+    let path_shown = dir.join("manifest.json").display().to_string();
+    let (read, sha256) = manifest::read(dir)?;
     Ok(Manifest {
-        json,
-        command,
+        command: read.command().to_string(),
+        read,
         path_shown,
         sha256,
     })
@@ -515,14 +516,17 @@ fn read_bytes(path: &Path, what: &str) -> Result<(String, String), Problem> {
 }
 
 fn folder_of(dir: &Path, m: &Manifest) -> Folder {
+    let run = m.run();
     Folder {
         path: dir.display().to_string(),
         command: m.command.clone(),
         manifest: m.path_shown.clone(),
-        rubric: jstr(&m.json, &["rubric", "id"]).unwrap_or_default(),
-        rubric_version: jstr(&m.json, &["rubric", "version"]).unwrap_or_default(),
-        evidence_sha256: jstr(&m.json, &["inputs", "evidence", "sha256"]),
-        accord_version: jstr(&m.json, &["accord_version"]),
+        rubric: run.map(|r| r.rubric.id.clone()).unwrap_or_default(),
+        rubric_version: run.map(|r| r.rubric.version.clone()).unwrap_or_default(),
+        evidence_sha256: run
+            .map(|r| r.inputs.evidence.sha256.clone())
+            .filter(|h| !h.is_empty()),
+        accord_version: m.read.accord_version().map(str::to_string),
         files: vec![FileCheck {
             name: "manifest.json".to_string(),
             sha256: m.sha256.clone(),
@@ -620,7 +624,7 @@ fn read_table(
     dir: &Path,
     name: &str,
     folder: &mut Folder,
-    outputs: &Json,
+    outputs: &manifest::Manifest,
 ) -> Result<Table, Problem> {
     let path = dir.join(name);
     let shown = path.display().to_string();
@@ -628,7 +632,7 @@ fn read_table(
     folder.files.push(FileCheck {
         name: name.to_string(),
         sha256,
-        recorded: jstr(outputs, &[name, "sha256"]),
+        recorded: outputs.sha256(name).map(str::to_string),
     });
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -702,7 +706,7 @@ fn collect<T>(problems: &mut Problems, r: Result<T, Problem>) -> Option<T> {
 
 fn read_score(dir: &Path, m: Manifest) -> Result<ScoreFolder, InputError> {
     let mut folder = folder_of(dir, &m);
-    let outputs = m.json.get("outputs").cloned().unwrap_or(Json::Null);
+    let outputs = m.read.clone();
     let mut problems = Problems::new();
     let mut table = |name: &str, problems: &mut Problems| {
         collect(problems, read_table(dir, name, &mut folder, &outputs))
@@ -716,7 +720,7 @@ fn read_score(dir: &Path, m: Manifest) -> Result<ScoreFolder, InputError> {
     let principles = matrix(principles);
     let dimensions = matrix(dimensions);
     let cells = matrix(cells);
-    let meta = meta_of(&m.json);
+    let meta = m.run().map(meta_of).unwrap_or_default();
     match (ranking, principles, dimensions, cells) {
         (Some(ranking), Some(principles), Some(dimensions), Some(cells)) if problems.is_empty() => {
             Ok(ScoreFolder {
@@ -758,52 +762,56 @@ fn read_ranking(t: &Table) -> Result<Vec<RankRow>, Problem> {
     Ok(out)
 }
 
-fn meta_of(j: &Json) -> Meta {
+fn meta_of(m: &manifest::RunManifest) -> Meta {
+    let r = &m.rubric;
     let mut meta = Meta {
-        rubric_id: jstr(j, &["rubric", "id"]).unwrap_or_else(|| "unknown".to_string()),
-        rubric_version: jstr(j, &["rubric", "version"]).unwrap_or_default(),
-        title: jstr(j, &["rubric", "title"]),
-        text_source: jstr(j, &["rubric", "text_source"]),
-        date: jstr(j, &["evaluation", "date"]),
-        date_rule: jstr(j, &["evaluation", "rule"]),
-        jurisdictions: jget(j, &["counts", "jurisdictions"]).and_then(Json::as_u64),
-        scored: jget(j, &["counts", "scored"]).and_then(Json::as_u64),
+        rubric_id: Some(r.id.clone())
+            .filter(|id| !id.is_empty())
+            .unwrap_or_else(|| "unknown".to_string()),
+        rubric_version: r.version.clone(),
+        title: Some(r.title.clone()).filter(|t| !t.is_empty()),
+        text_source: r.text_source.clone(),
+        date: m.evaluation.date.clone(),
+        date_rule: Some(m.evaluation.rule.clone()).filter(|t| !t.is_empty()),
+        jurisdictions: Some(m.counts.jurisdictions),
+        scored: Some(m.counts.scored),
         scale: (0.0, 100.0),
+        overrides: r.overrides.clone(),
+        screened_out: m.counts.screened_out.clone(),
         ..Meta::default()
     };
-    if let Some(files) = jget(j, &["rubric", "files"]).and_then(Json::as_array) {
-        for f in files {
-            meta.inputs.push(InputFile {
-                role: "rubric".to_string(),
-                path: jstr(f, &["path"]).unwrap_or_default(),
-                sha256: jstr(f, &["sha256"]).unwrap_or_default(),
-                rows: None,
-            });
-        }
+    for f in &r.files {
+        meta.inputs.push(InputFile {
+            role: "rubric".to_string(),
+            path: f.path.clone(),
+            sha256: f.sha256.clone(),
+            rows: None,
+        });
     }
-    for role in ["evidence", "jurisdictions", "dyads"] {
-        if let Some(f) = jget(j, &["inputs", role]).filter(|f| f.is_object()) {
+    let ev = &m.inputs.evidence;
+    if !ev.path.is_empty() {
+        meta.inputs.push(InputFile {
+            role: "evidence".to_string(),
+            path: ev.path.clone(),
+            sha256: ev.sha256.clone(),
+            rows: Some(ev.rows),
+        });
+    }
+    for (role, f) in [
+        ("jurisdictions", &m.inputs.jurisdictions),
+        ("dyads", &m.inputs.dyads),
+    ] {
+        if let Some(f) = f {
             meta.inputs.push(InputFile {
                 role: role.to_string(),
-                path: jstr(f, &["path"]).unwrap_or_default(),
-                sha256: jstr(f, &["sha256"]).unwrap_or_default(),
-                rows: f.get("rows").and_then(Json::as_u64),
+                path: f.path.clone(),
+                sha256: f.sha256.clone(),
+                rows: Some(f.rows),
             });
         }
     }
-    let strings = |v: Option<&Json>| -> Vec<String> {
-        v.and_then(Json::as_array)
-            .map(|a| {
-                a.iter()
-                    .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    meta.overrides = strings(jget(j, &["rubric", "overrides"]));
-    meta.screened_out = strings(jget(j, &["counts", "screened_out"]));
-    let settings = j.get("settings").cloned().unwrap_or(Json::Null);
-    if let Some([lo, hi]) = jget(&settings, &["rubric", "scale"])
+    let settings = &m.settings;
+    if let Some([lo, hi]) = jget(settings, &["rubric", "scale"])
         .and_then(Json::as_array)
         .map(Vec::as_slice)
         && let (Some(lo), Some(hi)) = (lo.as_f64(), hi.as_f64())
@@ -812,8 +820,8 @@ fn meta_of(j: &Json) -> Meta {
         meta.scale = (lo, hi);
     }
     meta.min_coverage =
-        jget(&settings, &["pipeline", "aggregate", "min_coverage"]).and_then(Json::as_f64);
-    for n in jget(&settings, &["node"])
+        jget(settings, &["pipeline", "aggregate", "min_coverage"]).and_then(Json::as_f64);
+    for n in jget(settings, &["node"])
         .and_then(Json::as_array)
         .into_iter()
         .flatten()
@@ -822,7 +830,7 @@ fn meta_of(j: &Json) -> Meta {
             meta.node_names.insert(id, name);
         }
     }
-    if let Some(facets) = jget(&settings, &["facets"]).and_then(Json::as_object) {
+    if let Some(facets) = jget(settings, &["facets"]).and_then(Json::as_object) {
         for f in facets.values() {
             for v in f
                 .get("values")
@@ -836,7 +844,7 @@ fn meta_of(j: &Json) -> Meta {
             }
         }
     }
-    for t in jget(&settings, &["tier"])
+    for t in jget(settings, &["tier"])
         .and_then(Json::as_array)
         .into_iter()
         .flatten()
@@ -858,7 +866,7 @@ fn meta_of(j: &Json) -> Meta {
 
 fn read_align(dir: &Path, m: Manifest) -> Result<AlignFolder, InputError> {
     let mut folder = folder_of(dir, &m);
-    let outputs = m.json.get("outputs").cloned().unwrap_or(Json::Null);
+    let outputs = m.read.clone();
     let mut problems = Problems::new();
     let alignment = collect(
         &mut problems,
@@ -886,8 +894,8 @@ fn read_align(dir: &Path, m: Manifest) -> Result<AlignFolder, InputError> {
                 names,
                 coop_codes,
                 coop,
-                metric: jstr(&m.json, &["options", "metric"]),
-                level: jstr(&m.json, &["options", "level"]),
+                metric: jstr(&m.options(), &["metric"]),
+                level: jstr(&m.options(), &["level"]),
             })
         }
         _ => Err(problems.finish(()).err().unwrap_or_default()),
@@ -969,7 +977,7 @@ fn read_coop(t: &Table) -> Result<(Vec<String>, Vec<Vec<Coop>>), Problem> {
 
 fn read_sensitivity(dir: &Path, m: Manifest) -> Result<SensitivityFolder, InputError> {
     let mut folder = folder_of(dir, &m);
-    let outputs = m.json.get("outputs").cloned().unwrap_or(Json::Null);
+    let outputs = m.read.clone();
     let mut problems = Problems::new();
     let intervals = collect(
         &mut problems,
@@ -986,8 +994,8 @@ fn read_sensitivity(dir: &Path, m: Manifest) -> Result<SensitivityFolder, InputE
             folder,
             intervals,
             indices,
-            n: jget(&m.json, &["options", "n"]).and_then(Json::as_u64),
-            target: jstr(&m.json, &["options", "target"]),
+            n: m.options().get("n").and_then(Json::as_u64),
+            target: jstr(&m.options(), &["target"]),
         }),
         _ => Err(problems.finish(()).err().unwrap_or_default()),
     }
@@ -1045,7 +1053,7 @@ fn read_indices(t: &Table) -> Result<Vec<SensIndex>, Problem> {
 
 fn read_compare(dir: &Path, m: Manifest) -> Result<CompareFolder, InputError> {
     let mut folder = folder_of(dir, &m);
-    let outputs = m.json.get("outputs").cloned().unwrap_or(Json::Null);
+    let outputs = m.read.clone();
     let shifts = read_table(dir, "rank_shifts.csv", &mut folder, &outputs)
         .and_then(|t| read_shifts(&t))
         .map_err(InputError::one)?;
@@ -1055,7 +1063,7 @@ fn read_compare(dir: &Path, m: Manifest) -> Result<CompareFolder, InputError> {
     folder.files.push(FileCheck {
         name: "summary.json".to_string(),
         sha256,
-        recorded: jstr(&outputs, &["summary.json", "sha256"]),
+        recorded: outputs.sha256("summary.json").map(str::to_string),
     });
     let summary: Json = serde_json::from_str(&text).map_err(|e| {
         InputError::one(

@@ -1,12 +1,15 @@
 //! The rubric's `[pipeline]` section: the method of each step, with COINr's names and parameters.
 
+use serde::{Serialize, Serializer};
+
 use crate::error::{Problem, Problems, did_you_mean};
 use crate::rubric::tree::{Kind, Reader, Table, Tv};
 
 /// Every step's settings.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct PipelineSpec {
     /// Denominate: divide numeric criteria by their `denominator` column.
+    #[serde(serialize_with = "denominate_method")]
     pub denominate: bool,
     /// Impute: what unknown criterion values become.
     pub impute: ImputeSpec,
@@ -24,10 +27,76 @@ pub struct PipelineSpec {
     pub rank: RankSpec,
 }
 
+/// `denominate` as its table: `{ method = "divide" }` or `"none"`.
+fn denominate_method<S: Serializer>(on: &bool, s: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Denominate {
+        method: &'static str,
+    }
+    Denominate {
+        method: if *on { "divide" } else { "none" },
+    }
+    .serialize(s)
+}
+
+/// Serialises a settings enum as its name in TOML.
+macro_rules! serialize_by_name {
+    ($($t:ty),*) => {$(
+        impl Serialize for $t {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.name())
+            }
+        }
+    )*};
+}
+
+serialize_by_name!(
+    ImputeMethod,
+    ScreenMethod,
+    TreatMethod,
+    NormaliseMethod,
+    NaChild,
+    AggregateMethod,
+    Ties,
+    WeightsMethod
+);
+
+/// `ties` of `[pipeline.rank]` as its name in TOML.
+fn rank_ties_name<S: Serializer>(t: &RankTies, s: S) -> Result<S::Ok, S::Error> {
+    let name = RANK_TIES
+        .iter()
+        .find(|(_, x)| x == t)
+        .map_or("tolerance", |(n, _)| n);
+    s.serialize_str(name)
+}
+
+impl Ties {
+    /// The name as written in TOML.
+    pub fn name(self) -> &'static str {
+        match self {
+            Ties::Min => "min",
+            Ties::Average => "average",
+        }
+    }
+}
+
+impl WeightsMethod {
+    /// The name as written in TOML.
+    pub fn name(self) -> &'static str {
+        match self {
+            WeightsMethod::Rubric => "rubric",
+            WeightsMethod::Equal => "equal",
+            WeightsMethod::Pca => "pca",
+            WeightsMethod::PcaSquared => "pca_squared",
+        }
+    }
+}
+
 /// Ranking of scores (`[pipeline.rank]`): descending, ties share the lowest rank.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RankSpec {
     /// Which scores tie.
+    #[serde(serialize_with = "rank_ties_name")]
     pub ties: RankTies,
 }
 
@@ -40,7 +109,7 @@ const RANK_TIES: &[(&str, RankTies)] = &[
 ];
 
 /// Imputation of unknown criterion values.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ImputeSpec {
     /// Method.
     pub method: ImputeMethod,
@@ -85,7 +154,7 @@ impl ImputeMethod {
 }
 
 /// Screening of jurisdictions by data availability (COINr's `Screen`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScreenSpec {
     /// Which flag excludes a jurisdiction.
     pub method: ScreenMethod,
@@ -134,7 +203,7 @@ impl ScreenMethod {
 /// Two checks with their own thresholds, as in COINr: the pass check (`f_pass_para`) decides
 /// whether a criterion is treated and whether the fallback follows; winsorisation (`f1_para`)
 /// stops pulling points in once its own check passes.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TreatSpec {
     /// First treatment tried.
     pub method: TreatMethod,
@@ -196,7 +265,7 @@ impl TreatMethod {
 }
 
 /// Normalisation (COINr's `Normalise`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NormaliseSpec {
     /// Method.
     pub method: NormaliseMethod,
@@ -284,7 +353,7 @@ impl NormaliseMethod {
 }
 
 /// Where weights come from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WeightsSpec {
     /// Method.
     pub method: WeightsMethod,
@@ -306,7 +375,7 @@ pub enum WeightsMethod {
 }
 
 /// Aggregation (COINr's `Aggregate`) and the coverage rule.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AggregateSpec {
     /// Method.
     pub method: AggregateMethod,
