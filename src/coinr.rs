@@ -29,6 +29,8 @@ pub struct ImportOptions {
     pub id: String,
     /// COINr's `level_names`, from the indicator level up (e.g. Indicator, Pillar, Sub-index, Index).
     pub level_names: Option<Vec<String>>,
+    /// Limits on the iData and iMeta files.
+    pub limits: crate::limits::Limits,
 }
 
 struct MetaRow {
@@ -62,7 +64,7 @@ fn num(x: f64) -> String {
 /// Reads iData and iMeta and builds the three files.
 pub fn import(idata: &Path, imeta: &Path, options: &ImportOptions) -> Result<Imported, InputError> {
     let mut p = Problems::new();
-    let meta = read_meta(imeta, &mut p)?;
+    let meta = read_meta(imeta, &options.limits, &mut p)?;
     p.check()?;
     let indicators: Vec<&MetaRow> = meta.iter().filter(|m| m.kind == "Indicator").collect();
     let aggregates: Vec<&MetaRow> = meta.iter().filter(|m| m.kind == "Aggregate").collect();
@@ -106,7 +108,7 @@ pub fn import(idata: &Path, imeta: &Path, options: &ImportOptions) -> Result<Imp
     p.check()?;
 
     // iData: units, groups, denominators, indicator values.
-    let mut table = Table::open(idata, None, "iData file")?;
+    let mut table = Table::open(idata, None, "iData file", &options.limits)?;
     let idata_name = table.name.clone();
     let header = table.header.clone();
     let col = |n: &str| header.iter().position(|h| h == n);
@@ -374,8 +376,12 @@ fn na_to_empty(s: &str) -> &str {
     if s == "NA" { "" } else { s }
 }
 
-fn read_meta(path: &Path, p: &mut Problems) -> Result<Vec<MetaRow>, InputError> {
-    let mut table = Table::open(path, None, "iMeta file")?;
+fn read_meta(
+    path: &Path,
+    limits: &crate::limits::Limits,
+    p: &mut Problems,
+) -> Result<Vec<MetaRow>, InputError> {
+    let mut table = Table::open(path, None, "iMeta file", limits)?;
     let name = table.name.clone();
     let header = table.header.clone();
     let col = |n: &str| header.iter().position(|h| h == n);
