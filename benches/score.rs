@@ -33,11 +33,16 @@ fn paths(dir: &str) -> InputPaths {
 /// Reads `dir` against `r`, carrying the evidence fields its `accord.toml` declares, as `score`
 /// does.
 fn load(dir: &str, r: &accord::rubric::Rubric) -> evidence::Inputs {
-    let carried = evidence::folder::read(&root().join(dir))
+    let limits = accord::limits::Limits::default();
+    let carried = evidence::folder::read(&root().join(dir), &limits)
         .expect("accord.toml")
         .map(|f| f.fields)
         .unwrap_or_default();
-    evidence::load_carrying(&paths(dir), r, &carried).expect("inputs")
+    let options = evidence::LoadOptions {
+        carried,
+        ..evidence::LoadOptions::default()
+    };
+    evidence::load_with(&paths(dir), r, &options).expect("inputs")
 }
 
 fn rubric() -> accord::rubric::Rubric {

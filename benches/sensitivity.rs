@@ -35,6 +35,7 @@ fn asem() -> Asem {
         &root.join("ASEM_iMeta.csv"),
         &ImportOptions {
             id: "asem".into(),
+            limits: accord::limits::Limits::default(),
             level_names: None,
         },
     )

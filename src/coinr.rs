@@ -29,6 +29,8 @@ pub struct ImportOptions {
     pub id: String,
     /// COINr's `level_names`, from the indicator level up (e.g. Indicator, Pillar, Sub-index, Index).
     pub level_names: Option<Vec<String>>,
+    /// Limits on the iData and iMeta files.
+    pub limits: crate::limits::Limits,
 }
 
 struct MetaRow {
@@ -86,12 +88,12 @@ fn column(header: &[String], name: &str) -> Option<usize> {
 /// Reads iData and iMeta and builds the three files.
 pub fn import(idata: &Path, imeta: &Path, options: &ImportOptions) -> Result<Imported, InputError> {
     let mut p = Problems::new();
-    let meta = read_meta(imeta, &mut p)?;
+    let meta = read_meta(imeta, &options.limits, &mut p)?;
     p.check()?;
     let imeta_name = imeta.display().to_string();
     let fw = framework(&meta, &imeta_name, &mut p);
     p.check()?;
-    let (header, units) = read_units(idata, &fw, &imeta_name, &mut p)?;
+    let (header, units) = read_units(idata, &fw, &imeta_name, &options.limits, &mut p)?;
     Ok(Imported {
         rubric: rubric_toml(&fw, options),
         evidence: evidence_csv(&fw, &header, &units),
@@ -157,9 +159,10 @@ fn read_units(
     idata: &Path,
     fw: &Framework,
     imeta_name: &str,
+    limits: &crate::limits::Limits,
     p: &mut Problems,
 ) -> Result<(Vec<String>, Vec<Unit>), InputError> {
-    let mut table = Table::open(idata, None, "iData file")?;
+    let mut table = Table::open(idata, None, "iData file", limits)?;
     let idata_name = table.name.clone();
     let header = table.header.clone();
     let col = |n: &str| column(&header, n);
@@ -450,8 +453,12 @@ fn na_to_empty(s: &str) -> &str {
     if s == "NA" { "" } else { s }
 }
 
-fn read_meta(path: &Path, p: &mut Problems) -> Result<Vec<MetaRow>, InputError> {
-    let mut table = Table::open(path, None, "iMeta file")?;
+fn read_meta(
+    path: &Path,
+    limits: &crate::limits::Limits,
+    p: &mut Problems,
+) -> Result<Vec<MetaRow>, InputError> {
+    let mut table = Table::open(path, None, "iMeta file", limits)?;
     let name = table.name.clone();
     let header = table.header.clone();
     let col = |n: &str| header.iter().position(|h| h == n);

@@ -92,8 +92,9 @@ impl Side {
         side
     }
 
-    /// A side from a `score` results folder (its ranking.csv, scores.csv and manifest.json).
-    pub fn from_folder(dir: &Path) -> Result<Side, InputError> {
+    /// A side from a `score` results folder (its ranking.csv, scores.csv and manifest.json),
+    /// each file read within `limits`.
+    pub fn from_folder(dir: &Path, limits: &crate::limits::Limits) -> Result<Side, InputError> {
         let shown = dir.display().to_string();
         let m = manifest::read_run(dir, "score")?;
         // A folder is compared only as accord wrote it: every file its manifest lists must
@@ -131,7 +132,7 @@ impl Side {
             let bytes = crate::files::read_bytes(
                 &path,
                 "results file",
-                crate::limits::get().table_bytes,
+                limits.table_bytes,
                 Some("--max-file-mb"),
                 Some(Location::file(&manifest)),
             )?;
@@ -169,7 +170,7 @@ impl Side {
                 s.parse::<f64>().ok()
             }
         };
-        let mut ranking = Table::open(&dir.join("ranking.csv"), None, "ranking")?;
+        let mut ranking = Table::open(&dir.join("ranking.csv"), None, "ranking", limits)?;
         let col = |t: &Table, n: &str| {
             t.column(n)
                 .ok_or_else(|| Problem::new(format!("`{}` has no `{n}` column", t.name)))
@@ -187,7 +188,7 @@ impl Side {
                 (num(get(cs)), get(cr).parse().ok(), unescape(get(cn))),
             );
         })?;
-        let mut scores = Table::open(&dir.join("scores.csv"), None, "scores")?;
+        let mut scores = Table::open(&dir.join("scores.csv"), None, "scores", limits)?;
         let (cj, cnode, ck, cs) = (
             col(&scores, "jurisdiction")?,
             col(&scores, "node")?,

@@ -1,9 +1,10 @@
-//! Limits on input sizes: each one documented, defaulted, and settable from the command line, so
-//! that hostile or mistaken input meets a clear message instead of exhausting memory or time.
+//! Limits on input sizes: each one documented and defaulted, so that hostile or mistaken input
+//! meets a clear message instead of exhausting memory or time. The limits are a value carried in
+//! the load options of each reader (`rubric::LoadOptions`, `evidence::LoadOptions`, ...), not a
+//! setting of the process: two loads in one process can use different limits. The binary builds
+//! one from its `--max-*` flags.
 
-use std::sync::OnceLock;
-
-/// The limits in force.
+/// Limits on what one load reads; `Default` gives the documented defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest evidence, jurisdictions or dyads file (or workbook), in bytes.
@@ -58,16 +59,4 @@ impl Default for Limits {
             dates: 100,
         }
     }
-}
-
-static LIMITS: OnceLock<Limits> = OnceLock::new();
-
-/// The limits in force (the defaults unless `set` was called first).
-pub fn get() -> &'static Limits {
-    LIMITS.get_or_init(Limits::default)
-}
-
-/// Sets the limits for the rest of the process; returns false if they were already in use.
-pub fn set(limits: Limits) -> bool {
-    LIMITS.set(limits).is_ok()
 }

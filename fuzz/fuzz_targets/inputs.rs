@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     // The CSV reader on its own: every row of every file, whatever the header says.
     for part in &parts {
         let text = String::from_utf8_lossy(part).into_owned();
-        if let Ok(mut table) = Table::from_text("t.csv", text, String::new(), "file") {
+        if let Ok(mut table) = Table::from_text("t.csv", text, String::new(), "file", &Default::default()) {
             let width = table.header.len();
             let r = table.for_each_row(|row| {
                 assert_eq!(row.cells.len(), width);

@@ -46,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
     let Some(spec) = parts.get(1) else { return };
     let text = String::from_utf8_lossy(spec).into_owned();
     let source = accord::error::SourceText::new("spec.toml", text);
-    let table = match parse(&source) {
+    let table = match parse(&source, &Default::default()) {
         Ok(t) => t,
         Err(problems) => {
             check_error(&accord::error::InputError { problems });

@@ -10,7 +10,6 @@
 #![no_main]
 
 use std::io::Write;
-use std::sync::Once;
 
 use accord::evidence::table::Table;
 use accord_fuzz::{optional, sections};
@@ -42,14 +41,11 @@ fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
 fuzz_target!(|data: &[u8]| {
     // Limits small enough that an input the reader accepts stays quick: the fuzzer looks for
     // inputs that get past them, not for workbooks that are merely large.
-    static LIMITS: Once = Once::new();
-    LIMITS.call_once(|| {
-        accord::limits::set(accord::limits::Limits {
-            cells: 200_000,
-            unzipped_bytes: 16 * 1024 * 1024,
-            ..accord::limits::Limits::default()
-        });
-    });
+    let limits = accord::limits::Limits {
+        cells: 200_000,
+        unzipped_bytes: 16 * 1024 * 1024,
+        ..accord::limits::Limits::default()
+    };
     let Some((&selector, rest)) = data.split_first() else {
         return;
     };
@@ -79,7 +75,7 @@ fuzz_target!(|data: &[u8]| {
         _ => ("coding.xlsx", rest.to_vec()),
     };
     let sheet = (selector & 4 != 0).then_some("Evidence");
-    match Table::from_workbook(name, &bytes, sheet, "evidence file") {
+    match Table::from_workbook(name, &bytes, sheet, "evidence file", &limits) {
         Ok(mut table) => {
             let width = table.header.len();
             assert!(width > 0 && table.header.iter().all(|h| !h.is_empty()));

@@ -23,9 +23,9 @@ pub struct AgreementArgs {
 }
 
 /// Runs `agreement`.
-pub fn run(args: &AgreementArgs) -> Result<(), Error> {
+pub fn run(args: &AgreementArgs, limits: &accord::limits::Limits) -> Result<(), Error> {
     let out = args.output.begin()?;
-    let (rubric, inputs, as_of) = args.inputs.load()?;
+    let (rubric, inputs, as_of) = args.inputs.load(limits)?;
     agreement::check_coders(&inputs)?;
     let scored = accord::score(rubric, inputs, as_of)?;
     let report = agreement::report(&scored.rubric, &scored.inputs)?;
@@ -48,7 +48,7 @@ pub fn run(args: &AgreementArgs) -> Result<(), Error> {
     for (name, bytes) in &files {
         out.write(name, bytes)?;
     }
-    out.commit(&args.inputs.guard(&scored.rubric)?)?;
+    out.commit(&args.inputs.guard(&scored.rubric, limits)?)?;
     print(&summary(
         &scored,
         &report,

@@ -105,9 +105,9 @@ impl From<MetricArg> for Metric {
 }
 
 /// Runs `align`.
-pub fn run(args: &AlignArgs, _cli: &Cli) -> Result<(), Error> {
+pub fn run(args: &AlignArgs, _cli: &Cli, limits: &accord::limits::Limits) -> Result<(), Error> {
     let out = args.output.begin()?;
-    let (rubric, inputs, as_of) = args.inputs.load()?;
+    let (rubric, inputs, as_of) = args.inputs.load(limits)?;
     let scored = accord::score(rubric, inputs, as_of)?;
     // The default that recovers the demonstration set's blocs best (README, "Choosing the
     // default"), where the rubric has facets to compare.
@@ -136,7 +136,7 @@ pub fn run(args: &AlignArgs, _cli: &Cli) -> Result<(), Error> {
     for (name, bytes) in &files {
         out.write(name, bytes)?;
     }
-    out.commit(&args.inputs.guard(&scored.rubric)?)?;
+    out.commit(&args.inputs.guard(&scored.rubric, limits)?)?;
     print(&summary(
         &scored,
         &alignment,

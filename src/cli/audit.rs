@@ -61,16 +61,16 @@ pub struct AuditArgs {
 }
 
 /// Runs `audit`.
-pub fn run(args: &AuditArgs) -> Result<(), Error> {
+pub fn run(args: &AuditArgs, limits: &accord::limits::Limits) -> Result<(), Error> {
     let out = args.output.begin()?;
-    let (rubric, inputs, as_of) = args.inputs.load()?;
+    let (rubric, inputs, as_of) = args.inputs.load(limits)?;
     let scored = accord::score(rubric, inputs, as_of)?;
     let audit = Audit::compute(&scored, args.stage.into())?;
     let files = audit.files(&scored);
     for (name, bytes) in &files {
         out.write(name, bytes)?;
     }
-    out.commit(&args.inputs.guard(&scored.rubric)?)?;
+    out.commit(&args.inputs.guard(&scored.rubric, limits)?)?;
     print(&audit.summary(&scored, &args.output.out.display().to_string(), files.len()))
 }
 

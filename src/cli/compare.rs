@@ -65,7 +65,7 @@ fn kind_of(x: &str) -> Kind {
 }
 
 /// Runs `compare`.
-pub fn run(args: &CompareArgs) -> Result<(), Error> {
+pub fn run(args: &CompareArgs, limits: &accord::limits::Limits) -> Result<(), Error> {
     let kind = kind_of(&args.a);
     if kind_of(&args.b) != kind {
         return Err(InputError::one(
@@ -78,8 +78,8 @@ pub fn run(args: &CompareArgs) -> Result<(), Error> {
     let mut report = String::new();
     let (side_a, side_b, changes, movers_text) = match kind {
         Kind::Results => {
-            let a = Side::from_folder(Path::new(&args.a))?;
-            let b = Side::from_folder(Path::new(&args.b))?;
+            let a = Side::from_folder(Path::new(&args.a), limits)?;
+            let b = Side::from_folder(Path::new(&args.b), limits)?;
             let changes = match (&a.settings, &b.settings) {
                 (Some(x), Some(y)) => compare::rubric_diff(x, y),
                 _ => Vec::new(),
@@ -95,10 +95,10 @@ pub fn run(args: &CompareArgs) -> Result<(), Error> {
             }
             let mut ia = args.inputs.clone();
             ia.rubric = Some(PathBuf::from(&args.a));
-            let (ra, inputs_a, as_of, load) = ia.load_with_options()?;
+            let (ra, inputs_a, as_of, load) = ia.load_with_options(limits)?;
             let mut ib = args.inputs.clone();
             ib.rubric = Some(PathBuf::from(&args.b));
-            let (rb, inputs_b, _) = ib.load()?;
+            let (rb, inputs_b, _) = ib.load(limits)?;
             let a = accord::score(ra, inputs_a, as_of)?;
             let b = accord::score(rb, inputs_b, as_of)?;
             let changes = compare::rubric_diff(
@@ -128,7 +128,7 @@ pub fn run(args: &CompareArgs) -> Result<(), Error> {
                     i.evidence = Some(PathBuf::from(x));
                     i.data = None;
                 }
-                let (r, inputs, as_of) = i.load()?;
+                let (r, inputs, as_of) = i.load(limits)?;
                 accord::score(r, inputs, as_of)
             };
             let a = scored(&args.a)?;
@@ -270,7 +270,11 @@ pub fn run(args: &CompareArgs) -> Result<(), Error> {
     for (name, b) in &files {
         out.write(name, b)?;
     }
-    let mut guard = args.inputs.resolve().map(|r| r.guard()).unwrap_or_default();
+    let mut guard = args
+        .inputs
+        .resolve(limits)
+        .map(|r| r.guard())
+        .unwrap_or_default();
     guard.add(&args.a).add(&args.b);
     out.commit(&guard)?;
 

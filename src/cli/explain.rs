@@ -31,8 +31,8 @@ pub enum Format {
 }
 
 /// Runs `explain`.
-pub fn run(args: &ExplainArgs) -> Result<(), Error> {
-    let (rubric, inputs, as_of) = args.inputs.load()?;
+pub fn run(args: &ExplainArgs, limits: &accord::limits::Limits) -> Result<(), Error> {
+    let (rubric, inputs, as_of) = args.inputs.load(limits)?;
     let scored = accord::score(rubric, inputs, as_of)?;
     let e = accord::explain::explain(&scored, &args.jurisdiction, args.node.as_deref())?;
     match args.format {

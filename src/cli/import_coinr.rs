@@ -29,7 +29,7 @@ pub struct ImportArgs {
 }
 
 /// Runs `import-coinr`.
-pub fn run(args: &ImportArgs) -> Result<(), Error> {
+pub fn run(args: &ImportArgs, limits: &accord::limits::Limits) -> Result<(), Error> {
     let out = args.output.begin()?;
     let imported = import(
         &args.idata,
@@ -37,6 +37,7 @@ pub fn run(args: &ImportArgs) -> Result<(), Error> {
         &ImportOptions {
             id: args.id.clone(),
             level_names: args.level_names.clone(),
+            limits: *limits,
         },
     )?;
     out.write("rubric.toml", imported.rubric.as_bytes())?;

@@ -19,6 +19,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use accord::error::{Error, InputError, Location, Problem};
 use accord::evidence::{self, Date, InputPaths, Inputs, parse_date};
+use accord::limits::Limits;
 use accord::output::manifest::{FileRecord, Invocation};
 use accord::rubric::{self, LoadOptions, Rubric};
 
@@ -203,14 +204,17 @@ pub struct Resolved {
     /// The delimiter of the text inputs: `--delimiter`, else the folder's (`None`: each file's
     /// by its name).
     pub delimiter: Option<evidence::Delimiter>,
+    /// The limits every input is read within.
+    pub limits: Limits,
 }
 
 impl InputArgs {
-    /// Resolves defaults: the shipped rubric, and `--data` (or `data/`) for the evidence.
-    pub fn resolve(&self) -> Result<Resolved, InputError> {
+    /// Resolves defaults: the shipped rubric, and `--data` (or `data/`) for the evidence; the
+    /// inputs are to be read within `limits`.
+    pub fn resolve(&self, limits: &Limits) -> Result<Resolved, InputError> {
         self.utf8_names()?;
         let mut as_of = Vec::new();
-        let most = accord::limits::get().dates;
+        let most = limits.dates;
         for (i, s) in self.as_of.iter().flat_map(|s| s.split(',')).enumerate() {
             if i == most {
                 return Err(InputError::one(
@@ -270,7 +274,7 @@ impl InputArgs {
             }
         };
         let folder = match &data_dir {
-            Some(dir) => evidence::folder::read(dir)?,
+            Some(dir) => evidence::folder::read(dir, limits)?,
             None => None,
         };
         let rubric = match (&self.rubric, folder.as_ref().and_then(|f| f.rubric.clone())) {
@@ -343,6 +347,7 @@ impl InputArgs {
             invocation,
             folder,
             delimiter,
+            limits: *limits,
         })
     }
 
@@ -377,18 +382,24 @@ impl InputArgs {
 
     /// What a command reading these inputs may never replace: every input file and folder, with
     /// the loaded rubric's `extends` bases.
-    pub fn guard(&self, rubric: &Rubric) -> Result<accord::output::Inputs, InputError> {
-        let mut g = self.resolve()?.guard();
+    pub fn guard(
+        &self,
+        rubric: &Rubric,
+        limits: &Limits,
+    ) -> Result<accord::output::Inputs, InputError> {
+        let mut g = self.resolve(limits)?.guard();
         g.rubric(rubric);
         Ok(g)
     }
 
-    /// The rubric's load options from the command line (`--set`, `--allow-extends-outside`).
-    pub fn load_options(&self) -> LoadOptions {
+    /// The rubric's load options from the command line (`--set`, `--allow-extends-outside`,
+    /// the limits).
+    pub fn load_options(&self, limits: &Limits) -> LoadOptions {
         LoadOptions {
             overrides: self.set.clone(),
             allow_extends_outside: self.allow_extends_outside,
             leave_out: Vec::new(),
+            limits: *limits,
         }
     }
 
@@ -398,7 +409,7 @@ impl InputArgs {
         &self,
         resolved: &Resolved,
     ) -> Result<(Rubric, Inputs, LoadOptions), InputError> {
-        let mut options = self.load_options();
+        let mut options = self.load_options(&resolved.limits);
         let mut rubric = rubric::load(&resolved.rubric, &options)?;
         let inputs = load_inputs(resolved, &rubric)?;
         if self.only_coded {
@@ -419,17 +430,18 @@ impl InputArgs {
         Ok((rubric, inputs, options))
     }
 
-    /// Loads everything, for commands that evaluate on one date.
-    pub fn load(&self) -> Result<(Rubric, Inputs, Option<Date>), InputError> {
-        let (rubric, inputs, date, _) = self.load_with_options()?;
+    /// Loads everything within `limits`, for commands that evaluate on one date.
+    pub fn load(&self, limits: &Limits) -> Result<(Rubric, Inputs, Option<Date>), InputError> {
+        let (rubric, inputs, date, _) = self.load_with_options(limits)?;
         Ok((rubric, inputs, date))
     }
 
     /// Like `load`, with the load options that give the rubric again.
     pub fn load_with_options(
         &self,
+        limits: &Limits,
     ) -> Result<(Rubric, Inputs, Option<Date>, LoadOptions), InputError> {
-        let resolved = self.resolve()?;
+        let resolved = self.resolve(limits)?;
         if resolved.as_of.len() > 1 {
             return Err(InputError::one(
                 Problem::new("this command evaluates on one date; `--as-of` names several")
@@ -466,13 +478,16 @@ impl Resolved {
 /// Reads the evidence, jurisdictions and dyads, with the date the data folder declares, and warns
 /// on stderr about dates later than today (by the system clock, which changes no output byte).
 pub fn load_inputs(resolved: &Resolved, rubric: &Rubric) -> Result<Inputs, InputError> {
-    let carried = resolved
-        .folder
-        .as_ref()
-        .map(|f| f.fields.clone())
-        .unwrap_or_default();
-    let mut inputs =
-        evidence::load_delimited(&resolved.paths, rubric, &carried, resolved.delimiter)?;
+    let options = evidence::LoadOptions {
+        carried: resolved
+            .folder
+            .as_ref()
+            .map(|f| f.fields.clone())
+            .unwrap_or_default(),
+        delimiter: resolved.delimiter,
+        limits: resolved.limits,
+    };
+    let mut inputs = evidence::load_with(&resolved.paths, rubric, &options)?;
     if let Some(f) = &resolved.folder
         && let Some(d) = f.date
     {
@@ -528,31 +543,37 @@ pub fn print_exact(text: &str) -> Result<(), Error> {
     }
 }
 
+impl Cli {
+    /// The limits the `--max-*` flags set (the others at their defaults).
+    pub fn limits(&self) -> Limits {
+        Limits {
+            table_bytes: self.max_file_mb.saturating_mul(1024 * 1024),
+            unzipped_bytes: self.max_unzipped_mb.saturating_mul(1024 * 1024),
+            cells: self.max_cells,
+            rows: self.max_rows,
+            criteria: self.max_criteria,
+            nodes: self.max_criteria,
+            expr_len: self.max_expr_len,
+            expr_depth: self.max_expr_depth,
+            ..Limits::default()
+        }
+    }
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: &Cli) -> Result<(), Error> {
-    let defaults = accord::limits::Limits::default();
-    accord::limits::set(accord::limits::Limits {
-        table_bytes: cli.max_file_mb.saturating_mul(1024 * 1024),
-        unzipped_bytes: cli.max_unzipped_mb.saturating_mul(1024 * 1024),
-        cells: cli.max_cells,
-        rows: cli.max_rows,
-        criteria: cli.max_criteria,
-        nodes: cli.max_criteria,
-        expr_len: cli.max_expr_len,
-        expr_depth: cli.max_expr_depth,
-        ..defaults
-    });
+    let limits = cli.limits();
     match &cli.command {
-        Command::Score(a) => score::run(a, cli),
-        Command::Validate(a) => validate::run(a),
-        Command::Explain(a) => explain::run(a),
-        Command::Template(a) => template::run(a),
-        Command::Align(a) => align::run(a, cli),
-        Command::ImportCoinr(a) => import_coinr::run(a),
-        Command::Sensitivity(a) => sensitivity::run(a, cli),
-        Command::Audit(a) => audit::run(a),
-        Command::Agreement(a) => agreement::run(a),
-        Command::Compare(a) => compare::run(a),
+        Command::Score(a) => score::run(a, cli, &limits),
+        Command::Validate(a) => validate::run(a, &limits),
+        Command::Explain(a) => explain::run(a, &limits),
+        Command::Template(a) => template::run(a, &limits),
+        Command::Align(a) => align::run(a, cli, &limits),
+        Command::ImportCoinr(a) => import_coinr::run(a, &limits),
+        Command::Sensitivity(a) => sensitivity::run(a, cli, &limits),
+        Command::Audit(a) => audit::run(a, &limits),
+        Command::Agreement(a) => agreement::run(a, &limits),
+        Command::Compare(a) => compare::run(a, &limits),
         Command::Report(a) => report::run(a, cli),
     }
 }

@@ -30,9 +30,9 @@ pub struct ScoreArgs {
 }
 
 /// Runs `score`.
-pub fn run(args: &ScoreArgs, _cli: &Cli) -> Result<(), Error> {
+pub fn run(args: &ScoreArgs, _cli: &Cli, limits: &accord::limits::Limits) -> Result<(), Error> {
     if let Some(dir) = &args.check {
-        return check(dir);
+        return check(dir, limits);
     }
     let Some(target) = &args.out else {
         return Err(
@@ -40,7 +40,7 @@ pub fn run(args: &ScoreArgs, _cli: &Cli) -> Result<(), Error> {
         );
     };
     let out = OutputDir::begin(target, args.force)?;
-    let resolved = args.inputs.resolve()?;
+    let resolved = args.inputs.resolve(limits)?;
     let (rubric, inputs, _) = args.inputs.load_resolved(&resolved)?;
     let mut guard = resolved.guard();
     guard.rubric(&rubric);
@@ -78,7 +78,7 @@ fn score_dates(
 }
 
 /// `--check DIR`: rerun what DIR's manifest records and compare.
-fn check(dir: &std::path::Path) -> Result<(), Error> {
+fn check(dir: &std::path::Path, limits: &accord::limits::Limits) -> Result<(), Error> {
     let shown = dir.display().to_string();
     let m = output::manifest::read_run(dir, "score")?;
     let manifest = dir.join("manifest.json").display().to_string();
@@ -128,7 +128,7 @@ fn check(dir: &std::path::Path) -> Result<(), Error> {
         recorded.push((f.path.clone(), f.sha256.clone()));
     }
     // Read as the run read them: regular files only, within the file limit.
-    let limit = accord::limits::get().table_bytes;
+    let limit = limits.table_bytes;
     for (p, h) in &recorded {
         let now = match accord::builtin::file(p).filter(|_| accord::builtin::is_builtin(p)) {
             Some(bytes) => Ok(accord::files::sha256_hex(bytes)),
@@ -163,11 +163,11 @@ fn check(dir: &std::path::Path) -> Result<(), Error> {
             }
         }
     }
-    let resolved = args.resolve()?;
+    let resolved = args.resolve(limits)?;
     let (rubric_loaded, inputs, _) = args.load_resolved(&resolved)?;
     let runs = score_dates(rubric_loaded, inputs, &resolved.as_of)?;
     let files = output::score_files_dated(&runs, Some(&resolved.invocation));
-    match output::check::first_difference(&files, dir) {
+    match output::check::first_difference(&files, dir, limits.table_bytes) {
         None => print(&format!(
             "reproduced: `{shown}` matches a rerun byte for byte ({} files)\n",
             files.len()

@@ -96,10 +96,14 @@ fn check_counts(args: &SensitivityArgs) -> Result<(), InputError> {
 }
 
 /// Runs `sensitivity`.
-pub fn run(args: &SensitivityArgs, cli: &Cli) -> Result<(), Error> {
+pub fn run(
+    args: &SensitivityArgs,
+    cli: &Cli,
+    limits: &accord::limits::Limits,
+) -> Result<(), Error> {
     check_counts(args)?;
     let out = args.output.begin()?;
-    let resolved = args.inputs.resolve()?;
+    let resolved = args.inputs.resolve(limits)?;
     let (rubric, inputs, load) = args.inputs.load_resolved(&resolved)?;
     if resolved.as_of.len() > 1 {
         return Err(InputError::one(Problem::new(

@@ -39,14 +39,18 @@ pub enum TemplateForm {
 }
 
 /// Runs `template`.
-pub fn run(args: &TemplateArgs) -> Result<(), Error> {
+pub fn run(args: &TemplateArgs, limits: &accord::limits::Limits) -> Result<(), Error> {
     let path = args
         .rubric
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_RUBRIC));
-    let rubric = rubric::load(&path, &LoadOptions::default())?;
+    let options = LoadOptions {
+        limits: *limits,
+        ..LoadOptions::default()
+    };
+    let rubric = rubric::load(&path, &options)?;
     let juris = match &args.jurisdictions {
-        Some(p) => Some(accord::evidence::load_jurisdictions(p, &rubric)?),
+        Some(p) => Some(accord::evidence::load_jurisdictions(p, &rubric, limits)?),
         None => None,
     };
     let form = match args.form {

@@ -14,8 +14,8 @@ pub struct ValidateArgs {
 }
 
 /// Runs `validate`: loads everything, evaluates the rules and runs the pipeline without writing.
-pub fn run(args: &ValidateArgs) -> Result<(), Error> {
-    let (rubric, inputs, as_of) = args.inputs.load()?;
+pub fn run(args: &ValidateArgs, limits: &accord::limits::Limits) -> Result<(), Error> {
+    let (rubric, inputs, as_of) = args.inputs.load(limits)?;
     let msg = format!(
         "rubric `{}` {}: {} nodes, {} criteria, {} evidence fields{}\nevidence `{}`: {} rows ({} form) for {} jurisdictions{}\n",
         rubric.meta.id,

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{InputError, Location, Problem, Problems, SourceText};
 use crate::evidence::{Date, Delimiter, parse_date};
+use crate::limits::Limits;
 use crate::rubric::tree::{self, Kind, Reader};
 
 /// The name of the description file in a data folder.
@@ -39,7 +40,7 @@ pub struct Folder {
 }
 
 /// Reads `DIR/accord.toml` when it exists.
-pub fn read(dir: &Path) -> Result<Option<Folder>, InputError> {
+pub fn read(dir: &Path, limits: &Limits) -> Result<Option<Folder>, InputError> {
     let path = dir.join(FILE);
     let shown = path.display().to_string();
     if crate::builtin::is_builtin(&shown) {
@@ -48,7 +49,7 @@ pub fn read(dir: &Path) -> Result<Option<Folder>, InputError> {
             Some(bytes) => {
                 let text =
                     crate::files::decode_utf8(bytes.to_vec(), &shown).map_err(InputError::one)?;
-                parse(&shown, text, dir).map(Some)
+                parse(&shown, text, dir, limits).map(Some)
             }
         };
     }
@@ -57,15 +58,15 @@ pub fn read(dir: &Path) -> Result<Option<Folder>, InputError> {
     }
     let text = crate::files::read_text(&path, "data folder description", LIMIT, None)
         .map_err(InputError::one)?;
-    parse(&shown, text, dir).map(Some)
+    parse(&shown, text, dir, limits).map(Some)
 }
 
 /// Reads a description from its text; `shown` names it in messages, and the rubric path is
 /// resolved against `dir`.
-pub fn parse(shown: &str, text: String, dir: &Path) -> Result<Folder, InputError> {
+pub fn parse(shown: &str, text: String, dir: &Path, limits: &Limits) -> Result<Folder, InputError> {
     let sha256 = crate::files::sha256_hex(text.as_bytes());
     let source = SourceText::new(shown.to_string(), text);
-    let table = tree::parse(&source).map_err(|problems| InputError { problems })?;
+    let table = tree::parse(&source, limits).map_err(|problems| InputError { problems })?;
     let mut p = Problems::new();
     let root_at = tree::Origin {
         source: source.clone(),

@@ -19,8 +19,8 @@ pub struct MemoryInputs<'a> {
 }
 
 /// Reads evidence, jurisdictions and dyads given as bytes against a rubric, exactly as
-/// [`super::load`] reads files (the files are named `evidence.csv`, `jurisdictions.csv` and
-/// `dyads.csv` in messages and in the result).
+/// [`super::load`] reads files, within the default limits (the files are named `evidence.csv`,
+/// `jurisdictions.csv` and `dyads.csv` in messages and in the result).
 pub fn load_from_memory(files: MemoryInputs<'_>, rubric: &Rubric) -> Result<Inputs, InputError> {
     load_inputs(
         Input::Bytes("evidence.csv", files.evidence, None),
@@ -30,5 +30,6 @@ pub fn load_from_memory(files: MemoryInputs<'_>, rubric: &Rubric) -> Result<Inpu
         files.dyads.map(|b| Input::Bytes("dyads.csv", b, None)),
         rubric,
         &[],
+        &crate::limits::Limits::default(),
     )
 }

@@ -18,6 +18,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::error::{InputError, Location, Problem, Problems, did_you_mean};
+use crate::limits::Limits;
 use crate::rubric::{FieldKind, Rubric};
 pub use table::Delimiter;
 use table::{Row, Table};
@@ -461,38 +462,43 @@ pub(crate) enum Input<'a> {
 }
 
 impl Input<'_> {
-    fn open(self, what: &str) -> Result<Table, Problem> {
+    fn open(self, what: &str, limits: &Limits) -> Result<Table, Problem> {
         match self {
-            Input::File(path, sheet, d) => Table::open_with(path, sheet, d, what),
-            Input::Bytes(name, bytes, d) => Table::from_bytes_with(name, bytes.to_vec(), d, what),
+            Input::File(path, sheet, d) => Table::open_with(path, sheet, d, what, limits),
+            Input::Bytes(name, bytes, d) => {
+                Table::from_bytes_with(name, bytes.to_vec(), d, what, limits)
+            }
         }
     }
 }
 
-/// Reads every input file against the rubric, reporting the problems of all files together.
+/// How the input files are read.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Evidence fields a data folder declares it carries (`fields` in its `accord.toml`): rows
+    /// and columns of a carried field the rubric does not read are skipped, so one folder feeds
+    /// several rubrics; a field neither read nor carried is still an error.
+    pub carried: Vec<String>,
+    /// The delimiter of every text file (`None`: each by its name, tab-separated when it ends
+    /// `.tsv` or `.tab`, else comma-separated); workbooks ignore it.
+    pub delimiter: Option<Delimiter>,
+    /// Limits on the files: their bytes, rows, cells and, for workbooks, what they unpack to.
+    pub limits: Limits,
+}
+
+/// Reads every input file against the rubric, reporting the problems of all files together,
+/// with the default options.
 pub fn load(paths: &InputPaths, rubric: &Rubric) -> Result<Inputs, InputError> {
-    load_carrying(paths, rubric, &[])
+    load_with(paths, rubric, &LoadOptions::default())
 }
 
-/// Like `load`, for a data folder that declares the evidence fields it carries (`fields` in its
-/// `accord.toml`): rows and columns of a declared field the rubric does not read are skipped, so
-/// one folder feeds several rubrics; a field neither read nor declared is still an error.
-pub fn load_carrying(
+/// Like `load`, with the fields a data folder carries, a delimiter and limits.
+pub fn load_with(
     paths: &InputPaths,
     rubric: &Rubric,
-    carried: &[String],
+    options: &LoadOptions,
 ) -> Result<Inputs, InputError> {
-    load_delimited(paths, rubric, carried, None)
-}
-
-/// Like `load_carrying`, reading every text file with `delimiter` (`None`: each by its name,
-/// tab-separated when it ends `.tsv` or `.tab`, else comma-separated); workbooks ignore it.
-pub fn load_delimited(
-    paths: &InputPaths,
-    rubric: &Rubric,
-    carried: &[String],
-    delimiter: Option<Delimiter>,
-) -> Result<Inputs, InputError> {
+    let delimiter = options.delimiter;
     let shown = |p: &Path| p.display().to_string();
     let builtin = |p: &Path| -> Result<Option<(String, &'static [u8])>, InputError> {
         let name = shown(p);
@@ -539,7 +545,8 @@ pub fn load_delimited(
             .as_deref()
             .map(|p| input(&d, p, None, delimiter)),
         rubric,
-        carried,
+        &options.carried,
+        &options.limits,
     )
 }
 
@@ -549,10 +556,11 @@ pub(crate) fn load_inputs(
     dyads: Option<Input<'_>>,
     rubric: &Rubric,
     carried: &[String],
+    limits: &Limits,
 ) -> Result<Inputs, InputError> {
     let mut problems = Problems::new();
     let mut known = match jurisdictions {
-        Some(input) => match read_jurisdictions(input, rubric) {
+        Some(input) => match read_jurisdictions(input, rubric, limits) {
             Ok(j) => Some(j),
             Err(e) => {
                 problems.extend(e);
@@ -570,7 +578,7 @@ pub(crate) fn load_inputs(
         failed: from_file && known.is_none(),
         last: None,
     };
-    let evidence = match load_evidence(evidence, rubric, carried, &mut registry) {
+    let evidence = match load_evidence(evidence, rubric, carried, limits, &mut registry) {
         Ok(e) => Some(e),
         Err(e) => {
             problems.extend(e);
@@ -578,7 +586,7 @@ pub(crate) fn load_inputs(
         }
     };
     let dyads = match dyads {
-        Some(input) => match load_dyads(input, rubric, &mut registry) {
+        Some(input) => match load_dyads(input, rubric, limits, &mut registry) {
             Ok(d) => Some(d),
             Err(e) => {
                 problems.extend(e);
@@ -928,10 +936,11 @@ fn load_evidence(
     input: Input<'_>,
     rubric: &Rubric,
     carried: &[String],
+    limits: &Limits,
     reg: &mut Registry<'_>,
 ) -> Result<Evidence, InputError> {
     let is_carried = |name: &str| carried.iter().any(|c| c == name);
-    let mut table = input.open("evidence file")?;
+    let mut table = input.open("evidence file", limits)?;
     let mut p = Problems::new();
     let name = table.name.clone();
     let file: Arc<str> = Arc::from(name.as_str());
@@ -1189,12 +1198,20 @@ fn load_evidence(
 }
 
 /// Reads a jurisdictions file on its own (for `template`).
-pub fn load_jurisdictions(path: &Path, rubric: &Rubric) -> Result<Jurisdictions, InputError> {
-    read_jurisdictions(Input::File(path, None, None), rubric)
+pub fn load_jurisdictions(
+    path: &Path,
+    rubric: &Rubric,
+    limits: &Limits,
+) -> Result<Jurisdictions, InputError> {
+    read_jurisdictions(Input::File(path, None, None), rubric, limits)
 }
 
-fn read_jurisdictions(input: Input<'_>, rubric: &Rubric) -> Result<Jurisdictions, InputError> {
-    let mut table = input.open("jurisdictions file")?;
+fn read_jurisdictions(
+    input: Input<'_>,
+    rubric: &Rubric,
+    limits: &Limits,
+) -> Result<Jurisdictions, InputError> {
+    let mut table = input.open("jurisdictions file", limits)?;
     let name = table.name.clone();
     let header = table.header.clone();
     let mut p = Problems::new();
@@ -1366,9 +1383,10 @@ const DYAD_COLUMNS: &[&str] = &[
 fn load_dyads(
     input: Input<'_>,
     rubric: &Rubric,
+    limits: &Limits,
     reg: &mut Registry<'_>,
 ) -> Result<Dyads, InputError> {
-    let mut table = input.open("dyads file")?;
+    let mut table = input.open("dyads file", limits)?;
     let name = table.name.clone();
     let file: Arc<str> = Arc::from(name.as_str());
     let header = table.header.clone();

@@ -8,6 +8,7 @@ mod workbook;
 
 use crate::error::{Location, Problem, SourceText};
 use crate::files::{decode_utf8, read_bytes, sha256_hex};
+use crate::limits::Limits;
 
 /// A table in memory: its header and a row reader.
 pub struct Table {
@@ -18,6 +19,8 @@ pub struct Table {
     inner: Inner,
     /// SHA-256 of the file's bytes, or the thread computing it while the rows are read.
     digest: Digest,
+    /// The limits on rows and cells the rows are read within.
+    limits: Limits,
 }
 
 /// The byte that separates the columns of a text table: a comma, a tab, or another visible
@@ -412,9 +415,14 @@ fn field_span(text: &str, start: usize, col: usize, delimiter: Delimiter) -> (us
 
 impl Table {
     /// Opens a CSV file (tab-separated when it ends `.tsv` or `.tab`), or a sheet of a workbook
-    /// when the extension says so.
-    pub fn open(path: &Path, sheet: Option<&str>, what: &str) -> Result<Table, Problem> {
-        Self::open_with(path, sheet, None, what)
+    /// when the extension says so, within `limits`.
+    pub fn open(
+        path: &Path,
+        sheet: Option<&str>,
+        what: &str,
+        limits: &Limits,
+    ) -> Result<Table, Problem> {
+        Self::open_with(path, sheet, None, what, limits)
     }
 
     /// Like [`Table::open`], with the delimiter of a text table given (`None`: by its name, as
@@ -424,6 +432,7 @@ impl Table {
         sheet: Option<&str>,
         delimiter: Option<Delimiter>,
         what: &str,
+        limits: &Limits,
     ) -> Result<Table, Problem> {
         let ext = path
             .extension()
@@ -431,7 +440,7 @@ impl Table {
             .map(str::to_ascii_lowercase)
             .unwrap_or_default();
         if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods") {
-            return Self::open_sheet(path, sheet, what);
+            return Self::open_sheet(path, sheet, what, limits);
         }
         if let Some(s) = sheet {
             return Err(Problem::new(format!(
@@ -440,15 +449,19 @@ impl Table {
             ))
             .at(Location::file(path.display().to_string())));
         }
-        let limit = crate::limits::get().table_bytes;
-        let bytes = read_bytes(path, what, limit, Some("--max-file-mb"), None)?;
+        let bytes = read_bytes(path, what, limits.table_bytes, Some("--max-file-mb"), None)?;
         let shown = path.display().to_string();
-        Self::from_bytes_with(&shown, bytes, delimiter, what)
+        Self::from_bytes_with(&shown, bytes, delimiter, what, limits)
     }
 
     /// Reads a CSV file's bytes, already in memory, exactly as [`Table::open`] reads the file.
-    pub fn from_bytes(shown: &str, bytes: Vec<u8>, what: &str) -> Result<Table, Problem> {
-        Self::from_bytes_with(shown, bytes, None, what)
+    pub fn from_bytes(
+        shown: &str,
+        bytes: Vec<u8>,
+        what: &str,
+        limits: &Limits,
+    ) -> Result<Table, Problem> {
+        Self::from_bytes_with(shown, bytes, None, what, limits)
     }
 
     /// Like [`Table::from_bytes`], with the delimiter given (`None`: by the name `shown`).
@@ -457,12 +470,13 @@ impl Table {
         bytes: Vec<u8>,
         delimiter: Option<Delimiter>,
         what: &str,
+        limits: &Limits,
     ) -> Result<Table, Problem> {
-        if bytes.len() as u64 > crate::limits::get().table_bytes {
+        if bytes.len() as u64 > limits.table_bytes {
             return Err(Problem::new(format!(
                 "{what} `{shown}` is {} bytes, more than the limit of {} (--max-file-mb)",
                 bytes.len(),
-                crate::limits::get().table_bytes
+                limits.table_bytes
             ))
             .at(Location::file(shown)));
         }
@@ -474,7 +488,7 @@ impl Table {
         let sha256 = (!unchanged || bytes.len() < HASH_IN_PARALLEL).then(|| sha256_hex(&bytes));
         let text = decode_utf8(bytes, shown)?;
         let chosen = Chosen::new(shown, delimiter);
-        Self::build(shown, text, sha256, chosen, what)
+        Self::build(shown, text, sha256, chosen, what, limits)
     }
 
     /// Reads CSV text already in memory (tab-separated when `name` ends `.tsv` or `.tab`).
@@ -483,8 +497,16 @@ impl Table {
         text: String,
         sha256: String,
         what: &str,
+        limits: &Limits,
     ) -> Result<Table, Problem> {
-        Self::build(name, text, Some(sha256), Chosen::new(name, None), what)
+        Self::build(
+            name,
+            text,
+            Some(sha256),
+            Chosen::new(name, None),
+            what,
+            limits,
+        )
     }
 
     /// The delimiter the table was read with (`None`: a workbook sheet).
@@ -515,6 +537,7 @@ impl Table {
         sha256: Option<String>,
         chosen: Chosen,
         what: &str,
+        limits: &Limits,
     ) -> Result<Table, Problem> {
         let delimiter = chosen.delimiter;
         if text.trim().is_empty() {
@@ -573,15 +596,12 @@ impl Table {
             }
         }
         let header_start = record.position().map_or(0, |p| p.byte() as usize);
-        if let Some(i) = record
-            .iter()
-            .position(|h| h.len() > crate::limits::get().cell_bytes)
-        {
+        if let Some(i) = record.iter().position(|h| h.len() > limits.cell_bytes) {
             let (s, e) = field_span(&source.text, header_start, i, delimiter);
             return Err(Problem::new(format!(
                 "a header cell is {} bytes long, more than the limit of {}",
                 record[i].len(),
-                crate::limits::get().cell_bytes
+                limits.cell_bytes
             ))
             .at(Location::span(&source, s, e))
             .help("is a quote missing its closing quote, or is this not the header?"));
@@ -626,14 +646,19 @@ impl Table {
                 delimiter,
             },
             digest,
+            limits: *limits,
         })
     }
 
-    fn open_sheet(path: &Path, sheet: Option<&str>, what: &str) -> Result<Table, Problem> {
+    fn open_sheet(
+        path: &Path,
+        sheet: Option<&str>,
+        what: &str,
+        limits: &Limits,
+    ) -> Result<Table, Problem> {
         let shown = path.display().to_string();
-        let limit = crate::limits::get().table_bytes;
-        let bytes = read_bytes(path, what, limit, Some("--max-file-mb"), None)?;
-        Self::from_workbook(&shown, &bytes, sheet, what)
+        let bytes = read_bytes(path, what, limits.table_bytes, Some("--max-file-mb"), None)?;
+        Self::from_workbook(&shown, &bytes, sheet, what, limits)
     }
 
     /// Reads a sheet of a workbook whose bytes are in memory, exactly as [`Table::open`] reads
@@ -643,8 +668,9 @@ impl Table {
         bytes: &[u8],
         sheet: Option<&str>,
         what: &str,
+        limits: &Limits,
     ) -> Result<Table, Problem> {
-        let limit = crate::limits::get().table_bytes;
+        let limit = limits.table_bytes;
         if bytes.len() as u64 > limit {
             return Err(Problem::new(format!(
                 "{what} `{shown}` is {} bytes, more than the limit of {limit} (--max-file-mb)",
@@ -654,7 +680,7 @@ impl Table {
         }
         let shown = shown.to_string();
         let sha256 = sha256_hex(bytes);
-        let mut rows = workbook::read(bytes, &shown, sheet, what)?;
+        let mut rows = workbook::read(bytes, &shown, sheet, what, limits)?;
         let sheet_name = rows.name.clone();
         let header = loop {
             match rows.next() {
@@ -690,6 +716,7 @@ impl Table {
                 rows,
             },
             digest: Digest::Done(sha256),
+            limits: *limits,
         })
     }
 
@@ -697,6 +724,7 @@ impl Table {
     pub fn for_each_row(&mut self, mut f: impl FnMut(&Row<'_>)) -> Result<usize, Problem> {
         let mut count = 0usize;
         let header = &self.header;
+        let limits = &self.limits;
         match &mut self.inner {
             Inner::Csv {
                 source,
@@ -719,11 +747,10 @@ impl Table {
                                 continue;
                             }
                             count += 1;
-                            if count > crate::limits::get().rows {
+                            if count > limits.rows {
                                 return Err(Problem::new(format!(
                                     "`{}` has more than {} rows (--max-rows)",
-                                    source.name,
-                                    crate::limits::get().rows
+                                    source.name, limits.rows
                                 ))
                                 .at(Location::file(&source.name)));
                             }
@@ -732,7 +759,7 @@ impl Table {
                             if let Some((i, _)) = cells
                                 .iter()
                                 .enumerate()
-                                .find(|(_, c)| c.len() > crate::limits::get().cell_bytes)
+                                .find(|(_, c)| c.len() > limits.cell_bytes)
                             {
                                 let row = Row {
                                     cells: cells.clone(),
@@ -746,7 +773,7 @@ impl Table {
                                 return Err(Problem::new(format!(
                                     "a cell is {} bytes long, more than the limit of {}",
                                     cells[i].len(),
-                                    crate::limits::get().cell_bytes
+                                    limits.cell_bytes
                                 ))
                                 .at(row.location(i, header.get(i).map_or("", String::as_str)))
                                 .help("is a quote missing its closing quote?"));
@@ -782,10 +809,10 @@ impl Table {
                         continue;
                     }
                     count += 1;
-                    if count > crate::limits::get().rows {
+                    if count > limits.rows {
                         return Err(Problem::new(format!(
                             "sheet `{sheet}` of `{file}` has more than {} rows (--max-rows)",
-                            crate::limits::get().rows
+                            limits.rows
                         ))
                         .at(Location::file(format!("{file} (sheet `{sheet}`)"))));
                     }

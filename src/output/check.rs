@@ -5,8 +5,9 @@ use std::path::Path;
 
 use crate::files::io_reason;
 
-/// The first difference between the files a rerun produced and the folder, or `None`.
-pub fn first_difference(rerun: &[(String, Vec<u8>)], dir: &Path) -> Option<String> {
+/// The first difference between the files a rerun produced and the folder, or `None`; each
+/// file of the folder is read within `limit` bytes.
+pub fn first_difference(rerun: &[(String, Vec<u8>)], dir: &Path, limit: u64) -> Option<String> {
     for (name, bytes) in rerun {
         let path = dir.join(name);
         if let Err(e) = std::fs::symlink_metadata(&path) {
@@ -15,7 +16,6 @@ pub fn first_difference(rerun: &[(String, Vec<u8>)], dir: &Path) -> Option<Strin
                 io_reason(&e)
             ));
         }
-        let limit = crate::limits::get().table_bytes;
         let found = match crate::files::read_bytes(
             &path,
             "results file",

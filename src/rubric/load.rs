@@ -12,6 +12,7 @@ use super::{
 use super::{Multilateral, NetworkSpec, NetworkWeights};
 use crate::error::{InputError, Location, Problem, Problems, SourceText, did_you_mean};
 use crate::files::{read_text, sha256_hex};
+use crate::limits::Limits;
 use crate::rubric::settings::{self as spec, read_normalise, read_treat};
 
 /// Deepest tree accepted: levels below the index. Real rubrics have a few; the bound keeps every
@@ -27,6 +28,8 @@ pub struct LoadOptions {
     pub allow_extends_outside: bool,
     /// Criteria (by id) left out of every score, as `--only-coded` chose them.
     pub leave_out: Vec<String>,
+    /// Limits on the rubric: its size, nesting, `extends` chain, criteria and expressions.
+    pub limits: Limits,
 }
 
 /// Loads and validates the rubric at `path`.
@@ -40,7 +43,8 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Rubric, InputError> {
 /// Loads and validates a rubric from text (for tests and embedded rubrics); `extends` is refused.
 pub fn load_str(name: &str, text: &str, options: &LoadOptions) -> Result<Rubric, InputError> {
     let source = SourceText::new(name, text);
-    let mut tree = tree::parse(&source).map_err(|problems| InputError { problems })?;
+    let mut tree =
+        tree::parse(&source, &options.limits).map_err(|problems| InputError { problems })?;
     if let Some(tv) = tree
         .get("rubric")
         .and_then(Tv::as_table)
@@ -80,13 +84,14 @@ fn read_with_bases(
         read_text(
             path,
             "rubric",
-            crate::limits::get().rubric_bytes,
+            options.limits.rubric_bytes,
             from.map(|tv| tv.at.location().with_key("rubric.extends")),
         )?
     };
     files.push((shown.clone(), sha256_hex(text.as_bytes())));
     let source = SourceText::new(shown, text);
-    let mut tree = tree::parse(&source).map_err(|problems| InputError { problems })?;
+    let mut tree =
+        tree::parse(&source, &options.limits).map_err(|problems| InputError { problems })?;
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     chain.push(canonical.clone());
 
@@ -135,11 +140,11 @@ fn read_with_bases(
                 )),
         ));
     }
-    if chain.len() >= crate::limits::get().extends {
+    if chain.len() >= options.limits.extends {
         return Err(InputError::one(
             Problem::new(format!(
                 "`rubric.extends` chains more than {} rubrics",
-                crate::limits::get().extends
+                options.limits.extends
             ))
             .at(ext.at.location().with_key("rubric.extends")),
         ));
@@ -182,7 +187,7 @@ fn finish(
             );
             continue;
         }
-        match tree::set(&mut tree, set, i) {
+        match tree::set(&mut tree, set, i, &options.limits) {
             Ok(s) => applied.push(s),
             Err(p) => {
                 problems.push(p);
@@ -232,6 +237,7 @@ fn finish(
     let mut rubric = validate(
         &tree,
         files.first().map(|f| f.0.as_str()).unwrap_or("rubric"),
+        &options.limits,
         &mut problems,
     );
     if let Some(r) = rubric.as_mut() {
@@ -319,7 +325,7 @@ struct CriterionDraft {
     at: Origin,
 }
 
-fn validate(root: &Table, file: &str, p: &mut Problems) -> Option<Rubric> {
+fn validate(root: &Table, file: &str, limits: &Limits, p: &mut Problems) -> Option<Rubric> {
     let root_at = Origin {
         source: SourceText::new(file, String::new()),
         span: (0, 0),
@@ -607,6 +613,7 @@ fn validate(root: &Table, file: &str, p: &mut Problems) -> Option<Rubric> {
     let ctx = RuleContext {
         scale,
         instruments: &instrument_ids,
+        limits,
     };
     if let Some(items) = top.array("criterion", p) {
         for item in items {
@@ -671,7 +678,6 @@ fn validate(root: &Table, file: &str, p: &mut Problems) -> Option<Rubric> {
     top.allow(&["uncertainty"]);
     top.finish(p);
 
-    let limits = crate::limits::get();
     if nodes.len() > limits.nodes || criteria.len() > limits.criteria {
         p.push(
             Problem::new(format!(

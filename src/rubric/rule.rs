@@ -146,6 +146,8 @@ pub struct RuleContext<'a> {
     pub scale: [f64; 2],
     /// Declared instrument ids.
     pub instruments: &'a [String],
+    /// Limits on an expression's length and nesting.
+    pub limits: &'a crate::limits::Limits,
 }
 
 /// Reads a `rule` value: a string (`"boolean"`) or a table with `type`.
@@ -271,7 +273,7 @@ pub fn read_rule(tv: &Tv, path: &str, ctx: &RuleContext<'_>, p: &mut Problems) -
                 }
                 "expr" => {
                     let text = r.req_str("expr", p)?;
-                    compile_expr(&text, &r, p).map(Rule::Expr)
+                    compile_expr(&text, &r, ctx.limits, p).map(Rule::Expr)
                 }
                 other => {
                     #[expect(
@@ -535,12 +537,14 @@ fn read_bands(
     ok.then_some(bands)
 }
 
-fn compile_expr(text: &str, r: &Reader<'_>, p: &mut Problems) -> Option<Expr> {
+fn compile_expr(
+    text: &str,
+    r: &Reader<'_>,
+    limits: &crate::limits::Limits,
+    p: &mut Problems,
+) -> Option<Expr> {
     let path = &r.path;
-    let (max_len, max_depth) = (
-        crate::limits::get().expr_len,
-        crate::limits::get().expr_depth,
-    );
+    let (max_len, max_depth) = (limits.expr_len, limits.expr_depth);
     if text.chars().count() > max_len {
         p.push(
             r.problem_here(format!("`{path}.expr` is longer than {max_len} characters"))

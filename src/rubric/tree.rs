@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use crate::error::{Location, Problem, Problems, SourceText, did_you_mean};
+use crate::limits::Limits;
 
 /// Where a key or value was written.
 #[derive(Debug, Clone)]
@@ -163,8 +164,8 @@ impl Tv {
 }
 
 /// Parses TOML text into a tree, reporting every syntax error found.
-pub fn parse(source: &Arc<SourceText>) -> Result<Table, Vec<Problem>> {
-    if let Some(problem) = nesting_too_deep(source) {
+pub fn parse(source: &Arc<SourceText>, limits: &Limits) -> Result<Table, Vec<Problem>> {
+    if let Some(problem) = nesting_too_deep(source, limits.toml_depth) {
         return Err(vec![problem]);
     }
     let (doc, errors) = toml::de::DeTable::parse_recoverable(&source.text);
@@ -207,8 +208,7 @@ pub fn parse(source: &Arc<SourceText>) -> Result<Table, Vec<Problem>> {
 }
 
 /// Rejects pathological nesting before the recursive parser sees it.
-fn nesting_too_deep(source: &Arc<SourceText>) -> Option<Problem> {
-    let limit = crate::limits::get().toml_depth;
+fn nesting_too_deep(source: &Arc<SourceText>, limit: usize) -> Option<Problem> {
     let too_deep = |at: usize| {
         Problem::new(format!(
             "keys, arrays and tables are nested more than {limit} deep"
@@ -369,8 +369,8 @@ pub const MAX_KEY_CHARS: usize = 1024;
 /// Refuses a settings key (of `--set`, or a sensitivity factor's `set`) longer than
 /// [`MAX_KEY_CHARS`] or with more dotted parts than TOML may nest tables (64): each part is a
 /// table level, and 30,000 parts nested tables 30,000 deep, past what the stack holds.
-pub fn check_key(key: &str) -> Result<(), String> {
-    let depth = crate::limits::get().toml_depth;
+pub fn check_key(key: &str, limits: &Limits) -> Result<(), String> {
+    let depth = limits.toml_depth;
     let (chars, parts) = (key.chars().count(), key.split('.').count());
     if chars > MAX_KEY_CHARS || parts > depth {
         return Err(format!(
@@ -392,7 +392,12 @@ fn clip(s: &str) -> String {
 
 /// Applies one `--set KEY=VALUE` override. Arrays of tables are addressed by element id
 /// (`criterion.budapest_party.weight`); missing tables along the path are created.
-pub fn set(root: &mut Table, assignment: &str, index: usize) -> Result<String, Problem> {
+pub fn set(
+    root: &mut Table,
+    assignment: &str,
+    index: usize,
+    limits: &Limits,
+) -> Result<String, Problem> {
     let source = SourceText::new(format!("--set #{}", index + 1), assignment.to_string());
     let Some(eq) = assignment.find('=') else {
         return Err(Problem::new(format!("`--set {assignment}` has no `=`"))
@@ -405,7 +410,7 @@ pub fn set(root: &mut Table, assignment: &str, index: usize) -> Result<String, P
         eq + 1 + (assignment[eq + 1..].len() - assignment[eq + 1..].trim_start().len());
     let value_origin = origin(&source, value_start..value_start + raw.len());
     let key_origin = origin(&source, 0..eq);
-    if let Err(message) = check_key(key) {
+    if let Err(message) = check_key(key, limits) {
         return Err(Problem::new(message)
             .at(Location::span(&source, 0, eq))
             .help("for example pipeline.normalise.method or criterion.budapest_party.weight"));

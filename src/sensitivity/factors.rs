@@ -678,7 +678,7 @@ fn range_factor(
         )));
         return Err(Abandoned);
     }
-    match setter_of(path, ctx.rubric) {
+    match setter_of(path, ctx.rubric, &ctx.load.limits) {
         Ok(setter) => Ok(Some(FactorKind::Continuous {
             lo: range[0],
             hi: range[1],
@@ -849,8 +849,12 @@ fn dirichlet_factor(
     }
 }
 
-fn setter_of(path: &str, rubric: &Rubric) -> Result<Setter, String> {
-    crate::rubric::tree::check_key(path)?;
+fn setter_of(
+    path: &str,
+    rubric: &Rubric,
+    limits: &crate::limits::Limits,
+) -> Result<Setter, String> {
+    crate::rubric::tree::check_key(path, limits)?;
     let parts: Vec<&str> = path.split('.').collect();
     match parts.as_slice() {
         ["node", id, "weight"] => rubric
@@ -1156,8 +1160,8 @@ pub fn read_spec_file(path: &Path, ctx: &Context<'_>) -> Result<Spec, InputError
     let text = crate::files::read_text(path, "uncertainty spec", 1024 * 1024, None)?;
     let sha = crate::files::sha256_hex(text.as_bytes());
     let source = crate::error::SourceText::new(path.display().to_string(), text);
-    let tree: Table =
-        crate::rubric::tree::parse(&source).map_err(|problems| InputError { problems })?;
+    let tree: Table = crate::rubric::tree::parse(&source, &ctx.load.limits)
+        .map_err(|problems| InputError { problems })?;
     let at = crate::rubric::tree::Origin {
         source: source.clone(),
         span: (0, 0),

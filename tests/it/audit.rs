@@ -28,6 +28,7 @@ fn import_asem(dir: &Path) {
         &fixture("coinr/ASEM_iMeta.csv"),
         &ImportOptions {
             id: "asem".to_string(),
+            limits: accord::limits::Limits::default(),
             level_names: Some(
                 ["Indicator", "Pillar", "Sub-index", "Index"]
                     .map(String::from)

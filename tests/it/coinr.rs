@@ -70,6 +70,7 @@ fn import_asem() -> accord::coinr::Imported {
         &fixture("coinr/ASEM_iMeta.csv"),
         &ImportOptions {
             id: "asem".into(),
+            limits: accord::limits::Limits::default(),
             level_names: Some(vec![
                 "Indicator".into(),
                 "Pillar".into(),
@@ -1077,6 +1078,7 @@ fn pca_weights_use_the_first_component_of_each_node() {
         &fixture("coinr/ASEM_iMeta.csv"),
         &ImportOptions {
             id: "asem".into(),
+            limits: accord::limits::Limits::default(),
             level_names: None,
         },
     )

@@ -44,12 +44,15 @@ pub fn try_score_dir(
     };
     // The folder's `accord.toml` may declare its evaluation date and the fields it carries, as on
     // the command line.
-    let folder = evidence::folder::read(dir)?;
-    let carried = folder
-        .as_ref()
-        .map(|f| f.fields.clone())
-        .unwrap_or_default();
-    let mut inputs = evidence::load_carrying(&paths, &rubric, &carried)?;
+    let folder = evidence::folder::read(dir, &options.limits)?;
+    let load = evidence::LoadOptions {
+        carried: folder
+            .as_ref()
+            .map(|f| f.fields.clone())
+            .unwrap_or_default(),
+        ..evidence::LoadOptions::default()
+    };
+    let mut inputs = evidence::load_with(&paths, &rubric, &load)?;
     if let Some(folder) = folder
         && let Some(d) = folder.date
     {

@@ -477,3 +477,51 @@ fn a_country_name_or_another_code_gets_did_you_mean_the_alpha_3_code() {
         );
     }
 }
+
+/// Limits are a value in the load options, not a setting of the process: in one process, a load
+/// with a small row limit is refused while loads with the default limits read the same file.
+/// (The mini evidence file has 15 data rows, one observation each.)
+#[test]
+fn two_loads_in_one_process_keep_their_own_limits() {
+    let rubric = mini_rubric();
+    let evidence_file = fixture("mini/evidence.csv");
+    let paths = InputPaths {
+        evidence: evidence_file.clone(),
+        sheet: None,
+        jurisdictions: None,
+        dyads: None,
+    };
+    let small = evidence::LoadOptions {
+        limits: accord::limits::Limits {
+            rows: 10,
+            ..accord::limits::Limits::default()
+        },
+        ..evidence::LoadOptions::default()
+    };
+    let refused = format!(
+        "`{}` has more than 10 rows (--max-rows)",
+        evidence_file.display()
+    );
+    let e = evidence::load_with(&paths, &rubric, &small).unwrap_err();
+    assert_eq!(e.problems[0].message, refused);
+    let inputs = evidence::load_with(&paths, &rubric, &evidence::LoadOptions::default()).unwrap();
+    assert_eq!(inputs.evidence.rows.len(), 15);
+    // And the small limit again, after the default one: neither load changed the other's.
+    let e = evidence::load_with(&paths, &rubric, &small).unwrap_err();
+    assert_eq!(e.problems[0].message, refused);
+    let exactly = evidence::LoadOptions {
+        limits: accord::limits::Limits {
+            rows: 15,
+            ..accord::limits::Limits::default()
+        },
+        ..evidence::LoadOptions::default()
+    };
+    assert_eq!(
+        evidence::load_with(&paths, &rubric, &exactly)
+            .unwrap()
+            .evidence
+            .rows
+            .len(),
+        15
+    );
+}

@@ -230,3 +230,25 @@ fn a_toml_bomb_is_refused_before_parsing() {
     let e = errors(&deep);
     assert!(e[0].contains("nested more than 64 deep"), "{e:?}");
 }
+
+/// The rubric's limits come with its load options: in one process, the mini rubric (3 nodes, 5
+/// criteria) is refused under a limit of 4 criteria and read under the default.
+#[test]
+fn two_rubric_loads_in_one_process_keep_their_own_limits() {
+    let path = fixture("mini/rubric.toml");
+    let small = LoadOptions {
+        limits: accord::limits::Limits {
+            criteria: 4,
+            ..accord::limits::Limits::default()
+        },
+        ..LoadOptions::default()
+    };
+    let e = rubric::load(&path, &small).unwrap_err();
+    assert_eq!(
+        e.problems[0].message,
+        "the rubric has 3 nodes and 5 criteria, more than the limits of 10000 and 4"
+    );
+    let r = rubric::load(&path, &LoadOptions::default()).unwrap();
+    assert_eq!((r.nodes.len(), r.criteria.len()), (3, 5));
+    assert!(rubric::load(&path, &small).is_err());
+}

@@ -63,6 +63,7 @@ pub fn asem() -> Asem {
         &fixture("coinr/ASEM_iMeta.csv"),
         &ImportOptions {
             id: "asem".into(),
+            limits: accord::limits::Limits::default(),
             level_names: None,
         },
     )

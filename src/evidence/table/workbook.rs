@@ -12,6 +12,7 @@ use calamine::{Data, Reader as _};
 use quick_xml::events::{BytesStart, Event};
 
 use crate::error::{Location, Problem};
+use crate::limits::Limits;
 
 mod ods;
 
@@ -62,11 +63,12 @@ pub(super) fn read(
     shown: &str,
     sheet: Option<&str>,
     what: &str,
+    limits: &Limits,
 ) -> Result<Sheet, Problem> {
     let format = if bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
         Format::Xls
     } else {
-        check_zip(bytes, shown)?
+        check_zip(bytes, shown, limits)?
     };
     let open_error = |e: &dyn std::fmt::Display| {
         let p =
@@ -86,25 +88,25 @@ pub(super) fn read(
             let reader = book
                 .worksheet_cells_reader(&name)
                 .map_err(|e| sheet_error(&name, shown, &e))?;
-            xlsx_cells(reader, &name, shown)?.named(name)
+            xlsx_cells(reader, &name, shown, limits)?.named(name)
         }
         Format::Xlsb => {
             let mut book: calamine::Xlsb<_> =
                 calamine::open_workbook_from_rs(data).map_err(|e| open_error(&e))?;
             let name = choose(&book.sheet_names(), sheet, shown, what)?;
-            xlsb_cells(&mut book, &name, shown)?.named(name)
+            xlsb_cells(&mut book, &name, shown, limits)?.named(name)
         }
         Format::Ods => {
             let mut book: calamine::Ods<_> =
                 calamine::open_workbook_from_rs(data).map_err(|e| open_error(&e))?;
             let name = choose(&book.sheet_names(), sheet, shown, what)?;
-            range_cells(&mut book, &name, shown)?.named(name)
+            range_cells(&mut book, &name, shown, limits)?.named(name)
         }
         Format::Xls => {
             let mut book: calamine::Xls<_> =
                 calamine::open_workbook_from_rs(data).map_err(|e| open_error(&e))?;
             let name = choose(&book.sheet_names(), sheet, shown, what)?;
-            range_cells(&mut book, &name, shown)?.named(name)
+            range_cells(&mut book, &name, shown, limits)?.named(name)
         }
     };
     found.into_sheet(shown)
@@ -149,7 +151,7 @@ fn sheet_error(name: &str, shown: &str, e: &dyn std::fmt::Display) -> Problem {
 // The zip container, before calamine sees it.
 
 /// Checks every entry of a zip workbook within the limits and says which format it holds.
-fn check_zip(bytes: &[u8], shown: &str) -> Result<Format, Problem> {
+fn check_zip(bytes: &[u8], shown: &str, limits: &Limits) -> Result<Format, Problem> {
     let text_like =
         !bytes.starts_with(b"PK") && std::str::from_utf8(&bytes[..bytes.len().min(4096)]).is_ok();
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
@@ -161,7 +163,6 @@ fn check_zip(bytes: &[u8], shown: &str) -> Result<Format, Problem> {
             p.help("an .xlsx, .xlsm, .xlsb or .ods workbook is a zip archive, and this file is not one")
         }
     })?;
-    let limits = crate::limits::get();
     let limit = limits.unzipped_bytes;
     let over = |entry: &str| {
         Problem::new(format!(
@@ -428,14 +429,17 @@ struct Found {
     cells: Vec<((u32, u32), String)>,
     /// Formula cells with no saved value: how many, and the first few as `C7 (`=...`)`.
     unsaved: (usize, Vec<String>),
+    /// The limits on cells and columns the sheet is checked against.
+    limits: Limits,
 }
 
 impl Found {
-    fn new() -> Found {
+    fn new(limits: &Limits) -> Found {
         Found {
             name: String::new(),
             cells: Vec::new(),
             unsaved: (0, Vec::new()),
+            limits: *limits,
         }
     }
 
@@ -455,7 +459,7 @@ impl Found {
         if matches!(value, Data::Empty) {
             return Ok(());
         }
-        let most = crate::limits::get().cells;
+        let most = self.limits.cells;
         if self.cells.len() >= most {
             return Err(too_many_cells(
                 shown,
@@ -486,6 +490,7 @@ impl Found {
             name,
             mut cells,
             unsaved,
+            limits,
         } = self;
         // A formula whose result was never saved (a file written by a program, not yet opened
         // in a spreadsheet) reads as an empty cell: refuse it rather than read it as unknown.
@@ -513,7 +518,6 @@ impl Found {
                 _ => kept.push(c),
             }
         }
-        let limits = crate::limits::get();
         let (first, last) = match (kept.first(), kept.last()) {
             (Some(f), Some(l)) => (f.0.0, l.0.0),
             _ => (0, 0),
@@ -567,9 +571,10 @@ fn xlsx_cells<RS: Read + std::io::Seek>(
     mut reader: calamine::XlsxCellReader<'_, RS>,
     sheet: &str,
     shown: &str,
+    limits: &Limits,
 ) -> Result<Found, Problem> {
     use calamine::XlsxFormulaMetadata as F;
-    let mut found = Found::new();
+    let mut found = Found::new(limits);
     let mut anchors: std::collections::HashMap<usize, (String, (u32, u32))> =
         std::collections::HashMap::new();
     loop {
@@ -611,8 +616,9 @@ fn xlsb_cells<RS: Read + std::io::Seek>(
     book: &mut calamine::Xlsb<RS>,
     sheet: &str,
     shown: &str,
+    limits: &Limits,
 ) -> Result<Found, Problem> {
-    let mut found = Found::new();
+    let mut found = Found::new(limits);
     {
         let mut reader = book
             .worksheet_cells_reader(sheet)
@@ -639,11 +645,11 @@ fn xlsb_cells<RS: Read + std::io::Seek>(
             continue;
         }
         formulas += 1;
-        if formulas > crate::limits::get().cells {
+        if formulas > limits.cells {
             return Err(too_many_cells(
                 shown,
                 sheet,
-                format!("more than {} formulas", crate::limits::get().cells),
+                format!("more than {} formulas", limits.cells),
             ));
         }
         let pos = cell.get_position();
@@ -660,7 +666,12 @@ fn xlsb_cells<RS: Read + std::io::Seek>(
 
 /// The cells of a sheet calamine has already read whole (`.ods` when it opened the file, after
 /// the check of `content.xml`; `.xls` with no check before, only the cells it reports).
-fn range_cells<RS, R>(book: &mut R, sheet: &str, shown: &str) -> Result<Found, Problem>
+fn range_cells<RS, R>(
+    book: &mut R,
+    sheet: &str,
+    shown: &str,
+    limits: &Limits,
+) -> Result<Found, Problem>
 where
     RS: Read + std::io::Seek,
     R: calamine::Reader<RS>,
@@ -669,7 +680,7 @@ where
     let range = book
         .worksheet_range(sheet)
         .map_err(|e| sheet_error(sheet, shown, &e))?;
-    let most = crate::limits::get().cells as u64;
+    let most = limits.cells as u64;
     let (h, w) = range.get_size();
     if (h as u64).saturating_mul(w as u64) > most {
         return Err(too_many_cells(
@@ -682,7 +693,7 @@ where
         ));
     }
     let (r0, c0) = range.start().unwrap_or((0, 0));
-    let mut found = Found::new();
+    let mut found = Found::new(limits);
     for (r, c, v) in range.used_cells() {
         found.push((r0 + r as u32, c0 + c as u32), v.clone(), shown, sheet)?;
     }
