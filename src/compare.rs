@@ -3,8 +3,10 @@
 //!
 //! Attribution applies the changes one at a time: a changed setting, weight or rule is applied
 //! alone to rubric A; a criterion or node that B removed is given weight 0 in A; one that B added
-//! is given weight 0 in B (its effect is what it adds to B). The change whose effect on a
-//! jurisdiction's rank is largest is the one named for it.
+//! is given weight 0 in B (its effect is what it adds to B). Each is a scenario on the cached
+//! stages of A (or B); only a change no typed change expresses reads rubric A again. The change
+//! whose effect on a jurisdiction's rank is largest is the one named for it; a change that cannot
+//! be applied alone is reported with its reason.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -15,8 +17,11 @@ use crate::base::rank::rank_with;
 use crate::error::{InputError, Location, Problem};
 use crate::evidence::table::Table;
 use crate::output::manifest::{self, Evaluation};
-use crate::pipeline::Params;
-use crate::pipeline::Scored;
+use crate::pipeline::scenario::{
+    Baseline, Change as ScenarioChange, Regenerated, RubricSource, Scenario, ScenarioError,
+};
+use crate::pipeline::{Params, Scored};
+use crate::rubric::settings::RankTies;
 use crate::rubric::{LoadOptions, Member, Rubric};
 
 /// One side's scores, from a run or a results folder.
@@ -642,34 +647,78 @@ pub struct Rescore<'a> {
 }
 
 /// Index ranks by code.
-fn ranks_by_code(s: &Scored, scores: &[Option<f64>]) -> BTreeMap<String, Option<u32>> {
-    let ranks = rank_with(scores, s.rubric.pipeline.rank.ties);
-    s.results
-        .units
+fn ranks_by_code(
+    s: &Scored,
+    units: &[usize],
+    scores: &[Option<f64>],
+    ties: RankTies,
+) -> BTreeMap<String, Option<u32>> {
+    let ranks = rank_with(scores, ties);
+    units
         .iter()
         .zip(ranks)
         .map(|(&j, r)| (s.inputs.jurisdictions.list[j].code.clone(), r))
         .collect()
 }
 
-/// Index scores of a run with one weight set to zero.
-fn without(s: &Scored, id: &str) -> Option<Vec<Option<f64>>> {
-    let mut params = Params::from_rubric(&s.rubric);
-    if let Some(c) = s.rubric.criterion_index(id) {
-        params.criterion_weights[c] = 0.0;
-    } else if let Some(k) = s.rubric.node_index(id) {
-        params.node_weights[k] = 0.0;
-    } else {
-        return None;
-    }
-    let r = crate::pipeline::run_with(&s.rubric, &params, &s.inputs, &s.values).ok()?;
-    Some(r.index_scores().to_vec())
+/// The index ranks of a regenerated run, by code.
+fn regenerated_ranks(s: &Scored, r: &Regenerated) -> BTreeMap<String, Option<u32>> {
+    ranks_by_code(s, &r.units, r.index_scores(), r.ties)
 }
 
-/// The effect of each change alone on every jurisdiction's rank (positive = moves up).
-pub fn effects(ctx: &Rescore<'_>, changes: &[Change]) -> Vec<Option<BTreeMap<String, i64>>> {
-    let base_a = ranks_by_code(ctx.a, ctx.a.results.index_scores());
-    let base_b = ranks_by_code(ctx.b, ctx.b.results.index_scores());
+/// A run with one criterion or node left out (weight 0).
+fn without(s: &Baseline<'_>, id: &str) -> Result<Regenerated, ScenarioError> {
+    let rubric = &s.scored().rubric;
+    let member = if let Some(c) = rubric.criterion_index(id) {
+        Member::Criterion(c)
+    } else if let Some(k) = rubric.node_index(id) {
+        Member::Node(k)
+    } else {
+        return Err(ScenarioError::Unusable(format!(
+            "`{id}` is neither a criterion nor a node of `{}`",
+            rubric.meta.id
+        )));
+    };
+    s.apply(&Scenario::one(ScenarioChange::Exclude(member)))
+}
+
+/// The typed change a changed key of a criterion or node is, when it is a weight A still uses
+/// (a weight A's `--only-coded` or `remove` left at 0 stays there when the rubric is read again).
+fn typed_weight(a: &Scored, path: &str, from: &Json, to: &Json) -> Option<ScenarioChange> {
+    let parts: Vec<&str> = path.split('.').collect();
+    let (kind, id) = match parts.as_slice() {
+        [kind @ ("criterion" | "node"), id, "weight"] => (*kind, *id),
+        _ => return None,
+    };
+    let (from, to) = (from.as_f64()?, to.as_f64()?);
+    let params = Params::from_rubric(&a.rubric);
+    if kind == "criterion" {
+        let c = a.rubric.criterion_index(id)?;
+        (params.criterion_weights[c] == from).then_some(ScenarioChange::CriterionWeight(c, to))
+    } else {
+        let k = a.rubric.node_index(id)?;
+        (params.node_weights[k] == from).then_some(ScenarioChange::NodeWeight(k, to))
+    }
+}
+
+/// The effect of each change alone on every jurisdiction's rank (positive = moves up), or why it
+/// could not be applied alone.
+pub fn effects(
+    ctx: &Rescore<'_>,
+    changes: &[Change],
+) -> Vec<Result<BTreeMap<String, i64>, ScenarioError>> {
+    let base_a = ranks_by_code(
+        ctx.a,
+        &ctx.a.results.units,
+        ctx.a.results.index_scores(),
+        ctx.a.rubric.pipeline.rank.ties,
+    );
+    let base_b = ranks_by_code(
+        ctx.b,
+        &ctx.b.results.units,
+        ctx.b.results.index_scores(),
+        ctx.b.rubric.pipeline.rank.ties,
+    );
     let delta = |before: &BTreeMap<String, Option<u32>>,
                  after: &BTreeMap<String, Option<u32>>|
      -> BTreeMap<String, i64> {
@@ -680,37 +729,37 @@ pub fn effects(ctx: &Rescore<'_>, changes: &[Change]) -> Vec<Option<BTreeMap<Str
             })
             .collect()
     };
+    let source = RubricSource {
+        path: ctx.a_path,
+        load: ctx.load,
+    };
+    let a = Baseline::new(ctx.a).map(|b| b.with_source(source));
+    let b = Baseline::new(ctx.b);
     changes
         .iter()
         .map(|change| match change {
             Change::CriterionRemoved(id) | Change::NodeRemoved(id) => {
-                let scores = without(ctx.a, id)?;
-                Some(delta(&base_a, &ranks_by_code(ctx.a, &scores)))
+                let a = a.as_ref().map_err(Clone::clone)?;
+                let r = without(a, id)?;
+                Ok(delta(&base_a, &regenerated_ranks(ctx.a, &r)))
             }
             Change::CriterionAdded(id) | Change::NodeAdded(id) => {
-                let scores = without(ctx.b, id)?;
-                Some(delta(&ranks_by_code(ctx.b, &scores), &base_b))
+                let b = b.as_ref().map_err(Clone::clone)?;
+                let r = without(b, id)?;
+                Ok(delta(&regenerated_ranks(ctx.b, &r), &base_b))
             }
-            Change::Key { path, to, .. } | Change::Setting { path, to, .. } => {
+            Change::Key { path, from, to } | Change::Setting { path, from, to } => {
                 if to.is_null() {
-                    return None;
+                    return Err(ScenarioError::Unusable(format!(
+                        "B leaves `{path}` unset, and a setting cannot be unset in A alone"
+                    )));
                 }
-                let mut overrides = ctx.load.overrides.clone();
-                overrides.push(format!("{path}={}", toml_value(to)));
-                let rubric: Rubric = crate::rubric::load(
-                    ctx.a_path,
-                    &LoadOptions {
-                        overrides,
-                        ..ctx.load.clone()
-                    },
-                )
-                .ok()?;
-                let scored =
-                    crate::pipeline::score(rubric, ctx.a.inputs.clone(), ctx.a.as_of).ok()?;
-                Some(delta(
-                    &base_a,
-                    &ranks_by_code(&scored, scored.results.index_scores()),
-                ))
+                let a = a.as_ref().map_err(Clone::clone)?;
+                let typed = typed_weight(ctx.a, path, from, to).unwrap_or_else(|| {
+                    ScenarioChange::Rubric(vec![format!("{path}={}", toml_value(to))])
+                });
+                let r = a.apply(&Scenario::one(typed))?;
+                Ok(delta(&base_a, &regenerated_ranks(ctx.a, &r)))
             }
         })
         .collect()

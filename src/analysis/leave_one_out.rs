@@ -1,7 +1,7 @@
 //! Leave-one-out importance of index elements: COINr's `remove_elements`.
 //!
-//! For each element (a criterion or a node), its weight is set to 0 and the nodes are aggregated
-//! again on the pipeline's cached steps (weights change nothing before aggregation), and the
+//! For each element (a criterion or a node), a scenario excludes it (weight 0) and the nodes are
+//! aggregated again on the pipeline's cached steps (weights change nothing before aggregation), and the
 //! index ranks are compared with the nominal ones: the result is the mean over jurisdictions of |nominal rank - rank without the element|.
 //! Jurisdictions whose index is unknown in either run are left out of the mean. Giving the root
 //! weight 0 changes nothing (its weight is never used), so the root is not an element.
@@ -12,6 +12,7 @@ use crate::base::rank::rank_with;
 use crate::error::InputError;
 use crate::pipeline::Scored;
 use crate::pipeline::results::Results;
+use crate::pipeline::scenario::{Baseline, Change, Scenario};
 use crate::rubric::settings::RankTies;
 use crate::rubric::{Member, Rubric};
 
@@ -65,27 +66,19 @@ pub fn mean_abs_change(a: &[Option<u32>], b: &[Option<u32>]) -> (usize, Option<f
 }
 
 /// Removes each element in turn (in parallel) and reports the mean absolute index rank change.
-/// The steps before aggregation run once; each removal aggregates again with the element's
-/// weight 0. Fails only if aggregation fails with the new weights (a method that cannot take
-/// them).
+/// The steps before aggregation run once; each removal is a scenario excluding the element,
+/// aggregated again on them. Fails only if aggregation fails without the element (a method that
+/// cannot take the new weights).
 pub fn remove_each(scored: &Scored, members: &[Member]) -> Result<Vec<Removal>, InputError> {
-    use crate::pipeline::{Params, Pipeline, Step};
     let ties = scored.rubric.pipeline.rank.ties;
     let nominal = index_ranks(&scored.results, ties);
-    let pipeline = Pipeline::new(&scored.rubric, &scored.inputs, &scored.values);
-    let params = Params::from_rubric(&scored.rubric);
-    let data = pipeline.stages(&params, Step::Denominate, None)?;
+    let baseline = Baseline::new(scored)?;
     members
         .par_iter()
         .map(|&member| {
-            let mut p = params.clone();
-            match member {
-                Member::Criterion(c) => p.criterion_weights[c] = 0.0,
-                Member::Node(k) => p.node_weights[k] = 0.0,
-            }
-            let (scores, _) = pipeline.aggregate(&p, &data)?;
-            let index: Vec<Option<f64>> = scores
-                .col(0)
+            let regenerated = baseline.apply(&Scenario::one(Change::Exclude(member)))?;
+            let index: Vec<Option<f64>> = regenerated
+                .index_scores()
                 .iter()
                 .map(|s| s.filter(|v| v.is_finite()))
                 .collect();

@@ -12,6 +12,7 @@ use accord::evidence::parse_date;
 use accord::explain::table;
 use accord::output::manifest::{self, CompareManifest, Outputs};
 use accord::output::{Csv, opt_number, text};
+use accord::pipeline::scenario::ScenarioError;
 
 /// Arguments of `compare`.
 #[derive(Debug, Args)]
@@ -380,7 +381,7 @@ fn attribution(
     a: &Side,
     b: &Side,
     changes: &[Change],
-    effects: &[Option<std::collections::BTreeMap<String, i64>>],
+    effects: &[Result<std::collections::BTreeMap<String, i64>, ScenarioError>],
     n: usize,
 ) -> String {
     let shifts = compare::shifts(a, b);
@@ -394,7 +395,7 @@ fn attribution(
         let best = changes
             .iter()
             .zip(effects)
-            .filter_map(|(c, e)| Some((c, *e.as_ref()?.get(&s.jurisdiction)?)))
+            .filter_map(|(c, e)| Some((c, *e.as_ref().ok()?.get(&s.jurisdiction)?)))
             .max_by(|x, y| x.1.abs().cmp(&y.1.abs()));
         let (who, alone) = match best {
             Some((c, e)) if e != 0 => (
@@ -412,5 +413,17 @@ fn attribution(
         };
         rows.push(vec![s.jurisdiction.clone(), movement(s), who, alone]);
     }
-    table(&rows)
+    let mut text = table(&rows);
+    for (c, e) in changes.iter().zip(effects) {
+        if let Err(why) = e {
+            text.push_str(&format!(
+                "not attributed: {} could not be applied alone: {}\n",
+                c.describe(),
+                accord::error::terminal_safe(
+                    &why.to_string().lines().collect::<Vec<_>>().join("; ")
+                )
+            ));
+        }
+    }
+    text
 }

@@ -1,12 +1,14 @@
 //! The pipeline between criterion values and scores, in COINr's order: denominate, impute,
 //! screen, treat, normalise, aggregate, rank. Each step is a pure function on columns in its own
-//! module; `run` strings them together and computes coverage.
+//! module; `run` strings them together and computes coverage; `scenario` reruns them from the
+//! earliest step a what-if change touches.
 
 pub mod aggregate;
 pub mod denominate;
 pub mod impute;
 pub mod normalise;
 pub mod results;
+pub mod scenario;
 mod scored;
 pub mod screen;
 pub mod treat;

@@ -3,8 +3,8 @@
 //!
 //! A discrete alternative is written as settings (`--set` paths and TOML values). It is applied to
 //! the rubric once, at setup, and the validated result is compared with the nominal rubric; the
-//! differences become `Op`s that each replication applies to a copy of the nominal `Params` in
-//! microseconds. Rule changes (a threshold table) become replacement criterion columns, evaluated
+//! differences become `Op`s (the pipeline's scenario changes) that each replication applies to a
+//! copy of the nominal `Params` in microseconds. Rule changes (a threshold table) become replacement criterion columns, evaluated
 //! once. Continuous ranges are supported for weights and numeric pipeline settings.
 //!
 //! An op sets only the fields it changes (a minimum coverage leaves the aggregation method alone),
@@ -20,61 +20,12 @@ use rand_distr::Distribution;
 
 use crate::error::{InputError, Problem, Problems, did_you_mean};
 use crate::evidence::{Date, Inputs};
+/// The changes an alternative makes are the pipeline's typed scenario changes.
+pub use crate::pipeline::scenario::{Change as Op, Fields, Patch, apply_all};
 use crate::pipeline::{Params, Step};
 use crate::rubric::settings::{AggregateSpec, ImputeSpec, NormaliseSpec, ScreenSpec, TreatSpec};
 use crate::rubric::tree::{Kind, Reader, Table, Tv};
 use crate::rubric::{LoadOptions, Member, Rubric};
-
-/// Which fields of a settings struct an op sets, one bit per field in declaration order.
-pub type Fields = u16;
-
-/// Field-wise patching of a settings struct: copy only the fields an op sets.
-pub trait Patch: Clone + PartialEq {
-    /// The fields' names, in declaration order.
-    const NAMES: &'static [&'static str];
-    /// The fields in which `to` differs from `self`.
-    fn differing(&self, to: &Self) -> Fields;
-    /// Copies the fields in `fields` from `src`.
-    fn patch(&mut self, src: &Self, fields: Fields);
-}
-
-macro_rules! patch_fields {
-    ($t:ty: $($f:ident),+) => {
-        impl Patch for $t {
-            const NAMES: &'static [&'static str] = &[$(stringify!($f)),+];
-            fn differing(&self, to: &Self) -> Fields {
-                // Naming every field makes a field added to the struct a compile error here.
-                let Self { $($f: _),+ } = self;
-                let mut bits = 0;
-                let mut bit = 1;
-                $(
-                    if self.$f != to.$f {
-                        bits |= bit;
-                    }
-                    bit <<= 1;
-                )+
-                let _ = bit;
-                bits
-            }
-            fn patch(&mut self, src: &Self, fields: Fields) {
-                let mut bit = 1;
-                $(
-                    if fields & bit != 0 {
-                        self.$f = src.$f.clone();
-                    }
-                    bit <<= 1;
-                )+
-                let _ = bit;
-            }
-        }
-    };
-}
-
-patch_fields!(ImputeSpec: method, group);
-patch_fields!(ScreenSpec: method, dat_thresh, nonzero_thresh, include, exclude);
-patch_fields!(TreatSpec: method, winmax, skew_thresh, kurt_thresh, pass_skew_thresh, pass_kurt_thresh, force_win, fallback, combine, lambda);
-patch_fields!(NormaliseSpec: method, l_u, m_sd, npara, scale_factor, iref, cap_max, gposts, trunc2posts, ties);
-patch_fields!(AggregateSpec: method, p, dat_thresh, min_coverage, na_child);
 
 /// The bit of a named field.
 fn field<T: Patch>(name: &str) -> Fields {
@@ -82,33 +33,6 @@ fn field<T: Patch>(name: &str) -> Fields {
         .iter()
         .position(|n| *n == name)
         .map_or(0, |i| 1 << i)
-}
-
-/// One change to the pipeline's params.
-#[derive(Debug, Clone)]
-pub enum Op {
-    /// Denominate or not.
-    Denominate(bool),
-    /// Imputation: the fields set, taken from the spec.
-    Impute(ImputeSpec, Fields),
-    /// Screening.
-    Screen(ScreenSpec, Fields),
-    /// A criterion's treatment (`None`: none, replacing the whole setting).
-    Treat(usize, Option<TreatSpec>, Fields),
-    /// A criterion's normalisation (`None`: none, replacing the whole setting).
-    Normalise(usize, Option<NormaliseSpec>, Fields),
-    /// A node's weight.
-    NodeWeight(usize, f64),
-    /// A criterion's weight.
-    CriterionWeight(usize, f64),
-    /// A criterion or node left out (weight 0), whatever weight other factors give it.
-    Exclude(Member),
-    /// A node's aggregation.
-    Aggregate(usize, AggregateSpec, Fields),
-    /// The aggregation of facet values and cells.
-    GroupAggregate(AggregateSpec, Fields),
-    /// Replacement criterion values (a changed rule), evaluated at setup.
-    Column(usize, Arc<Vec<Option<f64>>>),
 }
 
 /// What an op sets, to find two factors setting the same thing.
@@ -126,81 +50,23 @@ enum Target {
     Column(usize),
 }
 
-fn patch_opt<T: Patch>(slot: &mut Option<T>, src: &Option<T>, fields: Fields) {
-    match (slot.as_mut(), src) {
-        (Some(s), Some(v)) => s.patch(v, fields),
-        _ => *slot = src.clone(),
-    }
-}
-
-impl Op {
-    /// The earliest pipeline step the change affects.
-    pub fn step(&self) -> Step {
-        match self {
-            Op::Denominate(_) | Op::Column(..) => Step::Denominate,
-            Op::Impute(..) => Step::Impute,
-            Op::Screen(..) => Step::Screen,
-            Op::Treat(..) => Step::Treat,
-            Op::Normalise(..) => Step::Normalise,
-            Op::NodeWeight(..)
-            | Op::CriterionWeight(..)
-            | Op::Exclude(_)
-            | Op::Aggregate(..)
-            | Op::GroupAggregate(..) => Step::Aggregate,
-        }
-    }
-
-    /// Applies the change; replacement columns are collected separately. Exclusions are applied
-    /// by `apply_all` after every other op.
-    pub fn apply(&self, p: &mut Params, columns: &mut Vec<(usize, Arc<Vec<Option<f64>>>)>) {
-        match self {
-            Op::Denominate(b) => p.denominate = *b,
-            Op::Impute(s, f) => p.impute.patch(s, *f),
-            Op::Screen(s, f) => p.screen.patch(s, *f),
-            Op::Treat(c, s, f) => patch_opt(&mut p.treat[*c], s, *f),
-            Op::Normalise(c, s, f) => patch_opt(&mut p.normalise[*c], s, *f),
-            Op::NodeWeight(k, w) => p.node_weights[*k] = *w,
-            Op::CriterionWeight(c, w) => p.criterion_weights[*c] = *w,
-            Op::Exclude(Member::Node(k)) => p.node_weights[*k] = 0.0,
-            Op::Exclude(Member::Criterion(c)) => p.criterion_weights[*c] = 0.0,
-            Op::Aggregate(k, s, f) => p.aggregate[*k].patch(s, *f),
-            Op::GroupAggregate(s, f) => p.group_aggregate.patch(s, *f),
-            Op::Column(c, v) => columns.push((*c, v.clone())),
-        }
-    }
-
-    /// What the op sets, field by field (a whole replacement sets every field).
-    fn targets(&self) -> Vec<(Target, Fields)> {
-        let all = Fields::MAX;
-        let or_all = |present: bool, f: Fields| if present { f } else { all };
-        match self {
-            Op::Denominate(_) => vec![(Target::Denominate, all)],
-            Op::Impute(_, f) => vec![(Target::Impute, *f)],
-            Op::Screen(_, f) => vec![(Target::Screen, *f)],
-            Op::Treat(c, s, f) => vec![(Target::Treat(*c), or_all(s.is_some(), *f))],
-            Op::Normalise(c, s, f) => vec![(Target::Normalise(*c), or_all(s.is_some(), *f))],
-            Op::NodeWeight(k, _) => vec![(Target::NodeWeight(*k), all)],
-            Op::CriterionWeight(c, _) => vec![(Target::CriterionWeight(*c), all)],
-            Op::Exclude(_) => Vec::new(),
-            Op::Aggregate(k, _, f) => vec![(Target::Aggregate(*k), *f)],
-            Op::GroupAggregate(_, f) => vec![(Target::GroupAggregate, *f)],
-            Op::Column(c, _) => vec![(Target::Column(*c), all)],
-        }
-    }
-}
-
-/// Applies a run's ops to `params`: every setting first, then the exclusions, so that a factor
-/// leaving a criterion out is not undone by another factor's weights.
-pub fn apply_all(
-    ops: &[Op],
-    params: &mut Params,
-    columns: &mut Vec<(usize, Arc<Vec<Option<f64>>>)>,
-) {
-    for op in ops.iter().filter(|o| !matches!(o, Op::Exclude(_))) {
-        op.apply(params, columns);
-    }
-    for op in ops.iter().filter(|o| matches!(o, Op::Exclude(_))) {
-        op.apply(params, columns);
+/// What an op sets, field by field (a whole replacement sets every field).
+fn targets(op: &Op) -> Vec<(Target, Fields)> {
+    let all = Fields::MAX;
+    let or_all = |present: bool, f: Fields| if present { f } else { all };
+    match op {
+        Op::Denominate(_) => vec![(Target::Denominate, all)],
+        Op::Impute(_, f) => vec![(Target::Impute, *f)],
+        Op::Screen(_, f) => vec![(Target::Screen, *f)],
+        Op::Treat(c, s, f) => vec![(Target::Treat(*c), or_all(s.is_some(), *f))],
+        Op::Normalise(c, s, f) => vec![(Target::Normalise(*c), or_all(s.is_some(), *f))],
+        Op::NodeWeight(k, _) => vec![(Target::NodeWeight(*k), all)],
+        Op::CriterionWeight(c, _) => vec![(Target::CriterionWeight(*c), all)],
+        Op::Exclude(_) => Vec::new(),
+        Op::Aggregate(k, _, f) => vec![(Target::Aggregate(*k), *f)],
+        Op::GroupAggregate(_, f) => vec![(Target::GroupAggregate, *f)],
+        Op::Column(c, _) => vec![(Target::Column(*c), all)],
+        Op::Rubric(_) => Vec::new(),
     }
 }
 
@@ -384,12 +250,12 @@ impl Factor {
         let mut all: Vec<(Target, Fields)> = match &self.kind {
             FactorKind::Discrete(alts) => alts
                 .iter()
-                .flat_map(|a| a.ops.iter().flat_map(Op::targets))
+                .flat_map(|a| a.ops.iter().flat_map(targets))
                 .collect(),
             FactorKind::Continuous { lo, setter, .. } => {
                 continuous_ops(*setter, *lo, rubric, nominal)
                     .iter()
-                    .flat_map(Op::targets)
+                    .flat_map(targets)
                     .collect()
             }
         };

@@ -1,7 +1,7 @@
 //! Uncertainty and sensitivity analysis of ranks (COINr's `get_sensitivity`, done faster).
 //!
-//! Each replication copies the nominal `Params`, applies the changes its factor values imply, and
-//! reruns the pipeline only from the earliest step they touch, on the nominal run's cached output.
+//! Each replication is a scenario of the changes its factor values imply, rerun only from the
+//! earliest step they touch on the nominal run's cached output.
 //! Replications run in parallel; the design and every random draw are fixed by the seed, and
 //! results are collected in run order, so outputs do not depend on the thread count. A failed
 //! replication (a geometric mean meeting a zero) is kept with its factor values and its reason.
@@ -11,21 +11,19 @@ pub mod estimate;
 pub mod factors;
 
 use std::ops::ControlFlow;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
 use crate::base::progress::Progress;
 use crate::base::rank::rank_with;
-use crate::error::{Error, Problem};
-use crate::pipeline::Scored;
-use crate::pipeline::{Params, Pipeline, StageData, Step};
+use crate::error::{Error, InputError, Problem};
+use crate::pipeline::scenario::{Baseline, Scenario};
+use crate::pipeline::{Scored, Step};
 use crate::rubric::settings::RankTies;
-use crate::rules::CriterionValues;
 use design::{Block, Design, Plan, Sampler};
 use estimate::{Indices, Note};
-use factors::{Op, Spec};
+use factors::Spec;
 
 /// How to run an analysis.
 #[derive(Debug, Clone)]
@@ -84,67 +82,6 @@ pub struct Outcome {
     pub from: Step,
 }
 
-/// Regenerates the target from perturbed params.
-struct Regenerator<'a> {
-    scored: &'a Scored,
-    pipeline: Pipeline<'a>,
-    nominal: Params,
-    cache: StageData,
-    target: usize,
-}
-
-impl<'a> Regenerator<'a> {
-    fn new(scored: &'a Scored, target: usize) -> Result<Regenerator<'a>, Problem> {
-        let pipeline = Pipeline::new(&scored.rubric, &scored.inputs, &scored.values);
-        let nominal = Params::from_rubric(&scored.rubric);
-        let cache = pipeline.stages(&nominal, Step::Denominate, None)?;
-        Ok(Regenerator {
-            scored,
-            pipeline,
-            nominal,
-            cache,
-            target,
-        })
-    }
-
-    /// Target scores of every jurisdiction after applying `ops`.
-    fn regenerate(&self, ops: &[Op]) -> Result<Vec<Option<f64>>, Problem> {
-        let mut params = self.nominal.clone();
-        let mut columns: Vec<(usize, Arc<Vec<Option<f64>>>)> = Vec::new();
-        factors::apply_all(ops, &mut params, &mut columns);
-        let from = ops.iter().map(Op::step).min().unwrap_or(Step::Aggregate);
-        if columns.is_empty() {
-            if from == Step::Aggregate {
-                return self.finish(&self.pipeline, &params, &self.cache);
-            }
-            let data = self.pipeline.stages(&params, from, Some(&self.cache))?;
-            return self.finish(&self.pipeline, &params, &data);
-        }
-        // A changed rule: rerun everything on the replaced criterion values.
-        let mut values: CriterionValues = self.scored.values.clone();
-        for (c, col) in &columns {
-            values.values.col_mut(*c).copy_from_slice(col);
-        }
-        let pipeline = Pipeline::new(&self.scored.rubric, &self.scored.inputs, &values);
-        let data = pipeline.stages(&params, Step::Denominate, None)?;
-        self.finish(&pipeline, &params, &data)
-    }
-
-    fn finish(
-        &self,
-        pipeline: &Pipeline<'_>,
-        params: &Params,
-        data: &StageData,
-    ) -> Result<Vec<Option<f64>>, Problem> {
-        let (scores, _) = pipeline.aggregate(params, data)?;
-        let mut out = vec![None; self.scored.inputs.jurisdictions.len()];
-        for (i, &u) in data.units.iter().enumerate() {
-            out[u] = scores.get(i, self.target);
-        }
-        Ok(out)
-    }
-}
-
 /// Ranks of every jurisdiction from their scores (unknown stays unknown).
 fn ranks_of(scores: &[Option<f64>], ties: RankTies) -> Vec<Option<u32>> {
     rank_with(scores, ties)
@@ -178,8 +115,12 @@ pub fn analyse(
         options.seed,
     )
     .map_err(Problem::new)?;
-    let regen = Regenerator::new(scored, spec.target)?;
-    let nominal_scores = regen.finish(&regen.pipeline, &regen.nominal, &regen.cache)?;
+    let baseline = Baseline::new(scored).map_err(InputError::from)?;
+    let juris = scored.inputs.jurisdictions.len();
+    let nominal_scores = baseline
+        .apply(&Scenario::default())
+        .map_err(InputError::from)?
+        .node_scores(spec.target, juris);
     let ties = scored.rubric.pipeline.rank.ties;
     let nominal_ranks = ranks_of(&nominal_scores, ties);
     if nominal_ranks.iter().all(Option::is_none) {
@@ -211,13 +152,14 @@ pub fn analyse(
             let mut labels = Vec::with_capacity(u.len());
             let mut picks = Vec::with_capacity(u.len());
             for (f, x) in spec.factors.iter().zip(u) {
-                let (o, label) = f.pick(*x, &scored.rubric, &regen.nominal);
+                let (o, label) = f.pick(*x, &scored.rubric, baseline.params());
                 ops.extend(o);
                 labels.push(label);
                 picks.push(f.alternative(*x));
             }
-            let run = match regen.regenerate(&ops) {
-                Ok(scores) => {
+            let run = match baseline.apply(&Scenario::new(ops)) {
+                Ok(r) => {
+                    let scores = r.node_scores(spec.target, juris);
                     let ranks = ranks_of(&scores, ties);
                     let y = mean_abs_shift(&ranks, &nominal_ranks);
                     Run {
@@ -231,14 +173,14 @@ pub fn analyse(
                         y,
                     }
                 }
-                Err(p) => Run {
+                Err(e) => Run {
                     block: *block,
                     u: u.clone(),
                     labels,
                     picks,
                     scores: None,
                     ranks: None,
-                    error: Some(p.message),
+                    error: Some(e.to_string()),
                     y: None,
                 },
             };

@@ -450,3 +450,45 @@ fn newly_known_facts_are_marked_and_counted_and_dates_are_named() {
         "{stdout}"
     );
 }
+
+#[test]
+fn attribution_reports_a_change_it_cannot_apply_alone() {
+    // A sets a threshold that B leaves unset: that change cannot be applied to A alone, and was
+    // dropped without a word; it is now named with its reason, beside the attributed ones.
+    let base = std::fs::read_to_string(root().join("rubrics/paris-call.toml")).unwrap();
+    let dir = temp_with(&[
+        ("paris-call.toml", base.as_str()),
+        (
+            "a.toml",
+            "[rubric]\nextends = \"paris-call.toml\"\nid = \"a\"\nversion = \"1.0.0\"\n\n[pipeline.aggregate]\ndat_thresh = 0.1\n",
+        ),
+        (
+            "b.toml",
+            "[rubric]\nextends = \"paris-call.toml\"\nid = \"b\"\nversion = \"1.0.0\"\n\n[[node]]\nid = \"P9\"\nweight = 3\n",
+        ),
+    ]);
+    let out = dir.path().join("cmp");
+    let o = accord(
+        &root(),
+        &[
+            "compare",
+            dir.path().join("a.toml").to_str().unwrap(),
+            dir.path().join("b.toml").to_str().unwrap(),
+            "--data",
+            "data/demo",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let (stdout, stderr) = texts(&o);
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("not attributed: setting `pipeline.aggregate.dat_thresh`: 0.1 -> (unset) could not be applied alone: B leaves `pipeline.aggregate.dat_thresh` unset, and a setting cannot be unset in A alone\n"),
+        "{stdout}"
+    );
+    // The weight change is still attributed.
+    assert!(
+        stdout.contains("`node.P9.weight` re-weighted: 1 -> 3  "),
+        "{stdout}"
+    );
+}

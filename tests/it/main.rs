@@ -29,6 +29,7 @@ mod public_data;
 mod random_rubrics;
 mod report;
 mod rubric;
+mod scenario;
 mod schema;
 mod scoring;
 mod sensitivity;
