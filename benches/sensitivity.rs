@@ -24,7 +24,6 @@ fn main() {
 
 struct Asem {
     _dir: tempfile::TempDir,
-    rubric_path: PathBuf,
     scored: accord::Scored,
 }
 
@@ -48,8 +47,8 @@ fn asem() -> Asem {
         &imported.jurisdictions,
     )
     .expect("write");
-    let rubric_path = dir.path().join("rubric.toml");
-    let rubric = rubric::load(&rubric_path, &LoadOptions::default()).expect("rubric");
+    let rubric =
+        rubric::load(&dir.path().join("rubric.toml"), &LoadOptions::default()).expect("rubric");
     let paths = InputPaths {
         evidence: dir.path().join("evidence.csv"),
         sheet: None,
@@ -58,22 +57,15 @@ fn asem() -> Asem {
     };
     let inputs = evidence::load(&paths, &rubric).expect("inputs");
     let scored = accord::score(rubric, inputs, None).expect("score");
-    Asem {
-        _dir: dir,
-        rubric_path,
-        scored,
-    }
+    Asem { _dir: dir, scored }
 }
 
 fn spec(a: &Asem, seed: u64) -> accord::sensitivity::factors::Spec {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/coinr");
-    let load = LoadOptions::default();
+    let limits = accord::limits::Limits::default();
     let ctx = Context {
-        rubric: &a.scored.rubric,
-        rubric_path: &a.rubric_path,
-        load: &load,
-        inputs: &a.scored.inputs,
-        date: a.scored.results.date,
+        scored: &a.scored,
+        limits: &limits,
         seed,
     };
     read_spec_file(&root.join("sa_vignette.toml"), &ctx).expect("spec")

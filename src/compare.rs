@@ -18,11 +18,11 @@ use crate::error::{InputError, Location, Problem};
 use crate::evidence::table::Table;
 use crate::output::manifest::{self, Evaluation};
 use crate::pipeline::scenario::{
-    Baseline, Change as ScenarioChange, Regenerated, RubricSource, Scenario, ScenarioError,
+    Baseline, Change as ScenarioChange, Regenerated, Scenario, ScenarioError,
 };
 use crate::pipeline::{Params, Scored};
 use crate::rubric::settings::RankTies;
-use crate::rubric::{LoadOptions, Member, Rubric};
+use crate::rubric::{Member, Rubric};
 
 /// One side's scores, from a run or a results folder.
 #[derive(Debug, Clone, Default)]
@@ -636,11 +636,7 @@ fn toml_value(v: &Json) -> String {
 
 /// What attribution needs to rescore rubric A with one change.
 pub struct Rescore<'a> {
-    /// Rubric A's file and load options.
-    pub a_path: &'a Path,
-    /// How A was loaded.
-    pub load: &'a LoadOptions,
-    /// A's run.
+    /// A's run (its rubric is validated again with a change, from the text it was read from).
     pub a: &'a Scored,
     /// B's run.
     pub b: &'a Scored,
@@ -729,11 +725,7 @@ pub fn effects(
             })
             .collect()
     };
-    let source = RubricSource {
-        path: ctx.a_path,
-        load: ctx.load,
-    };
-    let a = Baseline::new(ctx.a).map(|b| b.with_source(source));
+    let a = Baseline::new(ctx.a);
     let b = Baseline::new(ctx.b);
     changes
         .iter()
@@ -755,10 +747,11 @@ pub fn effects(
                     )));
                 }
                 let a = a.as_ref().map_err(Clone::clone)?;
-                let typed = typed_weight(ctx.a, path, from, to).unwrap_or_else(|| {
-                    ScenarioChange::Rubric(vec![format!("{path}={}", toml_value(to))])
-                });
-                let r = a.apply(&Scenario::one(typed))?;
+                let scenario = match typed_weight(ctx.a, path, from, to) {
+                    Some(typed) => Scenario::one(typed),
+                    None => a.settings(&[format!("{path}={}", toml_value(to))])?,
+                };
+                let r = a.apply(&scenario)?;
                 Ok(delta(&base_a, &regenerated_ranks(ctx.a, &r)))
             }
         })

@@ -4,25 +4,13 @@
 //! are refused, never a stack overflow.
 #![no_main]
 
-use std::sync::OnceLock;
+
 
 use accord::rubric::tree::{Kind, Origin, Tv, parse};
 use accord::rubric::{LoadOptions, load_str};
 use accord::sensitivity::factors::{Context, read_spec};
 use accord_fuzz::{MINI_TOML, check_error, check_results, mini_scored, sections};
 use libfuzzer_sys::fuzz_target;
-
-/// The mini rubric on disk: discrete alternatives reload the rubric from its file.
-fn rubric_file() -> &'static std::path::Path {
-    static P: OnceLock<std::path::PathBuf> = OnceLock::new();
-    P.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("accord-fuzz-overrides-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temporary folder");
-        let path = dir.join("mini.toml");
-        std::fs::write(&path, MINI_TOML).expect("write the mini rubric");
-        path
-    })
-}
 
 fuzz_target!(|data: &[u8]| {
     let parts = sections(data);
@@ -55,13 +43,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let s = mini_scored();
     check_results(s);
-    let load = LoadOptions::default();
+    let limits = accord::limits::Limits::default();
     let ctx = Context {
-        rubric: &s.rubric,
-        rubric_path: rubric_file(),
-        load: &load,
-        inputs: &s.inputs,
-        date: s.results.date,
+        scored: s,
+        limits: &limits,
         seed: 1,
     };
     let tv = Tv {

@@ -96,7 +96,7 @@ pub fn run(args: &CompareArgs, limits: &accord::limits::Limits) -> Result<(), Er
             }
             let mut ia = args.inputs.clone();
             ia.rubric = Some(PathBuf::from(&args.a));
-            let (ra, inputs_a, as_of, load) = ia.load_with_options(limits)?;
+            let (ra, inputs_a, as_of) = ia.load(limits)?;
             let mut ib = args.inputs.clone();
             ib.rubric = Some(PathBuf::from(&args.b));
             let (rb, inputs_b, _) = ib.load(limits)?;
@@ -108,15 +108,7 @@ pub fn run(args: &CompareArgs, limits: &accord::limits::Limits) -> Result<(), Er
             );
             let side_a = Side::from_scored(&args.a, &a);
             let side_b = Side::from_scored(&args.b, &b);
-            let effects = compare::effects(
-                &Rescore {
-                    a_path: Path::new(&args.a),
-                    load: &load,
-                    a: &a,
-                    b: &b,
-                },
-                &changes,
-            );
+            let effects = compare::effects(&Rescore { a: &a, b: &b }, &changes);
             let text = attribution(&side_a, &side_b, &changes, &effects, args.movers);
             (side_a, side_b, changes, Some(text))
         }

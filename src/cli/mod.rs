@@ -404,12 +404,9 @@ impl InputArgs {
     }
 
     /// Loads the rubric and the inputs; with `--only-coded`, leaves out the criteria nothing was
-    /// coded for. Returns the load options that give this rubric again (for what-if reloads).
-    pub fn load_resolved(
-        &self,
-        resolved: &Resolved,
-    ) -> Result<(Rubric, Inputs, LoadOptions), InputError> {
-        let mut options = self.load_options(&resolved.limits);
+    /// coded for (a variant of the rubric validated again leaves them out too).
+    pub fn load_resolved(&self, resolved: &Resolved) -> Result<(Rubric, Inputs), InputError> {
+        let options = self.load_options(&resolved.limits);
         let mut rubric = rubric::load(&resolved.rubric, &options)?;
         let inputs = load_inputs(resolved, &rubric)?;
         if self.only_coded {
@@ -421,26 +418,13 @@ impl InputArgs {
                         .help("check that the evidence's field names match the rubric's `evidence` fields"),
                 ));
             }
-            options.leave_out = uncoded
-                .iter()
-                .map(|&c| rubric.criteria[c].id.clone())
-                .collect();
             rubric.leave_out(&uncoded);
         }
-        Ok((rubric, inputs, options))
+        Ok((rubric, inputs))
     }
 
     /// Loads everything within `limits`, for commands that evaluate on one date.
     pub fn load(&self, limits: &Limits) -> Result<(Rubric, Inputs, Option<Date>), InputError> {
-        let (rubric, inputs, date, _) = self.load_with_options(limits)?;
-        Ok((rubric, inputs, date))
-    }
-
-    /// Like `load`, with the load options that give the rubric again.
-    pub fn load_with_options(
-        &self,
-        limits: &Limits,
-    ) -> Result<(Rubric, Inputs, Option<Date>, LoadOptions), InputError> {
         let resolved = self.resolve(limits)?;
         if resolved.as_of.len() > 1 {
             return Err(InputError::one(
@@ -448,8 +432,8 @@ impl InputArgs {
                     .help("`score` takes several dates; `compare` takes two dates as its A and B"),
             ));
         }
-        let (rubric, inputs, options) = self.load_resolved(&resolved)?;
-        Ok((rubric, inputs, resolved.as_of.first().copied(), options))
+        let (rubric, inputs) = self.load_resolved(&resolved)?;
+        Ok((rubric, inputs, resolved.as_of.first().copied()))
     }
 }
 

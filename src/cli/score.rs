@@ -41,7 +41,7 @@ pub fn run(args: &ScoreArgs, _cli: &Cli, limits: &accord::limits::Limits) -> Res
     };
     let out = OutputDir::begin(target, args.force)?;
     let resolved = args.inputs.resolve(limits)?;
-    let (rubric, inputs, _) = args.inputs.load_resolved(&resolved)?;
+    let (rubric, inputs) = args.inputs.load_resolved(&resolved)?;
     let mut guard = resolved.guard();
     guard.rubric(&rubric);
     let runs = score_dates(rubric, inputs, &resolved.as_of)?;
@@ -164,7 +164,7 @@ fn check(dir: &std::path::Path, limits: &accord::limits::Limits) -> Result<(), E
         }
     }
     let resolved = args.resolve(limits)?;
-    let (rubric_loaded, inputs, _) = args.load_resolved(&resolved)?;
+    let (rubric_loaded, inputs) = args.load_resolved(&resolved)?;
     let runs = score_dates(rubric_loaded, inputs, &resolved.as_of)?;
     let files = output::score_files_dated(&runs, Some(&resolved.invocation));
     match output::check::first_difference(&files, dir, limits.table_bytes) {

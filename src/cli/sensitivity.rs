@@ -104,7 +104,7 @@ pub fn run(
     check_counts(args)?;
     let out = args.output.begin()?;
     let resolved = args.inputs.resolve(limits)?;
-    let (rubric, inputs, load) = args.inputs.load_resolved(&resolved)?;
+    let (rubric, inputs) = args.inputs.load_resolved(&resolved)?;
     if resolved.as_of.len() > 1 {
         return Err(InputError::one(Problem::new(
             "`sensitivity` evaluates on one date; `--as-of` names several",
@@ -113,11 +113,8 @@ pub fn run(
     }
     let scored = accord::score(rubric, inputs, resolved.as_of.first().copied())?;
     let ctx = Context {
-        rubric: &scored.rubric,
-        rubric_path: &resolved.rubric,
-        load: &load,
-        inputs: &scored.inputs,
-        date: scored.results.date,
+        scored: &scored,
+        limits,
         seed: args.seed,
     };
     // --spec, else the rubric's own [uncertainty], else the spec beside the rubric (or beside a
@@ -192,7 +189,7 @@ pub fn run(
         out.write(name, bytes)?;
     }
     let mut guard = resolved.guard();
-    guard.rubric(ctx.rubric);
+    guard.rubric(&ctx.scored.rubric);
     if let Some(spec) = &args.spec {
         guard.add(spec);
     }

@@ -2,11 +2,10 @@
 //! earliest step it touches on the run's cached stages.
 //!
 //! A change to a setting, a weight, an exclusion or a rule's values patches a copy of the run's
-//! `Params` (and, for a rule, its criterion values); only a structural change re-reads the rubric
-//! files and scores again from the start. Every failure comes back as a [`ScenarioError`] with its
+//! `Params` (and, for a rule, its criterion values); only a structural change validates the rubric
+//! again (from the text it was read from) and scores again from the start. Every failure comes back as a [`ScenarioError`] with its
 //! reason. Leave-one-out, `compare` attribution and the sensitivity factors all run on this.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use crate::base::frame::Frame;
@@ -14,7 +13,7 @@ use crate::error::{InputError, Problem};
 use crate::rubric::settings::{
     AggregateSpec, ImputeSpec, NormaliseSpec, RankTies, ScreenSpec, TreatSpec,
 };
-use crate::rubric::{LoadOptions, Member};
+use crate::rubric::{Member, Rubric};
 use crate::rules::CriterionValues;
 
 use super::{Params, Pipeline, Scored, StageData, Step};
@@ -96,7 +95,7 @@ pub enum Change {
     /// Replacement criterion values (a changed rule's table or levels), evaluated once.
     Column(usize, Arc<Vec<Option<f64>>>),
     /// Settings as `--set` text that no typed change expresses (a parent, the scale, the
-    /// fields): the rubric files are read again with them and everything is scored again.
+    /// fields): the rubric is validated again with them and everything is scored again.
     Rubric(Vec<String>),
 }
 
@@ -256,22 +255,12 @@ impl Regenerated {
     }
 }
 
-/// Where the rubric of a run is read from, for a structural change.
-#[derive(Debug, Clone, Copy)]
-pub struct RubricSource<'a> {
-    /// The rubric file.
-    pub path: &'a Path,
-    /// How it was loaded.
-    pub load: &'a LoadOptions,
-}
-
 /// A scored run ready for scenarios: its settings and every step's output, computed once.
 pub struct Baseline<'a> {
     scored: &'a Scored,
     pipeline: Pipeline<'a>,
     params: Params,
     cache: StageData,
-    source: Option<RubricSource<'a>>,
 }
 
 impl<'a> Baseline<'a> {
@@ -287,14 +276,23 @@ impl<'a> Baseline<'a> {
             pipeline,
             params,
             cache,
-            source: None,
         })
     }
 
-    /// Lets structural changes re-read the rubric from `source`.
-    pub fn with_source(mut self, source: RubricSource<'a>) -> Baseline<'a> {
-        self.source = Some(source);
-        self
+    /// The scenario that `--set` texts are: the run's rubric validated again with them (from
+    /// the text it was read from, no file read again), then the typed changes from the run's
+    /// rubric to that one. A variant the typed changes cannot express (see [`variant_changes`])
+    /// is one structural [`Change::Rubric`], scored again from the start.
+    pub fn settings(&self, sets: &[String]) -> Result<Scenario, ScenarioError> {
+        let variant = self
+            .scored
+            .rubric
+            .variant(sets)
+            .map_err(ScenarioError::Rubric)?;
+        match variant_changes(self.scored, &self.params, &variant)? {
+            Variant::Typed(changes) => Ok(Scenario::new(changes)),
+            Variant::Structural(_) => Ok(Scenario::one(Change::Rubric(sets.to_vec()))),
+        }
     }
 
     /// The run's own settings.
@@ -378,24 +376,14 @@ impl<'a> Baseline<'a> {
         })
     }
 
-    /// A structural change: the rubric read again with the extra settings, scored from the start.
+    /// A structural change: the rubric validated again with the extra settings, scored from the
+    /// start.
     fn rescore(&self, sets: &[String]) -> Result<Regenerated, ScenarioError> {
-        let Some(source) = self.source else {
-            return Err(ScenarioError::Unusable(format!(
-                "`{}` changes the rubric's structure, which needs the rubric file to read again",
-                sets.join("`, `")
-            )));
-        };
-        let mut overrides = source.load.overrides.clone();
-        overrides.extend(sets.iter().cloned());
-        let rubric = crate::rubric::load(
-            source.path,
-            &LoadOptions {
-                overrides,
-                ..source.load.clone()
-            },
-        )
-        .map_err(ScenarioError::Rubric)?;
+        let rubric = self
+            .scored
+            .rubric
+            .variant(sets)
+            .map_err(ScenarioError::Rubric)?;
         let scored = super::score(rubric, self.scored.inputs.clone(), self.scored.as_of)
             .map_err(ScenarioError::Rubric)?;
         let ties = scored.rubric.pipeline.rank.ties;
@@ -406,4 +394,152 @@ impl<'a> Baseline<'a> {
             ties,
         })
     }
+}
+
+/// How a variant of a run's rubric (the same rubric with other settings) differs from it.
+#[derive(Debug, Clone)]
+pub enum Variant {
+    /// Typed changes on the run's cached stages give the variant's scores.
+    Typed(Vec<Change>),
+    /// The variant differs in something the steps read from the rubric itself, not from the
+    /// settings (the tree, the evidence fields, a criterion's direction, denominator, target or
+    /// kind of rule, the scale, the grid, how ranks tie): it has to be scored from the start.
+    /// The text says what differs.
+    Structural(String),
+}
+
+/// The typed changes from the run's rubric (with settings `nominal`) to `variant`: every
+/// setting, weight and aggregation that differs, and the replacement values of each criterion
+/// whose rule now gives other values (found by evaluating the variant's rules on the run's
+/// evidence and comparing bit for bit, so that no change of a rule's table, bands, levels,
+/// instruments or horizon is missed).
+pub fn variant_changes(
+    scored: &Scored,
+    nominal: &Params,
+    variant: &Rubric,
+) -> Result<Variant, ScenarioError> {
+    if let Some(why) = structural_difference(&scored.rubric, variant) {
+        return Ok(Variant::Structural(why));
+    }
+    let ap = Params::from_rubric(variant);
+    let mut ops = Vec::new();
+    if ap.denominate != nominal.denominate {
+        ops.push(Change::Denominate(ap.denominate));
+    }
+    if ap.impute != nominal.impute {
+        ops.push(Change::Impute(
+            ap.impute.clone(),
+            nominal.impute.differing(&ap.impute),
+        ));
+    }
+    if ap.screen != nominal.screen {
+        ops.push(Change::Screen(
+            ap.screen.clone(),
+            nominal.screen.differing(&ap.screen),
+        ));
+    }
+    fn fields_of<T: Patch>(from: &Option<T>, to: &Option<T>) -> Fields {
+        match (from, to) {
+            (Some(a), Some(b)) => a.differing(b),
+            _ => Fields::MAX,
+        }
+    }
+    for c in 0..variant.criteria.len() {
+        if ap.treat[c] != nominal.treat[c] {
+            let f = fields_of(&nominal.treat[c], &ap.treat[c]);
+            ops.push(Change::Treat(c, ap.treat[c].clone(), f));
+        }
+        if ap.normalise[c] != nominal.normalise[c] {
+            let f = fields_of(&nominal.normalise[c], &ap.normalise[c]);
+            ops.push(Change::Normalise(c, ap.normalise[c].clone(), f));
+        }
+        if ap.criterion_weights[c] != nominal.criterion_weights[c] {
+            ops.push(Change::CriterionWeight(c, ap.criterion_weights[c]));
+        }
+    }
+    for k in 0..variant.nodes.len() {
+        if ap.node_weights[k] != nominal.node_weights[k] {
+            ops.push(Change::NodeWeight(k, ap.node_weights[k]));
+        }
+        if ap.aggregate[k] != nominal.aggregate[k] {
+            let f = nominal.aggregate[k].differing(&ap.aggregate[k]);
+            ops.push(Change::Aggregate(k, ap.aggregate[k].clone(), f));
+        }
+    }
+    if ap.group_aggregate != nominal.group_aggregate {
+        let f = nominal.group_aggregate.differing(&ap.group_aggregate);
+        ops.push(Change::GroupAggregate(ap.group_aggregate.clone(), f));
+    }
+    if ap.pca_weights != nominal.pca_weights {
+        return Ok(Variant::Structural(
+            "it changes `pipeline.weights`, which derives every weight from the data".to_string(),
+        ));
+    }
+    let values = crate::rules::evaluate(variant, &scored.inputs, scored.results.date)
+        .map_err(ScenarioError::Rubric)?;
+    let bits = |col: &[Option<f64>]| -> Vec<Option<u64>> {
+        col.iter().map(|v| v.map(f64::to_bits)).collect()
+    };
+    for c in 0..variant.criteria.len() {
+        let (now, then) = (values.values.col(c), scored.values.values.col(c));
+        if bits(now) != bits(then) {
+            ops.push(Change::Column(c, Arc::new(now.to_vec())));
+        }
+    }
+    Ok(Variant::Typed(ops))
+}
+
+/// What, if anything, differs between two rubrics that the steps read from the rubric itself
+/// rather than from the settings a [`Change`] patches.
+fn structural_difference(base: &Rubric, alt: &Rubric) -> Option<String> {
+    let same_tree = base.nodes.len() == alt.nodes.len()
+        && base.criteria.len() == alt.criteria.len()
+        && base
+            .nodes
+            .iter()
+            .zip(&alt.nodes)
+            .all(|(a, b)| a.id == b.id && a.parent == b.parent)
+        && base
+            .criteria
+            .iter()
+            .zip(&alt.criteria)
+            .all(|(a, b)| a.id == b.id && a.parent == b.parent && a.facets == b.facets);
+    if !same_tree {
+        return Some(
+            "it changes the rubric's structure (nodes, criteria, parents or facets)".to_string(),
+        );
+    }
+    let same_fields = base.fields.len() == alt.fields.len()
+        && base
+            .fields
+            .iter()
+            .zip(&alt.fields)
+            .all(|(a, b)| a.name == b.name && a.kind == b.kind);
+    if !same_fields {
+        return Some("it changes what an evidence field holds".to_string());
+    }
+    if base.meta.scale != alt.meta.scale {
+        return Some("it changes the rubric's scale".to_string());
+    }
+    if base.grid != alt.grid {
+        return Some("it changes the rubric's grid".to_string());
+    }
+    if base.pipeline.rank.ties != alt.pipeline.rank.ties {
+        return Some("it changes how ranks tie (`pipeline.rank.ties`)".to_string());
+    }
+    for (a, b) in base.criteria.iter().zip(&alt.criteria) {
+        let what = if a.rule.on_scale() != b.rule.on_scale() {
+            "whether its rule scores on the scale or passes a raw number"
+        } else if a.direction != b.direction && !a.rule.on_scale() {
+            "the direction of a raw number the steps normalise"
+        } else if a.denominator != b.denominator || a.scale_factor != b.scale_factor {
+            "its denominator"
+        } else if a.target != b.target {
+            "its target"
+        } else {
+            continue;
+        };
+        return Some(format!("it changes criterion `{}`: {what}", a.id));
+    }
+    None
 }

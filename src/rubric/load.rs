@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::rule::{RuleContext, read_rule};
 use super::tree::{self, Kind, Origin, Reader, Table, Tv};
@@ -37,7 +38,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Rubric, InputError> {
     let mut files = Vec::new();
     let mut chain = Vec::new();
     let tree = read_with_bases(path, None, options, &mut files, &mut chain)?;
-    finish(tree, files, options)
+    Source::new(tree, files, options).validate(&[], &[])
 }
 
 /// Loads and validates a rubric from text (for tests and embedded rubrics); `extends` is refused.
@@ -56,11 +57,48 @@ pub fn load_str(name: &str, text: &str, options: &LoadOptions) -> Result<Rubric,
         ));
     }
     strip_extends(&mut tree);
-    finish(
+    Source::new(
         tree,
         vec![(name.to_string(), sha256_hex(text.as_bytes()))],
         options,
     )
+    .validate(&[], &[])
+}
+
+/// A rubric as read from its files, its `extends` bases merged in, before any `--set` and
+/// validation: what a rubric is validated again from, in memory, for a variant of it (a
+/// sensitivity alternative, a compare attribution), so that no file is read twice and a variant
+/// sees the same text the run saw.
+#[derive(Debug)]
+pub struct Source {
+    tree: Table,
+    files: Vec<(String, String)>,
+    options: LoadOptions,
+}
+
+impl Source {
+    fn new(tree: Table, files: Vec<(String, String)>, options: &LoadOptions) -> Arc<Source> {
+        Arc::new(Source {
+            tree,
+            files,
+            options: options.clone(),
+        })
+    }
+
+    /// Validates the rubric with the load's `--set` overrides followed by `extra` ones, leaving
+    /// out the load's criteria and those of `leave_out` (ids that name no criterion are ignored).
+    pub fn validate(
+        self: &Arc<Source>,
+        extra: &[String],
+        leave_out: &[String],
+    ) -> Result<Rubric, InputError> {
+        let mut options = self.options.clone();
+        options.overrides.extend(extra.iter().cloned());
+        options.leave_out.extend(leave_out.iter().cloned());
+        let mut rubric = finish(self.tree.clone(), self.files.clone(), &options)?;
+        rubric.provenance.source = Some(Arc::clone(self));
+        Ok(rubric)
+    }
 }
 
 fn read_with_bases(
@@ -246,6 +284,7 @@ fn finish(
             overrides: applied,
             effective,
             left_out: Vec::new(),
+            source: None,
         };
     }
     problems.finish(())?;

@@ -9,9 +9,10 @@ pub mod rule;
 pub mod settings;
 pub mod tree;
 
-pub use load::{LoadOptions, MAX_DEPTH, load, load_str};
+pub use load::{LoadOptions, MAX_DEPTH, Source, load, load_str};
 pub use rule::Rule;
 
+use crate::error::{InputError, Problem};
 use crate::rubric::settings::{AggregateSpec, NormaliseSpec, PipelineSpec, TreatSpec};
 
 /// A validated rubric. Later stages trust it: ids are unique, the tree has one root and no cycle,
@@ -315,9 +316,24 @@ pub struct Provenance {
     pub effective: serde_json::Value,
     /// Criteria and nodes left out of every score (`--only-coded`).
     pub left_out: Vec<String>,
+    /// The text it was validated from, kept to validate a variant of it without reading a file
+    /// again (`None` for a rubric built in code).
+    pub source: Option<std::sync::Arc<load::Source>>,
 }
 
 impl Rubric {
+    /// This rubric validated again with `extra` `--set` overrides after its own, from the text
+    /// it was read from (no file is read again), leaving out what this one leaves out.
+    pub fn variant(&self, extra: &[String]) -> Result<Rubric, InputError> {
+        match &self.provenance.source {
+            Some(source) => source.validate(extra, &self.provenance.left_out),
+            None => Err(InputError::one(Problem::new(format!(
+                "rubric `{}` was built in code, so it has no text to validate a variant from",
+                self.meta.id
+            )))),
+        }
+    }
+
     /// Index of a node by id.
     pub fn node_index(&self, id: &str) -> Option<usize> {
         self.nodes.iter().position(|n| n.id == id)

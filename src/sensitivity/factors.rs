@@ -12,20 +12,21 @@
 //! same field are refused at setup, since the later one would silently undo the earlier one.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::Distribution;
 
+use crate::Scored;
 use crate::error::{InputError, Problem, Problems, did_you_mean};
-use crate::evidence::{Date, Inputs};
+use crate::limits::Limits;
 /// The changes an alternative makes are the pipeline's typed scenario changes.
 pub use crate::pipeline::scenario::{Change as Op, Fields, Patch, apply_all};
+use crate::pipeline::scenario::{Variant, variant_changes};
 use crate::pipeline::{Params, Step};
 use crate::rubric::settings::{AggregateSpec, ImputeSpec, NormaliseSpec, ScreenSpec, TreatSpec};
 use crate::rubric::tree::{Kind, Reader, Table, Tv};
-use crate::rubric::{LoadOptions, Member, Rubric};
+use crate::rubric::{Member, Rubric};
 
 /// The bit of a named field.
 fn field<T: Patch>(name: &str) -> Fields {
@@ -183,16 +184,11 @@ pub struct Spec {
 
 /// What setup needs besides the spec.
 pub struct Context<'a> {
-    /// The nominal rubric.
-    pub rubric: &'a Rubric,
-    /// Its file.
-    pub rubric_path: &'a Path,
-    /// How it was loaded (overrides, extends policy).
-    pub load: &'a LoadOptions,
-    /// The inputs.
-    pub inputs: &'a Inputs,
-    /// The evaluation date.
-    pub date: Date,
+    /// The nominal run: its rubric (validated again for each alternative, from the text it was
+    /// read from), its inputs and its evaluation date.
+    pub scored: &'a Scored,
+    /// Limits on a spec file and on its keys.
+    pub limits: &'a Limits,
     /// The seed (for pre-sampled weight sets).
     pub seed: u64,
 }
@@ -390,7 +386,7 @@ pub fn read_spec(table: &Tv, ctx: &Context<'_>) -> Result<Spec, InputError> {
     let mut r = Reader::new(t, "uncertainty", &table.at);
     let target = match r.str("target", &mut p) {
         None => 0,
-        Some(id) => match ctx.rubric.node_index(&id) {
+        Some(id) => match ctx.scored.rubric.node_index(&id) {
             Some(k) => k,
             None => {
                 #[expect(
@@ -403,7 +399,9 @@ pub fn read_spec(table: &Tv, ctx: &Context<'_>) -> Result<Spec, InputError> {
                     "target",
                     format!("`uncertainty.target` = `{id}` is not a node"),
                 );
-                if let Some(h) = did_you_mean(&id, ctx.rubric.nodes.iter().map(|n| n.id.as_str())) {
+                if let Some(h) =
+                    did_you_mean(&id, ctx.scored.rubric.nodes.iter().map(|n| n.id.as_str()))
+                {
                     problem = problem.help(h);
                 }
                 p.push(problem);
@@ -440,14 +438,14 @@ pub fn read_spec(table: &Tv, ctx: &Context<'_>) -> Result<Spec, InputError> {
             );
         }
     }
-    let nominal = Params::from_rubric(ctx.rubric);
+    let nominal = Params::from_rubric(&ctx.scored.rubric);
     let targets: Vec<Vec<(Target, Fields)>> = factors
         .iter()
-        .map(|f| f.targets(ctx.rubric, &nominal))
+        .map(|f| f.targets(&ctx.scored.rubric, &nominal))
         .collect();
     for j in 0..factors.len() {
         for i in 0..j {
-            if let Some(what) = overlap(&targets[i], &targets[j], ctx.rubric) {
+            if let Some(what) = overlap(&targets[i], &targets[j], &ctx.scored.rubric) {
                 p.push(
                     Problem::new(format!(
                         "factors `{}` and `{}` both vary {what}: in a run where both change it, the later would undo the earlier",
@@ -544,7 +542,7 @@ fn range_factor(
         )));
         return Err(Abandoned);
     }
-    match setter_of(path, ctx.rubric, &ctx.load.limits) {
+    match setter_of(path, &ctx.scored.rubric, ctx.limits) {
         Ok(setter) => Ok(Some(FactorKind::Continuous {
             lo: range[0],
             hi: range[1],
@@ -690,7 +688,7 @@ fn dirichlet_factor(
     let concentration = dr.f64("concentration", p).unwrap_or(20.0);
     let sets = dr.int("sets", p).unwrap_or(100).clamp(1, 100_000) as usize;
     dr.finish(p);
-    match ctx.rubric.node_index(&node) {
+    match ctx.scored.rubric.node_index(&node) {
         Some(k) if concentration > 0.0 => Some(FactorKind::Discrete(dirichlet_sets(
             ctx,
             i,
@@ -768,18 +766,10 @@ fn discrete(
         )));
         return None;
     }
-    let nominal = Params::from_rubric(ctx.rubric);
+    let nominal = Params::from_rubric(&ctx.scored.rubric);
     let mut out = Vec::new();
     for (k, (label, sets, exclude)) in alts.into_iter().enumerate() {
-        let mut overrides = ctx.load.overrides.clone();
-        overrides.extend(sets);
-        let alt = match crate::rubric::load(
-            ctx.rubric_path,
-            &LoadOptions {
-                overrides,
-                ..ctx.load.clone()
-            },
-        ) {
+        let alt = match ctx.scored.rubric.variant(&sets) {
             Ok(a) => a,
             Err(e) => {
                 for problem in e.problems {
@@ -808,103 +798,22 @@ fn discrete(
     (out.len() >= 2).then_some(FactorKind::Discrete(out))
 }
 
-/// The changes from the nominal rubric to an alternative one.
+/// The changes from the nominal rubric to an alternative one, then its exclusions.
 fn diff(
     ctx: &Context<'_>,
     nominal: &Params,
     alt: &Rubric,
     exclude: &[String],
 ) -> Result<Vec<Op>, String> {
-    let base = ctx.rubric;
-    let same_tree = base.nodes.len() == alt.nodes.len()
-        && base.criteria.len() == alt.criteria.len()
-        && base
-            .nodes
-            .iter()
-            .zip(&alt.nodes)
-            .all(|(a, b)| a.id == b.id && a.parent == b.parent)
-        && base
-            .criteria
-            .iter()
-            .zip(&alt.criteria)
-            .all(|(a, b)| a.id == b.id && a.parent == b.parent && a.facets == b.facets);
-    if !same_tree {
-        return Err("it changes the rubric's structure (nodes, criteria, parents or facets); vary settings, weights, rules or exclusions instead".to_string());
-    }
-    let same_fields = base.fields.len() == alt.fields.len()
-        && base
-            .fields
-            .iter()
-            .zip(&alt.fields)
-            .all(|(a, b)| a.name == b.name && a.kind == b.kind);
-    if !same_fields {
-        return Err("it changes what an evidence field holds; keep each field's kind".to_string());
-    }
-    let ap = Params::from_rubric(alt);
-    let mut ops = Vec::new();
-    if ap.denominate != nominal.denominate {
-        ops.push(Op::Denominate(ap.denominate));
-    }
-    if ap.impute != nominal.impute {
-        ops.push(Op::Impute(
-            ap.impute.clone(),
-            nominal.impute.differing(&ap.impute),
-        ));
-    }
-    if ap.screen != nominal.screen {
-        ops.push(Op::Screen(
-            ap.screen.clone(),
-            nominal.screen.differing(&ap.screen),
-        ));
-    }
-    fn fields_of<T: Patch>(from: &Option<T>, to: &Option<T>) -> Fields {
-        match (from, to) {
-            (Some(a), Some(b)) => a.differing(b),
-            _ => Fields::MAX,
+    let base = &ctx.scored.rubric;
+    let mut ops = match variant_changes(ctx.scored, nominal, alt).map_err(|e| e.to_string())? {
+        Variant::Typed(ops) => ops,
+        Variant::Structural(why) => {
+            return Err(format!(
+                "{why}, which a replication on the nominal run's steps cannot vary; vary settings, weights, rules or exclusions instead"
+            ));
         }
-    }
-    for c in 0..base.criteria.len() {
-        if ap.treat[c] != nominal.treat[c] {
-            let f = fields_of(&nominal.treat[c], &ap.treat[c]);
-            ops.push(Op::Treat(c, ap.treat[c].clone(), f));
-        }
-        if ap.normalise[c] != nominal.normalise[c] {
-            let f = fields_of(&nominal.normalise[c], &ap.normalise[c]);
-            ops.push(Op::Normalise(c, ap.normalise[c].clone(), f));
-        }
-        if ap.criterion_weights[c] != nominal.criterion_weights[c] {
-            ops.push(Op::CriterionWeight(c, ap.criterion_weights[c]));
-        }
-    }
-    for k in 0..base.nodes.len() {
-        if ap.node_weights[k] != nominal.node_weights[k] {
-            ops.push(Op::NodeWeight(k, ap.node_weights[k]));
-        }
-        if ap.aggregate[k] != nominal.aggregate[k] {
-            let f = nominal.aggregate[k].differing(&ap.aggregate[k]);
-            ops.push(Op::Aggregate(k, ap.aggregate[k].clone(), f));
-        }
-    }
-    if ap.group_aggregate != nominal.group_aggregate {
-        let f = nominal.group_aggregate.differing(&ap.group_aggregate);
-        ops.push(Op::GroupAggregate(ap.group_aggregate.clone(), f));
-    }
-    // Rules: a criterion whose rule or direction changed gets its values re-evaluated once.
-    let changed: Vec<usize> = (0..base.criteria.len())
-        .filter(|&c| {
-            let (a, b) = (&base.criteria[c], &alt.criteria[c]);
-            a.rule.describe() != b.rule.describe()
-                || a.direction != b.direction
-                || a.field != b.field
-        })
-        .collect();
-    if !changed.is_empty() {
-        let values =
-            crate::rules::evaluate(alt, ctx.inputs, ctx.date).map_err(|e| e.to_string())?;
-        for c in changed {
-            ops.push(Op::Column(c, Arc::new(values.values.col(c).to_vec())));
-        }
-    }
+    };
     for id in exclude {
         if let Some(c) = base.criterion_index(id) {
             ops.push(Op::Exclude(Member::Criterion(c)));
@@ -951,7 +860,7 @@ fn noise_sets(
     f: f64,
     sets: usize,
 ) -> Vec<Alternative> {
-    let rubric = ctx.rubric;
+    let rubric = &ctx.scored.rubric;
     let h = heights(rubric);
     let nominal = Params::from_rubric(rubric);
     let mut rng = factor_rng(ctx.seed, factor);
@@ -986,7 +895,7 @@ fn dirichlet_sets(
     concentration: f64,
     sets: usize,
 ) -> Vec<Alternative> {
-    let rubric = ctx.rubric;
+    let rubric = &ctx.scored.rubric;
     let nominal = Params::from_rubric(rubric);
     let children = &rubric.nodes[node].children;
     let weights: Vec<f64> = children.iter().map(|m| nominal.weight(*m)).collect();
@@ -1026,7 +935,7 @@ pub fn read_spec_file(path: &Path, ctx: &Context<'_>) -> Result<Spec, InputError
     let text = crate::files::read_text(path, "uncertainty spec", 1024 * 1024, None)?;
     let sha = crate::files::sha256_hex(text.as_bytes());
     let source = crate::error::SourceText::new(path.display().to_string(), text);
-    let tree: Table = crate::rubric::tree::parse(&source, &ctx.load.limits)
+    let tree: Table = crate::rubric::tree::parse(&source, ctx.limits)
         .map_err(|problems| InputError { problems })?;
     let at = crate::rubric::tree::Origin {
         source: source.clone(),

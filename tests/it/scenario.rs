@@ -2,9 +2,8 @@
 //! rerun with the same settings gives, bit for bit, and a failing one says why.
 
 use accord::Scored;
-use accord::pipeline::scenario::{Baseline, Change, RubricSource, Scenario, ScenarioError};
+use accord::pipeline::scenario::{Baseline, Change, Scenario, ScenarioError};
 use accord::pipeline::{Params, Step};
-use accord::rubric::LoadOptions;
 
 use crate::common::{root, score_dir, try_score_dir};
 
@@ -103,44 +102,67 @@ fn a_failing_scenario_says_why_as_a_full_rerun_does() {
     assert!(err.to_string().contains("needs positive values"), "{err}");
 }
 
-#[test]
-fn a_structural_change_reads_the_rubric_again_or_says_it_cannot() {
-    let nominal = demo(&[]);
-    let rerun = demo(&["node.P9.weight=2"]);
-    let scenario = Scenario::one(Change::Rubric(vec!["node.P9.weight=2".to_string()]));
-    let err = Baseline::new(&nominal)
+fn scenario_bits(s: &Scored, scenario: &Scenario) -> Vec<Option<u64>> {
+    Baseline::new(s)
         .unwrap()
-        .apply(&scenario)
-        .unwrap_err();
-    assert!(err.to_string().contains("needs the rubric file"), "{err}");
-    let path = root().join("rubrics/paris-call.toml");
-    let load = LoadOptions::default();
-    let regenerated = Baseline::new(&nominal)
+        .apply(scenario)
         .unwrap()
-        .with_source(RubricSource {
-            path: &path,
-            load: &load,
-        })
-        .apply(&scenario)
-        .unwrap();
-    let got: Vec<Option<u64>> = regenerated
-        .node_scores(0, nominal.inputs.jurisdictions.len())
+        .node_scores(0, s.inputs.jurisdictions.len())
         .into_iter()
         .map(|v| v.map(f64::to_bits))
-        .collect();
-    assert_eq!(got, bits_of_run(&rerun)[0]);
-    // A re-read rubric that does not validate is an error with the loader's reason.
+        .collect()
+}
+
+#[test]
+fn a_structural_change_validates_the_rubric_again_without_reading_its_file() {
+    // The rubric is copied, scored, and its copy deleted: a variant comes from the text the run
+    // read, not from the file.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("paris-call.toml");
+    std::fs::copy(root().join("rubrics/paris-call.toml"), &path).unwrap();
+    let nominal = score_dir(&path, &root().join("data/demo"), None, &[]);
+    std::fs::remove_file(&path).unwrap();
+    let rerun = demo(&["node.P9.weight=2"]);
+    let scenario = Scenario::one(Change::Rubric(vec!["node.P9.weight=2".to_string()]));
+    assert_eq!(scenario_bits(&nominal, &scenario), bits_of_run(&rerun)[0]);
+    // A variant that does not validate is an error with the loader's reason.
     let bad = Scenario::one(Change::Rubric(vec!["node.P9.weight=-1".to_string()]));
-    let err = Baseline::new(&nominal)
-        .unwrap()
-        .with_source(RubricSource {
-            path: &path,
-            load: &load,
-        })
-        .apply(&bad)
-        .unwrap_err();
+    let err = Baseline::new(&nominal).unwrap().apply(&bad).unwrap_err();
     assert!(matches!(err, ScenarioError::Rubric(_)), "{err:?}");
     assert!(err.to_string().contains("must be positive"), "{err}");
+}
+
+/// Settings written as `--set` text become typed changes where they can, and each gives what a
+/// full run with that `--set` gives, bit for bit.
+#[test]
+fn settings_as_text_give_what_a_full_run_with_them_gives() {
+    let nominal = demo(&[]);
+    let baseline = Baseline::new(&nominal).unwrap();
+    let nominal_bits = bits_of_run(&nominal)[0].clone();
+    let cases: [(&str, bool); 5] = [
+        ("node.P3.weight=3", false),
+        ("pipeline.aggregate.min_coverage=0.9", false),
+        // Only the counted instruments change, which the rule's one-line description does not
+        // show: the values, evaluated again, do.
+        (
+            "criterion.extradition_partners.rule.instruments=[\"extradition_treaty\"]",
+            false,
+        ),
+        ("criterion.national_csirt.direction=-1", false),
+        ("criterion.national_csirt.parent=\"P2\"", true),
+    ];
+    for (set, structural) in cases {
+        let scenario = baseline.settings(&[set.to_string()]).unwrap();
+        let is_structural = scenario
+            .changes
+            .iter()
+            .any(|c| matches!(c, Change::Rubric(_)));
+        assert_eq!(is_structural, structural, "{set}: {scenario:?}");
+        let got = scenario_bits(&nominal, &scenario);
+        let rerun = demo(&[set]);
+        assert_eq!(got, bits_of_run(&rerun)[0], "{set}");
+        assert_ne!(got, nominal_bits, "{set} changes no index score");
+    }
 }
 
 #[test]

@@ -27,14 +27,10 @@ impl Asem {
     }
 
     pub fn spec(&self, file: &str, seed: u64) -> Result<Spec, accord::error::InputError> {
-        let load = LoadOptions::default();
-        let path = self.rubric_path();
+        let limits = accord::limits::Limits::default();
         let ctx = Context {
-            rubric: &self.scored.rubric,
-            rubric_path: &path,
-            load: &load,
-            inputs: &self.scored.inputs,
-            date: self.scored.results.date,
+            scored: &self.scored,
+            limits: &limits,
             seed,
         };
         read_spec_file(&fixture(file), &ctx)
@@ -43,14 +39,10 @@ impl Asem {
     pub fn spec_text(&self, text: &str, seed: u64) -> Result<Spec, accord::error::InputError> {
         let file = self.dir.path().join("spec.toml");
         std::fs::write(&file, text).unwrap();
-        let load = LoadOptions::default();
-        let path = self.rubric_path();
+        let limits = accord::limits::Limits::default();
         let ctx = Context {
-            rubric: &self.scored.rubric,
-            rubric_path: &path,
-            load: &load,
-            inputs: &self.scored.inputs,
-            date: self.scored.results.date,
+            scored: &self.scored,
+            limits: &limits,
             seed,
         };
         read_spec_file(&file, &ctx)
@@ -564,14 +556,11 @@ fn the_rubrics_own_uncertainty_section_is_used() {
     std::fs::write(a.rubric_path(), text).unwrap();
     let rubric = rubric::load(&a.rubric_path(), &LoadOptions::default()).unwrap();
     let tv = rubric.uncertainty.clone().unwrap();
-    let load = LoadOptions::default();
-    let path = a.rubric_path();
+    let scored = accord::score(rubric, a.scored.inputs.clone(), None).unwrap();
+    let limits = accord::limits::Limits::default();
     let ctx = Context {
-        rubric: &rubric,
-        rubric_path: &path,
-        load: &load,
-        inputs: &a.scored.inputs,
-        date: a.scored.results.date,
+        scored: &scored,
+        limits: &limits,
         seed: 1,
     };
     let spec = read_spec(&tv, &ctx).unwrap();
@@ -601,14 +590,10 @@ impl Demo {
     fn spec_text(&self, text: &str, seed: u64) -> Result<Spec, accord::error::InputError> {
         let file = self.dir.path().join("spec.toml");
         std::fs::write(&file, text).unwrap();
-        let load = LoadOptions::default();
-        let path = root().join("rubrics/paris-call.toml");
+        let limits = accord::limits::Limits::default();
         let ctx = Context {
-            rubric: &self.scored.rubric,
-            rubric_path: &path,
-            load: &load,
-            inputs: &self.scored.inputs,
-            date: self.scored.results.date,
+            scored: &self.scored,
+            limits: &limits,
             seed,
         };
         read_spec_file(&file, &ctx)
