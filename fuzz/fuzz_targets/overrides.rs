@@ -4,8 +4,6 @@
 //! are refused, never a stack overflow.
 #![no_main]
 
-
-
 use accord::rubric::tree::{Kind, Origin, Tv, parse};
 use accord::rubric::{LoadOptions, load_str};
 use accord::sensitivity::factors::{Context, read_spec};
