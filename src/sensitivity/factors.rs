@@ -17,9 +17,9 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::Distribution;
 
-use crate::Scored;
 use crate::error::{InputError, Problem, Problems, did_you_mean};
 use crate::limits::Limits;
+use crate::pipeline::Scored;
 /// The changes an alternative makes are the pipeline's typed scenario changes.
 pub use crate::pipeline::scenario::{Change as Op, Fields, Patch, apply_all};
 use crate::pipeline::scenario::{Variant, variant_changes};

@@ -374,6 +374,38 @@ fn only_the_binary_uses_the_command_line_crates() {
             );
         }
     }
+    // And the package builds the library without them: they are optional, and only the `cli`
+    // feature (on by default, required by the binary) turns them on.
+    let manifest: toml::Table = std::fs::read_to_string(crate::common::root().join("Cargo.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    for name in ["clap", "indicatif"] {
+        let dep = &manifest["dependencies"][name];
+        assert_eq!(
+            dep.get("optional").and_then(toml::Value::as_bool),
+            Some(true),
+            "Cargo.toml: `{name}` must be optional"
+        );
+        for (feature, turns_on) in manifest["features"].as_table().unwrap() {
+            let on = turns_on
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|v| v.as_str() == Some(&format!("dep:{name}")));
+            assert_eq!(
+                on,
+                feature == "cli",
+                "Cargo.toml: feature `{feature}` and `{name}`"
+            );
+        }
+    }
+    let bin = manifest["bin"].as_array().unwrap();
+    assert!(bin.iter().all(|b| {
+        b["required-features"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|x| x.as_str() == Some("cli")))
+    }));
     assert!(names_crate("#[derive(clap::ValueEnum)]", "clap"));
     assert!(names_crate("use indicatif;", "indicatif"));
     assert!(!names_crate(
