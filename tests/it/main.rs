@@ -29,6 +29,7 @@ mod public_data;
 mod random_rubrics;
 mod report;
 mod rubric;
+mod scale;
 mod scenario;
 mod schema;
 mod scoring;
