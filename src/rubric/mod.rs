@@ -8,6 +8,7 @@ mod load;
 pub mod rule;
 pub mod settings;
 pub mod tree;
+mod validate;
 
 pub use load::{LoadOptions, MAX_DEPTH, load, load_str};
 pub use rule::Rule;
