@@ -783,16 +783,94 @@ fn opt_text(cell: Option<&&str>) -> Option<String> {
         .map(String::from)
 }
 
+/// Why a cell is not a value of its field's kind; its text is the message a problem shows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CellError {
+    /// `NaN`, `inf`, or a number too large for a double (`1e999`).
+    #[error("`{0}` is not a finite number")]
+    NotFinite(String),
+    /// Not a number in any notation.
+    #[error("`{0}` is not a number")]
+    NotANumber(String),
+    /// Thousands grouped with `group` and a fraction after `decimal` (`1.000,5`).
+    #[error(
+        "`{cell}` groups thousands with `{group}` and has the decimal mark `{decimal}`; write `{written}`"
+    )]
+    GroupedWithDecimal {
+        /// The cell, trimmed.
+        cell: String,
+        /// The thousands separator.
+        group: char,
+        /// The decimal mark.
+        decimal: char,
+        /// The number as accord reads numbers.
+        written: String,
+    },
+    /// One comma between groups of digits (`1,000`): a thousands separator or a decimal comma.
+    #[error(
+        "`{cell}` has a comma: write `{thousands}` if it is a thousands separator, or `{decimal}` if it is a decimal comma"
+    )]
+    AmbiguousComma {
+        /// The cell, trimmed.
+        cell: String,
+        /// The number if the comma separates thousands.
+        thousands: String,
+        /// The number if the comma is a decimal mark.
+        decimal: String,
+    },
+    /// Thousands grouped with `group` (`1,000,000`, `1.000.000`).
+    #[error("`{cell}` groups thousands with `{group}`; write `{written}`")]
+    Grouped {
+        /// The cell, trimmed.
+        cell: String,
+        /// The thousands separator.
+        group: char,
+        /// The number as accord reads numbers.
+        written: String,
+    },
+    /// A decimal comma (`0,5`).
+    #[error("`{cell}` uses a decimal comma; write `{written}`")]
+    DecimalComma {
+        /// The cell, trimmed.
+        cell: String,
+        /// The number as accord reads numbers.
+        written: String,
+    },
+    /// A percentage (`50%`).
+    #[error("`{0}` is a percentage; write the number without `%`")]
+    Percentage(String),
+    /// Not yes or no, for a yes/no field.
+    #[error("`{0}` is not yes or no")]
+    NotYesOrNo(String),
+    /// Not one of a label field's levels.
+    #[error(
+        "`{cell}` is not a level of this field (levels: {}){}",
+        .levels.join(", "),
+        .suggestion.as_ref().map(|h| format!("; {h}")).unwrap_or_default()
+    )]
+    NotALevel {
+        /// The cell, trimmed.
+        cell: String,
+        /// The field's levels.
+        levels: Vec<String>,
+        /// A "did you mean" line, when a level is close.
+        suggestion: Option<String>,
+    },
+    /// Neither a date nor yes or no, for a date field.
+    #[error("`{0}` is not a date in YYYY-MM-DD form, nor yes or no")]
+    NotADate(String),
+}
+
 /// Parses a number cell, with specific messages for decimal commas, grouped thousands,
 /// percentages and non-finite values. A hint names the number only when the cell can mean
 /// nothing else (`1.000,5` is 1000.5 in German notation, never 1.0005); an ambiguous cell (`1,000`)
 /// names both readings, and one that fits no notation gets no hint.
-pub fn parse_number(raw: &str) -> Result<f64, String> {
+pub fn parse_number(raw: &str) -> Result<f64, CellError> {
     let t = raw.trim();
     if let Ok(x) = t.parse::<f64>() {
         // `NaN`, `inf`, `infinity` and overflows such as `1e999` all parse to non-finite values.
         if !x.is_finite() {
-            return Err(format!("`{t}` is not a finite number"));
+            return Err(CellError::NotFinite(t.to_string()));
         }
         return Ok(if x == 0.0 { 0.0 } else { x });
     }
@@ -828,72 +906,70 @@ pub fn parse_number(raw: &str) -> Result<f64, String> {
             && all_digits(fraction)
             && grouped(whole, group)
         {
-            return Err(format!(
-                "`{t}` groups thousands with `{group}` and has the decimal mark `{decimal}`; write `{sign}{}.{fraction}`",
-                whole.replace(group, "")
-            ));
+            return Err(CellError::GroupedWithDecimal {
+                cell: t.to_string(),
+                group,
+                decimal,
+                written: format!("{sign}{}.{fraction}", whole.replace(group, "")),
+            });
         }
-        return Err(format!("`{t}` is not a number"));
+        return Err(CellError::NotANumber(t.to_string()));
     }
     if commas > 0 {
         if grouped(digits, ',') {
             // 1,000 could be one thousand or one: say both.
             if commas == 1 {
-                return Err(format!(
-                    "`{t}` has a comma: write `{sign}{}` if it is a thousands separator, or `{sign}{}` if it is a decimal comma",
-                    digits.replace(',', ""),
-                    digits.replacen(',', ".", 1)
-                ));
+                return Err(CellError::AmbiguousComma {
+                    cell: t.to_string(),
+                    thousands: format!("{sign}{}", digits.replace(',', "")),
+                    decimal: format!("{sign}{}", digits.replacen(',', ".", 1)),
+                });
             }
-            return Err(format!(
-                "`{t}` groups thousands with `,`; write `{sign}{}`",
-                digits.replace(',', "")
-            ));
+            return Err(CellError::Grouped {
+                cell: t.to_string(),
+                group: ',',
+                written: format!("{sign}{}", digits.replace(',', "")),
+            });
         }
         if commas == 1 && digits.replace(',', ".").parse::<f64>().is_ok() {
-            return Err(format!(
-                "`{t}` uses a decimal comma; write `{sign}{}`",
-                digits.replace(',', ".")
-            ));
+            return Err(CellError::DecimalComma {
+                cell: t.to_string(),
+                written: format!("{sign}{}", digits.replace(',', ".")),
+            });
         }
-        return Err(format!("`{t}` is not a number"));
+        return Err(CellError::NotANumber(t.to_string()));
     }
     if dots > 1 && grouped(digits, '.') {
-        return Err(format!(
-            "`{t}` groups thousands with `.`; write `{sign}{}`",
-            digits.replace('.', "")
-        ));
+        return Err(CellError::Grouped {
+            cell: t.to_string(),
+            group: '.',
+            written: format!("{sign}{}", digits.replace('.', "")),
+        });
     }
     if let Some(pct) = t.strip_suffix('%')
         && pct.trim().parse::<f64>().is_ok()
     {
-        return Err(format!(
-            "`{t}` is a percentage; write the number without `%`"
-        ));
+        return Err(CellError::Percentage(t.to_string()));
     }
-    Err(format!("`{t}` is not a number"))
+    Err(CellError::NotANumber(t.to_string()))
 }
 
 /// Parses a cell against a field kind.
-pub fn parse_value(raw: &str, kind: &FieldKind) -> Result<Value, String> {
+pub fn parse_value(raw: &str, kind: &FieldKind) -> Result<Value, CellError> {
     let t = raw.trim();
     match kind {
         FieldKind::Boolean => parse_bool(t)
             .map(Value::Bool)
-            .ok_or_else(|| format!("`{t}` is not yes or no")),
+            .ok_or_else(|| CellError::NotYesOrNo(t.to_string())),
         FieldKind::Label(levels) => match levels.iter().position(|l| l == t) {
             Some(i) => Ok(Value::Label(i as u16)),
             None => match levels.iter().position(|l| l.eq_ignore_ascii_case(t)) {
                 Some(i) => Ok(Value::Label(i as u16)),
-                None => {
-                    let hint = did_you_mean(t, levels.iter().map(String::as_str))
-                        .map(|h| format!("; {h}"))
-                        .unwrap_or_default();
-                    Err(format!(
-                        "`{t}` is not a level of this field (levels: {}){hint}",
-                        levels.join(", ")
-                    ))
-                }
+                None => Err(CellError::NotALevel {
+                    cell: t.to_string(),
+                    levels: levels.clone(),
+                    suggestion: did_you_mean(t, levels.iter().map(String::as_str)),
+                }),
             },
         },
         FieldKind::Number => parse_number(t).map(Value::Number),
@@ -903,9 +979,7 @@ pub fn parse_value(raw: &str, kind: &FieldKind) -> Result<Value, String> {
             } else if let Some(b) = parse_bool(t) {
                 Ok(Value::Bool(b))
             } else {
-                Err(format!(
-                    "`{t}` is not a date in YYYY-MM-DD form, nor yes or no"
-                ))
+                Err(CellError::NotADate(t.to_string()))
             }
         }
     }
@@ -1714,5 +1788,63 @@ fn check_dyad_header(table: &Table, header: &[String], name: &str, p: &mut Probl
                     .help("dyads: a,b,instrument,status[,signed,in_force,ended,as_of,source,note]"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_in_other_notations_say_how_to_write_them() {
+        assert_eq!(
+            parse_number("1.000,5"),
+            Err(CellError::GroupedWithDecimal {
+                cell: "1.000,5".into(),
+                group: '.',
+                decimal: ',',
+                written: "1000.5".into(),
+            })
+        );
+        assert_eq!(
+            parse_number(" -1,000 "),
+            Err(CellError::AmbiguousComma {
+                cell: "-1,000".into(),
+                thousands: "-1000".into(),
+                decimal: "-1.000".into(),
+            })
+        );
+        assert_eq!(
+            parse_number("0,25").map_err(|e| e.to_string()),
+            Err("`0,25` uses a decimal comma; write `0.25`".to_string())
+        );
+        assert_eq!(
+            parse_number("1e999"),
+            Err(CellError::NotFinite("1e999".into()))
+        );
+        assert_eq!(
+            parse_number("50%"),
+            Err(CellError::Percentage("50%".into()))
+        );
+        assert_eq!(parse_number("-0"), Ok(0.0));
+    }
+
+    #[test]
+    fn a_label_that_is_no_level_lists_the_levels() {
+        let kind = FieldKind::Label(vec!["none".into(), "full".into()]);
+        assert_eq!(parse_value(" FULL ", &kind), Ok(Value::Label(1)));
+        let e = parse_value("partial", &kind).unwrap_err();
+        assert_eq!(
+            e,
+            CellError::NotALevel {
+                cell: "partial".into(),
+                levels: vec!["none".into(), "full".into()],
+                suggestion: None,
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "`partial` is not a level of this field (levels: none, full)"
+        );
     }
 }
