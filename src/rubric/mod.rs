@@ -495,3 +495,32 @@ pub struct Cell {
     /// Criteria under the principle carrying the value.
     pub criteria: Vec<usize>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Horizon, HorizonError};
+
+    #[test]
+    fn a_horizon_is_a_positive_span_of_calendar_units() {
+        assert_eq!(
+            Horizon::parse(" 10 years ").map(|h| h.text),
+            Ok("10 years".into())
+        );
+        assert_eq!(
+            Horizon::parse("decade").map(|h| h.text),
+            Err(HorizonError::NotALength("decade".into()))
+        );
+        assert_eq!(
+            Horizon::parse("2 hours").map(|h| h.text),
+            Err(HorizonError::Clock("2 hours".into()))
+        );
+        assert_eq!(
+            Horizon::parse("0 days").map(|h| h.text),
+            Err(HorizonError::NotPositive("0 days".into()))
+        );
+        assert_eq!(
+            HorizonError::Clock("2 hours".into()).to_string(),
+            "`2 hours` has hours, minutes or seconds; a horizon is counted in calendar days"
+        );
+    }
+}

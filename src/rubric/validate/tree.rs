@@ -184,14 +184,53 @@ pub(super) fn check_cycles_and_depth(
     parent_of: &[Option<usize>],
     p: &mut Problems,
 ) {
-    // Cycles and depth, in one linear pass: walk up from each node until a node already walked
-    // (its depth known), the root, or a node on the current walk (a cycle).
+    let (depth, cycles) = depths(parent_of);
+    for first in cycles {
+        let mut members = vec![nodes[first].id.clone()];
+        let mut j = parent_of[first];
+        while let Some(k) = j.filter(|&k| k != first) {
+            members.push(nodes[k].id.clone());
+            j = parent_of[k];
+        }
+        members.push(nodes[first].id.clone());
+        p.push(
+            Problem::new(format!("the nodes form a cycle: {}", members.join(" -> "))).at(nodes
+                [first]
+                .at
+                .location()
+                .with_key(format!("node.{}.parent", nodes[first].id))),
+        );
+    }
+    if let Some((k, d)) = depth
+        .iter()
+        .enumerate()
+        .filter_map(|(k, d)| d.map(|d| (k, d)))
+        .max_by_key(|&(_, d)| d)
+        && d > MAX_DEPTH
+    {
+        p.push(
+            Problem::new(format!(
+                "the tree is {d} levels deep (node `{}`), more than the limit of {MAX_DEPTH}",
+                nodes[k].id
+            ))
+            .at(nodes[k].at.location())
+            .help("a rubric's tree has a few levels (criteria, principles, index); check the `parent` keys"),
+        );
+    }
+}
+
+/// Every node's depth below its root (`None` for a node on or under a cycle), and each cycle
+/// once, named by its first node in file order, in the order the cycles are found. One linear
+/// pass: walk up from each node until a node already walked (its depth known), the root, or a
+/// node on the current walk (a cycle).
+fn depths(parent_of: &[Option<usize>]) -> (Vec<Option<usize>>, Vec<usize>) {
     const UNSEEN: usize = usize::MAX;
     const WALKING: usize = usize::MAX - 1;
     const CYCLE: usize = usize::MAX - 2;
-    let mut depth = vec![UNSEEN; nodes.len()];
+    let mut depth = vec![UNSEEN; parent_of.len()];
+    let mut cycles = Vec::new();
     let mut path = Vec::new();
-    for start in 0..nodes.len() {
+    for start in 0..parent_of.len() {
         path.clear();
         let mut cur = Some(start);
         let base = loop {
@@ -205,22 +244,7 @@ pub(super) fn check_cycles_and_depth(
                 Some(i) if depth[i] == WALKING => {
                     // The cycle is the walk from `i` on; name it from its first node in file order.
                     let at = path.iter().position(|&k| k == i).unwrap_or(0);
-                    let cycle = &path[at..];
-                    let first = cycle.iter().copied().min().unwrap_or(i);
-                    let mut members = vec![nodes[first].id.clone()];
-                    let mut j = parent_of[first];
-                    while let Some(k) = j.filter(|&k| k != first) {
-                        members.push(nodes[k].id.clone());
-                        j = parent_of[k];
-                    }
-                    members.push(nodes[first].id.clone());
-                    p.push(
-                        Problem::new(format!("the nodes form a cycle: {}", members.join(" -> ")))
-                            .at(nodes[first]
-                                .at
-                                .location()
-                                .with_key(format!("node.{}.parent", nodes[first].id))),
-                    );
+                    cycles.push(path[at..].iter().copied().min().unwrap_or(i));
                     break CYCLE;
                 }
                 Some(i) if depth[i] == CYCLE => break CYCLE,
@@ -232,22 +256,11 @@ pub(super) fn check_cycles_and_depth(
             depth[k] = if base == CYCLE { CYCLE } else { base + n };
         }
     }
-    if let Some((k, &d)) = depth
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| **d != CYCLE)
-        .max_by_key(|(_, d)| **d)
-        && d > MAX_DEPTH
-    {
-        p.push(
-            Problem::new(format!(
-                "the tree is {d} levels deep (node `{}`), more than the limit of {MAX_DEPTH}",
-                nodes[k].id
-            ))
-            .at(nodes[k].at.location())
-            .help("a rubric's tree has a few levels (criteria, principles, index); check the `parent` keys"),
-        );
-    }
+    let depth = depth
+        .into_iter()
+        .map(|d| (d != CYCLE).then_some(d))
+        .collect();
+    (depth, cycles)
 }
 
 /// The nodes of a tree without cycles in pre-order from `root` (each node's children in file
@@ -383,7 +396,16 @@ pub(super) fn check_weights(
 
 #[cfg(test)]
 mod tests {
-    use super::preorder;
+    use super::{depths, preorder};
+
+    #[test]
+    fn depths_count_levels_below_the_root_and_name_each_cycle_once() {
+        // 0 is the root, 1 under it, 2 under 1; 3 -> 4 -> 3 is a cycle and 5 hangs under it.
+        let parent_of = [None, Some(0), Some(1), Some(4), Some(3), Some(4)];
+        let (depth, cycles) = depths(&parent_of);
+        assert_eq!(depth, [Some(0), Some(1), Some(2), None, None, None]);
+        assert_eq!(cycles, [3]);
+    }
 
     #[test]
     fn preorder_visits_children_in_file_order_before_siblings() {
