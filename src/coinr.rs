@@ -235,7 +235,7 @@ fn read_units(
             if !(v.is_empty() || v == "NA")
                 && let Err(msg) = parse_number(v)
             {
-                p.push(Problem::new(msg).at(row.location(c, &header[c])));
+                p.push(Problem::new(msg.to_string()).at(row.location(c, &header[c])));
             }
         }
         units.push(Unit {
@@ -513,7 +513,9 @@ fn read_meta(
                 Some(v) => match parse_number(&v) {
                     Ok(x) => Some(x),
                     Err(msg) => {
-                        p.push(Problem::new(msg).at(row.location(col(n).unwrap_or(0), n)));
+                        p.push(
+                            Problem::new(msg.to_string()).at(row.location(col(n).unwrap_or(0), n)),
+                        );
                         None
                     }
                 },

@@ -704,8 +704,51 @@ pub enum Error {
         total: usize,
     },
     /// A bug: an invariant of accord itself was violated (exit code 1).
-    #[error("internal error (a bug in accord, please report it): {0}")]
-    Internal(String),
+    #[error(transparent)]
+    Internal(#[from] Internal),
+}
+
+impl Error {
+    /// The exit code the command line reports this failure with: 2 for bad input (nothing was
+    /// written), 1 for everything else (a write that failed, a mismatch, a cancellation, a bug).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Input(_) => 2,
+            Error::Write { .. }
+            | Error::Mismatch(_)
+            | Error::Cancelled { .. }
+            | Error::Internal(_) => 1,
+        }
+    }
+}
+
+/// A bug: a state accord itself should never reach, such as a results folder written to after
+/// it was committed. Kept apart from the user's mistakes ([`Problem`]): nothing in the input can
+/// fix it, so it asks to be reported and exits with 1, not 2.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("internal error (a bug in accord, please report it): {what}")]
+pub struct Internal {
+    /// The invariant that did not hold.
+    pub what: String,
+}
+
+impl Internal {
+    /// The bug, described by the invariant that did not hold.
+    pub fn new(what: impl Into<String>) -> Self {
+        Internal { what: what.into() }
+    }
+}
+
+impl From<&str> for Internal {
+    fn from(what: &str) -> Self {
+        Internal::new(what)
+    }
+}
+
+impl From<String> for Internal {
+    fn from(what: String) -> Self {
+        Internal::new(what)
+    }
 }
 
 impl From<Problem> for Error {
@@ -1126,6 +1169,29 @@ pub fn odd_characters(word: &str, ascii_expected: bool) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_internal_error_exits_with_1_and_asks_to_be_reported() {
+        // No input reaches an internal error, so the mapping is checked on the value itself.
+        let e = Error::from(Internal::new("results folder already committed"));
+        assert_eq!(e.exit_code(), 1);
+        assert_eq!(
+            e.to_string(),
+            "internal error (a bug in accord, please report it): results folder already committed"
+        );
+    }
+
+    #[test]
+    fn input_errors_exit_with_2_and_other_failures_with_1() {
+        assert_eq!(Error::from(Problem::new("bad")).exit_code(), 2);
+        assert_eq!(Error::Mismatch("differs".into()).exit_code(), 1);
+        assert_eq!(Error::Cancelled { done: 1, total: 2 }.exit_code(), 1);
+        let write = Error::Write {
+            path: "out".into(),
+            source: std::io::Error::other("full"),
+        };
+        assert_eq!(write.exit_code(), 1);
+    }
 
     #[test]
     fn named_chars_are_sorted_for_binary_search() {

@@ -21,31 +21,30 @@ fn main() -> ExitCode {
     };
     match cli::run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Error::Input(e)) => {
-            let text = match cli.error_format {
-                ErrorFormat::Json => format!("{}\n", e.to_json()),
-                ErrorFormat::Human => {
-                    let tty = std::io::stderr().is_terminal();
-                    e.render(tty && std::env::var_os("NO_COLOR").is_none(), tty)
-                }
-            };
-            to_stderr(&text);
-            ExitCode::from(2)
-        }
-        Err(
-            e @ (Error::Write { .. }
-            | Error::Mismatch(_)
-            | Error::Cancelled { .. }
-            | Error::Internal(_)),
-        ) => {
-            let message = match &e {
-                Error::Mismatch(m) => m.clone(),
-                e => e.to_string(),
-            };
-            to_stderr(&format!("error: {}\n", terminal_safe(&message)));
-            ExitCode::from(1)
+        Err(e) => {
+            report(&e, cli.error_format);
+            ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// Writes a failure to stderr: every problem of bad input (as JSON when asked for), else one
+/// line; an internal error's line asks for it to be reported.
+fn report(e: &Error, format: ErrorFormat) {
+    let text = match e {
+        Error::Input(e) => match format {
+            ErrorFormat::Json => format!("{}\n", e.to_json()),
+            ErrorFormat::Human => {
+                let tty = std::io::stderr().is_terminal();
+                e.render(tty && std::env::var_os("NO_COLOR").is_none(), tty)
+            }
+        },
+        Error::Mismatch(m) => format!("error: {}\n", terminal_safe(m)),
+        Error::Write { .. } | Error::Cancelled { .. } | Error::Internal(_) => {
+            format!("error: {}\n", terminal_safe(&e.to_string()))
+        }
+    };
+    to_stderr(&text);
 }
 
 /// Writes to stderr, ignoring failure: with stderr closed or full (`2>/dev/full`) there is

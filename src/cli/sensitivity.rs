@@ -176,7 +176,7 @@ pub fn run(
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(t.max(1))
                 .build()
-                .map_err(|e| Error::Internal(e.to_string()))?;
+                .map_err(|e| Error::Internal(e.to_string().into()))?;
             pool.install(|| analyse(&scored, &spec, &options, &tick))?
         }
     };

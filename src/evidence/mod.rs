@@ -783,16 +783,94 @@ fn opt_text(cell: Option<&&str>) -> Option<String> {
         .map(String::from)
 }
 
+/// Why a cell is not a value of its field's kind; its text is the message a problem shows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CellError {
+    /// `NaN`, `inf`, or a number too large for a double (`1e999`).
+    #[error("`{0}` is not a finite number")]
+    NotFinite(String),
+    /// Not a number in any notation.
+    #[error("`{0}` is not a number")]
+    NotANumber(String),
+    /// Thousands grouped with `group` and a fraction after `decimal` (`1.000,5`).
+    #[error(
+        "`{cell}` groups thousands with `{group}` and has the decimal mark `{decimal}`; write `{written}`"
+    )]
+    GroupedWithDecimal {
+        /// The cell, trimmed.
+        cell: String,
+        /// The thousands separator.
+        group: char,
+        /// The decimal mark.
+        decimal: char,
+        /// The number as accord reads numbers.
+        written: String,
+    },
+    /// One comma between groups of digits (`1,000`): a thousands separator or a decimal comma.
+    #[error(
+        "`{cell}` has a comma: write `{thousands}` if it is a thousands separator, or `{decimal}` if it is a decimal comma"
+    )]
+    AmbiguousComma {
+        /// The cell, trimmed.
+        cell: String,
+        /// The number if the comma separates thousands.
+        thousands: String,
+        /// The number if the comma is a decimal mark.
+        decimal: String,
+    },
+    /// Thousands grouped with `group` (`1,000,000`, `1.000.000`).
+    #[error("`{cell}` groups thousands with `{group}`; write `{written}`")]
+    Grouped {
+        /// The cell, trimmed.
+        cell: String,
+        /// The thousands separator.
+        group: char,
+        /// The number as accord reads numbers.
+        written: String,
+    },
+    /// A decimal comma (`0,5`).
+    #[error("`{cell}` uses a decimal comma; write `{written}`")]
+    DecimalComma {
+        /// The cell, trimmed.
+        cell: String,
+        /// The number as accord reads numbers.
+        written: String,
+    },
+    /// A percentage (`50%`).
+    #[error("`{0}` is a percentage; write the number without `%`")]
+    Percentage(String),
+    /// Not yes or no, for a yes/no field.
+    #[error("`{0}` is not yes or no")]
+    NotYesOrNo(String),
+    /// Not one of a label field's levels.
+    #[error(
+        "`{cell}` is not a level of this field (levels: {}){}",
+        .levels.join(", "),
+        .suggestion.as_ref().map(|h| format!("; {h}")).unwrap_or_default()
+    )]
+    NotALevel {
+        /// The cell, trimmed.
+        cell: String,
+        /// The field's levels.
+        levels: Vec<String>,
+        /// A "did you mean" line, when a level is close.
+        suggestion: Option<String>,
+    },
+    /// Neither a date nor yes or no, for a date field.
+    #[error("`{0}` is not a date in YYYY-MM-DD form, nor yes or no")]
+    NotADate(String),
+}
+
 /// Parses a number cell, with specific messages for decimal commas, grouped thousands,
 /// percentages and non-finite values. A hint names the number only when the cell can mean
 /// nothing else (`1.000,5` is 1000.5 in German notation, never 1.0005); an ambiguous cell (`1,000`)
 /// names both readings, and one that fits no notation gets no hint.
-pub fn parse_number(raw: &str) -> Result<f64, String> {
+pub fn parse_number(raw: &str) -> Result<f64, CellError> {
     let t = raw.trim();
     if let Ok(x) = t.parse::<f64>() {
         // `NaN`, `inf`, `infinity` and overflows such as `1e999` all parse to non-finite values.
         if !x.is_finite() {
-            return Err(format!("`{t}` is not a finite number"));
+            return Err(CellError::NotFinite(t.to_string()));
         }
         return Ok(if x == 0.0 { 0.0 } else { x });
     }
@@ -828,72 +906,70 @@ pub fn parse_number(raw: &str) -> Result<f64, String> {
             && all_digits(fraction)
             && grouped(whole, group)
         {
-            return Err(format!(
-                "`{t}` groups thousands with `{group}` and has the decimal mark `{decimal}`; write `{sign}{}.{fraction}`",
-                whole.replace(group, "")
-            ));
+            return Err(CellError::GroupedWithDecimal {
+                cell: t.to_string(),
+                group,
+                decimal,
+                written: format!("{sign}{}.{fraction}", whole.replace(group, "")),
+            });
         }
-        return Err(format!("`{t}` is not a number"));
+        return Err(CellError::NotANumber(t.to_string()));
     }
     if commas > 0 {
         if grouped(digits, ',') {
             // 1,000 could be one thousand or one: say both.
             if commas == 1 {
-                return Err(format!(
-                    "`{t}` has a comma: write `{sign}{}` if it is a thousands separator, or `{sign}{}` if it is a decimal comma",
-                    digits.replace(',', ""),
-                    digits.replacen(',', ".", 1)
-                ));
+                return Err(CellError::AmbiguousComma {
+                    cell: t.to_string(),
+                    thousands: format!("{sign}{}", digits.replace(',', "")),
+                    decimal: format!("{sign}{}", digits.replacen(',', ".", 1)),
+                });
             }
-            return Err(format!(
-                "`{t}` groups thousands with `,`; write `{sign}{}`",
-                digits.replace(',', "")
-            ));
+            return Err(CellError::Grouped {
+                cell: t.to_string(),
+                group: ',',
+                written: format!("{sign}{}", digits.replace(',', "")),
+            });
         }
         if commas == 1 && digits.replace(',', ".").parse::<f64>().is_ok() {
-            return Err(format!(
-                "`{t}` uses a decimal comma; write `{sign}{}`",
-                digits.replace(',', ".")
-            ));
+            return Err(CellError::DecimalComma {
+                cell: t.to_string(),
+                written: format!("{sign}{}", digits.replace(',', ".")),
+            });
         }
-        return Err(format!("`{t}` is not a number"));
+        return Err(CellError::NotANumber(t.to_string()));
     }
     if dots > 1 && grouped(digits, '.') {
-        return Err(format!(
-            "`{t}` groups thousands with `.`; write `{sign}{}`",
-            digits.replace('.', "")
-        ));
+        return Err(CellError::Grouped {
+            cell: t.to_string(),
+            group: '.',
+            written: format!("{sign}{}", digits.replace('.', "")),
+        });
     }
     if let Some(pct) = t.strip_suffix('%')
         && pct.trim().parse::<f64>().is_ok()
     {
-        return Err(format!(
-            "`{t}` is a percentage; write the number without `%`"
-        ));
+        return Err(CellError::Percentage(t.to_string()));
     }
-    Err(format!("`{t}` is not a number"))
+    Err(CellError::NotANumber(t.to_string()))
 }
 
 /// Parses a cell against a field kind.
-pub fn parse_value(raw: &str, kind: &FieldKind) -> Result<Value, String> {
+pub fn parse_value(raw: &str, kind: &FieldKind) -> Result<Value, CellError> {
     let t = raw.trim();
     match kind {
         FieldKind::Boolean => parse_bool(t)
             .map(Value::Bool)
-            .ok_or_else(|| format!("`{t}` is not yes or no")),
+            .ok_or_else(|| CellError::NotYesOrNo(t.to_string())),
         FieldKind::Label(levels) => match levels.iter().position(|l| l == t) {
             Some(i) => Ok(Value::Label(i as u16)),
             None => match levels.iter().position(|l| l.eq_ignore_ascii_case(t)) {
                 Some(i) => Ok(Value::Label(i as u16)),
-                None => {
-                    let hint = did_you_mean(t, levels.iter().map(String::as_str))
-                        .map(|h| format!("; {h}"))
-                        .unwrap_or_default();
-                    Err(format!(
-                        "`{t}` is not a level of this field (levels: {}){hint}",
-                        levels.join(", ")
-                    ))
-                }
+                None => Err(CellError::NotALevel {
+                    cell: t.to_string(),
+                    levels: levels.clone(),
+                    suggestion: did_you_mean(t, levels.iter().map(String::as_str)),
+                }),
             },
         },
         FieldKind::Number => parse_number(t).map(Value::Number),
@@ -903,9 +979,7 @@ pub fn parse_value(raw: &str, kind: &FieldKind) -> Result<Value, String> {
             } else if let Some(b) = parse_bool(t) {
                 Ok(Value::Bool(b))
             } else {
-                Err(format!(
-                    "`{t}` is not a date in YYYY-MM-DD form, nor yes or no"
-                ))
+                Err(CellError::NotADate(t.to_string()))
             }
         }
     }
@@ -932,6 +1006,7 @@ const LONG_COLUMNS: &[&str] = &[
 ];
 const WIDE_META: &[&str] = &["jurisdiction", "name", "source", "as_of", "coder", "note"];
 
+/// Reads an evidence file, long or wide form, checking every value against its field's kind.
 fn load_evidence(
     input: Input<'_>,
     rubric: &Rubric,
@@ -946,104 +1021,36 @@ fn load_evidence(
     let file: Arc<str> = Arc::from(name.as_str());
     let header = table.header.clone();
     let Some(jcol) = table.column("jurisdiction") else {
-        let mut problem = Problem::new(format!(
-            "the header of `{name}` has no `jurisdiction` column"
-        ))
-        .at(Location::line_col(&name, 1, None));
-        let alias = header.iter().find(|h| {
-            matches!(
-                h.to_ascii_lowercase().as_str(),
-                "code" | "iso3" | "iso" | "country" | "ucode" | "jurisdiction_code"
-            )
-        });
-        problem = problem.help(match alias {
-            Some(a) => format!("rename `{a}` to `jurisdiction`"),
-            None => "evidence starts with `jurisdiction`, then either `criterion,value` (long form) or one column per evidence field (wide form)".to_string(),
-        });
-        return Err(InputError::one(problem));
+        return Err(InputError::one(no_jurisdiction_column(&name, &header)));
     };
     let long = table.column("criterion").is_some() || table.column("value").is_some();
     let form = if long { Form::Long } else { Form::Wide };
-    let mut rows: Vec<EvidenceRow> = Vec::new();
     let col = |n: &str| header.iter().position(|h| h == n);
-    let (source_c, as_of_c, coder_c, note_c) =
-        (col("source"), col("as_of"), col("coder"), col("note"));
+    let meta_cols = MetaColumns {
+        source: col("source"),
+        as_of: col("as_of"),
+        coder: col("coder"),
+        note: col("note"),
+    };
     // Wide-form field columns, or the long form's required columns.
-    let mut field_cols: Vec<(usize, usize)> = Vec::new();
-    match form {
+    let field_cols = match form {
         Form::Long => {
-            for (i, h) in header.iter().enumerate() {
-                if !LONG_COLUMNS.contains(&h.as_str()) {
-                    if p.full() {
-                        p.count(&name);
-                        continue;
-                    }
-                    let mut problem = Problem::new(format!(
-                        "unknown column `{h}` in long-form evidence `{name}`"
-                    ))
-                    .at(Location::line_col(&name, 1, Some(i + 1)));
-                    problem = problem.help(
-                        did_you_mean(h, LONG_COLUMNS.iter().copied()).unwrap_or_else(|| {
-                            format!("long-form columns: {}", LONG_COLUMNS.join(", "))
-                        }),
-                    );
-                    p.push(problem);
-                }
-            }
-            for need in ["criterion", "value"] {
-                if col(need).is_none() {
-                    p.push(
-                        Problem::new(format!(
-                            "long-form evidence `{name}` has no `{need}` column"
-                        ))
-                        .at(Location::line_col(&name, 1, None))
-                        .help("long form: jurisdiction,criterion,value[,source,as_of,coder,note]"),
-                    );
-                }
-            }
+            check_long_header(&header, &name, &mut p);
+            Vec::new()
         }
-        Form::Wide => {
-            for (i, h) in header.iter().enumerate() {
-                if WIDE_META.contains(&h.as_str()) {
-                    continue;
-                }
-                match rubric.field_index(h) {
-                    Some(f) => field_cols.push((i, f)),
-                    None if is_carried(h) => {}
-                    None if p.full() => p.count(&name),
-                    None => {
-                        let mut problem = Problem::new(format!(
-                            "column `{h}` of `{name}` is not an evidence field of rubric `{}`",
-                            rubric.meta.id
-                        ))
-                        .at(Location::line_col(&name, 1, Some(i + 1)));
-                        problem = problem.help(
-                            did_you_mean(
-                                h,
-                                rubric
-                                    .fields
-                                    .iter()
-                                    .map(|f| f.name.as_str())
-                                    .chain(WIDE_META.iter().copied()),
-                            )
-                            .unwrap_or_else(|| {
-                                "`accord template` writes a coding sheet with the rubric's fields"
-                                    .to_string()
-                            }),
-                        );
-                        p.push(problem);
-                    }
-                }
-            }
-        }
-    }
+        Form::Wide => wide_field_columns(&header, &name, rubric, &is_carried, &mut p),
+    };
     p.check()?;
     let (crit_c, value_c) = (col("criterion"), col("value"));
-    // First row seen for (jurisdiction, field, as_of, coder number), to find conflicting
-    // duplicates; coders are numbered in order of appearance so the key needs no allocation.
-    let mut seen: FastMap<(usize, usize, Option<Date>, usize), usize> = FastMap::default();
-    let mut coders: FastMap<Arc<str>, usize> = FastMap::default();
-    let mut texts = Interner::default();
+    let mut kept = Kept {
+        rubric,
+        header: &header,
+        file,
+        rows: Vec::new(),
+        seen: FastMap::default(),
+        coders: FastMap::default(),
+        texts: Interner::default(),
+    };
     let fields: FastMap<&str, usize> = rubric
         .fields
         .iter()
@@ -1057,87 +1064,8 @@ fn load_evidence(
             stopped = true;
             return;
         }
-        let cell = |c: Option<usize>| c.and_then(|c| row.cells.get(c));
-        let code = row.cells.get(jcol).map(|s| s.trim()).unwrap_or("");
-        if code.is_empty() {
-            p.push(Problem::new("empty `jurisdiction`").at(row.location(jcol, "jurisdiction")));
+        let Some(at) = kept.row_context(row, jcol, &meta_cols, reg, &mut p) else {
             return;
-        }
-        let Some(j) = reg.resolve(code, row, jcol, "jurisdiction", &mut p) else { return };
-        let as_of = match cell(as_of_c).map(|s| s.trim()).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(s) => match parse_date(s) {
-                Some(d) => Some(d),
-                None => {
-                    p.push(Problem::new(format!("`as_of` = `{s}` is not a date in YYYY-MM-DD form")).at(row.location(as_of_c.unwrap_or(0), "as_of")));
-                    return;
-                }
-            },
-        };
-        let source = texts.cell(cell(source_c));
-        let coder = texts.cell(cell(coder_c));
-        let coder_no = coder.as_ref().map_or(0, |c| match coders.get(c) {
-            Some(&n) => n,
-            None => {
-                let n = coders.len() + 1;
-                coders.insert(c.clone(), n);
-                n
-            }
-        });
-        let note = texts.cell(cell(note_c));
-        let mut push = |field: usize, c: usize, raw: &str, p: &mut Problems| {
-            let kind = &rubric.fields[field].kind;
-            let value = if is_unknown(raw) {
-                None
-            } else {
-                match parse_value(raw, kind) {
-                    Ok(v) => Some(v),
-                    Err(msg) => {
-                        let column = header.get(c).map(String::as_str).unwrap_or("");
-                        p.push(Problem::new(format!("{msg} (field `{}` expects {})", rubric.fields[field].name, kind.describe())).at(row.location(c, column)));
-                        return;
-                    }
-                }
-            };
-            let key = (j, field, as_of, coder_no);
-            if let Some(&first) = seen.get(&key) {
-                let prev: &EvidenceRow = &rows[first];
-                if prev.value != value {
-                    let column = header.get(c).map(String::as_str).unwrap_or("");
-                    p.push(
-                        Problem::new(format!(
-                            "conflicting values for `{}`, field `{}`{}{}: `{}` here, `{}` at {}",
-                            code,
-                            rubric.fields[field].name,
-                            as_of.map(|d| format!(", as_of {d}")).unwrap_or_default(),
-                            coder.as_ref().map(|c| format!(", coder `{c}`")).unwrap_or_default(),
-                            raw.trim(),
-                            prev.raw,
-                            prev.place
-                        ))
-                        .at(row.location(c, column))
-                        .related("first value", Location::from(&prev.place))
-                        .help("keep one row, or date them (`as_of`) if the value changed"),
-                    );
-                }
-                return;
-            }
-            seen.insert(key, rows.len());
-            let place = Place {
-                file: file.clone(),
-                line: row.line,
-            };
-            rows.push(EvidenceRow {
-                jurisdiction: j,
-                field,
-                value,
-                raw: texts.get(raw.trim()),
-                source: source.clone(),
-                as_of,
-                coder: coder.clone(),
-                note: note.clone(),
-                place,
-            });
         };
         match form {
             Form::Long => {
@@ -1155,12 +1083,12 @@ fn load_evidence(
                     return;
                 };
                 let raw = row.cells.get(vc).copied().unwrap_or("");
-                push(field, vc, raw, &mut p);
+                kept.push(row, &at, field, vc, raw, &mut p);
             }
             Form::Wide => {
                 for &(c, field) in &field_cols {
                     let raw = row.cells.get(c).copied().unwrap_or("");
-                    push(field, c, raw, &mut p);
+                    kept.push(row, &at, field, c, raw, &mut p);
                 }
             }
         }
@@ -1182,7 +1110,7 @@ fn load_evidence(
         );
     }
     p.finish(Evidence {
-        rows,
+        rows: kept.rows,
         cells: Vec::new(),
         starts: Vec::new(),
         n_jurisdictions: 0,
@@ -1193,8 +1121,273 @@ fn load_evidence(
             rows: count,
             delimiter: table.delimiter(),
         },
-        has_coders: coder_c.is_some(),
+        has_coders: meta_cols.coder.is_some(),
     })
+}
+
+/// The problem for an evidence header without `jurisdiction`, suggesting a column that looks
+/// like one.
+fn no_jurisdiction_column(name: &str, header: &[String]) -> Problem {
+    let problem = Problem::new(format!(
+        "the header of `{name}` has no `jurisdiction` column"
+    ))
+    .at(Location::line_col(name, 1, None));
+    let alias = header.iter().find(|h| {
+        matches!(
+            h.to_ascii_lowercase().as_str(),
+            "code" | "iso3" | "iso" | "country" | "ucode" | "jurisdiction_code"
+        )
+    });
+    problem.help(match alias {
+        Some(a) => format!("rename `{a}` to `jurisdiction`"),
+        None => "evidence starts with `jurisdiction`, then either `criterion,value` (long form) or one column per evidence field (wide form)".to_string(),
+    })
+}
+
+/// Checks a long-form header: known columns only, and `criterion` and `value`.
+fn check_long_header(header: &[String], name: &str, p: &mut Problems) {
+    let col = |n: &str| header.iter().position(|h| h == n);
+    for (i, h) in header.iter().enumerate() {
+        if !LONG_COLUMNS.contains(&h.as_str()) {
+            if p.full() {
+                p.count(name);
+                continue;
+            }
+            let mut problem = Problem::new(format!(
+                "unknown column `{h}` in long-form evidence `{name}`"
+            ))
+            .at(Location::line_col(name, 1, Some(i + 1)));
+            problem = problem.help(
+                did_you_mean(h, LONG_COLUMNS.iter().copied())
+                    .unwrap_or_else(|| format!("long-form columns: {}", LONG_COLUMNS.join(", "))),
+            );
+            p.push(problem);
+        }
+    }
+    for need in ["criterion", "value"] {
+        if col(need).is_none() {
+            p.push(
+                Problem::new(format!(
+                    "long-form evidence `{name}` has no `{need}` column"
+                ))
+                .at(Location::line_col(name, 1, None))
+                .help("long form: jurisdiction,criterion,value[,source,as_of,coder,note]"),
+            );
+        }
+    }
+}
+
+/// The (column, field) pairs of a wide-form header, with a problem for every column that is
+/// neither a field of the rubric, a known column nor a field carried for another rubric.
+fn wide_field_columns(
+    header: &[String],
+    name: &str,
+    rubric: &Rubric,
+    is_carried: &dyn Fn(&str) -> bool,
+    p: &mut Problems,
+) -> Vec<(usize, usize)> {
+    let mut field_cols: Vec<(usize, usize)> = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        if WIDE_META.contains(&h.as_str()) {
+            continue;
+        }
+        match rubric.field_index(h) {
+            Some(f) => field_cols.push((i, f)),
+            None if is_carried(h) => {}
+            None if p.full() => p.count(name),
+            None => {
+                let mut problem = Problem::new(format!(
+                    "column `{h}` of `{name}` is not an evidence field of rubric `{}`",
+                    rubric.meta.id
+                ))
+                .at(Location::line_col(name, 1, Some(i + 1)));
+                problem = problem.help(
+                    did_you_mean(
+                        h,
+                        rubric
+                            .fields
+                            .iter()
+                            .map(|f| f.name.as_str())
+                            .chain(WIDE_META.iter().copied()),
+                    )
+                    .unwrap_or_else(|| {
+                        "`accord template` writes a coding sheet with the rubric's fields"
+                            .to_string()
+                    }),
+                );
+                p.push(problem);
+            }
+        }
+    }
+    field_cols
+}
+
+/// What one evidence row says of every value it holds: whose, on what date, by which coder,
+/// from which source.
+struct RowContext<'r> {
+    code: &'r str,
+    j: usize,
+    as_of: Option<Date>,
+    coder: Option<Arc<str>>,
+    /// The coder's number, in order of appearance (0: no coder).
+    coder_no: usize,
+    source: Option<Arc<str>>,
+    note: Option<Arc<str>>,
+}
+
+/// The evidence rows kept while a file is read.
+struct Kept<'a> {
+    rubric: &'a Rubric,
+    header: &'a [String],
+    file: Arc<str>,
+    rows: Vec<EvidenceRow>,
+    /// First row seen for (jurisdiction, field, as_of, coder number), to find conflicting
+    /// duplicates; coders are numbered in order of appearance so the key needs no allocation.
+    seen: FastMap<(usize, usize, Option<Date>, usize), usize>,
+    /// Every coder's number, in order of appearance from 1.
+    coders: FastMap<Arc<str>, usize>,
+    texts: Interner,
+}
+
+/// The columns of an evidence file that describe a row rather than hold values.
+struct MetaColumns {
+    source: Option<usize>,
+    as_of: Option<usize>,
+    coder: Option<usize>,
+    note: Option<usize>,
+}
+
+impl Kept<'_> {
+    /// What a row says of its values: its jurisdiction (resolved through `reg`), date, coder,
+    /// source and note; `None`, with a problem, when the jurisdiction or the date is wrong.
+    fn row_context<'r>(
+        &mut self,
+        row: &Row<'r>,
+        jcol: usize,
+        cols: &MetaColumns,
+        reg: &mut Registry<'_>,
+        p: &mut Problems,
+    ) -> Option<RowContext<'r>> {
+        let cell = |c: Option<usize>| c.and_then(|c| row.cells.get(c));
+        let code = row.cells.get(jcol).map(|s| s.trim()).unwrap_or("");
+        if code.is_empty() {
+            p.push(Problem::new("empty `jurisdiction`").at(row.location(jcol, "jurisdiction")));
+            return None;
+        }
+        let j = reg.resolve(code, row, jcol, "jurisdiction", p)?;
+        let as_of = match cell(cols.as_of).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => match parse_date(s) {
+                Some(d) => Some(d),
+                None => {
+                    p.push(
+                        Problem::new(format!("`as_of` = `{s}` is not a date in YYYY-MM-DD form"))
+                            .at(row.location(cols.as_of.unwrap_or(0), "as_of")),
+                    );
+                    return None;
+                }
+            },
+        };
+        let source = self.texts.cell(cell(cols.source));
+        let coder = self.texts.cell(cell(cols.coder));
+        let coders = &mut self.coders;
+        let coder_no = coder.as_ref().map_or(0, |c| match coders.get(c) {
+            Some(&n) => n,
+            None => {
+                let n = coders.len() + 1;
+                coders.insert(c.clone(), n);
+                n
+            }
+        });
+        let note = self.texts.cell(cell(cols.note));
+        Some(RowContext {
+            code,
+            j,
+            as_of,
+            coder,
+            coder_no,
+            source,
+            note,
+        })
+    }
+
+    /// Parses the value in column `c` of a row for `field` and keeps it, with a problem for a
+    /// value of the wrong kind or one that conflicts with an earlier row; a repeated equal value
+    /// is kept once.
+    fn push(
+        &mut self,
+        row: &Row<'_>,
+        at: &RowContext<'_>,
+        field: usize,
+        c: usize,
+        raw: &str,
+        p: &mut Problems,
+    ) {
+        let rubric = self.rubric;
+        let header = self.header;
+        let kind = &rubric.fields[field].kind;
+        let value = if is_unknown(raw) {
+            None
+        } else {
+            match parse_value(raw, kind) {
+                Ok(v) => Some(v),
+                Err(msg) => {
+                    let column = header.get(c).map(String::as_str).unwrap_or("");
+                    p.push(
+                        Problem::new(format!(
+                            "{msg} (field `{}` expects {})",
+                            rubric.fields[field].name,
+                            kind.describe()
+                        ))
+                        .at(row.location(c, column)),
+                    );
+                    return;
+                }
+            }
+        };
+        let key = (at.j, field, at.as_of, at.coder_no);
+        if let Some(&first) = self.seen.get(&key) {
+            let prev: &EvidenceRow = &self.rows[first];
+            if prev.value != value {
+                let column = header.get(c).map(String::as_str).unwrap_or("");
+                p.push(
+                    Problem::new(format!(
+                        "conflicting values for `{}`, field `{}`{}{}: `{}` here, `{}` at {}",
+                        at.code,
+                        rubric.fields[field].name,
+                        at.as_of.map(|d| format!(", as_of {d}")).unwrap_or_default(),
+                        at.coder
+                            .as_ref()
+                            .map(|c| format!(", coder `{c}`"))
+                            .unwrap_or_default(),
+                        raw.trim(),
+                        prev.raw,
+                        prev.place
+                    ))
+                    .at(row.location(c, column))
+                    .related("first value", Location::from(&prev.place))
+                    .help("keep one row, or date them (`as_of`) if the value changed"),
+                );
+            }
+            return;
+        }
+        self.seen.insert(key, self.rows.len());
+        let place = Place {
+            file: self.file.clone(),
+            line: row.line,
+        };
+        self.rows.push(EvidenceRow {
+            jurisdiction: at.j,
+            field,
+            value,
+            raw: self.texts.get(raw.trim()),
+            source: at.source.clone(),
+            as_of: at.as_of,
+            coder: at.coder.clone(),
+            note: at.note.clone(),
+            place,
+        });
+    }
 }
 
 /// Reads a jurisdictions file on its own (for `template`).
@@ -1206,6 +1399,7 @@ pub fn load_jurisdictions(
     read_jurisdictions(Input::File(path, None, None), rubric, limits)
 }
 
+/// Reads a jurisdictions file: codes, names, groups, denominators and complete instruments.
 fn read_jurisdictions(
     input: Input<'_>,
     rubric: &Rubric,
@@ -1229,113 +1423,16 @@ fn read_jurisdictions(
             }),
         ));
     };
-    let name_c = table.column("name");
-    let allow_c = table.column("allow");
-    let mut groups = Vec::new();
-    let mut denoms = Vec::new();
-    let mut complete_cols: Vec<(usize, usize)> = Vec::new();
-    for (i, h) in header.iter().enumerate() {
-        if let Some(g) = h.strip_prefix("group:") {
-            groups.push((i, g.to_string()));
-        } else if let Some(d) = h.strip_prefix("denom:") {
-            denoms.push((i, d.to_string()));
-        } else if let Some(inst) = h.strip_prefix("complete:") {
-            match rubric.instruments.iter().position(|x| x.id == inst) {
-                Some(k) => complete_cols.push((i, k)),
-                None => {
-                    p.push(
-                        Problem::new(format!("column `{h}` names instrument `{inst}`, which rubric `{}` does not declare", rubric.meta.id))
-                            .at(Location::line_col(&name, 1, Some(i + 1)))
-                            .help(crate::error::suggest(inst, rubric.instruments.iter().map(|x| x.id.as_str()), "declared instruments")),
-                    );
-                }
-            }
-        } else if p.full() && !matches!(h.as_str(), "code" | "name" | "allow" | "source" | "note") {
-            p.count(&name);
-        } else if !matches!(h.as_str(), "code" | "name" | "allow" | "source" | "note") {
-            let known = [
-                "code",
-                "name",
-                "allow",
-                "source",
-                "note",
-                "group:",
-                "denom:",
-                "complete:",
-            ];
-            let mut problem = Problem::new(format!(
-                "unknown column `{h}` in jurisdictions file `{name}`"
-            ))
-            .at(Location::line_col(&name, 1, Some(i + 1)));
-            problem = problem.help(did_you_mean(h, known.iter().copied()).unwrap_or_else(|| "columns: code, name, allow, source, note, group:<name>, denom:<name>, complete:<instrument>".to_string()));
-            p.push(problem);
-        }
-    }
+    let cols = jurisdiction_columns(code_c, &table, &header, &name, rubric, &mut p);
     p.check()?;
     let mut list: Vec<(Jurisdiction, String)> = Vec::new();
     let mut first_line: HashMap<String, String> = HashMap::new();
     let count = table.for_each_row(|row| {
-        let code = row.cells.get(code_c).map(|s| s.trim()).unwrap_or("");
-        let place = format!("{name}:{}", row.line);
-        if code.is_empty() {
-            p.push(Problem::new("empty `code`").at(row.location(code_c, "code")));
-            return;
-        }
-        let allow = allow_c.and_then(|c| row.cells.get(c)).is_some_and(|s| parse_bool(s.trim()) == Some(true));
-        if !allow
-            && let Some(why) = codes::check(code)
+        if let Some(j) =
+            jurisdiction_row(row, &cols, &header, &name, rubric, &mut first_line, &mut p)
         {
-            // An `allow` would accept a lowercase code as another jurisdiction: only suggest it
-            // for codes that are well formed.
-            let help = if why.starts_with("codes are upper case") {
-                "accord compares codes exactly; the evidence and dyads must use the same upper-case code".to_string()
-            } else {
-                codes::help_for(code).unwrap_or_else(|| "for codes outside ISO 3166-1 (EUU, sub-national units) set the `allow` column to yes".to_string())
-            };
-            p.push(Problem::new(format!("unknown jurisdiction code `{code}`: {why}")).at(row.location(code_c, "code")).help(help));
-            return;
+            list.push(j);
         }
-        if let Some(prev) = first_line.get(code) {
-            p.push(Problem::new(format!("jurisdiction `{code}` is listed twice")).at(row.location(code_c, "code")).related("first listed", Location::place(prev)));
-            return;
-        }
-        first_line.insert(code.to_string(), place.clone());
-        let jname = name_c.and_then(|c| row.cells.get(c)).map(|s| s.trim()).filter(|s| !s.is_empty());
-        let jname = jname.map(String::from).or_else(|| codes::iso_name(code).map(String::from)).unwrap_or_else(|| code.to_string());
-        let mut denominators = Vec::new();
-        for (c, dname) in &denoms {
-            let raw = row.cells.get(*c).copied().unwrap_or("");
-            if is_unknown(raw) {
-                denominators.push(None);
-            } else {
-                match parse_number(raw) {
-                    Ok(x) => denominators.push(Some(x)),
-                    Err(msg) => {
-                        p.push(Problem::new(format!("{msg} (denominator `{dname}`)")).at(row.location(*c, &format!("denom:{dname}"))));
-                        denominators.push(None);
-                    }
-                }
-            }
-        }
-        let mut complete = vec![false; rubric.instruments.len()];
-        for (c, k) in &complete_cols {
-            let raw = row.cells.get(*c).map(|s| s.trim()).unwrap_or("");
-            match parse_bool(raw) {
-                Some(b) => complete[*k] = b,
-                None if is_unknown(raw) => {}
-                None => p.push(Problem::new(format!("`{raw}` is not yes or no")).at(row.location(*c, &header[*c]))),
-            }
-        }
-        list.push((
-            Jurisdiction {
-                code: code.to_string(),
-                name: jname,
-                groups: groups.iter().map(|(c, _)| opt_text(row.cells.get(*c))).collect(),
-                denominators,
-                complete,
-            },
-            place,
-        ));
     });
     let count = match count {
         Ok(n) => n,
@@ -1356,8 +1453,8 @@ fn read_jurisdictions(
     list.sort_by(|a, b| a.code.cmp(&b.code));
     p.finish(Jurisdictions {
         list,
-        group_names: groups.into_iter().map(|(_, g)| g).collect(),
-        denominator_names: denoms.into_iter().map(|(_, d)| d).collect(),
+        group_names: cols.groups.into_iter().map(|(_, g)| g).collect(),
+        denominator_names: cols.denoms.into_iter().map(|(_, d)| d).collect(),
         file: Some(InputFile {
             path: name,
             sha256: table.sha256(),
@@ -1365,6 +1462,177 @@ fn read_jurisdictions(
             delimiter: table.delimiter(),
         }),
     })
+}
+
+/// The columns of a jurisdictions file.
+struct JurisdictionColumns {
+    code: usize,
+    name: Option<usize>,
+    allow: Option<usize>,
+    /// `group:<name>` columns, with the group's name.
+    groups: Vec<(usize, String)>,
+    /// `denom:<name>` columns, with the denominator's name.
+    denoms: Vec<(usize, String)>,
+    /// `complete:<instrument>` columns, with the instrument's index.
+    complete: Vec<(usize, usize)>,
+}
+
+/// Reads a jurisdictions file's header, with a problem for every column it does not know.
+fn jurisdiction_columns(
+    code_c: usize,
+    table: &Table,
+    header: &[String],
+    name: &str,
+    rubric: &Rubric,
+    p: &mut Problems,
+) -> JurisdictionColumns {
+    let mut groups = Vec::new();
+    let mut denoms = Vec::new();
+    let mut complete_cols: Vec<(usize, usize)> = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        if let Some(g) = h.strip_prefix("group:") {
+            groups.push((i, g.to_string()));
+        } else if let Some(d) = h.strip_prefix("denom:") {
+            denoms.push((i, d.to_string()));
+        } else if let Some(inst) = h.strip_prefix("complete:") {
+            match rubric.instruments.iter().position(|x| x.id == inst) {
+                Some(k) => complete_cols.push((i, k)),
+                None => {
+                    p.push(
+                        Problem::new(format!("column `{h}` names instrument `{inst}`, which rubric `{}` does not declare", rubric.meta.id))
+                            .at(Location::line_col(name, 1, Some(i + 1)))
+                            .help(crate::error::suggest(inst, rubric.instruments.iter().map(|x| x.id.as_str()), "declared instruments")),
+                    );
+                }
+            }
+        } else if p.full() && !matches!(h.as_str(), "code" | "name" | "allow" | "source" | "note") {
+            p.count(name);
+        } else if !matches!(h.as_str(), "code" | "name" | "allow" | "source" | "note") {
+            let known = [
+                "code",
+                "name",
+                "allow",
+                "source",
+                "note",
+                "group:",
+                "denom:",
+                "complete:",
+            ];
+            let mut problem = Problem::new(format!(
+                "unknown column `{h}` in jurisdictions file `{name}`"
+            ))
+            .at(Location::line_col(name, 1, Some(i + 1)));
+            problem = problem.help(did_you_mean(h, known.iter().copied()).unwrap_or_else(|| "columns: code, name, allow, source, note, group:<name>, denom:<name>, complete:<instrument>".to_string()));
+            p.push(problem);
+        }
+    }
+    JurisdictionColumns {
+        code: code_c,
+        name: table.column("name"),
+        allow: table.column("allow"),
+        groups,
+        denoms,
+        complete: complete_cols,
+    }
+}
+
+/// Reads one jurisdiction and the place it was listed; `None`, with a problem, for an empty,
+/// unknown or repeated code.
+fn jurisdiction_row(
+    row: &Row<'_>,
+    cols: &JurisdictionColumns,
+    header: &[String],
+    name: &str,
+    rubric: &Rubric,
+    first_line: &mut HashMap<String, String>,
+    p: &mut Problems,
+) -> Option<(Jurisdiction, String)> {
+    let code = row.cells.get(cols.code).map(|s| s.trim()).unwrap_or("");
+    let place = format!("{name}:{}", row.line);
+    if code.is_empty() {
+        p.push(Problem::new("empty `code`").at(row.location(cols.code, "code")));
+        return None;
+    }
+    let allow = cols
+        .allow
+        .and_then(|c| row.cells.get(c))
+        .is_some_and(|s| parse_bool(s.trim()) == Some(true));
+    if !allow && let Some(why) = codes::check(code) {
+        // An `allow` would accept a lowercase code as another jurisdiction: only suggest it
+        // for codes that are well formed.
+        let help = if why.starts_with("codes are upper case") {
+            "accord compares codes exactly; the evidence and dyads must use the same upper-case code".to_string()
+        } else {
+            codes::help_for(code).unwrap_or_else(|| "for codes outside ISO 3166-1 (EUU, sub-national units) set the `allow` column to yes".to_string())
+        };
+        p.push(
+            Problem::new(format!("unknown jurisdiction code `{code}`: {why}"))
+                .at(row.location(cols.code, "code"))
+                .help(help),
+        );
+        return None;
+    }
+    if let Some(prev) = first_line.get(code) {
+        p.push(
+            Problem::new(format!("jurisdiction `{code}` is listed twice"))
+                .at(row.location(cols.code, "code"))
+                .related("first listed", Location::place(prev)),
+        );
+        return None;
+    }
+    first_line.insert(code.to_string(), place.clone());
+    let jname = cols
+        .name
+        .and_then(|c| row.cells.get(c))
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty());
+    let jname = jname
+        .map(String::from)
+        .or_else(|| codes::iso_name(code).map(String::from))
+        .unwrap_or_else(|| code.to_string());
+    let mut denominators = Vec::new();
+    for (c, dname) in &cols.denoms {
+        let raw = row.cells.get(*c).copied().unwrap_or("");
+        if is_unknown(raw) {
+            denominators.push(None);
+        } else {
+            match parse_number(raw) {
+                Ok(x) => denominators.push(Some(x)),
+                Err(msg) => {
+                    p.push(
+                        Problem::new(format!("{msg} (denominator `{dname}`)"))
+                            .at(row.location(*c, &format!("denom:{dname}"))),
+                    );
+                    denominators.push(None);
+                }
+            }
+        }
+    }
+    let mut complete = vec![false; rubric.instruments.len()];
+    for (c, k) in &cols.complete {
+        let raw = row.cells.get(*c).map(|s| s.trim()).unwrap_or("");
+        match parse_bool(raw) {
+            Some(b) => complete[*k] = b,
+            None if is_unknown(raw) => {}
+            None => p.push(
+                Problem::new(format!("`{raw}` is not yes or no")).at(row.location(*c, &header[*c])),
+            ),
+        }
+    }
+    Some((
+        Jurisdiction {
+            code: code.to_string(),
+            name: jname,
+            groups: cols
+                .groups
+                .iter()
+                .map(|(c, _)| opt_text(row.cells.get(*c)))
+                .collect(),
+            denominators,
+            complete,
+        },
+        place,
+    ))
 }
 
 const DYAD_COLUMNS: &[&str] = &[
@@ -1380,6 +1648,7 @@ const DYAD_COLUMNS: &[&str] = &[
     "note",
 ];
 
+/// Reads a dyads file: bilateral instruments between jurisdictions, with status and dates.
 fn load_dyads(
     input: Input<'_>,
     rubric: &Rubric,
@@ -1391,30 +1660,7 @@ fn load_dyads(
     let file: Arc<str> = Arc::from(name.as_str());
     let header = table.header.clone();
     let mut p = Problems::new();
-    for (i, h) in header.iter().enumerate() {
-        if !DYAD_COLUMNS.contains(&h.as_str()) {
-            if p.full() {
-                p.count(&name);
-                continue;
-            }
-            let mut problem = Problem::new(format!("unknown column `{h}` in dyads file `{name}`"))
-                .at(Location::line_col(&name, 1, Some(i + 1)));
-            problem = problem.help(
-                did_you_mean(h, DYAD_COLUMNS.iter().copied())
-                    .unwrap_or_else(|| format!("columns: {}", DYAD_COLUMNS.join(", "))),
-            );
-            p.push(problem);
-        }
-    }
-    for need in ["a", "b", "instrument", "status"] {
-        if table.column(need).is_none() {
-            p.push(
-                Problem::new(format!("dyads file `{name}` has no `{need}` column"))
-                    .at(Location::line_col(&name, 1, None))
-                    .help("dyads: a,b,instrument,status[,signed,in_force,ended,as_of,source,note]"),
-            );
-        }
-    }
+    check_dyad_header(&table, &header, &name, &mut p);
     p.check()?;
     let col = |n: &str| header.iter().position(|h| h == n);
     let (a_c, b_c, i_c, s_c) = (
@@ -1515,4 +1761,90 @@ fn load_dyads(
             delimiter: table.delimiter(),
         },
     })
+}
+
+/// Checks a dyads file's header: known columns only, and the four it needs.
+fn check_dyad_header(table: &Table, header: &[String], name: &str, p: &mut Problems) {
+    for (i, h) in header.iter().enumerate() {
+        if !DYAD_COLUMNS.contains(&h.as_str()) {
+            if p.full() {
+                p.count(name);
+                continue;
+            }
+            let mut problem = Problem::new(format!("unknown column `{h}` in dyads file `{name}`"))
+                .at(Location::line_col(name, 1, Some(i + 1)));
+            problem = problem.help(
+                did_you_mean(h, DYAD_COLUMNS.iter().copied())
+                    .unwrap_or_else(|| format!("columns: {}", DYAD_COLUMNS.join(", "))),
+            );
+            p.push(problem);
+        }
+    }
+    for need in ["a", "b", "instrument", "status"] {
+        if table.column(need).is_none() {
+            p.push(
+                Problem::new(format!("dyads file `{name}` has no `{need}` column"))
+                    .at(Location::line_col(name, 1, None))
+                    .help("dyads: a,b,instrument,status[,signed,in_force,ended,as_of,source,note]"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_in_other_notations_say_how_to_write_them() {
+        assert_eq!(
+            parse_number("1.000,5"),
+            Err(CellError::GroupedWithDecimal {
+                cell: "1.000,5".into(),
+                group: '.',
+                decimal: ',',
+                written: "1000.5".into(),
+            })
+        );
+        assert_eq!(
+            parse_number(" -1,000 "),
+            Err(CellError::AmbiguousComma {
+                cell: "-1,000".into(),
+                thousands: "-1000".into(),
+                decimal: "-1.000".into(),
+            })
+        );
+        assert_eq!(
+            parse_number("0,25").map_err(|e| e.to_string()),
+            Err("`0,25` uses a decimal comma; write `0.25`".to_string())
+        );
+        assert_eq!(
+            parse_number("1e999"),
+            Err(CellError::NotFinite("1e999".into()))
+        );
+        assert_eq!(
+            parse_number("50%"),
+            Err(CellError::Percentage("50%".into()))
+        );
+        assert_eq!(parse_number("-0"), Ok(0.0));
+    }
+
+    #[test]
+    fn a_label_that_is_no_level_lists_the_levels() {
+        let kind = FieldKind::Label(vec!["none".into(), "full".into()]);
+        assert_eq!(parse_value(" FULL ", &kind), Ok(Value::Label(1)));
+        let e = parse_value("partial", &kind).unwrap_err();
+        assert_eq!(
+            e,
+            CellError::NotALevel {
+                cell: "partial".into(),
+                levels: vec!["none".into(), "full".into()],
+                suggestion: None,
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "`partial` is not a level of this field (levels: none, full)"
+        );
+    }
 }

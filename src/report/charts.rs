@@ -58,14 +58,7 @@ pub fn score_scale(meta: &Meta, matrices: &[&Matrix]) -> Scale {
 
 /// Histogram of index coverage in ten bins, with the minimum coverage marked.
 pub fn coverage(ranking: &[RankRow], meta: &Meta) -> Chart {
-    let mut bins = [0usize; 10];
-    let mut unknown = 0;
-    for r in ranking {
-        match r.coverage {
-            Some(c) => bins[((c.clamp(0.0, 1.0) * 10.0).floor() as usize).min(9)] += 1,
-            None => unknown += 1,
-        }
-    }
+    let (bins, unknown) = coverage_bins(ranking.iter().map(|r| r.coverage));
     let (w, h) = (560.0, 250.0);
     let (left, right, top, bottom) = (44.0, 16.0, 34.0, 46.0);
     let pw = w - left - right;
@@ -180,6 +173,20 @@ pub fn coverage(ranking: &[RankRow], meta: &Meta) -> Chart {
     }
 }
 
+/// Coverages counted in ten bins of 0.1 (the last one includes 1, values outside [0, 1] count
+/// at the nearer end), and the number without a coverage.
+fn coverage_bins(coverages: impl Iterator<Item = Option<f64>>) -> ([usize; 10], usize) {
+    let mut bins = [0usize; 10];
+    let mut unknown = 0;
+    for coverage in coverages {
+        match coverage {
+            Some(c) => bins[((c.clamp(0.0, 1.0) * 10.0).floor() as usize).min(9)] += 1,
+            None => unknown += 1,
+        }
+    }
+    (bins, unknown)
+}
+
 fn nice_step(max: f64) -> f64 {
     let raw = max / 5.0;
     let mag = 10f64.powf(raw.log10().floor());
@@ -247,48 +254,7 @@ pub fn heatmap(spec: &HeatmapSpec) -> Chart {
     let height = (top + row_h * spec.rows.len() as f64 + 12.0)
         .max(top + 200.0)
         .ceil();
-    let mut na = 0usize;
-    let mut col_sum = vec![(0.0, 0usize); spec.cols.len()];
-    for row in spec.values {
-        for (c, v) in row.iter().enumerate() {
-            match v {
-                Some(x) => {
-                    col_sum[c].0 += x;
-                    col_sum[c].1 += 1;
-                }
-                None => na += 1,
-            }
-        }
-    }
-    let means: Vec<(usize, f64)> = col_sum
-        .iter()
-        .enumerate()
-        .filter(|(_, (_, k))| *k > 0)
-        .map(|(c, (s, k))| (c, s / *k as f64))
-        .collect();
-    let mut desc = format!(
-        "Heatmap of {} jurisdictions (rows, in ranking order) by {} {} (columns). Colour shows the score on the {} scale from {} (dark purple) to {} (yellow). {} of {} cells are NA (unknown) and drawn hatched, not as zero.",
-        spec.rows.len(),
-        spec.cols.len(),
-        spec.cols_noun,
-        spec.scale.palette.name(),
-        tick(spec.scale.lo),
-        tick(spec.scale.hi),
-        na,
-        spec.rows.len() * spec.cols.len()
-    );
-    let best = means.iter().max_by(|a, b| a.1.total_cmp(&b.1));
-    let worst = means.iter().min_by(|a, b| a.1.total_cmp(&b.1));
-    if let (Some(b), Some(w)) = (best, worst) {
-        let _ = write!(
-            desc,
-            " Highest mean: {} ({}); lowest mean: {} ({}).",
-            spec.cols[b.0].name,
-            value(Some(b.1), 1),
-            spec.cols[w.0].name,
-            value(Some(w.1), 1)
-        );
-    }
+    let (desc, na) = heatmap_description(spec);
     let mut s = Svg::new(spec.id, width, height, spec.title, &desc);
     let (gdef, gmark) = legend(spec.id, &spec.scale, "score", na > 0, legend_x, top);
     s.def(&gdef);
@@ -315,6 +281,71 @@ pub fn heatmap(spec: &HeatmapSpec) -> Chart {
             &fs,
         );
     }
+    heatmap_cells(&mut s, spec, left, top, cw, row_h);
+    s.push("</g>");
+    s.push(&gmark);
+    Chart {
+        svg: s,
+        file: spec.file.to_string(),
+    }
+}
+
+/// The means of every column with a value (by column index), and the number of NA cells.
+fn column_means(values: &[Vec<Option<f64>>], columns: usize) -> (Vec<(usize, f64)>, usize) {
+    let mut na = 0usize;
+    let mut col_sum = vec![(0.0, 0usize); columns];
+    for row in values {
+        for (c, v) in row.iter().enumerate() {
+            match v {
+                Some(x) => {
+                    col_sum[c].0 += x;
+                    col_sum[c].1 += 1;
+                }
+                None => na += 1,
+            }
+        }
+    }
+    let means: Vec<(usize, f64)> = col_sum
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, k))| *k > 0)
+        .map(|(c, (s, k))| (c, s / *k as f64))
+        .collect();
+    (means, na)
+}
+
+/// A heatmap's description for screen readers, with the number of NA cells: its size, its
+/// scale, and the columns with the highest and lowest mean.
+fn heatmap_description(spec: &HeatmapSpec) -> (String, usize) {
+    let (means, na) = column_means(spec.values, spec.cols.len());
+    let mut desc = format!(
+        "Heatmap of {} jurisdictions (rows, in ranking order) by {} {} (columns). Colour shows the score on the {} scale from {} (dark purple) to {} (yellow). {} of {} cells are NA (unknown) and drawn hatched, not as zero.",
+        spec.rows.len(),
+        spec.cols.len(),
+        spec.cols_noun,
+        spec.scale.palette.name(),
+        tick(spec.scale.lo),
+        tick(spec.scale.hi),
+        na,
+        spec.rows.len() * spec.cols.len()
+    );
+    let best = means.iter().max_by(|a, b| a.1.total_cmp(&b.1));
+    let worst = means.iter().min_by(|a, b| a.1.total_cmp(&b.1));
+    if let (Some(b), Some(w)) = (best, worst) {
+        let _ = write!(
+            desc,
+            " Highest mean: {} ({}); lowest mean: {} ({}).",
+            spec.cols[b.0].name,
+            value(Some(b.1), 1),
+            spec.cols[w.0].name,
+            value(Some(w.1), 1)
+        );
+    }
+    (desc, na)
+}
+
+/// Draws a heatmap's cells: one `<rect data-cell>` per cell, NA hatched.
+fn heatmap_cells(s: &mut Svg, spec: &HeatmapSpec, left: f64, top: f64, cw: f64, row_h: f64) {
     s.push("<g stroke=\"#ffffff\" stroke-width=\"1\">");
     let hatch = format!("url(#{})", hatch_id(spec.id));
     for (r, (code, _)) in spec.rows.iter().enumerate() {
@@ -344,12 +375,6 @@ pub fn heatmap(spec: &HeatmapSpec) -> Chart {
                 shown
             );
         }
-    }
-    s.push("</g>");
-    s.push(&gmark);
-    Chart {
-        svg: s,
-        file: spec.file.to_string(),
     }
 }
 
@@ -402,33 +427,7 @@ pub fn grid(spec: &GridSpec) -> Chart {
         .flatten()
         .filter_map(|v| v.flatten())
         .collect();
-    let desc = format!(
-        "Scores of {} {} in each of {} principles (rows) by {} dimensions (columns), on the {} scale from {} to {}; {} cells NA (hatched). Values: {}.",
-        spec.code,
-        spec.name,
-        spec.rows.len(),
-        spec.cols.len(),
-        spec.scale.palette.name(),
-        tick(spec.scale.lo),
-        tick(spec.scale.hi),
-        na,
-        spec.rows
-            .iter()
-            .enumerate()
-            .map(|(r, (rid, _))| {
-                let cells: Vec<String> = spec
-                    .cols
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(c, (cid, _))| {
-                        spec.values[r][c].map(|v| format!("{cid} {}", value(v, 0)))
-                    })
-                    .collect();
-                format!("{rid}: {}", cells.join(", "))
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
-    );
+    let desc = grid_description(spec, na);
     let title = format!(
         "Profile of {}{}",
         spec.code,
@@ -458,8 +457,62 @@ pub fn grid(spec: &GridSpec) -> Chart {
             "text-anchor=\"end\"",
         );
     }
-    let hatch = format!("url(#{})", hatch_id(&id));
-    // Cells in one group (white gaps), their values in another (centred, black unless dark).
+    let (rects, texts) = grid_cells(spec, &id, left, top, cw, ch);
+    s.push(&rects);
+    s.push(&texts);
+    if !known.is_empty() || na > 0 {
+        // The page shows one legend for every profile; the standalone file carries its own.
+        let (gdef, gmark) = legend(&id, &spec.scale, "score", na > 0, width + 8.0, top);
+        s.push_file_only(&format!("<defs>{gdef}</defs>{gmark}"));
+    }
+    Chart {
+        svg: s,
+        file: spec.file.clone(),
+    }
+}
+
+/// A grid profile's description for screen readers: its scale, its NA cells and every value.
+fn grid_description(spec: &GridSpec, na: usize) -> String {
+    format!(
+        "Scores of {} {} in each of {} principles (rows) by {} dimensions (columns), on the {} scale from {} to {}; {} cells NA (hatched). Values: {}.",
+        spec.code,
+        spec.name,
+        spec.rows.len(),
+        spec.cols.len(),
+        spec.scale.palette.name(),
+        tick(spec.scale.lo),
+        tick(spec.scale.hi),
+        na,
+        spec.rows
+            .iter()
+            .enumerate()
+            .map(|(r, (rid, _))| {
+                let cells: Vec<String> = spec
+                    .cols
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(c, (cid, _))| {
+                        spec.values[r][c].map(|v| format!("{cid} {}", value(v, 0)))
+                    })
+                    .collect();
+                format!("{rid}: {}", cells.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    )
+}
+
+/// A grid profile's cells (white gaps between them) and their values (centred, black unless
+/// the cell is dark), as two groups.
+fn grid_cells(
+    spec: &GridSpec,
+    id: &str,
+    left: f64,
+    top: f64,
+    cw: f64,
+    ch: f64,
+) -> (String, String) {
+    let hatch = format!("url(#{})", hatch_id(id));
     let mut rects = String::from("<g stroke=\"#ffffff\" stroke-width=\"2\">");
     let mut texts = String::from("<g text-anchor=\"middle\">");
     for (r, (rid, _)) in spec.rows.iter().enumerate() {
@@ -495,17 +548,7 @@ pub fn grid(spec: &GridSpec) -> Chart {
     }
     rects.push_str("</g>");
     texts.push_str("</g>");
-    s.push(&rects);
-    s.push(&texts);
-    if !known.is_empty() || na > 0 {
-        // The page shows one legend for every profile; the standalone file carries its own.
-        let (gdef, gmark) = legend(&id, &spec.scale, "score", na > 0, width + 8.0, top);
-        s.push_file_only(&format!("<defs>{gdef}</defs>{gmark}"));
-    }
-    Chart {
-        svg: s,
-        file: spec.file.clone(),
-    }
+    (rects, texts)
 }
 
 /// Widens a grid's standalone file to make room for its legend.
@@ -698,52 +741,8 @@ pub fn alignment(a: &AlignFolder, name_of: &dyn Fn(&str) -> String) -> Chart {
                 .collect()
         })
         .collect();
-    // Cluster runs along the order.
-    let mut runs: Vec<(u32, usize, usize)> = Vec::new();
-    for (i, code) in m.rows.iter().enumerate() {
-        let cl = a.clusters.get(code).copied().unwrap_or(0);
-        match runs.last_mut() {
-            Some(last) if last.0 == cl => last.2 = i + 1,
-            _ => runs.push((cl, i, i + 1)),
-        }
-    }
-    // Jurisdictions without a cluster (NA in clusters.csv) are not a cluster.
-    runs.retain(|r| r.0 != 0);
-    let mut sizes: BTreeMap<u32, usize> = BTreeMap::new();
-    for (cl, s, e) in &runs {
-        *sizes.entry(*cl).or_default() += e - s;
-    }
-    let pair = |p: Option<(f64, usize, usize)>| {
-        p.map_or_else(
-            || "none".to_string(),
-            |(v, r, c)| format!("{} and {} ({})", m.rows[r], m.rows[c], value(Some(v), 3)),
-        )
-    };
-    let desc = format!(
-        "Similarity of {k} jurisdictions{}{}, rows and columns in the order of the average-linkage clustering, so that blocs show as light squares along the diagonal. Colour on the cividis scale from {} (dark blue) to 1 (yellow); NA (too few shared components) hatched. {}. Most aligned pair: {}; least aligned: {}; {na} pairs NA.",
-        a.metric
-            .as_ref()
-            .map_or(String::new(), |x| format!(" by {x}")),
-        a.level
-            .as_ref()
-            .map_or(String::new(), |x| format!(" of {x} scores")),
-        tick(lo),
-        if sizes.is_empty() {
-            "No clusters".to_string()
-        } else {
-            format!(
-                "{} clusters of sizes {}, outlined",
-                sizes.len(),
-                sizes
-                    .values()
-                    .map(|v| v.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        },
-        pair(best),
-        pair(worst),
-    );
+    let runs = cluster_runs(&m.rows, &a.clusters);
+    let desc = alignment_description(a, lo, na, best, worst, &runs);
     let mut s = Svg::new(
         id,
         width,
@@ -781,6 +780,71 @@ pub fn alignment(a: &AlignFolder, name_of: &dyn Fn(&str) -> String) -> Chart {
         svg: s,
         file: "alignment".to_string(),
     }
+}
+
+/// The runs of one cluster along the matrix order, as (cluster, first row, one past the last
+/// row); jurisdictions without a cluster (NA in clusters.csv) are not a cluster.
+fn cluster_runs(rows: &[String], clusters: &BTreeMap<String, u32>) -> Vec<(u32, usize, usize)> {
+    let mut runs: Vec<(u32, usize, usize)> = Vec::new();
+    for (i, code) in rows.iter().enumerate() {
+        let cl = clusters.get(code).copied().unwrap_or(0);
+        match runs.last_mut() {
+            Some(last) if last.0 == cl => last.2 = i + 1,
+            _ => runs.push((cl, i, i + 1)),
+        }
+    }
+    // Jurisdictions without a cluster (NA in clusters.csv) are not a cluster.
+    runs.retain(|r| r.0 != 0);
+    runs
+}
+
+/// The alignment matrix's description for screen readers: its size, metric and level, its
+/// clusters, and its most and least aligned pairs (similarity, row, column).
+fn alignment_description(
+    a: &AlignFolder,
+    lo: f64,
+    na: usize,
+    best: Option<(f64, usize, usize)>,
+    worst: Option<(f64, usize, usize)>,
+    runs: &[(u32, usize, usize)],
+) -> String {
+    let m = &a.alignment;
+    let k = m.rows.len();
+    let mut sizes: BTreeMap<u32, usize> = BTreeMap::new();
+    for (cl, s, e) in runs {
+        *sizes.entry(*cl).or_default() += e - s;
+    }
+    let pair = |p: Option<(f64, usize, usize)>| {
+        p.map_or_else(
+            || "none".to_string(),
+            |(v, r, c)| format!("{} and {} ({})", m.rows[r], m.rows[c], value(Some(v), 3)),
+        )
+    };
+    format!(
+        "Similarity of {k} jurisdictions{}{}, rows and columns in the order of the average-linkage clustering, so that blocs show as light squares along the diagonal. Colour on the cividis scale from {} (dark blue) to 1 (yellow); NA (too few shared components) hatched. {}. Most aligned pair: {}; least aligned: {}; {na} pairs NA.",
+        a.metric
+            .as_ref()
+            .map_or(String::new(), |x| format!(" by {x}")),
+        a.level
+            .as_ref()
+            .map_or(String::new(), |x| format!(" of {x} scores")),
+        tick(lo),
+        if sizes.is_empty() {
+            "No clusters".to_string()
+        } else {
+            format!(
+                "{} clusters of sizes {}, outlined",
+                sizes.len(),
+                sizes
+                    .values()
+                    .map(|v| v.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        },
+        pair(best),
+        pair(worst),
+    )
 }
 
 /// The cooperation matrix: linked, none and unknown in three fills.
@@ -1101,21 +1165,18 @@ pub fn slope(c: &CompareFolder) -> Chart {
         .iter()
         .filter(|s| s.rank_a.is_some() && s.rank_b.is_some())
         .collect();
-    let order = |key: &dyn Fn(&super::Shift) -> f64| {
-        let mut v: Vec<usize> = (0..both.len()).collect();
-        v.sort_by(|&a, &b| {
-            key(both[a])
-                .total_cmp(&key(both[b]))
-                .then_with(|| both[a].code.cmp(&both[b].code))
-        });
-        let mut slot = vec![0usize; both.len()];
-        for (pos, &i) in v.iter().enumerate() {
-            slot[i] = pos;
-        }
-        slot
-    };
-    let slot_a = order(&|s| s.rank_a.unwrap_or(f64::INFINITY));
-    let slot_b = order(&|s| s.rank_b.unwrap_or(f64::INFINITY));
+    let slot_a = slots(
+        &both
+            .iter()
+            .map(|s| (s.rank_a.unwrap_or(f64::INFINITY), s.code.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    let slot_b = slots(
+        &both
+            .iter()
+            .map(|s| (s.rank_b.unwrap_or(f64::INFINITY), s.code.as_str()))
+            .collect::<Vec<_>>(),
+    );
     let (row_h, font) = row_metrics(both.len());
     let label = |s: &super::Shift, r: Option<f64>| {
         format!("{} {}", value(r, 0), row_label(&s.code, &s.name, 28))
@@ -1131,25 +1192,7 @@ pub fn slope(c: &CompareFolder) -> Chart {
         .ceil();
     let top = 84.0;
     let height = (top + row_h * both.len() as f64 + 12.0).ceil();
-    let (mut up, mut down, mut same) = (0, 0, 0);
-    for s in &both {
-        match s.shift.unwrap_or(0.0) {
-            v if v > 0.0 => up += 1,
-            v if v < 0.0 => down += 1,
-            _ => same += 1,
-        }
-    }
-    let missing = c.shifts.len() - both.len();
-    let mut desc = format!(
-        "Slope chart of index ranks: {} on the left, {} on the right, one line per jurisdiction ranked in both. {up} moved up (green, solid), {down} moved down (vermillion, dashed), {same} kept their rank (grey); moves of more than 5 places are drawn thicker.",
-        c.label_a, c.label_b
-    );
-    if missing > 0 {
-        let _ = write!(
-            desc,
-            " {missing} jurisdictions without a rank in one of the runs are listed in the table only."
-        );
-    }
+    let desc = slope_description(c, &both);
     let mut s = Svg::new("rank-shifts", width, height, "Rank shifts", &desc);
     s.text(
         left - 8.0,
@@ -1170,23 +1213,7 @@ pub fn slope(c: &CompareFolder) -> Chart {
         "text-anchor=\"end\" font-size=\"11\"",
     );
     s.text(right + 8.0, 38.0, "rank in B", "font-size=\"11\"");
-    let mut key = String::from("<g class=\"legend\" aria-hidden=\"true\" font-size=\"11\">");
-    let mut kx = left + 10.0;
-    for (label, color, dash) in [
-        ("moved up", GREEN, ""),
-        ("moved down", VERMILLION, " stroke-dasharray=\"4 2\""),
-        ("same rank", GREY, ""),
-    ] {
-        let _ = write!(
-            key,
-            "<line x1=\"{}\" y1=\"58\" x2=\"{}\" y2=\"58\" stroke=\"{color}\" stroke-width=\"2\"{dash}/><text x=\"{}\" y=\"62\">{label}</text>",
-            n(kx),
-            n(kx + 22.0),
-            n(kx + 27.0)
-        );
-        kx += 27.0 + text_width(label, 11.0) + 16.0;
-    }
-    key.push_str("</g>");
+    let key = slope_key(left);
     s.push(&key);
     let fs = format!("font-size=\"{}\"", n(font));
     let mut lines = String::new();
@@ -1234,6 +1261,69 @@ pub fn slope(c: &CompareFolder) -> Chart {
     }
 }
 
+/// The position of every item when sorted by its key, ties broken by its code.
+fn slots(keys: &[(f64, &str)]) -> Vec<usize> {
+    let mut v: Vec<usize> = (0..keys.len()).collect();
+    v.sort_by(|&a, &b| {
+        keys[a]
+            .0
+            .total_cmp(&keys[b].0)
+            .then_with(|| keys[a].1.cmp(keys[b].1))
+    });
+    let mut slot = vec![0usize; keys.len()];
+    for (pos, &i) in v.iter().enumerate() {
+        slot[i] = pos;
+    }
+    slot
+}
+
+/// The slope chart's description for screen readers: how many moved up, down or kept their
+/// rank, and how many are left out for want of a rank in one run.
+fn slope_description(c: &CompareFolder, both: &[&super::Shift]) -> String {
+    let (mut up, mut down, mut same) = (0, 0, 0);
+    for s in both {
+        match s.shift.unwrap_or(0.0) {
+            v if v > 0.0 => up += 1,
+            v if v < 0.0 => down += 1,
+            _ => same += 1,
+        }
+    }
+    let missing = c.shifts.len() - both.len();
+    let mut desc = format!(
+        "Slope chart of index ranks: {} on the left, {} on the right, one line per jurisdiction ranked in both. {up} moved up (green, solid), {down} moved down (vermillion, dashed), {same} kept their rank (grey); moves of more than 5 places are drawn thicker.",
+        c.label_a, c.label_b
+    );
+    if missing > 0 {
+        let _ = write!(
+            desc,
+            " {missing} jurisdictions without a rank in one of the runs are listed in the table only."
+        );
+    }
+    desc
+}
+
+/// The slope chart's key: a line for moved up, moved down and same rank, from `left`.
+fn slope_key(left: f64) -> String {
+    let mut key = String::from("<g class=\"legend\" aria-hidden=\"true\" font-size=\"11\">");
+    let mut kx = left + 10.0;
+    for (label, color, dash) in [
+        ("moved up", GREEN, ""),
+        ("moved down", VERMILLION, " stroke-dasharray=\"4 2\""),
+        ("same rank", GREY, ""),
+    ] {
+        let _ = write!(
+            key,
+            "<line x1=\"{}\" y1=\"58\" x2=\"{}\" y2=\"58\" stroke=\"{color}\" stroke-width=\"2\"{dash}/><text x=\"{}\" y=\"62\">{label}</text>",
+            n(kx),
+            n(kx + 22.0),
+            n(kx + 27.0)
+        );
+        kx += 27.0 + text_width(label, 11.0) + 16.0;
+    }
+    key.push_str("</g>");
+    key
+}
+
 /// A file stem made of safe characters only.
 pub fn safe_stem(s: &str) -> String {
     let out: String = s
@@ -1253,6 +1343,55 @@ pub fn safe_stem(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn coverage_bins_put_one_in_the_last_bin() {
+        let coverages = [
+            Some(0.0),
+            Some(0.05),
+            Some(0.1),
+            Some(0.95),
+            Some(1.0),
+            Some(1.2),
+            None,
+        ];
+        let (bins, unknown) = coverage_bins(coverages.into_iter());
+        // 0 and 0.05 in [0, 0.1); 0.1 in [0.1, 0.2); 0.95, 1 and 1.2 (clamped) in [0.9, 1].
+        assert_eq!(bins, [2, 1, 0, 0, 0, 0, 0, 0, 0, 3]);
+        assert_eq!(unknown, 1);
+    }
+
+    #[test]
+    fn column_means_skip_na_and_count_it() {
+        // Column 0: (1 + 4) / 2; column 1: only 3; column 2: all NA, so no mean.
+        let values = vec![
+            vec![Some(1.0), None, None],
+            vec![Some(4.0), Some(3.0), None],
+        ];
+        let (means, na) = column_means(&values, 3);
+        assert_eq!(means, [(0, 2.5), (1, 3.0)]);
+        assert_eq!(na, 3);
+    }
+
+    #[test]
+    fn cluster_runs_follow_the_order_and_skip_the_unclustered() {
+        let rows: Vec<String> = ["A", "B", "C", "D", "E"].map(String::from).to_vec();
+        // D has no cluster (0); E is in cluster 1 again, after a break.
+        let clusters: BTreeMap<String, u32> = [("A", 1), ("B", 1), ("C", 2), ("D", 0), ("E", 1)]
+            .map(|(c, k)| (c.to_string(), k))
+            .into();
+        assert_eq!(
+            cluster_runs(&rows, &clusters),
+            [(1, 0, 2), (2, 2, 3), (1, 4, 5)]
+        );
+    }
+
+    #[test]
+    fn slots_sort_by_key_then_code() {
+        // Sorted: C (1), A (2, before B), B (2), D (unranked, last).
+        let keys = [(2.0, "B"), (2.0, "A"), (1.0, "C"), (f64::INFINITY, "D")];
+        assert_eq!(slots(&keys), [2, 1, 0, 3]);
+    }
 
     #[test]
     fn stems_are_safe() {

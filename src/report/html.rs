@@ -13,7 +13,7 @@ use super::svg::{Palette, Scale, tick, value};
 use super::{
     AlignFolder, CompareFolder, Coop, Matrix, Meta, RankRow, Report, ScoreFolder, SensitivityFolder,
 };
-use crate::error::Error;
+use crate::error::{Error, Internal};
 
 /// The page's templates by name: the skeleton (`page.html`) and its partials.
 const TEMPLATES: [(&str, &str); 6] = [
@@ -224,11 +224,11 @@ fn render_page(page: &Page) -> Result<String, Error> {
     env.set_lstrip_blocks(true);
     for (name, source) in TEMPLATES {
         env.add_template(name, source)
-            .map_err(|e| Error::Internal(format!("report template: {e}")))?;
+            .map_err(|e| Internal::new(format!("report template: {e}")))?;
     }
     env.get_template("page.html")
         .and_then(|t| t.render(page))
-        .map_err(|e| Error::Internal(format!("report template: {e:#}")))
+        .map_err(|e| Error::from(Internal::new(format!("report template: {e:#}"))))
 }
 
 /// A jurisdiction's name from the score folder, else from the align folder, else empty.

@@ -8,6 +8,7 @@ mod load;
 pub mod rule;
 pub mod settings;
 pub mod tree;
+mod validate;
 
 pub use load::{LoadOptions, MAX_DEPTH, Source, load, load_str};
 pub use rule::Rule;
@@ -83,10 +84,11 @@ pub struct Horizon {
 
 impl Horizon {
     /// Parses `10 years`, `18 months`, `400 days`, `5y`, `P5Y`: a positive span of calendar units.
-    pub fn parse(text: &str) -> Result<Horizon, String> {
-        let span: jiff::Span = text.trim().parse().map_err(|_| {
-            format!("`{text}` is not a length of time such as \"10 years\", \"18 months\" or \"400 days\"")
-        })?;
+    pub fn parse(text: &str) -> Result<Horizon, HorizonError> {
+        let span: jiff::Span = text
+            .trim()
+            .parse()
+            .map_err(|_| HorizonError::NotALength(text.to_string()))?;
         let clock = span.get_hours() != 0
             || span.get_minutes() != 0
             || span.get_seconds() != 0
@@ -94,12 +96,10 @@ impl Horizon {
             || span.get_microseconds() != 0
             || span.get_nanoseconds() != 0;
         if clock {
-            return Err(format!(
-                "`{text}` has hours, minutes or seconds; a horizon is counted in calendar days"
-            ));
+            return Err(HorizonError::Clock(text.to_string()));
         }
         if span.signum() <= 0 {
-            return Err(format!("`{text}` is not a positive length of time"));
+            return Err(HorizonError::NotPositive(text.to_string()));
         }
         Ok(Horizon {
             span,
@@ -115,6 +115,20 @@ impl Horizon {
             Err(_) => true,
         }
     }
+}
+
+/// Why a `horizon` is not a length of time a rubric can use; its text is the problem's reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HorizonError {
+    /// Not a span at all.
+    #[error("`{0}` is not a length of time such as \"10 years\", \"18 months\" or \"400 days\"")]
+    NotALength(String),
+    /// A span with clock units: horizons count calendar days.
+    #[error("`{0}` has hours, minutes or seconds; a horizon is counted in calendar days")]
+    Clock(String),
+    /// Zero or negative.
+    #[error("`{0}` is not a positive length of time")]
+    NotPositive(String),
 }
 
 /// A node of the tree: the index, a principle, a pillar.
@@ -496,4 +510,33 @@ pub struct Cell {
     pub value: usize,
     /// Criteria under the principle carrying the value.
     pub criteria: Vec<usize>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Horizon, HorizonError};
+
+    #[test]
+    fn a_horizon_is_a_positive_span_of_calendar_units() {
+        assert_eq!(
+            Horizon::parse(" 10 years ").map(|h| h.text),
+            Ok("10 years".into())
+        );
+        assert_eq!(
+            Horizon::parse("decade").map(|h| h.text),
+            Err(HorizonError::NotALength("decade".into()))
+        );
+        assert_eq!(
+            Horizon::parse("2 hours").map(|h| h.text),
+            Err(HorizonError::Clock("2 hours".into()))
+        );
+        assert_eq!(
+            Horizon::parse("0 days").map(|h| h.text),
+            Err(HorizonError::NotPositive("0 days".into()))
+        );
+        assert_eq!(
+            HorizonError::Clock("2 hours".into()).to_string(),
+            "`2 hours` has hours, minutes or seconds; a horizon is counted in calendar days"
+        );
+    }
 }

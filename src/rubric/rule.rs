@@ -6,7 +6,7 @@
 
 use crate::error::{Problem, Problems};
 use crate::rubric::FieldKind;
-use crate::rubric::tree::{Kind, Reader, Tv};
+use crate::rubric::tree::{Kind, Reader, Table, Tv};
 
 /// A scoring rule.
 #[derive(Debug, Clone)]
@@ -152,160 +152,9 @@ pub struct RuleContext<'a> {
 
 /// Reads a `rule` value: a string (`"boolean"`) or a table with `type`.
 pub fn read_rule(tv: &Tv, path: &str, ctx: &RuleContext<'_>, p: &mut Problems) -> Option<Rule> {
-    let [lo, hi] = ctx.scale;
     match &tv.kind {
-        Kind::Str(s) => match s.as_str() {
-            "boolean" => Some(Rule::Boolean { yes: hi, no: lo }),
-            "date" => Some(Rule::Date { yes: hi, no: lo }),
-            "numeric" => Some(Rule::Numeric),
-            other => {
-                let mut problem = Problem::new(format!(
-                    "`{path}` = `{other}` needs parameters or is not a rule type"
-                ))
-                .at(tv.at.location().with_key(path.to_string()));
-                problem = problem.help(match crate::error::did_you_mean(other, RULE_TYPES.iter().copied()) {
-                    Some(h) => h,
-                    None => format!(
-                        "rule types: {}; write levels, bands, goalposts, count and expr rules as tables, e.g. {{ type = \"levels\", levels = [\"no\", \"partial\", \"yes\"] }}",
-                        RULE_TYPES.join(", ")
-                    ),
-                });
-                p.push(problem);
-                None
-            }
-        },
-        Kind::Table(t) => {
-            let mut r = Reader::new(t, path, &tv.at);
-            let ty = r.req_str("type", p)?;
-            let rule = match ty.as_str() {
-                "boolean" => {
-                    let yes = r.f64("yes", p).unwrap_or(hi);
-                    let no = r.f64("no", p).unwrap_or(lo);
-                    check_on_scale(&r, &[yes, no], ctx.scale, p);
-                    Some(Rule::Boolean { yes, no })
-                }
-                "date" => {
-                    let yes = r.f64("yes", p).unwrap_or(hi);
-                    let no = r.f64("no", p).unwrap_or(lo);
-                    check_on_scale(&r, &[yes, no], ctx.scale, p);
-                    Some(Rule::Date { yes, no })
-                }
-                "numeric" => Some(Rule::Numeric),
-                "levels" => read_levels(&mut r, ctx.scale, p).map(|levels| Rule::Levels { levels }),
-                "bands" => {
-                    read_bands(&mut r, "bands", ctx.scale, p).map(|bands| Rule::Bands { bands })
-                }
-                "goalposts" => {
-                    let lower = r.f64("lower", p);
-                    let upper = r.f64("upper", p);
-                    match (lower, upper) {
-                        (Some(lower), Some(upper)) if lower < upper => {
-                            Some(Rule::Goalposts { lower, upper })
-                        }
-                        (Some(_), Some(_)) => {
-                            p.push(r.problem_here(format!(
-                                "`{path}`: `lower` must be below `upper`"
-                            )).help("for a criterion where less is better, keep lower < upper and set `direction = -1` on the criterion"));
-                            None
-                        }
-                        _ => {
-                            if lower.is_none() && r.get("lower").is_none() {
-                                p.push(r.problem_here(format!("missing `{path}.lower`")));
-                            }
-                            if upper.is_none() && r.get("upper").is_none() {
-                                p.push(r.problem_here(format!("missing `{path}.upper`")));
-                            }
-                            None
-                        }
-                    }
-                }
-                "count" => {
-                    let instruments = r.str_list("instruments", p);
-                    let side = match r.str("side", p).as_deref() {
-                        None | Some("any") => Some(Side::Any),
-                        Some("out") => Some(Side::Out),
-                        Some("in") => Some(Side::In),
-                        Some(other) => {
-                            #[expect(
-                                clippy::expect_used,
-                                reason = "the reader just read this key from the table, so it is there"
-                            )]
-                            let tv = r.get("side").expect("read above");
-                            p.push(r.problem_at(
-                                tv,
-                                "side",
-                                format!("`{path}.side` = `{other}`: expected `any`, `out` or `in`"),
-                            ));
-                            None
-                        }
-                    };
-                    let bands = read_bands(&mut r, "bands", ctx.scale, p);
-                    let mut resolved = Vec::new();
-                    match instruments {
-                        None => p.push(r.problem_here(format!("missing `{path}.instruments`"))),
-                        Some(list) => {
-                            for name in list {
-                                match ctx.instruments.iter().position(|i| *i == name) {
-                                    Some(i) => resolved.push(i),
-                                    None => {
-                                        #[expect(
-                                            clippy::expect_used,
-                                            reason = "the reader just read this key from the table, so it is there"
-                                        )]
-                                        let tv = r.get("instruments").expect("read above");
-                                        p.push(
-                                            r.problem_at(tv, "instruments", format!("`{path}.instruments` names `{name}`, which is not declared under [instruments]"))
-                                                .help(crate::error::suggest(&name, ctx.instruments.iter().map(String::as_str), "declared instruments")),
-                                        );
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    match (side, bands) {
-                        (Some(side), Some(bands)) if !resolved.is_empty() => Some(Rule::Count {
-                            instruments: resolved,
-                            side,
-                            bands,
-                        }),
-                        _ => None,
-                    }
-                }
-                "expr" => {
-                    let text = r.req_str("expr", p)?;
-                    compile_expr(&text, &r, ctx.limits, p).map(Rule::Expr)
-                }
-                other => {
-                    #[expect(
-                        clippy::expect_used,
-                        reason = "the reader just read this key from the table, so it is there"
-                    )]
-                    let tv = r.get("type").expect("read above");
-                    // Its parameters belong to a type we do not know: report the type alone.
-                    r.allow(&[
-                        "yes",
-                        "no",
-                        "levels",
-                        "bands",
-                        "lower",
-                        "upper",
-                        "instruments",
-                        "side",
-                        "expr",
-                    ]);
-                    let mut problem =
-                        r.problem_at(tv, "type", format!("unknown rule type `{other}`"));
-                    problem = problem.help(
-                        crate::error::did_you_mean(other, RULE_TYPES.iter().copied())
-                            .unwrap_or_else(|| format!("rule types: {}", RULE_TYPES.join(", "))),
-                    );
-                    p.push(problem);
-                    None
-                }
-            };
-            r.finish(p);
-            rule
-        }
+        Kind::Str(s) => read_rule_name(s, tv, path, ctx.scale, p),
+        Kind::Table(t) => read_rule_table(t, tv, path, ctx, p),
         _ => {
             p.push(
                 Problem::new(format!(
@@ -317,6 +166,188 @@ pub fn read_rule(tv: &Tv, path: &str, ctx: &RuleContext<'_>, p: &mut Problems) -
             None
         }
     }
+}
+
+/// A rule written as its type alone: the types that need no parameters.
+fn read_rule_name(
+    s: &str,
+    tv: &Tv,
+    path: &str,
+    [lo, hi]: [f64; 2],
+    p: &mut Problems,
+) -> Option<Rule> {
+    match s {
+        "boolean" => Some(Rule::Boolean { yes: hi, no: lo }),
+        "date" => Some(Rule::Date { yes: hi, no: lo }),
+        "numeric" => Some(Rule::Numeric),
+        other => {
+            let mut problem = Problem::new(format!(
+                "`{path}` = `{other}` needs parameters or is not a rule type"
+            ))
+            .at(tv.at.location().with_key(path.to_string()));
+            problem = problem.help(match crate::error::did_you_mean(other, RULE_TYPES.iter().copied()) {
+                Some(h) => h,
+                None => format!(
+                    "rule types: {}; write levels, bands, goalposts, count and expr rules as tables, e.g. {{ type = \"levels\", levels = [\"no\", \"partial\", \"yes\"] }}",
+                    RULE_TYPES.join(", ")
+                ),
+            });
+            p.push(problem);
+            None
+        }
+    }
+}
+
+/// A rule written as a table: its `type` and that type's parameters.
+fn read_rule_table(
+    t: &Table,
+    tv: &Tv,
+    path: &str,
+    ctx: &RuleContext<'_>,
+    p: &mut Problems,
+) -> Option<Rule> {
+    let [lo, hi] = ctx.scale;
+    let mut r = Reader::new(t, path, &tv.at);
+    let ty = r.req_str("type", p)?;
+    let rule = match ty.as_str() {
+        "boolean" => {
+            let yes = r.f64("yes", p).unwrap_or(hi);
+            let no = r.f64("no", p).unwrap_or(lo);
+            check_on_scale(&r, &[yes, no], ctx.scale, p);
+            Some(Rule::Boolean { yes, no })
+        }
+        "date" => {
+            let yes = r.f64("yes", p).unwrap_or(hi);
+            let no = r.f64("no", p).unwrap_or(lo);
+            check_on_scale(&r, &[yes, no], ctx.scale, p);
+            Some(Rule::Date { yes, no })
+        }
+        "numeric" => Some(Rule::Numeric),
+        "levels" => read_levels(&mut r, ctx.scale, p).map(|levels| Rule::Levels { levels }),
+        "bands" => read_bands(&mut r, "bands", ctx.scale, p).map(|bands| Rule::Bands { bands }),
+        "goalposts" => read_goalposts(&mut r, path, p),
+        "count" => read_count(&mut r, path, ctx, p),
+        "expr" => {
+            let text = r.req_str("expr", p)?;
+            compile_expr(&text, &r, ctx.limits, p).map(Rule::Expr)
+        }
+        other => {
+            unknown_rule_type(&mut r, other, p);
+            None
+        }
+    };
+    r.finish(p);
+    rule
+}
+
+/// A `goalposts` rule: `lower` below `upper`.
+fn read_goalposts(r: &mut Reader<'_>, path: &str, p: &mut Problems) -> Option<Rule> {
+    let lower = r.f64("lower", p);
+    let upper = r.f64("upper", p);
+    match (lower, upper) {
+        (Some(lower), Some(upper)) if lower < upper => Some(Rule::Goalposts { lower, upper }),
+        (Some(_), Some(_)) => {
+            p.push(r.problem_here(format!(
+                "`{path}`: `lower` must be below `upper`"
+            )).help("for a criterion where less is better, keep lower < upper and set `direction = -1` on the criterion"));
+            None
+        }
+        _ => {
+            if lower.is_none() && r.get("lower").is_none() {
+                p.push(r.problem_here(format!("missing `{path}.lower`")));
+            }
+            if upper.is_none() && r.get("upper").is_none() {
+                p.push(r.problem_here(format!("missing `{path}.upper`")));
+            }
+            None
+        }
+    }
+}
+
+/// A `count` rule: declared instruments, the side of a directed dyad, and bands of counts.
+fn read_count(
+    r: &mut Reader<'_>,
+    path: &str,
+    ctx: &RuleContext<'_>,
+    p: &mut Problems,
+) -> Option<Rule> {
+    let instruments = r.str_list("instruments", p);
+    let side = match r.str("side", p).as_deref() {
+        None | Some("any") => Some(Side::Any),
+        Some("out") => Some(Side::Out),
+        Some("in") => Some(Side::In),
+        Some(other) => {
+            #[expect(
+                clippy::expect_used,
+                reason = "the reader just read this key from the table, so it is there"
+            )]
+            let tv = r.get("side").expect("read above");
+            p.push(r.problem_at(
+                tv,
+                "side",
+                format!("`{path}.side` = `{other}`: expected `any`, `out` or `in`"),
+            ));
+            None
+        }
+    };
+    let bands = read_bands(r, "bands", ctx.scale, p);
+    let mut resolved = Vec::new();
+    match instruments {
+        None => p.push(r.problem_here(format!("missing `{path}.instruments`"))),
+        Some(list) => {
+            for name in list {
+                match ctx.instruments.iter().position(|i| *i == name) {
+                    Some(i) => resolved.push(i),
+                    None => {
+                        #[expect(
+                            clippy::expect_used,
+                            reason = "the reader just read this key from the table, so it is there"
+                        )]
+                        let tv = r.get("instruments").expect("read above");
+                        p.push(
+                            r.problem_at(tv, "instruments", format!("`{path}.instruments` names `{name}`, which is not declared under [instruments]"))
+                                .help(crate::error::suggest(&name, ctx.instruments.iter().map(String::as_str), "declared instruments")),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    match (side, bands) {
+        (Some(side), Some(bands)) if !resolved.is_empty() => Some(Rule::Count {
+            instruments: resolved,
+            side,
+            bands,
+        }),
+        _ => None,
+    }
+}
+
+/// Reports an unknown rule `type`; its parameters belong to a type we do not know, so the type
+/// is reported alone.
+fn unknown_rule_type(r: &mut Reader<'_>, other: &str, p: &mut Problems) {
+    #[expect(
+        clippy::expect_used,
+        reason = "the reader just read this key from the table, so it is there"
+    )]
+    let tv = r.get("type").expect("read above");
+    r.allow(&[
+        "yes",
+        "no",
+        "levels",
+        "bands",
+        "lower",
+        "upper",
+        "instruments",
+        "side",
+        "expr",
+    ]);
+    let mut problem = r.problem_at(tv, "type", format!("unknown rule type `{other}`"));
+    problem = problem.help(
+        crate::error::did_you_mean(other, RULE_TYPES.iter().copied())
+            .unwrap_or_else(|| format!("rule types: {}", RULE_TYPES.join(", "))),
+    );
+    p.push(problem);
 }
 
 /// The rule types, as written in TOML.

@@ -369,16 +369,41 @@ pub const MAX_KEY_CHARS: usize = 1024;
 /// Refuses a settings key (of `--set`, or a sensitivity factor's `set`) longer than
 /// [`MAX_KEY_CHARS`] or with more dotted parts than TOML may nest tables (64): each part is a
 /// table level, and 30,000 parts nested tables 30,000 deep, past what the stack holds.
-pub fn check_key(key: &str, limits: &Limits) -> Result<(), String> {
+pub fn check_key(key: &str, limits: &Limits) -> Result<(), KeyTooLong> {
     let depth = limits.toml_depth;
     let (chars, parts) = (key.chars().count(), key.split('.').count());
     if chars > MAX_KEY_CHARS || parts > depth {
-        return Err(format!(
-            "the key `{}` has {chars} characters in {parts} dotted parts; a settings key has at most {MAX_KEY_CHARS} characters and {depth} parts",
-            clip(key)
-        ));
+        return Err(KeyTooLong {
+            key: clip(key),
+            chars,
+            parts,
+            depth,
+        });
     }
     Ok(())
+}
+
+/// A settings key longer than [`MAX_KEY_CHARS`] or with more dotted parts than TOML may nest.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the key `{key}` has {chars} characters in {parts} dotted parts; a settings key has at most {MAX_KEY_CHARS} characters and {depth} parts"
+)]
+pub struct KeyTooLong {
+    /// The key, its first 60 characters when longer.
+    pub key: String,
+    /// Its characters.
+    pub chars: usize,
+    /// Its dotted parts.
+    pub parts: usize,
+    /// The most parts a key may have.
+    pub depth: usize,
+}
+
+/// The message, for callers that collect reasons as text.
+impl From<KeyTooLong> for String {
+    fn from(e: KeyTooLong) -> Self {
+        e.to_string()
+    }
 }
 
 /// The first 60 characters of a long text quoted in a message, with an ellipsis.
@@ -410,8 +435,8 @@ pub fn set(
         eq + 1 + (assignment[eq + 1..].len() - assignment[eq + 1..].trim_start().len());
     let value_origin = origin(&source, value_start..value_start + raw.len());
     let key_origin = origin(&source, 0..eq);
-    if let Err(message) = check_key(key, limits) {
-        return Err(Problem::new(message)
+    if let Err(e) = check_key(key, limits) {
+        return Err(Problem::new(e.to_string())
             .at(Location::span(&source, 0, eq))
             .help("for example pipeline.normalise.method or criterion.budapest_party.weight"));
     }
