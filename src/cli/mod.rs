@@ -213,29 +213,7 @@ impl InputArgs {
     /// inputs are to be read within `limits`.
     pub fn resolve(&self, limits: &Limits) -> Result<Resolved, InputError> {
         self.utf8_names()?;
-        let mut as_of = Vec::new();
-        let most = limits.dates;
-        for (i, s) in self.as_of.iter().flat_map(|s| s.split(',')).enumerate() {
-            if i == most {
-                return Err(InputError::one(
-                    Problem::new(format!("`--as-of` names more than {most} dates, the limit"))
-                        .help("each date is a whole run held in memory and written out: score a long series in parts"),
-                ));
-            }
-            let d = parse_date(s.trim()).ok_or_else(|| {
-                InputError::one(
-                    Problem::new(format!("`--as-of {s}` is not a date in YYYY-MM-DD form")).help(
-                        "several dates are separated by commas: --as-of 2018-11-12,2024-06-20",
-                    ),
-                )
-            })?;
-            if as_of.contains(&d) {
-                return Err(InputError::one(Problem::new(format!(
-                    "`--as-of` names {d} twice"
-                ))));
-            }
-            as_of.push(d);
-        }
+        let as_of = self.as_of_dates(limits)?;
         let given = match &self.delimiter {
             Some(d) => {
                 Some(evidence::Delimiter::parse(d, "`--delimiter`").map_err(InputError::one)?)
@@ -251,75 +229,13 @@ impl InputArgs {
         // the binary (so an installed accord scores it from any folder).
         let builtin =
             self.evidence.is_none() && self.data.is_none() && !Path::new(DEFAULT_DATA).is_dir();
-        let data_dir = match (&self.evidence, &self.data) {
-            (Some(_), _) => None,
-            (None, _) if builtin => Some(PathBuf::from(format!(
-                "{}{DEFAULT_DATA}",
-                accord::builtin::PREFIX
-            ))),
-            (None, data) => {
-                let dir = data.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
-                // `builtin:data` (as a manifest records a run on the built-in default).
-                let shown = dir.display().to_string();
-                let built_in = accord::builtin::is_builtin(&shown)
-                    && accord::builtin::file(&format!("{shown}/evidence.csv")).is_some();
-                if !dir.is_dir() && !built_in {
-                    return Err(InputError::one(
-                        Problem::new(format!("the data folder `{}` does not exist", dir.display()))
-                            .at(Location::file(dir.display().to_string()))
-                            .help("--data names a folder holding evidence.csv (and optionally jurisdictions.csv, dyads.csv, accord.toml)"),
-                    ));
-                }
-                Some(dir)
-            }
-        };
+        let data_dir = self.data_dir(builtin)?;
         let folder = match &data_dir {
             Some(dir) => evidence::folder::read(dir, limits)?,
             None => None,
         };
-        let rubric = match (&self.rubric, folder.as_ref().and_then(|f| f.rubric.clone())) {
-            (Some(r), _) => r.clone(),
-            (None, Some(r)) => r,
-            (None, None)
-                if builtin
-                    || data_dir
-                        .as_ref()
-                        .is_some_and(|d| accord::builtin::is_builtin(&d.display().to_string())) =>
-            {
-                PathBuf::from(format!("{}{DEFAULT_RUBRIC}", accord::builtin::PREFIX))
-            }
-            (None, None) => {
-                let d = PathBuf::from(DEFAULT_RUBRIC);
-                if !d.exists() {
-                    return Err(InputError::one(
-                        Problem::new(format!("no --rubric given, and the default `{DEFAULT_RUBRIC}` is not in the current folder"))
-                            .help("run accord from its source folder, or pass --rubric and --evidence (or --data)"),
-                    ));
-                }
-                d
-            }
-        };
-        let paths = match &data_dir {
-            None => InputPaths {
-                evidence: self.evidence.clone().unwrap_or_default(),
-                sheet: self.sheet.clone(),
-                jurisdictions: self.jurisdictions.clone(),
-                dyads: self.dyads.clone(),
-            },
-            Some(dir) => {
-                let table = |stem: &str, given: &Option<PathBuf>| match given {
-                    Some(p) => Ok(Some(p.clone())),
-                    None => evidence::folder::table(dir, stem).map_err(InputError::one),
-                };
-                InputPaths {
-                    // With none there, the message names the usual one.
-                    evidence: table("evidence", &None)?.unwrap_or_else(|| dir.join("evidence.csv")),
-                    sheet: self.sheet.clone(),
-                    jurisdictions: table("jurisdictions", &self.jurisdictions)?,
-                    dyads: table("dyads", &self.dyads)?,
-                }
-            }
-        };
+        let rubric = self.rubric_path(folder.as_ref(), data_dir.as_deref(), builtin)?;
+        let paths = self.input_paths(data_dir.as_deref())?;
         let delimiter = given.or(folder.as_ref().and_then(|f| f.delimiter));
         let shown = |p: &Option<PathBuf>| p.as_ref().map(|x| x.display().to_string());
         let invocation = Invocation {
@@ -348,6 +264,120 @@ impl InputArgs {
             folder,
             delimiter,
             limits: *limits,
+        })
+    }
+
+    /// The `--as-of` dates, each once, at most `limits.dates` of them.
+    fn as_of_dates(&self, limits: &Limits) -> Result<Vec<Date>, InputError> {
+        let mut as_of = Vec::new();
+        let most = limits.dates;
+        for (i, s) in self.as_of.iter().flat_map(|s| s.split(',')).enumerate() {
+            if i == most {
+                return Err(InputError::one(
+                    Problem::new(format!("`--as-of` names more than {most} dates, the limit"))
+                        .help("each date is a whole run held in memory and written out: score a long series in parts"),
+                ));
+            }
+            let d = parse_date(s.trim()).ok_or_else(|| {
+                InputError::one(
+                    Problem::new(format!("`--as-of {s}` is not a date in YYYY-MM-DD form")).help(
+                        "several dates are separated by commas: --as-of 2018-11-12,2024-06-20",
+                    ),
+                )
+            })?;
+            if as_of.contains(&d) {
+                return Err(InputError::one(Problem::new(format!(
+                    "`--as-of` names {d} twice"
+                ))));
+            }
+            as_of.push(d);
+        }
+        Ok(as_of)
+    }
+
+    /// The data folder: none with `--evidence`, the built-in default when `builtin`, else
+    /// `--data` or `data/`, which must exist.
+    fn data_dir(&self, builtin: bool) -> Result<Option<PathBuf>, InputError> {
+        Ok(match (&self.evidence, &self.data) {
+            (Some(_), _) => None,
+            (None, _) if builtin => Some(PathBuf::from(format!(
+                "{}{DEFAULT_DATA}",
+                accord::builtin::PREFIX
+            ))),
+            (None, data) => {
+                let dir = data.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
+                // `builtin:data` (as a manifest records a run on the built-in default).
+                let shown = dir.display().to_string();
+                let built_in = accord::builtin::is_builtin(&shown)
+                    && accord::builtin::file(&format!("{shown}/evidence.csv")).is_some();
+                if !dir.is_dir() && !built_in {
+                    return Err(InputError::one(
+                        Problem::new(format!("the data folder `{}` does not exist", dir.display()))
+                            .at(Location::file(dir.display().to_string()))
+                            .help("--data names a folder holding evidence.csv (and optionally jurisdictions.csv, dyads.csv, accord.toml)"),
+                    ));
+                }
+                Some(dir)
+            }
+        })
+    }
+
+    /// The rubric: `--rubric`, else the data folder's, else the shipped default (built in, or
+    /// in the current folder).
+    fn rubric_path(
+        &self,
+        folder: Option<&evidence::folder::Folder>,
+        data_dir: Option<&Path>,
+        builtin: bool,
+    ) -> Result<PathBuf, InputError> {
+        Ok(
+            match (&self.rubric, folder.and_then(|f| f.rubric.clone())) {
+                (Some(r), _) => r.clone(),
+                (None, Some(r)) => r,
+                (None, None)
+                    if builtin
+                        || data_dir.is_some_and(|d| {
+                            accord::builtin::is_builtin(&d.display().to_string())
+                        }) =>
+                {
+                    PathBuf::from(format!("{}{DEFAULT_RUBRIC}", accord::builtin::PREFIX))
+                }
+                (None, None) => {
+                    let d = PathBuf::from(DEFAULT_RUBRIC);
+                    if !d.exists() {
+                        return Err(InputError::one(
+                        Problem::new(format!("no --rubric given, and the default `{DEFAULT_RUBRIC}` is not in the current folder"))
+                            .help("run accord from its source folder, or pass --rubric and --evidence (or --data)"),
+                    ));
+                    }
+                    d
+                }
+            },
+        )
+    }
+
+    /// The evidence, jurisdictions and dyads files: as given, or found in the data folder.
+    fn input_paths(&self, data_dir: Option<&Path>) -> Result<InputPaths, InputError> {
+        Ok(match data_dir {
+            None => InputPaths {
+                evidence: self.evidence.clone().unwrap_or_default(),
+                sheet: self.sheet.clone(),
+                jurisdictions: self.jurisdictions.clone(),
+                dyads: self.dyads.clone(),
+            },
+            Some(dir) => {
+                let table = |stem: &str, given: &Option<PathBuf>| match given {
+                    Some(p) => Ok(Some(p.clone())),
+                    None => evidence::folder::table(dir, stem).map_err(InputError::one),
+                };
+                InputPaths {
+                    // With none there, the message names the usual one.
+                    evidence: table("evidence", &None)?.unwrap_or_else(|| dir.join("evidence.csv")),
+                    sheet: self.sheet.clone(),
+                    jurisdictions: table("jurisdictions", &self.jurisdictions)?,
+                    dyads: table("dyads", &self.dyads)?,
+                }
+            }
         })
     }
 
