@@ -472,11 +472,11 @@ impl Manifest {
         }
     }
 
-    /// The command's options (`Null` when none are recorded).
-    fn options(&self) -> Json {
-        self.run()
-            .and_then(|m| m.options.clone())
-            .unwrap_or(Json::Null)
+    /// The command's options as its serde type, when they are recorded in a form it reads.
+    fn options<T: serde::de::DeserializeOwned + Default>(&self) -> Option<T> {
+        let m = self.run()?;
+        m.options.as_ref()?;
+        m.options_as(&self.path_shown).ok()
     }
 }
 
@@ -791,6 +791,7 @@ fn meta_of(m: &manifest::RunManifest) -> Meta {
 }
 
 fn read_align(dir: &Path, m: Manifest) -> Result<AlignFolder, InputError> {
+    let options: Option<manifest::AlignOptions> = m.options();
     let mut folder = folder_of(dir, &m);
     let outputs = m.read.clone();
     let mut problems = Problems::new();
@@ -820,8 +821,11 @@ fn read_align(dir: &Path, m: Manifest) -> Result<AlignFolder, InputError> {
                 names,
                 coop_codes,
                 coop,
-                metric: jstr(&m.options(), &["metric"]),
-                level: jstr(&m.options(), &["level"]),
+                metric: options
+                    .as_ref()
+                    .map(|o| o.metric.clone())
+                    .filter(|x| !x.is_empty()),
+                level: options.map(|o| o.level).filter(|x| !x.is_empty()),
             })
         }
         _ => Err(problems.finish(()).err().unwrap_or_default()),
@@ -907,6 +911,7 @@ fn read_coop(t: &ReadTable) -> Result<(Vec<String>, Vec<Vec<Coop>>), Problem> {
 }
 
 fn read_sensitivity(dir: &Path, m: Manifest) -> Result<SensitivityFolder, InputError> {
+    let options: Option<manifest::SensitivityOptions> = m.options();
     let mut folder = folder_of(dir, &m);
     let outputs = m.read.clone();
     let mut problems = Problems::new();
@@ -925,8 +930,8 @@ fn read_sensitivity(dir: &Path, m: Manifest) -> Result<SensitivityFolder, InputE
             folder,
             intervals,
             indices,
-            n: m.options().get("n").and_then(Json::as_u64),
-            target: jstr(&m.options(), &["target"]),
+            n: options.as_ref().map(|o| o.n as u64),
+            target: options.map(|o| o.target).filter(|x| !x.is_empty()),
         }),
         _ => Err(problems.finish(()).err().unwrap_or_default()),
     }
