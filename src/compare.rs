@@ -15,8 +15,8 @@ use serde_json::Value as Json;
 
 use crate::base::rank::rank_with;
 use crate::error::{InputError, Location, Problem};
-use crate::evidence::table::Table;
 use crate::output::manifest::{self, Evaluation};
+use crate::output::schema::{self, ReadLimits, ReadTable};
 use crate::pipeline::scenario::{
     Baseline, Change as ScenarioChange, Regenerated, Scenario, ScenarioError,
 };
@@ -121,6 +121,7 @@ impl Side {
                     .into());
             }
         }
+        let mut read: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
         for (name, record) in &m.outputs.0 {
             let path = dir.join(name);
             let file = path.display().to_string();
@@ -152,6 +153,9 @@ impl Side {
                 .help("compare folders as accord wrote them: rerun `accord score` for this side, or compare its rubric or evidence instead")
                 .into());
             }
+            if name == schema::RANKING.name || name == schema::SCORES.name {
+                read.insert(name.as_str(), bytes);
+            }
         }
         if m.score_options(&manifest)?
             .invocation
@@ -168,17 +172,17 @@ impl Side {
             evaluation: m.evaluation.clone(),
             ..Side::default()
         };
-        let num = |s: &str| {
-            if s == "NA" {
-                None
-            } else {
-                s.parse::<f64>().ok()
-            }
+        let mut table = |file: &'static schema::File| -> Result<ReadTable, Problem> {
+            let path = dir.join(file.name);
+            let shown = path.display().to_string();
+            let bytes = read.remove(file.name).unwrap_or_default();
+            let text = crate::files::decode_utf8(bytes, &shown)?;
+            schema::parse(&text, &shown, file, &ReadLimits::of(limits))
         };
-        let mut ranking = Table::open(&dir.join("ranking.csv"), None, "ranking", limits)?;
-        let col = |t: &Table, n: &str| {
-            t.column(n)
-                .ok_or_else(|| Problem::new(format!("`{}` has no `{n}` column", t.name)))
+        let ranking = table(&schema::RANKING)?;
+        let col = |t: &ReadTable, n: &str| {
+            t.col(n)
+                .ok_or_else(|| Problem::new(format!("`{}` has no `{n}` column", t.shown)))
         };
         let (cj, cn, cs, cr) = (
             col(&ranking, "jurisdiction")?,
@@ -186,27 +190,32 @@ impl Side {
             col(&ranking, "score")?,
             col(&ranking, "rank")?,
         );
-        ranking.for_each_row(|row| {
-            let get = |c: usize| row.cells.get(c).copied().unwrap_or("");
+        for row in &ranking.rows {
             side.index.insert(
-                unescape(get(cj)),
-                (num(get(cs)), get(cr).parse().ok(), unescape(get(cn))),
+                row.text(Some(cj)).to_string(),
+                (
+                    row.number(Some(cs)),
+                    row.integer(Some(cr)).and_then(|r| u32::try_from(r).ok()),
+                    row.text(Some(cn)).to_string(),
+                ),
             );
-        })?;
-        let mut scores = Table::open(&dir.join("scores.csv"), None, "scores", limits)?;
+        }
+        let scores = table(&schema::SCORES)?;
         let (cj, cnode, ck, cs) = (
             col(&scores, "jurisdiction")?,
             col(&scores, "node")?,
             col(&scores, "kind")?,
             col(&scores, "score")?,
         );
-        scores.for_each_row(|row| {
-            let get = |c: usize| row.cells.get(c).copied().unwrap_or("");
+        for row in &scores.rows {
             side.scores.insert(
-                (unescape(get(cj)), unescape(get(cnode))),
-                (get(ck).to_string(), num(get(cs))),
+                (
+                    row.text(Some(cj)).to_string(),
+                    row.text(Some(cnode)).to_string(),
+                ),
+                (row.text(Some(ck)).to_string(), row.number(Some(cs))),
             );
-        })?;
+        }
         Ok(side)
     }
 }
@@ -243,14 +252,6 @@ impl Delta {
             Delta::Gone => "gone",
             Delta::Unknown => "unknown",
         }
-    }
-}
-
-/// Undoes the spreadsheet-formula neutralisation of a text cell.
-fn unescape(s: &str) -> String {
-    match s.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
-        _ => s.to_string(),
     }
 }
 

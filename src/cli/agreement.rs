@@ -2,13 +2,14 @@
 //! and every unit where coders disagree, written as CSV files into a folder.
 
 use clap::Args;
-use serde_json::json;
 
 use super::{InputArgs, print};
 use accord::Scored;
 use accord::agreement::{self, FieldAgreement, Metric, Report, criteria_reading};
 use accord::error::Error;
-use accord::output::{Csv, manifest_for, number, opt_number, text};
+use accord::output::manifest::{AgreementMetrics, AgreementOptions};
+use accord::output::schema::{self, Cell, Table};
+use accord::output::{manifest_with, number};
 use accord::rules::Resolution;
 
 /// Arguments of `agreement`.
@@ -30,21 +31,23 @@ pub fn run(args: &AgreementArgs, limits: &accord::limits::Limits) -> Result<(), 
     let scored = accord::score(rubric, inputs, as_of)?;
     let report = agreement::report(&scored.rubric, &scored.inputs)?;
     let mut files = vec![
-        ("agreement.csv".to_string(), agreement_csv(&scored, &report)),
-        (
-            "disagreements.csv".to_string(),
-            disagreements_csv(&scored, &report),
-        ),
+        agreement_table(&scored, &report).into_file(),
+        disagreements_table(&scored, &report).into_file(),
     ];
-    let extra = json!({
-        "coders": report.coders,
-        "units": report.units,
-        "disagreements": report.disagreements.len(),
-        "metrics": { "boolean": "nominal", "date": "nominal", "label": "ordinal", "number": "interval" },
-        "resolution": "a coder named reviewer wins, else the majority, else unknown",
-    });
-    let manifest = manifest_for(&scored, &files, "agreement", extra);
-    files.push(("manifest.json".to_string(), manifest));
+    let extra = AgreementOptions {
+        coders: report.coders.clone(),
+        units: report.units,
+        disagreements: report.disagreements.len(),
+        metrics: AgreementMetrics {
+            boolean: "nominal".to_string(),
+            date: "nominal".to_string(),
+            label: "ordinal".to_string(),
+            number: "interval".to_string(),
+        },
+        resolution: "a coder named reviewer wins, else the majority, else unknown".to_string(),
+    };
+    let manifest = manifest_with(&scored, &files, "agreement", Some(&extra));
+    files.push((schema::AGREEMENT_MANIFEST.name.to_string(), manifest));
     for (name, bytes) in &files {
         out.write(name, bytes)?;
     }
@@ -58,41 +61,31 @@ pub fn run(args: &AgreementArgs, limits: &accord::limits::Limits) -> Result<(), 
 }
 
 /// One row of `agreement.csv`.
-fn agreement_row(csv: &mut Csv, field: &str, criteria: &str, a: &FieldAgreement) {
-    csv.row([
-        text(field),
-        text(criteria),
-        a.metric.name().to_string(),
-        a.units.to_string(),
-        a.pairable_units.to_string(),
-        a.coders.to_string(),
-        opt_number(a.alpha.alpha),
-        opt_number(a.percent_agreement),
+fn agreement_row(t: &mut Table, field: &str, criteria: &str, a: &FieldAgreement) {
+    t.push(vec![
+        Cell::text(field),
+        Cell::text(criteria),
+        Cell::text(a.metric.name()),
+        Cell::count(a.units),
+        Cell::count(a.pairable_units),
+        Cell::count(a.coders),
+        Cell::number(a.alpha.alpha),
+        Cell::number(a.percent_agreement),
     ]);
 }
 
 /// `agreement.csv`: one row per evidence field, then an `ALL` row per metric used.
-fn agreement_csv(s: &Scored, report: &Report) -> Vec<u8> {
-    let mut csv = Csv::new();
-    csv.row([
-        "field",
-        "criteria",
-        "metric",
-        "units",
-        "pairable_units",
-        "coders",
-        "alpha",
-        "percent_agreement",
-    ]);
+fn agreement_table(s: &Scored, report: &Report) -> Table {
+    let mut t = Table::new(&schema::AGREEMENT);
     for a in &report.fields {
         let Some(f) = a.field else { continue };
         let name = s.rubric.fields.get(f).map_or("", |x| x.name.as_str());
-        agreement_row(&mut csv, name, &criteria_reading(&s.rubric, f).join(";"), a);
+        agreement_row(&mut t, name, &criteria_reading(&s.rubric, f).join(";"), a);
     }
     for a in &report.overall {
-        agreement_row(&mut csv, "ALL", "", a);
+        agreement_row(&mut t, "ALL", "", a);
     }
-    csv.finish()
+    t
 }
 
 /// The resolution's name in `disagreements.csv`.
@@ -105,17 +98,8 @@ fn resolution_name(r: Resolution) -> &'static str {
 }
 
 /// `disagreements.csv`: every unit where coders' known values differ.
-fn disagreements_csv(s: &Scored, report: &Report) -> Vec<u8> {
-    let mut csv = Csv::new();
-    csv.row([
-        "jurisdiction",
-        "field",
-        "as_of",
-        "values",
-        "places",
-        "resolution",
-        "value",
-    ]);
+fn disagreements_table(s: &Scored, report: &Report) -> Table {
+    let mut t = Table::new(&schema::DISAGREEMENTS);
     for d in &report.disagreements {
         let code = s
             .inputs
@@ -134,17 +118,17 @@ fn disagreements_csv(s: &Scored, report: &Report) -> Vec<u8> {
             .iter()
             .map(|v| format!("{}={}", v.coder, v.place))
             .collect();
-        csv.row([
-            text(code),
-            text(field),
-            d.as_of.map(|x| x.to_string()).unwrap_or_default(),
-            text(&values.join(";")),
-            text(&places.join(";")),
-            resolution_name(d.resolution).to_string(),
-            text(d.resolved.as_deref().unwrap_or("NA")),
+        t.push(vec![
+            Cell::text(code),
+            Cell::text(field),
+            d.as_of.map_or(Cell::Blank, |x| Cell::text(x.to_string())),
+            Cell::text(values.join(";")),
+            Cell::text(places.join(";")),
+            Cell::text(resolution_name(d.resolution)),
+            d.resolved.as_deref().map_or(Cell::Na, Cell::text),
         ]);
     }
-    csv.finish()
+    t
 }
 
 /// An alpha for people: three decimals, or NA.

@@ -13,7 +13,9 @@ use accord::align::{self, Alignment, Cooperation, Level, Options, Reference, Ref
 use accord::base::rank::rank_descending;
 use accord::error::Error;
 use accord::explain::table;
-use accord::output::{self, Csv, number, opt_number, text};
+use accord::output::manifest::{AlignOptions, ClusteringRecord};
+use accord::output::schema::{self, Cell as SCell, Table};
+use accord::output::{self, number};
 
 /// Pairs printed among the most and the least aligned.
 const SHOWN_PAIRS: usize = 5;
@@ -155,6 +157,35 @@ fn name(s: &Scored, j: usize) -> &str {
     &s.inputs.jurisdictions.list[j].name
 }
 
+/// Every table of an `align` folder, in writing order.
+pub fn align_tables(s: &Scored, a: &Alignment, c: &Cooperation) -> Vec<Table> {
+    let mut tables = vec![
+        wide(&schema::ALIGNMENT, s, a, |i, j| {
+            SCell::number(a.matrix.get(i, j))
+        }),
+        wide(&schema::ALIGNMENT_OVERLAP, s, a, |i, j| {
+            SCell::integer(Some(a.matrix.overlap(i, j)))
+        }),
+        pairs_table(s, a),
+        clusters_table(s, a),
+    ];
+    if let Some(r) = reference_table(s, a) {
+        tables.push(r);
+    }
+    tables.extend([
+        cooperation_table(&schema::COOPERATION_EXTRADITION, s, c, &c.extradition),
+        cooperation_table(
+            &schema::COOPERATION_LEGAL_ASSISTANCE,
+            s,
+            c,
+            &c.legal_assistance,
+        ),
+        cooperation_table(&schema::COOPERATION, s, c, &c.any),
+        network_table(s, c),
+    ]);
+    tables
+}
+
 /// Every file of an `align` folder, `(name, bytes)` in a fixed order, manifest last.
 pub fn align_files(
     s: &Scored,
@@ -162,78 +193,64 @@ pub fn align_files(
     c: &Cooperation,
     options: &Options,
 ) -> Vec<(String, Vec<u8>)> {
-    let mut files = vec![
-        (
-            "alignment.csv".to_string(),
-            wide(s, a, |i, j| opt_number(a.matrix.get(i, j))),
-        ),
-        (
-            "alignment_overlap.csv".to_string(),
-            wide(s, a, |i, j| a.matrix.overlap(i, j).to_string()),
-        ),
-        ("alignment_pairs.csv".to_string(), pairs_csv(s, a)),
-        ("clusters.csv".to_string(), clusters_csv(s, a)),
-    ];
-    if let Some(r) = reference_csv(s, a) {
-        files.push(("reference_alignment.csv".to_string(), r));
-    }
-    files.push((
-        "cooperation_extradition.csv".to_string(),
-        cooperation_csv(s, c, &c.extradition),
-    ));
-    files.push((
-        "cooperation_legal_assistance.csv".to_string(),
-        cooperation_csv(s, c, &c.legal_assistance),
-    ));
-    files.push(("cooperation.csv".to_string(), cooperation_csv(s, c, &c.any)));
-    files.push(("network.csv".to_string(), network_csv(s, c)));
+    let mut files: Vec<(String, Vec<u8>)> = align_tables(s, a, c)
+        .into_iter()
+        .map(Table::into_file)
+        .collect();
     let m = manifest(s, a, options, &files);
-    files.push(("manifest.json".to_string(), m));
+    files.push((schema::ALIGN_MANIFEST.name.to_string(), m));
     files
 }
 
 /// A J x J matrix in clustering order, codes in the first column and the header.
-fn wide(s: &Scored, a: &Alignment, cell: impl Fn(usize, usize) -> String) -> Vec<u8> {
-    let mut csv = Csv::new();
-    let codes = |i: usize| text(code(s, a.set.jurisdictions[i]));
+fn wide(
+    file: &'static schema::File,
+    s: &Scored,
+    a: &Alignment,
+    cell: impl Fn(usize, usize) -> SCell,
+) -> Table {
+    let codes = |i: usize| code(s, a.set.jurisdictions[i]).to_string();
     let order = &a.clusters.order;
-    csv.row(std::iter::once("jurisdiction".to_string()).chain(order.iter().map(|&i| codes(i))));
+    let names: Vec<String> = order.iter().map(|&i| codes(i)).collect();
+    let mut t = Table::with(file, &names, false);
     for &i in order {
-        csv.row(std::iter::once(codes(i)).chain(order.iter().map(|&j| cell(i, j))));
+        t.push(
+            std::iter::once(SCell::text(codes(i)))
+                .chain(order.iter().map(|&j| cell(i, j)))
+                .collect(),
+        );
     }
-    csv.finish()
+    t
 }
 
-fn pairs_csv(s: &Scored, a: &Alignment) -> Vec<u8> {
-    let mut csv = Csv::new();
-    csv.row(["a", "b", "similarity", "overlap"]);
+fn pairs_table(s: &Scored, a: &Alignment) -> Table {
+    let mut t = Table::new(&schema::ALIGNMENT_PAIRS);
     let n = a.matrix.n;
     for i in 0..n {
         for j in i + 1..n {
-            csv.row([
-                text(code(s, a.set.jurisdictions[i])),
-                text(code(s, a.set.jurisdictions[j])),
-                opt_number(a.matrix.get(i, j)),
-                a.matrix.overlap(i, j).to_string(),
+            t.push(vec![
+                SCell::text(code(s, a.set.jurisdictions[i])),
+                SCell::text(code(s, a.set.jurisdictions[j])),
+                SCell::number(a.matrix.get(i, j)),
+                SCell::integer(Some(a.matrix.overlap(i, j))),
             ]);
         }
     }
-    csv.finish()
+    t
 }
 
-fn clusters_csv(s: &Scored, a: &Alignment) -> Vec<u8> {
-    let mut csv = Csv::new();
-    csv.row(["jurisdiction", "name", "order", "cluster"]);
+fn clusters_table(s: &Scored, a: &Alignment) -> Table {
+    let mut t = Table::new(&schema::CLUSTERS);
     for (pos, &i) in a.clusters.order.iter().enumerate() {
         let j = a.set.jurisdictions[i];
-        csv.row([
-            text(code(s, j)),
-            text(name(s, j)),
-            (pos + 1).to_string(),
-            a.clusters.labels[i].map_or_else(|| "NA".to_string(), |l| l.to_string()),
+        t.push(vec![
+            SCell::text(code(s, j)),
+            SCell::text(name(s, j)),
+            SCell::count(pos + 1),
+            SCell::integer(a.clusters.labels[i]),
         ]);
     }
-    csv.finish()
+    t
 }
 
 /// Rows of the reference ranking: (row, similarity, overlap, rank), best first, unknown last.
@@ -259,111 +276,103 @@ fn reference_rows(a: &Alignment) -> Vec<(usize, Option<f64>, usize, Option<u32>)
     out
 }
 
-fn reference_csv(s: &Scored, a: &Alignment) -> Option<Vec<u8>> {
+fn reference_table(s: &Scored, a: &Alignment) -> Option<Table> {
     a.reference.as_ref()?;
-    let mut csv = Csv::new();
-    csv.row(["jurisdiction", "name", "similarity", "overlap", "rank"]);
+    let mut t = Table::new(&schema::REFERENCE_ALIGNMENT);
     for (i, sim, overlap, rank) in reference_rows(a) {
         let j = a.set.jurisdictions[i];
-        csv.row([
-            text(code(s, j)),
-            text(name(s, j)),
-            opt_number(sim),
-            overlap.to_string(),
-            rank.map_or_else(|| "NA".to_string(), |r| r.to_string()),
+        t.push(vec![
+            SCell::text(code(s, j)),
+            SCell::text(name(s, j)),
+            SCell::number(sim),
+            SCell::count(overlap),
+            SCell::integer(rank),
         ]);
     }
-    Some(csv.finish())
+    Some(t)
 }
 
-/// A cooperation cell: the linking instruments joined with `;`, `none`, `NA`, or empty on the
+/// A cooperation cell: the linking instruments joined with `;`, `none`, `NA`, or blank on the
 /// diagonal.
-fn cell_text(c: &Cooperation, cell: &Cell) -> String {
+fn cooperation_cell(c: &Cooperation, cell: &Cell) -> SCell {
     match cell {
-        Cell::Own => String::new(),
-        Cell::Links(l) => text(
-            &l.iter()
+        Cell::Own => SCell::Blank,
+        Cell::Links(l) => SCell::text(
+            l.iter()
                 .map(|&k| c.channels[k].id.as_str())
                 .collect::<Vec<_>>()
                 .join(";"),
         ),
-        Cell::None => "none".to_string(),
-        Cell::Unknown => "NA".to_string(),
+        Cell::None => SCell::text("none"),
+        Cell::Unknown => SCell::Na,
     }
 }
 
-fn cooperation_csv(s: &Scored, c: &Cooperation, m: &Matrix) -> Vec<u8> {
+fn cooperation_table(
+    file: &'static schema::File,
+    s: &Scored,
+    c: &Cooperation,
+    m: &Matrix,
+) -> Table {
     let n = m.n;
-    let mut csv = Csv::new();
-    csv.row(std::iter::once("jurisdiction".to_string()).chain((0..n).map(|j| text(code(s, j)))));
+    let names: Vec<String> = (0..n).map(|j| code(s, j).to_string()).collect();
+    let mut t = Table::with(file, &names, false);
     for from in 0..n {
-        csv.row(
-            std::iter::once(text(code(s, from)))
-                .chain((0..n).map(|to| cell_text(c, m.get(from, to)))),
+        t.push(
+            std::iter::once(SCell::text(code(s, from)))
+                .chain((0..n).map(|to| cooperation_cell(c, m.get(from, to))))
+                .collect(),
         );
     }
-    csv.finish()
+    t
 }
 
-fn network_csv(s: &Scored, c: &Cooperation) -> Vec<u8> {
-    let mut csv = Csv::new();
-    csv.row([
-        "jurisdiction",
-        "name",
-        "weight",
-        "extradition_partners",
-        "extradites_to",
-        "obtains_extradition_from",
-        "legal_assistance_partners",
-        "weighted_degree",
-        "safe_haven",
-        "safe_haven_upper",
-        "known_share",
-    ]);
+fn network_table(s: &Scored, c: &Cooperation) -> Table {
+    let mut t = Table::new(&schema::NETWORK);
     for (j, m) in c.measures.iter().enumerate() {
-        csv.row([
-            text(code(s, j)),
-            text(name(s, j)),
-            opt_number(c.weights[j]),
-            m.extradition_partners.to_string(),
-            m.extradites_to.to_string(),
-            m.obtains_extradition_from.to_string(),
-            m.legal_assistance_partners.to_string(),
-            m.weighted_degree.to_string(),
-            opt_number(m.safe_haven),
-            opt_number(m.safe_haven_upper),
-            opt_number(m.known_share),
+        t.push(vec![
+            SCell::text(code(s, j)),
+            SCell::text(name(s, j)),
+            SCell::number(c.weights[j]),
+            SCell::count(m.extradition_partners),
+            SCell::count(m.extradites_to),
+            SCell::count(m.obtains_extradition_from),
+            SCell::count(m.legal_assistance_partners),
+            SCell::count(m.weighted_degree),
+            SCell::number(m.safe_haven),
+            SCell::number(m.safe_haven_upper),
+            SCell::number(m.known_share),
         ]);
     }
-    csv.finish()
+    t
 }
 
 /// The manifest (inputs, rubric, date, outputs), with the options under `options`.
 fn manifest(s: &Scored, a: &Alignment, options: &Options, files: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let extra = serde_json::json!({
-        "level": options.level.name(),
-        "metric": options.metric.name(),
-        "min_overlap": options.min_overlap,
-        "clusters": options.clusters,
-        "reference": options.reference,
-        "components": a.set.components,
-        "linkage": "average (UPGMA) on 1 - similarity",
-        "unknown_distance": a.unknown_distance,
-        "clustering": {
-            "min_known_pair_share": MIN_KNOWN_PAIR_SHARE,
-            "comparable": a.clusters.comparable.len(),
-            "known_pairs": a.clusters.known_pairs,
-            "pairs": a.clusters.pairs,
-            "clustered": a.clusters.clustered(),
-            "clusters": a.clusters.count(),
-            "no_clusters": a.clusters.none.map(|r| r.reason()),
+    let recorded = AlignOptions {
+        level: options.level.name().to_string(),
+        metric: options.metric.name().to_string(),
+        min_overlap: options.min_overlap,
+        clusters: options.clusters,
+        reference: options.reference.clone(),
+        components: a.set.components.clone(),
+        linkage: "average (UPGMA) on 1 - similarity".to_string(),
+        unknown_distance: a.unknown_distance,
+        clustering: ClusteringRecord {
+            min_known_pair_share: MIN_KNOWN_PAIR_SHARE,
+            comparable: a.clusters.comparable.len(),
+            known_pairs: a.clusters.known_pairs,
+            pairs: a.clusters.pairs,
+            clustered: a.clusters.clustered(),
+            clusters: a.clusters.count(),
+            no_clusters: a.clusters.none.map(|r| r.reason()),
         },
-        "network_weights": match s.rubric.network.weights {
+        network_weights: match s.rubric.network.weights {
             accord::rubric::NetworkWeights::Equal => "equal".to_string(),
             accord::rubric::NetworkWeights::Field(f) => s.rubric.fields[f].name.clone(),
         },
-    });
-    output::manifest_for(s, files, "align", extra)
+    };
+    output::manifest_with(s, files, "align", Some(&recorded))
 }
 
 /// The short report printed after `align`.

@@ -3,15 +3,17 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use serde_json::json;
 
 use super::{InputArgs, print};
 use accord::compare::{self, Change, Rescore, Side};
 use accord::error::{Error, InputError, Problem};
 use accord::evidence::parse_date;
 use accord::explain::table;
-use accord::output::manifest::{self, CompareManifest, Outputs};
-use accord::output::{Csv, opt_number, text};
+use accord::output::manifest::{
+    self, CompareManifest, CompareSummary, Mover, Outputs, StatusCounts,
+};
+use accord::output::opt_number;
+use accord::output::schema::{self, Cell, Table};
 use accord::pipeline::scenario::ScenarioError;
 
 /// Arguments of `compare`.
@@ -157,42 +159,21 @@ pub fn run(args: &CompareArgs, limits: &accord::limits::Limits) -> Result<(), Er
 
     // Files.
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut csv = Csv::new();
-    csv.row([
-        "jurisdiction",
-        "name",
-        "rank_a",
-        "rank_b",
-        "shift",
-        "score_a",
-        "score_b",
-    ]);
-    let rank = |r: Option<u32>| r.map_or_else(|| "NA".to_string(), |v| v.to_string());
+    let mut t = Table::new(&schema::RANK_SHIFTS);
     for s in &shifts {
-        csv.row([
-            text(&s.jurisdiction),
-            text(&s.name),
-            rank(s.rank.0),
-            rank(s.rank.1),
-            s.shift()
-                .map_or_else(|| "NA".to_string(), |v| v.to_string()),
-            opt_number(s.score.0),
-            opt_number(s.score.1),
+        t.push(vec![
+            Cell::text(&s.jurisdiction),
+            Cell::text(&s.name),
+            Cell::integer(s.rank.0),
+            Cell::integer(s.rank.1),
+            Cell::integer(s.shift()),
+            Cell::number(s.score.0),
+            Cell::number(s.score.1),
         ]);
     }
-    files.push(("rank_shifts.csv".to_string(), csv.finish()));
-    let mut csv = Csv::new();
-    csv.row([
-        "jurisdiction",
-        "node",
-        "kind",
-        "score_a",
-        "score_b",
-        "delta",
-        "status",
-    ]);
-    let mut status_counts: std::collections::BTreeMap<&'static str, usize> =
-        std::collections::BTreeMap::new();
+    files.push(t.into_file());
+    let mut t = Table::new(&schema::SCORE_DELTAS);
+    let mut counts = StatusCounts::default();
     let mut keys: Vec<&(String, String)> =
         side_a.scores.keys().chain(side_b.scores.keys()).collect();
     keys.sort();
@@ -202,53 +183,60 @@ pub fn run(args: &CompareArgs, limits: &accord::limits::Limits) -> Result<(), Er
         let (kb, sb) = side_b.scores.get(key).cloned().unwrap_or_default();
         let delta = sa.zip(sb).map(|(x, y)| y - x);
         let status = compare::Delta::of(sa, sb);
+        let count = match status {
+            compare::Delta::Changed if delta == Some(0.0) => &mut counts.same,
+            compare::Delta::Changed => &mut counts.changed,
+            compare::Delta::New => &mut counts.new,
+            compare::Delta::Gone => &mut counts.gone,
+            compare::Delta::Unknown => &mut counts.unknown,
+        };
+        *count += 1;
         let status = if status == compare::Delta::Changed && delta == Some(0.0) {
             "same"
         } else {
             status.name()
         };
-        *status_counts.entry(status).or_default() += 1;
-        csv.row([
-            text(&key.0),
-            text(&key.1),
-            text(if ka.is_empty() { &kb } else { &ka }),
-            opt_number(sa),
-            opt_number(sb),
-            opt_number(delta),
-            status.to_string(),
+        t.push(vec![
+            Cell::text(&key.0),
+            Cell::text(&key.1),
+            Cell::text(if ka.is_empty() { kb } else { ka }),
+            Cell::number(sa),
+            Cell::number(sb),
+            Cell::number(delta),
+            Cell::text(status),
         ]);
     }
-    files.push(("score_deltas.csv".to_string(), csv.finish()));
-    let movers: Vec<serde_json::Value> = biggest(&shifts, args.movers)
+    files.push(t.into_file());
+    let movers: Vec<Mover> = biggest(&shifts, args.movers)
         .iter()
-        .map(|s| json!({ "jurisdiction": s.jurisdiction, "name": s.name, "rank_a": s.rank.0, "rank_b": s.rank.1, "shift": s.shift() }))
+        .map(|s| Mover {
+            jurisdiction: s.jurisdiction.clone(),
+            name: s.name.clone(),
+            rank_a: s.rank.0,
+            rank_b: s.rank.1,
+            shift: s.shift(),
+        })
         .collect();
-    let count = |k: &str| status_counts.get(k).copied().unwrap_or(0);
-    let summary_json = json!({
-        "label_a": args.a,
-        "label_b": args.b,
-        "kind": kind.name(),
-        "evaluation_a": side_a.evaluation,
-        "evaluation_b": side_b.evaluation,
-        "same_date": side_a.date() == side_b.date(),
-        "scores": {
-            "changed": count("changed"),
-            "same": count("same"),
-            "new": count("new"),
-            "gone": count("gone"),
-            "unknown": count("unknown"),
-        },
-        "jurisdictions_compared": summary.compared,
-        "spearman": summary.spearman,
-        "kendall": summary.kendall,
-        "top10_overlap": summary.top10_overlap,
-        "moved_more_than_5": summary.moved_more_than_5,
-        "changes": changes.iter().map(Change::describe).collect::<Vec<_>>(),
-        "biggest_movers": movers,
-    });
-    let mut bytes = serde_json::to_vec_pretty(&summary_json).unwrap_or_default();
-    bytes.push(b'\n');
-    files.push(("summary.json".to_string(), bytes));
+    let summary_json = CompareSummary {
+        label_a: args.a.clone(),
+        label_b: args.b.clone(),
+        kind: kind.name().to_string(),
+        evaluation_a: side_a.evaluation.clone(),
+        evaluation_b: side_b.evaluation.clone(),
+        same_date: side_a.date() == side_b.date(),
+        scores: counts.clone(),
+        jurisdictions_compared: summary.compared,
+        spearman: summary.spearman,
+        kendall: summary.kendall,
+        top10_overlap: summary.top10_overlap,
+        moved_more_than_5: summary.moved_more_than_5,
+        changes: changes.iter().map(Change::describe).collect(),
+        biggest_movers: movers,
+    };
+    files.push((
+        schema::COMPARE_SUMMARY.name.to_string(),
+        manifest::to_bytes(&summary_json),
+    ));
     let manifest = manifest::to_bytes(&CompareManifest {
         schema: manifest::SCHEMA,
         accord_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -259,7 +247,7 @@ pub fn run(args: &CompareArgs, limits: &accord::limits::Limits) -> Result<(), Er
         set: args.inputs.set.clone(),
         outputs: Outputs::of(&files),
     });
-    files.push(("manifest.json".to_string(), manifest));
+    files.push((schema::COMPARE_MANIFEST.name.to_string(), manifest));
     for (name, b) in &files {
         out.write(name, b)?;
     }
@@ -319,10 +307,7 @@ pub fn run(args: &CompareArgs, limits: &accord::limits::Limits) -> Result<(), Er
     ));
     report.push_str(&format!(
         "scores: {} changed, {} the same, {} newly known in B, {} known in A only\n",
-        count("changed"),
-        count("same"),
-        count("new"),
-        count("gone")
+        counts.changed, counts.same, counts.new, counts.gone
     ));
     if let Some(m) = movers_text
         .filter(|m| !m.is_empty() && m.lines().count() > usize::from(kind == Kind::Rubrics))

@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::{Args, ValueEnum};
-use serde_json::json;
 
 use super::{Cli, InputArgs, print};
 use accord::error::{Error, InputError, Problem};
 use accord::explain::table;
-use accord::output::{Csv, number, opt_number, text};
+use accord::output::manifest::{FactorRecord, FileRecord, SensitivityOptions, SpecRecord};
+use accord::output::number;
+use accord::output::schema::{self, Cell, Table};
 use accord::sensitivity::design::{Design, Sampler};
 use accord::sensitivity::estimate::{Indices, Note};
 use accord::sensitivity::factors::{Context, Spec, default_spec_file, read_spec, read_spec_file};
@@ -208,87 +209,51 @@ fn tier_index(s: &accord::Scored) -> impl Fn(f64) -> Option<usize> + '_ {
     move |x| s.rubric.tiers.iter().position(|t| x >= t.min)
 }
 
-/// The files of a sensitivity results folder.
-pub fn files(
-    s: &accord::Scored,
-    spec: &Spec,
-    o: &Outcome,
-    options: &Options,
-    runs_csv: bool,
-) -> Vec<(String, Vec<u8>)> {
+/// The tables of a sensitivity results folder, in writing order.
+pub fn tables(s: &accord::Scored, o: &Outcome, options: &Options, runs_csv: bool) -> Vec<Table> {
     let juris = &s.inputs.jurisdictions;
     let tier = tier_index(s);
-    let mut files = Vec::new();
+    let mut tables = Vec::new();
 
-    let mut csv = Csv::new();
-    csv.row([
-        "jurisdiction",
-        "name",
-        "nominal_score",
-        "nominal_rank",
-        "mean_rank",
-        "median_rank",
-        "q05_rank",
-        "q95_rank",
-        "p_top10",
-        "p_same_tier",
-        "runs",
-    ]);
+    let mut t = Table::new(&schema::RANK_INTERVALS);
     for (j, x) in juris.list.iter().enumerate() {
         let st = o.rank_stats(j, &tier);
-        csv.row([
-            text(&x.code),
-            text(&x.name),
-            opt_number(o.nominal_scores[j]),
-            o.nominal_ranks[j].map_or_else(|| "NA".to_string(), |r| r.to_string()),
-            opt_number(st.mean),
-            opt_number(st.median),
-            opt_number(st.q05),
-            opt_number(st.q95),
-            opt_number(st.p_top10),
-            opt_number(st.p_same_tier),
-            st.runs.to_string(),
+        t.push(vec![
+            Cell::text(&x.code),
+            Cell::text(&x.name),
+            Cell::number(o.nominal_scores[j]),
+            Cell::integer(o.nominal_ranks[j]),
+            Cell::number(st.mean),
+            Cell::number(st.median),
+            Cell::number(st.q05),
+            Cell::number(st.q95),
+            Cell::number(st.p_top10),
+            Cell::number(st.p_same_tier),
+            Cell::count(st.runs),
         ]);
     }
-    files.push(("rank_intervals.csv".to_string(), csv.finish()));
+    tables.push(t);
 
     if let Some(indices) = o.indices(options.bootstrap, options.seed) {
-        let mut csv = Csv::new();
-        csv.row([
-            "factor",
-            "si",
-            "si_q05",
-            "si_q95",
-            "sti",
-            "sti_q05",
-            "sti_q95",
-            "rank_shift",
-            "rows",
-            "status",
-            "note",
-        ]);
+        let mut t = Table::new(&schema::SENSITIVITY_INDICES);
         for (i, (name, ix)) in o.factors.iter().zip(&indices).enumerate() {
-            csv.row([
-                text(name),
-                opt_number(ix.si),
-                opt_number(ix.si_interval.map(|q| q.0)),
-                opt_number(ix.si_interval.map(|q| q.1)),
-                opt_number(ix.sti),
-                opt_number(ix.sti_interval.map(|q| q.0)),
-                opt_number(ix.sti_interval.map(|q| q.1)),
-                opt_number(o.rank_shift(i)),
-                ix.rows.to_string(),
-                status(ix).to_string(),
-                text(&notes(ix)),
+            t.push(vec![
+                Cell::text(name),
+                Cell::number(ix.si),
+                Cell::number(ix.si_interval.map(|q| q.0)),
+                Cell::number(ix.si_interval.map(|q| q.1)),
+                Cell::number(ix.sti),
+                Cell::number(ix.sti_interval.map(|q| q.0)),
+                Cell::number(ix.sti_interval.map(|q| q.1)),
+                Cell::number(o.rank_shift(i)),
+                Cell::count(ix.rows),
+                Cell::text(status(ix)),
+                Cell::text(notes(ix)),
             ]);
         }
-        files.push(("sensitivity_indices.csv".to_string(), csv.finish()));
+        tables.push(t);
 
-        let mut csv = Csv::new();
-        let mut header = vec!["jurisdiction".to_string(), "name".to_string()];
-        header.extend(o.factors.iter().map(|f| text(f)));
-        header.push("most_influential".to_string());
-        csv.row(header);
+        let mut t = Table::with(&schema::SENSITIVITY_BY_JURISDICTION, &o.factors, false);
         for (j, x) in juris.list.iter().enumerate() {
             let Some(sti) = o.unit_total_indices(j) else {
                 continue;
@@ -298,83 +263,103 @@ pub fn files(
                 .enumerate()
                 .filter_map(|(i, v)| v.map(|v| (i, v)))
                 .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
-                .map_or_else(|| "NA".to_string(), |(i, _)| text(&o.factors[i]));
-            let mut row = vec![text(&x.code), text(&x.name)];
-            row.extend(sti.iter().map(|v| opt_number(*v)));
+                .map_or(Cell::Na, |(i, _)| Cell::text(&o.factors[i]));
+            let mut row = vec![Cell::text(&x.code), Cell::text(&x.name)];
+            row.extend(sti.iter().map(|v| Cell::number(*v)));
             row.push(top);
-            csv.row(row);
+            t.push(row);
         }
-        files.push(("sensitivity_by_jurisdiction.csv".to_string(), csv.finish()));
+        tables.push(t);
     }
 
     let run_row = |i: usize, r: &accord::sensitivity::Run| {
-        let mut row = vec![(i + 1).to_string(), r.block.name(&o.factors)];
-        row.extend(r.labels.iter().map(|l| text(l)));
+        let mut row = vec![Cell::count(i + 1), Cell::text(r.block.name(&o.factors))];
+        row.extend(r.labels.iter().map(Cell::text));
         row
     };
     if o.failures().next().is_some() {
-        let mut csv = Csv::new();
-        let mut header = vec!["run".to_string(), "block".to_string()];
-        header.extend(o.factors.iter().map(|f| text(f)));
-        header.push("error".to_string());
-        csv.row(header);
+        let mut t = Table::with(&schema::FAILURES, &o.factors, false);
         for (i, r) in o.failures() {
             let mut row = run_row(i, r);
-            row.push(text(r.error.as_deref().unwrap_or("")));
-            csv.row(row);
+            row.push(Cell::text(r.error.as_deref().unwrap_or("")));
+            t.push(row);
         }
-        files.push(("failures.csv".to_string(), csv.finish()));
+        tables.push(t);
     }
     if runs_csv {
-        let mut csv = Csv::new();
-        let mut header = vec!["run".to_string(), "block".to_string()];
-        header.extend(o.factors.iter().map(|f| text(f)));
-        header.extend(["status".to_string(), "mean_abs_rank_shift".to_string()]);
-        csv.row(header);
+        let mut t = Table::with(&schema::RUNS, &o.factors, false);
         for (i, r) in o.runs.iter().enumerate() {
             let mut row = run_row(i, r);
-            row.push(if r.error.is_some() {
-                "failed".to_string()
-            } else {
-                "ok".to_string()
-            });
-            row.push(opt_number(r.y));
-            csv.row(row);
+            row.push(Cell::text(if r.error.is_some() { "failed" } else { "ok" }));
+            row.push(Cell::number(r.y));
+            t.push(row);
         }
-        files.push(("runs.csv".to_string(), csv.finish()));
+        tables.push(t);
     }
-    let factors: Vec<serde_json::Value> = spec
+    tables
+}
+
+/// The files of a sensitivity results folder.
+pub fn files(
+    s: &accord::Scored,
+    spec: &Spec,
+    o: &Outcome,
+    options: &Options,
+    runs_csv: bool,
+) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = tables(s, o, options, runs_csv)
+        .into_iter()
+        .map(Table::into_file)
+        .collect();
+    let factors: Vec<FactorRecord> = spec
         .factors
         .iter()
         .map(|f| match &f.kind {
-            accord::sensitivity::factors::FactorKind::Discrete(alts) => json!({
-                "name": f.name, "kind": "discrete", "alternatives": alts.len(),
-                "labels": alts.iter().take(20).map(|a| a.label.clone()).collect::<Vec<_>>(),
-            }),
+            accord::sensitivity::factors::FactorKind::Discrete(alts) => FactorRecord::Discrete {
+                name: f.name.clone(),
+                kind: "discrete".to_string(),
+                alternatives: alts.len(),
+                labels: alts.iter().take(20).map(|a| a.label.clone()).collect(),
+            },
             accord::sensitivity::factors::FactorKind::Continuous { lo, hi, .. } => {
-                json!({ "name": f.name, "kind": "continuous", "range": [lo, hi] })
+                FactorRecord::Continuous {
+                    name: f.name.clone(),
+                    kind: "continuous".to_string(),
+                    range: [*lo, *hi],
+                }
             }
         })
         .collect();
-    let extra = json!({
-        "design": match options.design { Design::Ua => "ua", Design::Sa => "sa" },
-        "sampler": match options.sampler { Sampler::Random => "random (ChaCha8, one stream per base row)", Sampler::Sobol => "sobol (Owen-scrambled)" },
-        "n": options.n,
-        "seed": options.seed,
-        "bootstrap": options.bootstrap,
-        "target": s.rubric.nodes[o.target].id,
-        "spec": match &spec.file {
-            Some((path, sha)) => json!({ "path": path, "sha256": sha }),
-            None => json!("the rubric's [uncertainty] section"),
+    let recorded = SensitivityOptions {
+        design: match options.design {
+            Design::Ua => "ua",
+            Design::Sa => "sa",
+        }
+        .to_string(),
+        sampler: match options.sampler {
+            Sampler::Random => "random (ChaCha8, one stream per base row)",
+            Sampler::Sobol => "sobol (Owen-scrambled)",
+        }
+        .to_string(),
+        n: options.n,
+        seed: options.seed,
+        bootstrap: options.bootstrap,
+        target: s.rubric.nodes[o.target].id.clone(),
+        spec: match &spec.file {
+            Some((path, sha)) => SpecRecord::File(FileRecord {
+                path: path.clone(),
+                sha256: sha.clone(),
+            }),
+            None => SpecRecord::Described("the rubric's [uncertainty] section".to_string()),
         },
-        "factors": factors,
-        "runs": o.runs.len(),
-        "failed": o.failures().count(),
-        "design_rows_used": o.complete_rows(),
-        "regenerated_from": format!("{:?}", o.from).to_lowercase(),
-    });
-    let m = accord::output::manifest_for(s, &files, "sensitivity", extra);
-    files.push(("manifest.json".to_string(), m));
+        factors,
+        runs: o.runs.len(),
+        failed: o.failures().count(),
+        design_rows_used: o.complete_rows(),
+        regenerated_from: format!("{:?}", o.from).to_lowercase(),
+    };
+    let m = accord::output::manifest_with(s, &files, "sensitivity", Some(&recorded));
+    files.push((schema::SENSITIVITY_MANIFEST.name.to_string(), m));
     files
 }
 

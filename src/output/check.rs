@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use super::schema::{self, Folder, Format, fields};
 use crate::files::io_reason;
 
 /// The first difference between the files a rerun produced and the folder, or `None`; each
@@ -48,13 +49,17 @@ fn describe(name: &str, found: &[u8], rerun: &[u8]) -> String {
         String::from_utf8_lossy(found),
         String::from_utf8_lossy(rerun),
     );
-    let header: Vec<String> = b.lines().next().map(split_csv).unwrap_or_default();
+    let header: Vec<String> = b.lines().next().map(fields).unwrap_or_default();
+    let table = matches!(
+        schema::describe(Folder::Score, name).map(|f| f.format),
+        Some(Format::Csv { .. })
+    );
     for (i, (x, y)) in a.lines().zip(b.lines()).enumerate() {
         if x == y {
             continue;
         }
-        if name.ends_with(".csv") {
-            let (fx, fy) = (split_csv(x), split_csv(y));
+        if table {
+            let (fx, fy) = (fields(x), fields(y));
             for (k, (cx, cy)) in fx.iter().zip(&fy).enumerate() {
                 if cx != cy {
                     let column = header
@@ -87,17 +92,4 @@ fn describe(name: &str, found: &[u8], rerun: &[u8]) -> String {
     } else {
         format!("`{name}` differs in its line endings or final newline")
     }
-}
-
-/// Splits one CSV line into fields (quotes handled).
-fn split_csv(line: &str) -> Vec<String> {
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(line.as_bytes());
-    r.records()
-        .next()
-        .and_then(Result::ok)
-        .map(|rec| rec.iter().map(String::from).collect())
-        .unwrap_or_default()
 }

@@ -1,15 +1,31 @@
 //! The files of a `score` results folder (DESIGN section 4).
 
-use serde_json::Value as Json;
+use serde::Serialize;
 
 use super::manifest::{Invocation, RunManifest, ScoreOptions, to_bytes};
-use super::{Csv, number, opt_number, text};
+use super::number;
+use super::schema::{
+    Cell, File, MATRIX_CELLS, MATRIX_DIMENSIONS, MATRIX_PRINCIPLES, RANKING, SCORE_MANIFEST,
+    SCORES, Table,
+};
 use crate::pipeline::Scored;
 use crate::rubric::Member;
 
 /// Builds every file of a results folder: `(name, bytes)` in a fixed order, manifest last.
 pub fn score_files(s: &Scored) -> Vec<(String, Vec<u8>)> {
     score_files_dated(std::slice::from_ref(s), None)
+}
+
+/// The tables of a run on one or several evaluation dates (`--as-of d1,d2,...`), in writing
+/// order: with several, every table gains an `as_of` column after the jurisdiction.
+pub fn score_tables(runs: &[Scored]) -> Vec<Table> {
+    vec![
+        scores_table(runs),
+        matrix_principles(runs),
+        matrix_dimensions(runs),
+        matrix_cells(runs),
+        ranking_table(runs),
+    ]
 }
 
 /// The files of a run on one or several evaluation dates (`--as-of d1,d2,...`): with several,
@@ -19,21 +35,15 @@ pub fn score_files_dated(
     runs: &[Scored],
     invocation: Option<&Invocation>,
 ) -> Vec<(String, Vec<u8>)> {
-    let mut files = vec![
-        ("scores.csv".to_string(), scores_csv(runs)),
-        ("matrix_principles.csv".to_string(), matrix_principles(runs)),
-        ("matrix_dimensions.csv".to_string(), matrix_dimensions(runs)),
-        ("matrix_cells.csv".to_string(), matrix_cells(runs)),
-        ("ranking.csv".to_string(), ranking_csv(runs)),
-    ];
-    let extra = invocation.map_or(Json::Null, |i| {
-        serde_json::to_value(ScoreOptions {
-            invocation: Some(i.clone()),
-        })
-        .unwrap_or_default()
+    let mut files: Vec<(String, Vec<u8>)> = score_tables(runs)
+        .into_iter()
+        .map(Table::into_file)
+        .collect();
+    let options = invocation.map(|i| ScoreOptions {
+        invocation: Some(i.clone()),
     });
-    let m = manifest_for(&runs[0], &files, "score", extra);
-    files.push(("manifest.json".to_string(), m));
+    let m = manifest_with(&runs[0], &files, "score", options.as_ref());
+    files.push((SCORE_MANIFEST.name.to_string(), m));
     files
 }
 
@@ -42,37 +52,23 @@ fn code(s: &Scored, row: usize) -> &str {
 }
 
 /// The leading cells of a row: the jurisdiction, and the date when there are several.
-fn lead(s: &Scored, row: usize, dated: bool) -> Vec<String> {
-    let mut v = vec![text(code(s, row))];
+fn lead(s: &Scored, row: usize, dated: bool) -> Vec<Cell> {
+    let mut v = vec![Cell::text(code(s, row))];
     if dated {
-        v.push(s.results.date.to_string());
+        v.push(Cell::text(s.results.date.to_string()));
     }
     v
 }
 
-fn header(dated: bool, rest: &[&str]) -> Vec<String> {
-    let mut h = vec!["jurisdiction".to_string()];
-    if dated {
-        h.push("as_of".to_string());
-    }
-    h.extend(rest.iter().map(|x| x.to_string()));
-    h
-}
-
-fn scores_csv(runs: &[Scored]) -> Vec<u8> {
+fn scores_table(runs: &[Scored]) -> Table {
     let dated = runs.len() > 1;
-    let mut csv = Csv::new();
-    csv.row(header(
-        dated,
-        &["node", "kind", "score", "rank", "coverage"],
-    ));
-    let rank = |x: Option<u32>| x.map_or_else(|| "NA".to_string(), |v| v.to_string());
+    let mut t = Table::with(&SCORES, &[], dated);
     // Jurisdiction first, then date, so each jurisdiction's history reads together.
     for j in 0..runs[0].inputs.jurisdictions.len() {
         for s in runs {
             let (rubric, r) = (&s.rubric, &s.results);
             let Some(row) = r.row_of(j) else { continue };
-            let push = |csv: &mut Csv,
+            let push = |t: &mut Table,
                         id: &str,
                         kind: &str,
                         score: Option<f64>,
@@ -80,19 +76,19 @@ fn scores_csv(runs: &[Scored]) -> Vec<u8> {
                         cov: Option<f64>| {
                 let mut cells = lead(s, row, dated);
                 cells.extend([
-                    text(id),
-                    kind.to_string(),
-                    opt_number(score),
-                    rank(rk),
-                    opt_number(cov),
+                    Cell::text(id),
+                    Cell::text(kind),
+                    Cell::number(score),
+                    Cell::integer(rk),
+                    Cell::number(cov),
                 ]);
-                csv.row(cells);
+                t.push(cells);
             };
             for (k, node) in rubric.nodes.iter().enumerate() {
                 push(
-                    &mut csv,
+                    &mut t,
                     &node.id,
-                    &text(rubric.node_kind(k)),
+                    rubric.node_kind(k),
                     r.nodes.score.get(row, k),
                     r.nodes.rank(row, k),
                     r.nodes.coverage.get(row, k),
@@ -100,9 +96,9 @@ fn scores_csv(runs: &[Scored]) -> Vec<u8> {
             }
             for (col, (f, v)) in r.facet_values.iter().enumerate() {
                 push(
-                    &mut csv,
+                    &mut t,
                     &rubric.facets[*f].values[*v].id,
-                    &text(&rubric.facets[*f].id),
+                    &rubric.facets[*f].id,
                     r.facets.score.get(row, col),
                     r.facets.rank(row, col),
                     r.facets.coverage.get(row, col),
@@ -110,7 +106,7 @@ fn scores_csv(runs: &[Scored]) -> Vec<u8> {
             }
             for (col, cell) in r.cell_defs.iter().enumerate() {
                 push(
-                    &mut csv,
+                    &mut t,
                     &cell.id,
                     "cell",
                     r.cells.score.get(row, col),
@@ -120,7 +116,7 @@ fn scores_csv(runs: &[Scored]) -> Vec<u8> {
             }
             for (c, crit) in rubric.criteria.iter().enumerate() {
                 push(
-                    &mut csv,
+                    &mut t,
                     &crit.id,
                     "criterion",
                     r.criteria.score.get(row, c),
@@ -130,30 +126,28 @@ fn scores_csv(runs: &[Scored]) -> Vec<u8> {
             }
         }
     }
-    csv.finish()
+    t
 }
 
 fn matrix(
+    file: &'static File,
     runs: &[Scored],
     names: Vec<String>,
     pick: &dyn Fn(&Scored, usize) -> Vec<Option<f64>>,
-) -> Vec<u8> {
+) -> Table {
     let dated = runs.len() > 1;
-    let mut csv = Csv::new();
-    let mut h = header(dated, &[]);
-    h.extend(names.iter().map(|x| text(x)));
-    csv.row(h);
+    let mut t = Table::with(file, &names, dated);
     for j in 0..runs[0].inputs.jurisdictions.len() {
         for s in runs {
             let Some(row) = s.results.row_of(j) else {
                 continue;
             };
             let mut cells = lead(s, row, dated);
-            cells.extend(pick(s, row).into_iter().map(opt_number));
-            csv.row(cells);
+            cells.extend(pick(s, row).into_iter().map(Cell::number));
+            t.push(cells);
         }
     }
-    csv.finish()
+    t
 }
 
 fn principles(s: &Scored) -> Vec<usize> {
@@ -170,13 +164,13 @@ fn principles(s: &Scored) -> Vec<usize> {
         .collect()
 }
 
-fn matrix_principles(runs: &[Scored]) -> Vec<u8> {
+fn matrix_principles(runs: &[Scored]) -> Table {
     let s0 = &runs[0];
     let names = principles(s0)
         .iter()
         .map(|&k| s0.rubric.nodes[k].id.clone())
         .collect();
-    matrix(runs, names, &|s, row| {
+    matrix(&MATRIX_PRINCIPLES, runs, names, &|s, row| {
         principles(s)
             .iter()
             .map(|&k| s.results.nodes.score.get(row, k))
@@ -184,7 +178,7 @@ fn matrix_principles(runs: &[Scored]) -> Vec<u8> {
     })
 }
 
-fn matrix_dimensions(runs: &[Scored]) -> Vec<u8> {
+fn matrix_dimensions(runs: &[Scored]) -> Table {
     let s0 = &runs[0];
     let names = s0
         .results
@@ -192,21 +186,21 @@ fn matrix_dimensions(runs: &[Scored]) -> Vec<u8> {
         .iter()
         .map(|(f, v)| s0.rubric.facets[*f].values[*v].id.clone())
         .collect();
-    matrix(runs, names, &|s, row| {
+    matrix(&MATRIX_DIMENSIONS, runs, names, &|s, row| {
         (0..s.results.facet_values.len())
             .map(|c| s.results.facets.score.get(row, c))
             .collect()
     })
 }
 
-fn matrix_cells(runs: &[Scored]) -> Vec<u8> {
+fn matrix_cells(runs: &[Scored]) -> Table {
     let names = runs[0]
         .results
         .cell_defs
         .iter()
         .map(|c| c.id.clone())
         .collect();
-    matrix(runs, names, &|s, row| {
+    matrix(&MATRIX_CELLS, runs, names, &|s, row| {
         (0..s.results.cell_defs.len())
             .map(|c| s.results.cells.score.get(row, c))
             .collect()
@@ -228,46 +222,42 @@ pub fn ranking_order(s: &Scored) -> Vec<(usize, Option<f64>, Option<u32>)> {
     rows
 }
 
-fn ranking_csv(runs: &[Scored]) -> Vec<u8> {
+fn ranking_table(runs: &[Scored]) -> Table {
     let dated = runs.len() > 1;
-    let mut csv = Csv::new();
-    csv.row(header(
-        dated,
-        &["name", "score", "rank", "tier", "tier_name", "coverage"],
-    ));
+    let mut t = Table::with(&RANKING, &[], dated);
     for s in runs {
         for (row, score, rank) in ranking_order(s) {
             let j = &s.inputs.jurisdictions.list[s.results.units[row]];
             let tier = score.and_then(|x| s.rubric.tier_of(x));
             let mut cells = lead(s, row, dated);
             cells.extend([
-                text(&j.name),
-                opt_number(score),
-                rank.map_or_else(|| "NA".to_string(), |v| v.to_string()),
-                tier.map_or_else(|| "NA".to_string(), |t| text(&t.id)),
-                tier.map_or_else(|| "NA".to_string(), |t| text(&t.name)),
-                opt_number(s.results.nodes.coverage.get(row, 0)),
+                Cell::text(&j.name),
+                Cell::number(score),
+                Cell::integer(rank),
+                tier.map_or(Cell::Na, |t| Cell::text(&t.id)),
+                tier.map_or(Cell::Na, |t| Cell::text(&t.name)),
+                Cell::number(s.results.nodes.coverage.get(row, 0)),
             ]);
-            csv.row(cells);
+            t.push(cells);
         }
     }
-    csv.finish()
+    t
 }
 
 /// The manifest: everything that shaped the result, with no timestamps, so that two runs on the
 /// same inputs are byte-identical.
 pub fn manifest(s: &Scored, files: &[(String, Vec<u8>)]) -> Vec<u8> {
-    manifest_for(s, files, "score", Json::Null)
+    manifest_with::<()>(s, files, "score", None)
 }
 
-/// The manifest of any command's results folder: `extra` records the command's own options.
-pub fn manifest_for(
+/// The manifest of any command's results folder: `options` records the command's own options.
+pub fn manifest_with<O: Serialize>(
     s: &Scored,
     files: &[(String, Vec<u8>)],
     command: &str,
-    extra: Json,
+    options: Option<&O>,
 ) -> Vec<u8> {
-    let options = (!extra.is_null()).then_some(extra);
+    let options = options.map(|o| serde_json::to_value(o).unwrap_or_default());
     to_bytes(&RunManifest::of(s, files, command, options))
 }
 

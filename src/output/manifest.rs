@@ -349,6 +349,162 @@ pub struct ScoreOptions {
     pub invocation: Option<Invocation>,
 }
 
+/// The options of an `align` folder, in the order they are written.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AlignOptions {
+    /// What was compared (`criteria`, `cells`, ...).
+    pub level: String,
+    /// The similarity metric.
+    pub metric: String,
+    /// Pairs sharing fewer components are unknown.
+    pub min_overlap: usize,
+    /// Clusters asked for.
+    pub clusters: usize,
+    /// `--reference`, when given.
+    pub reference: Option<String>,
+    /// The components compared.
+    pub components: Vec<String>,
+    /// How clusters are linked.
+    pub linkage: String,
+    /// The distance an unknown pair is given in clustering.
+    pub unknown_distance: f64,
+    /// How the clustering went.
+    pub clustering: ClusteringRecord,
+    /// `equal`, or the evidence field weighting the network.
+    pub network_weights: String,
+}
+
+/// How an `align` run's clustering went.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ClusteringRecord {
+    /// The least share of known pairs a jurisdiction needs to be clustered.
+    pub min_known_pair_share: f64,
+    /// Jurisdictions comparable enough to cluster.
+    pub comparable: usize,
+    /// Known pairs among them.
+    pub known_pairs: usize,
+    /// Pairs among them.
+    pub pairs: usize,
+    /// Jurisdictions given a cluster.
+    pub clustered: usize,
+    /// Clusters formed.
+    pub clusters: usize,
+    /// Why no clusters were formed, if none were.
+    pub no_clusters: Option<String>,
+}
+
+/// The options of a `sensitivity` folder, in the order they are written.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SensitivityOptions {
+    /// `ua` or `sa`.
+    pub design: String,
+    /// The sampler, as people read it.
+    pub sampler: String,
+    /// Base sample size N.
+    pub n: usize,
+    /// The seed.
+    pub seed: u64,
+    /// Bootstrap replications of the indices.
+    pub bootstrap: usize,
+    /// The node whose ranks are analysed.
+    pub target: String,
+    /// Where the factors were read.
+    pub spec: SpecRecord,
+    /// The factors.
+    pub factors: Vec<FactorRecord>,
+    /// Runs made.
+    pub runs: usize,
+    /// Runs that failed.
+    pub failed: usize,
+    /// Design rows whose runs all succeeded (sensitivity design only).
+    pub design_rows_used: Option<usize>,
+    /// The step regenerations started from.
+    pub regenerated_from: String,
+}
+
+/// Where a sensitivity analysis read its factors: a file, or the rubric's section (its words).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SpecRecord {
+    /// A `--spec` file.
+    File(FileRecord),
+    /// Where else, in words.
+    Described(String),
+}
+
+impl Default for SpecRecord {
+    fn default() -> Self {
+        SpecRecord::Described(String::new())
+    }
+}
+
+/// An uncertain factor of a sensitivity analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FactorRecord {
+    /// Alternatives drawn from.
+    Discrete {
+        /// Its name.
+        name: String,
+        /// `discrete`.
+        kind: String,
+        /// How many alternatives.
+        alternatives: usize,
+        /// The first 20 alternatives' labels.
+        labels: Vec<String>,
+    },
+    /// A range drawn from.
+    Continuous {
+        /// Its name.
+        name: String,
+        /// `continuous`.
+        kind: String,
+        /// Lower and upper end.
+        range: [f64; 2],
+    },
+}
+
+/// The options of an `agreement` folder, in the order they are written.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AgreementOptions {
+    /// The coders.
+    pub coders: Vec<String>,
+    /// Units coded.
+    pub units: usize,
+    /// Units where coders disagree.
+    pub disagreements: usize,
+    /// The metric used for each kind of evidence.
+    pub metrics: AgreementMetrics,
+    /// How disagreements are resolved, in words.
+    pub resolution: String,
+}
+
+/// The agreement metric of each kind of evidence.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AgreementMetrics {
+    /// Boolean evidence.
+    pub boolean: String,
+    /// Dates.
+    pub date: String,
+    /// Labels.
+    pub label: String,
+    /// Numbers.
+    pub number: String,
+}
+
+/// The options of an `audit` folder.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditOptions {
+    /// The pipeline stage of the statistics and data availability (`--stage`).
+    pub stage: String,
+}
+
 impl RunManifest {
     /// The manifest of a run's folder: `files` are the folder's other files, `options` the
     /// command's own (none for a folder written by the library).
@@ -432,8 +588,17 @@ impl RunManifest {
     /// The `score` options, when the folder records them; `shown` is the manifest's path, for
     /// messages.
     pub fn score_options(&self, shown: &str) -> Result<ScoreOptions, Problem> {
+        self.options_as(shown)
+    }
+
+    /// The command's options read as `T` (its default when none are recorded); `shown` is the
+    /// manifest's path, for messages.
+    pub fn options_as<T: serde::de::DeserializeOwned + Default>(
+        &self,
+        shown: &str,
+    ) -> Result<T, Problem> {
         match &self.options {
-            None => Ok(ScoreOptions::default()),
+            None => Ok(T::default()),
             Some(o) => serde_json::from_value(o.clone()).map_err(|e| {
                 Problem::new(format!(
                     "`{shown}` records the run's options in a form accord does not read: {e}"
@@ -521,6 +686,72 @@ pub struct CompareManifest {
     /// Every file of the folder but the manifest.
     #[serde(default)]
     pub outputs: Outputs<CompareOutput>,
+}
+
+/// A `compare` folder's `summary.json`, in the order it is written.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CompareSummary {
+    /// Side A as given.
+    pub label_a: String,
+    /// Side B as given.
+    pub label_b: String,
+    /// What was compared.
+    pub kind: String,
+    /// Side A's evaluation date.
+    pub evaluation_a: Evaluation,
+    /// Side B's evaluation date.
+    pub evaluation_b: Evaluation,
+    /// Whether both sides were evaluated on the same date.
+    pub same_date: bool,
+    /// How many scores changed, stayed, became known, became unknown, or are unknown on both.
+    pub scores: StatusCounts,
+    /// Jurisdictions ranked on both sides.
+    pub jurisdictions_compared: usize,
+    /// Spearman correlation of the index ranks.
+    pub spearman: Option<f64>,
+    /// Kendall's tau-b of the index ranks.
+    pub kendall: Option<f64>,
+    /// How many of A's top 10 are in B's top 10.
+    pub top10_overlap: usize,
+    /// How many moved more than 5 places.
+    pub moved_more_than_5: usize,
+    /// What differs between the rubrics, in words.
+    pub changes: Vec<String>,
+    /// The jurisdictions that moved most.
+    pub biggest_movers: Vec<Mover>,
+}
+
+/// The `status` counts of `score_deltas.csv`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StatusCounts {
+    /// Known on both sides, and different.
+    pub changed: usize,
+    /// Known on both sides, and the same.
+    pub same: usize,
+    /// Unknown in A, known in B.
+    pub new: usize,
+    /// Known in A, unknown in B.
+    pub gone: usize,
+    /// Unknown on both sides, or on one side only.
+    pub unknown: usize,
+}
+
+/// A jurisdiction that moved between A and B.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Mover {
+    /// Its code.
+    pub jurisdiction: String,
+    /// Its name.
+    pub name: String,
+    /// Its rank in A.
+    pub rank_a: Option<u32>,
+    /// Its rank in B.
+    pub rank_b: Option<u32>,
+    /// Places moved up.
+    pub shift: Option<i64>,
 }
 
 /// Any manifest, by the command that wrote it.

@@ -3,9 +3,11 @@
 pub mod check;
 mod files;
 pub mod manifest;
+pub mod schema;
 
 pub use files::{
-    manifest, manifest_for, ranking_order as files_ranking, score_files, score_files_dated, share,
+    manifest, manifest_with, ranking_order as files_ranking, score_files, score_files_dated,
+    score_tables, share,
 };
 
 use std::path::{Path, PathBuf};

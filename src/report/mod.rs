@@ -17,6 +17,7 @@ use serde_json::Value as Json;
 use crate::error::{InputError, Location, Problem, Problems};
 use crate::files::{decode_utf8, io_reason, sha256_hex};
 use crate::output::manifest;
+use crate::output::schema::{self, Cell, ReadLimits, ReadTable};
 
 /// Largest results file read (bytes): a 20,000 x 20,000 alignment matrix is about 8 GB, far
 /// beyond what a report can show; 1 GiB is generous for anything drawable.
@@ -471,11 +472,11 @@ impl Manifest {
         }
     }
 
-    /// The command's options (`Null` when none are recorded).
-    fn options(&self) -> Json {
-        self.run()
-            .and_then(|m| m.options.clone())
-            .unwrap_or(Json::Null)
+    /// The command's options as its serde type, when they are recorded in a form it reads.
+    fn options<T: serde::de::DeserializeOwned + Default>(&self) -> Option<T> {
+        let m = self.run()?;
+        m.options.as_ref()?;
+        m.options_as(&self.path_shown).ok()
     }
 }
 
@@ -547,149 +548,77 @@ fn jstr(j: &Json, path: &[&str]) -> Option<String> {
     })
 }
 
-/// A CSV file read into text cells, with its header.
-struct Table {
-    shown: String,
-    header: Vec<String>,
-    /// (line, cells)
-    rows: Vec<(usize, Vec<String>)>,
-}
-
-impl Table {
-    fn col(&self, name: &str) -> Result<usize, Problem> {
-        self.header.iter().position(|h| h == name).ok_or_else(|| {
-            Problem::new(format!("`{}` has no column `{name}`", self.shown))
-                .at(Location::line_col(&self.shown, 1, None).with_key(name))
-                .help(format!("its header is: {}", self.header.join(",")))
-        })
-    }
-
-    fn opt_col(&self, name: &str) -> Option<usize> {
-        self.header.iter().position(|h| h == name)
-    }
-
-    fn cell<'a>(&self, row: &'a [String], col: usize) -> &'a str {
-        row.get(col).map_or("", String::as_str)
-    }
-
-    fn number(&self, line: usize, row: &[String], col: usize) -> Result<Option<f64>, Problem> {
-        let s = self.cell(row, col).trim();
-        if s.is_empty() || s == "NA" {
-            return Ok(None);
-        }
-        match s.parse::<f64>() {
-            Ok(x) if x.is_finite() => Ok(Some(x)),
-            _ => Err(Problem::new(format!(
-                "`{}` line {line}: `{s}` in column `{}` is not a number",
-                self.shown,
-                self.header.get(col).map_or("", String::as_str)
-            ))
-            .at(Location::line_col(&self.shown, line, Some(col + 1))
-                .with_key(self.header.get(col).cloned().unwrap_or_default()))),
-        }
-    }
-
-    /// Refuses a table with an `as_of` column holding several dates (`score --as-of d1,d2`).
-    fn single_date(&self) -> Result<(), Problem> {
-        let Some(c) = self.opt_col("as_of") else {
-            return Ok(());
-        };
-        let dates: BTreeSet<&str> = self.rows.iter().map(|(_, r)| self.cell(r, c)).collect();
-        if dates.len() > 1 {
-            return Err(Problem::new(format!(
-                "`{}` holds {} evaluation dates; a report shows one",
-                self.shown,
-                dates.len()
-            ))
-            .at(Location::file(&self.shown).with_key("as_of"))
-            .help("score one date per folder (`accord score --as-of DATE --out DIR`) and report that folder, or compare two with `accord compare`"));
-        }
-        Ok(())
+/// What a report reads of one results file: at most [`MAX_FILE`] bytes and the default rows.
+fn limits() -> ReadLimits {
+    ReadLimits {
+        bytes: MAX_FILE,
+        flag: None,
+        rows: crate::limits::Limits::default().rows,
     }
 }
 
-/// Undoes the spreadsheet guard of `output::text`: a leading `'` before `=`, `+`, `-`, `@`, tab
-/// or carriage return.
-fn untext(s: &str) -> String {
-    let mut chars = s.chars();
-    if chars.next() == Some('\'')
-        && matches!(chars.next(), Some('=' | '+' | '-' | '@' | '\t' | '\r'))
-    {
-        return s[1..].to_string();
-    }
-    s.to_string()
-}
-
-fn read_table(
-    dir: &Path,
-    name: &str,
-    folder: &mut Folder,
-    outputs: &manifest::Manifest,
-) -> Result<Table, Problem> {
-    let path = dir.join(name);
-    let shown = path.display().to_string();
-    let (text, sha256) = read_bytes(&path, "results file")?;
-    folder.files.push(FileCheck {
-        name: name.to_string(),
-        sha256,
-        recorded: outputs.sha256(name).map(str::to_string),
-    });
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let header: Vec<String> = match records.next() {
-        Some(Ok(r)) => r.iter().map(untext).collect(),
-        Some(Err(e)) => return Err(csv_problem(&shown, &e)),
-        None => {
-            return Err(Problem::new(format!("`{shown}` is empty"))
-                .at(Location::file(&shown))
-                .help("a results file starts with a header line"));
-        }
-    };
-    let mut rows = Vec::new();
-    for rec in records {
-        let rec = rec.map_err(|e| csv_problem(&shown, &e))?;
-        let line = rec.position().map_or(0, |p| p.line() as usize);
-        if rec.len() == 1 && rec.get(0).is_some_and(str::is_empty) {
-            continue;
-        }
-        rows.push((line, rec.iter().map(untext).collect()));
-    }
-    Ok(Table {
-        shown,
-        header,
-        rows,
+/// The column `name`, which the table's description requires (so the reader has checked it
+/// is there).
+fn need(t: &ReadTable, name: &str) -> Result<usize, Problem> {
+    t.col(name).ok_or_else(|| {
+        Problem::new(format!("`{}` has no column `{name}`", t.shown))
+            .at(Location::line_col(&t.shown, 1, None).with_key(name))
+            .help(format!("its header is: {}", t.header.join(",")))
     })
 }
 
-fn csv_problem(shown: &str, e: &csv::Error) -> Problem {
-    let line = e.position().map(|p| p.line() as usize);
-    let loc = match line {
-        Some(l) => Location::line_col(shown, l, None),
-        None => Location::file(shown),
+/// Refuses a table with an `as_of` column holding several dates (`score --as-of d1,d2`).
+fn single_date(t: &ReadTable) -> Result<(), Problem> {
+    let Some(c) = t.col("as_of") else {
+        return Ok(());
     };
-    Problem::new(format!("`{shown}` is not valid CSV: {e}")).at(loc)
+    let dates: BTreeSet<&str> = t.rows.iter().map(|r| r.text(Some(c))).collect();
+    if dates.len() > 1 {
+        return Err(Problem::new(format!(
+            "`{}` holds {} evaluation dates; a report shows one",
+            t.shown,
+            dates.len()
+        ))
+        .at(Location::file(&t.shown).with_key("as_of"))
+        .help("score one date per folder (`accord score --as-of DATE --out DIR`) and report that folder, or compare two with `accord compare`"));
+    }
+    Ok(())
 }
 
-fn read_matrix(t: &Table) -> Result<Matrix, Problem> {
-    t.single_date()?;
-    let j = t.col("jurisdiction")?;
-    let data: Vec<usize> = (0..t.header.len())
-        .filter(|&c| c != j && t.header[c] != "as_of")
-        .collect();
+/// A whole number as a rank or cluster (negative read as 0).
+fn whole(x: Option<i64>) -> Option<u32> {
+    x.map(|v| u32::try_from(v.max(0)).unwrap_or(u32::MAX))
+}
+
+/// Reads the file `file` of the folder `dir` against its description, and records its hash
+/// beside the one the manifest records.
+fn read_table(
+    dir: &Path,
+    file: &'static schema::File,
+    folder: &mut Folder,
+    outputs: &manifest::Manifest,
+) -> Result<ReadTable, Problem> {
+    let (table, sha256) = schema::read(&dir.join(file.name), file, &limits())?;
+    folder.files.push(FileCheck {
+        name: file.name.to_string(),
+        sha256,
+        recorded: outputs.sha256(file.name).map(str::to_string),
+    });
+    Ok(table)
+}
+
+fn read_matrix(t: &ReadTable) -> Result<Matrix, Problem> {
+    single_date(t)?;
+    let j = need(t, "jurisdiction")?;
+    let data = t.family();
     let mut m = Matrix {
-        cols: data.iter().map(|&c| t.header[c].clone()).collect(),
+        cols: data.iter().map(|(_, name)| name.to_string()).collect(),
         ..Matrix::default()
     };
-    for (line, row) in &t.rows {
-        m.rows.push(t.cell(row, j).to_string());
-        let mut values = Vec::with_capacity(data.len());
-        for &c in &data {
-            values.push(t.number(*line, row, c)?);
-        }
-        m.values.push(values);
+    for row in &t.rows {
+        m.rows.push(row.text(Some(j)).to_string());
+        m.values
+            .push(data.iter().map(|&(c, _)| row.number(Some(c))).collect());
     }
     Ok(m)
 }
@@ -708,15 +637,15 @@ fn read_score(dir: &Path, m: Manifest) -> Result<ScoreFolder, InputError> {
     let mut folder = folder_of(dir, &m);
     let outputs = m.read.clone();
     let mut problems = Problems::new();
-    let mut table = |name: &str, problems: &mut Problems| {
-        collect(problems, read_table(dir, name, &mut folder, &outputs))
+    let mut table = |file: &'static schema::File, problems: &mut Problems| {
+        collect(problems, read_table(dir, file, &mut folder, &outputs))
     };
-    let ranking = table("ranking.csv", &mut problems);
-    let principles = table("matrix_principles.csv", &mut problems);
-    let dimensions = table("matrix_dimensions.csv", &mut problems);
-    let cells = table("matrix_cells.csv", &mut problems);
+    let ranking = table(&schema::RANKING, &mut problems);
+    let principles = table(&schema::MATRIX_PRINCIPLES, &mut problems);
+    let dimensions = table(&schema::MATRIX_DIMENSIONS, &mut problems);
+    let cells = table(&schema::MATRIX_CELLS, &mut problems);
     let ranking = ranking.and_then(|t| collect(&mut problems, read_ranking(&t)));
-    let mut matrix = |t: Option<Table>| t.and_then(|t| collect(&mut problems, read_matrix(&t)));
+    let mut matrix = |t: Option<ReadTable>| t.and_then(|t| collect(&mut problems, read_matrix(&t)));
     let principles = matrix(principles);
     let dimensions = matrix(dimensions);
     let cells = matrix(cells);
@@ -736,30 +665,27 @@ fn read_score(dir: &Path, m: Manifest) -> Result<ScoreFolder, InputError> {
     }
 }
 
-fn read_ranking(t: &Table) -> Result<Vec<RankRow>, Problem> {
-    t.single_date()?;
-    let (j, score, rank) = (t.col("jurisdiction")?, t.col("score")?, t.col("rank")?);
-    let name = t.opt_col("name");
-    let tier = t.opt_col("tier");
-    let coverage = t.opt_col("coverage");
-    let mut out = Vec::new();
-    for (line, row) in &t.rows {
-        let rank_value = t.number(*line, row, rank)?;
-        out.push(RankRow {
-            code: t.cell(row, j).to_string(),
-            name: name.map_or_else(String::new, |c| t.cell(row, c).to_string()),
-            score: t.number(*line, row, score)?,
-            rank: rank_value.map(|r| r.max(0.0) as u32),
+fn read_ranking(t: &ReadTable) -> Result<Vec<RankRow>, Problem> {
+    single_date(t)?;
+    let (j, score, rank) = (
+        need(t, "jurisdiction")?,
+        need(t, "score")?,
+        need(t, "rank")?,
+    );
+    let (name, tier, coverage) = (t.col("name"), t.col("tier"), t.col("coverage"));
+    Ok(t.rows
+        .iter()
+        .map(|row| RankRow {
+            code: row.text(Some(j)).to_string(),
+            name: row.text(name).to_string(),
+            score: row.number(Some(score)),
+            rank: whole(row.integer(Some(rank))),
             tier: tier
-                .map(|c| t.cell(row, c).to_string())
+                .map(|c| row.text(Some(c)).to_string())
                 .filter(|s| !s.is_empty() && s != "NA"),
-            coverage: match coverage {
-                Some(c) => t.number(*line, row, c)?,
-                None => None,
-            },
-        });
-    }
-    Ok(out)
+            coverage: row.number(coverage),
+        })
+        .collect())
 }
 
 fn meta_of(m: &manifest::RunManifest) -> Meta {
@@ -865,20 +791,21 @@ fn meta_of(m: &manifest::RunManifest) -> Meta {
 }
 
 fn read_align(dir: &Path, m: Manifest) -> Result<AlignFolder, InputError> {
+    let options: Option<manifest::AlignOptions> = m.options();
     let mut folder = folder_of(dir, &m);
     let outputs = m.read.clone();
     let mut problems = Problems::new();
     let alignment = collect(
         &mut problems,
-        read_table(dir, "alignment.csv", &mut folder, &outputs),
+        read_table(dir, &schema::ALIGNMENT, &mut folder, &outputs),
     );
     let clusters = collect(
         &mut problems,
-        read_table(dir, "clusters.csv", &mut folder, &outputs),
+        read_table(dir, &schema::CLUSTERS, &mut folder, &outputs),
     );
     let coop = collect(
         &mut problems,
-        read_table(dir, "cooperation.csv", &mut folder, &outputs),
+        read_table(dir, &schema::COOPERATION, &mut folder, &outputs),
     );
     let alignment = alignment.and_then(|t| collect(&mut problems, read_square(&t)));
     let clusters = clusters.and_then(|t| collect(&mut problems, read_clusters(&t)));
@@ -894,15 +821,18 @@ fn read_align(dir: &Path, m: Manifest) -> Result<AlignFolder, InputError> {
                 names,
                 coop_codes,
                 coop,
-                metric: jstr(&m.options(), &["metric"]),
-                level: jstr(&m.options(), &["level"]),
+                metric: options
+                    .as_ref()
+                    .map(|o| o.metric.clone())
+                    .filter(|x| !x.is_empty()),
+                level: options.map(|o| o.level).filter(|x| !x.is_empty()),
             })
         }
         _ => Err(problems.finish(()).err().unwrap_or_default()),
     }
 }
 
-fn read_square(t: &Table) -> Result<Matrix, Problem> {
+fn read_square(t: &ReadTable) -> Result<Matrix, Problem> {
     let m = read_matrix(t)?;
     if m.rows != m.cols {
         return Err(Problem::new(format!(
@@ -916,49 +846,54 @@ fn read_square(t: &Table) -> Result<Matrix, Problem> {
 
 type Clusters = (BTreeMap<String, u32>, BTreeMap<String, String>);
 
-fn read_clusters(t: &Table) -> Result<Clusters, Problem> {
-    let j = t.col("jurisdiction")?;
-    let c = t.col("cluster")?;
-    let name = t.opt_col("name");
+fn read_clusters(t: &ReadTable) -> Result<Clusters, Problem> {
+    let j = need(t, "jurisdiction")?;
+    let c = need(t, "cluster")?;
+    let name = t.col("name");
     let mut clusters = BTreeMap::new();
     let mut names = BTreeMap::new();
-    for (line, row) in &t.rows {
-        let code = t.cell(row, j).to_string();
-        if let Some(k) = t.number(*line, row, c)? {
-            clusters.insert(code.clone(), k.max(0.0) as u32);
+    for row in &t.rows {
+        let code = row.text(Some(j)).to_string();
+        if let Some(k) = whole(row.integer(Some(c))) {
+            clusters.insert(code.clone(), k);
         }
-        if let Some(n) = name {
-            names.insert(code, t.cell(row, n).to_string());
+        if name.is_some() {
+            names.insert(code, row.text(name).to_string());
         }
     }
     Ok((clusters, names))
 }
 
-fn read_coop(t: &Table) -> Result<(Vec<String>, Vec<Vec<Coop>>), Problem> {
-    let j = t.col("jurisdiction")?;
-    let cols: Vec<usize> = (0..t.header.len()).filter(|&c| c != j).collect();
-    let codes: Vec<String> = cols.iter().map(|&c| t.header[c].clone()).collect();
+fn read_coop(t: &ReadTable) -> Result<(Vec<String>, Vec<Vec<Coop>>), Problem> {
+    let j = need(t, "jurisdiction")?;
+    let cols = t.family();
+    let codes: Vec<String> = cols.iter().map(|(_, name)| name.to_string()).collect();
     let mut cells = Vec::new();
-    for (i, (line, row)) in t.rows.iter().enumerate() {
-        if codes.get(i).map(String::as_str) != Some(t.cell(row, j)) {
+    for (i, row) in t.rows.iter().enumerate() {
+        if codes.get(i).map(String::as_str) != Some(row.text(Some(j))) {
             return Err(Problem::new(format!(
-                "`{}` line {line}: row `{}` does not match column {} `{}`; a cooperation matrix has the same jurisdictions in its rows and columns",
+                "`{}` line {}: row `{}` does not match column {} `{}`; a cooperation matrix has the same jurisdictions in its rows and columns",
                 t.shown,
-                t.cell(row, j),
+                row.line,
+                row.text(Some(j)),
                 i + 2,
                 codes.get(i).map_or("", String::as_str)
             ))
-            .at(Location::line_col(&t.shown, *line, Some(1))));
+            .at(Location::line_col(&t.shown, row.line, Some(1))));
         }
         cells.push(
             cols.iter()
                 .enumerate()
-                .map(|(k, &c)| match t.cell(row, c).trim() {
+                .map(|(k, &(c, _))| match row.cell(c) {
                     _ if k == i => Coop::Diagonal,
-                    "" => Coop::Diagonal,
-                    "none" => Coop::None,
-                    "NA" => Coop::Unknown,
-                    s => Coop::Linked(s.to_string()),
+                    Cell::Na => Coop::Unknown,
+                    Cell::Text(s) => match s.trim() {
+                        "" => Coop::Diagonal,
+                        "none" => Coop::None,
+                        "NA" => Coop::Unknown,
+                        s => Coop::Linked(s.to_string()),
+                    },
+                    _ => Coop::Diagonal,
                 })
                 .collect(),
         );
@@ -976,16 +911,17 @@ fn read_coop(t: &Table) -> Result<(Vec<String>, Vec<Vec<Coop>>), Problem> {
 }
 
 fn read_sensitivity(dir: &Path, m: Manifest) -> Result<SensitivityFolder, InputError> {
+    let options: Option<manifest::SensitivityOptions> = m.options();
     let mut folder = folder_of(dir, &m);
     let outputs = m.read.clone();
     let mut problems = Problems::new();
     let intervals = collect(
         &mut problems,
-        read_table(dir, "rank_intervals.csv", &mut folder, &outputs),
+        read_table(dir, &schema::RANK_INTERVALS, &mut folder, &outputs),
     );
     let indices = collect(
         &mut problems,
-        read_table(dir, "sensitivity_indices.csv", &mut folder, &outputs),
+        read_table(dir, &schema::SENSITIVITY_INDICES, &mut folder, &outputs),
     );
     let intervals = intervals.and_then(|t| collect(&mut problems, read_intervals(&t)));
     let indices = indices.and_then(|t| collect(&mut problems, read_indices(&t)));
@@ -994,67 +930,57 @@ fn read_sensitivity(dir: &Path, m: Manifest) -> Result<SensitivityFolder, InputE
             folder,
             intervals,
             indices,
-            n: m.options().get("n").and_then(Json::as_u64),
-            target: jstr(&m.options(), &["target"]),
+            n: options.as_ref().map(|o| o.n as u64),
+            target: options.map(|o| o.target).filter(|x| !x.is_empty()),
         }),
         _ => Err(problems.finish(()).err().unwrap_or_default()),
     }
 }
 
-fn read_intervals(t: &Table) -> Result<BTreeMap<String, Interval>, Problem> {
-    let j = t.col("jurisdiction")?;
+fn read_intervals(t: &ReadTable) -> Result<BTreeMap<String, Interval>, Problem> {
+    let j = need(t, "jurisdiction")?;
     let (median, q05, q95) = (
-        t.col("median_rank")?,
-        t.col("q05_rank")?,
-        t.col("q95_rank")?,
+        need(t, "median_rank")?,
+        need(t, "q05_rank")?,
+        need(t, "q95_rank")?,
     );
-    let nominal = t.opt_col("nominal_rank");
+    let nominal = t.col("nominal_rank");
     let mut out = BTreeMap::new();
-    for (line, row) in &t.rows {
-        let code = t.cell(row, j).to_string();
+    for row in &t.rows {
+        let code = row.text(Some(j)).to_string();
         out.insert(
             code.clone(),
             Interval {
                 code,
-                nominal: match nominal {
-                    Some(c) => t.number(*line, row, c)?,
-                    None => None,
-                },
-                median: t.number(*line, row, median)?,
-                q05: t.number(*line, row, q05)?,
-                q95: t.number(*line, row, q95)?,
+                nominal: row.number(nominal),
+                median: row.number(Some(median)),
+                q05: row.number(Some(q05)),
+                q95: row.number(Some(q95)),
             },
         );
     }
     Ok(out)
 }
 
-fn read_indices(t: &Table) -> Result<Vec<SensIndex>, Problem> {
-    let f = t.col("factor")?;
-    let (si, sti) = (t.col("si")?, t.col("sti")?);
-    let opt = |name: &str| t.opt_col(name);
-    let (si05, si95, sti05, sti95) = (opt("si_q05"), opt("si_q95"), opt("sti_q05"), opt("sti_q95"));
-    let mut out = Vec::new();
-    for (line, row) in &t.rows {
-        let get = |c: Option<usize>| -> Result<Option<f64>, Problem> {
-            match c {
-                Some(c) => t.number(*line, row, c),
-                None => Ok(None),
-            }
-        };
-        out.push(SensIndex {
-            factor: t.cell(row, f).to_string(),
-            si: [get(Some(si))?, get(si05)?, get(si95)?],
-            sti: [get(Some(sti))?, get(sti05)?, get(sti95)?],
-        });
-    }
-    Ok(out)
+fn read_indices(t: &ReadTable) -> Result<Vec<SensIndex>, Problem> {
+    let f = need(t, "factor")?;
+    let (si, sti) = (Some(need(t, "si")?), Some(need(t, "sti")?));
+    let c = |name: &str| t.col(name);
+    let (si05, si95, sti05, sti95) = (c("si_q05"), c("si_q95"), c("sti_q05"), c("sti_q95"));
+    Ok(t.rows
+        .iter()
+        .map(|row| SensIndex {
+            factor: row.text(Some(f)).to_string(),
+            si: [row.number(si), row.number(si05), row.number(si95)],
+            sti: [row.number(sti), row.number(sti05), row.number(sti95)],
+        })
+        .collect())
 }
 
 fn read_compare(dir: &Path, m: Manifest) -> Result<CompareFolder, InputError> {
     let mut folder = folder_of(dir, &m);
     let outputs = m.read.clone();
-    let shifts = read_table(dir, "rank_shifts.csv", &mut folder, &outputs)
+    let shifts = read_table(dir, &schema::RANK_SHIFTS, &mut folder, &outputs)
         .and_then(|t| read_shifts(&t))
         .map_err(InputError::one)?;
     let path = dir.join("summary.json");
@@ -1119,37 +1045,26 @@ fn json_text(v: &Json) -> String {
     }
 }
 
-fn read_shifts(t: &Table) -> Result<Vec<Shift>, Problem> {
-    let j = t.col("jurisdiction")?;
-    let (ra, rb) = (t.col("rank_a")?, t.col("rank_b")?);
-    let name = t.opt_col("name");
-    let (shift, sa, sb) = (
-        t.opt_col("shift"),
-        t.opt_col("score_a"),
-        t.opt_col("score_b"),
-    );
-    let mut out = Vec::new();
-    for (line, row) in &t.rows {
-        let get = |c: Option<usize>| -> Result<Option<f64>, Problem> {
-            match c {
-                Some(c) => t.number(*line, row, c),
-                None => Ok(None),
+fn read_shifts(t: &ReadTable) -> Result<Vec<Shift>, Problem> {
+    let j = need(t, "jurisdiction")?;
+    let (ra, rb) = (Some(need(t, "rank_a")?), Some(need(t, "rank_b")?));
+    let name = t.col("name");
+    let (shift, sa, sb) = (t.col("shift"), t.col("score_a"), t.col("score_b"));
+    Ok(t.rows
+        .iter()
+        .map(|row| {
+            let (rank_a, rank_b) = (row.number(ra), row.number(rb));
+            Shift {
+                code: row.text(Some(j)).to_string(),
+                name: row.text(name).to_string(),
+                rank_a,
+                rank_b,
+                shift: row
+                    .number(shift)
+                    .or_else(|| rank_a.zip(rank_b).map(|(a, b)| a - b)),
+                score_a: row.number(sa),
+                score_b: row.number(sb),
             }
-        };
-        let (rank_a, rank_b) = (get(Some(ra))?, get(Some(rb))?);
-        let shift = match get(shift)? {
-            Some(s) => Some(s),
-            None => rank_a.zip(rank_b).map(|(a, b)| a - b),
-        };
-        out.push(Shift {
-            code: t.cell(row, j).to_string(),
-            name: name.map_or_else(String::new, |c| t.cell(row, c).to_string()),
-            rank_a,
-            rank_b,
-            shift,
-            score_a: get(sa)?,
-            score_b: get(sb)?,
-        });
-    }
-    Ok(out)
+        })
+        .collect())
 }

@@ -520,7 +520,7 @@ fn audit_command_writes_every_file() {
     );
     let (stdout, stderr) = texts(&o);
     assert!(o.status.success(), "{stderr}");
-    assert!(stdout.contains("wrote 12 files"), "{stdout}");
+    assert!(stdout.contains("wrote 13 files"), "{stdout}");
     for f in [
         "stats.csv",
         "data_availability.csv",
@@ -534,6 +534,7 @@ fn audit_command_writes_every_file() {
         "effective_weights.csv",
         "treatment.csv",
         "treated_points.csv",
+        "manifest.json",
     ] {
         assert!(out.join(f).is_file(), "{f}");
     }
