@@ -10,7 +10,7 @@ use accord::error::{Error, InputError, Problem};
 use accord::evidence::parse_date;
 use accord::explain::table;
 use accord::output::manifest::{
-    self, CompareManifest, CompareSummary, Mover, Outputs, StatusCounts,
+    self, CompareManifest, CompareSummary, Mover, NotAttributed, Outputs, StatusCounts,
 };
 use accord::output::opt_number;
 use accord::output::schema::{self, Cell, Table};
@@ -67,6 +67,15 @@ fn kind_of(x: &str) -> Kind {
     }
 }
 
+/// The two sides compared, what differs between their rubrics, and the attribution.
+struct Compared {
+    a: Side,
+    b: Side,
+    changes: Vec<Change>,
+    movers_text: Option<String>,
+    not_attributed: Vec<NotAttributed>,
+}
+
 /// Runs `compare`.
 pub fn run(args: &CompareArgs, limits: &accord::limits::Limits) -> Result<(), Error> {
     let kind = kind_of(&args.a);
@@ -78,89 +87,155 @@ pub fn run(args: &CompareArgs, limits: &accord::limits::Limits) -> Result<(), Er
         .into());
     }
     let out = args.output.begin()?;
-    let mut report = String::new();
-    let (side_a, side_b, changes, movers_text) = match kind {
-        Kind::Results => {
-            let a = Side::from_folder(Path::new(&args.a), limits)?;
-            let b = Side::from_folder(Path::new(&args.b), limits)?;
-            let changes = match (&a.settings, &b.settings) {
-                (Some(x), Some(y)) => compare::rubric_diff(x, y),
-                _ => Vec::new(),
-            };
-            (a, b, changes, None)
-        }
-        Kind::Rubrics => {
-            if args.inputs.rubric.is_some() {
-                return Err(InputError::one(Problem::new(
-                    "comparing two rubrics: give them as A and B, not with --rubric",
-                ))
-                .into());
-            }
-            let mut ia = args.inputs.clone();
-            ia.rubric = Some(PathBuf::from(&args.a));
-            let (ra, inputs_a, as_of) = ia.load(limits)?;
-            let mut ib = args.inputs.clone();
-            ib.rubric = Some(PathBuf::from(&args.b));
-            let (rb, inputs_b, _) = ib.load(limits)?;
-            let a = accord::score(ra, inputs_a, as_of)?;
-            let b = accord::score(rb, inputs_b, as_of)?;
-            let changes = compare::rubric_diff(
-                &a.rubric.provenance.effective,
-                &b.rubric.provenance.effective,
-            );
-            let side_a = Side::from_scored(&args.a, &a);
-            let side_b = Side::from_scored(&args.b, &b);
-            let effects = compare::effects(&Rescore { a: &a, b: &b }, &changes);
-            let text = attribution(&side_a, &side_b, &changes, &effects, args.movers);
-            (side_a, side_b, changes, Some(text))
-        }
-        Kind::Evidence | Kind::Dates => {
-            let scored = |x: &str| -> Result<accord::Scored, InputError> {
-                let mut i = args.inputs.clone();
-                if kind == Kind::Dates {
-                    i.as_of = Some(x.to_string());
-                } else {
-                    i.evidence = Some(PathBuf::from(x));
-                    i.data = None;
-                }
-                let (r, inputs, as_of) = i.load(limits)?;
-                accord::score(r, inputs, as_of)
-            };
-            let a = scored(&args.a)?;
-            let b = scored(&args.b)?;
-            let side_a = Side::from_scored(&args.a, &a);
-            let side_b = Side::from_scored(&args.b, &b);
-            let shifts = compare::shifts(&side_a, &side_b);
-            let mut lines = String::new();
-            for s in biggest(&shifts, args.movers) {
-                let changed = compare::criterion_changes(&a, &b, &s.jurisdiction);
-                let list: Vec<String> = changed
-                    .iter()
-                    .take(3)
-                    .map(|(id, x, y, _)| format!("`{id}` {} -> {}", opt_number(*x), opt_number(*y)))
-                    .collect();
-                lines.push_str(&format!(
-                    "{} {}: {}; criteria that changed most: {}\n",
-                    s.jurisdiction,
-                    movement(s),
-                    s.name,
-                    if list.is_empty() {
-                        "none (the move comes from others' changes)".to_string()
-                    } else {
-                        list.join(", ")
-                    }
-                ));
-            }
-            (side_a, side_b, Vec::new(), Some(lines))
-        }
+    let c = match kind {
+        Kind::Results => results_sides(args, limits)?,
+        Kind::Rubrics => rubric_sides(args, limits)?,
+        Kind::Evidence | Kind::Dates => input_sides(args, kind, limits)?,
     };
-    let shifts = compare::shifts(&side_a, &side_b);
+    let shifts = compare::shifts(&c.a, &c.b);
     let summary = compare::summarise(&shifts);
+    let (files, counts) = files(args, kind, &c, &shifts, &summary);
+    for (name, b) in &files {
+        out.write(name, b)?;
+    }
+    let mut guard = args
+        .inputs
+        .resolve(limits)
+        .map(|r| r.guard())
+        .unwrap_or_default();
+    guard.add(&args.a).add(&args.b);
+    out.commit(&guard)?;
+    let mut report = words(args, kind, &c, &shifts, &summary, &counts);
+    report.push_str(&format!("wrote {}/\n", args.output.out.display()));
+    print(&report)
+}
 
-    // Files.
+/// Two `score` results folders: their scores and the difference of the settings they record.
+fn results_sides(args: &CompareArgs, limits: &accord::limits::Limits) -> Result<Compared, Error> {
+    let a = Side::from_folder(Path::new(&args.a), limits)?;
+    let b = Side::from_folder(Path::new(&args.b), limits)?;
+    let changes = match (&a.settings, &b.settings) {
+        (Some(x), Some(y)) => compare::rubric_diff(x, y),
+        _ => Vec::new(),
+    };
+    Ok(Compared {
+        a,
+        b,
+        changes,
+        movers_text: None,
+        not_attributed: Vec::new(),
+    })
+}
+
+/// Two rubrics scored on the same inputs, with each change's effect alone.
+fn rubric_sides(args: &CompareArgs, limits: &accord::limits::Limits) -> Result<Compared, Error> {
+    if args.inputs.rubric.is_some() {
+        return Err(InputError::one(Problem::new(
+            "comparing two rubrics: give them as A and B, not with --rubric",
+        ))
+        .into());
+    }
+    let mut ia = args.inputs.clone();
+    ia.rubric = Some(PathBuf::from(&args.a));
+    let (ra, inputs_a, as_of) = ia.load(limits)?;
+    let mut ib = args.inputs.clone();
+    ib.rubric = Some(PathBuf::from(&args.b));
+    let (rb, inputs_b, _) = ib.load(limits)?;
+    let a = accord::score(ra, inputs_a, as_of)?;
+    let b = accord::score(rb, inputs_b, as_of)?;
+    let changes = compare::rubric_diff(
+        &a.rubric.provenance.effective,
+        &b.rubric.provenance.effective,
+    );
+    let side_a = Side::from_scored(&args.a, &a);
+    let side_b = Side::from_scored(&args.b, &b);
+    let effects = compare::effects(&Rescore { a: &a, b: &b }, &changes);
+    let text = attribution(&side_a, &side_b, &changes, &effects, args.movers);
+    let not_attributed = changes
+        .iter()
+        .zip(&effects)
+        .filter_map(|(c, e)| {
+            let why = e.as_ref().err()?;
+            Some(NotAttributed {
+                change: c.describe(),
+                reason: why.to_string().lines().collect::<Vec<_>>().join("; "),
+            })
+        })
+        .collect();
+    Ok(Compared {
+        a: side_a,
+        b: side_b,
+        changes,
+        movers_text: Some(text),
+        not_attributed,
+    })
+}
+
+/// Two evidence files or two dates scored with the same rubric, with the criteria that moved
+/// the biggest movers.
+fn input_sides(
+    args: &CompareArgs,
+    kind: Kind,
+    limits: &accord::limits::Limits,
+) -> Result<Compared, Error> {
+    let scored = |x: &str| -> Result<accord::Scored, InputError> {
+        let mut i = args.inputs.clone();
+        if kind == Kind::Dates {
+            i.as_of = Some(x.to_string());
+        } else {
+            i.evidence = Some(PathBuf::from(x));
+            i.data = None;
+        }
+        let (r, inputs, as_of) = i.load(limits)?;
+        accord::score(r, inputs, as_of)
+    };
+    let a = scored(&args.a)?;
+    let b = scored(&args.b)?;
+    let side_a = Side::from_scored(&args.a, &a);
+    let side_b = Side::from_scored(&args.b, &b);
+    let shifts = compare::shifts(&side_a, &side_b);
+    let mut lines = String::new();
+    for s in biggest(&shifts, args.movers) {
+        let changed = compare::criterion_changes(&a, &b, &s.jurisdiction);
+        let list: Vec<String> = changed
+            .iter()
+            .take(3)
+            .map(|(id, x, y, _)| format!("`{id}` {} -> {}", opt_number(*x), opt_number(*y)))
+            .collect();
+        lines.push_str(&format!(
+            "{} {}: {}; criteria that changed most: {}\n",
+            s.jurisdiction,
+            movement(s),
+            s.name,
+            if list.is_empty() {
+                "none (the move comes from others' changes)".to_string()
+            } else {
+                list.join(", ")
+            }
+        ));
+    }
+    Ok(Compared {
+        a: side_a,
+        b: side_b,
+        changes: Vec::new(),
+        movers_text: Some(lines),
+        not_attributed: Vec::new(),
+    })
+}
+
+/// The folder's files (rank shifts, score deltas, the summary, the manifest) and the status
+/// counts of the score deltas.
+fn files(
+    args: &CompareArgs,
+    kind: Kind,
+    c: &Compared,
+    shifts: &[compare::Shift],
+    summary: &compare::Summary,
+) -> (Vec<(String, Vec<u8>)>, StatusCounts) {
+    let (side_a, side_b, changes) = (&c.a, &c.b, &c.changes);
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut t = Table::new(&schema::RANK_SHIFTS);
-    for s in &shifts {
+    for s in shifts {
         t.push(vec![
             Cell::text(&s.jurisdiction),
             Cell::text(&s.name),
@@ -207,7 +282,7 @@ pub fn run(args: &CompareArgs, limits: &accord::limits::Limits) -> Result<(), Er
         ]);
     }
     files.push(t.into_file());
-    let movers: Vec<Mover> = biggest(&shifts, args.movers)
+    let movers: Vec<Mover> = biggest(shifts, args.movers)
         .iter()
         .map(|s| Mover {
             jurisdiction: s.jurisdiction.clone(),
@@ -232,6 +307,7 @@ pub fn run(args: &CompareArgs, limits: &accord::limits::Limits) -> Result<(), Er
         moved_more_than_5: summary.moved_more_than_5,
         changes: changes.iter().map(Change::describe).collect(),
         biggest_movers: movers,
+        not_attributed: c.not_attributed.clone(),
     };
     files.push((
         schema::COMPARE_SUMMARY.name.to_string(),
@@ -248,18 +324,20 @@ pub fn run(args: &CompareArgs, limits: &accord::limits::Limits) -> Result<(), Er
         outputs: Outputs::of(&files),
     });
     files.push((schema::COMPARE_MANIFEST.name.to_string(), manifest));
-    for (name, b) in &files {
-        out.write(name, b)?;
-    }
-    let mut guard = args
-        .inputs
-        .resolve(limits)
-        .map(|r| r.guard())
-        .unwrap_or_default();
-    guard.add(&args.a).add(&args.b);
-    out.commit(&guard)?;
+    (files, counts)
+}
 
-    // Words.
+/// What stdout says.
+fn words(
+    args: &CompareArgs,
+    kind: Kind,
+    c: &Compared,
+    shifts: &[compare::Shift],
+    summary: &compare::Summary,
+    counts: &StatusCounts,
+) -> String {
+    let (side_a, side_b, changes) = (&c.a, &c.b, &c.changes);
+    let mut report = String::new();
     report.push_str(&format!(
         "comparing {} `{}` (A) with `{}` (B)\n",
         kind.name(),
@@ -268,12 +346,12 @@ pub fn run(args: &CompareArgs, limits: &accord::limits::Limits) -> Result<(), Er
     ));
     let on = |s: &compare::Side| s.date().unwrap_or("no date").to_string();
     if side_a.date() == side_b.date() {
-        report.push_str(&format!("both evaluated on {}\n", on(&side_a)));
+        report.push_str(&format!("both evaluated on {}\n", on(side_a)));
     } else {
         report.push_str(&format!(
             "A evaluated on {}, B on {}{}\n",
-            on(&side_a),
-            on(&side_b),
+            on(side_a),
+            on(side_b),
             if kind == Kind::Dates {
                 ""
             } else {
@@ -292,7 +370,7 @@ pub fn run(args: &CompareArgs, limits: &accord::limits::Limits) -> Result<(), Er
                 changes.len(),
                 if changes.len() == 1 { "" } else { "s" }
             ));
-            for c in &changes {
+            for c in changes {
                 report.push_str(&format!("  {}\n", c.describe()));
             }
         }
@@ -309,18 +387,19 @@ pub fn run(args: &CompareArgs, limits: &accord::limits::Limits) -> Result<(), Er
         "scores: {} changed, {} the same, {} newly known in B, {} known in A only\n",
         counts.changed, counts.same, counts.new, counts.gone
     ));
-    if let Some(m) = movers_text
+    if let Some(m) = c
+        .movers_text
+        .clone()
         .filter(|m| !m.is_empty() && m.lines().count() > usize::from(kind == Kind::Rubrics))
     {
         report.push_str("biggest movers:\n");
         report.push_str(&m);
-    } else if summary.compared > 0 && biggest(&shifts, 1).is_empty() {
+    } else if summary.compared > 0 && biggest(shifts, 1).is_empty() {
         report.push_str("no jurisdiction changed rank\n");
     } else if kind == Kind::Results && !changes.is_empty() {
         report.push_str("attribution needs the rubrics: compare the rubric files to see which change moved whom\n");
     }
-    report.push_str(&format!("wrote {}/\n", args.output.out.display()));
-    print(&report)
+    report
 }
 
 fn fmt(x: Option<f64>) -> String {

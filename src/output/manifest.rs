@@ -720,6 +720,20 @@ pub struct CompareSummary {
     pub changes: Vec<String>,
     /// The jurisdictions that moved most.
     pub biggest_movers: Vec<Mover>,
+    /// The rubric changes whose effect alone could not be computed, with the reason (written
+    /// only when there is one).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_attributed: Vec<NotAttributed>,
+}
+
+/// A rubric change whose effect alone could not be computed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NotAttributed {
+    /// The change, in words.
+    pub change: String,
+    /// Why it could not be applied alone.
+    pub reason: String,
 }
 
 /// The `status` counts of `score_deltas.csv`.

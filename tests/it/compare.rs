@@ -491,4 +491,14 @@ fn attribution_reports_a_change_it_cannot_apply_alone() {
         stdout.contains("`node.P9.weight` re-weighted: 1 -> 3  "),
         "{stdout}"
     );
+    // summary.json lists the change it could not attribute, with the same reason.
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(
+        summary["not_attributed"],
+        serde_json::json!([{
+            "change": "setting `pipeline.aggregate.dat_thresh`: 0.1 -> (unset)",
+            "reason": "B leaves `pipeline.aggregate.dat_thresh` unset, and a setting cannot be unset in A alone"
+        }])
+    );
 }
