@@ -402,6 +402,18 @@ pub fn summary(
         options.level.name(),
         options.min_overlap.max(1)
     ));
+    t.push_str(&pair_lines(s, a));
+    t.push_str(&clusters_line(&a.clusters));
+    t.push_str(&reference_line(s, a));
+    t.push_str(&cooperation_lines(s, c));
+    t.push_str(&format!("wrote {nfiles} files to {out}/\n"));
+    t
+}
+
+/// How many pairs have a similarity, and the most and least aligned of them.
+fn pair_lines(s: &Scored, a: &Alignment) -> String {
+    let mut t = String::new();
+    let n = a.matrix.n;
     let mut pairs: Vec<(usize, usize, f64)> = Vec::new();
     for i in 0..n {
         for j in i + 1..n {
@@ -442,7 +454,12 @@ pub fn summary(
         t.push_str("least aligned:\n");
         t.push_str(&pair_rows(&pairs[..shown]));
     }
-    t.push_str(&clusters_line(&a.clusters));
+    t
+}
+
+/// The jurisdictions closest to `--reference`, if one was given.
+fn reference_line(s: &Scored, a: &Alignment) -> String {
+    let mut t = String::new();
     if let Some(ReferenceAlignment { reference: r, .. }) = &a.reference {
         let who = match r {
             Reference::Ideal => "the ideal profile".to_string(),
@@ -469,6 +486,12 @@ pub fn summary(
             }
         ));
     }
+    t
+}
+
+/// The extradition and legal-assistance links, and the highest safe-haven scores.
+fn cooperation_lines(s: &Scored, c: &Cooperation) -> String {
+    let mut t = String::new();
     let nj = c.extradition.n;
     let ordered = nj * nj.saturating_sub(1);
     let tally = |m: &Matrix| {
@@ -514,7 +537,6 @@ pub fn summary(
             havens.join(", ")
         ));
     }
-    t.push_str(&format!("wrote {nfiles} files to {out}/\n"));
     t
 }
 
