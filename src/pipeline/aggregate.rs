@@ -333,18 +333,21 @@ pub fn amean_full_columns(
 }
 
 /// [`aggregate`] of one row, given the node's [`FullRow`] for rows whose children are all known
-/// (`full`, when `all_known`), which spares recomputing the weights' total for every row.
+/// (`full`, when they are), which spares recomputing the weights' total for every row, and for
+/// such a row of a geometric mean the logarithm of each child's value (`logs`, `x_i.ln()` each),
+/// which spares computing them again for every row of every run on the same values.
 pub fn aggregate_row(
     method: AggregateMethod,
     x: &[Option<f64>],
     w: &[f64],
     p: Option<f64>,
     full: Option<&FullRow>,
+    logs: Option<&[f64]>,
 ) -> Result<Option<f64>, AggError> {
     match full {
         Some(full) if method == AggregateMethod::AMean => Ok(amean_full(x, full)),
         Some(full) if method != AggregateMethod::Median => {
-            aggregate_known(method, x, w, p, full.total)
+            aggregate_known(method, x, w, p, full.total, logs)
         }
         _ => aggregate(method, x, w, p),
     }
@@ -444,16 +447,18 @@ pub fn aggregate(
         return Ok(amean(x, w));
     }
     let total = exact_sum(x.iter().zip(w).filter_map(|(v, w)| v.map(|_| *w)));
-    aggregate_known(method, x, w, p, total)
+    aggregate_known(method, x, w, p, total, None)
 }
 
-/// [`aggregate`] with the exact total of the known children's weights already computed.
+/// [`aggregate`] with the exact total of the known children's weights already computed, and
+/// perhaps every child's logarithm (`logs`: `x_i.ln()` for every child, all known).
 fn aggregate_known(
     method: AggregateMethod,
     x: &[Option<f64>],
     w: &[f64],
     p: Option<f64>,
     total: f64,
+    logs: Option<&[f64]>,
 ) -> Result<Option<f64>, AggError> {
     let known = || {
         x.iter()
@@ -470,7 +475,11 @@ fn aggregate_known(
             if let Some((i, v, _)) = known().find(|k| k.1 <= 0.0) {
                 return Err(AggError::NotPositive { child: i, value: v });
             }
-            (exact_sum(known().map(|(_, v, wi)| wi * v.ln())) / total).exp()
+            let ln = |i: usize, v: f64| {
+                logs.and_then(|l| l.get(i).copied())
+                    .unwrap_or_else(|| v.ln())
+            };
+            (exact_sum(known().map(|(i, v, wi)| wi * ln(i, v))) / total).exp()
         }
         AggregateMethod::HMean => {
             if let Some((i, _, _)) = known().find(|k| k.1 == 0.0) {

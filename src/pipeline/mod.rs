@@ -16,7 +16,7 @@ pub mod treat;
 pub use scored::{Scored, score};
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::base::frame::Frame;
 use crate::error::{InputError, Problem, Problems};
@@ -168,6 +168,9 @@ pub struct StageData {
     pub normalised: Arc<Frame>,
     /// Criterion coverage (kept jurisdictions).
     pub coverage: Arc<Frame>,
+    /// The natural logarithm of every normalised value, computed when a geometric mean first
+    /// needs them and shared by every aggregation on these normalised values.
+    pub logs: Arc<OnceLock<Frame>>,
 }
 
 /// The steps, runnable from any of them on cached earlier output.
@@ -403,6 +406,10 @@ impl<'a> Pipeline<'a> {
                 (Arc::new(t), Arc::new(details))
             }
         };
+        let logs = match reuse(Step::Normalise) {
+            Some(c) => c.logs.clone(),
+            None => Arc::new(OnceLock::new()),
+        };
         let normalised = match reuse(Step::Normalise) {
             Some(c) => c.normalised.clone(),
             None => {
@@ -442,6 +449,7 @@ impl<'a> Pipeline<'a> {
             treatment,
             normalised,
             coverage,
+            logs,
         })
     }
 
@@ -481,6 +489,20 @@ impl<'a> Pipeline<'a> {
                     Member::Criterion(c) => rubric.criteria[c].id.clone(),
                     Member::Node(x) => rubric.nodes[x].id.clone(),
                 };
+                // A geometric mean reads its criteria's logarithms from the shared table.
+                let logs: Vec<Option<&[Option<f64>]>> =
+                    if params.aggregate[k].method == AggregateMethod::GMean {
+                        let table = data.logs.get_or_init(|| log_frame(&data.normalised));
+                        node.children
+                            .iter()
+                            .map(|mem| match *mem {
+                                Member::Criterion(c) => Some(table.col(c)),
+                                Member::Node(_) => None,
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
                 if let Some(method) = params.pca_weights.filter(|_| values.len() > 1) {
                     pca_weights(
                         &values,
@@ -494,6 +516,7 @@ impl<'a> Pipeline<'a> {
                 let scores = aggregate_columns(
                     &params.aggregate[k],
                     &values,
+                    &logs,
                     &weights,
                     &cov,
                     rubric.meta.scale[0],
@@ -550,6 +573,7 @@ pub fn run_with(
         let s = aggregate_columns(
             &params.group_aggregate,
             &vals,
+            &[],
             &shares,
             &cov,
             rubric.meta.scale[0],
@@ -604,6 +628,7 @@ pub fn run_with(
         treatment,
         normalised,
         coverage,
+        logs: _,
     } = data;
     let (denominated, imputed, screened, treated, normalised, crit_cov) = (
         own(denominated),
@@ -746,9 +771,22 @@ struct Names<'a> {
     unit: &'a dyn Fn(usize) -> String,
 }
 
+/// The natural logarithm of every value of a frame.
+fn log_frame(f: &Frame) -> Frame {
+    Frame::from_columns(
+        f.nrow,
+        (0..f.ncol)
+            .map(|c| f.col(c).iter().map(|v| v.map(f64::ln)).collect())
+            .collect(),
+    )
+}
+
+/// `logs` holds, per child, the logarithms of its values where they are already computed
+/// (`None`, or a child beyond its end: computed here).
 fn aggregate_columns(
     agg: &AggregateSpec,
     children: &[&[Option<f64>]],
+    logs: &[Option<&[Option<f64>]>],
     weights: &[f64],
     cov: &[f64],
     lowest: f64,
@@ -787,6 +825,8 @@ fn aggregate_columns(
             aggregate::amean_full_columns(children, read, &full, &all_known, &mut out);
         }
         let mut row = vec![None; children.len()];
+        let mut row_logs = vec![0.0; children.len()];
+        let gmean = agg.method == AggregateMethod::GMean;
         for i in 0..m {
             if amean && all_known[i] {
                 continue;
@@ -794,8 +834,25 @@ fn aggregate_columns(
             for (k, col) in children.iter().enumerate() {
                 row[k] = read(col[i]);
             }
+            // A row of a geometric mean with every child known: its logarithms, from the table
+            // where the value is the child's own, else computed as the mean would.
+            let with_logs = gmean && all_known[i];
+            if with_logs {
+                for (k, (l, v)) in row_logs.iter_mut().zip(&row).enumerate() {
+                    let table = logs
+                        .get(k)
+                        .copied()
+                        .flatten()
+                        .filter(|_| children[k][i].is_some());
+                    *l = match table.and_then(|t| t[i]) {
+                        Some(x) => x,
+                        None => v.map_or(f64::NAN, f64::ln),
+                    };
+                }
+            }
             let full = all_known[i].then_some(&full);
-            out[i] = aggregate::aggregate_row(agg.method, &row, weights, agg.p, full).map_err(|e| {
+            let row_logs = with_logs.then_some(row_logs.as_slice());
+            out[i] = aggregate::aggregate_row(agg.method, &row, weights, agg.p, full, row_logs).map_err(|e| {
                 let (child, what) = match e {
                     AggError::NotPositive { child, value } => (child, format!("is {value}, and a {} needs positive values", agg.method.describe())),
                     AggError::Zero { child } => (child, "is 0, and a harmonic mean cannot take zeros".to_string()),
