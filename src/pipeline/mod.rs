@@ -800,6 +800,13 @@ fn aggregate_columns(
         settings::NaChild::Zero => v.or(Some(lowest)),
         _ => v,
     };
+    // Each row's known children, counted child by child over contiguous columns.
+    let mut known = vec![0usize; m];
+    for col in children {
+        for (n, v) in known.iter_mut().zip(col.iter()) {
+            *n += usize::from(v.is_some());
+        }
+    }
     if agg.method == AggregateMethod::Copeland {
         let rows: Vec<Vec<Option<f64>>> = (0..m)
             .map(|i| children.iter().map(|col| read(col[i])).collect())
@@ -813,12 +820,10 @@ fn aggregate_columns(
     } else {
         // The weights' total and shares of a row with every child known, computed once.
         let full = aggregate::FullRow::new(weights);
-        let mut all_known = vec![true; m];
-        for col in children {
-            for (a, v) in all_known.iter_mut().zip(col.iter()) {
-                *a &= read(*v).is_some();
-            }
-        }
+        // Rows whose children, as the NA-child policy reads them, are all known: `zero` reads
+        // every unknown child as a value.
+        let zero = agg.na_child == settings::NaChild::Zero;
+        let all_known: Vec<bool> = known.iter().map(|&n| zero || n == children.len()).collect();
         // The arithmetic mean of those rows, child by child over contiguous columns.
         let amean = agg.method == AggregateMethod::AMean;
         if amean {
@@ -873,8 +878,7 @@ fn aggregate_columns(
             _ => "the weights or values are too large for floating point; rescale them".to_string(),
         }));
     }
-    for i in 0..m {
-        let known = children.iter().filter(|col| col[i].is_some()).count();
+    for (i, &known) in known.iter().enumerate() {
         if agg.na_child == settings::NaChild::Na && known < children.len() {
             out[i] = None;
         }
