@@ -239,6 +239,15 @@ pub fn evaluate(
         inputs,
         date,
     };
+    // Each expression's variables resolved to field indices once, not once per jurisdiction.
+    let expr_fields: Vec<Vec<Option<usize>>> = rubric
+        .criteria
+        .iter()
+        .map(|c| match &c.rule {
+            Rule::Expr(e) => e.variables.iter().map(|v| rubric.field_index(v)).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
     for (c, criterion) in rubric.criteria.iter().enumerate() {
         for j in 0..n {
             let (v, b) = match &criterion.rule {
@@ -247,7 +256,7 @@ pub fn evaluate(
                     side,
                     bands,
                 } => count(&ctx, j, instruments, *side, bands),
-                Rule::Expr(e) => match expr(&ctx, j, e, criterion) {
+                Rule::Expr(e) => match expr(&ctx, j, e, &expr_fields[c], criterion) {
                     Ok(x) => x,
                     Err(p) => {
                         problems.push(p);
@@ -605,19 +614,70 @@ fn count(
     (v, Basis::Count { partners, exact })
 }
 
+/// The values of an expression's variables, by their place in [`Expr::variables`] (sorted), as
+/// the expression engine reads them: no names hashed or copied per jurisdiction.
+struct Variables<'e> {
+    names: &'e [String],
+    values: Vec<Option<evalexpr::Value<evalexpr::DefaultNumericTypes>>>,
+}
+
+impl evalexpr::Context for Variables<'_> {
+    type NumericTypes = evalexpr::DefaultNumericTypes;
+
+    fn get_value(&self, identifier: &str) -> Option<&evalexpr::Value<Self::NumericTypes>> {
+        let i = self
+            .names
+            .binary_search_by(|n| n.as_str().cmp(identifier))
+            .ok()?;
+        self.values.get(i)?.as_ref()
+    }
+
+    fn call_function(
+        &self,
+        identifier: &str,
+        _argument: &evalexpr::Value<Self::NumericTypes>,
+    ) -> evalexpr::error::EvalexprResultValue<Self::NumericTypes> {
+        // No functions of its own: only the engine's built-ins, which stay enabled.
+        Err(evalexpr::EvalexprError::FunctionIdentifierNotFound(
+            identifier.to_string(),
+        ))
+    }
+
+    fn are_builtin_functions_disabled(&self) -> bool {
+        false
+    }
+
+    fn set_builtin_functions_disabled(
+        &mut self,
+        disabled: bool,
+    ) -> evalexpr::EvalexprResult<(), Self::NumericTypes> {
+        if disabled {
+            Err(evalexpr::EvalexprError::BuiltinFunctionsCannotBeDisabled)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Evaluates an expression rule for jurisdiction `j`; `fields` are the field indices of its
+/// variables (`None`: a name no field has), in the order of [`Expr::variables`].
 fn expr(
     ctx: &Ctx<'_>,
     j: usize,
     e: &Expr,
+    fields: &[Option<usize>],
     crit: &crate::rubric::Criterion,
 ) -> Result<(Option<f64>, Basis), Problem> {
     let criterion = crit.id.as_str();
-    use evalexpr::{ContextWithMutableVariables, HashMapContext, Value as EV};
-    let mut context = HashMapContext::<evalexpr::DefaultNumericTypes>::new();
+    use evalexpr::Value as EV;
+    let mut context = Variables {
+        names: &e.variables,
+        values: vec![None; e.variables.len()],
+    };
     let mut used = Vec::new();
     let mut missing = false;
-    for name in &e.variables {
-        let Some(f) = ctx.rubric.field_index(name) else {
+    for (slot, field) in context.values.iter_mut().zip(fields) {
+        let Some(f) = *field else {
             missing = true;
             continue;
         };
@@ -642,8 +702,7 @@ fn expr(
                 continue;
             }
         };
-        // Variables were checked at validation; setting one cannot fail on type.
-        let _ = context.set_value(name.clone(), value);
+        *slot = Some(value);
     }
     used.sort_unstable();
     used.dedup();

@@ -235,6 +235,124 @@ pub fn amean(x: &[Option<f64>], w: &[f64]) -> Option<f64> {
     Some(sum.proven().unwrap_or_else(|| partials_sum(terms())))
 }
 
+/// What every row with all children known shares, computed once per node instead of once per
+/// row: the exact total of the weights (as [`amean`] and [`aggregate`] compute it over the known
+/// children, here all of them) and each child's share `w_i / total`.
+#[derive(Debug, Clone)]
+pub struct FullRow {
+    total: f64,
+    shares: Vec<f64>,
+}
+
+impl FullRow {
+    /// The total and shares of these weights.
+    pub fn new(w: &[f64]) -> FullRow {
+        let total = exact_sum(w.iter().copied());
+        FullRow {
+            total,
+            shares: w.iter().map(|wi| wi / total).collect(),
+        }
+    }
+}
+
+/// [`amean`] of a row whose children are all known, on the node's precomputed [`FullRow`]: the
+/// same operations on the same operands (`w_i / total` is the share, then `share * x_i`), so the
+/// same double.
+fn amean_full(x: &[Option<f64>], full: &FullRow) -> Option<f64> {
+    let mut values = x.iter().map(|v| v.unwrap_or(0.0));
+    let f = values.next()?;
+    if full.total <= 0.0 {
+        return None;
+    }
+    if values.all(|v| v == f) {
+        return Some(f);
+    }
+    let terms = || {
+        full.shares
+            .iter()
+            .zip(x)
+            .map(|(share, v)| share * v.unwrap_or(0.0))
+    };
+    let mut sum = Compensated::default();
+    terms().for_each(|t| sum.add(t));
+    Some(sum.proven().unwrap_or_else(|| partials_sum(terms())))
+}
+
+/// [`amean_full`] of every row marked in `rows` (rows whose children, as `read` gives them, are
+/// all known), written to `out`. Child by child over contiguous columns, each row's compensated
+/// sum taking its terms in the children's order, as [`amean_full`] does row by row.
+pub fn amean_full_columns(
+    children: &[&[Option<f64>]],
+    read: impl Fn(Option<f64>) -> Option<f64>,
+    full: &FullRow,
+    rows: &[bool],
+    out: &mut [Option<f64>],
+) {
+    let Some((first, rest)) = children.split_first() else {
+        // No child: no value (amean_full's empty row).
+        return;
+    };
+    if full.total <= 0.0 {
+        for (o, _) in out.iter_mut().zip(rows).filter(|(_, r)| **r) {
+            *o = None;
+        }
+        return;
+    }
+    let value = |v: Option<f64>| read(v).unwrap_or(0.0);
+    // Rows whose children are all equal give that value; the others need the sum.
+    let mut sum_rows: Vec<bool> = rows.to_vec();
+    for (i, r) in sum_rows.iter_mut().enumerate() {
+        if *r {
+            let f = value(first[i]);
+            if rest.iter().all(|col| value(col[i]) == f) {
+                out[i] = Some(f);
+                *r = false;
+            }
+        }
+    }
+    let mut sums = vec![Compensated::default(); out.len()];
+    for (col, share) in children.iter().zip(&full.shares) {
+        for ((sum, v), r) in sums.iter_mut().zip(col.iter()).zip(&sum_rows) {
+            if *r {
+                sum.add(share * value(*v));
+            }
+        }
+    }
+    for (i, (sum, r)) in sums.iter().zip(&sum_rows).enumerate() {
+        if *r {
+            out[i] = Some(sum.proven().unwrap_or_else(|| {
+                partials_sum(
+                    full.shares
+                        .iter()
+                        .zip(children)
+                        .map(|(share, col)| share * value(col[i])),
+                )
+            }));
+        }
+    }
+}
+
+/// [`aggregate`] of one row, given the node's [`FullRow`] for rows whose children are all known
+/// (`full`, when they are), which spares recomputing the weights' total for every row, and for
+/// such a row of a geometric mean the logarithm of each child's value (`logs`, `x_i.ln()` each),
+/// which spares computing them again for every row of every run on the same values.
+pub fn aggregate_row(
+    method: AggregateMethod,
+    x: &[Option<f64>],
+    w: &[f64],
+    p: Option<f64>,
+    full: Option<&FullRow>,
+    logs: Option<&[f64]>,
+) -> Result<Option<f64>, AggError> {
+    match full {
+        Some(full) if method == AggregateMethod::AMean => Ok(amean_full(x, full)),
+        Some(full) if method != AggregateMethod::Median => {
+            aggregate_known(method, x, w, p, full.total, logs)
+        }
+        _ => aggregate(method, x, w, p),
+    }
+}
+
 /// Each known child's additive part of the arithmetic mean: (w_i / sum(known w)) x_i, as
 /// [`amean`] forms it, adjusted by rounding so that adding the parts in order gives `amean`
 /// exactly: the last part takes up the difference, and when no double can (the sum before it
@@ -328,13 +446,26 @@ pub fn aggregate(
     if method == AggregateMethod::AMean {
         return Ok(amean(x, w));
     }
+    let total = exact_sum(x.iter().zip(w).filter_map(|(v, w)| v.map(|_| *w)));
+    aggregate_known(method, x, w, p, total, None)
+}
+
+/// [`aggregate`] with the exact total of the known children's weights already computed, and
+/// perhaps every child's logarithm (`logs`: `x_i.ln()` for every child, all known).
+fn aggregate_known(
+    method: AggregateMethod,
+    x: &[Option<f64>],
+    w: &[f64],
+    p: Option<f64>,
+    total: f64,
+    logs: Option<&[f64]>,
+) -> Result<Option<f64>, AggError> {
     let known = || {
         x.iter()
             .zip(w)
             .enumerate()
             .filter_map(|(i, (v, w))| v.map(|v| (i, v, *w)))
     };
-    let total = exact_sum(known().map(|k| k.2));
     if known().next().is_none() || total <= 0.0 {
         return Ok(None);
     }
@@ -344,7 +475,11 @@ pub fn aggregate(
             if let Some((i, v, _)) = known().find(|k| k.1 <= 0.0) {
                 return Err(AggError::NotPositive { child: i, value: v });
             }
-            (exact_sum(known().map(|(_, v, wi)| wi * v.ln())) / total).exp()
+            let ln = |i: usize, v: f64| {
+                logs.and_then(|l| l.get(i).copied())
+                    .unwrap_or_else(|| v.ln())
+            };
+            (exact_sum(known().map(|(i, v, wi)| wi * ln(i, v))) / total).exp()
         }
         AggregateMethod::HMean => {
             if let Some((i, _, _)) = known().find(|k| k.1 == 0.0) {

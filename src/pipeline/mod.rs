@@ -16,7 +16,7 @@ pub mod treat;
 pub use scored::{Scored, score};
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::base::frame::Frame;
 use crate::error::{InputError, Problem, Problems};
@@ -168,6 +168,9 @@ pub struct StageData {
     pub normalised: Arc<Frame>,
     /// Criterion coverage (kept jurisdictions).
     pub coverage: Arc<Frame>,
+    /// The natural logarithm of every normalised value, computed when a geometric mean first
+    /// needs them and shared by every aggregation on these normalised values.
+    pub logs: Arc<OnceLock<Frame>>,
 }
 
 /// The steps, runnable from any of them on cached earlier output.
@@ -175,6 +178,75 @@ pub struct Pipeline<'a> {
     rubric: &'a Rubric,
     inputs: &'a Inputs,
     raw: &'a Frame,
+    resolved: Resolved<'a>,
+}
+
+/// What the steps look up by name, resolved once when the pipeline is made rather than on every
+/// run: each criterion's denominator column, each group column's rows as numbers, the codes.
+struct Resolved<'a> {
+    /// Per criterion, its denominator's position in `denominators` (`None`: not divided, or a
+    /// denominator the jurisdictions file lacks, which [`Pipeline::check`] refuses).
+    denominator_of: Vec<Option<usize>>,
+    /// Every denominator's column, in the jurisdictions file's order.
+    denominators: Vec<Vec<Option<f64>>>,
+    /// Every group column's rows as numbers, so that imputation compares numbers, not names.
+    groups: Vec<Vec<Option<usize>>>,
+    /// Every jurisdiction's code.
+    codes: Vec<&'a str>,
+    /// 1 where evidence gave a value, 0 where it did not, for every jurisdiction.
+    coverage: Arc<Frame>,
+}
+
+impl<'a> Resolved<'a> {
+    fn new(rubric: &Rubric, inputs: &'a Inputs, raw: &Frame) -> Resolved<'a> {
+        let juris = &inputs.jurisdictions;
+        let denominator_of = rubric
+            .criteria
+            .iter()
+            .map(|crit| {
+                let name = crit.denominator.as_ref()?;
+                juris.denominator_names.iter().position(|x| x == name)
+            })
+            .collect();
+        let denominators = (0..juris.denominator_names.len())
+            .map(|k| juris.list.iter().map(|j| j.denominators[k]).collect())
+            .collect();
+        let groups = (0..juris.group_names.len())
+            .map(|k| {
+                // Numbered in order of first appearance.
+                let mut names: HashMap<&str, usize> = HashMap::new();
+                juris
+                    .list
+                    .iter()
+                    .map(|j| {
+                        let next = names.len();
+                        j.groups[k]
+                            .as_deref()
+                            .map(|g| *names.entry(g).or_insert(next))
+                    })
+                    .collect()
+            })
+            .collect();
+        let codes = juris.list.iter().map(|j| j.code.as_str()).collect();
+        let coverage = Frame::from_columns(
+            raw.nrow,
+            (0..raw.ncol)
+                .map(|c| {
+                    raw.col(c)
+                        .iter()
+                        .map(|v| Some(if v.is_some() { 1.0 } else { 0.0 }))
+                        .collect()
+                })
+                .collect(),
+        );
+        Resolved {
+            denominator_of,
+            denominators,
+            groups,
+            codes,
+            coverage: Arc::new(coverage),
+        }
+    }
 }
 
 impl<'a> Pipeline<'a> {
@@ -188,6 +260,7 @@ impl<'a> Pipeline<'a> {
             rubric,
             inputs,
             raw: &values.values,
+            resolved: Resolved::new(rubric, inputs, &values.values),
         }
     }
 
@@ -241,18 +314,17 @@ impl<'a> Pipeline<'a> {
                 let mut d = self.raw.clone();
                 if params.denominate {
                     for (c, crit) in rubric.criteria.iter().enumerate() {
-                        let Some(name) = &crit.denominator else {
+                        let Some(k) = self.resolved.denominator_of[c] else {
                             continue;
                         };
-                        let Some(k) = juris.denominator_names.iter().position(|x| x == name) else {
-                            continue;
-                        };
-                        let col: Vec<Option<f64>> =
-                            juris.list.iter().map(|j| j.denominators[k]).collect();
-                        denominate::denominate(d.col_mut(c), &col, crit.scale_factor);
-                        finite(d.col(c), "dividing it by its denominator", &crit.id, &|r| {
-                            juris.list[r].code.clone()
-                        })?;
+                        let col = &self.resolved.denominators[k];
+                        denominate::denominate(d.col_mut(c), col, crit.scale_factor);
+                        finite(
+                            d.col(c),
+                            &|| "dividing it by its denominator".to_string(),
+                            &crit.id,
+                            &|r| juris.list[r].code.clone(),
+                        )?;
                     }
                 }
                 Arc::new(d)
@@ -267,27 +339,15 @@ impl<'a> Pipeline<'a> {
                 } else {
                     let mut d = (*denominated).clone();
                     // Each row's group as a number, so columns compare numbers, not names.
-                    let groups: Option<Vec<Option<usize>>> = params
+                    let groups: Option<&[Option<usize>]> = params
                         .impute
                         .group
                         .as_ref()
                         .and_then(|g| juris.group_index(g))
-                        .map(|k| {
-                            let mut names: HashMap<&str, usize> = HashMap::new();
-                            juris
-                                .list
-                                .iter()
-                                .map(|j| {
-                                    let next = names.len();
-                                    j.groups[k]
-                                        .as_deref()
-                                        .map(|g| *names.entry(g).or_insert(next))
-                                })
-                                .collect()
-                        });
+                        .map(|k| self.resolved.groups[k].as_slice());
                     for (c, crit) in rubric.criteria.iter().enumerate() {
                         let zero = if crit.rule.on_scale() { lo } else { 0.0 };
-                        impute::impute(d.col_mut(c), params.impute.method, groups.as_deref(), zero);
+                        impute::impute(d.col_mut(c), params.impute.method, groups, zero);
                     }
                     Arc::new(d)
                 }
@@ -301,8 +361,7 @@ impl<'a> Pipeline<'a> {
                 c.coverage.clone(),
             ),
             None => {
-                let codes: Vec<&str> = juris.list.iter().map(|j| j.code.as_str()).collect();
-                let availability = screen::screen(&imputed, &params.screen, &codes);
+                let availability = screen::screen(&imputed, &params.screen, &self.resolved.codes);
                 let units: Vec<usize> = (0..n).filter(|&r| availability[r].included).collect();
                 if units.is_empty() {
                     return Err(Problem::new("screening removed every jurisdiction").help(format!(
@@ -317,26 +376,12 @@ impl<'a> Pipeline<'a> {
                     Arc::new(imputed.select_rows(&units))
                 };
                 // 1 where evidence gave a value, 0 where it did not (imputed or not).
-                let mut cov = Frame::new(units.len(), rubric.criteria.len());
-                for c in 0..rubric.criteria.len() {
-                    for (i, &u) in units.iter().enumerate() {
-                        cov.set(
-                            i,
-                            c,
-                            Some(if self.raw.get(u, c).is_some() {
-                                1.0
-                            } else {
-                                0.0
-                            }),
-                        );
-                    }
-                }
-                (
-                    Arc::new(availability),
-                    Arc::new(units),
-                    screened,
-                    Arc::new(cov),
-                )
+                let cov = if units.len() == n {
+                    self.resolved.coverage.clone()
+                } else {
+                    Arc::new(self.resolved.coverage.select_rows(&units))
+                };
+                (Arc::new(availability), Arc::new(units), screened, cov)
             }
         };
         let (treated, treatment) = match reuse(Step::Treat) {
@@ -351,7 +396,7 @@ impl<'a> Pipeline<'a> {
                             details.push(Some(treat::treat_in_place(t.col_mut(c), spec)));
                             finite(
                                 t.col(c),
-                                &format!("treating it with `{}`", spec.method.name()),
+                                &|| format!("treating it with `{}`", spec.method.name()),
                                 &rubric.criteria[c].id,
                                 &|r| juris.list[units[r]].code.clone(),
                             )?;
@@ -360,6 +405,10 @@ impl<'a> Pipeline<'a> {
                 }
                 (Arc::new(t), Arc::new(details))
             }
+        };
+        let logs = match reuse(Step::Normalise) {
+            Some(c) => c.logs.clone(),
+            None => Arc::new(OnceLock::new()),
         };
         let normalised = match reuse(Step::Normalise) {
             Some(c) => c.normalised.clone(),
@@ -381,7 +430,7 @@ impl<'a> Pipeline<'a> {
                     })?;
                     finite(
                         &v,
-                        &format!("normalising it with `{}`", nspec.method.name()),
+                        &|| format!("normalising it with `{}`", nspec.method.name()),
                         &crit.id,
                         &|r| juris.list[units[r]].code.clone(),
                     )?;
@@ -400,6 +449,7 @@ impl<'a> Pipeline<'a> {
             treatment,
             normalised,
             coverage,
+            logs,
         })
     }
 
@@ -439,6 +489,20 @@ impl<'a> Pipeline<'a> {
                     Member::Criterion(c) => rubric.criteria[c].id.clone(),
                     Member::Node(x) => rubric.nodes[x].id.clone(),
                 };
+                // A geometric mean reads its criteria's logarithms from the shared table.
+                let logs: Vec<Option<&[Option<f64>]>> =
+                    if params.aggregate[k].method == AggregateMethod::GMean {
+                        let table = data.logs.get_or_init(|| log_frame(&data.normalised));
+                        node.children
+                            .iter()
+                            .map(|mem| match *mem {
+                                Member::Criterion(c) => Some(table.col(c)),
+                                Member::Node(_) => None,
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
                 if let Some(method) = params.pca_weights.filter(|_| values.len() > 1) {
                     pca_weights(
                         &values,
@@ -452,6 +516,7 @@ impl<'a> Pipeline<'a> {
                 let scores = aggregate_columns(
                     &params.aggregate[k],
                     &values,
+                    &logs,
                     &weights,
                     &cov,
                     rubric.meta.scale[0],
@@ -508,6 +573,7 @@ pub fn run_with(
         let s = aggregate_columns(
             &params.group_aggregate,
             &vals,
+            &[],
             &shares,
             &cov,
             rubric.meta.scale[0],
@@ -562,6 +628,7 @@ pub fn run_with(
         treatment,
         normalised,
         coverage,
+        logs: _,
     } = data;
     let (denominated, imputed, screened, treated, normalised, crit_cov) = (
         own(denominated),
@@ -653,40 +720,42 @@ fn coverage(
 ) -> Vec<f64> {
     // sum(w c) / sum(w) rather than a sum of shares: exact for integer weights, as the mean is.
     let total: f64 = weights.iter().sum();
-    (0..m)
-        .map(|i| {
-            if total <= 0.0 {
-                return 0.0;
-            }
-            let c: f64 = child_cov
-                .iter()
-                .zip(child_values)
-                .zip(weights)
-                .map(|((col, vals), w)| match vals[i] {
-                    Some(_) => w * col[i].unwrap_or(0.0),
-                    None => 0.0,
-                })
-                .sum();
-            (c / total).clamp(0.0, 1.0)
-        })
-        .collect()
+    if total <= 0.0 {
+        return vec![0.0; m];
+    }
+    // Child by child over contiguous columns; each row still adds its children's terms in
+    // order, from the value `Iterator::sum` starts from, so each row's sum is the one a sum of
+    // the row's terms gives.
+    let start: f64 = std::iter::empty::<f64>().sum();
+    let mut c = vec![start; m];
+    for ((col, vals), w) in child_cov.iter().zip(child_values).zip(weights) {
+        for ((acc, cv), v) in c.iter_mut().zip(col.iter()).zip(vals.iter()) {
+            *acc += match v {
+                Some(_) => w * cv.unwrap_or(0.0),
+                None => 0.0,
+            };
+        }
+    }
+    c.into_iter().map(|c| (c / total).clamp(0.0, 1.0)).collect()
 }
 
 /// Aggregates children columns into one with the given weights (renormalised over the known
 /// children of each row), applying the coverage floor and COINr's `dat_thresh`.
 /// Refuses a value that is not a finite number (an overflow: evidence or parameters near the
 /// largest number a double holds), naming the criterion, the step and the jurisdiction.
+/// `step` names what was done, and is only written out when a value is refused.
 fn finite(
     col: &[Option<f64>],
-    step: &str,
+    step: &dyn Fn() -> String,
     criterion: &str,
     code: &dyn Fn(usize) -> String,
 ) -> Result<(), Problem> {
     match col.iter().position(|v| v.is_some_and(|x| !x.is_finite())) {
         None => Ok(()),
         Some(r) => Err(Problem::new(format!(
-            "criterion `{criterion}` overflowed for `{}` when {step}: the result is not a finite number",
-            code(r)
+            "criterion `{criterion}` overflowed for `{}` when {}: the result is not a finite number",
+            code(r),
+            step()
         ))
         .help("the values (or the method's parameters) are too large for floating point; rescale them (e.g. to thousands or millions of units)")),
     }
@@ -702,9 +771,22 @@ struct Names<'a> {
     unit: &'a dyn Fn(usize) -> String,
 }
 
+/// The natural logarithm of every value of a frame.
+fn log_frame(f: &Frame) -> Frame {
+    Frame::from_columns(
+        f.nrow,
+        (0..f.ncol)
+            .map(|c| f.col(c).iter().map(|v| v.map(f64::ln)).collect())
+            .collect(),
+    )
+}
+
+/// `logs` holds, per child, the logarithms of its values where they are already computed
+/// (`None`, or a child beyond its end: computed here).
 fn aggregate_columns(
     agg: &AggregateSpec,
     children: &[&[Option<f64>]],
+    logs: &[Option<&[Option<f64>]>],
     weights: &[f64],
     cov: &[f64],
     lowest: f64,
@@ -718,6 +800,13 @@ fn aggregate_columns(
         settings::NaChild::Zero => v.or(Some(lowest)),
         _ => v,
     };
+    // Each row's known children, counted child by child over contiguous columns.
+    let mut known = vec![0usize; m];
+    for col in children {
+        for (n, v) in known.iter_mut().zip(col.iter()) {
+            *n += usize::from(v.is_some());
+        }
+    }
     if agg.method == AggregateMethod::Copeland {
         let rows: Vec<Vec<Option<f64>>> = (0..m)
             .map(|i| children.iter().map(|col| read(col[i])).collect())
@@ -729,12 +818,46 @@ fn aggregate_columns(
             }
         }
     } else {
+        // The weights' total and shares of a row with every child known, computed once.
+        let full = aggregate::FullRow::new(weights);
+        // Rows whose children, as the NA-child policy reads them, are all known: `zero` reads
+        // every unknown child as a value.
+        let zero = agg.na_child == settings::NaChild::Zero;
+        let all_known: Vec<bool> = known.iter().map(|&n| zero || n == children.len()).collect();
+        // The arithmetic mean of those rows, child by child over contiguous columns.
+        let amean = agg.method == AggregateMethod::AMean;
+        if amean {
+            aggregate::amean_full_columns(children, read, &full, &all_known, &mut out);
+        }
         let mut row = vec![None; children.len()];
+        let mut row_logs = vec![0.0; children.len()];
+        let gmean = agg.method == AggregateMethod::GMean;
         for i in 0..m {
+            if amean && all_known[i] {
+                continue;
+            }
             for (k, col) in children.iter().enumerate() {
                 row[k] = read(col[i]);
             }
-            out[i] = aggregate::aggregate(agg.method, &row, weights, agg.p).map_err(|e| {
+            // A row of a geometric mean with every child known: its logarithms, from the table
+            // where the value is the child's own, else computed as the mean would.
+            let with_logs = gmean && all_known[i];
+            if with_logs {
+                for (k, (l, v)) in row_logs.iter_mut().zip(&row).enumerate() {
+                    let table = logs
+                        .get(k)
+                        .copied()
+                        .flatten()
+                        .filter(|_| children[k][i].is_some());
+                    *l = match table.and_then(|t| t[i]) {
+                        Some(x) => x,
+                        None => v.map_or(f64::NAN, f64::ln),
+                    };
+                }
+            }
+            let full = all_known[i].then_some(&full);
+            let row_logs = with_logs.then_some(row_logs.as_slice());
+            out[i] = aggregate::aggregate_row(agg.method, &row, weights, agg.p, full, row_logs).map_err(|e| {
                 let (child, what) = match e {
                     AggError::NotPositive { child, value } => (child, format!("is {value}, and a {} needs positive values", agg.method.describe())),
                     AggError::Zero { child } => (child, "is 0, and a harmonic mean cannot take zeros".to_string()),
@@ -755,8 +878,7 @@ fn aggregate_columns(
             _ => "the weights or values are too large for floating point; rescale them".to_string(),
         }));
     }
-    for i in 0..m {
-        let known = children.iter().filter(|col| col[i].is_some()).count();
+    for (i, &known) in known.iter().enumerate() {
         if agg.na_child == settings::NaChild::Na && known < children.len() {
             out[i] = None;
         }

@@ -22,9 +22,10 @@ pub fn normalise(
 ) -> Result<Vec<Option<f64>>, Why> {
     // The direction is applied on the fly: no flipped copy of the column is made.
     let d = direction;
-    let map = |f: &dyn Fn(f64) -> f64| -> Vec<Option<f64>> {
+    // Generic rather than `&dyn Fn`, so that the method's formula is inlined into the loop.
+    fn map_col(x: &[Option<f64>], d: f64, f: impl Fn(f64) -> f64) -> Vec<Option<f64>> {
         x.iter().map(|v| v.map(|v| f(v * d))).collect()
-    };
+    }
     let min_max = || {
         let mut it = x.iter().flatten().map(|v| v * d);
         let first = it.next()?;
@@ -46,7 +47,7 @@ pub fn normalise(
         NormaliseMethod::MinMax => {
             let (lo, hi) = range()?;
             let [l, u] = spec.l_u.unwrap_or(scale);
-            map(&|v| (v - lo) / (hi - lo) * (u - l) + l)
+            map_col(x, d, |v| (v - lo) / (hi - lo) * (u - l) + l)
         }
         NormaliseMethod::ZScore => {
             let known: Vec<f64> = x.iter().flatten().map(|v| v * d).collect();
@@ -56,14 +57,14 @@ pub fn normalise(
                 return Err("its standard deviation is 0".to_string());
             }
             let [mm, ss] = spec.m_sd;
-            map(&|v| (v - m) / s * ss + mm)
+            map_col(x, d, |v| (v - m) / s * ss + mm)
         }
         NormaliseMethod::Scaled => {
             let [l, u] = flip2(spec.npara);
             if u == l {
                 return Err("`npara` has equal bounds".to_string());
             }
-            map(&|v| (v - l) / (u - l) * spec.scale_factor)
+            map_col(x, d, |v| (v - l) / (u - l) * spec.scale_factor)
         }
         NormaliseMethod::Rank => ranks(&flipped(), spec.ties),
         NormaliseMethod::Borda => ranks(&flipped(), spec.ties)
@@ -87,11 +88,11 @@ pub fn normalise(
                     "its largest value is {hi}; n_fracmax needs a positive maximum (for direction -1 criteria use another method)"
                 ));
             }
-            map(&|v| v / hi)
+            map_col(x, d, |v| v / hi)
         }
         NormaliseMethod::Dist2Max => {
             let (lo, hi) = range()?;
-            map(&|v| 1.0 - (hi - v) / (hi - lo))
+            map_col(x, d, |v| 1.0 - (hi - v) / (hi - lo))
         }
         NormaliseMethod::Dist2Ref => {
             let xr = reference
@@ -102,7 +103,7 @@ pub fn normalise(
             if xr == lo {
                 return Err("the reference jurisdiction has the lowest value, so distances cannot be scaled".to_string());
             }
-            map(&|v| {
+            map_col(x, d, |v| {
                 let y = 1.0 - (xr - v) / (xr - lo);
                 if spec.cap_max { y.min(1.0) } else { y }
             })
@@ -113,7 +114,7 @@ pub fn normalise(
             if targ == lo {
                 return Err("the target equals the lowest value".to_string());
             }
-            map(&|v| {
+            map_col(x, d, |v| {
                 let y = (v - lo) / (targ - lo);
                 if spec.cap_max { y.min(1.0) } else { y }
             })
@@ -124,7 +125,7 @@ pub fn normalise(
             if u == l {
                 return Err("the goalposts are equal".to_string());
             }
-            map(&|v| {
+            map_col(x, d, |v| {
                 let y = (v - l) / (u - l);
                 let y = if spec.trunc2posts {
                     y.clamp(0.0, 1.0)

@@ -6,12 +6,13 @@
 //! again (from the text it was read from) and scores again from the start. Every failure comes back as a [`ScenarioError`] with its
 //! reason. Leave-one-out, `compare` attribution and the sensitivity factors all run on this.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use crate::base::frame::Frame;
 use crate::error::{InputError, Problem};
 use crate::rubric::settings::{
-    AggregateSpec, ImputeSpec, NormaliseSpec, RankTies, ScreenSpec, TreatSpec,
+    AggregateMethod, AggregateSpec, ImputeMethod, ImputeSpec, NaChild, NormaliseMethod,
+    NormaliseSpec, RankTies, ScreenMethod, ScreenSpec, Ties, TreatMethod, TreatSpec,
 };
 use crate::rubric::{Member, Rubric};
 use crate::rules::CriterionValues;
@@ -31,8 +32,71 @@ pub trait Patch: Clone + PartialEq {
     fn patch(&mut self, src: &Self, fields: Fields);
 }
 
+/// Equality of settings bit for bit: numbers by their bits (so 0 and -0, which compare equal but
+/// can give different results, are told apart, and a NaN equals itself), the rest by value.
+pub trait Same {
+    /// True when `self` and `other` are the same setting, bit for bit.
+    fn same(&self, other: &Self) -> bool;
+}
+
+impl Same for f64 {
+    fn same(&self, other: &Self) -> bool {
+        self.to_bits() == other.to_bits()
+    }
+}
+
+macro_rules! same_by_value {
+    ($($t:ty),+) => {
+        $(impl Same for $t {
+            fn same(&self, other: &Self) -> bool {
+                self == other
+            }
+        })+
+    };
+}
+
+same_by_value!(
+    bool,
+    u32,
+    String,
+    ImputeMethod,
+    ScreenMethod,
+    TreatMethod,
+    NormaliseMethod,
+    Ties,
+    AggregateMethod,
+    NaChild
+);
+
+impl<T: Same> Same for Option<T> {
+    fn same(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Some(a), Some(b)) => a.same(b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
+impl<T: Same, const N: usize> Same for [T; N] {
+    fn same(&self, other: &Self) -> bool {
+        self.iter().zip(other).all(|(a, b)| a.same(b))
+    }
+}
+
+impl<T: Same> Same for Vec<T> {
+    fn same(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a.same(b))
+    }
+}
+
 macro_rules! patch_fields {
     ($t:ty: $($f:ident),+) => {
+        impl Same for $t {
+            fn same(&self, other: &Self) -> bool {
+                $(self.$f.same(&other.$f))&&+
+            }
+        }
         impl Patch for $t {
             const NAMES: &'static [&'static str] = &[$(stringify!($f)),+];
             fn differing(&self, to: &Self) -> Fields {
@@ -261,6 +325,52 @@ pub struct Baseline<'a> {
     pipeline: Pipeline<'a>,
     params: Params,
     cache: StageData,
+    /// The steps' output (or their refusal) for settings of the steps before aggregation already
+    /// met, so that scenarios sharing them (a sensitivity design's few treatment x normalisation
+    /// alternatives, thousands of times) aggregate on it instead of computing it again.
+    memo: RwLock<Vec<(StageKey, Result<StageData, Problem>)>>,
+}
+
+/// The most settings of the steps before aggregation a baseline keeps the output of.
+const MEMO_ENTRIES: usize = 32;
+
+/// The settings the steps before aggregation use: equal (bit for bit) keys give equal output on
+/// the same criterion values.
+struct StageKey {
+    denominate: bool,
+    impute: ImputeSpec,
+    screen: ScreenSpec,
+    treat: Vec<Option<TreatSpec>>,
+    normalise: Vec<Option<NormaliseSpec>>,
+}
+
+impl StageKey {
+    fn of(p: &Params) -> StageKey {
+        StageKey {
+            denominate: p.denominate,
+            impute: p.impute.clone(),
+            screen: p.screen.clone(),
+            treat: p.treat.clone(),
+            normalise: p.normalise.clone(),
+        }
+    }
+
+    /// True when `p` has these settings. Criterion by criterion, treatment and normalisation
+    /// together, so that keys differing in every criterion (a design's alternatives) part at
+    /// the first.
+    fn matches(&self, p: &Params) -> bool {
+        self.denominate == p.denominate
+            && self.treat.len() == p.treat.len()
+            && self.normalise.len() == p.normalise.len()
+            && self
+                .treat
+                .iter()
+                .zip(&p.treat)
+                .zip(self.normalise.iter().zip(&p.normalise))
+                .all(|((t, pt), (n, pn))| t.same(pt) && n.same(pn))
+            && self.impute.same(&p.impute)
+            && self.screen.same(&p.screen)
+    }
 }
 
 impl<'a> Baseline<'a> {
@@ -276,6 +386,7 @@ impl<'a> Baseline<'a> {
             pipeline,
             params,
             cache,
+            memo: RwLock::new(Vec::new()),
         })
     }
 
@@ -341,10 +452,7 @@ impl<'a> Baseline<'a> {
             if from == Step::Aggregate {
                 return self.finish(&self.pipeline, &params, &self.cache, ties);
             }
-            let data = self
-                .pipeline
-                .stages(&params, from, Some(&self.cache))
-                .map_err(ScenarioError::Step)?;
+            let data = self.stages(&params, from).map_err(ScenarioError::Step)?;
             return self.finish(&self.pipeline, &params, &data, ties);
         }
         // A changed rule: every step again, on the replaced criterion values.
@@ -357,6 +465,27 @@ impl<'a> Baseline<'a> {
             .stages(&params, Step::Denominate, None)
             .map_err(ScenarioError::Step)?;
         self.finish(&pipeline, &params, &data, ties)
+    }
+
+    /// The steps' output for `params` from `from` on the cached stages, computed once per
+    /// distinct setting of the steps before aggregation.
+    fn stages(&self, params: &Params, from: Step) -> Result<StageData, Problem> {
+        let find = |memo: &[(StageKey, Result<StageData, Problem>)]| {
+            memo.iter()
+                .find(|(key, _)| key.matches(params))
+                .map(|(_, data)| data.clone())
+        };
+        if let Some(found) = self.memo.read().ok().and_then(|memo| find(&memo)) {
+            return found;
+        }
+        let data = self.pipeline.stages(params, from, Some(&self.cache));
+        if let Ok(mut memo) = self.memo.write()
+            && memo.len() < MEMO_ENTRIES
+            && find(&memo).is_none()
+        {
+            memo.push((StageKey::of(params), data.clone()));
+        }
+        data
     }
 
     fn finish(

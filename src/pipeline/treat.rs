@@ -106,8 +106,23 @@ fn treat_inner(x: &[Option<f64>], spec: &TreatSpec) -> (Option<Vec<Option<f64>>>
         return (None, detail);
     }
     let mut marks1 = vec![""; n];
-    let x1 = apply(spec.method, x, spec, &mut marks1, &mut detail.nwin);
-    let c1 = check(&x1, spec);
+    let mut last = None;
+    let x1 = apply(
+        spec.method,
+        x,
+        spec,
+        &mut marks1,
+        &mut detail.nwin,
+        &mut last,
+    );
+    // Winsorisation ends on the check of its result with its own thresholds: when they are the
+    // pass check's, that is the check after treatment, already computed.
+    let same_thresholds = spec.skew_thresh.to_bits() == spec.pass_skew_thresh.to_bits()
+        && spec.kurt_thresh.to_bits() == spec.pass_kurt_thresh.to_bits();
+    let c1 = match last {
+        Some(c) if same_thresholds => c,
+        _ => check(&x1, spec),
+    };
     detail.check1 = c1;
     let Some(c1) = c1 else {
         detail.skipped = Some("the check could not be run after treatment".to_string());
@@ -119,8 +134,15 @@ fn treat_inner(x: &[Option<f64>], spec: &TreatSpec) -> (Option<Vec<Option<f64>>>
     }
     let base = if spec.combine { x1 } else { x.to_vec() };
     let mut marks2 = vec![""; n];
-    let mut unused = None;
-    let x2 = apply(spec.fallback, &base, spec, &mut marks2, &mut unused);
+    let (mut unused, mut unused_check) = (None, None);
+    let x2 = apply(
+        spec.fallback,
+        &base,
+        spec,
+        &mut marks2,
+        &mut unused,
+        &mut unused_check,
+    );
     detail.check2 = check(&x2, spec);
     join_points(&mut detail.points, &marks1, &marks2);
     (Some(x2), detail)
@@ -139,12 +161,14 @@ fn apply(
     spec: &TreatSpec,
     marks: &mut [&'static str],
     nwin: &mut Option<usize>,
+    last: &mut Option<Option<Check>>,
 ) -> Vec<Option<f64>> {
     match method {
         TreatMethod::None => x.to_vec(),
         TreatMethod::Winsorise => {
-            let (y, n) = winsorise(x, spec, marks);
+            let (y, n, c) = winsorise_checked(x, spec, marks);
             *nwin = Some(n);
+            *last = Some(c);
             y
         }
         TreatMethod::LogCt => {
@@ -176,6 +200,17 @@ pub fn winsorise(
     spec: &TreatSpec,
     marks: &mut [&'static str],
 ) -> (Vec<Option<f64>>, usize) {
+    let (y, nwin, _) = winsorise_checked(x, spec, marks);
+    (y, nwin)
+}
+
+/// [`winsorise`], with the check of the result (with winsorisation's own thresholds) that ended
+/// it.
+fn winsorise_checked(
+    x: &[Option<f64>],
+    spec: &TreatSpec,
+    marks: &mut [&'static str],
+) -> (Vec<Option<f64>>, usize, Option<Check>) {
     let check = |y: &[Option<f64>]| check_with(y, spec.skew_thresh, spec.kurt_thresh);
     let mut y = x.to_vec();
     let mut last = check(&y);
@@ -236,7 +271,7 @@ pub fn winsorise(
     for &i in &imin {
         marks[i] = "winlo";
     }
-    (y, nwin)
+    (y, nwin, last)
 }
 
 /// log(x - min + 0.01 (max - min)).

@@ -75,7 +75,8 @@ pub struct Expr {
     pub text: String,
     /// The compiled operator tree.
     pub tree: evalexpr::Node<evalexpr::DefaultNumericTypes>,
-    /// Field names it reads (resolved to field indices at validation).
+    /// Field names it reads, sorted and without repeats (validation checks that each is a field;
+    /// the rules resolve them to field indices once per evaluation, not per jurisdiction).
     pub variables: Vec<String>,
 }
 

@@ -374,6 +374,45 @@ rule = { type = "expr", expr = "if(party && years >= 1, 100, if(party, 50, 0))" 
 }
 
 #[test]
+fn expression_variables_are_found_whatever_order_they_are_written_in() {
+    // Variables are kept sorted (`alpha`, `level`, `zeta`) and looked up by their place; here
+    // the text names them in another order, with built-in functions around them.
+    let rubric = r#"
+[rubric]
+id = "expr-order"
+version = "1.0.0"
+title = "expr-order"
+[fields.zeta]
+type = "number"
+[fields.alpha]
+type = "boolean"
+[fields.level]
+type = "label"
+levels = ["none", "Full"]
+[[node]]
+id = "I"
+[[criterion]]
+id = "combo"
+parent = "I"
+question = "Capped score for parties with full coverage?"
+rule = { type = "expr", expr = "if(str::to_lowercase(level) == \"full\" && alpha, min(zeta * 10, 100), 0)" }
+"#;
+    let dir = temp_with(&[
+        ("r.toml", rubric),
+        (
+            "evidence.csv",
+            "jurisdiction,zeta,alpha,level\nXAA,5,yes,Full\nXAB,20,yes,Full\nXAC,5,no,Full\nXAD,5,yes,none\nXAE,5,yes,NA\n",
+        ),
+    ]);
+    let s = score_dir(&dir.path().join("r.toml"), dir.path(), None, &[]);
+    assert_eq!(score_of(&s, "XAA", "combo"), Some(50.0)); // 5 * 10
+    assert_eq!(score_of(&s, "XAB", "combo"), Some(100.0)); // min(200, 100)
+    assert_eq!(score_of(&s, "XAC", "combo"), Some(0.0)); // not a party
+    assert_eq!(score_of(&s, "XAD", "combo"), Some(0.0)); // coverage not full
+    assert_eq!(score_of(&s, "XAE", "combo"), None); // an unknown input
+}
+
+#[test]
 fn direction_minus_one_reflects_rule_scores() {
     let s = mini(None, &["criterion.a1.direction=-1"]);
     assert_eq!(score_of(&s, "XAA", "a1"), Some(0.0));
