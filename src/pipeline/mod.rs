@@ -6,7 +6,6 @@
 pub mod aggregate;
 pub mod denominate;
 pub mod impute;
-pub mod normalise;
 pub mod results;
 pub mod scenario;
 mod scored;
@@ -424,7 +423,7 @@ impl<'a> Pipeline<'a> {
                             .position(|&u| juris.list[u].code == *code)
                             .and_then(|r| col[r])
                     });
-                    let v = normalise::normalise(col, nspec, crit.direction, crit.target, reference, rubric.meta.scale).map_err(|why| {
+                    let v = crate::rubric::normalise::normalise(col, nspec, crit.direction, crit.target, reference, rubric.meta.scale).map_err(|why| {
                         Problem::new(format!("cannot normalise criterion `{}` with `{}`: {why}", crit.id, nspec.method.name()))
                             .help("choose another method for it (criterion key `normalise`), or drop the criterion")
                     })?;

@@ -3,6 +3,7 @@
 use serde::{Serialize, Serializer};
 
 use crate::error::{Problem, Problems, did_you_mean};
+pub use crate::rubric::normalise::{NormaliseMethod, NormaliseSpec, Ties, default_normalise};
 use crate::rubric::tree::{Kind, Reader, Table, Tv};
 
 /// Every step's settings.
@@ -68,16 +69,6 @@ fn rank_ties_name<S: Serializer>(t: &RankTies, s: S) -> Result<S::Ok, S::Error> 
         .find(|(_, x)| x == t)
         .map_or("tolerance", |(n, _)| n);
     s.serialize_str(name)
-}
-
-impl Ties {
-    /// The name as written in TOML.
-    pub fn name(self) -> &'static str {
-        match self {
-            Ties::Min => "min",
-            Ties::Average => "average",
-        }
-    }
 }
 
 impl WeightsMethod {
@@ -253,94 +244,6 @@ impl TreatMethod {
         ("log_CT_plus", TreatMethod::LogCtPlus),
         ("log_CT_orig", TreatMethod::LogCtOrig),
         ("boxcox", TreatMethod::BoxCox),
-    ];
-
-    /// The name as written in TOML.
-    pub fn name(self) -> &'static str {
-        Self::NAMES
-            .iter()
-            .find(|(_, m)| *m == self)
-            .map_or("none", |(n, _)| n)
-    }
-}
-
-/// Normalisation (COINr's `Normalise`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct NormaliseSpec {
-    /// Method.
-    pub method: NormaliseMethod,
-    /// `n_minmax` bounds (default: the rubric's scale).
-    pub l_u: Option<[f64; 2]>,
-    /// `n_zscore` mean and sd.
-    pub m_sd: [f64; 2],
-    /// `n_scaled` bounds (raw units).
-    pub npara: [f64; 2],
-    /// `n_scaled` factor.
-    pub scale_factor: f64,
-    /// `n_dist2ref` reference jurisdiction.
-    pub iref: Option<String>,
-    /// `n_dist2ref` / `n_dist2targ`: cap values above 1.
-    pub cap_max: bool,
-    /// `n_goalposts`: [lower, upper, scale] in raw units.
-    pub gposts: Option<[f64; 3]>,
-    /// `n_goalposts`: clamp to the goalposts.
-    pub trunc2posts: bool,
-    /// `n_rank`, `n_borda`, `n_prank`: how ties share ranks.
-    pub ties: Ties,
-}
-
-/// How tied values share ranks in rank-based normalisations (R's `ties.method`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ties {
-    /// The lowest rank of the tie (COINr's default).
-    Min,
-    /// The mean of the tie's ranks.
-    Average,
-}
-
-/// Normalisation methods.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NormaliseMethod {
-    /// Values kept as they are (after the direction flip).
-    None,
-    /// Min-max onto `l_u`.
-    MinMax,
-    /// z-scores, rescaled by `m_sd`.
-    ZScore,
-    /// (x - l)/(u - l) * scale_factor.
-    Scaled,
-    /// Ascending rank.
-    Rank,
-    /// Rank - 1.
-    Borda,
-    /// Percentile rank.
-    PRank,
-    /// x / max.
-    FracMax,
-    /// 1 - (max - x)/(max - min).
-    Dist2Max,
-    /// Distance to a reference jurisdiction.
-    Dist2Ref,
-    /// Distance to the criterion's target.
-    Dist2Targ,
-    /// Goalposts.
-    Goalposts,
-}
-
-impl NormaliseMethod {
-    const NAMES: &[(&str, NormaliseMethod)] = &[
-        ("none", NormaliseMethod::None),
-        ("n_minmax", NormaliseMethod::MinMax),
-        ("n_zscore", NormaliseMethod::ZScore),
-        ("n_scaled", NormaliseMethod::Scaled),
-        ("n_rank", NormaliseMethod::Rank),
-        ("n_borda", NormaliseMethod::Borda),
-        ("n_prank", NormaliseMethod::PRank),
-        ("n_fracmax", NormaliseMethod::FracMax),
-        ("n_dist2max", NormaliseMethod::Dist2Max),
-        ("n_dist2ref", NormaliseMethod::Dist2Ref),
-        ("n_dist2targ", NormaliseMethod::Dist2Targ),
-        ("n_goalposts", NormaliseMethod::Goalposts),
     ];
 
     /// The name as written in TOML.
@@ -650,22 +553,6 @@ pub fn read_treat(r: &mut Reader<'_>, base: &TreatSpec, p: &mut Problems) -> Tre
         fallback,
         combine: r.bool("combine", p).unwrap_or(base.combine),
         lambda: r.f64("lambda", p).unwrap_or(base.lambda),
-    }
-}
-
-/// The default normalisation: min-max onto the rubric's scale.
-pub fn default_normalise() -> NormaliseSpec {
-    NormaliseSpec {
-        method: NormaliseMethod::MinMax,
-        l_u: None,
-        m_sd: [0.0, 1.0],
-        npara: [0.0, 100.0],
-        scale_factor: 100.0,
-        iref: None,
-        cap_max: false,
-        gposts: None,
-        trunc2posts: true,
-        ties: Ties::Min,
     }
 }
 

@@ -624,7 +624,7 @@ fn check_vector(name: &str, got: &[Option<f64>]) {
 
 #[test]
 fn every_normalisation_matches_coinr_on_the_reference_vector() {
-    use accord::pipeline::normalise::normalise;
+    use accord::rubric::normalise::normalise;
     use accord::rubric::settings::{NormaliseMethod as M, default_normalise};
     let x = fn_vector();
     let spec = |m: M| accord::rubric::settings::NormaliseSpec {
@@ -711,7 +711,7 @@ fn every_normalisation_matches_coinr_on_the_reference_vector() {
 
 #[test]
 fn rank_ties_and_negative_goalposts_match_coinr() {
-    use accord::pipeline::normalise::normalise;
+    use accord::rubric::normalise::normalise;
     use accord::rubric::settings::{NormaliseMethod as M, NormaliseSpec, Ties, default_normalise};
     let x = fn_vector();
     let avg = NormaliseSpec {
@@ -1107,7 +1107,7 @@ fn pca_weights_use_the_first_component_of_each_node() {
 
 #[test]
 fn constant_columns_are_a_clear_error_not_a_nan() {
-    use accord::pipeline::normalise::normalise;
+    use accord::rubric::normalise::normalise;
     use accord::rubric::settings::{NormaliseMethod as M, NormaliseSpec, default_normalise};
     let x = [Some(2.0), Some(2.0), None, Some(2.0)];
     for m in [M::MinMax, M::ZScore, M::Dist2Max] {

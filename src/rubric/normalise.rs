@@ -1,4 +1,10 @@
-//! Normalise: bring numeric criteria onto a common scale (COINr's `n_*` functions).
+//! Normalisation methods: each method's name, its variant, its parameters (`NormaliseSpec`) and
+//! its formula, in this one file (COINr's `n_*` functions); `rubric/settings.rs` reads them.
+//!
+//! A new method that needs no new parameter is a variant of [`NormaliseMethod`], its name in
+//! `NAMES`, and its arm in [`normalise`]; the rubric reads it by that name (`pipeline.normalise`,
+//! a criterion's `normalise`, `--set`, a sensitivity factor) and the pipeline's Normalise step
+//! applies it, with no other change.
 //!
 //! Direction is applied once, here: values are multiplied by the criterion's direction before
 //! the method sees them, so every method works on "higher is better" data. Parameters given in
@@ -6,7 +12,122 @@
 //! COINr does only when they come from iMeta.
 
 use crate::base::stats;
-use crate::rubric::settings::{NormaliseMethod, NormaliseSpec, Ties};
+use serde::Serialize;
+
+/// Normalisation methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NormaliseMethod {
+    /// Values kept as they are (after the direction flip).
+    None,
+    /// Min-max onto `l_u`.
+    MinMax,
+    /// z-scores, rescaled by `m_sd`.
+    ZScore,
+    /// (x - l)/(u - l) * scale_factor.
+    Scaled,
+    /// Ascending rank.
+    Rank,
+    /// Rank - 1.
+    Borda,
+    /// Percentile rank.
+    PRank,
+    /// x / max.
+    FracMax,
+    /// 1 - (max - x)/(max - min).
+    Dist2Max,
+    /// Distance to a reference jurisdiction.
+    Dist2Ref,
+    /// Distance to the criterion's target.
+    Dist2Targ,
+    /// Goalposts.
+    Goalposts,
+}
+
+impl NormaliseMethod {
+    /// Every method by its name as written in TOML (COINr's names).
+    pub(crate) const NAMES: &[(&str, NormaliseMethod)] = &[
+        ("none", NormaliseMethod::None),
+        ("n_minmax", NormaliseMethod::MinMax),
+        ("n_zscore", NormaliseMethod::ZScore),
+        ("n_scaled", NormaliseMethod::Scaled),
+        ("n_rank", NormaliseMethod::Rank),
+        ("n_borda", NormaliseMethod::Borda),
+        ("n_prank", NormaliseMethod::PRank),
+        ("n_fracmax", NormaliseMethod::FracMax),
+        ("n_dist2max", NormaliseMethod::Dist2Max),
+        ("n_dist2ref", NormaliseMethod::Dist2Ref),
+        ("n_dist2targ", NormaliseMethod::Dist2Targ),
+        ("n_goalposts", NormaliseMethod::Goalposts),
+    ];
+
+    /// The name as written in TOML.
+    pub fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(_, m)| *m == self)
+            .map_or("none", |(n, _)| n)
+    }
+}
+
+/// Normalisation (COINr's `Normalise`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NormaliseSpec {
+    /// Method.
+    pub method: NormaliseMethod,
+    /// `n_minmax` bounds (default: the rubric's scale).
+    pub l_u: Option<[f64; 2]>,
+    /// `n_zscore` mean and sd.
+    pub m_sd: [f64; 2],
+    /// `n_scaled` bounds (raw units).
+    pub npara: [f64; 2],
+    /// `n_scaled` factor.
+    pub scale_factor: f64,
+    /// `n_dist2ref` reference jurisdiction.
+    pub iref: Option<String>,
+    /// `n_dist2ref` / `n_dist2targ`: cap values above 1.
+    pub cap_max: bool,
+    /// `n_goalposts`: [lower, upper, scale] in raw units.
+    pub gposts: Option<[f64; 3]>,
+    /// `n_goalposts`: clamp to the goalposts.
+    pub trunc2posts: bool,
+    /// `n_rank`, `n_borda`, `n_prank`: how ties share ranks.
+    pub ties: Ties,
+}
+
+/// How tied values share ranks in rank-based normalisations (R's `ties.method`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ties {
+    /// The lowest rank of the tie (COINr's default).
+    Min,
+    /// The mean of the tie's ranks.
+    Average,
+}
+
+impl Ties {
+    /// The name as written in TOML.
+    pub fn name(self) -> &'static str {
+        match self {
+            Ties::Min => "min",
+            Ties::Average => "average",
+        }
+    }
+}
+
+/// The default normalisation: min-max onto the rubric's scale.
+pub fn default_normalise() -> NormaliseSpec {
+    NormaliseSpec {
+        method: NormaliseMethod::MinMax,
+        l_u: None,
+        m_sd: [0.0, 1.0],
+        npara: [0.0, 100.0],
+        scale_factor: 100.0,
+        iref: None,
+        cap_max: false,
+        gposts: None,
+        trunc2posts: true,
+        ties: Ties::Min,
+    }
+}
 
 /// Why a column could not be normalised.
 pub type Why = String;
@@ -174,4 +295,49 @@ pub fn rank_ascending(x: &[Option<f64>]) -> Vec<Option<u32>> {
         k = e;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(got: &[Option<f64>], want: &[Option<f64>]) {
+        assert_eq!(got.len(), want.len());
+        for (g, w) in got.iter().zip(want) {
+            match (g, w) {
+                (Some(g), Some(w)) => assert!((g - w).abs() < 1e-12, "{got:?} vs {want:?}"),
+                _ => assert_eq!(g, w, "{got:?} vs {want:?}"),
+            }
+        }
+    }
+
+    fn with(method: NormaliseMethod) -> NormaliseSpec {
+        NormaliseSpec {
+            method,
+            ..default_normalise()
+        }
+    }
+
+    /// A new method's test goes here: a short column, hand-computed values, direction -1.
+    #[test]
+    fn min_max_puts_the_lowest_at_the_scale_minimum_and_flips_for_direction_minus_one() {
+        let x = [Some(1.0), None, Some(2.0), Some(4.0)];
+        let spec = with(NormaliseMethod::MinMax);
+        // (x - 1) / (4 - 1) * 100: 0, 33.33..., 100; the unknown stays unknown.
+        let up = normalise(&x, &spec, 1.0, None, None, [0.0, 100.0]).unwrap();
+        close(&up, &[Some(0.0), None, Some(100.0 / 3.0), Some(100.0)]);
+        // Direction -1 scores -x: -4 is the lowest, so 4 gets 0 and 1 gets 100.
+        let down = normalise(&x, &spec, -1.0, None, None, [0.0, 100.0]).unwrap();
+        close(&down, &[Some(100.0), None, Some(200.0 / 3.0), Some(0.0)]);
+    }
+
+    #[test]
+    fn every_method_is_found_by_its_name() {
+        for &(name, method) in NormaliseMethod::NAMES {
+            assert_eq!(method.name(), name);
+        }
+        let distinct: std::collections::BTreeSet<&str> =
+            NormaliseMethod::NAMES.iter().map(|(n, _)| *n).collect();
+        assert_eq!(distinct.len(), NormaliseMethod::NAMES.len());
+    }
 }
