@@ -172,6 +172,17 @@ pub struct StageData {
     pub logs: Arc<OnceLock<Frame>>,
 }
 
+/// The screen's output: every jurisdiction's availability, those kept, their data and coverage.
+type Screened = (
+    Arc<Vec<screen::Availability>>,
+    Arc<Vec<usize>>,
+    Arc<Frame>,
+    Arc<Frame>,
+);
+
+/// The treatment's output: the data and what was done to each criterion.
+type Treated = (Arc<Frame>, Arc<Vec<Option<treat::TreatDetail>>>);
+
 /// The steps, runnable from any of them on cached earlier output.
 pub struct Pipeline<'a> {
     rubric: &'a Rubric,
@@ -301,56 +312,14 @@ impl<'a> Pipeline<'a> {
         from: Step,
         cache: Option<&StageData>,
     ) -> Result<StageData, Problem> {
-        let rubric = self.rubric;
-        let juris = &self.inputs.jurisdictions;
-        let n = juris.len();
-        let [lo, _] = rubric.meta.scale;
         let reuse = |step: Step| cache.filter(|_| from > step);
-
         let denominated = match reuse(Step::Denominate) {
             Some(c) => c.denominated.clone(),
-            None => {
-                let mut d = self.raw.clone();
-                if params.denominate {
-                    for (c, crit) in rubric.criteria.iter().enumerate() {
-                        let Some(k) = self.resolved.denominator_of[c] else {
-                            continue;
-                        };
-                        let col = &self.resolved.denominators[k];
-                        denominate::denominate(d.col_mut(c), col, crit.scale_factor);
-                        finite(
-                            d.col(c),
-                            &|| "dividing it by its denominator".to_string(),
-                            &crit.id,
-                            &|r| juris.list[r].code.clone(),
-                        )?;
-                    }
-                }
-                Arc::new(d)
-            }
+            None => self.denominate(params)?,
         };
         let imputed = match reuse(Step::Impute) {
             Some(c) => c.imputed.clone(),
-            None => {
-                // Nothing to fill: share the denominated data.
-                if params.impute.method == settings::ImputeMethod::None || denominated.all_known() {
-                    denominated.clone()
-                } else {
-                    let mut d = (*denominated).clone();
-                    // Each row's group as a number, so columns compare numbers, not names.
-                    let groups: Option<&[Option<usize>]> = params
-                        .impute
-                        .group
-                        .as_ref()
-                        .and_then(|g| juris.group_index(g))
-                        .map(|k| self.resolved.groups[k].as_slice());
-                    for (c, crit) in rubric.criteria.iter().enumerate() {
-                        let zero = if crit.rule.on_scale() { lo } else { 0.0 };
-                        impute::impute(d.col_mut(c), params.impute.method, groups, zero);
-                    }
-                    Arc::new(d)
-                }
-            }
+            None => self.impute(params, &denominated),
         };
         let (availability, units, screened, coverage) = match reuse(Step::Screen) {
             Some(c) => (
@@ -359,51 +328,11 @@ impl<'a> Pipeline<'a> {
                 c.screened.clone(),
                 c.coverage.clone(),
             ),
-            None => {
-                let availability = screen::screen(&imputed, &params.screen, &self.resolved.codes);
-                let units: Vec<usize> = (0..n).filter(|&r| availability[r].included).collect();
-                if units.is_empty() {
-                    return Err(Problem::new("screening removed every jurisdiction").help(format!(
-                        "lower `pipeline.screen.dat_thresh` (now {}) or set `pipeline.screen.method = \"none\"`",
-                        params.screen.dat_thresh
-                    )));
-                }
-                // When the screen keeps everyone, the screened data are the imputed data.
-                let screened = if units.len() == n {
-                    imputed.clone()
-                } else {
-                    Arc::new(imputed.select_rows(&units))
-                };
-                // 1 where evidence gave a value, 0 where it did not (imputed or not).
-                let cov = if units.len() == n {
-                    self.resolved.coverage.clone()
-                } else {
-                    Arc::new(self.resolved.coverage.select_rows(&units))
-                };
-                (Arc::new(availability), Arc::new(units), screened, cov)
-            }
+            None => self.screen(params, &imputed)?,
         };
         let (treated, treatment) = match reuse(Step::Treat) {
             Some(c) => (c.treated.clone(), c.treatment.clone()),
-            None => {
-                let mut t = (*screened).clone();
-                let mut details = Vec::with_capacity(rubric.criteria.len());
-                for (c, spec) in params.treat.iter().enumerate() {
-                    match spec {
-                        None => details.push(None),
-                        Some(spec) => {
-                            details.push(Some(treat::treat_in_place(t.col_mut(c), spec)));
-                            finite(
-                                t.col(c),
-                                &|| format!("treating it with `{}`", spec.method.name()),
-                                &rubric.criteria[c].id,
-                                &|r| juris.list[units[r]].code.clone(),
-                            )?;
-                        }
-                    }
-                }
-                (Arc::new(t), Arc::new(details))
-            }
+            None => self.treat(params, &screened, &units)?,
         };
         let logs = match reuse(Step::Normalise) {
             Some(c) => c.logs.clone(),
@@ -411,32 +340,7 @@ impl<'a> Pipeline<'a> {
         };
         let normalised = match reuse(Step::Normalise) {
             Some(c) => c.normalised.clone(),
-            None => {
-                let mut out = (*treated).clone();
-                for (c, spec) in params.normalise.iter().enumerate() {
-                    let Some(nspec) = spec else { continue };
-                    let crit = &rubric.criteria[c];
-                    let col = treated.col(c);
-                    let reference = nspec.iref.as_ref().map(|code| {
-                        units
-                            .iter()
-                            .position(|&u| juris.list[u].code == *code)
-                            .and_then(|r| col[r])
-                    });
-                    let v = crate::rubric::normalise::normalise(col, nspec, crit.direction, crit.target, reference, rubric.meta.scale).map_err(|why| {
-                        Problem::new(format!("cannot normalise criterion `{}` with `{}`: {why}", crit.id, nspec.method.name()))
-                            .help("choose another method for it (criterion key `normalise`), or drop the criterion")
-                    })?;
-                    finite(
-                        &v,
-                        &|| format!("normalising it with `{}`", nspec.method.name()),
-                        &crit.id,
-                        &|r| juris.list[units[r]].code.clone(),
-                    )?;
-                    out.col_mut(c).copy_from_slice(&v);
-                }
-                Arc::new(out)
-            }
+            None => self.normalise(params, &treated, &units)?,
         };
         Ok(StageData {
             denominated,
@@ -450,6 +354,143 @@ impl<'a> Pipeline<'a> {
             coverage,
             logs,
         })
+    }
+
+    /// Denominate: numeric criteria divided by their denominator columns.
+    fn denominate(&self, params: &Params) -> Result<Arc<Frame>, Problem> {
+        let rubric = self.rubric;
+        let juris = &self.inputs.jurisdictions;
+        let mut d = self.raw.clone();
+        if params.denominate {
+            for (c, crit) in rubric.criteria.iter().enumerate() {
+                let Some(k) = self.resolved.denominator_of[c] else {
+                    continue;
+                };
+                let col = &self.resolved.denominators[k];
+                denominate::denominate(d.col_mut(c), col, crit.scale_factor);
+                finite(
+                    d.col(c),
+                    &|| "dividing it by its denominator".to_string(),
+                    &crit.id,
+                    &|r| juris.list[r].code.clone(),
+                )?;
+            }
+        }
+        Ok(Arc::new(d))
+    }
+
+    /// Impute: unknown values filled by the method, by group where it has one.
+    fn impute(&self, params: &Params, denominated: &Arc<Frame>) -> Arc<Frame> {
+        let rubric = self.rubric;
+        let juris = &self.inputs.jurisdictions;
+        let [lo, _] = rubric.meta.scale;
+        // Nothing to fill: share the denominated data.
+        if params.impute.method == settings::ImputeMethod::None || denominated.all_known() {
+            denominated.clone()
+        } else {
+            let mut d = (**denominated).clone();
+            // Each row's group as a number, so columns compare numbers, not names.
+            let groups: Option<&[Option<usize>]> = params
+                .impute
+                .group
+                .as_ref()
+                .and_then(|g| juris.group_index(g))
+                .map(|k| self.resolved.groups[k].as_slice());
+            for (c, crit) in rubric.criteria.iter().enumerate() {
+                let zero = if crit.rule.on_scale() { lo } else { 0.0 };
+                impute::impute(d.col_mut(c), params.impute.method, groups, zero);
+            }
+            Arc::new(d)
+        }
+    }
+
+    /// Screen: who is kept, their data and their coverage.
+    fn screen(&self, params: &Params, imputed: &Arc<Frame>) -> Result<Screened, Problem> {
+        let n = self.inputs.jurisdictions.len();
+        let availability = screen::screen(imputed, &params.screen, &self.resolved.codes);
+        let units: Vec<usize> = (0..n).filter(|&r| availability[r].included).collect();
+        if units.is_empty() {
+            return Err(Problem::new("screening removed every jurisdiction").help(format!(
+                "lower `pipeline.screen.dat_thresh` (now {}) or set `pipeline.screen.method = \"none\"`",
+                params.screen.dat_thresh
+            )));
+        }
+        // When the screen keeps everyone, the screened data are the imputed data.
+        let screened = if units.len() == n {
+            imputed.clone()
+        } else {
+            Arc::new(imputed.select_rows(&units))
+        };
+        // 1 where evidence gave a value, 0 where it did not (imputed or not).
+        let cov = if units.len() == n {
+            self.resolved.coverage.clone()
+        } else {
+            Arc::new(self.resolved.coverage.select_rows(&units))
+        };
+        Ok((Arc::new(availability), Arc::new(units), screened, cov))
+    }
+
+    /// Treat: outliers of numeric criteria, with what was done to each.
+    fn treat(
+        &self,
+        params: &Params,
+        screened: &Arc<Frame>,
+        units: &[usize],
+    ) -> Result<Treated, Problem> {
+        let rubric = self.rubric;
+        let juris = &self.inputs.jurisdictions;
+        let mut t = (**screened).clone();
+        let mut details = Vec::with_capacity(rubric.criteria.len());
+        for (c, spec) in params.treat.iter().enumerate() {
+            match spec {
+                None => details.push(None),
+                Some(spec) => {
+                    details.push(Some(treat::treat_in_place(t.col_mut(c), spec)));
+                    finite(
+                        t.col(c),
+                        &|| format!("treating it with `{}`", spec.method.name()),
+                        &rubric.criteria[c].id,
+                        &|r| juris.list[units[r]].code.clone(),
+                    )?;
+                }
+            }
+        }
+        Ok((Arc::new(t), Arc::new(details)))
+    }
+
+    /// Normalise: numeric criteria onto a common scale.
+    fn normalise(
+        &self,
+        params: &Params,
+        treated: &Arc<Frame>,
+        units: &[usize],
+    ) -> Result<Arc<Frame>, Problem> {
+        let rubric = self.rubric;
+        let juris = &self.inputs.jurisdictions;
+        let mut out = (**treated).clone();
+        for (c, spec) in params.normalise.iter().enumerate() {
+            let Some(nspec) = spec else { continue };
+            let crit = &rubric.criteria[c];
+            let col = treated.col(c);
+            let reference = nspec.iref.as_ref().map(|code| {
+                units
+                    .iter()
+                    .position(|&u| juris.list[u].code == *code)
+                    .and_then(|r| col[r])
+            });
+            let v = crate::rubric::normalise::normalise(col, nspec, crit.direction, crit.target, reference, rubric.meta.scale).map_err(|why| {
+                Problem::new(format!("cannot normalise criterion `{}` with `{}`: {why}", crit.id, nspec.method.name()))
+                    .help("choose another method for it (criterion key `normalise`), or drop the criterion")
+            })?;
+            finite(
+                &v,
+                &|| format!("normalising it with `{}`", nspec.method.name()),
+                &crit.id,
+                &|r| juris.list[units[r]].code.clone(),
+            )?;
+            out.col_mut(c).copy_from_slice(&v);
+        }
+        Ok(Arc::new(out))
     }
 
     /// Aggregates every node bottom-up: (scores, coverage) over the kept jurisdictions.

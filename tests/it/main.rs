@@ -6,6 +6,10 @@
     clippy::panic,
     reason = "a failing test shows the value it did not get"
 )]
+#![allow(
+    clippy::too_many_lines,
+    reason = "a table of cases reads best as one list, however long"
+)]
 
 mod agreement;
 mod align;
