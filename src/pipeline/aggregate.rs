@@ -245,6 +245,11 @@ pub struct FullRow {
 }
 
 impl FullRow {
+    /// The exact total of the weights.
+    pub fn total(&self) -> f64 {
+        self.total
+    }
+
     /// The total and shares of these weights.
     pub fn new(w: &[f64]) -> FullRow {
         let total = exact_sum(w.iter().copied());
@@ -328,6 +333,37 @@ pub fn amean_full_columns(
                         .map(|(share, col)| share * value(col[i])),
                 )
             }));
+        }
+    }
+}
+
+/// The geometric mean ([`aggregate_row`] with every child known, `full`'s total and the
+/// children's logarithms) of every row marked in `rows` (each child known and positive there),
+/// written to `out`. `logs` holds each child's column of logarithms. Child by child over
+/// contiguous columns, each row's compensated sum taking its terms `w_i ln x_i` in the
+/// children's order, as the row's exact sum does, so the same double.
+pub fn gmean_full_columns(
+    logs: &[&[Option<f64>]],
+    weights: &[f64],
+    full: &FullRow,
+    rows: &[bool],
+    out: &mut [Option<f64>],
+) {
+    let ln = |col: &[Option<f64>], i: usize| col[i].unwrap_or(f64::NAN);
+    let mut sums = vec![Compensated::default(); out.len()];
+    for (col, w) in logs.iter().zip(weights) {
+        for (i, (sum, r)) in sums.iter_mut().zip(rows).enumerate() {
+            if *r {
+                sum.add(w * ln(col, i));
+            }
+        }
+    }
+    for (i, (sum, r)) in sums.iter().zip(rows).enumerate() {
+        if *r {
+            let s = sum.proven().unwrap_or_else(|| {
+                partials_sum(logs.iter().zip(weights).map(|(col, w)| w * ln(col, i)))
+            });
+            out[i] = Some((s / full.total).exp());
         }
     }
 }

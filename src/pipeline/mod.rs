@@ -170,6 +170,92 @@ pub struct StageData {
     /// The natural logarithm of every normalised value, computed when a geometric mean first
     /// needs them and shared by every aggregation on these normalised values.
     pub logs: Arc<OnceLock<Frame>>,
+    /// Scores and coverage of nodes, kept per setting of the node's aggregation, its children's
+    /// weights and its children's own kept aggregations, for runs that meet that setting again
+    /// on these normalised values (see [`Pipeline::aggregate_reusing`]).
+    pub nodes: Arc<NodeMemo>,
+}
+
+/// Kept aggregations of nodes on one set of normalised values: a node's scores and coverage
+/// for one setting of its aggregation, its children's weights (bit for bit) and its children's
+/// own kept aggregations.
+#[derive(Debug, Default)]
+pub struct NodeMemo {
+    entries: std::sync::RwLock<HashMap<NodeKey, Arc<NodeEntry>>>,
+    /// The number the next entry gets.
+    next: std::sync::atomic::AtomicU64,
+}
+
+/// The most node aggregations a [`NodeMemo`] keeps.
+const NODE_MEMO_ENTRIES: usize = 4096;
+
+/// What a node's aggregation depends on beyond the normalised values and their coverage.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct NodeKey {
+    node: usize,
+    /// The aggregation's method, `p`, `dat_thresh`, `min_coverage` and `na_child`, as bits.
+    spec: [u64; 5],
+    /// The children's weights, as bits.
+    weights: Vec<u64>,
+    /// Each child node's kept aggregation, by its number (0 for a criterion).
+    children: Vec<u64>,
+}
+
+impl NodeKey {
+    fn new(node: usize, spec: &AggregateSpec, weights: &[f64], children: Vec<u64>) -> NodeKey {
+        let opt = |v: Option<f64>| v.map_or(u64::MAX, f64::to_bits);
+        NodeKey {
+            node,
+            spec: [
+                spec.method as u64,
+                opt(spec.p),
+                opt(spec.dat_thresh),
+                spec.min_coverage.to_bits(),
+                spec.na_child as u64,
+            ],
+            weights: weights.iter().map(|w| w.to_bits()).collect(),
+            children,
+        }
+    }
+}
+
+/// One node's kept aggregation.
+#[derive(Debug)]
+struct NodeEntry {
+    /// Its number in the memo (from 1).
+    id: u64,
+    scores: Vec<Option<f64>>,
+    cov: Vec<f64>,
+    /// The logarithms of `scores`, computed when a geometric mean of its parent first needs them.
+    logs: OnceLock<Vec<Option<f64>>>,
+}
+
+impl NodeMemo {
+    fn find(&self, key: &NodeKey) -> Option<Arc<NodeEntry>> {
+        self.entries.read().ok()?.get(key).cloned()
+    }
+
+    /// Keeps an aggregation (unless the memo is full) and gives its number.
+    fn keep(&self, key: NodeKey, scores: Vec<Option<f64>>, cov: Vec<f64>) -> Option<u64> {
+        let mut entries = self.entries.write().ok()?;
+        if let Some(e) = entries.get(&key) {
+            return Some(e.id);
+        }
+        if entries.len() >= NODE_MEMO_ENTRIES {
+            return None;
+        }
+        let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        entries.insert(
+            key,
+            Arc::new(NodeEntry {
+                id,
+                scores,
+                cov,
+                logs: OnceLock::new(),
+            }),
+        );
+        Some(id)
+    }
 }
 
 /// The screen's output: every jurisdiction's availability, those kept, their data and coverage.
@@ -342,6 +428,10 @@ impl<'a> Pipeline<'a> {
             Some(c) => c.normalised.clone(),
             None => self.normalise(params, &treated, &units)?,
         };
+        let nodes = match reuse(Step::Normalise) {
+            Some(c) => c.nodes.clone(),
+            None => Arc::new(NodeMemo::default()),
+        };
         Ok(StageData {
             denominated,
             imputed,
@@ -353,6 +443,7 @@ impl<'a> Pipeline<'a> {
             normalised,
             coverage,
             logs,
+            nodes,
         })
     }
 
@@ -495,6 +586,29 @@ impl<'a> Pipeline<'a> {
 
     /// Aggregates every node bottom-up: (scores, coverage) over the kept jurisdictions.
     pub fn aggregate(&self, params: &Params, data: &StageData) -> Result<(Frame, Frame), Problem> {
+        self.aggregate_nodes(params, data, false)
+    }
+
+    /// [`Pipeline::aggregate`], reusing the kept aggregation of a node computed before on the
+    /// same normalised values with the same setting, the same child weights (bit for bit) and
+    /// the same aggregations of its child nodes, and keeping the ones it computes: a
+    /// sensitivity design that varies only the upper levels' weights meets the lower levels'
+    /// aggregations thousands of times, and its few alternatives' combinations again and again.
+    /// The same operations on the same operands, so the same doubles.
+    pub fn aggregate_reusing(
+        &self,
+        params: &Params,
+        data: &StageData,
+    ) -> Result<(Frame, Frame), Problem> {
+        self.aggregate_nodes(params, data, true)
+    }
+
+    fn aggregate_nodes(
+        &self,
+        params: &Params,
+        data: &StageData,
+        reuse: bool,
+    ) -> Result<(Frame, Frame), Problem> {
         let rubric = self.rubric;
         let m = data.units.len();
         let nn = rubric.nodes.len();
@@ -502,12 +616,46 @@ impl<'a> Pipeline<'a> {
         let mut node_score = Frame::new(m, nn);
         let mut node_cov = Frame::new(m, nn);
         let mut weights = Vec::new();
+        // The logarithms of a node's scores, for a parent that takes a geometric mean.
+        let mut node_logs: Vec<Option<Vec<Option<f64>>>> = vec![None; nn];
+        // Each node's kept aggregation, by its number in the memo.
+        let mut ids: Vec<Option<u64>> = vec![None; nn];
+        let parent_gmean = |k: usize| {
+            rubric.nodes[k]
+                .parent
+                .is_some_and(|p| params.aggregate[p].method == AggregateMethod::GMean)
+        };
         // Reverse pre-order visits children before their parents, so a node's children are
         // final when it is computed; its own column is written after reading theirs.
         for k in (0..nn).rev() {
             let node = &rubric.nodes[k];
             weights.clear();
             weights.extend(node.children.iter().map(|mem| params.weight(*mem)));
+            // PCA weights come from the data, so they are not a key; a child node not kept
+            // leaves its parent unkept.
+            let key = if reuse && params.pca_weights.is_none() {
+                node.children
+                    .iter()
+                    .map(|m| match *m {
+                        Member::Criterion(_) => Some(0),
+                        Member::Node(x) => ids[x],
+                    })
+                    .collect::<Option<Vec<u64>>>()
+                    .map(|children| NodeKey::new(k, &params.aggregate[k], &weights, children))
+            } else {
+                None
+            };
+            if let Some(e) = key.as_ref().and_then(|key| data.nodes.find(key)) {
+                node_score.col_mut(k).copy_from_slice(&e.scores);
+                for (c, v) in node_cov.col_mut(k).iter_mut().zip(&e.cov) {
+                    *c = Some(*v);
+                }
+                if parent_gmean(k) {
+                    node_logs[k] = Some(e.logs.get_or_init(|| log_column(&e.scores)).clone());
+                }
+                ids[k] = Some(e.id);
+                continue;
+            }
             let (scores, cov) = {
                 fn pick<'f>(mem: &Member, crit: &'f Frame, nodes: &'f Frame) -> &'f [Option<f64>] {
                     match *mem {
@@ -537,7 +685,7 @@ impl<'a> Pipeline<'a> {
                             .iter()
                             .map(|mem| match *mem {
                                 Member::Criterion(c) => Some(table.col(c)),
-                                Member::Node(_) => None,
+                                Member::Node(x) => node_logs[x].as_deref(),
                             })
                             .collect()
                     } else {
@@ -568,10 +716,15 @@ impl<'a> Pipeline<'a> {
                 )?;
                 (scores, cov)
             };
-            let col = node_score.col_mut(k);
-            col.copy_from_slice(&scores);
-            for (c, v) in node_cov.col_mut(k).iter_mut().zip(cov) {
-                *c = Some(v);
+            node_score.col_mut(k).copy_from_slice(&scores);
+            for (c, v) in node_cov.col_mut(k).iter_mut().zip(&cov) {
+                *c = Some(*v);
+            }
+            if parent_gmean(k) {
+                node_logs[k] = Some(log_column(&scores));
+            }
+            if let Some(key) = key {
+                ids[k] = data.nodes.keep(key, scores, cov);
             }
         }
         Ok((node_score, node_cov))
@@ -669,6 +822,7 @@ pub fn run_with(
         normalised,
         coverage,
         logs: _,
+        nodes: _,
     } = data;
     let (denominated, imputed, screened, treated, normalised, crit_cov) = (
         own(denominated),
@@ -813,12 +967,12 @@ struct Names<'a> {
 
 /// The natural logarithm of every value of a frame.
 fn log_frame(f: &Frame) -> Frame {
-    Frame::from_columns(
-        f.nrow,
-        (0..f.ncol)
-            .map(|c| f.col(c).iter().map(|v| v.map(f64::ln)).collect())
-            .collect(),
-    )
+    Frame::from_columns(f.nrow, (0..f.ncol).map(|c| log_column(f.col(c))).collect())
+}
+
+/// The natural logarithm of every value of a column.
+fn log_column(col: &[Option<f64>]) -> Vec<Option<f64>> {
+    col.iter().map(|v| v.map(f64::ln)).collect()
 }
 
 /// `logs` holds, per child, the logarithms of its values where they are already computed
@@ -869,11 +1023,27 @@ fn aggregate_columns(
         if amean {
             aggregate::amean_full_columns(children, read, &full, &all_known, &mut out);
         }
+        let gmean = agg.method == AggregateMethod::GMean;
+        // The geometric mean of rows with every child known and positive, child by child over
+        // contiguous columns, when every child's logarithms are in the table.
+        let mut done = vec![false; m];
+        let tables: Option<Vec<&[Option<f64>]>> = if gmean && full.total() > 0.0 {
+            (0..children.len())
+                .map(|k| logs.get(k).copied().flatten())
+                .collect()
+        } else {
+            None
+        };
+        if let Some(tables) = tables.filter(|t| !t.is_empty()) {
+            for (i, d) in done.iter_mut().enumerate() {
+                *d = children.iter().all(|col| col[i].is_some_and(|v| v > 0.0));
+            }
+            aggregate::gmean_full_columns(&tables, weights, &full, &done, &mut out);
+        }
         let mut row = vec![None; children.len()];
         let mut row_logs = vec![0.0; children.len()];
-        let gmean = agg.method == AggregateMethod::GMean;
         for i in 0..m {
-            if amean && all_known[i] {
+            if (amean && all_known[i]) || done[i] {
                 continue;
             }
             for (k, col) in children.iter().enumerate() {

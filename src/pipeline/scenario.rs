@@ -84,6 +84,12 @@ impl<T: Same, const N: usize> Same for [T; N] {
     }
 }
 
+impl<T: Same> Same for [T] {
+    fn same(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a.same(b))
+    }
+}
+
 impl<T: Same> Same for Vec<T> {
     fn same(&self, other: &Self) -> bool {
         self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a.same(b))
@@ -229,10 +235,19 @@ pub fn apply_all(
     params: &mut Params,
     columns: &mut Vec<(usize, Arc<Vec<Option<f64>>>)>,
 ) {
-    for c in changes.iter().filter(|c| !matches!(c, Change::Exclude(_))) {
+    apply_each(changes.iter(), params, columns);
+}
+
+/// [`apply_all`] of changes held anywhere.
+fn apply_each<'c>(
+    changes: impl Iterator<Item = &'c Change> + Clone,
+    params: &mut Params,
+    columns: &mut Vec<(usize, Arc<Vec<Option<f64>>>)>,
+) {
+    for c in changes.clone().filter(|c| !matches!(c, Change::Exclude(_))) {
         c.apply(params, columns);
     }
-    for c in changes.iter().filter(|c| matches!(c, Change::Exclude(_))) {
+    for c in changes.filter(|c| matches!(c, Change::Exclude(_))) {
         c.apply(params, columns);
     }
 }
@@ -419,20 +434,27 @@ impl<'a> Baseline<'a> {
     /// Regenerates the run with the scenario's changes, from the earliest step they touch, on
     /// the cached output of the steps before it.
     pub fn apply(&self, scenario: &Scenario) -> Result<Regenerated, ScenarioError> {
+        self.apply_parts(&[&scenario.changes])
+    }
+
+    /// [`Baseline::apply`] of the scenario whose changes are these lists' changes in order
+    /// (each factor's, in a sensitivity design), without copying them into one.
+    pub fn apply_parts(&self, parts: &[&[Change]]) -> Result<Regenerated, ScenarioError> {
         let rubric = &self.scored.rubric;
         let ties = rubric.pipeline.rank.ties;
-        if let Some(sets) = scenario.changes.iter().find_map(|c| match c {
+        let changes = || parts.iter().flat_map(|p| p.iter());
+        if let Some(sets) = changes().find_map(|c| match c {
             Change::Rubric(sets) => Some(sets),
             _ => None,
         }) {
-            if scenario.changes.len() > 1 {
+            if changes().count() > 1 {
                 return Err(ScenarioError::Unusable(
                     "a change to the rubric's structure cannot be combined with other changes, which name criteria and nodes by their place in the old structure".to_string(),
                 ));
             }
             return self.rescore(sets);
         }
-        for member in scenario.changes.iter().filter_map(Change::member) {
+        for member in changes().filter_map(Change::member) {
             let (what, at, len) = match member {
                 Member::Criterion(c) => ("criterion", c, rubric.criteria.len()),
                 Member::Node(k) => ("node", k, rubric.nodes.len()),
@@ -446,9 +468,9 @@ impl<'a> Baseline<'a> {
         }
         let mut params = self.params.clone();
         let mut columns: Vec<(usize, Arc<Vec<Option<f64>>>)> = Vec::new();
-        apply_all(&scenario.changes, &mut params, &mut columns);
+        apply_each(changes(), &mut params, &mut columns);
         if columns.is_empty() {
-            let from = scenario.step();
+            let from = changes().map(Change::step).min().unwrap_or(Step::Aggregate);
             if from == Step::Aggregate {
                 return self.finish(&self.pipeline, &params, &self.cache, ties);
             }
@@ -496,7 +518,7 @@ impl<'a> Baseline<'a> {
         ties: RankTies,
     ) -> Result<Regenerated, ScenarioError> {
         let (nodes, _) = pipeline
-            .aggregate(params, data)
+            .aggregate_reusing(params, data)
             .map_err(ScenarioError::Step)?;
         Ok(Regenerated {
             units: data.units.clone(),
