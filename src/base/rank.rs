@@ -24,9 +24,16 @@ pub fn rank_descending(x: &[Option<f64>]) -> Vec<Option<u32>> {
 
 /// COINr's `rank(-score, ties.method = "min", na.last = "keep")`, with ties as `ties` says.
 pub fn rank_with(x: &[Option<f64>], ties: RankTies) -> Vec<Option<u32>> {
-    let mut idx: Vec<usize> = (0..x.len()).filter(|&i| x[i].is_some()).collect();
+    // Sorted by score, highest first; the order of equal scores among themselves does not
+    // matter, since they share a rank.
+    let mut sorted: Vec<(f64, usize)> = x
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.map(|v| (v, i)))
+        .collect();
+    sorted.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
+    let idx: Vec<usize> = sorted.iter().map(|p| p.1).collect();
     let v = |i: usize| x[i].unwrap_or(0.0);
-    idx.sort_by(|&a, &b| v(b).total_cmp(&v(a)));
     let tied = |top: f64, next: f64| match ties {
         RankTies::Tolerance => (top - next) <= TIE_TOLERANCE * top.abs().max(1.0),
         // -0.0 and 0.0 are equal, as in R; they sit next to each other in the sorted order.

@@ -195,16 +195,21 @@ pub struct Context<'a> {
 
 impl Factor {
     /// The factor's value for a uniform draw `u` in [0, 1): the changes and a label.
-    pub fn pick(&self, u: f64, rubric: &Rubric, nominal: &Params) -> (Vec<Op>, String) {
+    pub fn pick(
+        &self,
+        u: f64,
+        rubric: &Rubric,
+        nominal: &Params,
+    ) -> (std::borrow::Cow<'_, [Op]>, String) {
         match &self.kind {
             FactorKind::Discrete(alts) => {
                 let k = self.alternative(u).unwrap_or(0);
-                (alts[k].ops.clone(), alts[k].label.clone())
+                (alts[k].ops.as_slice().into(), alts[k].label.clone())
             }
             FactorKind::Continuous { lo, hi, setter } => {
                 let v = lo + u * (hi - lo);
                 (
-                    continuous_ops(*setter, v, rubric, nominal),
+                    continuous_ops(*setter, v, rubric, nominal).into(),
                     crate::base::format::number(v),
                 )
             }

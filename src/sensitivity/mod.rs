@@ -148,16 +148,17 @@ pub fn analyse(
             if cancelled.load(Ordering::Relaxed) {
                 return None;
             }
-            let mut ops = Vec::new();
+            let mut ops = Vec::with_capacity(u.len());
             let mut labels = Vec::with_capacity(u.len());
             let mut picks = Vec::with_capacity(u.len());
             for (f, x) in spec.factors.iter().zip(u) {
                 let (o, label) = f.pick(*x, &scored.rubric, baseline.params());
-                ops.extend(o);
+                ops.push(o);
                 labels.push(label);
                 picks.push(f.alternative(*x));
             }
-            let run = match baseline.apply(&Scenario::new(ops)) {
+            let parts: Vec<&[factors::Op]> = ops.iter().map(|o| o.as_ref()).collect();
+            let run = match baseline.apply_parts(&parts) {
                 Ok(r) => {
                     let scores = r.node_scores(spec.target, juris);
                     let ranks = ranks_of(&scores, ties);

@@ -183,7 +183,7 @@ fn partial_regeneration_equals_a_full_run() {
         let mut cols = Vec::new();
         let mut from = Step::Aggregate;
         for (f, x) in spec.factors.iter().zip(u) {
-            for op in f.pick(*x, &s.rubric, &nominal).0 {
+            for op in f.pick(*x, &s.rubric, &nominal).0.iter() {
                 op.apply(&mut params, &mut cols);
                 from = from.min(op.step());
             }
@@ -604,7 +604,7 @@ impl Demo {
         let mut params = nominal.clone();
         let mut ops = Vec::new();
         for (f, x) in spec.factors.iter().zip(u) {
-            ops.extend(f.pick(*x, &self.scored.rubric, &nominal).0);
+            ops.extend(f.pick(*x, &self.scored.rubric, &nominal).0.iter().cloned());
         }
         accord::sensitivity::factors::apply_all(&ops, &mut params, &mut Vec::new());
         params
