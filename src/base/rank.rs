@@ -26,14 +26,9 @@ pub fn rank_descending(x: &[Option<f64>]) -> Vec<Option<u32>> {
 pub fn rank_with(x: &[Option<f64>], ties: RankTies) -> Vec<Option<u32>> {
     // Sorted by score, highest first; the order of equal scores among themselves does not
     // matter, since they share a rank.
-    let mut sorted: Vec<(f64, usize)> = x
-        .iter()
-        .enumerate()
-        .filter_map(|(i, v)| v.map(|v| (v, i)))
-        .collect();
+    let mut sorted: Vec<(f64, usize)> = Vec::with_capacity(x.len());
+    sorted.extend(x.iter().enumerate().filter_map(|(i, v)| v.map(|v| (v, i))));
     sorted.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
-    let idx: Vec<usize> = sorted.iter().map(|p| p.1).collect();
-    let v = |i: usize| x[i].unwrap_or(0.0);
     let tied = |top: f64, next: f64| match ties {
         RankTies::Tolerance => (top - next) <= TIE_TOLERANCE * top.abs().max(1.0),
         // -0.0 and 0.0 are equal, as in R; they sit next to each other in the sorted order.
@@ -41,15 +36,15 @@ pub fn rank_with(x: &[Option<f64>], ties: RankTies) -> Vec<Option<u32>> {
     };
     let mut out = vec![None; x.len()];
     let mut k = 0;
-    while k < idx.len() {
-        let top = v(idx[k]);
+    while k < sorted.len() {
+        let top = sorted[k].0;
         // The first score always joins its own group, so the loop ends whatever the scores are
         // (a NaN compares false with everything).
         let mut e = k + 1;
-        while e < idx.len() && tied(top, v(idx[e])) {
+        while e < sorted.len() && tied(top, sorted[e].0) {
             e += 1;
         }
-        for &i in &idx[k..e] {
+        for &(_, i) in &sorted[k..e] {
             out[i] = Some(k as u32 + 1);
         }
         k = e;

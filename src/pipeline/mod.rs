@@ -181,9 +181,42 @@ pub struct StageData {
 /// own kept aggregations.
 #[derive(Debug, Default)]
 pub struct NodeMemo {
-    entries: std::sync::RwLock<HashMap<NodeKey, Arc<NodeEntry>>>,
+    entries: std::sync::RwLock<HashMap<NodeKey, Arc<NodeEntry>, KeyHash>>,
     /// The number the next entry gets.
     next: std::sync::atomic::AtomicU64,
+}
+
+/// A multiply-rotate hash of a [`NodeKey`]'s words: the keys are the memo's own, not an
+/// attacker's, and a keyed hash of them cost as much as the aggregations it spares.
+type KeyHash = std::hash::BuildHasherDefault<WordHasher>;
+
+#[derive(Debug, Default)]
+struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in words.by_ref() {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(w);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+        for b in words.remainder() {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, x: usize) {
+        self.write_u64(x as u64);
+    }
 }
 
 /// The most node aggregations a [`NodeMemo`] keeps.
@@ -634,14 +667,15 @@ impl<'a> Pipeline<'a> {
             // PCA weights come from the data, so they are not a key; a child node not kept
             // leaves its parent unkept.
             let key = if reuse && params.pca_weights.is_none() {
-                node.children
-                    .iter()
-                    .map(|m| match *m {
-                        Member::Criterion(_) => Some(0),
-                        Member::Node(x) => ids[x],
-                    })
-                    .collect::<Option<Vec<u64>>>()
-                    .map(|children| NodeKey::new(k, &params.aggregate[k], &weights, children))
+                let mut children = Vec::with_capacity(node.children.len());
+                for m in &node.children {
+                    match *m {
+                        Member::Criterion(_) => children.push(0),
+                        Member::Node(x) => children.extend(ids[x]),
+                    }
+                }
+                (children.len() == node.children.len())
+                    .then(|| NodeKey::new(k, &params.aggregate[k], &weights, children))
             } else {
                 None
             };

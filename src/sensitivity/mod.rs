@@ -89,12 +89,18 @@ fn ranks_of(scores: &[Option<f64>], ties: RankTies) -> Vec<Option<u32>> {
 
 /// Mean absolute rank change against the nominal ranks, over jurisdictions ranked in both.
 fn mean_abs_shift(ranks: &[Option<u32>], nominal: &[Option<u32>]) -> Option<f64> {
-    let d: Vec<f64> = ranks
+    // The shifts summed in order from the value `Iterator::sum` starts from, without keeping
+    // them: the same sum as adding up a vector of them.
+    let shifts = ranks
         .iter()
         .zip(nominal)
-        .filter_map(|(a, b)| Some((f64::from((*a)?) - f64::from((*b)?)).abs()))
-        .collect();
-    (!d.is_empty()).then(|| d.iter().sum::<f64>() / d.len() as f64)
+        .filter_map(|(a, b)| Some((f64::from((*a)?) - f64::from((*b)?)).abs()));
+    let (mut sum, mut n): (f64, usize) = (std::iter::empty::<f64>().sum(), 0);
+    for d in shifts {
+        sum += d;
+        n += 1;
+    }
+    (n > 0).then(|| sum / n as f64)
 }
 
 /// Runs an analysis. `progress` is called once per finished replication (from any thread) with
