@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as _dt
 import html as _html
 import json as _json
-import math as _math
 import os as _os
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
@@ -61,60 +60,43 @@ PathLike = Union[str, "_os.PathLike[str]"]
 Table = Union[PathLike, _pd.DataFrame]
 
 
-def _cell_texts(col: _pd.Series) -> _pd.Series:
-    """A column as the text a CSV file would hold: missing as empty, whole floats without
-    ``.0`` (so that 1.0 reads as the label or count 1), dates as YYYY-MM-DD."""
-    missing = col.isna()
-    if _pd.api.types.is_bool_dtype(col.dtype):
-        out = col.map(lambda v: "true" if v else "false")
-    elif _pd.api.types.is_float_dtype(col.dtype):
-        out = col.map(lambda v: str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v) if _math.isfinite(v) else "")
-    elif _pd.api.types.is_datetime64_any_dtype(col.dtype):
-        out = col.dt.strftime("%Y-%m-%d")
-    elif _pd.api.types.is_integer_dtype(col.dtype) or _pd.api.types.is_string_dtype(col.dtype) and not col.dtype == object:
-        out = col.astype(str)
-    else:
-        out = col.map(_one_text)
-    return out.where(~missing, "")
+def _cells(col: _pd.Series) -> list:
+    """A column's cells for the CSV text (``_accord.frame_csv`` turns each into text: missing
+    as empty, whole floats without ``.0``, dates as YYYY-MM-DD)."""
+    if _pd.api.types.is_datetime64_any_dtype(col.dtype):
+        return col.dt.strftime("%Y-%m-%d").tolist()
+    return col.tolist()
 
 
-def _one_text(v: Any) -> str:
-    if v is None or v is _pd.NA or v is _pd.NaT:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, float):
-        if not _math.isfinite(v):
-            return ""
-        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
-    if isinstance(v, (_dt.datetime, _pd.Timestamp)):
-        return v.strftime("%Y-%m-%d")
-    if isinstance(v, _dt.date):
-        return v.isoformat()
-    return str(v)
+class _Lines:
+    """Which row label each line of a frame's CSV text stands for."""
+
+    def __init__(self, labels: list, starts: Optional[list]):
+        self.labels = labels
+        self.starts = starts  # the line each row starts on, when a cell holds a line break
+        self._map: Optional[dict] = None
+
+    def _built(self) -> dict:
+        if self._map is None:
+            starts = self.starts or range(2, len(self.labels) + 2)
+            self._map = dict(zip(starts, self.labels))
+        return self._map
+
+    def __contains__(self, line: int) -> bool:
+        return line in self._built()
+
+    def get(self, line: int):
+        return self._built().get(line)
 
 
 def _frame_csv(df: _pd.DataFrame, what: str) -> tuple:
     """A DataFrame as CSV bytes, named ``DataFrame <what>``, and the row label of each line."""
     if not isinstance(df.index, _pd.RangeIndex) and any(n is not None for n in df.index.names):
         df = df.reset_index()
-    texts = _pd.DataFrame({i: _cell_texts(df.iloc[:, i]) for i in range(df.shape[1])})
-    header = _pd.Index([str(c) for c in df.columns])
-    texts.columns = header
-    body = texts.to_csv(index=False, lineterminator="\n")
-    labels = list(df.index)
-    multiline = texts.apply(lambda c: c.str.contains("\n|\r", regex=True)).to_numpy().any() if len(texts) else False
-    lines: dict = {}
-    if not multiline:
-        lines = {i + 2: label for i, label in enumerate(labels)}
-    else:
-        # A quoted cell with line breaks: count each record's lines.
-        line = 2
-        for i, label in enumerate(labels):
-            lines[line] = label
-            record = texts.iloc[i : i + 1].to_csv(index=False, header=False, lineterminator="\n")
-            line += record.count("\n")
-    return (f"DataFrame {what}", body.encode("utf-8")), lines
+    columns = [_cells(df.iloc[:, i]) for i in range(df.shape[1])]
+    header = [str(c) for c in df.columns]
+    body, starts = _accord.frame_csv(header, columns, [_pd.NA, _pd.NaT])
+    return (f"DataFrame {what}", body), _Lines(list(df.index), starts)
 
 
 def _input(table: Optional[Table], what: str, lines: dict) -> tuple:
@@ -284,6 +266,8 @@ class Results:
     def __init__(self, run):
         self._run = run
         self._tables = None
+        self._ids = None
+        self._baseline_rank = None
 
     def _table(self, name: str, index: Optional[str] = "jurisdiction") -> _pd.DataFrame:
         if self._tables is None:
@@ -393,15 +377,18 @@ class Results:
         """What if: the run again with other settings (the keys of ``--set``) and/or weights
         (criterion or node id -> weight), regenerated from the earliest pipeline step the
         change touches on the cached stages. Returns, indexed by jurisdiction, the index
-        ``score`` and ``rank``, the ``baseline_rank``, and every node's score by its id."""
+        ``score`` and ``rank``, the ``baseline_rank``, and every node's score by its id;
+        ``.attrs["library_seconds"]`` is the time the library took for the scenario."""
         try:
-            codes, rows, ranks = self._run.rescore(_settings(settings), _weights(weights))
+            codes, rows, ranks, seconds = self._run.rescore(_settings(settings), _weights(weights))
         except (_accord.InputFailure, _accord.InternalFailure) as e:
             _raise(e)
-        ids = [i for i, _ in self._run.nodes()]
+        if self._ids is None:
+            self._ids = [i for i, _ in self._run.nodes()]
+            s = self.scores
+            self._baseline_rank = s[s["kind"] == "index"]["rank"]
+        ids, base = self._ids, self._baseline_rank
         nodes = _pd.DataFrame(rows, columns=ids, index=_pd.Index(codes, name="jurisdiction"), dtype="float64")
-        base = self.scores
-        base = base[base["kind"] == "index"]["rank"]
         out = _pd.DataFrame(
             {
                 "score": nodes[ids[0]],
@@ -409,7 +396,9 @@ class Results:
                 "baseline_rank": base.reindex(nodes.index),
             }
         )
-        return _pd.concat([out, nodes.drop(columns=[ids[0]])], axis=1)
+        out = _pd.concat([out, nodes.drop(columns=[ids[0]])], axis=1)
+        out.attrs["library_seconds"] = seconds
+        return out
 
     def rescore_many(self, scenarios: Iterable[Mapping[str, Any]]) -> _pd.DataFrame:
         """Many what-if scenarios at once (in parallel, on the cached stages): each a dict with
@@ -418,11 +407,18 @@ class Results:
         jurisdiction has no index score."""
         items = [(_settings(s.get("settings")), _weights(s.get("weights"))) for s in scenarios]
         try:
-            rows = self._run.rescore_many(items)
+            data = self._run.rescore_many(items)
         except (_accord.InputFailure, _accord.InternalFailure) as e:
             _raise(e)
+        import numpy as np
+
         codes = self._jurisdictions()
-        df = _pd.DataFrame(rows, columns=codes, dtype="Int64")
+        # Ranks as 32-bit integers, scenario by scenario; 0 stands for no rank.
+        ranks = np.frombuffer(data, dtype="<u4").reshape(len(items), len(codes)).astype("int64")
+        missing = ranks == 0
+        df = _pd.DataFrame(
+            {c: _pd.arrays.IntegerArray(ranks[:, j].copy(), missing[:, j].copy()) for j, c in enumerate(codes)}
+        )
         df.index.name = "scenario"
         return df
 

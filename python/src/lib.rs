@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyTuple};
+use pyo3::types::{PyBytes, PyList, PyTuple};
 
 use accord::Scored;
 use accord::error::{Error, InputError, Problem};
@@ -135,18 +135,21 @@ struct Run {
 }
 
 /// A table given from Python: (name shown, CSV bytes).
-type Given = Option<(String, Vec<u8>)>;
+type Given<'py> = Option<(String, Bound<'py, PyBytes>)>;
 
-fn named(g: Given) -> Option<Named> {
-    g.map(|(name, bytes)| Named { name, bytes })
+fn named(g: Given<'_>) -> Option<Named> {
+    g.map(|(name, bytes)| Named {
+        name,
+        bytes: bytes.as_bytes().to_vec(),
+    })
 }
 
 /// Resolves, reads and scores, as `accord score` does.
 #[pyfunction]
 #[pyo3(signature = (rubric=None, evidence=None, sheet=None, jurisdictions=None, dyads=None, data=None, delimiter=None, as_of=None, set=Vec::new(), only_coded=false, allow_extends_outside=false, memory_evidence=None, memory_jurisdictions=None, memory_dyads=None))]
 #[allow(clippy::too_many_arguments)]
-fn score(
-    py: Python<'_>,
+fn score<'py>(
+    py: Python<'py>,
     rubric: Option<PathBuf>,
     evidence: Option<PathBuf>,
     sheet: Option<String>,
@@ -158,9 +161,9 @@ fn score(
     set: Vec<String>,
     only_coded: bool,
     allow_extends_outside: bool,
-    memory_evidence: Given,
-    memory_jurisdictions: Given,
-    memory_dyads: Given,
+    memory_evidence: Given<'py>,
+    memory_jurisdictions: Given<'py>,
+    memory_dyads: Given<'py>,
 ) -> PyResult<Run> {
     let request = Request {
         rubric,
@@ -188,7 +191,11 @@ fn score(
         let mut guard = resolved.guard();
         guard.rubric(&rubric);
         let runs = if resolved.as_of.len() <= 1 {
-            vec![accord::score(rubric, inputs, resolved.as_of.first().copied())?]
+            vec![accord::score(
+                rubric,
+                inputs,
+                resolved.as_of.first().copied(),
+            )?]
         } else {
             resolved
                 .as_of
@@ -344,8 +351,7 @@ impl Run {
     /// The tables of the results folder (scores, the matrices, ranking), each as
     /// (file name, header, columns).
     fn tables<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyTuple>>> {
-        let runs = self.scored();
-        let tables = output::score_tables(&runs);
+        let tables = guarded(py, || Ok(output::score_tables(&self.scored())))?;
         tables.iter().map(|t| table_to_py(py, t)).collect()
     }
 
@@ -413,7 +419,7 @@ impl Run {
     }
 
     /// One what-if scenario on the first date: (codes kept, every node's score by row, index
-    /// ranks).
+    /// ranks, seconds the library took to build and apply the scenario).
     #[pyo3(signature = (settings=Vec::new(), weights=Vec::new()))]
     #[allow(clippy::type_complexity)]
     fn rescore(
@@ -421,30 +427,34 @@ impl Run {
         py: Python<'_>,
         settings: Vec<String>,
         weights: Vec<(String, f64)>,
-    ) -> PyResult<(Vec<String>, Vec<Vec<Option<f64>>>, Vec<Option<u32>>)> {
+    ) -> PyResult<(Vec<String>, Vec<Vec<Option<f64>>>, Vec<Option<u32>>, f64)> {
         let c = self.first();
         let out = guarded(py, || {
             let base = c.baseline()?;
+            let start = Instant::now();
             let scenario = Run::scenario(base, &settings, &weights)?;
             let r = base.apply(&scenario).map_err(InputError::from)?;
+            let seconds = start.elapsed().as_secs_f64();
             let list = &c.scored.inputs.jurisdictions.list;
             let codes: Vec<String> = r.units.iter().map(|&u| list[u].code.clone()).collect();
             let rows: Vec<Vec<Option<f64>>> = (0..r.units.len())
                 .map(|i| (0..r.nodes.ncol).map(|k| r.nodes.get(i, k)).collect())
                 .collect();
             let ranks = accord::base::rank::rank_with(r.index_scores(), r.ties);
-            Ok((codes, rows, ranks))
+            Ok((codes, rows, ranks, seconds))
         })?;
         Ok(out)
     }
 
     /// Many what-if scenarios at once, in parallel: each (settings, weights); the index rank of
-    /// every jurisdiction of the inputs in each (None: screened out or no index score).
-    fn rescore_many(
+    /// every jurisdiction of the inputs in each, as little-endian 32-bit integers scenario by
+    /// scenario (0: screened out or no index score).
+    /// The baseline (every step run once) is made on the first what-if call and kept.
+    fn rescore_many<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         scenarios: Vec<(Vec<String>, Vec<(String, f64)>)>,
-    ) -> PyResult<Vec<Vec<Option<u32>>>> {
+    ) -> PyResult<Bound<'py, PyBytes>> {
         use rayon::prelude::*;
         let c = self.first();
         let out = guarded(py, || {
@@ -474,27 +484,122 @@ impl Run {
                     Ok(s)
                 })
                 .collect::<Result<_, Failure>>()?;
-            built
+            let rows = built
                 .par_iter()
                 .map(|s| {
                     let r = base.apply(s).map_err(InputError::from)?;
                     let ranks = accord::base::rank::rank_with(r.index_scores(), r.ties);
-                    let mut row = vec![None; n];
+                    let mut row = vec![0u32; n];
                     for (i, &u) in r.units.iter().enumerate() {
-                        row[u] = ranks[i];
+                        row[u] = ranks[i].unwrap_or(0);
                     }
                     Ok(row)
                 })
-                .collect::<Result<Vec<_>, Failure>>()
+                .collect::<Result<Vec<_>, Failure>>()?;
+            Ok(rows
+                .iter()
+                .flatten()
+                .flat_map(|r| r.to_le_bytes())
+                .collect::<Vec<u8>>())
         })?;
-        Ok(out)
+        Ok(PyBytes::new(py, &out))
     }
+}
+
+/// One cell of a DataFrame as the text a CSV file would hold: missing (None, NaN, and the
+/// `missing` markers such as `pd.NA`) as empty, whole floats without `.0` (so 1.0 reads as the
+/// label or count 1), other floats in their shortest exact form, booleans as true/false, dates
+/// (anything with `strftime`) as YYYY-MM-DD, the rest as `str()` gives it.
+fn cell_text(v: &Bound<'_, PyAny>, missing: &[Bound<'_, PyAny>], out: &mut String) -> PyResult<()> {
+    use pyo3::types::{PyBool, PyFloat, PyString};
+    if let Ok(s) = v.cast::<PyString>() {
+        out.push_str(&s.to_cow()?);
+    } else if v.is_none() || missing.iter().any(|m| m.is(v)) {
+    } else if let Ok(b) = v.cast::<PyBool>() {
+        out.push_str(if b.is_true() { "true" } else { "false" });
+    } else if let Ok(f) = v.cast::<PyFloat>() {
+        let x = f.value();
+        if x.is_finite() {
+            if x.fract() == 0.0 && x.abs() < 1e15 {
+                out.push_str(&format!("{}", x as i64));
+            } else {
+                out.push_str(&format!("{x}"));
+            }
+        }
+    } else if v.hasattr("strftime")? {
+        out.push_str(&v.call_method1("strftime", ("%Y-%m-%d",))?.str()?.to_cow()?);
+    } else {
+        out.push_str(&v.str()?.to_cow()?);
+    }
+    Ok(())
+}
+
+/// A DataFrame's columns (each a list of cells) as CSV text under `header`, quoted as a CSV
+/// writer quotes; with the line each row starts on when a cell holds a line break (`None`: row
+/// i is on line i + 2).
+#[pyfunction]
+fn frame_csv<'py>(
+    py: Python<'py>,
+    header: Vec<String>,
+    columns: Vec<Vec<Bound<'py, PyAny>>>,
+    missing: Vec<Bound<'py, PyAny>>,
+) -> PyResult<(Bound<'py, PyBytes>, Option<Vec<usize>>)> {
+    let rows = columns.first().map_or(0, Vec::len);
+    if columns.iter().any(|c| c.len() != rows) {
+        return Err(InternalFailure::new_err((
+            "the frame's columns differ in length",
+        )));
+    }
+    let mut text = String::new();
+    let mut cell = String::new();
+    let quote = |cell: &str, text: &mut String| {
+        if cell.contains([',', '"', '\n', '\r']) {
+            text.push('"');
+            text.push_str(&cell.replace('"', "\"\""));
+            text.push('"');
+        } else {
+            text.push_str(cell);
+        }
+    };
+    for (i, h) in header.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        quote(h, &mut text);
+    }
+    text.push('\n');
+    let mut starts = Vec::with_capacity(rows);
+    let mut line = 2;
+    let mut multiline = false;
+    for r in 0..rows {
+        starts.push(line);
+        for (i, col) in columns.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            cell.clear();
+            cell_text(&col[r], &missing, &mut cell)?;
+            let breaks = cell.matches('\n').count();
+            if breaks > 0 || cell.contains('\r') {
+                multiline = true;
+                line += breaks;
+            }
+            quote(&cell, &mut text);
+        }
+        text.push('\n');
+        line += 1;
+    }
+    Ok((
+        PyBytes::new(py, text.as_bytes()),
+        multiline.then_some(starts),
+    ))
 }
 
 /// The native part of the `accord` package.
 #[pymodule]
 fn _accord(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(score, m)?)?;
+    m.add_function(wrap_pyfunction!(frame_csv, m)?)?;
     m.add_class::<Run>()?;
     m.add("InputFailure", m.py().get_type::<InputFailure>())?;
     m.add("InternalFailure", m.py().get_type::<InternalFailure>())?;
