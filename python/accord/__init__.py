@@ -360,7 +360,8 @@ class Results:
         """Writes the results folder ``accord score --out`` writes (byte for byte, for inputs
         given as paths), whole or not at all; ``force`` replaces an existing folder. For a
         DataFrame input the manifest names it (``DataFrame evidence``) with the SHA-256 of its
-        CSV text. Returns the number of files written."""
+        CSV text. Returns the number of files written. An existing folder without ``force`` is
+        an InputError; a file that cannot be written, an OSError."""
         try:
             return self._run.write(_os.fspath(folder), force)
         except (_accord.InputFailure, _accord.InternalFailure) as e:

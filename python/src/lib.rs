@@ -38,9 +38,11 @@ pyo3::create_exception!(
     "A fault inside accord (a bug): args are (message,)."
 );
 
-/// What failed: bad input (its problems) or a fault of accord's own.
+/// What failed: bad input (its problems), a file that could not be written, or a fault of
+/// accord's own.
 enum Failure {
     Input(InputError),
+    Write(String),
     Internal(String),
 }
 
@@ -55,6 +57,7 @@ impl From<Error> for Failure {
         match e {
             Error::Input(e) => Failure::Input(e),
             Error::Mismatch(m) => Failure::Input(InputError::one(Problem::new(m))),
+            e @ Error::Write { .. } => Failure::Write(e.to_string()),
             other => Failure::Internal(other.to_string()),
         }
     }
@@ -65,6 +68,7 @@ impl From<Failure> for PyErr {
         match f {
             // Rendered as the command line renders to a file or pipe (no colour, no wrapping).
             Failure::Input(e) => InputFailure::new_err((e.to_json(), e.render(false, false))),
+            Failure::Write(m) => pyo3::exceptions::PyOSError::new_err(m),
             Failure::Internal(m) => InternalFailure::new_err((m,)),
         }
     }

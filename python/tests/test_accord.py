@@ -77,6 +77,15 @@ def test_demo_matches_the_command_line(tmp_path, at_root):
     same_values(r, tmp_path / "cli")
 
 
+def test_write_refuses_an_existing_folder_unless_forced(tmp_path, at_root):
+    r = accord.score(data="data/demo")
+    r.write(tmp_path / "out")
+    with pytest.raises(accord.InputError) as e:
+        r.write(tmp_path / "out")
+    assert "already exists" in str(e.value)
+    assert r.write(tmp_path / "out", force=True) == 6
+
+
 def test_settings_and_dates_match_the_command_line(tmp_path, at_root):
     args = ["--data", "data/demo", "--as-of", "2021-11-10", "--set", "pipeline.normalise.method=n_zscore"]
     out = cli("score", *args, "--out", tmp_path / "cli")
