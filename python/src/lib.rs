@@ -138,6 +138,9 @@ struct Run {
     library_seconds: f64,
 }
 
+/// One what-if scenario from Python: (`--set` texts, (id, weight) pairs).
+type ScenarioSpec = (Vec<String>, Vec<(String, f64)>);
+
 /// A table given from Python: (name shown, CSV bytes).
 type Given<'py> = Option<(String, Bound<'py, PyBytes>)>;
 
@@ -457,7 +460,7 @@ impl Run {
     fn rescore_many<'py>(
         &self,
         py: Python<'py>,
-        scenarios: Vec<(Vec<String>, Vec<(String, f64)>)>,
+        scenarios: Vec<ScenarioSpec>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         use rayon::prelude::*;
         let c = self.first();
