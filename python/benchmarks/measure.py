@@ -26,7 +26,12 @@ def median_ms(xs):
     return statistics.median(xs) * 1e3
 
 
-def demo(repeat=30):
+def spread(xs, digits=2):
+    """Median and minimum in ms: on a shared machine the minimum is the least disturbed run."""
+    return f"{median_ms(xs):.{digits}f} (min {min(xs) * 1e3:.{digits}f})"
+
+
+def demo(repeat=50):
     d = "data/demo/"
     ev = pd.read_csv(d + "evidence.csv", dtype=str, keep_default_na=False)
     ju = pd.read_csv(d + "jurisdictions.csv", dtype=str, keep_default_na=False)
@@ -39,11 +44,10 @@ def demo(repeat=30):
         lib.append(r.library_seconds)
     over = [w - l for w, l in zip(wall, lib)]
     print(f"demo from DataFrames ({len(ev)} evidence rows), median of {repeat}: "
-          f"call {median_ms(wall):.2f} ms, library {median_ms(lib):.2f} ms, "
-          f"overhead {median_ms(over):.2f} ms")
+          f"call {spread(wall)} ms, library {spread(lib)} ms, overhead {spread(over)} ms")
 
 
-def asem(folder, n=6000, repeat=5):
+def asem(folder, n=6000, repeat=10):
     r = accord.score(rubric=f"{folder}/rubric.toml", evidence=f"{folder}/evidence.csv",
                      jurisdictions=f"{folder}/jurisdictions.csv")
     nodes = [i for i, kind in r._run.nodes()[1:]]
@@ -57,7 +61,7 @@ def asem(folder, n=6000, repeat=5):
         table = r.rescore_many(scenarios)
         times.append(time.perf_counter() - t)
     print(f"ASEM: {n} what-if scenarios (weights of {len(nodes)} nodes) -> ranks table "
-          f"{table.shape}, median of {repeat}: {median_ms(times):.0f} ms")
+          f"{table.shape}, median of {repeat}: {spread(times, 0)} ms")
     wall, lib = [], []
     for s in scenarios[:200]:
         t = time.perf_counter()
@@ -65,8 +69,8 @@ def asem(folder, n=6000, repeat=5):
         wall.append(time.perf_counter() - t)
         lib.append(one.attrs["library_seconds"])
     over = [w - l for w, l in zip(wall, lib)]
-    print(f"ASEM: one what-if call (rescore), median of 200: call {median_ms(wall):.3f} ms, "
-          f"library {median_ms(lib):.3f} ms, overhead {median_ms(over):.3f} ms")
+    print(f"ASEM: one what-if call (rescore), median of 200: call {spread(wall, 3)} ms, "
+          f"library {spread(lib, 3)} ms, overhead {spread(over, 3)} ms")
 
 
 if __name__ == "__main__":
