@@ -352,6 +352,31 @@ class Results:
         df.attrs.update(data)
         return df
 
+    def align(
+        self,
+        level: Optional[str] = None,
+        metric: str = "gower",
+        min_overlap: int = 3,
+        clusters: int = 4,
+    ) -> _pd.DataFrame:
+        """Alignment, as ``accord align`` computes it: the similarity of every pair of scored
+        jurisdictions (a square DataFrame indexed by code both ways, NaN where they share fewer
+        than ``min_overlap`` components). ``level``: criterion, cell, principle or dimension
+        (default: as the command line chooses); ``metric``: as ``--metric``. ``.attrs`` holds
+        ``overlap`` (components shared, a DataFrame), ``clusters`` (average-linkage cluster of
+        each jurisdiction, a Series, NA where not clustered), ``level`` and ``metric``."""
+        try:
+            codes, sim, overlap, labels, lvl, met = self._run.align(level, metric, min_overlap, clusters)
+        except (_accord.InputFailure, _accord.InternalFailure) as e:
+            _raise(e)
+        index = _pd.Index(codes, name="jurisdiction")
+        df = _pd.DataFrame(sim, index=index, columns=list(codes), dtype="float64")
+        df.attrs["overlap"] = _pd.DataFrame(overlap, index=index, columns=list(codes), dtype="int64")
+        df.attrs["clusters"] = _pd.Series(labels, index=index, dtype="Int64", name="cluster")
+        df.attrs["level"] = lvl
+        df.attrs["metric"] = met
+        return df
+
     def files(self) -> dict:
         """The files of the results folder, name -> bytes, as ``write`` writes them."""
         return dict(self._run.files())

@@ -413,6 +413,96 @@ impl Run {
         Ok(json)
     }
 
+    /// Alignment as `accord align` computes it (`accord::align::align`): (codes of the rows,
+    /// similarity by row, overlap by row, cluster of each row, level, metric). `level` and the
+    /// defaults are the command line's: the rubric's `align_level`, else dimensions where the
+    /// rubric has facets, else principles; Gower; at least 3 shared components; 4 clusters.
+    #[pyo3(signature = (level=None, metric="gower".to_string(), min_overlap=3, clusters=4))]
+    #[allow(clippy::type_complexity)]
+    fn align(
+        &self,
+        py: Python<'_>,
+        level: Option<String>,
+        metric: String,
+        min_overlap: usize,
+        clusters: usize,
+    ) -> PyResult<(
+        Vec<String>,
+        Vec<Vec<Option<f64>>>,
+        Vec<Vec<u32>>,
+        Vec<Option<usize>>,
+        String,
+        String,
+    )> {
+        use accord::align::similarity::Metric;
+        use accord::align::{Level, Options};
+        let c = self.first();
+        let out = guarded(py, || {
+            let s: &Scored = &c.scored;
+            let level = match &level {
+                Some(name) => Level::from_name(name).ok_or_else(|| {
+                    InputError::one(Problem::new(format!(
+                        "`{name}` is not a level to align on (criterion, cell, principle, dimension)"
+                    )))
+                })?,
+                None => s
+                    .rubric
+                    .align_level
+                    .as_deref()
+                    .and_then(Level::from_name)
+                    .unwrap_or(if s.results.facet_values.is_empty() {
+                        Level::Principle
+                    } else {
+                        Level::Dimension
+                    }),
+            };
+            let names: Vec<&str> = Metric::all().iter().map(|m| m.name()).collect();
+            let metric = Metric::all()
+                .into_iter()
+                .find(|m| m.name() == metric)
+                .ok_or_else(|| {
+                    InputError::one(Problem::new(format!(
+                        "`{metric}` is not a metric (one of {})",
+                        names.join(", ")
+                    )))
+                })?;
+            if clusters == 0 {
+                return Err(InputError::one(Problem::new("`clusters` is at least 1")).into());
+            }
+            let options = Options {
+                level,
+                metric,
+                min_overlap,
+                clusters,
+                reference: None,
+            };
+            let a = accord::align::align(s, &options)?;
+            let list = &s.inputs.jurisdictions.list;
+            let codes: Vec<String> = a
+                .set
+                .jurisdictions
+                .iter()
+                .map(|&j| list[j].code.clone())
+                .collect();
+            let n = a.matrix.n;
+            let sim = (0..n)
+                .map(|i| (0..n).map(|j| a.matrix.get(i, j)).collect())
+                .collect();
+            let overlap = (0..n)
+                .map(|i| (0..n).map(|j| a.matrix.overlap(i, j)).collect())
+                .collect();
+            Ok((
+                codes,
+                sim,
+                overlap,
+                a.clusters.labels.clone(),
+                level.name().to_string(),
+                metric.name().to_string(),
+            ))
+        })?;
+        Ok(out)
+    }
+
     /// Node ids in rubric order (the index first), with their kinds.
     fn nodes(&self) -> Vec<(String, String)> {
         let r = &self.first().scored.rubric;

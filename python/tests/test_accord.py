@@ -317,3 +317,23 @@ def test_html_display_escapes_text(at_root):
 def test_internal_and_input_errors_are_distinct_classes():
     assert not issubclass(accord.InputError, accord.InternalError)
     assert not issubclass(accord.InternalError, accord.InputError)
+
+
+def test_align_matches_the_command_line(tmp_path, at_root):
+    out = cli("align", "--data", "data/demo", "--out", tmp_path / "cli")
+    assert out.returncode == 0, out.stderr
+    a = accord.score(data="data/demo").align()
+    assert (a.attrs["level"], a.attrs["metric"]) == ("dimension", "gower")
+    want = pd.read_csv(tmp_path / "cli" / "alignment.csv", keep_default_na=False, na_values=["NA", ""])
+    want = want.set_index("jurisdiction")
+    got = a.loc[want.index, want.columns]
+    for code in want.index:
+        for x, y in zip(got.loc[code], want.loc[code]):
+            assert (math.isnan(x) and math.isnan(y)) or x == y, code
+    clusters = pd.read_csv(tmp_path / "cli" / "clusters.csv", keep_default_na=False, na_values=["NA"])
+    clusters = clusters.set_index("jurisdiction")["cluster"]
+    assert [None if pd.isna(x) else int(x) for x in a.attrs["clusters"][clusters.index]] == [
+        None if pd.isna(x) else int(x) for x in clusters
+    ]
+    with pytest.raises(accord.InputError):
+        accord.score(data="data/demo").align(metric="nearness")
