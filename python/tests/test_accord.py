@@ -337,3 +337,13 @@ def test_align_matches_the_command_line(tmp_path, at_root):
     ]
     with pytest.raises(accord.InputError):
         accord.score(data="data/demo").align(metric="nearness")
+
+
+def test_several_dates_match_the_command_line(tmp_path, at_root):
+    out = cli("score", "--data", "data/demo", "--as-of", "2018-11-12,2024-06-20", "--out", tmp_path / "cli")
+    assert out.returncode == 0, out.stderr
+    r = accord.score(data="data/demo", as_of=["2018-11-12", datetime.date(2024, 6, 20)])
+    r.write(tmp_path / "py")
+    same_folders(tmp_path / "cli", tmp_path / "py")
+    assert r.dates == [datetime.date(2018, 11, 12), datetime.date(2024, 6, 20)]
+    assert "as_of" in r.scores.columns
