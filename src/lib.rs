@@ -3,7 +3,7 @@
 //!
 //! Data flows one way, through layers that import only the layers below them: base (`base`,
 //! `error`, `files`, `limits`, `builtin`) -> `rubric` -> `evidence` -> `rules` -> `pipeline` (with
-//! its `results`) -> `output` (results folders) -> analyses (`align`, `sensitivity`, `compare`,
+//! its `results`) -> `output` (results folders) and `request` (what a command reads) -> analyses (`align`, `sensitivity`, `compare`,
 //! `analysis`, `agreement`, `explain`, `coinr`, `template`) -> `report`. The README's Development
 //! section holds the table a test checks the imports against.
 
@@ -22,6 +22,7 @@ pub mod limits;
 pub mod output;
 pub mod pipeline;
 pub mod report;
+pub mod request;
 pub mod rubric;
 pub mod rules;
 pub mod sensitivity;

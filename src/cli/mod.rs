@@ -13,20 +13,17 @@ mod template;
 mod validate;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use accord::error::{Error, InputError, Location, Problem};
-use accord::evidence::{self, Date, InputPaths, Inputs, parse_date};
+use accord::error::{Error, InputError};
+use accord::evidence::{Date, Inputs};
 use accord::limits::Limits;
-use accord::output::manifest::{FileRecord, Invocation};
-use accord::rubric::{self, LoadOptions, Rubric};
+use accord::request::Request;
+use accord::rubric::Rubric;
 
-/// The shipped default rubric, relative to the working folder.
-pub const DEFAULT_RUBRIC: &str = "rubrics/paris-call.toml";
-/// The shipped default data folder.
-pub const DEFAULT_DATA: &str = "data";
+pub use accord::request::DEFAULT_RUBRIC;
 
 /// accord scores jurisdictions against a policy rubric (the Paris Call for Trust and Security in
 /// Cyberspace by default) from coded evidence, and writes comparable matrices.
@@ -188,226 +185,31 @@ impl OutArgs {
     }
 }
 
-/// Resolved input paths.
-#[derive(Debug, Clone)]
-pub struct Resolved {
-    /// The rubric file.
-    pub rubric: PathBuf,
-    /// Evidence, jurisdictions, dyads.
-    pub paths: InputPaths,
-    /// The evaluation dates asked for (none: the data set's date).
-    pub as_of: Vec<Date>,
-    /// The options that shaped the inputs, as recorded in a manifest for `score --check`.
-    pub invocation: Invocation,
-    /// The data folder's `accord.toml`, when it has one.
-    pub folder: Option<evidence::folder::Folder>,
-    /// The delimiter of the text inputs: `--delimiter`, else the folder's (`None`: each file's
-    /// by its name).
-    pub delimiter: Option<evidence::Delimiter>,
-    /// The limits every input is read within.
-    pub limits: Limits,
-}
+pub use accord::request::Resolved;
 
 impl InputArgs {
+    /// The library's request for these inputs.
+    fn request(&self) -> Request {
+        Request {
+            rubric: self.rubric.clone(),
+            evidence: self.evidence.clone(),
+            sheet: self.sheet.clone(),
+            jurisdictions: self.jurisdictions.clone(),
+            dyads: self.dyads.clone(),
+            data: self.data.clone(),
+            delimiter: self.delimiter.clone(),
+            as_of: self.as_of.clone(),
+            set: self.set.clone(),
+            allow_extends_outside: self.allow_extends_outside,
+            only_coded: self.only_coded,
+            memory: accord::request::Memory::default(),
+        }
+    }
+
     /// Resolves defaults: the shipped rubric, and `--data` (or `data/`) for the evidence; the
     /// inputs are to be read within `limits`.
     pub fn resolve(&self, limits: &Limits) -> Result<Resolved, InputError> {
-        self.utf8_names()?;
-        let as_of = self.as_of_dates(limits)?;
-        let given = match &self.delimiter {
-            Some(d) => {
-                Some(evidence::Delimiter::parse(d, "`--delimiter`").map_err(InputError::one)?)
-            }
-            None => None,
-        };
-        if self.evidence.is_some() && self.data.is_some() {
-            return Err(InputError::one(Problem::new(
-                "give either --evidence or --data, not both",
-            )));
-        }
-        // Without --data or --evidence: the `data` folder here, else the shipped default built into
-        // the binary (so an installed accord scores it from any folder).
-        let builtin =
-            self.evidence.is_none() && self.data.is_none() && !Path::new(DEFAULT_DATA).is_dir();
-        let data_dir = self.data_dir(builtin)?;
-        let folder = match &data_dir {
-            Some(dir) => evidence::folder::read(dir, limits)?,
-            None => None,
-        };
-        let rubric = self.rubric_path(folder.as_ref(), data_dir.as_deref(), builtin)?;
-        let paths = self.input_paths(data_dir.as_deref())?;
-        let delimiter = given.or(folder.as_ref().and_then(|f| f.delimiter));
-        let shown = |p: &Option<PathBuf>| p.as_ref().map(|x| x.display().to_string());
-        let invocation = Invocation {
-            data: data_dir.as_ref().map(|d| d.display().to_string()),
-            folder: folder.as_ref().map(|f| FileRecord {
-                path: f.file.clone(),
-                sha256: f.sha256.clone(),
-            }),
-            rubric: Some(rubric.display().to_string()),
-            set: self.set.clone(),
-            allow_extends_outside: self.allow_extends_outside,
-            evidence: Some(paths.evidence.display().to_string()),
-            sheet: paths.sheet.clone(),
-            jurisdictions: shown(&paths.jurisdictions),
-            dyads: shown(&paths.dyads),
-            as_of: as_of.iter().map(|d| d.to_string()).collect(),
-            only_coded: self.only_coded,
-            // Recorded only when given, so the manifests of comma-separated runs stay as they were.
-            delimiter: given.map(|d| d.name().to_string()),
-        };
-        Ok(Resolved {
-            rubric,
-            paths,
-            as_of,
-            invocation,
-            folder,
-            delimiter,
-            limits: *limits,
-        })
-    }
-
-    /// The `--as-of` dates, each once, at most `limits.dates` of them.
-    fn as_of_dates(&self, limits: &Limits) -> Result<Vec<Date>, InputError> {
-        let mut as_of = Vec::new();
-        let most = limits.dates;
-        for (i, s) in self.as_of.iter().flat_map(|s| s.split(',')).enumerate() {
-            if i == most {
-                return Err(InputError::one(
-                    Problem::new(format!("`--as-of` names more than {most} dates, the limit"))
-                        .help("each date is a whole run held in memory and written out: score a long series in parts"),
-                ));
-            }
-            let d = parse_date(s.trim()).ok_or_else(|| {
-                InputError::one(
-                    Problem::new(format!("`--as-of {s}` is not a date in YYYY-MM-DD form")).help(
-                        "several dates are separated by commas: --as-of 2018-11-12,2024-06-20",
-                    ),
-                )
-            })?;
-            if as_of.contains(&d) {
-                return Err(InputError::one(Problem::new(format!(
-                    "`--as-of` names {d} twice"
-                ))));
-            }
-            as_of.push(d);
-        }
-        Ok(as_of)
-    }
-
-    /// The data folder: none with `--evidence`, the built-in default when `builtin`, else
-    /// `--data` or `data/`, which must exist.
-    fn data_dir(&self, builtin: bool) -> Result<Option<PathBuf>, InputError> {
-        Ok(match (&self.evidence, &self.data) {
-            (Some(_), _) => None,
-            (None, _) if builtin => Some(PathBuf::from(format!(
-                "{}{DEFAULT_DATA}",
-                accord::builtin::PREFIX
-            ))),
-            (None, data) => {
-                let dir = data.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
-                // `builtin:data` (as a manifest records a run on the built-in default).
-                let shown = dir.display().to_string();
-                let built_in = accord::builtin::is_builtin(&shown)
-                    && accord::builtin::file(&format!("{shown}/evidence.csv")).is_some();
-                if !dir.is_dir() && !built_in {
-                    return Err(InputError::one(
-                        Problem::new(format!("the data folder `{}` does not exist", dir.display()))
-                            .at(Location::file(dir.display().to_string()))
-                            .help("--data names a folder holding evidence.csv (and optionally jurisdictions.csv, dyads.csv, accord.toml)"),
-                    ));
-                }
-                Some(dir)
-            }
-        })
-    }
-
-    /// The rubric: `--rubric`, else the data folder's, else the shipped default (built in, or
-    /// in the current folder).
-    fn rubric_path(
-        &self,
-        folder: Option<&evidence::folder::Folder>,
-        data_dir: Option<&Path>,
-        builtin: bool,
-    ) -> Result<PathBuf, InputError> {
-        Ok(
-            match (&self.rubric, folder.and_then(|f| f.rubric.clone())) {
-                (Some(r), _) => r.clone(),
-                (None, Some(r)) => r,
-                (None, None)
-                    if builtin
-                        || data_dir.is_some_and(|d| {
-                            accord::builtin::is_builtin(&d.display().to_string())
-                        }) =>
-                {
-                    PathBuf::from(format!("{}{DEFAULT_RUBRIC}", accord::builtin::PREFIX))
-                }
-                (None, None) => {
-                    let d = PathBuf::from(DEFAULT_RUBRIC);
-                    if !d.exists() {
-                        return Err(InputError::one(
-                        Problem::new(format!("no --rubric given, and the default `{DEFAULT_RUBRIC}` is not in the current folder"))
-                            .help("run accord from its source folder, or pass --rubric and --evidence (or --data)"),
-                    ));
-                    }
-                    d
-                }
-            },
-        )
-    }
-
-    /// The evidence, jurisdictions and dyads files: as given, or found in the data folder.
-    fn input_paths(&self, data_dir: Option<&Path>) -> Result<InputPaths, InputError> {
-        Ok(match data_dir {
-            None => InputPaths {
-                evidence: self.evidence.clone().unwrap_or_default(),
-                sheet: self.sheet.clone(),
-                jurisdictions: self.jurisdictions.clone(),
-                dyads: self.dyads.clone(),
-            },
-            Some(dir) => {
-                let table = |stem: &str, given: &Option<PathBuf>| match given {
-                    Some(p) => Ok(Some(p.clone())),
-                    None => evidence::folder::table(dir, stem).map_err(InputError::one),
-                };
-                InputPaths {
-                    // With none there, the message names the usual one.
-                    evidence: table("evidence", &None)?.unwrap_or_else(|| dir.join("evidence.csv")),
-                    sheet: self.sheet.clone(),
-                    jurisdictions: table("jurisdictions", &self.jurisdictions)?,
-                    dyads: table("dyads", &self.dyads)?,
-                }
-            }
-        })
-    }
-
-    /// Refuses input file and folder names that are not UTF-8: a manifest records each input's
-    /// name as text, and `score --check` finds the inputs again by it, which a name changed into
-    /// text (`\u{fffd}` for each byte that is not UTF-8) would never do.
-    fn utf8_names(&self) -> Result<(), InputError> {
-        let named = [
-            ("--rubric", &self.rubric),
-            ("--evidence", &self.evidence),
-            ("--jurisdictions", &self.jurisdictions),
-            ("--dyads", &self.dyads),
-            ("--data", &self.data),
-        ];
-        let mut problems = accord::error::Problems::new();
-        for (flag, path) in named {
-            if let Some(path) = path
-                && path.to_str().is_none()
-            {
-                problems.push(
-                    Problem::new(format!(
-                        "the name `{}` given to {flag} is not valid UTF-8",
-                        path.display()
-                    ))
-                    .at(Location::file(path.display().to_string()))
-                    .help("rename the file or folder with UTF-8 characters only: results record their inputs by name, and `score --check` must find them again"),
-                );
-            }
-        }
-        problems.finish(())
+        self.request().resolve(limits)
     }
 
     /// What a command reading these inputs may never replace: every input file and folder, with
@@ -417,98 +219,23 @@ impl InputArgs {
         rubric: &Rubric,
         limits: &Limits,
     ) -> Result<accord::output::Inputs, InputError> {
-        let mut g = self.resolve(limits)?.guard();
-        g.rubric(rubric);
-        Ok(g)
+        self.request().guard(rubric, limits)
     }
 
-    /// The rubric's load options from the command line (`--set`, `--allow-extends-outside`,
-    /// the limits).
-    pub fn load_options(&self, limits: &Limits) -> LoadOptions {
-        LoadOptions {
-            overrides: self.set.clone(),
-            allow_extends_outside: self.allow_extends_outside,
-            leave_out: Vec::new(),
-            limits: *limits,
-        }
-    }
-
-    /// Loads the rubric and the inputs; with `--only-coded`, leaves out the criteria nothing was
-    /// coded for (a variant of the rubric validated again leaves them out too).
+    /// Loads the rubric and the inputs (`accord::request`), warning on stderr about dates later
+    /// than today (by the system clock, which changes no output byte).
     pub fn load_resolved(&self, resolved: &Resolved) -> Result<(Rubric, Inputs), InputError> {
-        let options = self.load_options(&resolved.limits);
-        let mut rubric = rubric::load(&resolved.rubric, &options)?;
-        let inputs = load_inputs(resolved, &rubric)?;
-        if self.only_coded {
-            let coded = accord::rules::coded(&rubric, &inputs);
-            let uncoded: Vec<usize> = (0..coded.len()).filter(|&c| !coded[c]).collect();
-            if uncoded.len() == coded.len() {
-                return Err(InputError::one(
-                    Problem::new("`--only-coded`: no criterion of the rubric has any evidence")
-                        .help("check that the evidence's field names match the rubric's `evidence` fields"),
-                ));
-            }
-            rubric.leave_out(&uncoded);
-        }
+        let (rubric, inputs) = self.request().load_resolved(resolved)?;
+        warn_future_dates(&inputs);
         Ok((rubric, inputs))
     }
 
     /// Loads everything within `limits`, for commands that evaluate on one date.
     pub fn load(&self, limits: &Limits) -> Result<(Rubric, Inputs, Option<Date>), InputError> {
-        let resolved = self.resolve(limits)?;
-        if resolved.as_of.len() > 1 {
-            return Err(InputError::one(
-                Problem::new("this command evaluates on one date; `--as-of` names several")
-                    .help("`score` takes several dates; `compare` takes two dates as its A and B"),
-            ));
-        }
-        let (rubric, inputs) = self.load_resolved(&resolved)?;
-        Ok((rubric, inputs, resolved.as_of.first().copied()))
+        let (rubric, inputs, date) = self.request().load(limits)?;
+        warn_future_dates(&inputs);
+        Ok((rubric, inputs, date))
     }
-}
-
-impl Resolved {
-    /// Every file and folder these inputs read (the rubric's `extends` bases are added once it is
-    /// loaded): what an output may never replace or hold.
-    pub fn guard(&self) -> accord::output::Inputs {
-        let mut g = accord::output::Inputs::new();
-        g.add(&self.rubric).add(&self.paths.evidence);
-        for p in [&self.paths.jurisdictions, &self.paths.dyads]
-            .into_iter()
-            .flatten()
-        {
-            g.add(p);
-        }
-        if let Some(d) = &self.invocation.data {
-            g.add(d);
-        }
-        if let Some(f) = &self.folder {
-            g.add(&f.file);
-        }
-        g
-    }
-}
-
-/// Reads the evidence, jurisdictions and dyads, with the date the data folder declares, and warns
-/// on stderr about dates later than today (by the system clock, which changes no output byte).
-pub fn load_inputs(resolved: &Resolved, rubric: &Rubric) -> Result<Inputs, InputError> {
-    let options = evidence::LoadOptions {
-        carried: resolved
-            .folder
-            .as_ref()
-            .map(|f| f.fields.clone())
-            .unwrap_or_default(),
-        delimiter: resolved.delimiter,
-        limits: resolved.limits,
-    };
-    let mut inputs = evidence::load_with(&resolved.paths, rubric, &options)?;
-    if let Some(f) = &resolved.folder
-        && let Some(d) = f.date
-    {
-        inputs.declared_date = Some((d, f.file.clone()));
-    }
-    warn_future_dates(&inputs);
-    Ok(inputs)
 }
 
 /// Prints a warning for each date in the inputs that is later than today (the first few).

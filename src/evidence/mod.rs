@@ -498,56 +498,7 @@ pub fn load_with(
     rubric: &Rubric,
     options: &LoadOptions,
 ) -> Result<Inputs, InputError> {
-    let delimiter = options.delimiter;
-    let shown = |p: &Path| p.display().to_string();
-    let builtin = |p: &Path| -> Result<Option<(String, &'static [u8])>, InputError> {
-        let name = shown(p);
-        if !crate::builtin::is_builtin(&name) {
-            return Ok(None);
-        }
-        match crate::builtin::file(&name) {
-            Some(bytes) => Ok(Some((name, bytes))),
-            None => Err(InputError::one(
-                Problem::new(format!("`{name}` is not a file built into accord"))
-                    .at(Location::file(&name)),
-            )),
-        }
-    };
-    let e = builtin(&paths.evidence)?;
-    let j = match &paths.jurisdictions {
-        Some(p) => builtin(p)?,
-        None => None,
-    };
-    let d = match &paths.dyads {
-        Some(p) => builtin(p)?,
-        None => None,
-    };
-    fn input<'b>(
-        found: &'b Option<(String, &'static [u8])>,
-        path: &'b Path,
-        sheet: Option<&'b str>,
-        delimiter: Option<Delimiter>,
-    ) -> Input<'b> {
-        match found {
-            Some((name, bytes)) => Input::Bytes(name, bytes, delimiter),
-            None => Input::File(path, sheet, delimiter),
-        }
-    }
-    let sheet = paths.sheet.as_deref();
-    load_inputs(
-        input(&e, &paths.evidence, sheet, delimiter),
-        paths
-            .jurisdictions
-            .as_deref()
-            .map(|p| input(&j, p, None, delimiter)),
-        paths
-            .dyads
-            .as_deref()
-            .map(|p| input(&d, p, None, delimiter)),
-        rubric,
-        &options.carried,
-        &options.limits,
-    )
+    memory::load_given(paths, memory::Given::default(), rubric, options)
 }
 
 pub(crate) fn load_inputs(

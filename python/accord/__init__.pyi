@@ -1,0 +1,78 @@
+"""Type stubs of the accord package (see accord/__init__.py for the documentation)."""
+
+import datetime
+import os
+from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+
+import pandas as pd
+
+__version__: str
+
+PathLike = Union[str, os.PathLike[str]]
+Table = Union[PathLike, pd.DataFrame]
+
+class InputError(ValueError):
+    """Bad input: every problem, as structured data and as the command line renders them."""
+
+    problems: list[dict[str, Any]]
+    rendered: str
+    def __init__(self, problems: list[dict[str, Any]], rendered: str) -> None: ...
+
+class InternalError(RuntimeError):
+    """A fault inside accord (a bug, never bad input)."""
+
+def score(
+    rubric: Optional[PathLike] = None,
+    evidence: Optional[Table] = None,
+    jurisdictions: Optional[Table] = None,
+    dyads: Optional[Table] = None,
+    as_of: Union[None, str, datetime.date, Sequence[Union[str, datetime.date]]] = None,
+    settings: Optional[Mapping[str, Any]] = None,
+    *,
+    data: Optional[PathLike] = None,
+    sheet: Optional[str] = None,
+    delimiter: Optional[str] = None,
+    only_coded: bool = False,
+    allow_extends_outside: bool = False,
+) -> Results:
+    """Scores every jurisdiction, as `accord score` does; raises InputError or InternalError."""
+
+class Results:
+    """A scored run: DataFrames indexed by jurisdiction code, explanations, the folder, what-if."""
+
+    @property
+    def as_of(self) -> datetime.date: ...
+    @property
+    def dates(self) -> list[datetime.date]: ...
+    @property
+    def rubric(self) -> dict[str, Any]: ...
+    @property
+    def library_seconds(self) -> float: ...
+    @property
+    def scores(self) -> pd.DataFrame: ...
+    @property
+    def ranking(self) -> pd.DataFrame: ...
+    @property
+    def principles(self) -> pd.DataFrame: ...
+    @property
+    def dimensions(self) -> pd.DataFrame: ...
+    @property
+    def cells(self) -> pd.DataFrame: ...
+    def coverage(self, kind: str = "principle") -> pd.DataFrame: ...
+    def explain(self, jurisdiction: str, node: Optional[str] = None) -> pd.DataFrame: ...
+    def align(
+        self,
+        level: Optional[str] = None,
+        metric: str = "gower",
+        min_overlap: int = 3,
+        clusters: int = 4,
+    ) -> pd.DataFrame: ...
+    def files(self) -> dict[str, bytes]: ...
+    def write(self, folder: PathLike, force: bool = False) -> int: ...
+    def rescore(
+        self,
+        settings: Optional[Mapping[str, Any]] = None,
+        weights: Optional[Mapping[str, float]] = None,
+    ) -> pd.DataFrame: ...
+    def rescore_many(self, scenarios: Iterable[Mapping[str, Any]]) -> pd.DataFrame: ...
+    def _repr_html_(self) -> str: ...
