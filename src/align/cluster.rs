@@ -205,6 +205,12 @@ pub enum NoClusters {
         /// Clusters asked for.
         clusters: usize,
     },
+    /// `--top K`: only each jurisdiction's nearest neighbours were computed, and average linkage
+    /// needs every pair.
+    NearestOnly {
+        /// K.
+        top: usize,
+    },
     /// Fewer than `MIN_KNOWN_PAIR_SHARE` of the pairs among the comparable jurisdictions have a
     /// known similarity.
     TooFewKnownPairs {
@@ -231,6 +237,10 @@ impl NoClusters {
                 "{comparable} jurisdiction{} a known similarity with another, not more than the {clusters} cluster{} asked for",
                 if comparable == 1 { " has" } else { "s have" },
                 if clusters == 1 { "" } else { "s" }
+            ),
+            NoClusters::NearestOnly { top } => format!(
+                "`--top {top}` computes each jurisdiction's {top} nearest neighbours only, and average linkage needs the similarity of every pair; run without --top (up to {} jurisdictions) for clusters",
+                super::FULL_LIMIT
             ),
             NoClusters::TooFewKnownPairs {
                 comparable,
@@ -272,6 +282,19 @@ impl Clusters {
     /// Rows with a cluster.
     pub fn clustered(&self) -> usize {
         self.labels.iter().flatten().count()
+    }
+}
+
+/// No clusters for `n` rows, for `why`: every label NA, rows in their order.
+pub fn none_with(n: usize, why: NoClusters) -> Clusters {
+    Clusters {
+        comparable: Vec::new(),
+        known_pairs: 0,
+        pairs: 0,
+        dendrogram: None,
+        labels: vec![None; n],
+        order: (0..n).collect(),
+        none: Some(why),
     }
 }
 
