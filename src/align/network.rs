@@ -456,34 +456,12 @@ pub fn long_measures(channels: &[LongChannel], weights: &[Option<f64>]) -> Vec<M
     let legal = chosen(channels, Some("legal_assistance"));
     let all = chosen(channels, None);
     let named = named_partners(n, channels);
-    // Group every jurisdiction by its records.
-    let mut groups: std::collections::BTreeMap<Vec<u8>, usize> = Default::default();
-    let mut group_of = Vec::with_capacity(n);
-    let mut members: Vec<usize> = Vec::new();
-    let mut weight_sum: Vec<f64> = Vec::new();
-    let mut first: Vec<usize> = Vec::new();
-    for j in 0..n {
-        let key: Vec<u8> = channels
-            .iter()
-            .map(|c| match c.source.record(j) {
-                Some("complete" | "party") => 2,
-                Some(_) => 1,
-                None => 0,
-            })
-            .collect();
-        let next = groups.len();
-        let g = *groups.entry(key).or_insert(next);
-        if g == members.len() {
-            members.push(0);
-            weight_sum.push(0.0);
-            first.push(j);
-        }
-        members[g] += 1;
-        if let Some(w) = weights[j] {
-            weight_sum[g] += w;
-        }
-        group_of.push(g);
-    }
+    let Groups {
+        group_of,
+        members,
+        weight_sum,
+        first,
+    } = groups(channels, weights);
     (0..n)
         .map(|j| {
             let mut m = Measures {
@@ -577,4 +555,52 @@ pub fn long_measures(channels: &[LongChannel], weights: &[Option<f64>]) -> Vec<M
             m
         })
         .collect()
+}
+
+/// Jurisdictions grouped by their own records of every channel.
+struct Groups {
+    /// Group of every jurisdiction.
+    group_of: Vec<usize>,
+    /// Members of every group.
+    members: Vec<usize>,
+    /// Sum of the members' weights (the weighted ones).
+    weight_sum: Vec<f64>,
+    /// A member of every group.
+    first: Vec<usize>,
+}
+
+fn groups(channels: &[LongChannel], weights: &[Option<f64>]) -> Groups {
+    let mut groups: std::collections::BTreeMap<Vec<u8>, usize> = Default::default();
+    let mut group_of = Vec::with_capacity(weights.len());
+    let mut members: Vec<usize> = Vec::new();
+    let mut weight_sum: Vec<f64> = Vec::new();
+    let mut first: Vec<usize> = Vec::new();
+    for (j, w) in weights.iter().enumerate() {
+        let key: Vec<u8> = channels
+            .iter()
+            .map(|c| match c.source.record(j) {
+                Some("complete" | "party") => 2,
+                Some(_) => 1,
+                None => 0,
+            })
+            .collect();
+        let next = groups.len();
+        let g = *groups.entry(key).or_insert(next);
+        if g == members.len() {
+            members.push(0);
+            weight_sum.push(0.0);
+            first.push(j);
+        }
+        members[g] += 1;
+        if let Some(w) = w {
+            weight_sum[g] += w;
+        }
+        group_of.push(g);
+    }
+    Groups {
+        group_of,
+        members,
+        weight_sum,
+        first,
+    }
 }

@@ -552,12 +552,12 @@ impl<'a> Engine<'a> {
         while c0 < n {
             let c1 = (c0 + TOP_COLS).min(n);
             let t = self.tile(rows.clone(), c0..c1);
-            for j in c0.max(r)..c1 {
-                out[j] = (t.similarity(r, j), t.overlap(r, j));
+            for (j, o) in out.iter_mut().enumerate().take(c1).skip(c0.max(r)) {
+                *o = (t.similarity(r, j), t.overlap(r, j));
             }
             if c0 == r0 {
-                for j in r0..r {
-                    out[j] = (t.similarity(j, r), t.overlap(j, r));
+                for (j, o) in out.iter_mut().enumerate().take(r).skip(r0) {
+                    *o = (t.similarity(j, r), t.overlap(j, r));
                 }
             }
             c0 = c1;
@@ -565,8 +565,8 @@ impl<'a> Engine<'a> {
         for s in (0..r0).step_by(b) {
             let c = s + (r - s) / TILE_COLS * TILE_COLS;
             let t = self.tile(s..s + b, c..(c + TILE_COLS).min(n));
-            for j in s..s + b {
-                out[j] = (t.similarity(j, r), t.overlap(j, r));
+            for (j, o) in out.iter_mut().enumerate().take(s + b).skip(s) {
+                *o = (t.similarity(j, r), t.overlap(j, r));
             }
         }
         out
