@@ -440,10 +440,15 @@ impl<'a> Engine<'a> {
                 };
             }
         }
+        (self.finish_summed(total, overlap), overlap)
+    }
+
+    /// Gower's or euclidean similarity from the sum of the terms over the overlap.
+    fn finish_summed(&self, total: f64, overlap: usize) -> Option<f64> {
         if overlap < self.min_overlap() {
-            return (None, overlap);
+            return None;
         }
-        let s = if gower {
+        if self.settings.metric == Metric::Gower {
             let s = 1.0 - total / overlap as f64;
             s.is_finite().then_some(s.clamp(0.0, 1.0))
         } else if self.span <= 0.0 {
@@ -451,8 +456,91 @@ impl<'a> Engine<'a> {
         } else {
             let s = 1.0 - (total / overlap as f64).sqrt() / self.span;
             s.is_finite().then_some(s.clamp(0.0, 1.0))
-        };
-        (s, overlap)
+        }
+    }
+
+    /// The profiles component by component (values with 0 for unknown, and 1/0 masks), for
+    /// [`Engine::summed_tile`]; `None` for the metrics it does not compute.
+    fn lanes(&self) -> Option<Lanes> {
+        if !matches!(self.settings.metric, Metric::Gower | Metric::Euclidean) {
+            return None;
+        }
+        let (n, m) = (self.profiles.nrow, self.profiles.ncol);
+        let mut values = vec![0.0; n * m];
+        let mut known = vec![0.0; n * m];
+        for i in 0..n {
+            for (k, v) in self.profiles.row(i).iter().enumerate() {
+                if let Some(x) = *v {
+                    values[k * n + i] = x;
+                    known[k * n + i] = 1.0;
+                }
+            }
+        }
+        Some(Lanes { values, known })
+    }
+
+    /// Gower or euclidean for the cells of a tile, `LANES` columns at a time: each column's sum
+    /// takes the same terms in the same order as [`Engine::pair_summed`], plus a term of +0 for
+    /// every component the pair does not share (a term times a mask of 0), which leaves a sum of
+    /// terms that are at least +0 unchanged to the bit; the sums of several pairs advance
+    /// together, which is what makes it fast. The last columns (fewer than `LANES`) go pair by
+    /// pair.
+    fn summed_tile(&self, lanes: &Lanes, block: &mut Block) {
+        const LANES: usize = 8;
+        let n = self.profiles.nrow;
+        let m = self.profiles.ncol;
+        let gower = self.settings.metric == Metric::Gower;
+        let (values, known) = (&lanes.values, &lanes.known);
+        let cols = block.cols.clone();
+        let mut c = cols.start;
+        while c + LANES <= cols.end {
+            for r in block.rows.clone() {
+                let mut total = [0.0f64; LANES];
+                let mut count = [0.0f64; LANES];
+                for k in 0..m {
+                    if known[k * n + r] == 0.0 {
+                        continue;
+                    }
+                    let x = values[k * n + r];
+                    let ys = &values[k * n + c..k * n + c + LANES];
+                    let ks = &known[k * n + c..k * n + c + LANES];
+                    if gower {
+                        let range = self.ranges[k];
+                        if range > 0.0 {
+                            for l in 0..LANES {
+                                total[l] += ((x - ys[l]).abs() / range).min(1.0) * ks[l];
+                            }
+                        }
+                    } else {
+                        for l in 0..LANES {
+                            // A select rather than a product with the mask: a square that
+                            // overflowed would make inf x 0 = NaN.
+                            let d = x - ys[l];
+                            total[l] += if ks[l] != 0.0 { d * d } else { 0.0 };
+                        }
+                    }
+                    for l in 0..LANES {
+                        count[l] += ks[l];
+                    }
+                }
+                for l in 0..LANES {
+                    let overlap = count[l] as usize;
+                    let at = block.at(r, c + l);
+                    block.similarity[at] =
+                        self.finish_summed(total[l], overlap).unwrap_or(f64::NAN);
+                    block.overlap[at] = overlap as u32;
+                }
+            }
+            c += LANES;
+        }
+        for c in c..cols.end {
+            for r in block.rows.clone() {
+                let (s, o) = self.pair(self.profiles.row(r), self.profiles.row(c));
+                let at = block.at(r, c);
+                block.similarity[at] = s.unwrap_or(f64::NAN);
+                block.overlap[at] = o as u32;
+            }
+        }
     }
 
     /// Each row's `k` most similar other rows, best first: higher similarity first, then the
@@ -470,12 +558,13 @@ impl<'a> Engine<'a> {
         if k == 0 {
             return lists;
         }
+        let lanes = self.lanes();
         let starts: Vec<usize> = (0..n).step_by(BLOCK_ROWS).collect();
         let group = 2 * rayon::current_num_threads().max(1);
         for starts in starts.chunks(group) {
             let found: Vec<Vec<(usize, Neighbour)>> = starts
                 .par_iter()
-                .map(|&s| self.top_candidates(s..(s + BLOCK_ROWS).min(n), k))
+                .map(|&s| self.top_candidates(s..(s + BLOCK_ROWS).min(n), k, lanes.as_ref()))
                 .collect();
             for (unit, nb) in found.into_iter().flatten() {
                 offer(&mut lists[unit], nb, k);
@@ -487,7 +576,12 @@ impl<'a> Engine<'a> {
     /// The candidates one row block gives, as `(unit, neighbour)`: each of its rows' best `k`
     /// among the pairs with a row of the block or a later one, and each later row's best `k`
     /// among the block's rows.
-    fn top_candidates(&self, rows: Range<usize>, k: usize) -> Vec<(usize, Neighbour)> {
+    fn top_candidates(
+        &self,
+        rows: Range<usize>,
+        k: usize,
+        lanes: Option<&Lanes>,
+    ) -> Vec<(usize, Neighbour)> {
         let n = self.profiles.nrow;
         let mut own: Vec<Vec<Neighbour>> = vec![Vec::new(); rows.len()];
         let mut out = Vec::new();
@@ -495,7 +589,7 @@ impl<'a> Engine<'a> {
         let mut c0 = rows.start;
         while c0 < n {
             let c1 = (c0 + TOP_COLS).min(n);
-            let tile = self.tile(rows.clone(), c0..c1);
+            let tile = self.tile_in(rows.clone(), c0..c1, lanes);
             for c in c0..c1 {
                 column.clear();
                 for r in rows.start..c.min(rows.end) {
@@ -599,11 +693,18 @@ impl<'a> Engine<'a> {
         self.tile(rows.clone(), rows.start.min(n)..n)
     }
 
-    /// Rows `rows` against columns `cols`, every cell computed as in [`Engine::block`] (a cell's
-    /// numbers do not depend on the tile it is computed in). Cells with the row after the column
-    /// are computed with the row as the left-hand profile: use the upper ones where the order
-    /// matters.
+    /// Rows `rows` against columns `cols`, every cell computed as in [`Engine::block`]. A direct
+    /// metric's cell does not depend on the tile; a product's rounding may depend on the tile's
+    /// shape, so the matrix's values come from the matrix's tiles (see
+    /// [`Engine::row_as_matrix`]). Cells with the row after the column are computed with the row
+    /// as the left-hand profile: use the upper ones where the order matters.
     pub fn tile(&self, rows: Range<usize>, cols: Range<usize>) -> Block {
+        self.tile_in(rows, cols, None)
+    }
+
+    /// [`Engine::tile`], with Gower and euclidean computed several pairs at a time when `lanes`
+    /// is given (the same values to the bit).
+    fn tile_in(&self, rows: Range<usize>, cols: Range<usize>, lanes: Option<&Lanes>) -> Block {
         let n = self.profiles.nrow;
         let rows = rows.start.min(n)..rows.end.min(n);
         let cols = cols.start.min(n)..cols.end.min(n);
@@ -614,9 +715,10 @@ impl<'a> Engine<'a> {
             rows,
             cols,
         };
-        match &self.dense {
-            Some(d) => self.dense_block(d, &mut block),
-            None => {
+        match (&self.dense, lanes) {
+            (Some(d), _) => self.dense_block(d, &mut block),
+            (None, Some(l)) => self.summed_tile(l, &mut block),
+            (None, None) => {
                 for c in block.cols.clone() {
                     for r in block.rows.clone() {
                         let (s, o) = self.pair(self.profiles.row(r), self.profiles.row(c));
@@ -775,6 +877,12 @@ impl<'a> Engine<'a> {
             overlap,
         }
     }
+}
+
+/// Profiles component by component: `values[k * n + i]` (0 where unknown) and `known` (1 or 0).
+struct Lanes {
+    values: Vec<f64>,
+    known: Vec<f64>,
 }
 
 /// One of a unit's nearest neighbours.
