@@ -45,24 +45,52 @@ pub struct Dendrogram {
 /// Clusters `n` items by average linkage on a full distance matrix (`dist[i * n + j]`, symmetric;
 /// non-finite distances are read as `fallback`).
 pub fn upgma(n: usize, dist: &[f64], fallback: f64) -> Dendrogram {
-    let mut d: Vec<f64> = dist
-        .iter()
-        .take(n * n)
-        .map(|&x| if x.is_finite() { x } else { fallback })
-        .collect();
+    upgma_owned(n, dist.iter().take(n * n).copied().collect(), fallback)
+}
+
+/// [`upgma`] on a distance matrix it may overwrite (no second copy is made).
+///
+/// The merges are those of the plain algorithm (scan every pair of active clusters for the
+/// smallest distance, the first pair in order of their earliest items on ties, merge into the
+/// earlier slot, Lance-Williams update), found in O(n^2) instead of O(n^3): every active slot keeps
+/// its nearest later slot (the first on ties) and that distance, and after a merge only the rows
+/// whose nearest slot was one of the two merged, or that now find the merged cluster nearer, are
+/// updated. The distances are updated with the same arithmetic in the same order, so the heights
+/// are the same to the bit.
+pub fn upgma_owned(n: usize, mut d: Vec<f64>, fallback: f64) -> Dendrogram {
+    for x in d.iter_mut() {
+        if !x.is_finite() {
+            *x = fallback;
+        }
+    }
     d.resize(n * n, fallback);
     // Slot `s` holds the cluster whose earliest item is `s`.
     let mut active: Vec<usize> = (0..n).collect();
+    let mut alive = vec![true; n];
     let mut id: Vec<usize> = (0..n).collect();
     let mut size = vec![1usize; n];
     let mut merges = Vec::with_capacity(n.saturating_sub(1));
+    // Nearest later active slot of every slot, and its distance (`NONE`, infinity when none).
+    const NONE: usize = usize::MAX;
+    let mut nn = vec![NONE; n];
+    let mut nd = vec![f64::INFINITY; n];
+    let nearest = |d: &[f64], alive: &[bool], a: usize| {
+        let mut best = (f64::INFINITY, NONE);
+        for b in a + 1..n {
+            if alive[b] && d[a * n + b] < best.0 {
+                best = (d[a * n + b], b);
+            }
+        }
+        best
+    };
+    for a in 0..n {
+        (nd[a], nn[a]) = nearest(&d, &alive, a);
+    }
     while active.len() > 1 {
         let mut best = (f64::INFINITY, 0, 0);
-        for (x, &a) in active.iter().enumerate() {
-            for &b in &active[x + 1..] {
-                if d[a * n + b] < best.0 {
-                    best = (d[a * n + b], a, b);
-                }
+        for &a in &active {
+            if nd[a] < best.0 {
+                best = (nd[a], a, nn[a]);
             }
         }
         let (height, a, b) = best;
@@ -88,6 +116,20 @@ pub fn upgma(n: usize, dist: &[f64], fallback: f64) -> Dendrogram {
         size[a] += size[b];
         id[a] = n + merges.len() - 1;
         active.retain(|&k| k != b);
+        alive[b] = false;
+        for &k in &active {
+            if k >= b {
+                break;
+            }
+            if k < a && nn[k] != a && nn[k] != b {
+                let v = d[k * n + a];
+                if v < nd[k] || (v == nd[k] && a < nn[k]) {
+                    (nd[k], nn[k]) = (v, a);
+                }
+            } else if k == a || nn[k] == a || nn[k] == b {
+                (nd[k], nn[k]) = nearest(&d, &alive, k);
+            }
+        }
     }
     Dendrogram { n, merges }
 }
@@ -163,6 +205,12 @@ pub enum NoClusters {
         /// Clusters asked for.
         clusters: usize,
     },
+    /// `--top K`: only each jurisdiction's nearest neighbours were computed, and average linkage
+    /// needs every pair.
+    NearestOnly {
+        /// K.
+        top: usize,
+    },
     /// Fewer than `MIN_KNOWN_PAIR_SHARE` of the pairs among the comparable jurisdictions have a
     /// known similarity.
     TooFewKnownPairs {
@@ -189,6 +237,10 @@ impl NoClusters {
                 "{comparable} jurisdiction{} a known similarity with another, not more than the {clusters} cluster{} asked for",
                 if comparable == 1 { " has" } else { "s have" },
                 if clusters == 1 { "" } else { "s" }
+            ),
+            NoClusters::NearestOnly { top } => format!(
+                "`--top {top}` computes each jurisdiction's {top} nearest neighbours only, and average linkage needs the similarity of every pair; run without --top (up to {} jurisdictions) for clusters",
+                super::FULL_LIMIT
             ),
             NoClusters::TooFewKnownPairs {
                 comparable,
@@ -230,6 +282,19 @@ impl Clusters {
     /// Rows with a cluster.
     pub fn clustered(&self) -> usize {
         self.labels.iter().flatten().count()
+    }
+}
+
+/// No clusters for `n` rows, for `why`: every label NA, rows in their order.
+pub fn none_with(n: usize, why: NoClusters) -> Clusters {
+    Clusters {
+        comparable: Vec::new(),
+        known_pairs: 0,
+        pairs: 0,
+        dendrogram: None,
+        labels: vec![None; n],
+        order: (0..n).collect(),
+        none: Some(why),
     }
 }
 
@@ -275,7 +340,7 @@ pub fn cluster(matrix: &SimilarityMatrix, k: usize, unknown_distance: f64) -> Cl
                 }
             }
         }
-        let tree = upgma(c, &dist, unknown_distance);
+        let tree = upgma_owned(c, dist, unknown_distance);
         for (x, l) in tree.cut(k).into_iter().enumerate() {
             labels[comparable[x]] = Some(l);
         }

@@ -19,8 +19,19 @@ use crate::evidence::{Date, Value};
 use crate::pipeline::Scored;
 use crate::rubric::{Member, NetworkWeights, Rule};
 use cluster::Clusters;
-use network::{Channel, DyadLink, Matrix, Measures};
-use similarity::{Engine, Metric, Profiles, Settings, SimilarityMatrix};
+use network::{Channel, DyadLink, LongChannel, Matrix, Measures, Source};
+
+/// The most jurisdictions whose cooperation is written as J x J matrices. Above it the long form
+/// is written (`cooperation_pairs.csv`, `cooperation_units.csv`): the matrices hold, per ordered
+/// pair, a status per instrument and three cells (about 100 bytes a pair with the files: 100 MB at
+/// 1,000).
+pub const COOPERATION_LIMIT: usize = 1_000;
+use similarity::{Engine, Metric, Neighbour, Profiles, Settings, SimilarityMatrix};
+
+/// The most jurisdictions the full similarity matrices are built for. Above it `align` needs
+/// `--top K`. The full form holds, per ordered pair, the similarity (8 bytes), the overlap (4)
+/// and the clustering distance (8): 20 bytes x J x J, 500 MB at 5,000, before the files.
+pub const FULL_LIMIT: usize = 5_000;
 
 /// The components compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -293,32 +304,20 @@ pub fn resolve_reference(
     })))
 }
 
-/// Runs the similarity half: profiles, matrix, clustering and the reference ranking.
+/// Runs the similarity half: profiles, matrix, clustering and the reference ranking. Refused
+/// above [`FULL_LIMIT`] jurisdictions (see [`nearest`]).
 pub fn align(s: &Scored, options: &Options) -> Result<Alignment, InputError> {
     let set = profiles(s, options.level, options.metric)?;
-    let reference = match &options.reference {
-        None => None,
-        Some(r) => Some(resolve_reference(s, &set, r)?),
-    };
-    if reference == Some(Reference::Ideal)
-        && matches!(
-            options.metric,
-            Metric::Pearson | Metric::Spearman | Metric::Kappa
-        )
-        && set.ideal.windows(2).all(|w| w[0] == w[1])
-    {
+    let n = set.profiles.nrow;
+    if n > FULL_LIMIT {
         return Err(Problem::new(format!(
-            "`--reference ideal` is a constant profile, against which `--metric {}` is undefined (or 0 for everyone)",
-            options.metric.name()
+            "{n} jurisdictions are too many for the full {n} x {n} similarity matrices (at most {FULL_LIMIT}: they take 20 bytes a pair, {} MB here)",
+            (n as u128 * n as u128 * 20).div_ceil(1_000_000)
         ))
-        .help("compare with the ideal using cosine, euclidean, gower or agreement")
+        .help("add `--top K` (say --top 20): each jurisdiction's K most similar ones, as a long table, in bounded memory")
         .into());
     }
-    let settings = Settings {
-        metric: options.metric,
-        min_overlap: options.min_overlap,
-        scale: s.rubric.meta.scale,
-    };
+    let (set, reference, settings) = prepare(s, options, set)?;
     let engine = Engine::new(&set.profiles, settings);
     let matrix = engine.matrix();
     let n = matrix.n;
@@ -346,6 +345,89 @@ pub fn align(s: &Scored, options: &Options) -> Result<Alignment, InputError> {
         unknown_distance,
         reference,
     })
+}
+
+/// The similarity half with `--top K`: every jurisdiction's K nearest neighbours instead of the
+/// full matrix, at any size.
+#[derive(Debug, Clone)]
+pub struct Nearest {
+    /// The compared profiles.
+    pub set: ProfileSet,
+    /// K.
+    pub top: usize,
+    /// Every row's neighbours, best first (see [`Engine::top`] for the order).
+    pub neighbours: Vec<Vec<Neighbour>>,
+    /// No clusters: average linkage needs every pair.
+    pub clusters: Clusters,
+    /// The reference ranking, when asked for.
+    pub reference: Option<ReferenceAlignment>,
+}
+
+/// Runs the similarity half with `--top K`: neighbour lists in bounded memory, the reference
+/// ranking (each value the full matrix's), and no clusters, with the reason.
+pub fn nearest(s: &Scored, options: &Options, top: usize) -> Result<Nearest, InputError> {
+    let set = profiles(s, options.level, options.metric)?;
+    let (set, reference, settings) = prepare(s, options, set)?;
+    let engine = Engine::new(&set.profiles, settings);
+    let neighbours = engine.top(top);
+    let n = set.profiles.nrow;
+    let reference = reference.map(|r| {
+        let values = match &r {
+            Reference::Row(row) => engine
+                .row_as_matrix(*row)
+                .into_iter()
+                .map(|(v, o)| (v, o as usize))
+                .collect(),
+            Reference::Ideal => {
+                let ideal: Vec<Option<f64>> = set.ideal.iter().map(|v| Some(*v)).collect();
+                engine.against(&ideal)
+            }
+        };
+        ReferenceAlignment {
+            reference: r,
+            values,
+        }
+    });
+    Ok(Nearest {
+        clusters: cluster::none_with(n, cluster::NoClusters::NearestOnly { top }),
+        set,
+        top,
+        neighbours,
+        reference,
+    })
+}
+
+/// The checks and settings both forms share: the reference, and whether the metric can compare
+/// with it.
+fn prepare(
+    s: &Scored,
+    options: &Options,
+    set: ProfileSet,
+) -> Result<(ProfileSet, Option<Reference>, Settings), InputError> {
+    let reference = match &options.reference {
+        None => None,
+        Some(r) => Some(resolve_reference(s, &set, r)?),
+    };
+    if reference == Some(Reference::Ideal)
+        && matches!(
+            options.metric,
+            Metric::Pearson | Metric::Spearman | Metric::Kappa
+        )
+        && set.ideal.windows(2).all(|w| w[0] == w[1])
+    {
+        return Err(Problem::new(format!(
+            "`--reference ideal` is a constant profile, against which `--metric {}` is undefined (or 0 for everyone)",
+            options.metric.name()
+        ))
+        .help("compare with the ideal using cosine, euclidean, gower or agreement")
+        .into());
+    }
+    let settings = Settings {
+        metric: options.metric,
+        min_overlap: options.min_overlap,
+        scale: s.rubric.meta.scale,
+    };
+    Ok((set, reference, settings))
 }
 
 /// The dyadic half's results, over every jurisdiction in code order.
@@ -448,6 +530,90 @@ pub fn cooperation(s: &Scored) -> Result<Cooperation, InputError> {
         extradition,
         legal_assistance,
         any,
+        weights,
+        measures,
+    })
+}
+
+/// The dyadic half in the long form: per instrument what its statuses follow from, and the
+/// network measures, without J x J matrices.
+#[derive(Debug, Clone)]
+pub struct LongCooperation {
+    /// Instruments then multilateral instruments.
+    pub channels: Vec<LongChannel>,
+    /// Weight of every jurisdiction in the safe-haven shares (`None`: left out).
+    pub weights: Vec<Option<f64>>,
+    /// Network measures of every jurisdiction (equal to [`cooperation`]'s).
+    pub measures: Vec<Measures>,
+}
+
+/// Runs the dyadic half in the long form: the same statuses and measures as [`cooperation`],
+/// in memory linear in the jurisdictions and dyad rows.
+pub fn cooperation_long(s: &Scored) -> Result<LongCooperation, InputError> {
+    let rubric = &s.rubric;
+    let inputs = &s.inputs;
+    let n = inputs.jurisdictions.len();
+    let date = s.results.date;
+    let mut problems = Problems::new();
+    let mut channels = Vec::new();
+    for (k, inst) in rubric.instruments.iter().enumerate() {
+        let rows: Vec<DyadLink> = inputs
+            .dyads
+            .iter()
+            .flat_map(|d| d.list.iter())
+            .filter(|d| d.instrument == k)
+            .map(|d| DyadLink {
+                a: d.a,
+                b: d.b,
+                binding: d.binding_on(date),
+            })
+            .collect();
+        let complete: Vec<bool> = inputs
+            .jurisdictions
+            .list
+            .iter()
+            .map(|j| j.complete.get(k).copied().unwrap_or(false))
+            .collect();
+        channels.push(LongChannel {
+            id: inst.id.clone(),
+            provides: inst.provides.clone(),
+            source: Source::bilateral(n, inst.directed, &rows, &complete, inputs.dyads.is_some()),
+        });
+    }
+    for m in &rubric.multilateral {
+        let mut parties = Vec::with_capacity(n);
+        for j in 0..n {
+            match yes_no_on(s, j, m.field, date) {
+                Ok(v) => parties.push(v),
+                Err(p) => {
+                    problems.push(p);
+                    parties.push(None);
+                }
+            }
+        }
+        channels.push(LongChannel {
+            id: m.id.clone(),
+            provides: m.provides.clone(),
+            source: Source::Multilateral { parties },
+        });
+    }
+    let mut weights = Vec::with_capacity(n);
+    for j in 0..n {
+        weights.push(match rubric.network.weights {
+            NetworkWeights::Equal => Some(1.0),
+            NetworkWeights::Field(f) => match yes_no_on(s, j, f, date) {
+                Ok(v) => v.map(|b| if b { 1.0 } else { 0.0 }),
+                Err(p) => {
+                    problems.push(p);
+                    None
+                }
+            },
+        });
+    }
+    problems.check()?;
+    let measures = network::long_measures(&channels, &weights);
+    Ok(LongCooperation {
+        channels,
         weights,
         measures,
     })

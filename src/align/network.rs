@@ -269,3 +269,338 @@ pub fn measures(
         })
         .collect()
 }
+
+/// What one channel's statuses follow from, without its J x J statuses: the long form used above
+/// [`super::COOPERATION_LIMIT`] jurisdictions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// A bilateral instrument.
+    Bilateral {
+        /// Ordered pairs `(from, to)` a dyad row binds on the date, sorted.
+        linked: Vec<(usize, usize)>,
+        /// Ordered pairs a dyad row might bind (dates leave it open), sorted.
+        open: Vec<(usize, usize)>,
+        /// Whether each jurisdiction's list of this instrument is complete.
+        complete: Vec<bool>,
+        /// Whether a dyads file was read at all.
+        listed: bool,
+    },
+    /// A multilateral instrument: each jurisdiction's party status on the date.
+    Multilateral {
+        /// `Some(true)`: a party in force.
+        parties: Vec<Option<bool>>,
+    },
+}
+
+impl Source {
+    /// A bilateral instrument from its dyad rows, as [`bilateral`] reads them.
+    pub fn bilateral(
+        n: usize,
+        directed: bool,
+        rows: &[DyadLink],
+        complete: &[bool],
+        listed: bool,
+    ) -> Source {
+        let (mut linked, mut open) = (Vec::new(), Vec::new());
+        for r in rows {
+            if r.a >= n || r.b >= n || r.a == r.b {
+                continue;
+            }
+            let mut cells = vec![(r.a, r.b)];
+            if !directed {
+                cells.push((r.b, r.a));
+            }
+            match r.binding {
+                Binding::Yes => linked.extend(cells),
+                Binding::Unknown => open.extend(cells),
+                Binding::No => {}
+            }
+        }
+        for v in [&mut linked, &mut open] {
+            v.sort_unstable();
+            v.dedup();
+        }
+        Source::Bilateral {
+            linked,
+            open,
+            complete: (0..n)
+                .map(|j| complete.get(j).copied().unwrap_or(false))
+                .collect(),
+            listed,
+        }
+    }
+
+    /// The status between `from` and `to`, as the J x J statuses give it.
+    pub fn status(&self, from: usize, to: usize) -> Status {
+        if from == to {
+            return Status::Unknown;
+        }
+        match self {
+            Source::Bilateral { linked, open, .. } => {
+                if linked.binary_search(&(from, to)).is_ok() {
+                    Status::Linked
+                } else if open.binary_search(&(from, to)).is_ok() {
+                    Status::Unknown
+                } else {
+                    self.unnamed(from, to)
+                }
+            }
+            Source::Multilateral { .. } => self.unnamed(from, to),
+        }
+    }
+
+    /// The status of a pair no dyad row names (it depends on each side's own record only).
+    fn unnamed(&self, from: usize, to: usize) -> Status {
+        match self {
+            Source::Bilateral {
+                complete, listed, ..
+            } => {
+                if *listed && (complete[from] || complete[to]) {
+                    Status::Absent
+                } else {
+                    Status::Unknown
+                }
+            }
+            Source::Multilateral { parties } => match (parties[from], parties[to]) {
+                (Some(true), Some(true)) => Status::Linked,
+                (Some(false), _) | (_, Some(false)) => Status::Absent,
+                _ => Status::Unknown,
+            },
+        }
+    }
+
+    /// The jurisdiction's own record: `complete` or `incomplete` list (bilateral), `party`,
+    /// `not party` or unknown (multilateral).
+    pub fn record(&self, j: usize) -> Option<&'static str> {
+        match self {
+            Source::Bilateral { complete, .. } => Some(if complete[j] {
+                "complete"
+            } else {
+                "incomplete"
+            }),
+            Source::Multilateral { parties } => {
+                parties[j].map(|p| if p { "party" } else { "not party" })
+            }
+        }
+    }
+}
+
+/// One channel in the long form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LongChannel {
+    /// Identifier shown in cells.
+    pub id: String,
+    /// What it provides.
+    pub provides: Vec<String>,
+    /// What its statuses follow from.
+    pub source: Source,
+}
+
+/// The channels of one kind of cooperation (`Some("extradition")`), or all (`None`).
+pub fn chosen(channels: &[LongChannel], kind: Option<&str>) -> Vec<usize> {
+    (0..channels.len())
+        .filter(|&c| kind.is_none_or(|k| channels[c].provides.iter().any(|p| p == k)))
+        .collect()
+}
+
+/// A matrix cell from the long form, as [`matrix`] gives it.
+pub fn long_cell(channels: &[LongChannel], chosen: &[usize], from: usize, to: usize) -> Cell {
+    if from == to {
+        return Cell::Own;
+    }
+    let status = |c: usize| channels[c].source.status(from, to);
+    cell_from(chosen, status)
+}
+
+fn cell_from(chosen: &[usize], status: impl Fn(usize) -> Status) -> Cell {
+    let links: Vec<usize> = chosen
+        .iter()
+        .copied()
+        .filter(|&c| status(c) == Status::Linked)
+        .collect();
+    if !links.is_empty() {
+        Cell::Links(links)
+    } else if !chosen.is_empty() && chosen.iter().all(|&c| status(c) == Status::Absent) {
+        Cell::None
+    } else {
+        Cell::Unknown
+    }
+}
+
+/// Per jurisdiction, the others a dyad row names with it (either way, any instrument), sorted.
+pub fn named_partners(n: usize, channels: &[LongChannel]) -> Vec<Vec<usize>> {
+    let mut named: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for ch in channels {
+        if let Source::Bilateral { linked, open, .. } = &ch.source {
+            for &(a, b) in linked.iter().chain(open) {
+                named[a].push(b);
+                named[b].push(a);
+            }
+        }
+    }
+    for v in &mut named {
+        v.sort_unstable();
+        v.dedup();
+    }
+    named
+}
+
+/// [`measures`] from the long form, without J x J matrices. A pair no dyad row names has
+/// statuses that depend only on the two sides' own records (list complete, party status), the
+/// same both ways; the others are grouped by their record, each group counted once per
+/// jurisdiction, and the pairs a dyad row names are counted one by one. Weights are 0 or 1 (or
+/// all 1), so the grouped sums are exact and the shares equal the matrices' to the bit.
+pub fn long_measures(channels: &[LongChannel], weights: &[Option<f64>]) -> Vec<Measures> {
+    let n = weights.len();
+    let ext = chosen(channels, Some("extradition"));
+    let legal = chosen(channels, Some("legal_assistance"));
+    let all = chosen(channels, None);
+    let named = named_partners(n, channels);
+    let Groups {
+        group_of,
+        members,
+        weight_sum,
+        first,
+    } = groups(channels, weights);
+    (0..n)
+        .map(|j| {
+            let mut m = Measures {
+                extradition_partners: 0,
+                extradites_to: 0,
+                obtains_extradition_from: 0,
+                legal_assistance_partners: 0,
+                weighted_degree: 0,
+                safe_haven: None,
+                safe_haven_upper: None,
+                known_share: None,
+            };
+            let (mut none, mut known, mut total) = (0.0, 0.0, 0.0);
+            // Everyone not named with j, by group: the group less j and the named.
+            let mut count = members.clone();
+            let mut wsum = weight_sum.clone();
+            for o in std::iter::once(j).chain(named[j].iter().copied()) {
+                count[group_of[o]] -= 1;
+                if let Some(w) = weights[o] {
+                    wsum[group_of[o]] -= w;
+                }
+            }
+            for g in 0..members.len() {
+                let c = count[g];
+                if c == 0 {
+                    continue;
+                }
+                let o = first[g];
+                let status = |k: usize| channels[k].source.unnamed(j, o);
+                let e = cell_from(&ext, status);
+                let linked = matches!(e, Cell::Links(_));
+                if linked {
+                    m.extradition_partners += c;
+                    m.extradites_to += c;
+                    m.obtains_extradition_from += c;
+                }
+                if matches!(cell_from(&legal, status), Cell::Links(_)) {
+                    m.legal_assistance_partners += c;
+                }
+                m.weighted_degree +=
+                    c * all.iter().filter(|&&k| status(k) == Status::Linked).count();
+                total += wsum[g];
+                match e {
+                    Cell::Links(_) => known += wsum[g],
+                    Cell::None => {
+                        known += wsum[g];
+                        none += wsum[g];
+                    }
+                    _ => {}
+                }
+            }
+            for &o in &named[j] {
+                let cell = |kind: &[usize], a, b| long_cell(channels, kind, a, b);
+                let (out, back) = (cell(&ext, j, o), cell(&ext, o, j));
+                let (to, from) = (
+                    matches!(out, Cell::Links(_)),
+                    matches!(back, Cell::Links(_)),
+                );
+                m.extradition_partners += usize::from(to || from);
+                m.extradites_to += usize::from(to);
+                m.obtains_extradition_from += usize::from(from);
+                let legal_linked = matches!(cell(&legal, j, o), Cell::Links(_))
+                    || matches!(cell(&legal, o, j), Cell::Links(_));
+                m.legal_assistance_partners += usize::from(legal_linked);
+                let mut ids: Vec<usize> = Vec::new();
+                for c in [cell(&all, j, o), cell(&all, o, j)] {
+                    if let Cell::Links(l) = c {
+                        ids.extend(l);
+                    }
+                }
+                ids.sort_unstable();
+                ids.dedup();
+                m.weighted_degree += ids.len();
+                if let Some(w) = weights[o] {
+                    total += w;
+                    match out {
+                        Cell::Links(_) => known += w,
+                        Cell::None => {
+                            known += w;
+                            none += w;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            let share = |a: f64, b: f64| (b > 0.0).then(|| a / b);
+            let only_links = none == 0.0 && known < total;
+            m.safe_haven = if only_links { None } else { share(none, known) };
+            m.safe_haven_upper = share(none + (total - known), total);
+            m.known_share = share(known, total);
+            m
+        })
+        .collect()
+}
+
+/// Jurisdictions grouped by their own records of every channel.
+struct Groups {
+    /// Group of every jurisdiction.
+    group_of: Vec<usize>,
+    /// Members of every group.
+    members: Vec<usize>,
+    /// Sum of the members' weights (the weighted ones).
+    weight_sum: Vec<f64>,
+    /// A member of every group.
+    first: Vec<usize>,
+}
+
+fn groups(channels: &[LongChannel], weights: &[Option<f64>]) -> Groups {
+    let mut groups: std::collections::BTreeMap<Vec<u8>, usize> = Default::default();
+    let mut group_of = Vec::with_capacity(weights.len());
+    let mut members: Vec<usize> = Vec::new();
+    let mut weight_sum: Vec<f64> = Vec::new();
+    let mut first: Vec<usize> = Vec::new();
+    for (j, w) in weights.iter().enumerate() {
+        let key: Vec<u8> = channels
+            .iter()
+            .map(|c| match c.source.record(j) {
+                Some("complete" | "party") => 2,
+                Some(_) => 1,
+                None => 0,
+            })
+            .collect();
+        let next = groups.len();
+        let g = *groups.entry(key).or_insert(next);
+        if g == members.len() {
+            members.push(0);
+            weight_sum.push(0.0);
+            first.push(j);
+        }
+        members[g] += 1;
+        if let Some(w) = w {
+            weight_sum[g] += w;
+        }
+        group_of.push(g);
+    }
+    Groups {
+        group_of,
+        members,
+        weight_sum,
+        first,
+    }
+}

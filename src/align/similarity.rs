@@ -24,6 +24,7 @@
 //! product-based similarity is of the order of `k * sqrt(m) * 2^-53 / CANCELLATION` for `k`
 //! subtracted of `m` components (about 1e-10 at a hundred components, in the worst case).
 
+use std::cmp::Ordering;
 use std::ops::Range;
 
 use nalgebra::{DMatrix, DMatrixViewMut};
@@ -31,6 +32,9 @@ use rayon::prelude::*;
 
 /// Rows per block when a whole matrix is built.
 pub const BLOCK_ROWS: usize = 128;
+/// Columns per tile when nearest neighbours are found (a tile of `BLOCK_ROWS` x `TOP_COLS`
+/// cells is what a worker holds).
+const TOP_COLS: usize = 4096;
 /// Columns per product tile inside a block (keeps the intermediate products in cache).
 const TILE_COLS: usize = 256;
 /// A pair whose overlap sum of squares (centred, for Pearson) is below this share of either row's
@@ -212,14 +216,16 @@ impl Block {
 pub struct SimilarityMatrix {
     /// Rows and columns.
     pub n: usize,
-    similarity: Vec<Option<f64>>,
+    /// NaN where unknown (8 bytes a cell instead of 16 for an `Option`).
+    similarity: Vec<f64>,
     overlap: Vec<u32>,
 }
 
 impl SimilarityMatrix {
     /// Similarity of `i` and `j`.
     pub fn get(&self, i: usize, j: usize) -> Option<f64> {
-        self.similarity[i * self.n + j]
+        let v = self.similarity[i * self.n + j];
+        (!v.is_nan()).then_some(v)
     }
 
     /// Components shared by `i` and `j` (for `i == j`, the components `i` has).
@@ -378,6 +384,9 @@ impl<'a> Engine<'a> {
         b: &[Option<f64>],
         ranges: &[f64],
     ) -> (Option<f64>, usize) {
+        if matches!(self.settings.metric, Metric::Gower | Metric::Euclidean) {
+            return self.pair_summed(a, b, ranges);
+        }
         let mut xa = Vec::with_capacity(a.len());
         let mut xb = Vec::with_capacity(a.len());
         let mut rs = Vec::with_capacity(a.len());
@@ -404,6 +413,259 @@ impl<'a> Engine<'a> {
         (s, overlap)
     }
 
+    /// Gower and euclidean in one pass without copying the overlap: the same terms added in the
+    /// same order as [`gower`] and [`euclidean`] (every term is at least +0, so starting the sum
+    /// at +0 or -0 gives the same bits), hence the same value to the bit.
+    fn pair_summed(
+        &self,
+        a: &[Option<f64>],
+        b: &[Option<f64>],
+        ranges: &[f64],
+    ) -> (Option<f64>, usize) {
+        let gower = self.settings.metric == Metric::Gower;
+        let mut total = 0.0;
+        let mut overlap = 0usize;
+        for (k, (x, y)) in a.iter().zip(b).enumerate() {
+            if let (Some(x), Some(y)) = (x, y) {
+                overlap += 1;
+                total += if gower {
+                    let r = ranges.get(k).copied().unwrap_or(0.0);
+                    if r > 0.0 {
+                        ((x - y).abs() / r).min(1.0)
+                    } else {
+                        0.0
+                    }
+                } else {
+                    (x - y) * (x - y)
+                };
+            }
+        }
+        (self.finish_summed(total, overlap), overlap)
+    }
+
+    /// Gower's or euclidean similarity from the sum of the terms over the overlap.
+    fn finish_summed(&self, total: f64, overlap: usize) -> Option<f64> {
+        if overlap < self.min_overlap() {
+            return None;
+        }
+        if self.settings.metric == Metric::Gower {
+            let s = 1.0 - total / overlap as f64;
+            s.is_finite().then_some(s.clamp(0.0, 1.0))
+        } else if self.span <= 0.0 {
+            None
+        } else {
+            let s = 1.0 - (total / overlap as f64).sqrt() / self.span;
+            s.is_finite().then_some(s.clamp(0.0, 1.0))
+        }
+    }
+
+    /// The profiles component by component (values with 0 for unknown, and 1/0 masks), for
+    /// [`Engine::summed_tile`]; `None` for the metrics it does not compute.
+    fn lanes(&self) -> Option<Lanes> {
+        if !matches!(self.settings.metric, Metric::Gower | Metric::Euclidean) {
+            return None;
+        }
+        let (n, m) = (self.profiles.nrow, self.profiles.ncol);
+        let mut values = vec![0.0; n * m];
+        let mut known = vec![0.0; n * m];
+        for i in 0..n {
+            for (k, v) in self.profiles.row(i).iter().enumerate() {
+                if let Some(x) = *v {
+                    values[k * n + i] = x;
+                    known[k * n + i] = 1.0;
+                }
+            }
+        }
+        Some(Lanes { values, known })
+    }
+
+    /// Gower or euclidean for the cells of a tile, `LANES` columns at a time: each column's sum
+    /// takes the same terms in the same order as [`Engine::pair_summed`], plus a term of +0 for
+    /// every component the pair does not share (a term times a mask of 0), which leaves a sum of
+    /// terms that are at least +0 unchanged to the bit; the sums of several pairs advance
+    /// together, which is what makes it fast. The last columns (fewer than `LANES`) go pair by
+    /// pair.
+    fn summed_tile(&self, lanes: &Lanes, block: &mut Block) {
+        const LANES: usize = 8;
+        let n = self.profiles.nrow;
+        let m = self.profiles.ncol;
+        let gower = self.settings.metric == Metric::Gower;
+        let (values, known) = (&lanes.values, &lanes.known);
+        let cols = block.cols.clone();
+        let mut c = cols.start;
+        while c + LANES <= cols.end {
+            for r in block.rows.clone() {
+                let mut total = [0.0f64; LANES];
+                let mut count = [0.0f64; LANES];
+                for k in 0..m {
+                    if known[k * n + r] == 0.0 {
+                        continue;
+                    }
+                    let x = values[k * n + r];
+                    let ys = &values[k * n + c..k * n + c + LANES];
+                    let ks = &known[k * n + c..k * n + c + LANES];
+                    if gower {
+                        let range = self.ranges[k];
+                        if range > 0.0 {
+                            for l in 0..LANES {
+                                total[l] += ((x - ys[l]).abs() / range).min(1.0) * ks[l];
+                            }
+                        }
+                    } else {
+                        for l in 0..LANES {
+                            // A select rather than a product with the mask: a square that
+                            // overflowed would make inf x 0 = NaN.
+                            let d = x - ys[l];
+                            total[l] += if ks[l] != 0.0 { d * d } else { 0.0 };
+                        }
+                    }
+                    for l in 0..LANES {
+                        count[l] += ks[l];
+                    }
+                }
+                for l in 0..LANES {
+                    let overlap = count[l] as usize;
+                    let at = block.at(r, c + l);
+                    block.similarity[at] =
+                        self.finish_summed(total[l], overlap).unwrap_or(f64::NAN);
+                    block.overlap[at] = overlap as u32;
+                }
+            }
+            c += LANES;
+        }
+        for c in c..cols.end {
+            for r in block.rows.clone() {
+                let (s, o) = self.pair(self.profiles.row(r), self.profiles.row(c));
+                let at = block.at(r, c);
+                block.similarity[at] = s.unwrap_or(f64::NAN);
+                block.overlap[at] = o as u32;
+            }
+        }
+    }
+
+    /// Each row's `k` most similar other rows, best first: higher similarity first, then the
+    /// earlier row (see [`Neighbour::better`]); pairs with an unknown similarity are left out,
+    /// so a row may have fewer. Every similarity is the value [`Engine::matrix`] holds for the
+    /// pair: each pair is computed once, in the upper triangle, in tiles of `BLOCK_ROWS` rows x
+    /// `TOP_COLS` columns, and offered to both its rows. A few row blocks are worked on in
+    /// parallel, each keeping, for every column, the best `k` of its rows; these are merged in
+    /// block order. The best `k` under a total order are one set, so the result does not depend
+    /// on the thread count. Memory: the lists (`n * k` neighbours) and, per block in flight, one
+    /// tile and `n * min(k, BLOCK_ROWS)` candidates.
+    pub fn top(&self, k: usize) -> Vec<Vec<Neighbour>> {
+        let n = self.profiles.nrow;
+        let mut lists: Vec<Vec<Neighbour>> = vec![Vec::new(); n];
+        if k == 0 {
+            return lists;
+        }
+        let lanes = self.lanes();
+        let starts: Vec<usize> = (0..n).step_by(BLOCK_ROWS).collect();
+        let group = 2 * rayon::current_num_threads().max(1);
+        for starts in starts.chunks(group) {
+            let found: Vec<Vec<(usize, Neighbour)>> = starts
+                .par_iter()
+                .map(|&s| self.top_candidates(s..(s + BLOCK_ROWS).min(n), k, lanes.as_ref()))
+                .collect();
+            for (unit, nb) in found.into_iter().flatten() {
+                offer(&mut lists[unit], nb, k);
+            }
+        }
+        lists
+    }
+
+    /// The candidates one row block gives, as `(unit, neighbour)`: each of its rows' best `k`
+    /// among the pairs with a row of the block or a later one, and each later row's best `k`
+    /// among the block's rows.
+    fn top_candidates(
+        &self,
+        rows: Range<usize>,
+        k: usize,
+        lanes: Option<&Lanes>,
+    ) -> Vec<(usize, Neighbour)> {
+        let n = self.profiles.nrow;
+        let mut own: Vec<Vec<Neighbour>> = vec![Vec::new(); rows.len()];
+        let mut out = Vec::new();
+        let mut column = Vec::new();
+        let mut c0 = rows.start;
+        while c0 < n {
+            let c1 = (c0 + TOP_COLS).min(n);
+            let tile = self.tile_in(rows.clone(), c0..c1, lanes);
+            for c in c0..c1 {
+                column.clear();
+                for r in rows.start..c.min(rows.end) {
+                    let Some(similarity) = tile.similarity(r, c) else {
+                        continue;
+                    };
+                    let overlap = tile.overlap(r, c);
+                    offer(
+                        &mut own[r - rows.start],
+                        Neighbour {
+                            row: c,
+                            similarity,
+                            overlap,
+                        },
+                        k,
+                    );
+                    let back = Neighbour {
+                        row: r,
+                        similarity,
+                        overlap,
+                    };
+                    if c < rows.end {
+                        offer(&mut own[c - rows.start], back, k);
+                    } else {
+                        column.push(back);
+                    }
+                }
+                if column.len() > k {
+                    column.sort_by(Neighbour::better);
+                    column.truncate(k);
+                }
+                out.extend(column.iter().map(|nb| (c, *nb)));
+            }
+            c0 = c1;
+        }
+        for (x, list) in own.into_iter().enumerate() {
+            out.extend(list.into_iter().map(|nb| (rows.start + x, nb)));
+        }
+        out
+    }
+
+    /// Row `r` of [`Engine::matrix`] (similarity and overlap with every row), computed in the
+    /// tiles the matrix computes each pair in, so that every value is the matrix's to the bit
+    /// (a product's rounding may depend on the shape of the tile it is computed in): the pairs
+    /// with later rows from `r`'s row block, the others from their own row block's tile that
+    /// holds column `r`. Memory: one tile.
+    pub fn row_as_matrix(&self, r: usize) -> Vec<(Option<f64>, u32)> {
+        let n = self.profiles.nrow;
+        let b = BLOCK_ROWS;
+        let mut out = vec![(None, 0); n];
+        let r0 = r / b * b;
+        let rows = r0..(r0 + b).min(n);
+        let mut c0 = r0;
+        while c0 < n {
+            let c1 = (c0 + TOP_COLS).min(n);
+            let t = self.tile(rows.clone(), c0..c1);
+            for (j, o) in out.iter_mut().enumerate().take(c1).skip(c0.max(r)) {
+                *o = (t.similarity(r, j), t.overlap(r, j));
+            }
+            if c0 == r0 {
+                for (j, o) in out.iter_mut().enumerate().take(r).skip(r0) {
+                    *o = (t.similarity(j, r), t.overlap(j, r));
+                }
+            }
+            c0 = c1;
+        }
+        for s in (0..r0).step_by(b) {
+            let c = s + (r - s) / TILE_COLS * TILE_COLS;
+            let t = self.tile(s..s + b, c..(c + TILE_COLS).min(n));
+            for (j, o) in out.iter_mut().enumerate().take(s + b).skip(s) {
+                *o = (t.similarity(j, r), t.overlap(j, r));
+            }
+        }
+        out
+    }
+
     /// Similarity of every profile with a reference profile (the ideal), compared directly;
     /// Gower's ranges also take in the reference's values.
     pub fn against(&self, reference: &[Option<f64>]) -> Vec<(Option<f64>, usize)> {
@@ -428,8 +690,24 @@ impl<'a> Engine<'a> {
     /// jurisdiction has at least the minimum overlap of components, else unknown.
     pub fn block(&self, rows: Range<usize>) -> Block {
         let n = self.profiles.nrow;
+        self.tile(rows.clone(), rows.start.min(n)..n)
+    }
+
+    /// Rows `rows` against columns `cols`, every cell computed as in [`Engine::block`]. A direct
+    /// metric's cell does not depend on the tile; a product's rounding may depend on the tile's
+    /// shape, so the matrix's values come from the matrix's tiles (see
+    /// [`Engine::row_as_matrix`]). Cells with the row after the column are computed with the row
+    /// as the left-hand profile: use the upper ones where the order matters.
+    pub fn tile(&self, rows: Range<usize>, cols: Range<usize>) -> Block {
+        self.tile_in(rows, cols, None)
+    }
+
+    /// [`Engine::tile`], with Gower and euclidean computed several pairs at a time when `lanes`
+    /// is given (the same values to the bit).
+    fn tile_in(&self, rows: Range<usize>, cols: Range<usize>, lanes: Option<&Lanes>) -> Block {
+        let n = self.profiles.nrow;
         let rows = rows.start.min(n)..rows.end.min(n);
-        let cols = rows.start..n;
+        let cols = cols.start.min(n)..cols.end.min(n);
         let len = rows.len();
         let mut block = Block {
             similarity: vec![f64::NAN; len * cols.len()],
@@ -437,9 +715,10 @@ impl<'a> Engine<'a> {
             rows,
             cols,
         };
-        match &self.dense {
-            Some(d) => self.dense_block(d, &mut block),
-            None => {
+        match (&self.dense, lanes) {
+            (Some(d), _) => self.dense_block(d, &mut block),
+            (None, Some(l)) => self.summed_tile(l, &mut block),
+            (None, None) => {
                 for c in block.cols.clone() {
                     for r in block.rows.clone() {
                         let (s, o) = self.pair(self.profiles.row(r), self.profiles.row(c));
@@ -451,6 +730,9 @@ impl<'a> Engine<'a> {
             }
         }
         for r in block.rows.clone() {
+            if !block.cols.contains(&r) {
+                continue;
+            }
             let at = block.at(r, r);
             let own = self.profiles.known(r);
             block.overlap[at] = own as u32;
@@ -466,7 +748,7 @@ impl<'a> Engine<'a> {
     fn dense_block(&self, d: &Dense, block: &mut Block) {
         let r0 = block.rows.start;
         let len = block.rows.len();
-        let n = self.profiles.nrow;
+        let n = block.cols.end;
         let min = self.min_overlap() as f64;
         let pearson = self.settings.metric == Metric::Pearson;
         if len == 0 {
@@ -563,19 +845,30 @@ impl<'a> Engine<'a> {
 
     /// The whole matrix, symmetric by construction (each pair is computed once, above the
     /// diagonal), with a diagonal of 1 (unknown for a jurisdiction below the minimum overlap).
+    /// Blocks are computed a few at a time in parallel and copied in, so that only those few are
+    /// held beside the matrix.
     pub fn matrix(&self) -> SimilarityMatrix {
         let n = self.profiles.nrow;
-        let mut similarity = vec![None; n * n];
+        let mut similarity = vec![f64::NAN; n * n];
         let mut overlap = vec![0; n * n];
-        for block in self.blocks(BLOCK_ROWS, |b| b) {
-            for (r, c, s, o) in block.cells() {
-                if c < r {
-                    continue;
+        let starts: Vec<usize> = (0..n).step_by(BLOCK_ROWS).collect();
+        let group = 2 * rayon::current_num_threads().max(1);
+        for starts in starts.chunks(group) {
+            let blocks: Vec<Block> = starts
+                .par_iter()
+                .map(|&s| self.block(s..(s + BLOCK_ROWS).min(n)))
+                .collect();
+            for block in blocks {
+                for (r, c, s, o) in block.cells() {
+                    if c < r {
+                        continue;
+                    }
+                    let s = s.unwrap_or(f64::NAN);
+                    similarity[r * n + c] = s;
+                    similarity[c * n + r] = s;
+                    overlap[r * n + c] = o;
+                    overlap[c * n + r] = o;
                 }
-                similarity[r * n + c] = s;
-                similarity[c * n + r] = s;
-                overlap[r * n + c] = o;
-                overlap[c * n + r] = o;
             }
         }
         SimilarityMatrix {
@@ -584,6 +877,46 @@ impl<'a> Engine<'a> {
             overlap,
         }
     }
+}
+
+/// Profiles component by component: `values[k * n + i]` (0 where unknown) and `known` (1 or 0).
+struct Lanes {
+    values: Vec<f64>,
+    known: Vec<f64>,
+}
+
+/// One of a unit's nearest neighbours.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Neighbour {
+    /// The neighbour's row.
+    pub row: usize,
+    /// Their similarity.
+    pub similarity: f64,
+    /// Components they share.
+    pub overlap: u32,
+}
+
+impl Neighbour {
+    /// The neighbour order: higher similarity first, then the earlier row (the earlier code).
+    pub fn better(a: &Neighbour, b: &Neighbour) -> Ordering {
+        b.similarity
+            .total_cmp(&a.similarity)
+            .then(a.row.cmp(&b.row))
+    }
+}
+
+/// Puts `nb` into a best-first list of at most `k`, if it belongs there.
+fn offer(list: &mut Vec<Neighbour>, nb: Neighbour, k: usize) {
+    if list.len() == k
+        && list
+            .last()
+            .is_none_or(|w| Neighbour::better(&nb, w) != Ordering::Less)
+    {
+        return;
+    }
+    let at = list.partition_point(|x| Neighbour::better(x, &nb) == Ordering::Less);
+    list.insert(at, nb);
+    list.truncate(k);
 }
 
 /// One column of a tile's sums, turned into similarities.

@@ -7,9 +7,12 @@ use clap::Args;
 use super::{Cli, InputArgs, print};
 use accord::Scored;
 use accord::align::cluster::{Clusters, MIN_KNOWN_PAIR_SHARE};
-use accord::align::network::{Cell, Matrix};
+use accord::align::network::{self, Cell, Matrix, Measures};
 use accord::align::similarity::Metric;
-use accord::align::{self, Alignment, Cooperation, Level, Options, Reference, ReferenceAlignment};
+use accord::align::{
+    self, Alignment, COOPERATION_LIMIT, Cooperation, Level, LongCooperation, Nearest, Options,
+    ProfileSet, Reference, ReferenceAlignment,
+};
 use accord::base::rank::rank_descending;
 use accord::error::Error;
 use accord::explain::table;
@@ -46,6 +49,73 @@ pub struct AlignArgs {
     /// ideal profile.
     #[arg(long, value_name = "CODE")]
     pub reference: Option<String>,
+    /// Each jurisdiction's K most similar ones (`neighbours.csv`) instead of the full matrices, in
+    /// bounded memory; needed above 5,000 jurisdictions. No clusters (they need every pair).
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..))]
+    pub top: Option<u32>,
+}
+
+/// The similarity half as computed: the full matrices, or `--top K` neighbour lists.
+pub enum Similarity {
+    /// Every pair.
+    Full(Alignment),
+    /// Each row's nearest neighbours.
+    Top(Nearest),
+}
+
+impl Similarity {
+    fn set(&self) -> &ProfileSet {
+        match self {
+            Similarity::Full(a) => &a.set,
+            Similarity::Top(t) => &t.set,
+        }
+    }
+
+    fn clusters(&self) -> &Clusters {
+        match self {
+            Similarity::Full(a) => &a.clusters,
+            Similarity::Top(t) => &t.clusters,
+        }
+    }
+
+    fn reference(&self) -> Option<&ReferenceAlignment> {
+        match self {
+            Similarity::Full(a) => a.reference.as_ref(),
+            Similarity::Top(t) => t.reference.as_ref(),
+        }
+    }
+}
+
+/// The dyadic half as computed: J x J matrices, or the long form above [`COOPERATION_LIMIT`].
+pub enum Network {
+    /// Matrices.
+    Matrix(Cooperation),
+    /// The long form.
+    Long(LongCooperation),
+}
+
+impl Network {
+    fn measures(&self) -> &[Measures] {
+        match self {
+            Network::Matrix(c) => &c.measures,
+            Network::Long(c) => &c.measures,
+        }
+    }
+
+    fn weights(&self) -> &[Option<f64>] {
+        match self {
+            Network::Matrix(c) => &c.weights,
+            Network::Long(c) => &c.weights,
+        }
+    }
+
+    /// The manifest's `cooperation_form`.
+    fn form(&self) -> &'static str {
+        match self {
+            Network::Matrix(_) => "matrix",
+            Network::Long(_) => "long",
+        }
+    }
 }
 
 /// `--level`: the library's [`Level`] as a value of the command line.
@@ -132,8 +202,15 @@ pub fn run(args: &AlignArgs, _cli: &Cli, limits: &accord::limits::Limits) -> Res
         clusters: args.clusters as usize,
         reference: args.reference.clone(),
     };
-    let alignment = align::align(&scored, &options)?;
-    let cooperation = align::cooperation(&scored)?;
+    let alignment = match args.top {
+        Some(k) => Similarity::Top(align::nearest(&scored, &options, k as usize)?),
+        None => Similarity::Full(align::align(&scored, &options)?),
+    };
+    let cooperation = if scored.inputs.jurisdictions.len() > COOPERATION_LIMIT {
+        Network::Long(align::cooperation_long(&scored)?)
+    } else {
+        Network::Matrix(align::cooperation(&scored)?)
+    };
     let files = align_files(&scored, &alignment, &cooperation, &options);
     for (name, bytes) in &files {
         out.write(name, bytes)?;
@@ -157,47 +234,78 @@ fn name(s: &Scored, j: usize) -> &str {
     &s.inputs.jurisdictions.list[j].name
 }
 
-/// Every table of an `align` folder, in writing order.
-pub fn align_tables(s: &Scored, a: &Alignment, c: &Cooperation) -> Vec<Table> {
-    let mut tables = vec![
-        wide(&schema::ALIGNMENT, s, a, |i, j| {
-            SCell::number(a.matrix.get(i, j))
-        }),
-        wide(&schema::ALIGNMENT_OVERLAP, s, a, |i, j| {
-            SCell::integer(Some(a.matrix.overlap(i, j)))
-        }),
-        pairs_table(s, a),
-        clusters_table(s, a),
-    ];
-    if let Some(r) = reference_table(s, a) {
-        tables.push(r);
+/// Rows of a table turned into CSV bytes a chunk at a time, so that a J x J table is never held
+/// as cells: the same bytes as one table of every row.
+fn chunked(
+    file: &'static schema::File,
+    family: &[String],
+    rows: impl Iterator<Item = Vec<SCell>>,
+) -> (String, Vec<u8>) {
+    const CHUNK: usize = 256;
+    let mut bytes = Vec::new();
+    let mut rows = rows.peekable();
+    let mut first = true;
+    while first || rows.peek().is_some() {
+        let mut t = Table::with(file, family, false);
+        for row in rows.by_ref().take(CHUNK) {
+            t.push(row);
+        }
+        let (_, b) = t.into_file();
+        let skip = if first {
+            0
+        } else {
+            b.iter()
+                .position(|&c| c == b'\n')
+                .map_or(b.len(), |p| p + 1)
+        };
+        bytes.extend_from_slice(&b[skip..]);
+        first = false;
     }
-    tables.extend([
-        cooperation_table(&schema::COOPERATION_EXTRADITION, s, c, &c.extradition),
-        cooperation_table(
-            &schema::COOPERATION_LEGAL_ASSISTANCE,
-            s,
-            c,
-            &c.legal_assistance,
-        ),
-        cooperation_table(&schema::COOPERATION, s, c, &c.any),
-        network_table(s, c),
-    ]);
-    tables
+    (file.name.to_string(), bytes)
 }
 
-/// Every file of an `align` folder, `(name, bytes)` in a fixed order, manifest last.
+/// Every file of an `align` folder, `(name, bytes)` in a fixed order, manifest last; each table is
+/// turned into bytes before the next is built.
 pub fn align_files(
     s: &Scored,
-    a: &Alignment,
-    c: &Cooperation,
+    a: &Similarity,
+    c: &Network,
     options: &Options,
 ) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = align_tables(s, a, c)
-        .into_iter()
-        .map(Table::into_file)
-        .collect();
-    let m = manifest(s, a, options, &files);
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    match a {
+        Similarity::Full(a) => {
+            files.push(wide(&schema::ALIGNMENT, s, a, |i, j| {
+                SCell::number(a.matrix.get(i, j))
+            }));
+            files.push(wide(&schema::ALIGNMENT_OVERLAP, s, a, |i, j| {
+                SCell::integer(Some(a.matrix.overlap(i, j)))
+            }));
+            files.push(pairs_table(s, a));
+        }
+        Similarity::Top(t) => files.push(neighbours_table(s, t)),
+    }
+    files.push(clusters_table(s, a.set(), a.clusters()).into_file());
+    if let Some(r) = reference_table(s, a.set(), a.reference()) {
+        files.push(r.into_file());
+    }
+    match c {
+        Network::Matrix(c) => {
+            for (file, m) in [
+                (&schema::COOPERATION_EXTRADITION, &c.extradition),
+                (&schema::COOPERATION_LEGAL_ASSISTANCE, &c.legal_assistance),
+                (&schema::COOPERATION, &c.any),
+            ] {
+                files.push(cooperation_table(file, s, c, m));
+            }
+        }
+        Network::Long(c) => {
+            files.push(cooperation_pairs(s, c));
+            files.push(cooperation_units(s, c));
+        }
+    }
+    files.push(network_table(s, c).into_file());
+    let m = manifest(s, a, c, options, &files);
     files.push((schema::ALIGN_MANIFEST.name.to_string(), m));
     files
 }
@@ -208,57 +316,81 @@ fn wide(
     s: &Scored,
     a: &Alignment,
     cell: impl Fn(usize, usize) -> SCell,
-) -> Table {
+) -> (String, Vec<u8>) {
     let codes = |i: usize| code(s, a.set.jurisdictions[i]).to_string();
     let order = &a.clusters.order;
     let names: Vec<String> = order.iter().map(|&i| codes(i)).collect();
-    let mut t = Table::with(file, &names, false);
-    for &i in order {
-        t.push(
+    chunked(
+        file,
+        &names,
+        order.iter().map(|&i| {
             std::iter::once(SCell::text(codes(i)))
                 .chain(order.iter().map(|&j| cell(i, j)))
-                .collect(),
-        );
-    }
-    t
+                .collect()
+        }),
+    )
 }
 
-fn pairs_table(s: &Scored, a: &Alignment) -> Table {
-    let mut t = Table::new(&schema::ALIGNMENT_PAIRS);
+fn pairs_table(s: &Scored, a: &Alignment) -> (String, Vec<u8>) {
     let n = a.matrix.n;
-    for i in 0..n {
-        for j in i + 1..n {
-            t.push(vec![
-                SCell::text(code(s, a.set.jurisdictions[i])),
-                SCell::text(code(s, a.set.jurisdictions[j])),
-                SCell::number(a.matrix.get(i, j)),
-                SCell::integer(Some(a.matrix.overlap(i, j))),
-            ]);
-        }
-    }
-    t
+    chunked(
+        &schema::ALIGNMENT_PAIRS,
+        &[],
+        (0..n).flat_map(|i| {
+            (i + 1..n).map(move |j| {
+                vec![
+                    SCell::text(code(s, a.set.jurisdictions[i])),
+                    SCell::text(code(s, a.set.jurisdictions[j])),
+                    SCell::number(a.matrix.get(i, j)),
+                    SCell::integer(Some(a.matrix.overlap(i, j))),
+                ]
+            })
+        }),
+    )
 }
 
-fn clusters_table(s: &Scored, a: &Alignment) -> Table {
+/// `neighbours.csv`: each row's neighbours, best first, ranked 1 to K.
+fn neighbours_table(s: &Scored, t: &Nearest) -> (String, Vec<u8>) {
+    let set = &t.set;
+    chunked(
+        &schema::NEIGHBOURS,
+        &[],
+        t.neighbours.iter().enumerate().flat_map(|(i, list)| {
+            list.iter().enumerate().map(move |(rank, nb)| {
+                vec![
+                    SCell::text(code(s, set.jurisdictions[i])),
+                    SCell::text(code(s, set.jurisdictions[nb.row])),
+                    SCell::number(Some(nb.similarity)),
+                    SCell::integer(Some(nb.overlap)),
+                    SCell::count(rank + 1),
+                ]
+            })
+        }),
+    )
+}
+
+fn clusters_table(s: &Scored, set: &ProfileSet, clusters: &Clusters) -> Table {
     let mut t = Table::new(&schema::CLUSTERS);
-    for (pos, &i) in a.clusters.order.iter().enumerate() {
-        let j = a.set.jurisdictions[i];
+    for (pos, &i) in clusters.order.iter().enumerate() {
+        let j = set.jurisdictions[i];
         t.push(vec![
             SCell::text(code(s, j)),
             SCell::text(name(s, j)),
             SCell::count(pos + 1),
-            SCell::integer(a.clusters.labels[i]),
+            SCell::integer(clusters.labels[i]),
         ]);
     }
     t
 }
 
 /// Rows of the reference ranking: (row, similarity, overlap, rank), best first, unknown last.
-fn reference_rows(a: &Alignment) -> Vec<(usize, Option<f64>, usize, Option<u32>)> {
+fn reference_rows(
+    reference: Option<&ReferenceAlignment>,
+) -> Vec<(usize, Option<f64>, usize, Option<u32>)> {
     let Some(ReferenceAlignment {
         reference: r,
         values,
-    }) = &a.reference
+    }) = reference
     else {
         return Vec::new();
     };
@@ -276,11 +408,15 @@ fn reference_rows(a: &Alignment) -> Vec<(usize, Option<f64>, usize, Option<u32>)
     out
 }
 
-fn reference_table(s: &Scored, a: &Alignment) -> Option<Table> {
-    a.reference.as_ref()?;
+fn reference_table(
+    s: &Scored,
+    set: &ProfileSet,
+    reference: Option<&ReferenceAlignment>,
+) -> Option<Table> {
+    reference?;
     let mut t = Table::new(&schema::REFERENCE_ALIGNMENT);
-    for (i, sim, overlap, rank) in reference_rows(a) {
-        let j = a.set.jurisdictions[i];
+    for (i, sim, overlap, rank) in reference_rows(reference) {
+        let j = set.jurisdictions[i];
         t.push(vec![
             SCell::text(code(s, j)),
             SCell::text(name(s, j)),
@@ -294,12 +430,27 @@ fn reference_table(s: &Scored, a: &Alignment) -> Option<Table> {
 
 /// A cooperation cell: the linking instruments joined with `;`, `none`, `NA`, or blank on the
 /// diagonal.
-fn cooperation_cell(c: &Cooperation, cell: &Cell) -> SCell {
+fn cooperation_cell(channels: &[network::Channel], cell: &Cell) -> SCell {
     match cell {
         Cell::Own => SCell::Blank,
         Cell::Links(l) => SCell::text(
             l.iter()
-                .map(|&k| c.channels[k].id.as_str())
+                .map(|&k| channels[k].id.as_str())
+                .collect::<Vec<_>>()
+                .join(";"),
+        ),
+        Cell::None => SCell::text("none"),
+        Cell::Unknown => SCell::Na,
+    }
+}
+
+/// The same cell from channel ids.
+fn cell_text(ids: &[String], cell: &Cell) -> SCell {
+    match cell {
+        Cell::Own => SCell::Blank,
+        Cell::Links(l) => SCell::text(
+            l.iter()
+                .map(|&k| ids[k].as_str())
                 .collect::<Vec<_>>()
                 .join(";"),
         ),
@@ -313,27 +464,76 @@ fn cooperation_table(
     s: &Scored,
     c: &Cooperation,
     m: &Matrix,
-) -> Table {
+) -> (String, Vec<u8>) {
     let n = m.n;
     let names: Vec<String> = (0..n).map(|j| code(s, j).to_string()).collect();
-    let mut t = Table::with(file, &names, false);
-    for from in 0..n {
-        t.push(
+    chunked(
+        file,
+        &names,
+        (0..n).map(|from| {
             std::iter::once(SCell::text(code(s, from)))
-                .chain((0..n).map(|to| cooperation_cell(c, m.get(from, to))))
-                .collect(),
-        );
-    }
-    t
+                .chain((0..n).map(|to| cooperation_cell(&c.channels, m.get(from, to))))
+                .collect()
+        }),
+    )
 }
 
-fn network_table(s: &Scored, c: &Cooperation) -> Table {
+/// `cooperation_pairs.csv`: the three matrices' cells of every ordered pair a dyad row names
+/// (either way), in code order of `from` then `to`.
+fn cooperation_pairs(s: &Scored, c: &LongCooperation) -> (String, Vec<u8>) {
+    let n = c.weights.len();
+    let named = network::named_partners(n, &c.channels);
+    let kinds = [
+        network::chosen(&c.channels, Some("extradition")),
+        network::chosen(&c.channels, Some("legal_assistance")),
+        network::chosen(&c.channels, None),
+    ];
+    let ids: Vec<String> = c.channels.iter().map(|ch| ch.id.clone()).collect();
+    chunked(
+        &schema::COOPERATION_PAIRS,
+        &[],
+        named.iter().enumerate().flat_map(|(from, partners)| {
+            let (kinds, ids) = (&kinds, &ids);
+            partners.iter().map(move |&to| {
+                let mut row = vec![SCell::text(code(s, from)), SCell::text(code(s, to))];
+                for kind in kinds {
+                    row.push(cell_text(
+                        ids,
+                        &network::long_cell(&c.channels, kind, from, to),
+                    ));
+                }
+                row
+            })
+        }),
+    )
+}
+
+/// `cooperation_units.csv`: every jurisdiction's own record of each instrument.
+fn cooperation_units(s: &Scored, c: &LongCooperation) -> (String, Vec<u8>) {
+    let names: Vec<String> = c.channels.iter().map(|ch| ch.id.clone()).collect();
+    chunked(
+        &schema::COOPERATION_UNITS,
+        &names,
+        (0..c.weights.len()).map(|j| {
+            std::iter::once(SCell::text(code(s, j)))
+                .chain(
+                    c.channels
+                        .iter()
+                        .map(|ch| ch.source.record(j).map_or(SCell::Na, SCell::text)),
+                )
+                .collect()
+        }),
+    )
+}
+
+fn network_table(s: &Scored, c: &Network) -> Table {
     let mut t = Table::new(&schema::NETWORK);
-    for (j, m) in c.measures.iter().enumerate() {
+    let weights = c.weights();
+    for (j, m) in c.measures().iter().enumerate() {
         t.push(vec![
             SCell::text(code(s, j)),
             SCell::text(name(s, j)),
-            SCell::number(c.weights[j]),
+            SCell::number(weights[j]),
             SCell::count(m.extradition_partners),
             SCell::count(m.extradites_to),
             SCell::count(m.obtains_extradition_from),
@@ -348,29 +548,41 @@ fn network_table(s: &Scored, c: &Cooperation) -> Table {
 }
 
 /// The manifest (inputs, rubric, date, outputs), with the options under `options`.
-fn manifest(s: &Scored, a: &Alignment, options: &Options, files: &[(String, Vec<u8>)]) -> Vec<u8> {
+fn manifest(
+    s: &Scored,
+    a: &Similarity,
+    c: &Network,
+    options: &Options,
+    files: &[(String, Vec<u8>)],
+) -> Vec<u8> {
+    let clusters = a.clusters();
     let recorded = AlignOptions {
         level: options.level.name().to_string(),
         metric: options.metric.name().to_string(),
         min_overlap: options.min_overlap,
         clusters: options.clusters,
         reference: options.reference.clone(),
-        components: a.set.components.clone(),
+        components: a.set().components.clone(),
         linkage: "average (UPGMA) on 1 - similarity".to_string(),
-        unknown_distance: a.unknown_distance,
+        unknown_distance: 1.0 - options.metric.min_similarity(),
         clustering: ClusteringRecord {
             min_known_pair_share: MIN_KNOWN_PAIR_SHARE,
-            comparable: a.clusters.comparable.len(),
-            known_pairs: a.clusters.known_pairs,
-            pairs: a.clusters.pairs,
-            clustered: a.clusters.clustered(),
-            clusters: a.clusters.count(),
-            no_clusters: a.clusters.none.map(|r| r.reason()),
+            comparable: clusters.comparable.len(),
+            known_pairs: clusters.known_pairs,
+            pairs: clusters.pairs,
+            clustered: clusters.clustered(),
+            clusters: clusters.count(),
+            no_clusters: clusters.none.map(|r| r.reason()),
         },
         network_weights: match s.rubric.network.weights {
             accord::rubric::NetworkWeights::Equal => "equal".to_string(),
             accord::rubric::NetworkWeights::Field(f) => s.rubric.fields[f].name.clone(),
         },
+        top: match a {
+            Similarity::Top(t) => Some(t.top),
+            Similarity::Full(_) => None,
+        },
+        cooperation_form: c.form().to_string(),
     };
     output::manifest_with(s, files, "align", Some(&recorded))
 }
@@ -378,8 +590,8 @@ fn manifest(s: &Scored, a: &Alignment, options: &Options, files: &[(String, Vec<
 /// The short report printed after `align`.
 pub fn summary(
     s: &Scored,
-    a: &Alignment,
-    c: &Cooperation,
+    a: &Similarity,
+    c: &Network,
     options: &Options,
     out: &str,
     nfiles: usize,
@@ -390,7 +602,7 @@ pub fn summary(
     } else {
         s.results.date.to_string()
     };
-    let n = a.matrix.n;
+    let n = a.set().profiles.nrow;
     t.push_str(&format!(
         "rubric {} {}; {} jurisdictions compared on {} by {} similarity of {} {} scores (minimum overlap {})\n",
         s.rubric.meta.id,
@@ -398,14 +610,24 @@ pub fn summary(
         n,
         date,
         options.metric.name(),
-        a.set.components.len(),
+        a.set().components.len(),
         options.level.name(),
         options.min_overlap.max(1)
     ));
-    t.push_str(&pair_lines(s, a));
-    t.push_str(&clusters_line(&a.clusters));
-    t.push_str(&reference_line(s, a));
-    t.push_str(&cooperation_lines(s, c));
+    match a {
+        Similarity::Full(a) => t.push_str(&pair_lines(s, a)),
+        Similarity::Top(top) => t.push_str(&neighbour_lines(s, top)),
+    }
+    t.push_str(&clusters_line(a.clusters()));
+    t.push_str(&reference_line(s, a.set(), a.reference()));
+    match c {
+        Network::Matrix(c) => t.push_str(&cooperation_lines(c)),
+        Network::Long(_) => t.push_str(&format!(
+            "cooperation in the long form ({} jurisdictions, above {COOPERATION_LIMIT}): cooperation_pairs.csv for the pairs the dyads name, cooperation_units.csv for the rest\n",
+            s.inputs.jurisdictions.len()
+        )),
+    }
+    t.push_str(&haven_line(s, c.measures()));
     t.push_str(&format!("wrote {nfiles} files to {out}/\n"));
     t
 }
@@ -457,22 +679,60 @@ fn pair_lines(s: &Scored, a: &Alignment) -> String {
     t
 }
 
+/// How many neighbours were found, and the most similar pairs among them.
+fn neighbour_lines(s: &Scored, t: &Nearest) -> String {
+    let found: usize = t.neighbours.iter().map(Vec::len).sum();
+    let n = t.neighbours.len();
+    let mut pairs: Vec<(usize, usize, f64, u32)> = Vec::new();
+    for (i, list) in t.neighbours.iter().enumerate() {
+        pairs.extend(
+            list.iter()
+                .filter(|nb| nb.row > i)
+                .map(|nb| (i, nb.row, nb.similarity, nb.overlap)),
+        );
+    }
+    pairs.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+    let mut out = format!(
+        "--top {}: {found} neighbours of {n} jurisdictions (up to {} each, pairs with an unknown similarity left out); see neighbours.csv\n",
+        t.top, t.top
+    );
+    if !pairs.is_empty() {
+        let mut rows = vec![vec![
+            "a".to_string(),
+            "b".to_string(),
+            "similarity".to_string(),
+            "overlap".to_string(),
+        ]];
+        for &(i, j, v, o) in pairs.iter().take(SHOWN_PAIRS) {
+            rows.push(vec![
+                code(s, t.set.jurisdictions[i]).to_string(),
+                code(s, t.set.jurisdictions[j]).to_string(),
+                format!("{v:.3}"),
+                o.to_string(),
+            ]);
+        }
+        out.push_str("most aligned:\n");
+        out.push_str(&table(&rows));
+    }
+    out
+}
+
 /// The jurisdictions closest to `--reference`, if one was given.
-fn reference_line(s: &Scored, a: &Alignment) -> String {
+fn reference_line(s: &Scored, set: &ProfileSet, reference: Option<&ReferenceAlignment>) -> String {
     let mut t = String::new();
-    if let Some(ReferenceAlignment { reference: r, .. }) = &a.reference {
+    if let Some(ReferenceAlignment { reference: r, .. }) = reference {
         let who = match r {
             Reference::Ideal => "the ideal profile".to_string(),
-            Reference::Row(i) => code(s, a.set.jurisdictions[*i]).to_string(),
+            Reference::Row(i) => code(s, set.jurisdictions[*i]).to_string(),
         };
-        let best: Vec<String> = reference_rows(a)
+        let best: Vec<String> = reference_rows(reference)
             .into_iter()
             .filter(|x| x.1.is_some())
             .take(SHOWN_PAIRS)
             .map(|(i, v, _, _)| {
                 format!(
                     "{} {}",
-                    code(s, a.set.jurisdictions[i]),
+                    code(s, set.jurisdictions[i]),
                     v.map_or_else(|| "NA".to_string(), |v| format!("{v:.3}"))
                 )
             })
@@ -490,7 +750,7 @@ fn reference_line(s: &Scored, a: &Alignment) -> String {
 }
 
 /// The extradition and legal-assistance links, and the highest safe-haven scores.
-fn cooperation_lines(s: &Scored, c: &Cooperation) -> String {
+fn cooperation_lines(c: &Cooperation) -> String {
     let mut t = String::new();
     let nj = c.extradition.n;
     let ordered = nj * nj.saturating_sub(1);
@@ -514,9 +774,14 @@ fn cooperation_lines(s: &Scored, c: &Cooperation) -> String {
             "{label}: {l} of {ordered} ordered pairs linked, {no} known to have none, {u} unknown\n"
         ));
     }
+    t
+}
+
+/// The highest safe-haven scores.
+fn haven_line(s: &Scored, measures: &[Measures]) -> String {
+    let mut t = String::new();
     let havens: Vec<String> = {
-        let mut v: Vec<(usize, f64)> = c
-            .measures
+        let mut v: Vec<(usize, f64)> = measures
             .iter()
             .enumerate()
             .filter_map(|(j, m)| m.safe_haven.map(|x| (j, x)))

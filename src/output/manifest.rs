@@ -373,6 +373,12 @@ pub struct AlignOptions {
     pub clustering: ClusteringRecord,
     /// `equal`, or the evidence field weighting the network.
     pub network_weights: String,
+    /// `--top K`, when given: `neighbours.csv` instead of the full matrices.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top: Option<usize>,
+    /// How the cooperation matrices are written: `matrix` (J x J files) or `long`
+    /// (`cooperation_pairs.csv` and `cooperation_units.csv`).
+    pub cooperation_form: String,
 }
 
 /// How an `align` run's clustering went.

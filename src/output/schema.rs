@@ -420,6 +420,20 @@ pub static ALIGNMENT_PAIRS: File = csv(
     ],
 );
 
+/// `align --top K`: `neighbours.csv`.
+pub static NEIGHBOURS: File = csv(
+    "neighbours.csv",
+    Folder::Align,
+    "each jurisdiction's K most similar ones, best first",
+    &[
+        JURISDICTION,
+        col("neighbour", Type::Code),
+        col("similarity", Type::Number),
+        col("overlap", Type::Integer),
+        col("rank", Type::Integer),
+    ],
+);
+
 /// `align`: `clusters.csv`.
 pub static CLUSTERS: File = csv(
     "clusters.csv",
@@ -479,6 +493,33 @@ pub static COOPERATION: File = wide(
     "jurisdiction x jurisdiction instruments of any channel",
     &[JURISDICTION],
     INSTRUMENTS,
+    &[],
+);
+
+/// `align` above the cooperation matrices' size: `cooperation_pairs.csv`.
+pub static COOPERATION_PAIRS: File = csv(
+    "cooperation_pairs.csv",
+    Folder::Align,
+    "the cells of the three cooperation matrices for every ordered pair a dyad row names",
+    &[
+        col("from", Type::Code),
+        col("to", Type::Code),
+        col("extradition", Type::Text),
+        col("legal_assistance", Type::Text),
+        col("any", Type::Text),
+    ],
+);
+
+/// `align` above the cooperation matrices' size: `cooperation_units.csv`.
+pub static COOPERATION_UNITS: File = wide(
+    "cooperation_units.csv",
+    Folder::Align,
+    "per jurisdiction and instrument, what settles the pairs no dyad row names",
+    &[JURISDICTION],
+    family(
+        "the instruments (bilateral: `complete` or `incomplete` partner list; multilateral: `party`, `not party` or NA)",
+        Type::Text,
+    ),
     &[],
 );
 
@@ -836,11 +877,14 @@ pub static FILES: &[&File] = &[
     &ALIGNMENT,
     &ALIGNMENT_OVERLAP,
     &ALIGNMENT_PAIRS,
+    &NEIGHBOURS,
     &CLUSTERS,
     &REFERENCE_ALIGNMENT,
     &COOPERATION_EXTRADITION,
     &COOPERATION_LEGAL_ASSISTANCE,
     &COOPERATION,
+    &COOPERATION_PAIRS,
+    &COOPERATION_UNITS,
     &NETWORK,
     &ALIGN_MANIFEST,
     &RANK_INTERVALS,

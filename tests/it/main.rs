@@ -13,6 +13,7 @@
 
 mod agreement;
 mod align;
+mod align_scale;
 mod audit;
 mod bad_inputs;
 mod cli;
