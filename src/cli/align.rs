@@ -14,7 +14,7 @@ use accord::base::rank::rank_descending;
 use accord::error::Error;
 use accord::explain::table;
 use accord::output::manifest::{AlignOptions, ClusteringRecord};
-use accord::output::schema::{self, Cell as SCell, Table};
+use accord::output::schema::{self, Cell as SCell, Table, TableFormat};
 use accord::output::{self, number};
 
 /// Pairs printed among the most and the least aligned.
@@ -134,7 +134,13 @@ pub fn run(args: &AlignArgs, _cli: &Cli, limits: &accord::limits::Limits) -> Res
     };
     let alignment = align::align(&scored, &options)?;
     let cooperation = align::cooperation(&scored)?;
-    let files = align_files(&scored, &alignment, &cooperation, &options);
+    let files = align_files(
+        &scored,
+        &alignment,
+        &cooperation,
+        &options,
+        args.output.format.format(),
+    );
     for (name, bytes) in &files {
         out.write(name, bytes)?;
     }
@@ -192,10 +198,11 @@ pub fn align_files(
     a: &Alignment,
     c: &Cooperation,
     options: &Options,
+    format: TableFormat,
 ) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = align_tables(s, a, c)
         .into_iter()
-        .map(Table::into_file)
+        .map(|t| t.into_file_as(format))
         .collect();
     let m = manifest(s, a, options, &files);
     files.push((schema::ALIGN_MANIFEST.name.to_string(), m));

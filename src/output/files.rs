@@ -6,7 +6,7 @@ use super::manifest::{Invocation, RunManifest, ScoreOptions, to_bytes};
 use super::number;
 use super::schema::{
     Cell, File, MATRIX_CELLS, MATRIX_DIMENSIONS, MATRIX_PRINCIPLES, RANKING, SCORE_MANIFEST,
-    SCORES, Table,
+    SCORES, Table, TableFormat,
 };
 use crate::pipeline::Scored;
 use crate::rubric::Member;
@@ -35,9 +35,18 @@ pub fn score_files_dated(
     runs: &[Scored],
     invocation: Option<&Invocation>,
 ) -> Vec<(String, Vec<u8>)> {
+    score_files_as(runs, invocation, TableFormat::Csv)
+}
+
+/// The files of a run on one or several evaluation dates, its tables in `format`.
+pub fn score_files_as(
+    runs: &[Scored],
+    invocation: Option<&Invocation>,
+    format: TableFormat,
+) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = score_tables(runs)
         .into_iter()
-        .map(Table::into_file)
+        .map(|t| t.into_file_as(format))
         .collect();
     let options = invocation.map(|i| ScoreOptions {
         invocation: Some(i.clone()),

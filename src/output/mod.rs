@@ -1,13 +1,14 @@
 //! Writing results: CSV cells, numbers, and results folders written whole or not at all.
 
 pub mod check;
+mod columnar;
 mod files;
 pub mod manifest;
 pub mod schema;
 
 pub use files::{
-    manifest, manifest_with, ranking_order as files_ranking, score_files, score_files_dated,
-    score_tables, share,
+    manifest, manifest_with, ranking_order as files_ranking, score_files, score_files_as,
+    score_files_dated, score_tables, share,
 };
 
 use std::path::{Path, PathBuf};

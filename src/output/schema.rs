@@ -958,6 +958,7 @@ impl Cell {
 pub struct Table {
     file: &'static File,
     header: Vec<String>,
+    types: Vec<Type>,
     rows: Vec<Vec<Cell>>,
 }
 
@@ -971,21 +972,27 @@ impl Table {
     /// `as_of` column of a run on several dates.
     pub fn with(file: &'static File, family: &[String], dated: bool) -> Table {
         let mut header = Vec::new();
-        let fixed = |header: &mut Vec<String>, cols: &[Column]| {
-            for c in cols {
-                if c.presence != Presence::Dated || dated {
-                    header.push(c.name.to_string());
-                }
+        let mut types = Vec::new();
+        let fixed = |header: &mut Vec<String>, types: &mut Vec<Type>, cols: &[Column]| {
+            for c in cols
+                .iter()
+                .filter(|c| c.presence != Presence::Dated || dated)
+            {
+                header.push(c.name.to_string());
+                types.push(c.ty);
             }
         };
         if let Format::Csv { lead, tail, .. } = file.format {
-            fixed(&mut header, lead);
+            fixed(&mut header, &mut types, lead);
+            let ty = file.family().map_or(Type::Text, |f| f.ty);
             header.extend(family.iter().cloned());
-            fixed(&mut header, tail);
+            types.extend(std::iter::repeat_n(ty, family.len()));
+            fixed(&mut header, &mut types, tail);
         }
         Table {
             file,
             header,
+            types,
             rows: Vec::new(),
         }
     }
@@ -1011,11 +1018,83 @@ impl Table {
         &self.rows
     }
 
+    /// The type of each column of the header.
+    pub fn types(&self) -> Vec<Type> {
+        self.types.clone()
+    }
+
     /// The file's name and its CSV bytes.
     pub fn into_file(self) -> (String, Vec<u8>) {
         let bytes = to_csv(&self);
         (self.file.name.to_string(), bytes)
     }
+
+    /// The file's name and bytes in `format` (a parquet table is named `.parquet`).
+    pub fn into_file_as(self, format: TableFormat) -> (String, Vec<u8>) {
+        match format {
+            TableFormat::Csv => self.into_file(),
+            TableFormat::Parquet => {
+                let bytes = to_parquet(&self);
+                (format.name(self.file.name), bytes)
+            }
+        }
+    }
+}
+
+/// The format a results folder's tables are written in (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TableFormat {
+    /// CSV, the default.
+    #[default]
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+}
+
+impl TableFormat {
+    /// Its name, as `--format` and the manifest's `format` give it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TableFormat::Csv => "csv",
+            TableFormat::Parquet => "parquet",
+        }
+    }
+
+    /// The format a manifest's `format` names (none recorded: CSV).
+    pub fn of_name(name: Option<&str>) -> Option<TableFormat> {
+        match name {
+            None | Some("csv") => Some(TableFormat::Csv),
+            Some("parquet") => Some(TableFormat::Parquet),
+            Some(_) => None,
+        }
+    }
+
+    /// The name of the described table `csv_name` (`scores.csv`) in this format.
+    pub fn name(self, csv_name: &str) -> String {
+        match self {
+            TableFormat::Csv => csv_name.to_string(),
+            TableFormat::Parquet => {
+                let stem = csv_name.strip_suffix(".csv").unwrap_or(csv_name);
+                format!("{stem}.parquet")
+            }
+        }
+    }
+}
+
+/// The parquet bytes of a table: one column per header column, typed by the description (see
+/// `output::columnar` for the mapping), `NA` as null.
+pub fn to_parquet(t: &Table) -> Vec<u8> {
+    #[expect(
+        clippy::expect_used,
+        reason = "writing to memory cannot fail, every column is OPTIONAL with a logical type its physical type admits, and each gets one definition level per row"
+    )]
+    super::columnar::write(t).expect("a table's parquet bytes")
+}
+
+/// Reads parquet bytes written by [`to_parquet`] back: the header and the rows as cells (a
+/// date as its `YYYY-MM-DD` text, a null as `NA`), or the reader's message.
+pub fn read_parquet(bytes: Vec<u8>) -> Result<(Vec<String>, Vec<Vec<Cell>>), String> {
+    super::columnar::read(bytes)
 }
 
 /// The CSV bytes of a table: UTF-8, `\n` line ends, its header then its rows, text neutralised
