@@ -79,7 +79,7 @@ fn string(c: &Cell) -> Option<String> {
     match c {
         Cell::Na => None,
         Cell::Blank => Some(String::new()),
-        Cell::Text(s) => Some(s.clone()),
+        Cell::Text(s) => Some(s.to_string()),
         Cell::Number(_) => double(c).map(number),
         Cell::Integer(i) => Some(i.to_string()),
         Cell::Bool(b) => Some(b.to_string()),
@@ -222,10 +222,10 @@ pub fn read(bytes: Vec<u8>) -> Result<(Vec<String>, Vec<Vec<Cell>>), String> {
                 Field::Bool(b) => Ok(Cell::Bool(*b)),
                 Field::Long(i) => Ok(Cell::Integer(*i)),
                 Field::Double(x) => Ok(Cell::Number(*x)),
-                Field::Str(s) => Ok(Cell::Text(s.clone())),
+                Field::Str(s) => Ok(Cell::Text(s.as_str().into())),
                 Field::Date(d) => epoch
                     .checked_add(jiff::Span::new().days(i64::from(*d)))
-                    .map(|d| Cell::Text(d.to_string()))
+                    .map(|d| Cell::Text(d.to_string().into()))
                     .map_err(|e| e.to_string()),
                 other => Err(format!("a cell of an unexpected kind: {other:?}")),
             })

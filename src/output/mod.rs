@@ -57,6 +57,17 @@ impl Csv {
         let _ = self.writer.write_record(cells);
     }
 
+    /// Writes one field of the current record (already formatted).
+    pub fn field(&mut self, cell: &[u8]) {
+        // Writing to a Vec cannot fail.
+        let _ = self.writer.write_field(cell);
+    }
+
+    /// Ends the current record.
+    pub fn end_row(&mut self) {
+        let _ = self.writer.write_record(None::<&[u8]>);
+    }
+
     /// The bytes.
     pub fn finish(self) -> Vec<u8> {
         self.writer.into_inner().unwrap_or_default()

@@ -8,7 +8,9 @@
 //! sensitivity analysis), all of one type. A second serialisation of a `Table` is one more
 //! function beside [`to_csv`]: the cells and types are already there.
 
+use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::{Csv, number, text};
 use crate::error::{Location, Problem};
@@ -882,8 +884,9 @@ pub enum Cell {
     Na,
     /// No value is due (a matrix's diagonal, an undated row), written as an empty cell.
     Blank,
-    /// Text (a code, an id, a name, a label, a date).
-    Text(String),
+    /// Text (a code, an id, a name, a label, a date), shared by the cells that repeat it (a
+    /// jurisdiction's code on each of its rows).
+    Text(Arc<str>),
     /// A number.
     Number(f64),
     /// A whole number.
@@ -894,8 +897,8 @@ pub enum Cell {
 
 impl Cell {
     /// A text cell.
-    pub fn text(s: impl Into<String>) -> Cell {
-        Cell::Text(s.into())
+    pub fn text(s: impl AsRef<str>) -> Cell {
+        Cell::Text(Arc::from(s.as_ref()))
     }
 
     /// A number, or `NA`.
@@ -936,6 +939,30 @@ impl Cell {
         match self {
             Cell::Text(s) => Some(s),
             _ => None,
+        }
+    }
+
+    /// Appends the cell as CSV writes it to `out` (the text of [`Cell::to_csv`]).
+    pub fn write_csv(&self, out: &mut String) {
+        match self {
+            Cell::Na => out.push_str("NA"),
+            Cell::Blank => {}
+            Cell::Text(s) => {
+                if matches!(s.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r')) {
+                    out.push('\'');
+                }
+                out.push_str(s);
+            }
+            // As `output::number`: zero (of either sign) is `0`, a value that is not finite `NA`.
+            Cell::Number(x) if *x == 0.0 => out.push('0'),
+            Cell::Number(x) if !x.is_finite() => out.push_str("NA"),
+            Cell::Number(x) => {
+                let _ = write!(out, "{x}");
+            }
+            Cell::Integer(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Cell::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         }
     }
 
@@ -1098,12 +1125,19 @@ pub fn read_parquet(bytes: Vec<u8>) -> Result<(Vec<String>, Vec<Vec<Cell>>), Str
 }
 
 /// The CSV bytes of a table: UTF-8, `\n` line ends, its header then its rows, text neutralised
-/// for spreadsheets, numbers in shortest round-trip form, `NA` for missing.
+/// for spreadsheets, numbers in shortest round-trip form, `NA` for missing. Each cell is
+/// formatted into one reused buffer (the same text as [`Cell::to_csv`]), not a string of its own.
 pub fn to_csv(t: &Table) -> Vec<u8> {
     let mut csv = Csv::new();
     csv.row(t.header.iter().map(|h| text(h)));
+    let mut buf = String::new();
     for row in &t.rows {
-        csv.row(row.iter().map(Cell::to_csv));
+        for cell in row {
+            buf.clear();
+            cell.write_csv(&mut buf);
+            csv.field(buf.as_bytes());
+        }
+        csv.end_row();
     }
     csv.finish()
 }
@@ -1242,7 +1276,7 @@ fn parse_cell(s: &str, ty: Type) -> Option<Cell> {
         return Some(Cell::Na);
     }
     match ty {
-        Type::Code | Type::Text => Some(Cell::Text(untext(s))),
+        Type::Code | Type::Text => Some(Cell::Text(untext(s).into())),
         Type::Number => t
             .parse::<f64>()
             .ok()
@@ -1254,13 +1288,13 @@ fn parse_cell(s: &str, ty: Type) -> Option<Cell> {
             .ok()
             .filter(|x| (-SHARE_ROUNDING..=1.0 + SHARE_ROUNDING).contains(x))
             .map(Cell::Number),
-        Type::Date => crate::evidence::parse_date(t).map(|_| Cell::Text(t.to_string())),
+        Type::Date => crate::evidence::parse_date(t).map(|_| Cell::Text(t.into())),
         Type::Boolean => match t {
             "true" => Some(Cell::Bool(true)),
             "false" => Some(Cell::Bool(false)),
             _ => None,
         },
-        Type::Label(words) => words.contains(&t).then(|| Cell::Text(t.to_string())),
+        Type::Label(words) => words.contains(&t).then(|| Cell::Text(t.into())),
     }
 }
 

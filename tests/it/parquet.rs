@@ -75,7 +75,7 @@ fn names(dir: &Path) -> BTreeSet<String> {
 /// in a text column and null in any other.
 fn expected(c: &Cell, ty: Type) -> Cell {
     match (c, ty) {
-        (Cell::Blank, Type::Code | Type::Text | Type::Label(_)) => Cell::Text(String::new()),
+        (Cell::Blank, Type::Code | Type::Text | Type::Label(_)) => Cell::Text("".into()),
         (Cell::Blank, _) => Cell::Na,
         (other, _) => other.clone(),
     }
