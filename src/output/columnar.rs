@@ -97,15 +97,18 @@ fn boolean(c: &Cell) -> Option<bool> {
     }
 }
 
-/// The values and definition levels (1 present, 0 null) of one column of some rows.
+/// The values and definition levels (1 present, 0 null) of the column `col` of some rows, their
+/// cells one row after another, `width` to a row.
 fn levels<T>(
-    rows: &[Vec<Cell>],
+    cells: &[Cell],
+    width: usize,
     col: usize,
     get: impl Fn(&Cell) -> Option<T>,
 ) -> (Vec<T>, Vec<i16>) {
-    let mut values = Vec::with_capacity(rows.len());
-    let mut defs = Vec::with_capacity(rows.len());
-    for row in rows {
+    let n = cells.len() / width.max(1);
+    let mut values = Vec::with_capacity(n);
+    let mut defs = Vec::with_capacity(n);
+    for row in cells.chunks(width.max(1)) {
         match row.get(col).and_then(&get) {
             Some(v) => {
                 values.push(v);
@@ -120,31 +123,32 @@ fn levels<T>(
 /// Writes the column `col` of `rows` into the column writer `w`.
 fn write_column(
     w: &mut parquet::file::writer::SerializedColumnWriter<'_>,
-    rows: &[Vec<Cell>],
+    rows: &[Cell],
+    width: usize,
     col: usize,
     ty: Type,
 ) -> parquet::errors::Result<()> {
     match ty {
         Type::Code | Type::Text | Type::Label(_) => {
-            let (v, d) = levels(rows, col, |c| {
+            let (v, d) = levels(rows, width, col, |c| {
                 string(c).map(|s| ByteArray::from(s.into_bytes()))
             });
             w.typed::<ByteArrayType>().write_batch(&v, Some(&d), None)?;
         }
         Type::Number | Type::Share => {
-            let (v, d) = levels(rows, col, double);
+            let (v, d) = levels(rows, width, col, double);
             w.typed::<DoubleType>().write_batch(&v, Some(&d), None)?;
         }
         Type::Integer => {
-            let (v, d) = levels(rows, col, integer);
+            let (v, d) = levels(rows, width, col, integer);
             w.typed::<Int64Type>().write_batch(&v, Some(&d), None)?;
         }
         Type::Date => {
-            let (v, d) = levels(rows, col, date);
+            let (v, d) = levels(rows, width, col, date);
             w.typed::<Int32Type>().write_batch(&v, Some(&d), None)?;
         }
         Type::Boolean => {
-            let (v, d) = levels(rows, col, boolean);
+            let (v, d) = levels(rows, width, col, boolean);
             w.typed::<BoolType>().write_batch(&v, Some(&d), None)?;
         }
     }
@@ -169,11 +173,13 @@ pub fn write(t: &Table) -> parquet::errors::Result<Vec<u8>> {
         .build();
     let mut bytes = Vec::new();
     let mut writer = SerializedFileWriter::new(&mut bytes, Arc::new(schema), Arc::new(props))?;
-    for rows in t.rows().chunks(ROW_GROUP) {
+    let width = types.len();
+    for start in (0..t.len()).step_by(ROW_GROUP) {
+        let rows = t.row_cells(start, (start + ROW_GROUP).min(t.len()));
         let mut group = writer.next_row_group()?;
         let mut col = 0;
         while let Some(mut w) = group.next_column()? {
-            write_column(&mut w, rows, col, types[col])?;
+            write_column(&mut w, rows, width, col, types[col])?;
             w.close()?;
             col += 1;
         }

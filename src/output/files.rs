@@ -144,6 +144,12 @@ fn scores_table(runs: &[Scored]) -> Table {
         .iter()
         .map(|s| Arc::from(s.results.date.to_string()))
         .collect();
+    t.reserve(
+        runs.iter()
+            .zip(&ids)
+            .map(|(s, ids)| s.results.units.len() * ids.len())
+            .sum(),
+    );
     // Jurisdiction first, then date, so each jurisdiction's history reads together.
     for j in 0..runs[0].inputs.jurisdictions.len() {
         let code: Arc<str> = Arc::from(runs[0].inputs.jurisdictions.list[j].code.as_str());

@@ -986,7 +986,9 @@ pub struct Table {
     file: &'static File,
     header: Vec<String>,
     types: Vec<Type>,
-    rows: Vec<Vec<Cell>>,
+    /// The rows' cells one after another, a row every `header.len()` cells (one allocation for
+    /// the table, not one per row).
+    cells: Vec<Cell>,
 }
 
 impl Table {
@@ -1020,14 +1022,19 @@ impl Table {
             file,
             header,
             types,
-            rows: Vec::new(),
+            cells: Vec::new(),
         }
+    }
+
+    /// Makes room for `rows` more rows.
+    pub fn reserve(&mut self, rows: usize) {
+        self.cells.reserve(rows.saturating_mul(self.header.len()));
     }
 
     /// Adds a row, one cell per column of the header.
     pub fn push(&mut self, row: Vec<Cell>) {
         debug_assert_eq!(row.len(), self.header.len(), "{}", self.file.name);
-        self.rows.push(row);
+        self.cells.extend(row);
     }
 
     /// The description.
@@ -1040,9 +1047,25 @@ impl Table {
         &self.header
     }
 
-    /// The rows.
-    pub fn rows(&self) -> &[Vec<Cell>] {
-        &self.rows
+    /// The rows, in order.
+    pub fn rows(&self) -> std::slice::Chunks<'_, Cell> {
+        self.cells.chunks(self.header.len().max(1))
+    }
+
+    /// How many rows it has.
+    pub fn len(&self) -> usize {
+        self.cells.len() / self.header.len().max(1)
+    }
+
+    /// Whether it has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    /// The cells of the rows `start..end`, one row after another.
+    pub fn row_cells(&self, start: usize, end: usize) -> &[Cell] {
+        let w = self.header.len();
+        &self.cells[start * w..end * w]
     }
 
     /// The type of each column of the header.
@@ -1131,7 +1154,7 @@ pub fn to_csv(t: &Table) -> Vec<u8> {
     let mut csv = Csv::new();
     csv.row(t.header.iter().map(|h| text(h)));
     let mut buf = String::new();
-    for row in &t.rows {
+    for row in t.rows() {
         for cell in row {
             buf.clear();
             cell.write_csv(&mut buf);
