@@ -105,6 +105,7 @@ impl Side {
         // A folder is compared only as accord wrote it: every file its manifest lists must
         // still have the SHA-256 recorded there, and the two read here must be listed.
         let manifest = dir.join("manifest.json").display().to_string();
+        manifest::require_csv_format(m.format.as_deref(), &manifest, "compare")?;
         if m.outputs.0.is_empty() {
             return Err(
                 Problem::new(format!("`{manifest}` does not list the folder's files"))

@@ -31,8 +31,8 @@ pub fn run(args: &AgreementArgs, limits: &accord::limits::Limits) -> Result<(), 
     let scored = accord::score(rubric, inputs, as_of)?;
     let report = agreement::report(&scored.rubric, &scored.inputs)?;
     let mut files = vec![
-        agreement_table(&scored, &report).into_file(),
-        disagreements_table(&scored, &report).into_file(),
+        agreement_table(&scored, &report).into_file_as(args.output.format.format()),
+        disagreements_table(&scored, &report).into_file_as(args.output.format.format()),
     ];
     let extra = AgreementOptions {
         coders: report.coders.clone(),

@@ -17,7 +17,7 @@ use accord::base::rank::rank_descending;
 use accord::error::Error;
 use accord::explain::table;
 use accord::output::manifest::{AlignOptions, ClusteringRecord};
-use accord::output::schema::{self, Cell as SCell, Table};
+use accord::output::schema::{self, Cell as SCell, Table, TableFormat};
 use accord::output::{self, number};
 
 /// Pairs printed among the most and the least aligned.
@@ -211,7 +211,13 @@ pub fn run(args: &AlignArgs, _cli: &Cli, limits: &accord::limits::Limits) -> Res
     } else {
         Network::Matrix(align::cooperation(&scored)?)
     };
-    let files = align_files(&scored, &alignment, &cooperation, &options);
+    let files = align_files(
+        &scored,
+        &alignment,
+        &cooperation,
+        &options,
+        args.output.format.format(),
+    );
     for (name, bytes) in &files {
         out.write(name, bytes)?;
     }
@@ -240,7 +246,17 @@ fn chunked(
     file: &'static schema::File,
     family: &[String],
     rows: impl Iterator<Item = Vec<SCell>>,
+    format: TableFormat,
 ) -> (String, Vec<u8>) {
+    if format != TableFormat::Csv {
+        // A columnar file is written whole: the full matrices it holds are bounded by the
+        // size limit, and the long tables by J x K.
+        let mut t = Table::with(file, family, false);
+        for row in rows {
+            t.push(row);
+        }
+        return t.into_file_as(format);
+    }
     const CHUNK: usize = 256;
     let mut bytes = Vec::new();
     let mut rows = rows.peekable();
@@ -271,23 +287,32 @@ pub fn align_files(
     a: &Similarity,
     c: &Network,
     options: &Options,
+    format: TableFormat,
 ) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     match a {
         Similarity::Full(a) => {
-            files.push(wide(&schema::ALIGNMENT, s, a, |i, j| {
-                SCell::number(a.matrix.get(i, j))
-            }));
-            files.push(wide(&schema::ALIGNMENT_OVERLAP, s, a, |i, j| {
-                SCell::integer(Some(a.matrix.overlap(i, j)))
-            }));
-            files.push(pairs_table(s, a));
+            files.push(wide(
+                &schema::ALIGNMENT,
+                s,
+                a,
+                |i, j| SCell::number(a.matrix.get(i, j)),
+                format,
+            ));
+            files.push(wide(
+                &schema::ALIGNMENT_OVERLAP,
+                s,
+                a,
+                |i, j| SCell::integer(Some(a.matrix.overlap(i, j))),
+                format,
+            ));
+            files.push(pairs_table(s, a, format));
         }
-        Similarity::Top(t) => files.push(neighbours_table(s, t)),
+        Similarity::Top(t) => files.push(neighbours_table(s, t, format)),
     }
-    files.push(clusters_table(s, a.set(), a.clusters()).into_file());
+    files.push(clusters_table(s, a.set(), a.clusters()).into_file_as(format));
     if let Some(r) = reference_table(s, a.set(), a.reference()) {
-        files.push(r.into_file());
+        files.push(r.into_file_as(format));
     }
     match c {
         Network::Matrix(c) => {
@@ -296,15 +321,15 @@ pub fn align_files(
                 (&schema::COOPERATION_LEGAL_ASSISTANCE, &c.legal_assistance),
                 (&schema::COOPERATION, &c.any),
             ] {
-                files.push(cooperation_table(file, s, c, m));
+                files.push(cooperation_table(file, s, c, m, format));
             }
         }
         Network::Long(c) => {
-            files.push(cooperation_pairs(s, c));
-            files.push(cooperation_units(s, c));
+            files.push(cooperation_pairs(s, c, format));
+            files.push(cooperation_units(s, c, format));
         }
     }
-    files.push(network_table(s, c).into_file());
+    files.push(network_table(s, c).into_file_as(format));
     let m = manifest(s, a, c, options, &files);
     files.push((schema::ALIGN_MANIFEST.name.to_string(), m));
     files
@@ -316,6 +341,7 @@ fn wide(
     s: &Scored,
     a: &Alignment,
     cell: impl Fn(usize, usize) -> SCell,
+    format: TableFormat,
 ) -> (String, Vec<u8>) {
     let codes = |i: usize| code(s, a.set.jurisdictions[i]).to_string();
     let order = &a.clusters.order;
@@ -328,10 +354,11 @@ fn wide(
                 .chain(order.iter().map(|&j| cell(i, j)))
                 .collect()
         }),
+        format,
     )
 }
 
-fn pairs_table(s: &Scored, a: &Alignment) -> (String, Vec<u8>) {
+fn pairs_table(s: &Scored, a: &Alignment, format: TableFormat) -> (String, Vec<u8>) {
     let n = a.matrix.n;
     chunked(
         &schema::ALIGNMENT_PAIRS,
@@ -346,11 +373,12 @@ fn pairs_table(s: &Scored, a: &Alignment) -> (String, Vec<u8>) {
                 ]
             })
         }),
+        format,
     )
 }
 
 /// `neighbours.csv`: each row's neighbours, best first, ranked 1 to K.
-fn neighbours_table(s: &Scored, t: &Nearest) -> (String, Vec<u8>) {
+fn neighbours_table(s: &Scored, t: &Nearest, format: TableFormat) -> (String, Vec<u8>) {
     let set = &t.set;
     chunked(
         &schema::NEIGHBOURS,
@@ -366,6 +394,7 @@ fn neighbours_table(s: &Scored, t: &Nearest) -> (String, Vec<u8>) {
                 ]
             })
         }),
+        format,
     )
 }
 
@@ -464,6 +493,7 @@ fn cooperation_table(
     s: &Scored,
     c: &Cooperation,
     m: &Matrix,
+    format: TableFormat,
 ) -> (String, Vec<u8>) {
     let n = m.n;
     let names: Vec<String> = (0..n).map(|j| code(s, j).to_string()).collect();
@@ -475,12 +505,13 @@ fn cooperation_table(
                 .chain((0..n).map(|to| cooperation_cell(&c.channels, m.get(from, to))))
                 .collect()
         }),
+        format,
     )
 }
 
 /// `cooperation_pairs.csv`: the three matrices' cells of every ordered pair a dyad row names
 /// (either way), in code order of `from` then `to`.
-fn cooperation_pairs(s: &Scored, c: &LongCooperation) -> (String, Vec<u8>) {
+fn cooperation_pairs(s: &Scored, c: &LongCooperation, format: TableFormat) -> (String, Vec<u8>) {
     let n = c.weights.len();
     let named = network::named_partners(n, &c.channels);
     let kinds = [
@@ -505,11 +536,12 @@ fn cooperation_pairs(s: &Scored, c: &LongCooperation) -> (String, Vec<u8>) {
                 row
             })
         }),
+        format,
     )
 }
 
 /// `cooperation_units.csv`: every jurisdiction's own record of each instrument.
-fn cooperation_units(s: &Scored, c: &LongCooperation) -> (String, Vec<u8>) {
+fn cooperation_units(s: &Scored, c: &LongCooperation, format: TableFormat) -> (String, Vec<u8>) {
     let names: Vec<String> = c.channels.iter().map(|ch| ch.id.clone()).collect();
     chunked(
         &schema::COOPERATION_UNITS,
@@ -523,6 +555,7 @@ fn cooperation_units(s: &Scored, c: &LongCooperation) -> (String, Vec<u8>) {
                 )
                 .collect()
         }),
+        format,
     )
 }
 

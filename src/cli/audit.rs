@@ -14,7 +14,7 @@ use accord::analysis::{Stage, aggregated_column, cronbach};
 use accord::base::pca;
 use accord::error::{Error, InputError};
 use accord::output::manifest::AuditOptions;
-use accord::output::schema::{self, Cell, Table};
+use accord::output::schema::{self, Cell, Table, TableFormat};
 use accord::output::{manifest_with, number};
 use accord::rubric::{Member, Rubric, Rule};
 
@@ -68,7 +68,7 @@ pub fn run(args: &AuditArgs, limits: &accord::limits::Limits) -> Result<(), Erro
     let (rubric, inputs, as_of) = args.inputs.load(limits)?;
     let scored = accord::score(rubric, inputs, as_of)?;
     let audit = Audit::compute(&scored, args.stage.into())?;
-    let files = audit.files(&scored);
+    let files = audit.files(&scored, args.output.format.format());
     for (name, bytes) in &files {
         out.write(name, bytes)?;
     }
@@ -127,9 +127,12 @@ impl Audit {
     }
 
     /// The files, in a fixed order, manifest last.
-    fn files(&self, s: &Scored) -> Vec<(String, Vec<u8>)> {
-        let mut files: Vec<(String, Vec<u8>)> =
-            self.tables(s).into_iter().map(Table::into_file).collect();
+    fn files(&self, s: &Scored, format: TableFormat) -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<(String, Vec<u8>)> = self
+            .tables(s)
+            .into_iter()
+            .map(|t| t.into_file_as(format))
+            .collect();
         let options = AuditOptions {
             stage: self.stage.name().to_string(),
         };

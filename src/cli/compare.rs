@@ -246,7 +246,7 @@ fn files(
             Cell::number(s.score.1),
         ]);
     }
-    files.push(t.into_file());
+    files.push(t.into_file_as(args.output.format.format()));
     let mut t = Table::new(&schema::SCORE_DELTAS);
     let mut counts = StatusCounts::default();
     let mut keys: Vec<&(String, String)> =
@@ -281,7 +281,7 @@ fn files(
             Cell::text(status),
         ]);
     }
-    files.push(t.into_file());
+    files.push(t.into_file_as(args.output.format.format()));
     let movers: Vec<Mover> = biggest(shifts, args.movers)
         .iter()
         .map(|s| Mover {
@@ -321,6 +321,7 @@ fn files(
         b: args.b.clone(),
         kind: kind.name().to_string(),
         set: args.inputs.set.clone(),
+        format: manifest::format_of(&files),
         outputs: Outputs::of(&files),
     });
     files.push((schema::COMPARE_MANIFEST.name.to_string(), manifest));

@@ -176,6 +176,28 @@ pub struct OutArgs {
     /// Replace the folder if it exists (atomically, once the new one is complete).
     #[arg(long)]
     pub force: bool,
+    /// The format of the folder's tables (its JSON files stay JSON).
+    #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
+    pub format: FormatArg,
+}
+
+/// `--format`: the format of a results folder's tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// CSV (UTF-8, `NA` for missing).
+    Csv,
+    /// Apache Parquet (typed columns, null for missing), named `.parquet`.
+    Parquet,
+}
+
+impl FormatArg {
+    /// The library's format.
+    pub fn format(self) -> accord::output::schema::TableFormat {
+        match self {
+            FormatArg::Csv => accord::output::schema::TableFormat::Csv,
+            FormatArg::Parquet => accord::output::schema::TableFormat::Parquet,
+        }
+    }
 }
 
 impl OutArgs {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{Cli, InputArgs, print};
+use super::{Cli, FormatArg, InputArgs, print};
 use accord::error::{Error, InputError, Problem};
 use accord::explain::table;
 use accord::output::{self, OutputDir, number};
@@ -21,6 +21,9 @@ pub struct ScoreArgs {
     /// Replace the results folder if it exists (atomically, once the new one is complete).
     #[arg(long)]
     pub force: bool,
+    /// The format of the folder's tables (its manifest stays JSON).
+    #[arg(long, value_enum, default_value_t = FormatArg::Csv, conflicts_with = "check")]
+    pub format: FormatArg,
     /// Rows of the ranking printed on stdout (0 for none).
     #[arg(long, default_value_t = 15)]
     pub top: usize,
@@ -45,14 +48,14 @@ pub fn run(args: &ScoreArgs, _cli: &Cli, limits: &accord::limits::Limits) -> Res
     let mut guard = resolved.guard();
     guard.rubric(&rubric);
     let runs = score_dates(rubric, inputs, &resolved.as_of)?;
-    let files = output::score_files_dated(&runs, Some(&resolved.invocation));
+    let files = output::score_files_as(&runs, Some(&resolved.invocation), args.format.format());
     for (name, bytes) in &files {
         out.write(name, bytes)?;
     }
     out.commit(&guard)?;
     let mut text = String::new();
     for s in &runs {
-        text.push_str(&summary(s, args.top));
+        text.push_str(&summary(s, args.top, args.format.format()));
     }
     text.push_str(&format!(
         "wrote {} files to {}/\n",
@@ -82,6 +85,7 @@ fn check(dir: &std::path::Path, limits: &accord::limits::Limits) -> Result<(), E
     let shown = dir.display().to_string();
     let m = output::manifest::read_run(dir, "score")?;
     let manifest = dir.join("manifest.json").display().to_string();
+    let format = m.table_format(&manifest)?;
     let Some(inv) = m.score_options(&manifest)?.invocation else {
         return Err(no_record(&shown));
     };
@@ -166,7 +170,7 @@ fn check(dir: &std::path::Path, limits: &accord::limits::Limits) -> Result<(), E
     let resolved = args.resolve(limits)?;
     let (rubric_loaded, inputs) = args.load_resolved(&resolved)?;
     let runs = score_dates(rubric_loaded, inputs, &resolved.as_of)?;
-    let files = output::score_files_dated(&runs, Some(&resolved.invocation));
+    let files = output::score_files_as(&runs, Some(&resolved.invocation), format);
     match output::check::first_difference(&files, dir, limits.table_bytes) {
         None => print(&format!(
             "reproduced: `{shown}` matches a rerun byte for byte ({} files)\n",
@@ -186,7 +190,11 @@ fn no_record(shown: &str) -> Error {
 }
 
 /// The short report printed after scoring.
-pub fn summary(s: &accord::Scored, top: usize) -> String {
+pub fn summary(
+    s: &accord::Scored,
+    top: usize,
+    format: accord::output::schema::TableFormat,
+) -> String {
     let r = &s.results;
     let mut text = String::new();
     text.push_str(&format!(
@@ -242,7 +250,11 @@ pub fn summary(s: &accord::Scored, top: usize) -> String {
         }
         text.push_str(&table(&rows));
         if with_index > top {
-            text.push_str(&format!("... {} more in ranking.csv\n", with_index - top));
+            text.push_str(&format!(
+                "... {} more in {}\n",
+                with_index - top,
+                format.name(accord::output::schema::RANKING.name)
+            ));
         }
     }
     if with_index == 0 {
@@ -269,7 +281,11 @@ pub fn summary(s: &accord::Scored, top: usize) -> String {
             s.rubric.meta.levels.get(1).map_or("node", String::as_str),
             counts.join(", ")
         ));
-        text.push_str("see matrix_principles.csv and scores.csv for what the evidence supports\n");
+        text.push_str(&format!(
+            "see {} and {} for what the evidence supports\n",
+            format.name(accord::output::schema::MATRIX_PRINCIPLES.name),
+            format.name(accord::output::schema::SCORES.name)
+        ));
     }
     text
 }

@@ -12,7 +12,7 @@ use accord::error::{Error, InputError, Problem};
 use accord::explain::table;
 use accord::output::manifest::{FactorRecord, FileRecord, SensitivityOptions, SpecRecord};
 use accord::output::number;
-use accord::output::schema::{self, Cell, Table};
+use accord::output::schema::{self, Cell, Table, TableFormat};
 use accord::sensitivity::design::{Design, Sampler};
 use accord::sensitivity::estimate::{Indices, Note};
 use accord::sensitivity::factors::{Context, Spec, default_spec_file, read_spec, read_spec_file};
@@ -185,7 +185,14 @@ pub fn run(
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let files = files(&scored, &spec, &outcome, &options, args.runs_csv);
+    let files = files(
+        &scored,
+        &spec,
+        &outcome,
+        &options,
+        args.runs_csv,
+        args.output.format.format(),
+    );
     for (name, bytes) in &files {
         out.write(name, bytes)?;
     }
@@ -306,10 +313,11 @@ pub fn files(
     o: &Outcome,
     options: &Options,
     runs_csv: bool,
+    format: TableFormat,
 ) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = tables(s, o, options, runs_csv)
         .into_iter()
-        .map(Table::into_file)
+        .map(|t| t.into_file_as(format))
         .collect();
     let factors: Vec<FactorRecord> = spec
         .factors

@@ -45,6 +45,9 @@ pub fn first_difference(rerun: &[(String, Vec<u8>)], dir: &Path, limit: u64) -> 
 }
 
 fn describe(name: &str, found: &[u8], rerun: &[u8]) -> String {
+    if name.ends_with(".parquet") {
+        return describe_parquet(name, found, rerun);
+    }
     let (a, b) = (
         String::from_utf8_lossy(found),
         String::from_utf8_lossy(rerun),
@@ -92,4 +95,52 @@ fn describe(name: &str, found: &[u8], rerun: &[u8]) -> String {
     } else {
         format!("`{name}` differs in its line endings or final newline")
     }
+}
+
+/// The first cell that differs between two parquet tables (row 1 is the first data row).
+fn describe_parquet(name: &str, found: &[u8], rerun: &[u8]) -> String {
+    let (a, b) = match (
+        schema::read_parquet(found.to_vec()),
+        schema::read_parquet(rerun.to_vec()),
+    ) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) => {
+            return format!("`{name}` in the folder is not a parquet table accord reads: {e}");
+        }
+        (_, Err(e)) => return format!("`{name}` on rerun is not readable: {e}"),
+    };
+    if a.0 != b.0 {
+        return format!(
+            "`{name}` has the columns {} in the folder, {} on rerun",
+            a.0.join(","),
+            b.0.join(",")
+        );
+    }
+    for (i, (x, y)) in a.1.iter().zip(&b.1).enumerate() {
+        for (k, (cx, cy)) in x.iter().zip(y).enumerate() {
+            if cx != cy {
+                let row = y
+                    .first()
+                    .and_then(|c| c.as_text())
+                    .map(|j| format!(" (`{j}`)"))
+                    .unwrap_or_default();
+                let show = |c: &schema::Cell| c.to_csv();
+                return format!(
+                    "`{name}` row {}{row}, column `{}`: `{}` in the folder, `{}` on rerun",
+                    i + 1,
+                    b.0.get(k).map_or("", String::as_str),
+                    show(cx),
+                    show(cy)
+                );
+            }
+        }
+    }
+    if a.1.len() != b.1.len() {
+        return format!(
+            "`{name}` has {} rows in the folder, {} on rerun",
+            a.1.len(),
+            b.1.len()
+        );
+    }
+    format!("`{name}` holds the same cells but differs in its bytes (its encoding)")
 }

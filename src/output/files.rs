@@ -1,12 +1,14 @@
 //! The files of a `score` results folder (DESIGN section 4).
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::manifest::{Invocation, RunManifest, ScoreOptions, to_bytes};
 use super::number;
 use super::schema::{
     Cell, File, MATRIX_CELLS, MATRIX_DIMENSIONS, MATRIX_PRINCIPLES, RANKING, SCORE_MANIFEST,
-    SCORES, Table,
+    SCORES, Table, TableFormat,
 };
 use crate::pipeline::Scored;
 use crate::rubric::Member;
@@ -19,14 +21,17 @@ pub fn score_files(s: &Scored) -> Vec<(String, Vec<u8>)> {
 /// The tables of a run on one or several evaluation dates (`--as-of d1,d2,...`), in writing
 /// order: with several, every table gains an `as_of` column after the jurisdiction.
 pub fn score_tables(runs: &[Scored]) -> Vec<Table> {
-    vec![
-        scores_table(runs),
-        matrix_principles(runs),
-        matrix_dimensions(runs),
-        matrix_cells(runs),
-        ranking_table(runs),
-    ]
+    TABLES.iter().map(|build| build(runs)).collect()
 }
+
+/// The builders of a `score` folder's tables, in writing order.
+const TABLES: [fn(&[Scored]) -> Table; 5] = [
+    scores_table,
+    matrix_principles,
+    matrix_dimensions,
+    matrix_cells,
+    ranking_table,
+];
 
 /// The files of a run on one or several evaluation dates (`--as-of d1,d2,...`): with several,
 /// every table gains an `as_of` column after the jurisdiction.
@@ -35,9 +40,19 @@ pub fn score_files_dated(
     runs: &[Scored],
     invocation: Option<&Invocation>,
 ) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = score_tables(runs)
-        .into_iter()
-        .map(Table::into_file)
+    score_files_as(runs, invocation, TableFormat::Csv)
+}
+
+/// The files of a run on one or several evaluation dates, its tables in `format`.
+pub fn score_files_as(
+    runs: &[Scored],
+    invocation: Option<&Invocation>,
+    format: TableFormat,
+) -> Vec<(String, Vec<u8>)> {
+    // Each table is written and dropped before the next is built, so that only one is held.
+    let mut files: Vec<(String, Vec<u8>)> = TABLES
+        .iter()
+        .map(|build| build(runs).into_file_as(format))
         .collect();
     let options = invocation.map(|i| ScoreOptions {
         invocation: Some(i.clone()),
@@ -60,69 +75,102 @@ fn lead(s: &Scored, row: usize, dated: bool) -> Vec<Cell> {
     v
 }
 
+/// The texts a run's `scores.csv` repeats, made once and shared by the cells: the id and kind
+/// of every node, facet value, cell and criterion, in row order.
+fn score_ids(s: &Scored) -> Vec<(Arc<str>, Arc<str>)> {
+    let (rubric, r) = (&s.rubric, &s.results);
+    let mut ids: Vec<(Arc<str>, Arc<str>)> = Vec::new();
+    let cell: Arc<str> = Arc::from("cell");
+    let criterion: Arc<str> = Arc::from("criterion");
+    for (k, node) in rubric.nodes.iter().enumerate() {
+        ids.push((Arc::from(node.id.as_str()), Arc::from(rubric.node_kind(k))));
+    }
+    for (f, v) in &r.facet_values {
+        let facet = &rubric.facets[*f];
+        ids.push((
+            Arc::from(facet.values[*v].id.as_str()),
+            Arc::from(facet.id.as_str()),
+        ));
+    }
+    for c in &r.cell_defs {
+        ids.push((Arc::from(c.id.as_str()), cell.clone()));
+    }
+    for c in &rubric.criteria {
+        ids.push((Arc::from(c.id.as_str()), criterion.clone()));
+    }
+    ids
+}
+
+/// Each score of a row of a run, in the order of [`score_ids`]: (score, rank, coverage).
+fn row_scores(s: &Scored, row: usize) -> Vec<(Option<f64>, Option<u32>, Option<f64>)> {
+    let r = &s.results;
+    let mut out = Vec::new();
+    for k in 0..s.rubric.nodes.len() {
+        out.push((
+            r.nodes.score.get(row, k),
+            r.nodes.rank(row, k),
+            r.nodes.coverage.get(row, k),
+        ));
+    }
+    for col in 0..r.facet_values.len() {
+        out.push((
+            r.facets.score.get(row, col),
+            r.facets.rank(row, col),
+            r.facets.coverage.get(row, col),
+        ));
+    }
+    for col in 0..r.cell_defs.len() {
+        out.push((
+            r.cells.score.get(row, col),
+            r.cells.rank(row, col),
+            r.cells.coverage.get(row, col),
+        ));
+    }
+    for c in 0..s.rubric.criteria.len() {
+        out.push((
+            r.criteria.score.get(row, c),
+            r.criteria.rank(row, c),
+            r.criteria.coverage.get(row, c),
+        ));
+    }
+    out
+}
+
 fn scores_table(runs: &[Scored]) -> Table {
     let dated = runs.len() > 1;
     let mut t = Table::with(&SCORES, &[], dated);
+    let ids: Vec<Vec<(Arc<str>, Arc<str>)>> = runs.iter().map(score_ids).collect();
+    let dates: Vec<Arc<str>> = runs
+        .iter()
+        .map(|s| Arc::from(s.results.date.to_string()))
+        .collect();
+    t.reserve(
+        runs.iter()
+            .zip(&ids)
+            .map(|(s, ids)| s.results.units.len() * ids.len())
+            .sum(),
+    );
     // Jurisdiction first, then date, so each jurisdiction's history reads together.
     for j in 0..runs[0].inputs.jurisdictions.len() {
-        for s in runs {
-            let (rubric, r) = (&s.rubric, &s.results);
-            let Some(row) = r.row_of(j) else { continue };
-            let push = |t: &mut Table,
-                        id: &str,
-                        kind: &str,
-                        score: Option<f64>,
-                        rk: Option<u32>,
-                        cov: Option<f64>| {
-                let mut cells = lead(s, row, dated);
+        let code: Arc<str> = Arc::from(runs[0].inputs.jurisdictions.list[j].code.as_str());
+        for (n, s) in runs.iter().enumerate() {
+            let Some(row) = s.results.row_of(j) else {
+                continue;
+            };
+            for ((id, kind), (score, rank, cov)) in ids[n].iter().zip(row_scores(s, row)) {
+                let mut cells = Vec::with_capacity(if dated { 7 } else { 6 });
+                cells.push(Cell::Text(code.clone()));
+                if dated {
+                    cells.push(Cell::Text(dates[n].clone()));
+                }
                 cells.extend([
-                    Cell::text(id),
-                    Cell::text(kind),
+                    Cell::Text(id.clone()),
+                    Cell::Text(kind.clone()),
                     Cell::number(score),
-                    Cell::integer(rk),
+                    Cell::integer(rank),
                     Cell::number(cov),
                 ]);
                 t.push(cells);
-            };
-            for (k, node) in rubric.nodes.iter().enumerate() {
-                push(
-                    &mut t,
-                    &node.id,
-                    rubric.node_kind(k),
-                    r.nodes.score.get(row, k),
-                    r.nodes.rank(row, k),
-                    r.nodes.coverage.get(row, k),
-                );
-            }
-            for (col, (f, v)) in r.facet_values.iter().enumerate() {
-                push(
-                    &mut t,
-                    &rubric.facets[*f].values[*v].id,
-                    &rubric.facets[*f].id,
-                    r.facets.score.get(row, col),
-                    r.facets.rank(row, col),
-                    r.facets.coverage.get(row, col),
-                );
-            }
-            for (col, cell) in r.cell_defs.iter().enumerate() {
-                push(
-                    &mut t,
-                    &cell.id,
-                    "cell",
-                    r.cells.score.get(row, col),
-                    r.cells.rank(row, col),
-                    r.cells.coverage.get(row, col),
-                );
-            }
-            for (c, crit) in rubric.criteria.iter().enumerate() {
-                push(
-                    &mut t,
-                    &crit.id,
-                    "criterion",
-                    r.criteria.score.get(row, c),
-                    r.criteria.rank(row, c),
-                    r.criteria.coverage.get(row, c),
-                );
             }
         }
     }

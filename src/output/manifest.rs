@@ -10,6 +10,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value as Json;
 
+use super::schema::TableFormat;
 use crate::error::{Location, Problem};
 use crate::files::sha256_hex;
 use crate::pipeline::Scored;
@@ -57,6 +58,9 @@ pub struct RunManifest {
     /// layer's settings types serialise it, and the nodes and criteria that override it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipeline_settings: Option<Json>,
+    /// The format of the folder's tables, when not CSV (`parquet`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
     /// Every file of the folder but the manifest, in writing order.
     #[serde(default)]
     pub outputs: Outputs,
@@ -191,25 +195,40 @@ pub struct Counts {
     pub dyads: u64,
 }
 
-/// A file of the folder: its data rows (lines after the header) and SHA-256.
+/// A file of the folder: its data rows (lines after the header; a parquet table's rows) and
+/// SHA-256.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Output {
-    /// Lines after the first.
+    /// Lines after the first (a parquet table: its rows).
     pub rows: u64,
     /// SHA-256 of its bytes.
     pub sha256: String,
 }
 
 impl Output {
-    /// The record of a file's bytes.
-    pub fn of(bytes: &[u8]) -> Output {
-        let lines = bytes.iter().filter(|&&c| c == b'\n').count() as u64;
+    /// The record of the bytes of the file `name`.
+    pub fn of(name: &str, bytes: &[u8]) -> Output {
+        let rows = if name.ends_with(".parquet") {
+            super::columnar::rows(bytes).unwrap_or(0)
+        } else {
+            let lines = memchr::memchr_iter(b'\n', bytes).count() as u64;
+            lines.saturating_sub(1)
+        };
         Output {
-            rows: lines.saturating_sub(1),
+            rows,
             sha256: sha256_hex(bytes),
         }
     }
+}
+
+/// The format a folder's files are in: `parquet` when its tables are (named `.parquet`), none
+/// for CSV.
+pub fn format_of(files: &[(String, Vec<u8>)]) -> Option<String> {
+    files
+        .iter()
+        .any(|(n, _)| n.ends_with(".parquet"))
+        .then(|| super::schema::TableFormat::Parquet.as_str().to_string())
 }
 
 /// A `compare` folder's record of a file: the same as [`Output`], its SHA-256 written first.
@@ -224,15 +243,15 @@ pub struct CompareOutput {
 
 /// What a manifest records of each file.
 pub trait Record: Sized {
-    /// The record of a file's bytes.
-    fn of(bytes: &[u8]) -> Self;
+    /// The record of the bytes of the file `name`.
+    fn of(name: &str, bytes: &[u8]) -> Self;
     /// The SHA-256 recorded.
     fn sha256(&self) -> &str;
 }
 
 impl Record for Output {
-    fn of(bytes: &[u8]) -> Output {
-        Output::of(bytes)
+    fn of(name: &str, bytes: &[u8]) -> Output {
+        Output::of(name, bytes)
     }
     fn sha256(&self) -> &str {
         &self.sha256
@@ -240,8 +259,8 @@ impl Record for Output {
 }
 
 impl Record for CompareOutput {
-    fn of(bytes: &[u8]) -> CompareOutput {
-        let o = Output::of(bytes);
+    fn of(name: &str, bytes: &[u8]) -> CompareOutput {
+        let o = Output::of(name, bytes);
         CompareOutput {
             sha256: o.sha256,
             rows: o.rows,
@@ -265,7 +284,12 @@ impl<R> Default for Outputs<R> {
 impl<R: Record> Outputs<R> {
     /// The records of files `(name, bytes)`, in their order.
     pub fn of(files: &[(String, Vec<u8>)]) -> Outputs<R> {
-        Outputs(files.iter().map(|(n, b)| (n.clone(), R::of(b))).collect())
+        Outputs(
+            files
+                .iter()
+                .map(|(n, b)| (n.clone(), R::of(n, b)))
+                .collect(),
+        )
     }
 
     /// The record of the file `name`.
@@ -586,9 +610,16 @@ impl RunManifest {
             },
             settings: rubric.provenance.effective.clone(),
             pipeline_settings: Some(pipeline_settings(rubric)),
+            format: format_of(files),
             outputs: Outputs::of(files),
             options,
         }
+    }
+
+    /// The format of the folder's tables (CSV when none is recorded); `shown` is the manifest's
+    /// path, for messages.
+    pub fn table_format(&self, shown: &str) -> Result<TableFormat, Problem> {
+        known_format(self.format.as_deref(), shown)
     }
 
     /// The `score` options, when the folder records them; `shown` is the manifest's path, for
@@ -689,6 +720,9 @@ pub struct CompareManifest {
     /// `--set` overrides as given.
     #[serde(default)]
     pub set: Vec<String>,
+    /// The format of the folder's tables, when not CSV (`parquet`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
     /// Every file of the folder but the manifest.
     #[serde(default)]
     pub outputs: Outputs<CompareOutput>,
@@ -792,6 +826,14 @@ impl Manifest {
         }
     }
 
+    /// The table format the manifest records (none: CSV).
+    pub fn format(&self) -> Option<&str> {
+        match self {
+            Manifest::Run(m) => m.format.as_deref(),
+            Manifest::Compare(m) => m.format.as_deref(),
+        }
+    }
+
     /// The SHA-256 the manifest records for the folder's file `name`.
     pub fn sha256(&self, name: &str) -> Option<&str> {
         match self {
@@ -807,6 +849,43 @@ impl Manifest {
             Manifest::Compare(m) => &m.accord_version,
         };
         Some(v.as_str()).filter(|v| !v.is_empty())
+    }
+}
+
+/// The format a manifest's `format` names, refusing one this accord does not write.
+fn known_format(name: Option<&str>, shown: &str) -> Result<TableFormat, Problem> {
+    TableFormat::of_name(name).ok_or_else(|| {
+        Problem::new(format!(
+            "`{shown}` records the table format `{}`, which this accord does not write",
+            name.unwrap_or_default()
+        ))
+        .at(Location::file(shown).with_key("format"))
+        .help("this accord writes `csv` and `parquet` tables")
+    })
+}
+
+/// Refuses a folder whose tables are not CSV, for a command that reads its tables (`what`:
+/// `report`, `compare`); `shown` is the manifest's path.
+pub fn require_csv(m: &Manifest, shown: &str, what: &str) -> Result<(), Problem> {
+    require_csv_format(m.format(), shown, what)
+}
+
+/// Refuses the table format `name` a manifest records unless it is CSV (see [`require_csv`]).
+pub fn require_csv_format(name: Option<&str>, shown: &str, what: &str) -> Result<(), Problem> {
+    match known_format(name, shown)? {
+        TableFormat::Csv => Ok(()),
+        TableFormat::Parquet => {
+            let folder = Path::new(shown)
+                .parent()
+                .map_or_else(|| shown.to_string(), |p| p.display().to_string());
+            Err(Problem::new(format!(
+                "`{folder}` holds parquet tables; `{what}` reads results folders written as CSV"
+            ))
+            .at(Location::file(shown).with_key("format"))
+            .help(format!(
+                "write the folder again without `--format parquet` (CSV is the default) and give that to `{what}`"
+            )))
+        }
     }
 }
 

@@ -1,13 +1,14 @@
 //! Writing results: CSV cells, numbers, and results folders written whole or not at all.
 
 pub mod check;
+mod columnar;
 mod files;
 pub mod manifest;
 pub mod schema;
 
 pub use files::{
-    manifest, manifest_with, ranking_order as files_ranking, score_files, score_files_dated,
-    score_tables, share,
+    manifest, manifest_with, ranking_order as files_ranking, score_files, score_files_as,
+    score_files_dated, score_tables, share,
 };
 
 use std::path::{Path, PathBuf};
@@ -54,6 +55,17 @@ impl Csv {
     {
         // Writing to a Vec cannot fail.
         let _ = self.writer.write_record(cells);
+    }
+
+    /// Writes one field of the current record (already formatted).
+    pub fn field(&mut self, cell: &[u8]) {
+        // Writing to a Vec cannot fail.
+        let _ = self.writer.write_field(cell);
+    }
+
+    /// Ends the current record.
+    pub fn end_row(&mut self) {
+        let _ = self.writer.write_record(None::<&[u8]>);
     }
 
     /// The bytes.

@@ -8,7 +8,9 @@
 //! sensitivity analysis), all of one type. A second serialisation of a `Table` is one more
 //! function beside [`to_csv`]: the cells and types are already there.
 
+use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::{Csv, number, text};
 use crate::error::{Location, Problem};
@@ -926,8 +928,9 @@ pub enum Cell {
     Na,
     /// No value is due (a matrix's diagonal, an undated row), written as an empty cell.
     Blank,
-    /// Text (a code, an id, a name, a label, a date).
-    Text(String),
+    /// Text (a code, an id, a name, a label, a date), shared by the cells that repeat it (a
+    /// jurisdiction's code on each of its rows).
+    Text(Arc<str>),
     /// A number.
     Number(f64),
     /// A whole number.
@@ -938,8 +941,8 @@ pub enum Cell {
 
 impl Cell {
     /// A text cell.
-    pub fn text(s: impl Into<String>) -> Cell {
-        Cell::Text(s.into())
+    pub fn text(s: impl AsRef<str>) -> Cell {
+        Cell::Text(Arc::from(s.as_ref()))
     }
 
     /// A number, or `NA`.
@@ -983,6 +986,30 @@ impl Cell {
         }
     }
 
+    /// Appends the cell as CSV writes it to `out` (the text of [`Cell::to_csv`]).
+    pub fn write_csv(&self, out: &mut String) {
+        match self {
+            Cell::Na => out.push_str("NA"),
+            Cell::Blank => {}
+            Cell::Text(s) => {
+                if matches!(s.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r')) {
+                    out.push('\'');
+                }
+                out.push_str(s);
+            }
+            // As `output::number`: zero (of either sign) is `0`, a value that is not finite `NA`.
+            Cell::Number(x) if *x == 0.0 => out.push('0'),
+            Cell::Number(x) if !x.is_finite() => out.push_str("NA"),
+            Cell::Number(x) => {
+                let _ = write!(out, "{x}");
+            }
+            Cell::Integer(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Cell::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        }
+    }
+
     /// The cell as CSV writes it (text neutralised for spreadsheets by `output::text`).
     pub fn to_csv(&self) -> String {
         match self {
@@ -1002,7 +1029,10 @@ impl Cell {
 pub struct Table {
     file: &'static File,
     header: Vec<String>,
-    rows: Vec<Vec<Cell>>,
+    types: Vec<Type>,
+    /// The rows' cells one after another, a row every `header.len()` cells (one allocation for
+    /// the table, not one per row).
+    cells: Vec<Cell>,
 }
 
 impl Table {
@@ -1015,29 +1045,40 @@ impl Table {
     /// `as_of` column of a run on several dates.
     pub fn with(file: &'static File, family: &[String], dated: bool) -> Table {
         let mut header = Vec::new();
-        let fixed = |header: &mut Vec<String>, cols: &[Column]| {
-            for c in cols {
-                if c.presence != Presence::Dated || dated {
-                    header.push(c.name.to_string());
-                }
+        let mut types = Vec::new();
+        let fixed = |header: &mut Vec<String>, types: &mut Vec<Type>, cols: &[Column]| {
+            for c in cols
+                .iter()
+                .filter(|c| c.presence != Presence::Dated || dated)
+            {
+                header.push(c.name.to_string());
+                types.push(c.ty);
             }
         };
         if let Format::Csv { lead, tail, .. } = file.format {
-            fixed(&mut header, lead);
+            fixed(&mut header, &mut types, lead);
+            let ty = file.family().map_or(Type::Text, |f| f.ty);
             header.extend(family.iter().cloned());
-            fixed(&mut header, tail);
+            types.extend(std::iter::repeat_n(ty, family.len()));
+            fixed(&mut header, &mut types, tail);
         }
         Table {
             file,
             header,
-            rows: Vec::new(),
+            types,
+            cells: Vec::new(),
         }
+    }
+
+    /// Makes room for `rows` more rows.
+    pub fn reserve(&mut self, rows: usize) {
+        self.cells.reserve(rows.saturating_mul(self.header.len()));
     }
 
     /// Adds a row, one cell per column of the header.
     pub fn push(&mut self, row: Vec<Cell>) {
         debug_assert_eq!(row.len(), self.header.len(), "{}", self.file.name);
-        self.rows.push(row);
+        self.cells.extend(row);
     }
 
     /// The description.
@@ -1050,9 +1091,30 @@ impl Table {
         &self.header
     }
 
-    /// The rows.
-    pub fn rows(&self) -> &[Vec<Cell>] {
-        &self.rows
+    /// The rows, in order.
+    pub fn rows(&self) -> std::slice::Chunks<'_, Cell> {
+        self.cells.chunks(self.header.len().max(1))
+    }
+
+    /// How many rows it has.
+    pub fn len(&self) -> usize {
+        self.cells.len() / self.header.len().max(1)
+    }
+
+    /// Whether it has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    /// The cells of the rows `start..end`, one row after another.
+    pub fn row_cells(&self, start: usize, end: usize) -> &[Cell] {
+        let w = self.header.len();
+        &self.cells[start * w..end * w]
+    }
+
+    /// The type of each column of the header.
+    pub fn types(&self) -> Vec<Type> {
+        self.types.clone()
     }
 
     /// The file's name and its CSV bytes.
@@ -1060,15 +1122,89 @@ impl Table {
         let bytes = to_csv(&self);
         (self.file.name.to_string(), bytes)
     }
+
+    /// The file's name and bytes in `format` (a parquet table is named `.parquet`).
+    pub fn into_file_as(self, format: TableFormat) -> (String, Vec<u8>) {
+        match format {
+            TableFormat::Csv => self.into_file(),
+            TableFormat::Parquet => {
+                let bytes = to_parquet(&self);
+                (format.name(self.file.name), bytes)
+            }
+        }
+    }
+}
+
+/// The format a results folder's tables are written in (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TableFormat {
+    /// CSV, the default.
+    #[default]
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+}
+
+impl TableFormat {
+    /// Its name, as `--format` and the manifest's `format` give it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TableFormat::Csv => "csv",
+            TableFormat::Parquet => "parquet",
+        }
+    }
+
+    /// The format a manifest's `format` names (none recorded: CSV).
+    pub fn of_name(name: Option<&str>) -> Option<TableFormat> {
+        match name {
+            None | Some("csv") => Some(TableFormat::Csv),
+            Some("parquet") => Some(TableFormat::Parquet),
+            Some(_) => None,
+        }
+    }
+
+    /// The name of the described table `csv_name` (`scores.csv`) in this format.
+    pub fn name(self, csv_name: &str) -> String {
+        match self {
+            TableFormat::Csv => csv_name.to_string(),
+            TableFormat::Parquet => {
+                let stem = csv_name.strip_suffix(".csv").unwrap_or(csv_name);
+                format!("{stem}.parquet")
+            }
+        }
+    }
+}
+
+/// The parquet bytes of a table: one column per header column, typed by the description (see
+/// `output::columnar` for the mapping), `NA` as null.
+pub fn to_parquet(t: &Table) -> Vec<u8> {
+    #[expect(
+        clippy::expect_used,
+        reason = "writing to memory cannot fail, every column is OPTIONAL with a logical type its physical type admits, and each gets one definition level per row"
+    )]
+    super::columnar::write(t).expect("a table's parquet bytes")
+}
+
+/// Reads parquet bytes written by [`to_parquet`] back: the header and the rows as cells (a
+/// date as its `YYYY-MM-DD` text, a null as `NA`), or the reader's message.
+pub fn read_parquet(bytes: Vec<u8>) -> Result<(Vec<String>, Vec<Vec<Cell>>), String> {
+    super::columnar::read(bytes)
 }
 
 /// The CSV bytes of a table: UTF-8, `\n` line ends, its header then its rows, text neutralised
-/// for spreadsheets, numbers in shortest round-trip form, `NA` for missing.
+/// for spreadsheets, numbers in shortest round-trip form, `NA` for missing. Each cell is
+/// formatted into one reused buffer (the same text as [`Cell::to_csv`]), not a string of its own.
 pub fn to_csv(t: &Table) -> Vec<u8> {
     let mut csv = Csv::new();
     csv.row(t.header.iter().map(|h| text(h)));
-    for row in &t.rows {
-        csv.row(row.iter().map(Cell::to_csv));
+    let mut buf = String::new();
+    for row in t.rows() {
+        for cell in row {
+            buf.clear();
+            cell.write_csv(&mut buf);
+            csv.field(buf.as_bytes());
+        }
+        csv.end_row();
     }
     csv.finish()
 }
@@ -1207,7 +1343,7 @@ fn parse_cell(s: &str, ty: Type) -> Option<Cell> {
         return Some(Cell::Na);
     }
     match ty {
-        Type::Code | Type::Text => Some(Cell::Text(untext(s))),
+        Type::Code | Type::Text => Some(Cell::Text(untext(s).into())),
         Type::Number => t
             .parse::<f64>()
             .ok()
@@ -1219,13 +1355,13 @@ fn parse_cell(s: &str, ty: Type) -> Option<Cell> {
             .ok()
             .filter(|x| (-SHARE_ROUNDING..=1.0 + SHARE_ROUNDING).contains(x))
             .map(Cell::Number),
-        Type::Date => crate::evidence::parse_date(t).map(|_| Cell::Text(t.to_string())),
+        Type::Date => crate::evidence::parse_date(t).map(|_| Cell::Text(t.into())),
         Type::Boolean => match t {
             "true" => Some(Cell::Bool(true)),
             "false" => Some(Cell::Bool(false)),
             _ => None,
         },
-        Type::Label(words) => words.contains(&t).then(|| Cell::Text(t.to_string())),
+        Type::Label(words) => words.contains(&t).then(|| Cell::Text(t.into())),
     }
 }
 

@@ -501,6 +501,7 @@ fn read_manifest(dir: &Path) -> Result<Manifest, Problem> {
     }
     let path_shown = dir.join("manifest.json").display().to_string();
     let (read, sha256) = manifest::read(dir)?;
+    manifest::require_csv(&read, &path_shown, "report")?;
     Ok(Manifest {
         command: read.command().to_string(),
         read,

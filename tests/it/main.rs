@@ -29,6 +29,7 @@ mod hostile_text;
 mod hostile_workbooks;
 mod layers;
 mod output_safety;
+mod parquet;
 mod properties;
 mod public_data;
 mod random_rubrics;
