@@ -219,8 +219,10 @@ impl std::hash::Hasher for WordHasher {
     }
 }
 
-/// The most node aggregations a [`NodeMemo`] keeps.
-const NODE_MEMO_ENTRIES: usize = 4096;
+/// The most node aggregations a [`NodeMemo`] keeps, per criterion of the data: each holds a
+/// column's worth of scores, coverage and perhaps logarithms, so the memo stays within a few
+/// times the size of the stages it sits beside.
+const NODE_MEMO_PER_CRITERION: usize = 16;
 
 /// What a node's aggregation depends on beyond the normalised values and their coverage.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -269,12 +271,18 @@ impl NodeMemo {
     }
 
     /// Keeps an aggregation (unless the memo is full) and gives its number.
-    fn keep(&self, key: NodeKey, scores: Vec<Option<f64>>, cov: Vec<f64>) -> Option<u64> {
+    fn keep(
+        &self,
+        key: NodeKey,
+        scores: Vec<Option<f64>>,
+        cov: Vec<f64>,
+        criteria: usize,
+    ) -> Option<u64> {
         let mut entries = self.entries.write().ok()?;
         if let Some(e) = entries.get(&key) {
             return Some(e.id);
         }
-        if entries.len() >= NODE_MEMO_ENTRIES {
+        if entries.len() >= NODE_MEMO_PER_CRITERION * criteria.max(1) {
             return None;
         }
         let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
@@ -758,7 +766,7 @@ impl<'a> Pipeline<'a> {
                 node_logs[k] = Some(log_column(&scores));
             }
             if let Some(key) = key {
-                ids[k] = data.nodes.keep(key, scores, cov);
+                ids[k] = data.nodes.keep(key, scores, cov, data.normalised.ncol);
             }
         }
         Ok((node_score, node_cov))
