@@ -10,7 +10,6 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Instant;
 
 use pyo3::exceptions::PyException;
@@ -94,36 +93,38 @@ fn guarded<T: Send>(
     })
 }
 
-/// The evaluated run and, once asked for, its what-if baseline.
-///
-/// The baseline borrows the run; both live behind one `Arc`'d allocation that never moves and
-/// outlives the baseline, which is declared first and so dropped first.
-struct Cached {
-    // SAFETY: `baseline` borrows `*scored` ('static stands for "as long as `scored`"); the
-    // `Arc` keeps that allocation at one address until `Cached` is dropped, and the field order
-    // drops `baseline` before `scored`. Neither is ever handed out with the false lifetime: only
-    // through `&self`, which bounds it.
-    baseline: std::sync::OnceLock<Result<Baseline<'static>, String>>,
-    scored: Arc<Scored>,
-}
+/// The what-if baseline of a run, made on the first what-if call and kept.
+type LazyBaseline<'a> = std::sync::OnceLock<Result<Baseline<'a>, String>>;
+
+self_cell::self_cell!(
+    /// The evaluated run and, once asked for, its what-if baseline, which borrows it.
+    struct Cached {
+        owner: Scored,
+        #[not_covariant]
+        dependent: LazyBaseline,
+    }
+);
 
 impl Cached {
-    fn new(scored: Scored) -> Cached {
-        Cached {
-            baseline: std::sync::OnceLock::new(),
-            scored: Arc::new(scored),
-        }
+    fn of(scored: Scored) -> Cached {
+        Cached::new(scored, |_| std::sync::OnceLock::new())
     }
 
-    /// The baseline, computed on first use.
-    fn baseline(&self) -> Result<&Baseline<'_>, Failure> {
-        let made = self.baseline.get_or_init(|| {
-            let scored: &Scored = &self.scored;
-            // SAFETY: see the struct; the reference lives as long as `self.scored`'s allocation.
-            let scored: &'static Scored = unsafe { &*std::ptr::from_ref(scored) };
-            Baseline::new(scored).map_err(|e| e.to_string())
-        });
-        made.as_ref().map_err(|e| Failure::Internal(e.clone()))
+    fn scored(&self) -> &Scored {
+        self.borrow_owner()
+    }
+
+    /// `f` on the baseline, computed on first use.
+    fn with_baseline<R>(
+        &self,
+        f: impl FnOnce(&Baseline<'_>) -> Result<R, Failure>,
+    ) -> Result<R, Failure> {
+        self.with_dependent(|scored, lazy| {
+            match lazy.get_or_init(|| Baseline::new(scored).map_err(|e| e.to_string())) {
+                Ok(base) => f(base),
+                Err(e) => Err(Failure::Internal(e.clone())),
+            }
+        })
     }
 }
 
@@ -211,7 +212,7 @@ fn score<'py>(
                 .collect::<Result<Vec<_>, _>>()?
         };
         Ok(Run {
-            runs: runs.into_iter().map(Cached::new).collect(),
+            runs: runs.into_iter().map(Cached::of).collect(),
             invocation: resolved.invocation.clone(),
             guard_paths: guard_inputs(&resolved),
             library_seconds: start.elapsed().as_secs_f64(),
@@ -278,7 +279,7 @@ fn table_to_py<'py>(py: Python<'py>, t: &Table) -> PyResult<Bound<'py, PyTuple>>
 
 impl Run {
     fn scored(&self) -> Vec<Scored> {
-        self.runs.iter().map(|c| (*c.scored).clone()).collect()
+        self.runs.iter().map(|c| c.scored().clone()).collect()
     }
 
     fn first(&self) -> &Cached {
@@ -333,20 +334,20 @@ impl Run {
     fn dates(&self) -> Vec<String> {
         self.runs
             .iter()
-            .map(|c| c.scored.results.date.to_string())
+            .map(|c| c.scored().results.date.to_string())
             .collect()
     }
 
     /// Rubric id, version and the number of criteria.
     fn rubric(&self) -> (String, String, usize) {
-        let r = &self.first().scored.rubric;
+        let r = &self.first().scored().rubric;
         (r.meta.id.clone(), r.meta.version.clone(), r.criteria.len())
     }
 
     /// The jurisdictions of the inputs: (code, name).
     fn jurisdictions(&self) -> Vec<(String, String)> {
         self.first()
-            .scored
+            .scored()
             .inputs
             .jurisdictions
             .list
@@ -407,7 +408,7 @@ impl Run {
             return Err(Failure::Internal(format!("no date number {date}")).into());
         };
         let json = guarded(py, || {
-            let e = accord::explain::explain(&c.scored, &jurisdiction, node.as_deref())?;
+            let e = accord::explain::explain(c.scored(), &jurisdiction, node.as_deref())?;
             Ok(e.to_json().to_string())
         })?;
         Ok(json)
@@ -438,7 +439,7 @@ impl Run {
         use accord::align::{Level, Options};
         let c = self.first();
         let out = guarded(py, || {
-            let s: &Scored = &c.scored;
+            let s: &Scored = c.scored();
             let level = match &level {
                 Some(name) => Level::from_name(name).ok_or_else(|| {
                     InputError::one(Problem::new(format!(
@@ -505,7 +506,7 @@ impl Run {
 
     /// Node ids in rubric order (the index first), with their kinds.
     fn nodes(&self) -> Vec<(String, String)> {
-        let r = &self.first().scored.rubric;
+        let r = &self.first().scored().rubric;
         r.nodes
             .iter()
             .map(|n| {
@@ -527,18 +528,19 @@ impl Run {
     ) -> PyResult<(Vec<String>, Vec<Vec<Option<f64>>>, Vec<Option<u32>>, f64)> {
         let c = self.first();
         let out = guarded(py, || {
-            let base = c.baseline()?;
-            let start = Instant::now();
-            let scenario = Run::scenario(base, &settings, &weights)?;
-            let r = base.apply(&scenario).map_err(InputError::from)?;
-            let seconds = start.elapsed().as_secs_f64();
-            let list = &c.scored.inputs.jurisdictions.list;
-            let codes: Vec<String> = r.units.iter().map(|&u| list[u].code.clone()).collect();
-            let rows: Vec<Vec<Option<f64>>> = (0..r.units.len())
-                .map(|i| (0..r.nodes.ncol).map(|k| r.nodes.get(i, k)).collect())
-                .collect();
-            let ranks = accord::base::rank::rank_with(r.index_scores(), r.ties);
-            Ok((codes, rows, ranks, seconds))
+            c.with_baseline(|base| {
+                let start = Instant::now();
+                let scenario = Run::scenario(base, &settings, &weights)?;
+                let r = base.apply(&scenario).map_err(InputError::from)?;
+                let seconds = start.elapsed().as_secs_f64();
+                let list = &c.scored().inputs.jurisdictions.list;
+                let codes: Vec<String> = r.units.iter().map(|&u| list[u].code.clone()).collect();
+                let rows: Vec<Vec<Option<f64>>> = (0..r.units.len())
+                    .map(|i| (0..r.nodes.ncol).map(|k| r.nodes.get(i, k)).collect())
+                    .collect();
+                let ranks = accord::base::rank::rank_with(r.index_scores(), r.ties);
+                Ok((codes, rows, ranks, seconds))
+            })
         })?;
         Ok(out)
     }
@@ -555,49 +557,50 @@ impl Run {
         use rayon::prelude::*;
         let c = self.first();
         let out = guarded(py, || {
-            let base = c.baseline()?;
-            let n = c.scored.inputs.jurisdictions.len();
-            // Settings text is validated once per distinct text, not once per scenario.
-            let mut by_text: Vec<(&Vec<String>, Scenario)> = Vec::new();
-            for (sets, _) in &scenarios {
-                if !sets.is_empty() && !by_text.iter().any(|(s, _)| *s == sets) {
-                    by_text.push((sets, Run::scenario(base, sets, &[])?));
-                }
-            }
-            let built: Vec<Scenario> = scenarios
-                .iter()
-                .map(|(sets, weights)| {
-                    let mut s = if sets.is_empty() {
-                        Scenario::default()
-                    } else {
-                        by_text
-                            .iter()
-                            .find(|(t, _)| *t == sets)
-                            .map(|(_, s)| s.clone())
-                            .unwrap_or_default()
-                    };
-                    let w = Run::scenario(base, &[], weights)?;
-                    s.changes.extend(w.changes);
-                    Ok(s)
-                })
-                .collect::<Result<_, Failure>>()?;
-            let rows = built
-                .par_iter()
-                .map(|s| {
-                    let r = base.apply(s).map_err(InputError::from)?;
-                    let ranks = accord::base::rank::rank_with(r.index_scores(), r.ties);
-                    let mut row = vec![0u32; n];
-                    for (i, &u) in r.units.iter().enumerate() {
-                        row[u] = ranks[i].unwrap_or(0);
+            c.with_baseline(|base| {
+                let n = c.scored().inputs.jurisdictions.len();
+                // Settings text is validated once per distinct text, not once per scenario.
+                let mut by_text: Vec<(&Vec<String>, Scenario)> = Vec::new();
+                for (sets, _) in &scenarios {
+                    if !sets.is_empty() && !by_text.iter().any(|(s, _)| *s == sets) {
+                        by_text.push((sets, Run::scenario(base, sets, &[])?));
                     }
-                    Ok(row)
-                })
-                .collect::<Result<Vec<_>, Failure>>()?;
-            Ok(rows
-                .iter()
-                .flatten()
-                .flat_map(|r| r.to_le_bytes())
-                .collect::<Vec<u8>>())
+                }
+                let built: Vec<Scenario> = scenarios
+                    .iter()
+                    .map(|(sets, weights)| {
+                        let mut s = if sets.is_empty() {
+                            Scenario::default()
+                        } else {
+                            by_text
+                                .iter()
+                                .find(|(t, _)| *t == sets)
+                                .map(|(_, s)| s.clone())
+                                .unwrap_or_default()
+                        };
+                        let w = Run::scenario(base, &[], weights)?;
+                        s.changes.extend(w.changes);
+                        Ok(s)
+                    })
+                    .collect::<Result<_, Failure>>()?;
+                let rows = built
+                    .par_iter()
+                    .map(|s| {
+                        let r = base.apply(s).map_err(InputError::from)?;
+                        let ranks = accord::base::rank::rank_with(r.index_scores(), r.ties);
+                        let mut row = vec![0u32; n];
+                        for (i, &u) in r.units.iter().enumerate() {
+                            row[u] = ranks[i].unwrap_or(0);
+                        }
+                        Ok(row)
+                    })
+                    .collect::<Result<Vec<_>, Failure>>()?;
+                Ok(rows
+                    .iter()
+                    .flatten()
+                    .flat_map(|r| r.to_le_bytes())
+                    .collect::<Vec<u8>>())
+            })
         })?;
         Ok(PyBytes::new(py, &out))
     }
