@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write N FICTIONAL units for scale tests and benchmarks, from the demo set's patterns.
 
-    python3 tools/scale_data.py N OUT [--seed S] [--flip P] [--missing P] [--dated]
+    python3 tools/scale_data.py N OUT [--seed S] [--flip P] [--missing P] [--dated] [--dyads]
 
 Each unit copies the undated evidence of one of the 48 fictional jurisdictions of `data/demo`
 (unit k takes demo jurisdiction k mod 48, so the blocs keep their shares), then perturbs it:
@@ -19,16 +19,23 @@ on them would be ties; the noise makes the units differ while keeping the blocs'
 
 The units' codes are `U000001`, `U000002`, ... (listed with `allow` = yes, as sub-national codes
 are), named `Unit 1`, ...; `group:bloc` and `group:region` are those of the demo jurisdiction a
-unit derives from, which `group:origin` names. No dyads are written, so the rubric's two
-partner-count criteria are unknown for every unit. `--dated` also copies the demo's dated rows
+unit derives from, which `group:origin` names. `--dated` also copies the demo's dated rows
 (values that changed over time), with their dates.
+
+Without `--dyads` no dyads are written, so the rubric's two partner-count criteria are unknown for
+every unit. With it, `dyads.csv` copies the demo's treaty network into each block of 48
+consecutive units: unit k (demo jurisdiction t = k mod 48) gets each demo row of t, with its
+partner replaced by the unit of the same block that derives from the partner (left out when that
+unit is past N, or, with probability `--missing`, as evidence never coded). The network stays
+sparse: about 10 rows a unit, whatever N. Its draws come from a second generator seeded from the
+seed, so `--dyads` leaves `evidence.csv` as it is without it.
 
 OUT also gets an `accord.toml` that fixes the evaluation date at the demo's, 2025-12-31, so that
 a date moved later does not move the date every unit is scored on.
 
 The script uses only the Python standard library and one seeded random generator, and never
 reads the clock: the same N, options and seed write byte-identical files. It writes
-`jurisdictions.csv`, `evidence.csv` and `accord.toml` into OUT (created if missing); score them
+`jurisdictions.csv`, `evidence.csv`, `accord.toml` (and `dyads.csv` with `--dyads`) into OUT (created if missing); score them
 with
 
     accord score --data OUT --out OUT-results
@@ -96,6 +103,7 @@ def main():
     ap.add_argument("--flip", type=float, default=0.1, help="chance a value is redrawn from its bloc")
     ap.add_argument("--missing", type=float, default=0.03, help="chance a row is left out")
     ap.add_argument("--dated", action="store_true", help="also copy the demo's dated rows")
+    ap.add_argument("--dyads", action="store_true", help="also write dyads.csv: the demo's treaty network per block of 48 units")
     args = ap.parse_args()
     if args.n < 1 or args.n > 9_999_999:
         sys.exit("N must be between 1 and 9,999,999")
@@ -165,6 +173,36 @@ def main():
                 elif DATE.match(value):
                     value = shift_date(value, days)
                 ew.writerow([code, field, value, SOURCE, r["as_of"], ""])
+    if args.dyads:
+        write_dyads(args, jurisdictions, width)
+
+
+def write_dyads(args, jurisdictions, width):
+    with open(os.path.join(DEMO, "dyads.csv"), newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        demo = list(reader)
+    a_col, b_col, source_col = header.index("a"), header.index("b"), header.index("source")
+    index = {j["code"]: i for i, j in enumerate(jurisdictions)}
+    of = {}
+    for r in demo:
+        of.setdefault(index[r[a_col]], []).append(r)
+    block = len(jurisdictions)
+    rng = random.Random(f"dyads {args.seed}")
+    with open(os.path.join(args.out, "dyads.csv"), "w", newline="", encoding="utf-8") as df:
+        dw = csv.writer(df, lineterminator="\n")
+        dw.writerow(header)
+        for k in range(args.n):
+            for r in of.get(k % block, []):
+                partner = (k // block) * block + index[r[b_col]]
+                leave_out = rng.random() < args.missing
+                if partner >= args.n or leave_out:
+                    continue
+                row = list(r)
+                row[a_col] = f"U{k + 1:0{width}d}"
+                row[b_col] = f"U{partner + 1:0{width}d}"
+                row[source_col] = SOURCE
+                dw.writerow(row)
 
 
 if __name__ == "__main__":
