@@ -457,9 +457,25 @@ fn yes_no_on(s: &Scored, j: usize, field: usize, date: Date) -> Result<Option<bo
     )
 }
 
-/// Runs the dyadic half: one channel per instrument, cooperation matrices and network measures
-/// on the evaluation date.
-pub fn cooperation(s: &Scored) -> Result<Cooperation, InputError> {
+/// A channel's id, what it provides, and what its statuses follow from.
+type GatheredChannel = (String, Vec<String>, Gathered);
+
+/// What one channel's statuses follow from, gathered once for both forms of the dyadic half.
+enum Gathered {
+    /// A bilateral instrument: its dyad rows on the evaluation date and whose partner lists are
+    /// complete.
+    Bilateral {
+        directed: bool,
+        rows: Vec<DyadLink>,
+        complete: Vec<bool>,
+    },
+    /// A multilateral instrument: every jurisdiction's party status.
+    Multilateral { parties: Vec<Option<bool>> },
+}
+
+/// The channels (id, what it provides, what its statuses follow from) and every jurisdiction's
+/// network weight, with every problem reading them raised together.
+fn gather(s: &Scored) -> Result<(Vec<GatheredChannel>, Vec<Option<f64>>), InputError> {
     let rubric = &s.rubric;
     let inputs = &s.inputs;
     let n = inputs.jurisdictions.len();
@@ -484,11 +500,12 @@ pub fn cooperation(s: &Scored) -> Result<Cooperation, InputError> {
             .iter()
             .map(|j| j.complete.get(k).copied().unwrap_or(false))
             .collect();
-        channels.push(Channel {
-            id: inst.id.clone(),
-            provides: inst.provides.clone(),
-            status: network::bilateral(n, inst.directed, &rows, &complete, inputs.dyads.is_some()),
-        });
+        let gathered = Gathered::Bilateral {
+            directed: inst.directed,
+            rows,
+            complete,
+        };
+        channels.push((inst.id.clone(), inst.provides.clone(), gathered));
     }
     for m in &rubric.multilateral {
         let mut parties = Vec::with_capacity(n);
@@ -501,11 +518,11 @@ pub fn cooperation(s: &Scored) -> Result<Cooperation, InputError> {
                 }
             }
         }
-        channels.push(Channel {
-            id: m.id.clone(),
-            provides: m.provides.clone(),
-            status: network::multilateral(&parties),
-        });
+        channels.push((
+            m.id.clone(),
+            m.provides.clone(),
+            Gathered::Multilateral { parties },
+        ));
     }
     let mut weights = Vec::with_capacity(n);
     for j in 0..n {
@@ -521,6 +538,30 @@ pub fn cooperation(s: &Scored) -> Result<Cooperation, InputError> {
         });
     }
     problems.check()?;
+    Ok((channels, weights))
+}
+
+/// Runs the dyadic half: one channel per instrument, cooperation matrices and network measures
+/// on the evaluation date.
+pub fn cooperation(s: &Scored) -> Result<Cooperation, InputError> {
+    let n = s.inputs.jurisdictions.len();
+    let has_dyads = s.inputs.dyads.is_some();
+    let (gathered, weights) = gather(s)?;
+    let channels: Vec<Channel> = gathered
+        .into_iter()
+        .map(|(id, provides, g)| Channel {
+            id,
+            provides,
+            status: match g {
+                Gathered::Bilateral {
+                    directed,
+                    rows,
+                    complete,
+                } => network::bilateral(n, directed, &rows, &complete, has_dyads),
+                Gathered::Multilateral { parties } => network::multilateral(&parties),
+            },
+        })
+        .collect();
     let extradition = network::matrix(n, &channels, Some("extradition"));
     let legal_assistance = network::matrix(n, &channels, Some("legal_assistance"));
     let any = network::matrix(n, &channels, None);
@@ -550,67 +591,24 @@ pub struct LongCooperation {
 /// Runs the dyadic half in the long form: the same statuses and measures as [`cooperation`],
 /// in memory linear in the jurisdictions and dyad rows.
 pub fn cooperation_long(s: &Scored) -> Result<LongCooperation, InputError> {
-    let rubric = &s.rubric;
-    let inputs = &s.inputs;
-    let n = inputs.jurisdictions.len();
-    let date = s.results.date;
-    let mut problems = Problems::new();
-    let mut channels = Vec::new();
-    for (k, inst) in rubric.instruments.iter().enumerate() {
-        let rows: Vec<DyadLink> = inputs
-            .dyads
-            .iter()
-            .flat_map(|d| d.list.iter())
-            .filter(|d| d.instrument == k)
-            .map(|d| DyadLink {
-                a: d.a,
-                b: d.b,
-                binding: d.binding_on(date),
-            })
-            .collect();
-        let complete: Vec<bool> = inputs
-            .jurisdictions
-            .list
-            .iter()
-            .map(|j| j.complete.get(k).copied().unwrap_or(false))
-            .collect();
-        channels.push(LongChannel {
-            id: inst.id.clone(),
-            provides: inst.provides.clone(),
-            source: Source::bilateral(n, inst.directed, &rows, &complete, inputs.dyads.is_some()),
-        });
-    }
-    for m in &rubric.multilateral {
-        let mut parties = Vec::with_capacity(n);
-        for j in 0..n {
-            match yes_no_on(s, j, m.field, date) {
-                Ok(v) => parties.push(v),
-                Err(p) => {
-                    problems.push(p);
-                    parties.push(None);
-                }
-            }
-        }
-        channels.push(LongChannel {
-            id: m.id.clone(),
-            provides: m.provides.clone(),
-            source: Source::Multilateral { parties },
-        });
-    }
-    let mut weights = Vec::with_capacity(n);
-    for j in 0..n {
-        weights.push(match rubric.network.weights {
-            NetworkWeights::Equal => Some(1.0),
-            NetworkWeights::Field(f) => match yes_no_on(s, j, f, date) {
-                Ok(v) => v.map(|b| if b { 1.0 } else { 0.0 }),
-                Err(p) => {
-                    problems.push(p);
-                    None
-                }
+    let n = s.inputs.jurisdictions.len();
+    let has_dyads = s.inputs.dyads.is_some();
+    let (gathered, weights) = gather(s)?;
+    let channels: Vec<LongChannel> = gathered
+        .into_iter()
+        .map(|(id, provides, g)| LongChannel {
+            id,
+            provides,
+            source: match g {
+                Gathered::Bilateral {
+                    directed,
+                    rows,
+                    complete,
+                } => Source::bilateral(n, directed, &rows, &complete, has_dyads),
+                Gathered::Multilateral { parties } => Source::Multilateral { parties },
             },
-        });
-    }
-    problems.check()?;
+        })
+        .collect();
     let measures = network::long_measures(&channels, &weights);
     Ok(LongCooperation {
         channels,
