@@ -15,6 +15,8 @@
 //! alpha = 1 - (n - 1) * sum(o_ck d_ck) / sum(n_c n_k d_ck), over pairable values only (units
 //! with fewer than two values are not pairable). Nothing here reads or writes files.
 
+pub mod folder;
+
 use std::collections::BTreeMap;
 
 use crate::error::{Location, Problem};

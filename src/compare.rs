@@ -8,6 +8,8 @@
 //! whose effect on a jurisdiction's rank is largest is the one named for it; a change that cannot
 //! be applied alone is reported with its reason.
 
+pub mod folder;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 

@@ -9,6 +9,8 @@ The numbers are the command line's: the package calls the same library (the Rust
     >>> r.ranking.head()                        # best first, indexed by jurisdiction code
     >>> r.explain("USA", "P9")                  # contributions that sum to the score
     >>> r.rescore(weights={"P9": 2}).head()     # what-if, on the cached pipeline stages
+    >>> r.audit()["stats"]                      # the analyses: accord audit, agreement,
+    >>> r.sensitivity(runs=50, progress=True)   # sensitivity, and accord.compare(a, b, ...)
 
 Missing values: scores and coverage are floats with NaN for missing; ranks and other whole
 numbers are pandas' nullable ``Int64`` with ``pd.NA``; codes and names are ``str``; the
@@ -21,13 +23,14 @@ import datetime as _dt
 import html as _html
 import json as _json
 import os as _os
-from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+import sys as _sys
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 import pandas as _pd
 
 from . import _accord
 
-__all__ = ["score", "Results", "InputError", "InternalError", "__version__"]
+__all__ = ["score", "compare", "Results", "Analysis", "InputError", "InternalError", "__version__"]
 __version__: str = _accord.__version__
 
 
@@ -377,6 +380,72 @@ class Results:
         df.attrs["metric"] = met
         return df
 
+    def audit(self, stage: str = "raw") -> "Analysis":
+        """``accord audit`` on this run: statistics and data availability at ``stage`` (raw,
+        denominated, imputed, screened, treated, normalised), screening, correlations,
+        Cronbach's alpha, PCA, leave-one-out ranks, effective weights and the outlier treatment.
+        Tables: ``stats``, ``data_availability``, ``data_availability_by_node``, ``screening``,
+        ``correlations``, ``cronbach``, ``pca_variance``, ``pca_loadings``, ``leave_one_out``,
+        ``effective_weights``, ``treatment``, ``treated_points``. One date only."""
+        try:
+            return Analysis(self._run.audit(stage), "audit")
+        except (_accord.InputFailure, _accord.InternalFailure) as e:
+            _raise(e)
+
+    def agreement(self) -> "Analysis":
+        """``accord agreement`` on this run (the evidence needs a ``coder`` column):
+        Krippendorff's alpha per evidence field and overall (``agreement``) and every unit where
+        coders disagree (``disagreements``). One date only."""
+        try:
+            return Analysis(self._run.agreement(), "agreement")
+        except (_accord.InputFailure, _accord.InternalFailure) as e:
+            _raise(e)
+
+    def sensitivity(
+        self,
+        spec: Optional[PathLike] = None,
+        runs: int = 100,
+        seed: int = 1,
+        design: str = "sa",
+        sampler: str = "random",
+        bootstrap: int = 200,
+        runs_csv: bool = False,
+        threads: Optional[int] = None,
+        progress: Union[None, bool, Callable[[int, int], Any]] = None,
+    ) -> "Analysis":
+        """``accord sensitivity`` on this run: the same options as the command's flags
+        (``spec`` the factors' TOML file, default the rubric's ``[uncertainty]`` or the spec
+        beside the rubric; ``runs`` the base sample size N; ``design`` "sa" or "ua"; ``sampler``
+        "random" or "sobol"; ``bootstrap`` resamples; ``runs_csv`` adds the ``runs`` table;
+        ``threads`` worker threads, default all cores). Tables: ``rank_intervals``, then for
+        "sa" ``sensitivity_indices`` and ``sensitivity_by_jurisdiction``, ``failures`` when a
+        run failed, ``runs`` when asked for.
+
+        The work runs without the GIL. ``progress``: a callable, called with (runs done, runs in
+        all) about ten times a second and once at the end, on the calling thread with the GIL;
+        ``True`` for a tqdm bar (``tqdm.auto``), or, when tqdm is not installed, a line of text
+        on stderr updated in place. Ctrl-C (or any exception the callable raises) stops the
+        work: the runs not yet started are not run, and the exception (``KeyboardInterrupt``)
+        is raised; nothing is written. One date only."""
+        call, close = _progress(progress)
+        try:
+            folder = self._run.sensitivity(
+                spec=None if spec is None else _os.fspath(spec),
+                runs=runs,
+                seed=seed,
+                design=design,
+                sampler=sampler,
+                bootstrap=bootstrap,
+                runs_csv=runs_csv,
+                threads=threads,
+                progress=call,
+            )
+        except (_accord.InputFailure, _accord.InternalFailure) as e:
+            _raise(e)
+        finally:
+            close()
+        return Analysis(folder, "sensitivity")
+
     def files(self) -> dict:
         """The files of the results folder, name -> bytes, as ``write`` writes them."""
         return dict(self._run.files())
@@ -463,3 +532,141 @@ class Results:
 
 def _weights(weights: Optional[Mapping[str, float]]) -> list:
     return [(str(k), float(v)) for k, v in (weights or {}).items()]
+
+
+def _progress(progress: Any) -> tuple:
+    """The native callback for ``progress`` and what to call when the run ends."""
+    if progress is None or progress is False:
+        return None, lambda: None
+    if callable(progress):
+        return progress, lambda: None
+    if progress is not True:
+        raise TypeError("progress is a callable (done, total), True for a bar, or None")
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        tqdm = None
+    state: dict = {}
+    if tqdm is not None:
+
+        def bar(done: int, total: int) -> None:
+            if "bar" not in state:
+                state["bar"] = tqdm(total=total, unit="run", desc="sensitivity")
+            state["bar"].update(done - state["bar"].n)
+
+        return bar, lambda: state["bar"].close() if "bar" in state else None
+
+    def text(done: int, total: int) -> None:
+        state["shown"] = True
+        _sys.stderr.write(f"\rsensitivity: {done}/{total} runs")
+        _sys.stderr.flush()
+
+    def end() -> None:
+        if state.get("shown"):
+            _sys.stderr.write("\n")
+            _sys.stderr.flush()
+
+    return text, end
+
+
+class Analysis:
+    """The results of an analysis (``Results.audit``, ``Results.agreement``,
+    ``Results.sensitivity``, ``accord.compare``): its tables as DataFrames, the summary the
+    command line prints, and the folder it writes.
+
+    ``tables`` maps each table's file name without ``.csv`` (``rank_intervals``, ``stats``, ...)
+    to a DataFrame with the file's columns in order and a plain index, the values the CSV holds:
+    numbers as ``float64`` with NaN for NA, counts and ranks as nullable ``Int64``, text as
+    ``str`` with missing values as NA; ``a["stats"]`` is ``a.tables["stats"]``.
+    """
+
+    def __init__(self, folder, command: str):
+        self._folder = folder
+        self.command = command
+        self._tables: Optional[dict] = None
+
+    @property
+    def summary(self) -> str:
+        """What the command line prints, but for its last line (where it wrote the folder).
+        The timing in a sensitivity summary is this run's."""
+        return self._folder.summary
+
+    @property
+    def tables(self) -> dict:
+        """Every table of the folder by name (its file name without ``.csv``)."""
+        if self._tables is None:
+            self._tables = {
+                name.rsplit(".", 1)[0]: _frame(header, columns, None)
+                for name, header, columns in self._folder.tables()
+            }
+        return dict(self._tables)
+
+    def __getitem__(self, name: str) -> _pd.DataFrame:
+        return self.tables[name]
+
+    def files(self) -> dict:
+        """The files of the folder, name -> bytes, as ``write`` writes them."""
+        return dict(self._folder.files())
+
+    def write(self, folder: PathLike, force: bool = False) -> int:
+        """Writes the folder the command writes with ``--out`` (byte for byte, for inputs
+        given as paths), whole or not at all; ``force`` replaces an existing folder. Returns
+        the number of files written."""
+        try:
+            return self._folder.write(_os.fspath(folder), force)
+        except (_accord.InputFailure, _accord.InternalFailure) as e:
+            _raise(e)
+
+    def __repr__(self) -> str:
+        first = self.summary.split("\n", 1)[0]
+        return f"<accord.Analysis {self.command}: {first}>"
+
+
+def compare(
+    a: Union[PathLike, _dt.date],
+    b: Union[PathLike, _dt.date],
+    rubric: Optional[PathLike] = None,
+    evidence: Optional[PathLike] = None,
+    jurisdictions: Optional[PathLike] = None,
+    dyads: Optional[PathLike] = None,
+    as_of: Union[None, str, _dt.date] = None,
+    settings: Optional[Mapping[str, Any]] = None,
+    *,
+    data: Optional[PathLike] = None,
+    sheet: Optional[str] = None,
+    delimiter: Optional[str] = None,
+    only_coded: bool = False,
+    allow_extends_outside: bool = False,
+    movers: int = 5,
+) -> Analysis:
+    """Compares A with B as ``accord compare A B`` does: two rubrics (.toml) on the same inputs,
+    two evidence files with the same rubric, two dates (``"2018-11-12"`` or ``datetime.date``)
+    or two ``score`` results folders. The other arguments are the inputs both sides share, as
+    in ``score`` (paths only); ``movers``: how many of the biggest movers to explain. Tables:
+    ``rank_shifts`` and ``score_deltas``; the summary is what the command prints.
+
+    Raises InputError (every problem of the inputs) or InternalError."""
+    for what, x in (("evidence", evidence), ("jurisdictions", jurisdictions), ("dyads", dyads)):
+        if isinstance(x, _pd.DataFrame):
+            raise TypeError(f"compare reads {what} from a file: give its path")
+    side = lambda x: _date_text(x) if isinstance(x, _dt.date) else _os.fspath(x)  # noqa: E731
+    try:
+        folder = _accord.compare(
+            side(a),
+            side(b),
+            rubric=None if rubric is None else _os.fspath(rubric),
+            evidence=None if evidence is None else _os.fspath(evidence),
+            sheet=sheet,
+            jurisdictions=None if jurisdictions is None else _os.fspath(jurisdictions),
+            dyads=None if dyads is None else _os.fspath(dyads),
+            data=None if data is None else _os.fspath(data),
+            delimiter=delimiter,
+            as_of=_date_text(as_of),
+            set=_settings(settings),
+            only_coded=only_coded,
+            allow_extends_outside=allow_extends_outside,
+            movers=movers,
+        )
+    except (_accord.InputFailure, _accord.InternalFailure) as e:
+        _raise(e)
+    return Analysis(folder, "compare")

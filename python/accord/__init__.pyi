@@ -2,7 +2,7 @@
 
 import datetime
 import os
-from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 import pandas as pd
 
@@ -67,6 +67,25 @@ class Results:
         min_overlap: int = 3,
         clusters: int = 4,
     ) -> pd.DataFrame: ...
+    def audit(self, stage: str = "raw") -> Analysis:
+        """`accord audit` on this run (one date): statistics and availability at `stage`."""
+    def agreement(self) -> Analysis:
+        """`accord agreement` on this run (one date; the evidence needs a `coder` column)."""
+    def sensitivity(
+        self,
+        spec: Optional[PathLike] = None,
+        runs: int = 100,
+        seed: int = 1,
+        design: str = "sa",
+        sampler: str = "random",
+        bootstrap: int = 200,
+        runs_csv: bool = False,
+        threads: Optional[int] = None,
+        progress: Union[None, bool, Callable[[int, int], Any]] = None,
+    ) -> Analysis:
+        """`accord sensitivity` on this run (one date), without the GIL; `progress` a callable
+        (done, total) or True for a tqdm bar (a text line on stderr without tqdm); Ctrl-C or an
+        exception from `progress` cancels the work and is raised."""
     def files(self) -> dict[str, bytes]: ...
     def write(self, folder: PathLike, force: bool = False) -> int: ...
     def rescore(
@@ -76,3 +95,34 @@ class Results:
     ) -> pd.DataFrame: ...
     def rescore_many(self, scenarios: Iterable[Mapping[str, Any]]) -> pd.DataFrame: ...
     def _repr_html_(self) -> str: ...
+
+class Analysis:
+    """An analysis's tables (by file name without `.csv`), the command's summary, its folder."""
+
+    command: str
+    @property
+    def summary(self) -> str: ...
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]: ...
+    def __getitem__(self, name: str) -> pd.DataFrame: ...
+    def files(self) -> dict[str, bytes]: ...
+    def write(self, folder: PathLike, force: bool = False) -> int: ...
+
+def compare(
+    a: Union[PathLike, datetime.date],
+    b: Union[PathLike, datetime.date],
+    rubric: Optional[PathLike] = None,
+    evidence: Optional[PathLike] = None,
+    jurisdictions: Optional[PathLike] = None,
+    dyads: Optional[PathLike] = None,
+    as_of: Union[None, str, datetime.date] = None,
+    settings: Optional[Mapping[str, Any]] = None,
+    *,
+    data: Optional[PathLike] = None,
+    sheet: Optional[str] = None,
+    delimiter: Optional[str] = None,
+    only_coded: bool = False,
+    allow_extends_outside: bool = False,
+    movers: int = 5,
+) -> Analysis:
+    """Compares A with B (rubrics, evidence files, dates or results folders) as `accord compare`."""

@@ -8,6 +8,8 @@
 //! Every entry point releases the GIL while the library works and catches a panic, which reaches
 //! Python as `InternalError`, never as a crash.
 
+mod analyses;
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -80,17 +82,20 @@ fn guarded<T: Send>(
 ) -> Result<T, Failure> {
     py.detach(|| match catch_unwind(AssertUnwindSafe(work)) {
         Ok(r) => r,
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a panic".to_string());
-            Err(Failure::Internal(format!(
-                "accord failed inside ({what}); please report it with the inputs that caused it"
-            )))
-        }
+        Err(panic) => Err(panic_failure(&panic)),
     })
+}
+
+/// A caught panic as an internal failure.
+fn panic_failure(panic: &Box<dyn std::any::Any + Send>) -> Failure {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_string());
+    Failure::Internal(format!(
+        "accord failed inside ({what}); please report it with the inputs that caused it"
+    ))
 }
 
 /// The what-if baseline of a run, made on the first what-if call and kept.
@@ -134,6 +139,8 @@ struct Run {
     runs: Vec<Cached>,
     invocation: accord::output::manifest::Invocation,
     guard_paths: Vec<PathBuf>,
+    /// The rubric file as resolved (named when no uncertain factors are found beside it).
+    rubric_path: PathBuf,
     /// Seconds the library took to resolve, read and score (no Python).
     #[pyo3(get)]
     library_seconds: f64,
@@ -150,6 +157,43 @@ fn named(g: Given<'_>) -> Option<Named> {
         name,
         bytes: bytes.as_bytes().to_vec(),
     })
+}
+
+/// The inputs given from Python, as the command line's input flags.
+#[allow(clippy::too_many_arguments)]
+fn request(
+    rubric: Option<PathBuf>,
+    evidence: Option<PathBuf>,
+    sheet: Option<String>,
+    jurisdictions: Option<PathBuf>,
+    dyads: Option<PathBuf>,
+    data: Option<PathBuf>,
+    delimiter: Option<String>,
+    as_of: Option<String>,
+    set: Vec<String>,
+    only_coded: bool,
+    allow_extends_outside: bool,
+    memory: [Given<'_>; 3],
+) -> Request {
+    let [e, j, d] = memory;
+    Request {
+        rubric,
+        evidence,
+        sheet,
+        jurisdictions,
+        dyads,
+        data,
+        delimiter,
+        as_of,
+        set,
+        allow_extends_outside,
+        only_coded,
+        memory: Memory {
+            evidence: named(e),
+            jurisdictions: named(j),
+            dyads: named(d),
+        },
+    }
 }
 
 /// Resolves, reads and scores, as `accord score` does.
@@ -173,7 +217,7 @@ fn score<'py>(
     memory_jurisdictions: Given<'py>,
     memory_dyads: Given<'py>,
 ) -> PyResult<Run> {
-    let request = Request {
+    let request = request(
         rubric,
         evidence,
         sheet,
@@ -183,14 +227,10 @@ fn score<'py>(
         delimiter,
         as_of,
         set,
-        allow_extends_outside,
         only_coded,
-        memory: Memory {
-            evidence: named(memory_evidence),
-            jurisdictions: named(memory_jurisdictions),
-            dyads: named(memory_dyads),
-        },
-    };
+        allow_extends_outside,
+        [memory_evidence, memory_jurisdictions, memory_dyads],
+    );
     let run = guarded(py, move || {
         let start = Instant::now();
         let limits = Limits::default();
@@ -215,6 +255,7 @@ fn score<'py>(
             runs: runs.into_iter().map(Cached::of).collect(),
             invocation: resolved.invocation.clone(),
             guard_paths: guard_inputs(&resolved),
+            rubric_path: resolved.rubric.clone(),
             library_seconds: start.elapsed().as_secs_f64(),
         })
     })?;
@@ -278,6 +319,18 @@ fn table_to_py<'py>(py: Python<'py>, t: &Table) -> PyResult<Bound<'py, PyTuple>>
 }
 
 impl Run {
+    /// The run, for a command that evaluates on one date.
+    fn one_date(&self, command: &str) -> Result<&Scored, Failure> {
+        match self.runs.as_slice() {
+            [c] => Ok(c.scored()),
+            runs => Err(InputError::one(Problem::new(format!(
+                "`{command}` evaluates on one date; this run scored {}",
+                runs.len()
+            )))
+            .into()),
+        }
+    }
+
     fn scored(&self) -> Vec<Scored> {
         self.runs.iter().map(|c| c.scored().clone()).collect()
     }
@@ -504,6 +557,52 @@ impl Run {
         Ok(out)
     }
 
+    /// `accord audit` on this run (one date): statistics and data availability at `stage`.
+    #[pyo3(signature = (stage="raw".to_string()))]
+    fn audit(&self, py: Python<'_>, stage: String) -> PyResult<analyses::Folder> {
+        let s = self.one_date("audit")?;
+        Ok(guarded(py, || {
+            analyses::audit(s, &self.guard_paths, &stage)
+        })?)
+    }
+
+    /// `accord agreement` on this run (one date; the evidence needs a `coder` column).
+    fn agreement(&self, py: Python<'_>) -> PyResult<analyses::Folder> {
+        let s = self.one_date("agreement")?;
+        Ok(guarded(py, || analyses::agreement(s, &self.guard_paths))?)
+    }
+
+    /// `accord sensitivity` on this run (one date), with Ctrl-C and an optional
+    /// `progress(done, total)` callable, called about ten times a second with the GIL.
+    #[pyo3(signature = (spec=None, runs=100, seed=1, design="sa".to_string(), sampler="random".to_string(), bootstrap=200, runs_csv=false, threads=None, progress=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn sensitivity(
+        &self,
+        py: Python<'_>,
+        spec: Option<PathBuf>,
+        runs: usize,
+        seed: u64,
+        design: String,
+        sampler: String,
+        bootstrap: usize,
+        runs_csv: bool,
+        threads: Option<usize>,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<analyses::Folder> {
+        let s = self.one_date("sensitivity")?;
+        let args = analyses::SensitivityArgs {
+            spec,
+            runs,
+            seed,
+            design,
+            sampler,
+            bootstrap,
+            runs_csv,
+            threads,
+        };
+        analyses::sensitivity(py, s, &self.guard_paths, &self.rubric_path, &args, progress)
+    }
+
     /// Node ids in rubric order (the index first), with their kinds.
     fn nodes(&self) -> Vec<(String, String)> {
         let r = &self.first().scored().rubric;
@@ -606,6 +705,44 @@ impl Run {
     }
 }
 
+/// Compares A with B as `accord compare` does, with the inputs both sides share.
+#[pyfunction]
+#[pyo3(signature = (a, b, rubric=None, evidence=None, sheet=None, jurisdictions=None, dyads=None, data=None, delimiter=None, as_of=None, set=Vec::new(), only_coded=false, allow_extends_outside=false, movers=5))]
+#[allow(clippy::too_many_arguments)]
+fn compare(
+    py: Python<'_>,
+    a: String,
+    b: String,
+    rubric: Option<PathBuf>,
+    evidence: Option<PathBuf>,
+    sheet: Option<String>,
+    jurisdictions: Option<PathBuf>,
+    dyads: Option<PathBuf>,
+    data: Option<PathBuf>,
+    delimiter: Option<String>,
+    as_of: Option<String>,
+    set: Vec<String>,
+    only_coded: bool,
+    allow_extends_outside: bool,
+    movers: usize,
+) -> PyResult<analyses::Folder> {
+    let request = request(
+        rubric,
+        evidence,
+        sheet,
+        jurisdictions,
+        dyads,
+        data,
+        delimiter,
+        as_of,
+        set,
+        only_coded,
+        allow_extends_outside,
+        [None, None, None],
+    );
+    Ok(guarded(py, || analyses::compare(&a, &b, &request, movers))?)
+}
+
 /// One cell of a DataFrame as the text a CSV file would hold: missing (None, NaN, and the
 /// `missing` markers such as `pd.NA`) as empty, whole floats without `.0` (so 1.0 reads as the
 /// label or count 1), other floats in their shortest exact form, booleans as true/false, dates
@@ -700,7 +837,9 @@ fn frame_csv<'py>(
 fn _accord(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(score, m)?)?;
     m.add_function(wrap_pyfunction!(frame_csv, m)?)?;
+    m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add_class::<Run>()?;
+    m.add_class::<analyses::Folder>()?;
     m.add("InputFailure", m.py().get_type::<InputFailure>())?;
     m.add("InternalFailure", m.py().get_type::<InternalFailure>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -11,6 +11,7 @@
 pub mod availability;
 pub mod correlation;
 pub mod cronbach;
+pub mod folder;
 pub mod leave_one_out;
 pub mod stats;
 

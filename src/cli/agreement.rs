@@ -1,16 +1,12 @@
-//! `accord agreement`: Krippendorff's alpha per evidence field and overall, percent agreement,
-//! and every unit where coders disagree, written as CSV files into a folder.
+//! `accord agreement`: arguments and printing; Krippendorff's alpha per evidence field and
+//! overall, percent agreement, and every unit where coders disagree, as
+//! `accord::agreement::folder` writes them.
 
 use clap::Args;
 
 use super::{InputArgs, print};
-use accord::Scored;
-use accord::agreement::{self, FieldAgreement, Metric, Report, criteria_reading};
+use accord::agreement::{self, folder};
 use accord::error::Error;
-use accord::output::manifest::{AgreementMetrics, AgreementOptions};
-use accord::output::schema::{self, Cell, Table};
-use accord::output::{manifest_with, number};
-use accord::rules::Resolution;
 
 /// Arguments of `agreement`.
 #[derive(Debug, Args)]
@@ -30,146 +26,16 @@ pub fn run(args: &AgreementArgs, limits: &accord::limits::Limits) -> Result<(), 
     agreement::check_coders(&inputs)?;
     let scored = accord::score(rubric, inputs, as_of)?;
     let report = agreement::report(&scored.rubric, &scored.inputs)?;
-    let mut files = vec![
-        agreement_table(&scored, &report).into_file_as(args.output.format.format()),
-        disagreements_table(&scored, &report).into_file_as(args.output.format.format()),
-    ];
-    let extra = AgreementOptions {
-        coders: report.coders.clone(),
-        units: report.units,
-        disagreements: report.disagreements.len(),
-        metrics: AgreementMetrics {
-            boolean: "nominal".to_string(),
-            date: "nominal".to_string(),
-            label: "ordinal".to_string(),
-            number: "interval".to_string(),
-        },
-        resolution: "a coder named reviewer wins, else the majority, else unknown".to_string(),
-    };
-    let manifest = manifest_with(&scored, &files, "agreement", Some(&extra));
-    files.push((schema::AGREEMENT_MANIFEST.name.to_string(), manifest));
+    let files = folder::files(&scored, &report, args.output.format.format());
     for (name, bytes) in &files {
         out.write(name, bytes)?;
     }
     out.commit(&args.inputs.guard(&scored.rubric, limits)?)?;
-    print(&summary(
-        &scored,
-        &report,
-        &args.output.out.display().to_string(),
-        files.len(),
-    ))
-}
-
-/// One row of `agreement.csv`.
-fn agreement_row(t: &mut Table, field: &str, criteria: &str, a: &FieldAgreement) {
-    t.push(vec![
-        Cell::text(field),
-        Cell::text(criteria),
-        Cell::text(a.metric.name()),
-        Cell::count(a.units),
-        Cell::count(a.pairable_units),
-        Cell::count(a.coders),
-        Cell::number(a.alpha.alpha),
-        Cell::number(a.percent_agreement),
-    ]);
-}
-
-/// `agreement.csv`: one row per evidence field, then an `ALL` row per metric used.
-fn agreement_table(s: &Scored, report: &Report) -> Table {
-    let mut t = Table::new(&schema::AGREEMENT);
-    for a in &report.fields {
-        let Some(f) = a.field else { continue };
-        let name = s.rubric.fields.get(f).map_or("", |x| x.name.as_str());
-        agreement_row(&mut t, name, &criteria_reading(&s.rubric, f).join(";"), a);
-    }
-    for a in &report.overall {
-        agreement_row(&mut t, "ALL", "", a);
-    }
-    t
-}
-
-/// The resolution's name in `disagreements.csv`.
-fn resolution_name(r: Resolution) -> &'static str {
-    match r {
-        Resolution::Reviewer(_) => "reviewer",
-        Resolution::Majority(_) => "majority",
-        Resolution::Tie | Resolution::Unknown => "unknown",
-    }
-}
-
-/// `disagreements.csv`: every unit where coders' known values differ.
-fn disagreements_table(s: &Scored, report: &Report) -> Table {
-    let mut t = Table::new(&schema::DISAGREEMENTS);
-    for d in &report.disagreements {
-        let code = s
-            .inputs
-            .jurisdictions
-            .list
-            .get(d.jurisdiction)
-            .map_or("", |j| j.code.as_str());
-        let field = s.rubric.fields.get(d.field).map_or("", |f| f.name.as_str());
-        let values: Vec<String> = d
-            .values
-            .iter()
-            .map(|v| format!("{}={}", v.coder, v.raw))
-            .collect();
-        let places: Vec<String> = d
-            .values
-            .iter()
-            .map(|v| format!("{}={}", v.coder, v.place))
-            .collect();
-        t.push(vec![
-            Cell::text(code),
-            Cell::text(field),
-            d.as_of.map_or(Cell::Blank, |x| Cell::text(x.to_string())),
-            Cell::text(values.join(";")),
-            Cell::text(places.join(";")),
-            Cell::text(resolution_name(d.resolution)),
-            d.resolved.as_deref().map_or(Cell::Na, Cell::text),
-        ]);
-    }
-    t
-}
-
-/// An alpha for people: three decimals, or NA.
-fn short(x: Option<f64>) -> String {
-    x.map_or_else(
-        || "NA".to_string(),
-        |v| number((v * 1000.0).round() / 1000.0),
-    )
-}
-
-/// The short report printed after writing.
-fn summary(s: &Scored, report: &Report, out: &str, nfiles: usize) -> String {
-    let mut text = format!(
-        "agreement of {} coders ({}) on {} units of rubric {} {}\n",
-        report.coders.len(),
-        report.coders.join(", "),
-        report.units,
-        s.rubric.meta.id,
-        s.rubric.meta.version
-    );
-    if report.overall.is_empty() {
-        text.push_str("no unit was coded by two coders, so alpha is NA\n");
-    }
-    for metric in Metric::ALL {
-        let Some(a) = report.overall.iter().find(|a| a.metric == metric) else {
-            continue;
-        };
-        text.push_str(&format!(
-            "{} fields: alpha {} over {} pairable units of {}, percent agreement {}\n",
-            metric.name(),
-            short(a.alpha.alpha),
-            a.pairable_units,
-            a.units,
-            short(a.percent_agreement)
-        ));
-    }
-    let n = report.disagreements.len();
+    let mut text = folder::summary(&scored, &report);
     text.push_str(&format!(
-        "{n} unit{} where coders disagree, listed in disagreements.csv\n",
-        if n == 1 { "" } else { "s" }
+        "wrote {} files to {}/\n",
+        files.len(),
+        args.output.out.display()
     ));
-    text.push_str(&format!("wrote {nfiles} files to {out}/\n"));
-    text
+    print(&text)
 }

@@ -211,7 +211,7 @@ pub use accord::request::Resolved;
 
 impl InputArgs {
     /// The library's request for these inputs.
-    fn request(&self) -> Request {
+    pub fn request(&self) -> Request {
         Request {
             rubric: self.rubric.clone(),
             evidence: self.evidence.clone(),

@@ -9,6 +9,7 @@
 pub mod design;
 pub mod estimate;
 pub mod factors;
+pub mod folder;
 
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

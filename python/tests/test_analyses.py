@@ -1,0 +1,215 @@
+"""The analyses from Python against the command line: audit, agreement, sensitivity and compare
+write the folders the binary writes, byte for byte; their DataFrames hold the values of the
+binary's CSV files; their summaries are the binary's printed text; and a long sensitivity run
+reports progress and stops on Ctrl-C or on an exception from its progress callback."""
+
+import _thread
+import math
+import re
+import sys
+import threading
+import time
+
+import pandas as pd
+import pytest
+
+import accord
+from test_accord import ROOT, asem, asem_args, at_root, cli, same_folders  # noqa: F401
+
+# What the command line prints after the summary: the folder it wrote.
+WROTE = re.compile(r"wrote (\d+ files to )?[^\n]*/\n\Z")
+# The elapsed time and the time per run in a sensitivity summary.
+TIMING = re.compile(r" in [0-9.]+ s \([^)]*\)")
+
+
+def summary_of(stdout: str) -> str:
+    """The command line's printed summary without its last line."""
+    assert WROTE.search(stdout), stdout
+    return WROTE.sub("", stdout)
+
+
+def same_table(got: pd.DataFrame, path):
+    """A DataFrame holds the values of a CSV file of the command line: the same columns in order,
+    the same rows, numbers equal exactly (the CSV writes each double in its shortest form that
+    reads back exactly), NA and empty cells missing, text equal."""
+    want = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert list(got.columns) == list(want.columns), path.name
+    assert len(got) == len(want), path.name
+    for col in want.columns:
+        boolean = pd.api.types.is_bool_dtype(got[col])
+        numeric = pd.api.types.is_numeric_dtype(got[col]) and not boolean
+        for i, (x, y) in enumerate(zip(got[col], want[col])):
+            where = f"{path.name} row {i} column {col}: {x!r} vs {y!r}"
+            if y in ("NA", ""):
+                assert x is None or pd.isna(x) or x == y, where
+            elif numeric:
+                assert not pd.isna(x) and float(x) == float(y), where
+            elif boolean:
+                assert str(x).lower() == y.lower(), where
+            else:
+                assert x == y, where
+
+
+def same_as_cli(analysis: accord.Analysis, folder, stdout: str, tmp_path, timing=False):
+    """Folder byte for byte, every table value by value, and the summary."""
+    analysis.write(tmp_path / "py")
+    same_folders(folder, tmp_path / "py")
+    tables = analysis.tables
+    csvs = sorted(p.stem for p in folder.iterdir() if p.suffix == ".csv")
+    assert sorted(tables) == csvs
+    for name, df in tables.items():
+        same_table(df, folder / f"{name}.csv")
+    want = summary_of(stdout)
+    got = analysis.summary
+    if timing:
+        want, got = TIMING.sub("", want), TIMING.sub("", got)
+    assert got == want
+
+
+def test_audit_matches_the_command_line(tmp_path, at_root):
+    out = cli("audit", "--data", "data/demo", "--out", tmp_path / "cli")
+    assert out.returncode == 0, out.stderr
+    a = accord.score(data="data/demo").audit()
+    same_as_cli(a, tmp_path / "cli", out.stdout, tmp_path)
+    assert a["stats"]["n_avail"].dtype == "Int64"
+    assert a["stats"]["mean"].dtype == "float64"
+
+
+def test_audit_at_a_stage_matches_the_command_line(tmp_path, at_root):
+    out = cli("audit", "--data", "data/demo", "--stage", "normalised", "--out", tmp_path / "cli")
+    assert out.returncode == 0, out.stderr
+    a = accord.score(data="data/demo").audit(stage="normalised")
+    same_as_cli(a, tmp_path / "cli", out.stdout, tmp_path)
+
+
+def test_audit_refuses_an_unknown_stage(at_root):
+    with pytest.raises(accord.InputError, match="not a stage"):
+        accord.score(data="data/demo").audit(stage="cooked")
+
+
+def test_agreement_matches_the_command_line(tmp_path, at_root):
+    args = ["--rubric", "tests/fixtures/mini/rubric.toml", "--data", "tests/fixtures/coders"]
+    out = cli("agreement", *args, "--out", tmp_path / "cli")
+    assert out.returncode == 0, out.stderr
+    a = accord.score(rubric="tests/fixtures/mini/rubric.toml", data="tests/fixtures/coders").agreement()
+    same_as_cli(a, tmp_path / "cli", out.stdout, tmp_path)
+    assert len(a["disagreements"]) > 0
+
+
+def test_agreement_needs_coders(at_root):
+    with pytest.raises(accord.InputError, match="coder"):
+        accord.score(data="data/demo").agreement()
+
+
+def test_compare_rubrics_matches_the_command_line(tmp_path, at_root):
+    a, b = "rubrics/paris-call.toml", "rubrics/paris-call-strict.toml"
+    out = cli("compare", a, b, "--data", "data/demo", "--out", tmp_path / "cli")
+    assert out.returncode == 0, out.stderr
+    c = accord.compare(a, b, data="data/demo")
+    same_as_cli(c, tmp_path / "cli", out.stdout, tmp_path)
+    assert "biggest movers" in c.summary
+
+
+def test_compare_dates_matches_the_command_line(tmp_path, at_root):
+    import datetime
+
+    out = cli("compare", "2018-11-12", "2025-12-25", "--out", tmp_path / "cli")
+    assert out.returncode == 0, out.stderr
+    c = accord.compare(datetime.date(2018, 11, 12), "2025-12-25")
+    same_as_cli(c, tmp_path / "cli", out.stdout, tmp_path)
+
+
+def test_compare_refuses_two_kinds_of_thing(at_root):
+    with pytest.raises(accord.InputError, match="not the same kind of thing"):
+        accord.compare("rubrics/paris-call.toml", "2020-01-01")
+
+
+def test_sensitivity_matches_the_command_line(tmp_path, at_root):
+    out = cli("sensitivity", "--data", "data/demo", "--runs", "12", "--seed", "3",
+              "--bootstrap", "20", "--runs-csv", "--out", tmp_path / "cli")
+    assert out.returncode == 0, out.stderr
+    s = accord.score(data="data/demo").sensitivity(runs=12, seed=3, bootstrap=20, runs_csv=True)
+    same_as_cli(s, tmp_path / "cli", out.stdout, tmp_path, timing=True)
+    assert set(s.tables) >= {"rank_intervals", "sensitivity_indices", "runs"}
+
+
+def test_sensitivity_of_asem_matches_the_command_line(tmp_path, asem, at_root):
+    a = asem_args(asem)
+    spec = ROOT / "tests/fixtures/coinr/sa_vignette.toml"
+    out = cli("sensitivity", "--rubric", a["rubric"], "--evidence", a["evidence"],
+              "--jurisdictions", a["jurisdictions"], "--spec", spec, "--runs", "10", "--seed", "1",
+              "--bootstrap", "10", "--out", tmp_path / "cli")
+    assert out.returncode == 0, out.stderr
+    s = accord.score(**a).sensitivity(spec=spec, runs=10, seed=1, bootstrap=10)
+    same_as_cli(s, tmp_path / "cli", out.stdout, tmp_path, timing=True)
+
+
+def test_sensitivity_refuses_bad_options(at_root):
+    r = accord.score(data="data/demo")
+    with pytest.raises(accord.InputError, match="more than the limit"):
+        r.sensitivity(runs=10_000_000)
+    with pytest.raises(accord.InputError, match="not a design"):
+        r.sensitivity(design="xx")
+
+
+def test_progress_counts_up_to_the_total(at_root):
+    calls = []
+    s = accord.score(data="data/demo").sensitivity(runs=40, seed=2, bootstrap=0,
+                                                   progress=lambda d, t: calls.append((d, t)))
+    assert calls, "the callback was never called"
+    totals = {t for _, t in calls}
+    assert len(totals) == 1
+    total = totals.pop()
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and done[-1] == total
+    assert len(s["rank_intervals"]) > 0
+
+
+def test_progress_true_without_tqdm_writes_a_line(at_root, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    accord.score(data="data/demo").sensitivity(runs=10, bootstrap=0, progress=True)
+    err = capsys.readouterr().err
+    assert re.search(r"sensitivity: (\d+)/\1 runs\n\Z", err), err
+
+
+# A run long enough to be stopped well before its end (demo, N = 20000: hundreds of thousands
+# of regenerations, many seconds on two cores).
+LONG = dict(runs=20_000, seed=1, bootstrap=0)
+
+
+def test_an_exception_from_progress_stops_the_run(at_root):
+    r = accord.score(data="data/demo")
+    seen = []
+
+    def stop(done, total):
+        seen.append((done, total))
+        if len(seen) == 2:
+            raise RuntimeError("enough")
+
+    start = time.monotonic()
+    with pytest.raises(RuntimeError, match="enough"):
+        r.sensitivity(progress=stop, **LONG)
+    assert len(seen) == 2
+    done, total = seen[-1]
+    assert done < total
+    assert time.monotonic() - start < 30
+
+
+def test_ctrl_c_stops_the_run(at_root):
+    r = accord.score(data="data/demo")
+    seen = []
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    start = time.monotonic()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            r.sensitivity(progress=lambda d, t: seen.append((d, t)), **LONG)
+    finally:
+        timer.cancel()
+    elapsed = time.monotonic() - start
+    assert seen and seen[-1][0] < seen[-1][1], "the run had finished before Ctrl-C"
+    assert elapsed < 10, elapsed
+    # The run is usable afterwards: the next analysis runs to its end.
+    assert len(r.sensitivity(runs=5, bootstrap=0)["rank_intervals"]) > 0
+    assert not math.isnan(elapsed)
