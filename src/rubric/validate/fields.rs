@@ -111,29 +111,33 @@ pub(super) fn add_rule_fields(
     }
 }
 
-/// Expression variables must be fields someone defines.
+/// Expression variables must be fields someone defines; each expression's variables are bound to
+/// those fields' indices (the order of `fields` is the rubric's field list).
 pub(super) fn check_expression_variables(
-    criteria: &[CriterionDraft],
+    criteria: &mut [CriterionDraft],
     fields: &[FieldUse],
     p: &mut Problems,
 ) {
     for c in criteria {
-        if let Rule::Expr(e) = &c.c.rule {
-            for v in &e.variables {
-                if !fields.iter().any(|(f, _, _)| f.name == *v) {
-                    let mut problem = Problem::new(format!("the expression of criterion `{}` reads `{v}`, which is no criterion's evidence field and is not declared under [fields]", c.c.id))
-                        .at(c.at.location().with_key(format!("criterion.{}.rule.expr", c.c.id)));
-                    if let Some(h) = did_you_mean(v, fields.iter().map(|(f, _, _)| f.name.as_str()))
-                    {
-                        problem = problem.help(h);
-                    } else {
-                        problem = problem.help(format!(
-                            "declare it: [fields.{v}] type = \"boolean\" (or number, date, label)"
-                        ));
-                    }
-                    p.push(problem);
-                }
+        let id = &c.c.id;
+        let at = &c.at;
+        let Rule::Expr(e) = &mut c.c.rule else {
+            continue;
+        };
+        let Err(unknown) = e.bind(|v| fields.iter().position(|(f, _, _)| f.name == v)) else {
+            continue;
+        };
+        for v in unknown {
+            let mut problem = Problem::new(format!("the expression of criterion `{id}` reads `{v}`, which is no criterion's evidence field and is not declared under [fields]"))
+                .at(at.location().with_key(format!("criterion.{id}.rule.expr")));
+            if let Some(h) = did_you_mean(v, fields.iter().map(|(f, _, _)| f.name.as_str())) {
+                problem = problem.help(h);
+            } else {
+                problem = problem.help(format!(
+                    "declare it: [fields.{v}] type = \"boolean\" (or number, date, label)"
+                ));
             }
+            p.push(problem);
         }
     }
 }
