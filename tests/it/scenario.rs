@@ -487,3 +487,68 @@ fn regenerating_with_checked_names_equals_a_fresh_run() {
         }
     }
 }
+
+/// On the command line, a name that does not resolve is bad input (exit 2, nothing written),
+/// whether a run's `--set` or a sensitivity alternative (a scenario) sets it.
+#[test]
+fn the_command_line_refuses_an_unresolved_name_with_its_key_and_exit_2() {
+    use crate::common::{accord, texts};
+    let dir = tempfile::tempdir().unwrap();
+    let coinr = root().join("tests/fixtures/coinr");
+    let (idata, imeta) = (coinr.join("ASEM_iData.csv"), coinr.join("ASEM_iMeta.csv"));
+    let import = accord(
+        dir.path(),
+        &[
+            "import-coinr",
+            "--idata",
+            idata.to_str().unwrap(),
+            "--imeta",
+            imeta.to_str().unwrap(),
+            "--out",
+            "asem",
+        ],
+    );
+    assert!(import.status.success(), "{:?}", texts(&import));
+    let inputs = [
+        "--rubric",
+        "asem/rubric.toml",
+        "--evidence",
+        "asem/evidence.csv",
+        "--jurisdictions",
+        "asem/jurisdictions.csv",
+    ];
+    let want = "`pipeline.normalise.iref` names `ZZZ`, but the jurisdictions file has no jurisdiction `ZZZ`";
+    let mut score = vec!["score", "--out", "scored"];
+    score.extend(inputs);
+    score.extend([
+        "--set",
+        "pipeline.normalise.method=\"n_dist2ref\"",
+        "--set",
+        "pipeline.normalise.iref=\"ZZZ\"",
+    ]);
+    let o = accord(dir.path(), &score);
+    assert_eq!(o.status.code(), Some(2), "{:?}", texts(&o));
+    assert!(texts(&o).1.contains(want), "{:?}", texts(&o));
+    assert!(!dir.path().join("scored").exists());
+    std::fs::write(
+        dir.path().join("spec.toml"),
+        "target = \"Index\"\n\n[[factor]]\nname = \"Normalisation\"\nalternatives = [\n  { \"pipeline.normalise.method\" = \"n_minmax\" },\n  { \"pipeline.normalise.method\" = \"n_dist2ref\", \"pipeline.normalise.iref\" = \"ZZZ\" },\n]\n\n[[factor]]\nname = \"Aggregation\"\nset = \"pipeline.aggregate.method\"\nvalues = [\"a_amean\", \"a_hmean\"]\n",
+    )
+    .unwrap();
+    let mut sens = vec![
+        "sensitivity",
+        "--spec",
+        "spec.toml",
+        "--runs",
+        "8",
+        "--seed",
+        "1",
+        "--out",
+        "sa",
+    ];
+    sens.extend(inputs);
+    let o = accord(dir.path(), &sens);
+    assert_eq!(o.status.code(), Some(2), "{:?}", texts(&o));
+    assert!(texts(&o).1.contains(want), "{:?}", texts(&o));
+    assert!(!dir.path().join("sa").exists());
+}
