@@ -318,8 +318,10 @@ pub struct Pipeline<'a> {
     rubric: &'a Rubric,
     inputs: &'a Inputs,
     raw: &'a Frame,
-    resolved: Resolved,
-    places: Places<'a>,
+    /// 1 where evidence gave a value, 0 where it did not, for every jurisdiction.
+    coverage: Arc<Frame>,
+    resolved: Arc<Resolved>,
+    places: Arc<Places<'a>>,
 }
 
 /// What the steps look up by name, resolved once when the pipeline is made rather than on every
@@ -333,12 +335,10 @@ struct Resolved {
     denominators: Vec<Vec<Option<f64>>>,
     /// Every group column's rows as numbers, so that imputation compares numbers, not names.
     groups: Vec<Vec<Option<usize>>>,
-    /// 1 where evidence gave a value, 0 where it did not, for every jurisdiction.
-    coverage: Arc<Frame>,
 }
 
 impl Resolved {
-    fn new(rubric: &Rubric, inputs: &Inputs, raw: &Frame) -> Resolved {
+    fn new(rubric: &Rubric, inputs: &Inputs) -> Resolved {
         let juris = &inputs.jurisdictions;
         let denominator_of = rubric
             .criteria
@@ -367,24 +367,27 @@ impl Resolved {
                     .collect()
             })
             .collect();
-        let coverage = Frame::from_columns(
-            raw.nrow,
-            (0..raw.ncol)
-                .map(|c| {
-                    raw.col(c)
-                        .iter()
-                        .map(|v| Some(if v.is_some() { 1.0 } else { 0.0 }))
-                        .collect()
-                })
-                .collect(),
-        );
         Resolved {
             denominator_of,
             denominators,
             groups,
-            coverage: Arc::new(coverage),
         }
     }
+}
+
+/// 1 where `raw` has a value, 0 where it has none.
+fn coverage_of(raw: &Frame) -> Frame {
+    Frame::from_columns(
+        raw.nrow,
+        (0..raw.ncol)
+            .map(|c| {
+                raw.col(c)
+                    .iter()
+                    .map(|v| Some(if v.is_some() { 1.0 } else { 0.0 }))
+                    .collect()
+            })
+            .collect(),
+    )
 }
 
 impl<'a> Pipeline<'a> {
@@ -398,8 +401,25 @@ impl<'a> Pipeline<'a> {
             rubric,
             inputs,
             raw: &values.values,
-            resolved: Resolved::new(rubric, inputs, &values.values),
-            places: Places::new(inputs),
+            coverage: Arc::new(coverage_of(&values.values)),
+            resolved: Arc::new(Resolved::new(rubric, inputs)),
+            places: Arc::new(Places::new(inputs)),
+        }
+    }
+
+    /// The same pipeline over other criterion values (a changed rule's), sharing what was
+    /// resolved by name, so that nothing is looked up again.
+    fn on_values<'b>(&self, values: &'b CriterionValues) -> Pipeline<'b>
+    where
+        'a: 'b,
+    {
+        Pipeline {
+            rubric: self.rubric,
+            inputs: self.inputs,
+            raw: &values.values,
+            coverage: Arc::new(coverage_of(&values.values)),
+            resolved: self.resolved.clone(),
+            places: self.places.clone(),
         }
     }
 
@@ -577,9 +597,9 @@ impl<'a> Pipeline<'a> {
         };
         // 1 where evidence gave a value, 0 where it did not (imputed or not).
         let cov = if units.len() == n {
-            self.resolved.coverage.clone()
+            self.coverage.clone()
         } else {
-            Arc::new(self.resolved.coverage.select_rows(&units))
+            Arc::new(self.coverage.select_rows(&units))
         };
         Ok((Arc::new(availability), Arc::new(units), screened, cov))
     }

@@ -545,7 +545,7 @@ impl<'a> Baseline<'a> {
         for (c, col) in &columns {
             values.values.col_mut(*c).copy_from_slice(col);
         }
-        let pipeline = Pipeline::new(rubric, &self.scored.inputs, &values);
+        let pipeline = self.pipeline.on_values(&values);
         let checked = pipeline
             .recheck(&self.checked, params, self.changed(changes()))
             .map_err(ScenarioError::Step)?;
