@@ -15,6 +15,7 @@ pub mod treat;
 
 pub use scored::{Scored, score};
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
@@ -447,21 +448,22 @@ impl<'a> Pipeline<'a> {
         })
     }
 
-    /// The checked settings of `params`, which differ from `base` only by `changes`: only the
-    /// names the changes set are resolved again.
-    fn recheck(
+    /// The places the names of `params` resolve to, where `params` differ from the checked `base`
+    /// only in the `changed` settings: only their names are resolved again, and when there are
+    /// none the base's places are borrowed.
+    fn rebind<'n>(
         &self,
-        base: &Checked,
-        params: Params,
+        base: &'n Checked,
+        params: &Params,
         changed: checked::Changed,
-    ) -> Result<Checked, Problem> {
-        let names = if changed.is_empty() {
-            base.names.clone()
+    ) -> Result<Cow<'n, checked::Names>, Problem> {
+        if changed.is_empty() {
+            Ok(Cow::Borrowed(&base.names))
         } else {
             base.names
-                .rebind(&self.places, self.rubric, &params, changed)?
-        };
-        Ok(Checked { params, names })
+                .rebind(&self.places, self.rubric, params, changed)
+                .map(Cow::Owned)
+        }
     }
 
     /// Runs every step from `from`, reusing `cache` (the output of an earlier run) for the steps
@@ -473,7 +475,17 @@ impl<'a> Pipeline<'a> {
         from: Step,
         cache: Option<&StageData>,
     ) -> Result<StageData, Problem> {
-        let (params, names) = (&checked.params, &checked.names);
+        self.stages_named(&checked.params, &checked.names, from, cache)
+    }
+
+    /// [`Pipeline::stages`] of settings and the places their names resolve to.
+    fn stages_named(
+        &self,
+        params: &Params,
+        names: &checked::Names,
+        from: Step,
+        cache: Option<&StageData>,
+    ) -> Result<StageData, Problem> {
         let reuse = |step: Step| cache.filter(|_| from > step);
         let denominated = match reuse(Step::Denominate) {
             Some(c) => c.denominated.clone(),

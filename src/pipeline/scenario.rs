@@ -546,13 +546,13 @@ impl<'a> Baseline<'a> {
             values.values.col_mut(*c).copy_from_slice(col);
         }
         let pipeline = self.pipeline.on_values(&values);
-        let checked = pipeline
-            .recheck(&self.checked, params, self.changed(changes()))
+        let names = pipeline
+            .rebind(&self.checked, &params, self.changed(changes()))
             .map_err(ScenarioError::Step)?;
         let data = pipeline
-            .stages(&checked, Step::Denominate, None)
+            .stages_named(&params, &names, Step::Denominate, None)
             .map_err(ScenarioError::Step)?;
-        self.finish(&pipeline, checked.params(), &data, ties)
+        self.finish(&pipeline, &params, &data, ties)
     }
 
     /// The steps' output for `params` from `from` on the cached stages, computed once per
@@ -574,8 +574,11 @@ impl<'a> Baseline<'a> {
         }
         let data = self
             .pipeline
-            .recheck(&self.checked, params.clone(), changed())
-            .and_then(|checked| self.pipeline.stages(&checked, from, Some(&self.cache)));
+            .rebind(&self.checked, params, changed())
+            .and_then(|names| {
+                self.pipeline
+                    .stages_named(params, &names, from, Some(&self.cache))
+            });
         if let Ok(mut memo) = self.memo.write()
             && memo.len() < MEMO_ENTRIES
             && find(&memo).is_none()
