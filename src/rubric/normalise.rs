@@ -12,7 +12,7 @@
 //! COINr does only when they come from iMeta.
 
 use crate::base::stats;
-use crate::rubric::settings::settings_enum;
+use crate::rubric::named::settings_enum;
 use serde::Serialize;
 
 settings_enum! {

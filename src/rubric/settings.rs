@@ -3,6 +3,7 @@
 use serde::{Serialize, Serializer};
 
 use crate::error::{Problem, Problems, did_you_mean};
+use crate::rubric::named::settings_enum;
 pub use crate::rubric::normalise::{NormaliseMethod, NormaliseSpec, Ties, default_normalise};
 use crate::rubric::tree::{Kind, Reader, Table, Tv};
 
@@ -39,41 +40,6 @@ fn denominate_method<S: Serializer>(on: &bool, s: S) -> Result<S::Ok, S::Error> 
     }
     .serialize(s)
 }
-
-/// Declares a settings enum whose variants are written in TOML by name (`Variant = "name"`), with
-/// `NAMES` (every variant by its name, in order: what the rubric reader accepts and suggests),
-/// `name` and `from_name`.
-macro_rules! settings_enum {
-    (
-        $(#[$meta:meta])*
-        $vis:vis enum $t:ident {
-            $($(#[$vmeta:meta])* $v:ident = $name:literal,)+
-        }
-    ) => {
-        $(#[$meta])*
-        $vis enum $t {
-            $($(#[$vmeta])* $v,)+
-        }
-
-        impl $t {
-            /// Every variant by its name as written in TOML.
-            pub(crate) const NAMES: &[(&str, $t)] = &[$(($name, $t::$v)),+];
-
-            /// The name as written in TOML.
-            pub fn name(self) -> &'static str {
-                match self {
-                    $($t::$v => $name,)+
-                }
-            }
-
-            /// The variant written as `name`, if any.
-            pub fn from_name(name: &str) -> Option<$t> {
-                Self::NAMES.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
-            }
-        }
-    };
-}
-pub(crate) use settings_enum;
 
 /// Serialises a settings enum as its name in TOML.
 macro_rules! serialize_by_name {
