@@ -78,9 +78,10 @@ fn regenerate_full(bencher: divan::Bencher) {
     let params = accord::pipeline::Params::from_rubric(&a.scored.rubric);
     let pipeline =
         accord::pipeline::Pipeline::new(&a.scored.rubric, &a.scored.inputs, &a.scored.values);
+    let checked = pipeline.check(&params).expect("checked");
     bencher.bench(|| {
         let data = pipeline
-            .stages(&params, accord::pipeline::Step::Denominate, None)
+            .stages(&checked, accord::pipeline::Step::Denominate, None)
             .expect("stages");
         pipeline
             .aggregate(&params, &data)
@@ -98,8 +99,9 @@ fn regenerate_from(bencher: divan::Bencher, step: &str) {
     let params = accord::pipeline::Params::from_rubric(&a.scored.rubric);
     let pipeline =
         accord::pipeline::Pipeline::new(&a.scored.rubric, &a.scored.inputs, &a.scored.values);
+    let checked = pipeline.check(&params).expect("checked");
     let cache = pipeline
-        .stages(&params, Step::Denominate, None)
+        .stages(&checked, Step::Denominate, None)
         .expect("stages");
     let from = match step {
         "treat" => Step::Treat,
@@ -115,7 +117,7 @@ fn regenerate_from(bencher: divan::Bencher, step: &str) {
                 .get(0, 0)
         } else {
             let data = pipeline
-                .stages(&params, from, Some(&cache))
+                .stages(&checked, from, Some(&cache))
                 .expect("stages");
             pipeline
                 .aggregate(&params, &data)

@@ -469,13 +469,11 @@ fn agreement_of(
 
 /// The criteria that read a field: through their `evidence` field or in an expression.
 pub fn criteria_reading(rubric: &Rubric, field: usize) -> Vec<&str> {
-    let name = rubric.fields.get(field).map(|f| f.name.as_str());
     rubric
         .criteria
         .iter()
         .filter(|c| {
-            c.field == Some(field)
-                || matches!(&c.rule, Rule::Expr(e) if e.variables.iter().any(|v| Some(v.as_str()) == name))
+            c.field == Some(field) || matches!(&c.rule, Rule::Expr(e) if e.fields.contains(&field))
         })
         .map(|c| c.id.as_str())
         .collect()

@@ -212,11 +212,10 @@ pub fn coded(rubric: &Rubric, inputs: &Inputs) -> Vec<bool> {
                 .dyads
                 .as_ref()
                 .is_some_and(|d| d.list.iter().any(|x| instruments.contains(&x.instrument))),
-            Rule::Expr(e) => e.variables.iter().all(|v| {
-                rubric
-                    .field_index(v)
-                    .is_some_and(|f| known.get(f).copied().unwrap_or(false))
-            }),
+            Rule::Expr(e) => e
+                .fields
+                .iter()
+                .all(|&f| known.get(f).copied().unwrap_or(false)),
             _ => c
                 .field
                 .is_some_and(|f| known.get(f).copied().unwrap_or(false)),
@@ -239,15 +238,6 @@ pub fn evaluate(
         inputs,
         date,
     };
-    // Each expression's variables resolved to field indices once, not once per jurisdiction.
-    let expr_fields: Vec<Vec<Option<usize>>> = rubric
-        .criteria
-        .iter()
-        .map(|c| match &c.rule {
-            Rule::Expr(e) => e.variables.iter().map(|v| rubric.field_index(v)).collect(),
-            _ => Vec::new(),
-        })
-        .collect();
     for (c, criterion) in rubric.criteria.iter().enumerate() {
         for j in 0..n {
             let (v, b) = match &criterion.rule {
@@ -256,7 +246,7 @@ pub fn evaluate(
                     side,
                     bands,
                 } => count(&ctx, j, instruments, *side, bands),
-                Rule::Expr(e) => match expr(&ctx, j, e, &expr_fields[c], criterion) {
+                Rule::Expr(e) => match expr(&ctx, j, e, criterion) {
                     Ok(x) => x,
                     Err(p) => {
                         problems.push(p);
@@ -614,22 +604,19 @@ fn count(
     (v, Basis::Count { partners, exact })
 }
 
-/// The values of an expression's variables, by their place in [`Expr::variables`] (sorted), as
-/// the expression engine reads them: no names hashed or copied per jurisdiction.
-struct Variables<'e> {
-    names: &'e [String],
+/// The values of an expression's variables, by their place in [`Expr::variables`] (sorted): the
+/// compiled tree names each variable by that place, so a value is read by index, with no name
+/// compared, hashed or copied per jurisdiction.
+struct Variables {
     values: Vec<Option<evalexpr::Value<evalexpr::DefaultNumericTypes>>>,
 }
 
-impl evalexpr::Context for Variables<'_> {
+impl evalexpr::Context for Variables {
     type NumericTypes = evalexpr::DefaultNumericTypes;
 
     fn get_value(&self, identifier: &str) -> Option<&evalexpr::Value<Self::NumericTypes>> {
-        let i = self
-            .names
-            .binary_search_by(|n| n.as_str().cmp(identifier))
-            .ok()?;
-        self.values.get(i)?.as_ref()
+        let slot: usize = identifier.parse().ok()?;
+        self.values.get(slot)?.as_ref()
     }
 
     fn call_function(
@@ -659,28 +646,22 @@ impl evalexpr::Context for Variables<'_> {
     }
 }
 
-/// Evaluates an expression rule for jurisdiction `j`; `fields` are the field indices of its
-/// variables (`None`: a name no field has), in the order of [`Expr::variables`].
+/// Evaluates an expression rule for jurisdiction `j`, reading the fields its variables were bound
+/// to by validation ([`Expr::fields`]).
 fn expr(
     ctx: &Ctx<'_>,
     j: usize,
     e: &Expr,
-    fields: &[Option<usize>],
     crit: &crate::rubric::Criterion,
 ) -> Result<(Option<f64>, Basis), Problem> {
     let criterion = crit.id.as_str();
     use evalexpr::Value as EV;
     let mut context = Variables {
-        names: &e.variables,
-        values: vec![None; e.variables.len()],
+        values: vec![None; e.fields.len()],
     };
     let mut used = Vec::new();
     let mut missing = false;
-    for (slot, field) in context.values.iter_mut().zip(fields) {
-        let Some(f) = *field else {
-            missing = true;
-            continue;
-        };
+    for (slot, &f) in context.values.iter_mut().zip(&e.fields) {
         let (v, b) = field_value(ctx, j, f, crit.horizon.as_ref())?;
         match &b {
             Basis::Row(i) | Basis::Unknown(i) | Basis::Stale(i) => used.push(*i),

@@ -16,7 +16,9 @@ fn questions(rubric: &Rubric, field: usize) -> String {
         let used: Vec<&str> = rubric
             .criteria
             .iter()
-            .filter(|c| matches!(&c.rule, crate::rubric::Rule::Expr(e) if e.variables.iter().any(|v| *v == rubric.fields[field].name)))
+            .filter(
+                |c| matches!(&c.rule, crate::rubric::Rule::Expr(e) if e.fields.contains(&field)),
+            )
             .map(|c| c.id.as_str())
             .collect();
         return format!("input to {}", used.join(", "));

@@ -4,6 +4,7 @@
 //! earliest step a what-if change touches.
 
 pub mod aggregate;
+pub mod checked;
 pub mod denominate;
 pub mod impute;
 pub mod results;
@@ -14,6 +15,7 @@ pub mod treat;
 
 pub use scored::{Scored, score};
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
@@ -24,6 +26,8 @@ use crate::rubric::settings::{self, AggregateMethod, AggregateSpec};
 use crate::rubric::{Member, Rubric, Rule};
 use crate::rules::CriterionValues;
 use aggregate::AggError;
+pub use checked::Checked;
+use checked::Places;
 use results::{Results, Scores, Stages};
 
 /// The settings the numeric steps use, resolved from a rubric: one treatment and normalisation
@@ -315,12 +319,16 @@ pub struct Pipeline<'a> {
     rubric: &'a Rubric,
     inputs: &'a Inputs,
     raw: &'a Frame,
-    resolved: Resolved<'a>,
+    /// 1 where evidence gave a value, 0 where it did not, for every jurisdiction.
+    coverage: Arc<Frame>,
+    resolved: Arc<Resolved>,
+    places: Arc<Places<'a>>,
 }
 
 /// What the steps look up by name, resolved once when the pipeline is made rather than on every
-/// run: each criterion's denominator column, each group column's rows as numbers, the codes.
-struct Resolved<'a> {
+/// run: each criterion's denominator column, each group column's rows as numbers (the
+/// names the settings hold are resolved by [`Pipeline::check`] into a [`Checked`]).
+struct Resolved {
     /// Per criterion, its denominator's position in `denominators` (`None`: not divided, or a
     /// denominator the jurisdictions file lacks, which [`Pipeline::check`] refuses).
     denominator_of: Vec<Option<usize>>,
@@ -328,14 +336,10 @@ struct Resolved<'a> {
     denominators: Vec<Vec<Option<f64>>>,
     /// Every group column's rows as numbers, so that imputation compares numbers, not names.
     groups: Vec<Vec<Option<usize>>>,
-    /// Every jurisdiction's code.
-    codes: Vec<&'a str>,
-    /// 1 where evidence gave a value, 0 where it did not, for every jurisdiction.
-    coverage: Arc<Frame>,
 }
 
-impl<'a> Resolved<'a> {
-    fn new(rubric: &Rubric, inputs: &'a Inputs, raw: &Frame) -> Resolved<'a> {
+impl Resolved {
+    fn new(rubric: &Rubric, inputs: &Inputs) -> Resolved {
         let juris = &inputs.jurisdictions;
         let denominator_of = rubric
             .criteria
@@ -364,26 +368,27 @@ impl<'a> Resolved<'a> {
                     .collect()
             })
             .collect();
-        let codes = juris.list.iter().map(|j| j.code.as_str()).collect();
-        let coverage = Frame::from_columns(
-            raw.nrow,
-            (0..raw.ncol)
-                .map(|c| {
-                    raw.col(c)
-                        .iter()
-                        .map(|v| Some(if v.is_some() { 1.0 } else { 0.0 }))
-                        .collect()
-                })
-                .collect(),
-        );
         Resolved {
             denominator_of,
             denominators,
             groups,
-            codes,
-            coverage: Arc::new(coverage),
         }
     }
+}
+
+/// 1 where `raw` has a value, 0 where it has none.
+fn coverage_of(raw: &Frame) -> Frame {
+    Frame::from_columns(
+        raw.nrow,
+        (0..raw.ncol)
+            .map(|c| {
+                raw.col(c)
+                    .iter()
+                    .map(|v| Some(if v.is_some() { 1.0 } else { 0.0 }))
+                    .collect()
+            })
+            .collect(),
+    )
 }
 
 impl<'a> Pipeline<'a> {
@@ -397,12 +402,31 @@ impl<'a> Pipeline<'a> {
             rubric,
             inputs,
             raw: &values.values,
-            resolved: Resolved::new(rubric, inputs, &values.values),
+            coverage: Arc::new(coverage_of(&values.values)),
+            resolved: Arc::new(Resolved::new(rubric, inputs)),
+            places: Arc::new(Places::new(inputs)),
         }
     }
 
-    /// Checks the params against the inputs (group and denominator columns exist).
-    pub fn check(&self, params: &Params) -> Result<(), InputError> {
+    /// The same pipeline over other criterion values (a changed rule's), sharing what was
+    /// resolved by name, so that nothing is looked up again.
+    fn on_values<'b>(&self, values: &'b CriterionValues) -> Pipeline<'b>
+    where
+        'a: 'b,
+    {
+        Pipeline {
+            rubric: self.rubric,
+            inputs: self.inputs,
+            raw: &values.values,
+            coverage: Arc::new(coverage_of(&values.values)),
+            resolved: self.resolved.clone(),
+            places: self.places.clone(),
+        }
+    }
+
+    /// Checks the params against the inputs (denominator and group columns, reference and screened
+    /// jurisdictions exist), resolving every name they hold once: the steps then index.
+    pub fn check(&self, params: &Params) -> Result<Checked, InputError> {
         let juris = &self.inputs.jurisdictions;
         let mut problems = Problems::new();
         if params.denominate {
@@ -417,25 +441,48 @@ impl<'a> Pipeline<'a> {
                 }
             }
         }
-        if let Some(g) = &params.impute.group
-            && matches!(
-                params.impute.method,
-                settings::ImputeMethod::MeanGroup | settings::ImputeMethod::MedianGroup
-            )
-            && juris.group_index(g).is_none()
-        {
-            problems.push(Problem::new(format!("`pipeline.impute.group` = `{g}`, but the jurisdictions file has no `group:{g}` column")).help(
-                if juris.group_names.is_empty() { "pass a jurisdictions file with group columns (--jurisdictions)".to_string() } else { format!("its groups: {}", juris.group_names.join(", ")) },
-            ));
+        let names = self.places.bind(self.rubric, params, &mut problems);
+        problems.finish(Checked {
+            params: params.clone(),
+            names,
+        })
+    }
+
+    /// The places the names of `params` resolve to, where `params` differ from the checked `base`
+    /// only in the `changed` settings: only their names are resolved again, and when there are
+    /// none the base's places are borrowed.
+    fn rebind<'n>(
+        &self,
+        base: &'n Checked,
+        params: &Params,
+        changed: checked::Changed,
+    ) -> Result<Cow<'n, checked::Names>, Problem> {
+        if changed.is_empty() {
+            Ok(Cow::Borrowed(&base.names))
+        } else {
+            base.names
+                .rebind(&self.places, self.rubric, params, changed)
+                .map(Cow::Owned)
         }
-        problems.finish(())
     }
 
     /// Runs every step from `from`, reusing `cache` (the output of an earlier run) for the steps
-    /// before it; without a cache, every step runs.
+    /// before it; without a cache, every step runs. The settings come checked: no step looks a
+    /// name up.
     pub fn stages(
         &self,
+        checked: &Checked,
+        from: Step,
+        cache: Option<&StageData>,
+    ) -> Result<StageData, Problem> {
+        self.stages_named(&checked.params, &checked.names, from, cache)
+    }
+
+    /// [`Pipeline::stages`] of settings and the places their names resolve to.
+    fn stages_named(
+        &self,
         params: &Params,
+        names: &checked::Names,
         from: Step,
         cache: Option<&StageData>,
     ) -> Result<StageData, Problem> {
@@ -446,7 +493,7 @@ impl<'a> Pipeline<'a> {
         };
         let imputed = match reuse(Step::Impute) {
             Some(c) => c.imputed.clone(),
-            None => self.impute(params, &denominated),
+            None => self.impute(params, names, &denominated),
         };
         let (availability, units, screened, coverage) = match reuse(Step::Screen) {
             Some(c) => (
@@ -455,7 +502,7 @@ impl<'a> Pipeline<'a> {
                 c.screened.clone(),
                 c.coverage.clone(),
             ),
-            None => self.screen(params, &imputed)?,
+            None => self.screen(params, names, &imputed)?,
         };
         let (treated, treatment) = match reuse(Step::Treat) {
             Some(c) => (c.treated.clone(), c.treatment.clone()),
@@ -467,7 +514,7 @@ impl<'a> Pipeline<'a> {
         };
         let normalised = match reuse(Step::Normalise) {
             Some(c) => c.normalised.clone(),
-            None => self.normalise(params, &treated, &units)?,
+            None => self.normalise(params, names, &treated, &units)?,
         };
         let nodes = match reuse(Step::Normalise) {
             Some(c) => c.nodes.clone(),
@@ -512,9 +559,13 @@ impl<'a> Pipeline<'a> {
     }
 
     /// Impute: unknown values filled by the method, by group where it has one.
-    fn impute(&self, params: &Params, denominated: &Arc<Frame>) -> Arc<Frame> {
+    fn impute(
+        &self,
+        params: &Params,
+        names: &checked::Names,
+        denominated: &Arc<Frame>,
+    ) -> Arc<Frame> {
         let rubric = self.rubric;
-        let juris = &self.inputs.jurisdictions;
         let [lo, _] = rubric.meta.scale;
         // Nothing to fill: share the denominated data.
         if params.impute.method == settings::ImputeMethod::None || denominated.all_known() {
@@ -522,12 +573,10 @@ impl<'a> Pipeline<'a> {
         } else {
             let mut d = (**denominated).clone();
             // Each row's group as a number, so columns compare numbers, not names.
-            let groups: Option<&[Option<usize>]> = params
-                .impute
+            let groups: Option<&[Option<usize>]> = names
                 .group
-                .as_ref()
-                .and_then(|g| juris.group_index(g))
-                .map(|k| self.resolved.groups[k].as_slice());
+                .and_then(|k| self.resolved.groups.get(k))
+                .map(Vec::as_slice);
             for (c, crit) in rubric.criteria.iter().enumerate() {
                 let zero = if crit.rule.on_scale() { lo } else { 0.0 };
                 impute::impute(d.col_mut(c), params.impute.method, groups, zero);
@@ -537,9 +586,14 @@ impl<'a> Pipeline<'a> {
     }
 
     /// Screen: who is kept, their data and their coverage.
-    fn screen(&self, params: &Params, imputed: &Arc<Frame>) -> Result<Screened, Problem> {
+    fn screen(
+        &self,
+        params: &Params,
+        names: &checked::Names,
+        imputed: &Arc<Frame>,
+    ) -> Result<Screened, Problem> {
         let n = self.inputs.jurisdictions.len();
-        let availability = screen::screen(imputed, &params.screen, &self.resolved.codes);
+        let availability = screen::screen(imputed, &params.screen, &names.forced);
         let units: Vec<usize> = (0..n).filter(|&r| availability[r].included).collect();
         if units.is_empty() {
             return Err(Problem::new("screening removed every jurisdiction").help(format!(
@@ -555,9 +609,9 @@ impl<'a> Pipeline<'a> {
         };
         // 1 where evidence gave a value, 0 where it did not (imputed or not).
         let cov = if units.len() == n {
-            self.resolved.coverage.clone()
+            self.coverage.clone()
         } else {
-            Arc::new(self.resolved.coverage.select_rows(&units))
+            Arc::new(self.coverage.select_rows(&units))
         };
         Ok((Arc::new(availability), Arc::new(units), screened, cov))
     }
@@ -594,6 +648,7 @@ impl<'a> Pipeline<'a> {
     fn normalise(
         &self,
         params: &Params,
+        names: &checked::Names,
         treated: &Arc<Frame>,
         units: &[usize],
     ) -> Result<Arc<Frame>, Problem> {
@@ -604,10 +659,10 @@ impl<'a> Pipeline<'a> {
             let Some(nspec) = spec else { continue };
             let crit = &rubric.criteria[c];
             let col = treated.col(c);
-            let reference = nspec.iref.as_ref().map(|code| {
-                units
-                    .iter()
-                    .position(|&u| juris.list[u].code == *code)
+            // The reference's row among those kept (`units` ascend); screened out, it has no value.
+            let reference = nspec.iref.as_ref().map(|_| {
+                names.iref[c]
+                    .and_then(|row| units.binary_search(&row).ok())
                     .and_then(|r| col[r])
             });
             let v = crate::rubric::normalise::normalise(col, nspec, crit.direction, crit.target, reference, rubric.meta.scale).map_err(|why| {
@@ -790,8 +845,8 @@ pub fn run_with(
     values: &CriterionValues,
 ) -> Result<Results, InputError> {
     let pipeline = Pipeline::new(rubric, inputs, values);
-    pipeline.check(params)?;
-    let data = pipeline.stages(params, Step::Denominate, None)?;
+    let checked = pipeline.check(params)?;
+    let data = pipeline.stages(&checked, Step::Denominate, None)?;
     let (node_score, node_cov) = pipeline.aggregate(params, &data)?;
     let m = data.units.len();
     let nc = rubric.criteria.len();

@@ -17,7 +17,8 @@ use crate::rubric::settings::{
 use crate::rubric::{Member, Rubric};
 use crate::rules::CriterionValues;
 
-use super::{Params, Pipeline, Scored, StageData, Step};
+use super::checked::Changed;
+use super::{Checked, Params, Pipeline, Scored, StageData, Step};
 
 /// Which fields of a settings struct a change sets, one bit per field in declaration order.
 pub type Fields = u16;
@@ -338,7 +339,11 @@ impl Regenerated {
 pub struct Baseline<'a> {
     scored: &'a Scored,
     pipeline: Pipeline<'a>,
-    params: Params,
+    /// The run's settings, checked against its inputs once.
+    checked: Checked,
+    /// The [`Fields`] bits of the settings that name something in the inputs: the screen's
+    /// lists, and a normalisation's method and reference jurisdiction.
+    named: (Fields, Fields),
     cache: StageData,
     /// The steps' output (or their refusal) for settings of the steps before aggregation already
     /// met, so that scenarios sharing them (a sensitivity design's few treatment x normalisation
@@ -392,14 +397,27 @@ impl<'a> Baseline<'a> {
     /// Runs every step of `scored` once with its rubric's settings.
     pub fn new(scored: &'a Scored) -> Result<Baseline<'a>, ScenarioError> {
         let pipeline = Pipeline::new(&scored.rubric, &scored.inputs, &scored.values);
-        let params = Params::from_rubric(&scored.rubric);
+        let checked = pipeline
+            .check(&Params::from_rubric(&scored.rubric))
+            .map_err(ScenarioError::Rubric)?;
         let cache = pipeline
-            .stages(&params, Step::Denominate, None)
+            .stages(&checked, Step::Denominate, None)
             .map_err(ScenarioError::Step)?;
+        let bits = |names: &[&str], of: [&str; 2]| -> Fields {
+            names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| of.contains(n))
+                .fold(0, |b, (i, _)| b | 1 << i)
+        };
         Ok(Baseline {
             scored,
             pipeline,
-            params,
+            checked,
+            named: (
+                bits(ScreenSpec::NAMES, ["include", "exclude"]),
+                bits(NormaliseSpec::NAMES, ["method", "iref"]),
+            ),
             cache,
             memo: RwLock::new(Vec::new()),
         })
@@ -408,22 +426,65 @@ impl<'a> Baseline<'a> {
     /// The scenario that `--set` texts are: the run's rubric validated again with them (from
     /// the text it was read from, no file read again), then the typed changes from the run's
     /// rubric to that one. A variant the typed changes cannot express (see [`variant_changes`])
-    /// is one structural [`Change::Rubric`], scored again from the start.
+    /// is one structural [`Change::Rubric`], scored again from the start. The changed settings
+    /// are checked against the run's inputs here, once: a name they do not have (a reference
+    /// jurisdiction, a group column, a screened code) is refused with the setting's key.
     pub fn settings(&self, sets: &[String]) -> Result<Scenario, ScenarioError> {
         let variant = self
             .scored
             .rubric
             .variant(sets)
             .map_err(ScenarioError::Rubric)?;
-        match variant_changes(self.scored, &self.params, &variant)? {
-            Variant::Typed(changes) => Ok(Scenario::new(changes)),
+        match variant_changes(self.scored, self.params(), &variant)? {
+            Variant::Typed(changes) => {
+                // Checked on the variant, so that a key names the setting as the variant has it
+                // (a criterion's own `normalise` or the pipeline's).
+                let mut params = self.params().clone();
+                apply_all(&changes, &mut params, &mut Vec::new());
+                Pipeline::new(&variant, &self.scored.inputs, &self.scored.values)
+                    .check(&params)
+                    .map_err(ScenarioError::Rubric)?;
+                Ok(Scenario::new(changes))
+            }
             Variant::Structural(_) => Ok(Scenario::one(Change::Rubric(sets.to_vec()))),
         }
     }
 
+    /// Checks typed changes against the run's inputs once, before they are applied (perhaps many
+    /// times): every name the changed settings hold must resolve. The problems name the keys.
+    pub fn check(&self, changes: &[Change]) -> Result<(), ScenarioError> {
+        let mut params = self.params().clone();
+        apply_all(changes, &mut params, &mut Vec::new());
+        self.pipeline
+            .check(&params)
+            .map(|_| ())
+            .map_err(ScenarioError::Rubric)
+    }
+
     /// The run's own settings.
     pub fn params(&self) -> &Params {
-        &self.params
+        self.checked.params()
+    }
+
+    /// The named settings that `changes` touch, which must be resolved again.
+    fn changed<'c>(&self, changes: impl Iterator<Item = &'c Change>) -> Changed {
+        let (screen_lists, normalise_ref) = self.named;
+        let mut changed = Changed::default();
+        for change in changes {
+            match change {
+                Change::Impute(_, f) => changed.impute |= *f != 0,
+                Change::Screen(_, f) => changed.screen |= *f & screen_lists != 0,
+                Change::Normalise(c, s, f) => {
+                    let whole =
+                        s.is_none() || self.params().normalise.get(*c).is_none_or(Option::is_none);
+                    if whole || *f & normalise_ref != 0 {
+                        changed.normalise.push(*c);
+                    }
+                }
+                _ => {}
+            }
+        }
+        changed
     }
 
     /// The run.
@@ -466,7 +527,7 @@ impl<'a> Baseline<'a> {
                 )));
             }
         }
-        let mut params = self.params.clone();
+        let mut params = self.params().clone();
         let mut columns: Vec<(usize, Arc<Vec<Option<f64>>>)> = Vec::new();
         apply_each(changes(), &mut params, &mut columns);
         if columns.is_empty() {
@@ -474,7 +535,9 @@ impl<'a> Baseline<'a> {
             if from == Step::Aggregate {
                 return self.finish(&self.pipeline, &params, &self.cache, ties);
             }
-            let data = self.stages(&params, from).map_err(ScenarioError::Step)?;
+            let data = self
+                .stages(&params, || self.changed(changes()), from)
+                .map_err(ScenarioError::Step)?;
             return self.finish(&self.pipeline, &params, &data, ties);
         }
         // A changed rule: every step again, on the replaced criterion values.
@@ -482,16 +545,25 @@ impl<'a> Baseline<'a> {
         for (c, col) in &columns {
             values.values.col_mut(*c).copy_from_slice(col);
         }
-        let pipeline = Pipeline::new(rubric, &self.scored.inputs, &values);
+        let pipeline = self.pipeline.on_values(&values);
+        let names = pipeline
+            .rebind(&self.checked, &params, self.changed(changes()))
+            .map_err(ScenarioError::Step)?;
         let data = pipeline
-            .stages(&params, Step::Denominate, None)
+            .stages_named(&params, &names, Step::Denominate, None)
             .map_err(ScenarioError::Step)?;
         self.finish(&pipeline, &params, &data, ties)
     }
 
     /// The steps' output for `params` from `from` on the cached stages, computed once per
-    /// distinct setting of the steps before aggregation.
-    fn stages(&self, params: &Params, from: Step) -> Result<StageData, Problem> {
+    /// distinct setting of the steps before aggregation: only then are the names that the
+    /// `changed` settings hold resolved again (the others come from the run's checked settings).
+    fn stages(
+        &self,
+        params: &Params,
+        changed: impl FnOnce() -> Changed,
+        from: Step,
+    ) -> Result<StageData, Problem> {
         let find = |memo: &[(StageKey, Result<StageData, Problem>)]| {
             memo.iter()
                 .find(|(key, _)| key.matches(params))
@@ -500,7 +572,13 @@ impl<'a> Baseline<'a> {
         if let Some(found) = self.memo.read().ok().and_then(|memo| find(&memo)) {
             return found;
         }
-        let data = self.pipeline.stages(params, from, Some(&self.cache));
+        let data = self
+            .pipeline
+            .rebind(&self.checked, params, changed())
+            .and_then(|names| {
+                self.pipeline
+                    .stages_named(params, &names, from, Some(&self.cache))
+            });
         if let Ok(mut memo) = self.memo.write()
             && memo.len() < MEMO_ENTRIES
             && find(&memo).is_none()

@@ -18,9 +18,10 @@ pub struct Availability {
     pub included: bool,
 }
 
-/// Availability of every row of `frame`, and which rows the screen keeps. `codes` gives each
-/// row's jurisdiction code, for forced inclusions and exclusions.
-pub fn screen(frame: &Frame, spec: &ScreenSpec, codes: &[&str]) -> Vec<Availability> {
+/// Availability of every row of `frame`, and which rows the screen keeps. `forced` says, row by
+/// row, whether the spec's lists force it in (`Some(true)`) or out (`Some(false)`): the lists'
+/// codes resolved to rows once, when the settings were checked.
+pub fn screen(frame: &Frame, spec: &ScreenSpec, forced: &[Option<bool>]) -> Vec<Availability> {
     (0..frame.nrow)
         .map(|r| {
             let mut n_na = 0usize;
@@ -48,11 +49,8 @@ pub fn screen(frame: &Frame, spec: &ScreenSpec, codes: &[&str]) -> Vec<Availabil
                 ScreenMethod::ByZeros => !low_nonzero,
                 ScreenMethod::ByNaAndZeros => !low_data && !low_nonzero,
             };
-            if spec.include.iter().any(|c| c == codes[r]) {
-                included = true;
-            }
-            if spec.exclude.iter().any(|c| c == codes[r]) {
-                included = false;
+            if let Some(Some(keep)) = forced.get(r) {
+                included = *keep;
             }
             Availability {
                 dat_avail,

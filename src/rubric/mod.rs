@@ -5,6 +5,7 @@
 //! tiers. `load` turns files into a `Rubric` or into every problem found, never just the first.
 
 mod load;
+mod named;
 pub mod normalise;
 pub mod rule;
 pub mod settings;

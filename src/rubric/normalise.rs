@@ -12,60 +12,37 @@
 //! COINr does only when they come from iMeta.
 
 use crate::base::stats;
+use crate::rubric::named::settings_enum;
 use serde::Serialize;
 
-/// Normalisation methods.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NormaliseMethod {
-    /// Values kept as they are (after the direction flip).
-    None,
-    /// Min-max onto `l_u`.
-    MinMax,
-    /// z-scores, rescaled by `m_sd`.
-    ZScore,
-    /// (x - l)/(u - l) * scale_factor.
-    Scaled,
-    /// Ascending rank.
-    Rank,
-    /// Rank - 1.
-    Borda,
-    /// Percentile rank.
-    PRank,
-    /// x / max.
-    FracMax,
-    /// 1 - (max - x)/(max - min).
-    Dist2Max,
-    /// Distance to a reference jurisdiction.
-    Dist2Ref,
-    /// Distance to the criterion's target.
-    Dist2Targ,
-    /// Goalposts.
-    Goalposts,
-}
-
-impl NormaliseMethod {
-    /// Every method by its name as written in TOML (COINr's names).
-    pub(crate) const NAMES: &[(&str, NormaliseMethod)] = &[
-        ("none", NormaliseMethod::None),
-        ("n_minmax", NormaliseMethod::MinMax),
-        ("n_zscore", NormaliseMethod::ZScore),
-        ("n_scaled", NormaliseMethod::Scaled),
-        ("n_rank", NormaliseMethod::Rank),
-        ("n_borda", NormaliseMethod::Borda),
-        ("n_prank", NormaliseMethod::PRank),
-        ("n_fracmax", NormaliseMethod::FracMax),
-        ("n_dist2max", NormaliseMethod::Dist2Max),
-        ("n_dist2ref", NormaliseMethod::Dist2Ref),
-        ("n_dist2targ", NormaliseMethod::Dist2Targ),
-        ("n_goalposts", NormaliseMethod::Goalposts),
-    ];
-
-    /// The name as written in TOML.
-    pub fn name(self) -> &'static str {
-        Self::NAMES
-            .iter()
-            .find(|(_, m)| *m == self)
-            .map_or("none", |(n, _)| n)
+settings_enum! {
+    /// Normalisation methods.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum NormaliseMethod {
+        /// Values kept as they are (after the direction flip).
+        None = "none",
+        /// Min-max onto `l_u`.
+        MinMax = "n_minmax",
+        /// z-scores, rescaled by `m_sd`.
+        ZScore = "n_zscore",
+        /// (x - l)/(u - l) * scale_factor.
+        Scaled = "n_scaled",
+        /// Ascending rank.
+        Rank = "n_rank",
+        /// Rank - 1.
+        Borda = "n_borda",
+        /// Percentile rank.
+        PRank = "n_prank",
+        /// x / max.
+        FracMax = "n_fracmax",
+        /// 1 - (max - x)/(max - min).
+        Dist2Max = "n_dist2max",
+        /// Distance to a reference jurisdiction.
+        Dist2Ref = "n_dist2ref",
+        /// Distance to the criterion's target.
+        Dist2Targ = "n_dist2targ",
+        /// Goalposts.
+        Goalposts = "n_goalposts",
     }
 }
 
@@ -94,22 +71,14 @@ pub struct NormaliseSpec {
     pub ties: Ties,
 }
 
-/// How tied values share ranks in rank-based normalisations (R's `ties.method`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ties {
-    /// The lowest rank of the tie (COINr's default).
-    Min,
-    /// The mean of the tie's ranks.
-    Average,
-}
-
-impl Ties {
-    /// The name as written in TOML.
-    pub fn name(self) -> &'static str {
-        match self {
-            Ties::Min => "min",
-            Ties::Average => "average",
-        }
+settings_enum! {
+    /// How tied values share ranks in rank-based normalisations (R's `ties.method`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Ties {
+        /// The lowest rank of the tie (COINr's default).
+        Min = "min",
+        /// The mean of the tie's ranks.
+        Average = "average",
     }
 }
 

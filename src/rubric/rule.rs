@@ -73,11 +73,34 @@ pub enum Side {
 pub struct Expr {
     /// The text as written.
     pub text: String,
-    /// The compiled operator tree.
+    /// The compiled operator tree, each variable renamed to its place in `variables` (`0`, `1`,
+    /// ...), so that evaluation reads the variables' values from a slice by index.
     pub tree: evalexpr::Node<evalexpr::DefaultNumericTypes>,
-    /// Field names it reads, sorted and without repeats (validation checks that each is a field;
-    /// the rules resolve them to field indices once per evaluation, not per jurisdiction).
+    /// Field names it reads, sorted and without repeats.
     pub variables: Vec<String>,
+    /// The rubric's field index of each of `variables`, in their order: set by validation, which
+    /// refuses a name no field has, so that no field is looked up by name when rules are scored.
+    pub fields: Vec<usize>,
+}
+
+impl Expr {
+    /// Resolves the variables to field indices with `field_of`; the names it cannot resolve
+    /// when there are any (the expression is then left unresolved).
+    pub fn bind(&mut self, field_of: impl Fn(&str) -> Option<usize>) -> Result<(), Vec<&str>> {
+        let found: Vec<Option<usize>> = self.variables.iter().map(|v| field_of(v)).collect();
+        if found.iter().all(Option::is_some) {
+            self.fields = found.into_iter().flatten().collect();
+            Ok(())
+        } else {
+            Err(self
+                .variables
+                .iter()
+                .zip(&found)
+                .filter(|(_, f)| f.is_none())
+                .map(|(v, _)| v.as_str())
+                .collect())
+        }
+    }
 }
 
 impl Rule {
@@ -640,10 +663,17 @@ fn compile_expr(
                 p.push(r.problem_here(format!("`{path}.expr` reads no evidence field")));
                 return None;
             }
+            let mut tree = tree;
+            for id in tree.iter_read_variable_identifiers_mut() {
+                if let Ok(slot) = variables.binary_search(id) {
+                    *id = slot.to_string();
+                }
+            }
             Some(Expr {
                 text: text.to_string(),
                 tree,
                 variables,
+                fields: Vec::new(),
             })
         }
         Err(e) => {

@@ -3,6 +3,7 @@
 use serde::{Serialize, Serializer};
 
 use crate::error::{Problem, Problems, did_you_mean};
+use crate::rubric::named::settings_enum;
 pub use crate::rubric::normalise::{NormaliseMethod, NormaliseSpec, Ties, default_normalise};
 use crate::rubric::tree::{Kind, Reader, Table, Tv};
 
@@ -71,18 +72,6 @@ fn rank_ties_name<S: Serializer>(t: &RankTies, s: S) -> Result<S::Ok, S::Error> 
     s.serialize_str(name)
 }
 
-impl WeightsMethod {
-    /// The name as written in TOML.
-    pub fn name(self) -> &'static str {
-        match self {
-            WeightsMethod::Rubric => "rubric",
-            WeightsMethod::Equal => "equal",
-            WeightsMethod::Pca => "pca",
-            WeightsMethod::PcaSquared => "pca_squared",
-        }
-    }
-}
-
 /// Ranking of scores (`[pipeline.rank]`): descending, ties share the lowest rank.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RankSpec {
@@ -108,39 +97,22 @@ pub struct ImputeSpec {
     pub group: Option<String>,
 }
 
-/// Imputation methods.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImputeMethod {
-    /// Leave unknown: excluded from aggregation, weights renormalised over what is known.
-    None,
-    /// Count unknown as the worst value (the scale's lower end, or 0 for numeric criteria).
-    Zero,
-    /// Mean of the criterion over all jurisdictions (`i_mean`).
-    Mean,
-    /// Median (`i_median`).
-    Median,
-    /// Mean within the jurisdiction's group (`i_mean_grp`).
-    MeanGroup,
-    /// Median within the jurisdiction's group (`i_median_grp`).
-    MedianGroup,
-}
-
-impl ImputeMethod {
-    const NAMES: &[(&str, ImputeMethod)] = &[
-        ("none", ImputeMethod::None),
-        ("zero", ImputeMethod::Zero),
-        ("i_mean", ImputeMethod::Mean),
-        ("i_median", ImputeMethod::Median),
-        ("i_mean_grp", ImputeMethod::MeanGroup),
-        ("i_median_grp", ImputeMethod::MedianGroup),
-    ];
-
-    /// The name as written in TOML.
-    pub fn name(self) -> &'static str {
-        Self::NAMES
-            .iter()
-            .find(|(_, m)| *m == self)
-            .map_or("none", |(n, _)| n)
+settings_enum! {
+    /// Imputation methods.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum ImputeMethod {
+        /// Leave unknown: excluded from aggregation, weights renormalised over what is known.
+        None = "none",
+        /// Count unknown as the worst value (the scale's lower end, or 0 for numeric criteria).
+        Zero = "zero",
+        /// Mean of the criterion over all jurisdictions (`i_mean`).
+        Mean = "i_mean",
+        /// Median (`i_median`).
+        Median = "i_median",
+        /// Mean within the jurisdiction's group (`i_mean_grp`).
+        MeanGroup = "i_mean_grp",
+        /// Median within the jurisdiction's group (`i_median_grp`).
+        MedianGroup = "i_median_grp",
     }
 }
 
@@ -159,33 +131,18 @@ pub struct ScreenSpec {
     pub exclude: Vec<String>,
 }
 
-/// Screening methods (COINr's `unit_screen`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScreenMethod {
-    /// Keep everyone.
-    None,
-    /// Drop jurisdictions with too little data.
-    ByNa,
-    /// Drop jurisdictions with too many zeros.
-    ByZeros,
-    /// Both.
-    ByNaAndZeros,
-}
-
-impl ScreenMethod {
-    const NAMES: &[(&str, ScreenMethod)] = &[
-        ("none", ScreenMethod::None),
-        ("byNA", ScreenMethod::ByNa),
-        ("byzeros", ScreenMethod::ByZeros),
-        ("byNAandzeros", ScreenMethod::ByNaAndZeros),
-    ];
-
-    /// The name as written in TOML.
-    pub fn name(self) -> &'static str {
-        Self::NAMES
-            .iter()
-            .find(|(_, m)| *m == self)
-            .map_or("none", |(n, _)| n)
+settings_enum! {
+    /// Screening methods (COINr's `unit_screen`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum ScreenMethod {
+        /// Keep everyone.
+        None = "none",
+        /// Drop jurisdictions with too little data.
+        ByNa = "byNA",
+        /// Drop jurisdictions with too many zeros.
+        ByZeros = "byzeros",
+        /// Both.
+        ByNaAndZeros = "byNAandzeros",
     }
 }
 
@@ -219,39 +176,22 @@ pub struct TreatSpec {
     pub lambda: f64,
 }
 
-/// Treatment functions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TreatMethod {
-    /// No treatment.
-    None,
-    /// Iterative winsorisation.
-    Winsorise,
-    /// log(x - min + 0.01 (max - min)).
-    LogCt,
-    /// `log_CT`, mirrored for negative skew.
-    LogCtPlus,
-    /// log(x - min + 1).
-    LogCtOrig,
-    /// Box-Cox on x - min + 1.
-    BoxCox,
-}
-
-impl TreatMethod {
-    const NAMES: &[(&str, TreatMethod)] = &[
-        ("none", TreatMethod::None),
-        ("winsorise", TreatMethod::Winsorise),
-        ("log_CT", TreatMethod::LogCt),
-        ("log_CT_plus", TreatMethod::LogCtPlus),
-        ("log_CT_orig", TreatMethod::LogCtOrig),
-        ("boxcox", TreatMethod::BoxCox),
-    ];
-
-    /// The name as written in TOML.
-    pub fn name(self) -> &'static str {
-        Self::NAMES
-            .iter()
-            .find(|(_, m)| *m == self)
-            .map_or("none", |(n, _)| n)
+settings_enum! {
+    /// Treatment functions.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum TreatMethod {
+        /// No treatment.
+        None = "none",
+        /// Iterative winsorisation.
+        Winsorise = "winsorise",
+        /// log(x - min + 0.01 (max - min)).
+        LogCt = "log_CT",
+        /// `log_CT`, mirrored for negative skew.
+        LogCtPlus = "log_CT_plus",
+        /// log(x - min + 1).
+        LogCtOrig = "log_CT_orig",
+        /// Box-Cox on x - min + 1.
+        BoxCox = "boxcox",
     }
 }
 
@@ -262,19 +202,21 @@ pub struct WeightsSpec {
     pub method: WeightsMethod,
 }
 
-/// Weighting methods.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WeightsMethod {
-    /// The rubric's weights.
-    Rubric,
-    /// Every child of a node weighs the same.
-    Equal,
-    /// The first principal component's loadings of each node's children (COINr's PCA weights),
-    /// computed on the data being aggregated, signed so that they sum to a positive number.
-    Pca,
-    /// The squared loadings of the first principal component (always positive; the OECD/JRC
-    /// handbook's weighting by factor analysis).
-    PcaSquared,
+settings_enum! {
+    /// Weighting methods.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum WeightsMethod {
+        /// The rubric's weights.
+        Rubric = "rubric",
+        /// Every child of a node weighs the same.
+        Equal = "equal",
+        /// The first principal component's loadings of each node's children (COINr's PCA weights),
+        /// computed on the data being aggregated, signed so that they sum to a positive number.
+        Pca = "pca",
+        /// The squared loadings of the first principal component (always positive; the OECD/JRC
+        /// handbook's weighting by factor analysis).
+        PcaSquared = "pca_squared",
+    }
 }
 
 /// Aggregation (COINr's `Aggregate`) and the coverage rule.
@@ -292,69 +234,40 @@ pub struct AggregateSpec {
     pub na_child: NaChild,
 }
 
-/// What an NA child does to its parent's score (`na_child`). Its coverage is never counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum NaChild {
-    /// Left out, and the weights of the other children renormalised over them.
-    #[default]
-    Exclude,
-    /// Counted as the scale's lower end.
-    Zero,
-    /// The parent is NA.
-    Na,
-}
-
-impl NaChild {
-    const NAMES: &[(&str, NaChild)] = &[
-        ("exclude", NaChild::Exclude),
-        ("zero", NaChild::Zero),
-        ("na", NaChild::Na),
-    ];
-
-    /// The name as written in TOML.
-    pub fn name(self) -> &'static str {
-        Self::NAMES
-            .iter()
-            .find(|(_, m)| *m == self)
-            .map_or("exclude", |(n, _)| n)
+settings_enum! {
+    /// What an NA child does to its parent's score (`na_child`). Its coverage is never counted.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub enum NaChild {
+        /// Left out, and the weights of the other children renormalised over them.
+        #[default]
+        Exclude = "exclude",
+        /// Counted as the scale's lower end.
+        Zero = "zero",
+        /// The parent is NA.
+        Na = "na",
     }
 }
 
-/// Aggregation methods.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AggregateMethod {
-    /// Weighted arithmetic mean.
-    AMean,
-    /// Weighted geometric mean (all values must be positive).
-    GMean,
-    /// Weighted harmonic mean (all values must be non-zero).
-    HMean,
-    /// Weighted generalised mean with power `p`.
-    GenMean,
-    /// Weighted median.
-    Median,
-    /// Copeland score from the weighted outranking matrix.
-    Copeland,
+settings_enum! {
+    /// Aggregation methods.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum AggregateMethod {
+        /// Weighted arithmetic mean.
+        AMean = "a_amean",
+        /// Weighted geometric mean (all values must be positive).
+        GMean = "a_gmean",
+        /// Weighted harmonic mean (all values must be non-zero).
+        HMean = "a_hmean",
+        /// Weighted generalised mean with power `p`.
+        GenMean = "a_genmean",
+        /// Weighted median.
+        Median = "a_median",
+        /// Copeland score from the weighted outranking matrix.
+        Copeland = "a_copeland",
+    }
 }
 
 impl AggregateMethod {
-    const NAMES: &[(&str, AggregateMethod)] = &[
-        ("a_amean", AggregateMethod::AMean),
-        ("a_gmean", AggregateMethod::GMean),
-        ("a_hmean", AggregateMethod::HMean),
-        ("a_genmean", AggregateMethod::GenMean),
-        ("a_median", AggregateMethod::Median),
-        ("a_copeland", AggregateMethod::Copeland),
-    ];
-
-    /// The name as written in TOML.
-    pub fn name(self) -> &'static str {
-        Self::NAMES
-            .iter()
-            .find(|(_, m)| *m == self)
-            .map_or("a_amean", |(n, _)| n)
-    }
-
     /// Words for `explain`.
     pub fn describe(self) -> &'static str {
         match self {
@@ -525,11 +438,8 @@ pub fn read_treat(r: &mut Reader<'_>, base: &TreatSpec, p: &mut Problems) -> Tre
                 base.fallback
             }
         }
-        Some(tv) => match tv
-            .as_str()
-            .and_then(|s| TreatMethod::NAMES.iter().find(|(n, _)| *n == s))
-        {
-            Some((_, m)) if *m != TreatMethod::Winsorise => *m,
+        Some(tv) => match tv.as_str().and_then(TreatMethod::from_name) {
+            Some(m) if m != TreatMethod::Winsorise => m,
             _ => {
                 p.push(r.problem_at(tv, "fallback", format!(
                     "`{}.fallback` must be one of none, log_CT, log_CT_plus, log_CT_orig, boxcox", r.path
@@ -599,11 +509,9 @@ pub fn read_normalise(r: &mut Reader<'_>, base: &NormaliseSpec, p: &mut Problems
         cap_max: r.bool("cap_max", p).unwrap_or(base.cap_max),
         gposts,
         trunc2posts: r.bool("trunc2posts", p).unwrap_or(base.trunc2posts),
-        ties: match r.str("ties", p).as_deref() {
+        ties: match r.str("ties", p) {
             None => base.ties,
-            Some("min") => Ties::Min,
-            Some("average") => Ties::Average,
-            Some(other) => {
+            Some(name) => Ties::from_name(&name).unwrap_or_else(|| {
                 #[expect(
                     clippy::expect_used,
                     reason = "the reader just read this key from the table, so it is there"
@@ -612,10 +520,10 @@ pub fn read_normalise(r: &mut Reader<'_>, base: &NormaliseSpec, p: &mut Problems
                 p.push(r.problem_at(
                     tv,
                     "ties",
-                    format!("`{}.ties` = `{other}`: expected `min` or `average`", r.path),
+                    format!("`{}.ties` = `{name}`: expected `min` or `average`", r.path),
                 ));
                 base.ties
-            }
+            }),
         },
     };
     if let Some([l, u]) = spec.l_u
@@ -656,11 +564,8 @@ pub fn default_aggregate() -> AggregateSpec {
 fn read_na_child(r: &mut Reader<'_>, p: &mut Problems) -> Option<NaChild> {
     let tv = r.get("na_child")?;
     let names: Vec<&str> = NaChild::NAMES.iter().map(|(n, _)| *n).collect();
-    match tv
-        .as_str()
-        .and_then(|s| NaChild::NAMES.iter().find(|(n, _)| *n == s))
-    {
-        Some((_, m)) => Some(*m),
+    match tv.as_str().and_then(NaChild::from_name) {
+        Some(m) => Some(m),
         None => {
             let found = tv
                 .as_str()
@@ -814,18 +719,8 @@ pub fn read_pipeline(
     let weights = match sub(&mut r, "weights", p) {
         Some((t, o)) => {
             let mut wr = Reader::new(&t, "pipeline.weights", &o);
-            let m = method_of(
-                &mut wr,
-                &[
-                    ("rubric", WeightsMethod::Rubric),
-                    ("equal", WeightsMethod::Equal),
-                    ("pca", WeightsMethod::Pca),
-                    ("pca_squared", WeightsMethod::PcaSquared),
-                ],
-                WeightsMethod::Rubric,
-                p,
-            )
-            .unwrap_or(WeightsMethod::Rubric);
+            let m = method_of(&mut wr, WeightsMethod::NAMES, WeightsMethod::Rubric, p)
+                .unwrap_or(WeightsMethod::Rubric);
             wr.finish(p);
             WeightsSpec { method: m }
         }

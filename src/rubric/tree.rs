@@ -701,6 +701,31 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Each entry of the optional table `key`, a table of tables such as `[facets]`, read by a
+    /// reader of its own at `<key>.<entry>`. An entry that is not a table comes as the problem
+    /// "`<key>.<entry>` must be {expected}", for the caller to record in its place among the
+    /// problems of the other entries.
+    pub fn sub_tables(
+        &mut self,
+        key: &'static str,
+        expected: &'static str,
+        p: &mut Problems,
+    ) -> impl Iterator<Item = Result<(&'a Entry, Reader<'a>), Problem>> + use<'a> {
+        let base = self.key_path(key);
+        let entries: &'a [Entry] = self.table(key, p).map_or(&[], |(t, _)| &t.entries);
+        entries.iter().map(move |e| {
+            let path = format!("{base}.{}", e.key);
+            match e.value.as_table() {
+                Some(t) => Ok((e, Reader::new(t, path, &e.value.at))),
+                None => Err(Problem::new(format!("`{path}` must be {expected}")).at(e
+                    .value
+                    .at
+                    .location()
+                    .with_key(path))),
+            }
+        })
+    }
+
     /// An optional array.
     pub fn array(&mut self, key: &'static str, p: &mut Problems) -> Option<&'a [Tv]> {
         let tv = self.get(key)?;

@@ -123,6 +123,14 @@ pub fn analyse(
     )
     .map_err(Problem::new)?;
     let baseline = Baseline::new(scored).map_err(InputError::from)?;
+    // Every alternative's settings checked against the inputs once, not in each replication.
+    for f in &spec.factors {
+        if let factors::FactorKind::Discrete(alts) = &f.kind {
+            for alt in alts {
+                baseline.check(&alt.ops).map_err(InputError::from)?;
+            }
+        }
+    }
     let juris = scored.inputs.jurisdictions.len();
     let nominal_scores = baseline
         .apply(&Scenario::default())

@@ -84,6 +84,11 @@ fn import_asem() -> accord::coinr::Imported {
 
 /// The ASEM example imported and scored with its build_example_coin() pipeline.
 pub fn asem(sets: &[&str]) -> accord::Scored {
+    try_asem(sets).unwrap_or_else(|e| panic!("scoring failed:\n{e}"))
+}
+
+/// Like `asem`, returning the error.
+pub fn try_asem(sets: &[&str]) -> Result<accord::Scored, accord::error::InputError> {
     let imported = import_asem();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("rubric.toml"), &imported.rubric).unwrap();
@@ -93,7 +98,7 @@ pub fn asem(sets: &[&str]) -> accord::Scored {
         &imported.jurisdictions,
     )
     .unwrap();
-    score_dir(&dir.path().join("rubric.toml"), dir.path(), None, sets)
+    crate::common::try_score_dir(&dir.path().join("rubric.toml"), dir.path(), None, sets)
 }
 
 /// The very same double: COINr's 17 significant digits read back exactly.

@@ -252,3 +252,59 @@ fn two_rubric_loads_in_one_process_keep_their_own_limits() {
     assert_eq!((r.nodes.len(), r.criteria.len()), (3, 5));
     assert!(rubric::load(&path, &small).is_err());
 }
+
+#[test]
+fn an_entry_of_a_table_of_tables_that_is_not_a_table_is_reported_in_its_place() {
+    // `[fields]`, `[instruments]`, `[multilateral]` and `[facets]` hold one table per entry; an
+    // entry written as a plain value is reported with its key and line, in its place among the
+    // problems of its table's other entries (each table is read in turn, `[facets]` first).
+    let text = format!(
+        "{HEAD}[fields]\na = 3\n[fields.b]\ntype = \"colour\"\n[fields.c]\ntype = true\n\
+[instruments]\nx = 1\n[multilateral]\nm = true\n[facets]\nf = \"legal\"\n\
+[[node]]\nid = \"I\"\n[[criterion]]\nid = \"c1\"\nparent = \"I\"\nquestion = \"q\"\nrule = \"boolean\"\n"
+    );
+    let err = load_text(&text).unwrap_err();
+    let got: Vec<(&str, Option<&str>, Option<usize>)> = err
+        .problems
+        .iter()
+        .map(|p| {
+            let at = p.location.as_deref();
+            (
+                p.message.as_str(),
+                at.and_then(|l| l.key.as_deref()),
+                at.and_then(|l| l.line),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("`facets.f` must be a table", Some("facets.f"), Some(16)),
+            (
+                "`fields.a` must be a table with `type`",
+                Some("fields.a"),
+                Some(6)
+            ),
+            (
+                "unknown field type `colour`",
+                Some("fields.b.type"),
+                Some(8)
+            ),
+            (
+                "`fields.c.type` must be a string, found a boolean",
+                Some("fields.c.type"),
+                Some(10)
+            ),
+            (
+                "`instruments.x` must be a table",
+                Some("instruments.x"),
+                Some(12)
+            ),
+            (
+                "`multilateral.m` must be a table",
+                Some("multilateral.m"),
+                Some(14)
+            ),
+        ]
+    );
+}

@@ -2,6 +2,7 @@
 //! rerun with the same settings gives, bit for bit, and a failing one says why.
 
 use accord::Scored;
+use accord::error::InputError;
 use accord::pipeline::scenario::{Baseline, Change, Scenario, ScenarioError};
 use accord::pipeline::{Params, Step};
 
@@ -340,4 +341,214 @@ fn node_aggregations_met_again_are_those_a_full_rerun_computes() {
             assert_eq!(got, full[i], "scenario {i}, round {round}");
         }
     }
+}
+
+/// The one problem of a run refused as bad input.
+fn only_problem(e: &accord::error::InputError) -> &str {
+    assert_eq!(e.problems.len(), 1, "{e}");
+    &e.problems[0].message
+}
+
+/// Settings naming what the ASEM inputs lack, each with the problem that names its key: the
+/// reference jurisdiction (once, though every criterion inherits it), an imputation group, a
+/// screened code, a criterion's denominator.
+const UNRESOLVED: [(&[&str], &str); 4] = [
+    (
+        &[
+            "pipeline.normalise.method=\"n_dist2ref\"",
+            "pipeline.normalise.iref=\"ZZZ\"",
+        ],
+        "`pipeline.normalise.iref` names `ZZZ`, but the jurisdictions file has no jurisdiction `ZZZ`",
+    ),
+    (
+        &["pipeline.impute.group=\"Continent\""],
+        "`pipeline.impute.group` = `Continent`, but the jurisdictions file has no `group:Continent` column",
+    ),
+    (
+        &["pipeline.screen.exclude=[\"AUT\", \"ZZZ\"]"],
+        "`pipeline.screen.exclude` names `ZZZ`, but the jurisdictions file has no jurisdiction `ZZZ`",
+    ),
+    (
+        &["criterion.Goods.denominator=\"Coastline\""],
+        "criterion `Goods` is divided by `Coastline`, but the jurisdictions file has no `denom:Coastline` column",
+    ),
+];
+
+#[test]
+fn a_setting_naming_what_the_inputs_lack_is_refused_with_its_key_by_a_run() {
+    for (sets, want) in UNRESOLVED {
+        let err = crate::coinr::try_asem(sets).unwrap_err();
+        assert_eq!(only_problem(&err), want, "{sets:?}");
+    }
+}
+
+#[test]
+fn a_setting_naming_what_the_inputs_lack_is_refused_with_its_key_by_a_scenario() {
+    let nominal = crate::coinr::asem(&[]);
+    let baseline = Baseline::new(&nominal).unwrap();
+    for (sets, want) in UNRESOLVED {
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        // A denominator is part of the rubric's structure: that scenario is scored again from
+        // the start, and refused when it is applied.
+        let err = match baseline.settings(&sets) {
+            Err(e) => e,
+            Ok(scenario) => baseline.apply(&scenario).unwrap_err(),
+        };
+        assert_eq!(only_problem(&InputError::from(err)), want, "{sets:?}");
+    }
+}
+
+#[test]
+fn a_typed_change_naming_what_the_inputs_lack_is_refused_when_checked_and_when_applied() {
+    // A typed change that names a reference jurisdiction the inputs lack: refused by the check
+    // made once when a scenario is built, and, unchecked, by the regeneration itself, never
+    // swallowed into a missing score.
+    let nominal = crate::coinr::asem(&[]);
+    let baseline = Baseline::new(&nominal).unwrap();
+    let mut spec = baseline.params().normalise[0].clone().unwrap();
+    spec.method = accord::rubric::settings::NormaliseMethod::Dist2Ref;
+    spec.iref = Some("ZZZ".to_string());
+    let change = Change::Normalise(0, Some(spec), accord::pipeline::scenario::Fields::MAX);
+    let want = "`pipeline.normalise.iref` names `ZZZ`, but the jurisdictions file has no jurisdiction `ZZZ`";
+    let err = baseline.check(std::slice::from_ref(&change)).unwrap_err();
+    assert_eq!(only_problem(&InputError::from(err)), want);
+    let err = baseline.apply(&Scenario::one(change)).unwrap_err();
+    assert_eq!(err.to_string(), want);
+    // An impute group the inputs lack, likewise.
+    let mut impute = baseline.params().impute.clone();
+    impute.group = Some("Continent".to_string());
+    let err = baseline
+        .apply(&Scenario::one(Change::Impute(impute, 2)))
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("`pipeline.impute.group` = `Continent`"),
+        "{err}"
+    );
+}
+
+/// Scenarios that set names (a reference jurisdiction, another imputation group, screened
+/// codes), each regenerated on the run's checked settings, give what a fresh full run with the
+/// same `--set` gives, bit for bit, whatever the order they are met in.
+#[test]
+fn regenerating_with_checked_names_equals_a_fresh_run() {
+    let nominal = crate::coinr::asem(&[]);
+    let cases: [&[&str]; 5] = [
+        &[
+            "pipeline.normalise.method=\"n_dist2ref\"",
+            "pipeline.normalise.iref=\"DEU\"",
+        ],
+        &[
+            "pipeline.normalise.method=\"n_dist2ref\"",
+            "pipeline.normalise.iref=\"FRA\"",
+        ],
+        &["pipeline.impute.group=\"GDP_group\""],
+        &["pipeline.screen.exclude=[\"AUT\", \"JPN\"]"],
+        // An exclusion wins over an inclusion.
+        &[
+            "pipeline.screen.include=[\"DEU\"]",
+            "pipeline.screen.exclude=[\"DEU\", \"FRA\"]",
+        ],
+    ];
+    let fresh: Vec<Vec<Vec<Option<u64>>>> = cases
+        .iter()
+        .map(|sets| bits_of_run(&crate::coinr::asem(sets)))
+        .collect();
+    for (i, f) in fresh.iter().enumerate() {
+        assert!(*f != bits_of_run(&nominal), "case {i} changes nothing");
+    }
+    assert!(fresh[0] != fresh[1], "the reference jurisdiction matters");
+    assert!(fresh[3] != fresh[4], "the screened codes matter");
+    let baseline = Baseline::new(&nominal).unwrap();
+    let scenarios: Vec<Scenario> = cases
+        .iter()
+        .map(|sets| {
+            let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+            let scenario = baseline.settings(&sets).unwrap();
+            assert!(
+                !scenario
+                    .changes
+                    .iter()
+                    .any(|c| matches!(c, Change::Rubric(_))),
+                "{sets:?} is a typed change"
+            );
+            scenario
+        })
+        .collect();
+    for round in 0..2 {
+        let order: Vec<usize> = if round == 1 {
+            (0..cases.len()).rev().collect()
+        } else {
+            (0..cases.len()).collect()
+        };
+        for i in order {
+            let got = bits_of(&nominal, &baseline.apply(&scenarios[i]).unwrap());
+            assert_eq!(got, fresh[i], "case {i}, round {round}");
+        }
+    }
+}
+
+/// On the command line, a name that does not resolve is bad input (exit 2, nothing written),
+/// whether a run's `--set` or a sensitivity alternative (a scenario) sets it.
+#[test]
+fn the_command_line_refuses_an_unresolved_name_with_its_key_and_exit_2() {
+    use crate::common::{accord, texts};
+    let dir = tempfile::tempdir().unwrap();
+    let coinr = root().join("tests/fixtures/coinr");
+    let (idata, imeta) = (coinr.join("ASEM_iData.csv"), coinr.join("ASEM_iMeta.csv"));
+    let import = accord(
+        dir.path(),
+        &[
+            "import-coinr",
+            "--idata",
+            idata.to_str().unwrap(),
+            "--imeta",
+            imeta.to_str().unwrap(),
+            "--out",
+            "asem",
+        ],
+    );
+    assert!(import.status.success(), "{:?}", texts(&import));
+    let inputs = [
+        "--rubric",
+        "asem/rubric.toml",
+        "--evidence",
+        "asem/evidence.csv",
+        "--jurisdictions",
+        "asem/jurisdictions.csv",
+    ];
+    let want = "`pipeline.normalise.iref` names `ZZZ`, but the jurisdictions file has no jurisdiction `ZZZ`";
+    let mut score = vec!["score", "--out", "scored"];
+    score.extend(inputs);
+    score.extend([
+        "--set",
+        "pipeline.normalise.method=\"n_dist2ref\"",
+        "--set",
+        "pipeline.normalise.iref=\"ZZZ\"",
+    ]);
+    let o = accord(dir.path(), &score);
+    assert_eq!(o.status.code(), Some(2), "{:?}", texts(&o));
+    assert!(texts(&o).1.contains(want), "{:?}", texts(&o));
+    assert!(!dir.path().join("scored").exists());
+    std::fs::write(
+        dir.path().join("spec.toml"),
+        "target = \"Index\"\n\n[[factor]]\nname = \"Normalisation\"\nalternatives = [\n  { \"pipeline.normalise.method\" = \"n_minmax\" },\n  { \"pipeline.normalise.method\" = \"n_dist2ref\", \"pipeline.normalise.iref\" = \"ZZZ\" },\n]\n\n[[factor]]\nname = \"Aggregation\"\nset = \"pipeline.aggregate.method\"\nvalues = [\"a_amean\", \"a_hmean\"]\n",
+    )
+    .unwrap();
+    let mut sens = vec![
+        "sensitivity",
+        "--spec",
+        "spec.toml",
+        "--runs",
+        "8",
+        "--seed",
+        "1",
+        "--out",
+        "sa",
+    ];
+    sens.extend(inputs);
+    let o = accord(dir.path(), &sens);
+    assert_eq!(o.status.code(), Some(2), "{:?}", texts(&o));
+    assert!(texts(&o).1.contains(want), "{:?}", texts(&o));
+    assert!(!dir.path().join("sa").exists());
 }

@@ -405,6 +405,18 @@ rule = { type = "expr", expr = "if(str::to_lowercase(level) == \"full\" && alpha
         ),
     ]);
     let s = score_dir(&dir.path().join("r.toml"), dir.path(), None, &[]);
+    // Validation bound each variable to its field once: the rules index, never search by name.
+    let accord::rubric::Rule::Expr(e) = &s.rubric.criteria[0].rule else {
+        panic!("an expression rule");
+    };
+    assert_eq!(e.variables, ["alpha", "level", "zeta"]);
+    let field = |name: &str| s.rubric.fields.iter().position(|f| f.name == name).unwrap();
+    assert_eq!(e.fields, [field("alpha"), field("level"), field("zeta")]);
+    assert_ne!(
+        e.fields,
+        [0, 1, 2],
+        "fields declared in another order than the variables"
+    );
     assert_eq!(score_of(&s, "XAA", "combo"), Some(50.0)); // 5 * 10
     assert_eq!(score_of(&s, "XAB", "combo"), Some(100.0)); // min(200, 100)
     assert_eq!(score_of(&s, "XAC", "combo"), Some(0.0)); // not a party

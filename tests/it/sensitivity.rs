@@ -155,10 +155,10 @@ fn a_regeneration_from_a_later_step_without_a_cache_runs_every_step() {
     let a = asem();
     let s = &a.scored;
     let pipeline = Pipeline::new(&s.rubric, &s.inputs, &s.values);
-    let params = Params::from_rubric(&s.rubric);
-    let full = pipeline.stages(&params, Step::Denominate, None).unwrap();
+    let checked = pipeline.check(&Params::from_rubric(&s.rubric)).unwrap();
+    let full = pipeline.stages(&checked, Step::Denominate, None).unwrap();
     for from in [Step::Impute, Step::Treat, Step::Normalise] {
-        let uncached = pipeline.stages(&params, from, None).unwrap();
+        let uncached = pipeline.stages(&checked, from, None).unwrap();
         assert_eq!(*uncached.normalised, *full.normalised, "{from:?}");
         assert_eq!(*uncached.treated, *full.treated, "{from:?}");
     }
@@ -198,9 +198,15 @@ fn partial_regeneration_equals_a_full_run() {
             },
             "case {k}"
         );
-        let cache = pipeline.stages(&nominal, Step::Denominate, None).unwrap();
-        let partial = pipeline.stages(&params, from, Some(&cache)).unwrap();
-        let full = pipeline.stages(&params, Step::Denominate, None).unwrap();
+        let (nominal_checked, checked) = (
+            pipeline.check(&nominal).unwrap(),
+            pipeline.check(&params).unwrap(),
+        );
+        let cache = pipeline
+            .stages(&nominal_checked, Step::Denominate, None)
+            .unwrap();
+        let partial = pipeline.stages(&checked, from, Some(&cache)).unwrap();
+        let full = pipeline.stages(&checked, Step::Denominate, None).unwrap();
         assert_eq!(*partial.normalised, *full.normalised, "case {k}");
         let a1 = pipeline.aggregate(&params, &partial).unwrap();
         let a2 = pipeline.aggregate(&params, &full).unwrap();

@@ -9,60 +9,50 @@ use crate::rubric::{Field, FieldKind, Rule};
 /// Reads `[fields]`: evidence fields declared with their kind, for expressions and networks.
 pub(super) fn read_fields(top: &mut Reader<'_>, p: &mut Problems) -> Vec<FieldUse> {
     let mut fields: Vec<FieldUse> = Vec::new();
-    if let Some((t, _)) = top.table("fields", p) {
-        for e in &t.entries {
-            let path = format!("fields.{}", e.key);
-            let Some(ft) = e.value.as_table() else {
-                p.push(
-                    Problem::new(format!("`{path}` must be a table with `type`")).at(e
-                        .value
-                        .at
-                        .location()
-                        .with_key(path)),
-                );
-                continue;
-            };
-            let mut fr = Reader::new(ft, path.clone(), &e.value.at);
-            let ty = fr.req_str("type", p).unwrap_or_default();
-            let kind = match ty.as_str() {
-                "boolean" => Some(FieldKind::Boolean),
-                "number" => Some(FieldKind::Number),
-                "date" => Some(FieldKind::Date),
-                "label" => match fr.str_list("levels", p) {
-                    Some(l) if !l.is_empty() => Some(FieldKind::Label(l)),
-                    _ => {
-                        p.push(fr.problem_here(format!(
-                            "`{path}` of type `label` needs `levels`, the labels it may hold"
-                        )));
-                        None
-                    }
-                },
-                "" => None,
-                other => {
-                    #[expect(
-                        clippy::expect_used,
-                        reason = "the reader just read this key from the table, so it is there"
-                    )]
-                    let tv = fr.get("type").expect("read above");
-                    p.push(
-                        fr.problem_at(tv, "type", format!("unknown field type `{other}`"))
-                            .help("field types: boolean, number, date, label"),
-                    );
+    for sub in top.sub_tables("fields", "a table with `type`", p) {
+        let Ok((e, mut fr)) = sub.map_err(|q| p.push(q)) else {
+            continue;
+        };
+        let path = fr.path.clone();
+        let ty = fr.req_str("type", p).unwrap_or_default();
+        let kind = match ty.as_str() {
+            "boolean" => Some(FieldKind::Boolean),
+            "number" => Some(FieldKind::Number),
+            "date" => Some(FieldKind::Date),
+            "label" => match fr.str_list("levels", p) {
+                Some(l) if !l.is_empty() => Some(FieldKind::Label(l)),
+                _ => {
+                    p.push(fr.problem_here(format!(
+                        "`{path}` of type `label` needs `levels`, the labels it may hold"
+                    )));
                     None
                 }
-            };
-            fr.allow(&["levels", "description"]);
-            fr.finish(p);
-            if let Some(kind) = kind {
-                fields.push((
-                    Field {
-                        name: e.key.clone(),
-                        kind,
-                    },
-                    Some(e.value.at.clone()),
-                    format!("`[{path}]`"),
-                ));
+            },
+            "" => None,
+            other => {
+                #[expect(
+                    clippy::expect_used,
+                    reason = "the reader just read this key from the table, so it is there"
+                )]
+                let tv = fr.get("type").expect("read above");
+                p.push(
+                    fr.problem_at(tv, "type", format!("unknown field type `{other}`"))
+                        .help("field types: boolean, number, date, label"),
+                );
+                None
             }
+        };
+        fr.allow(&["levels", "description"]);
+        fr.finish(p);
+        if let Some(kind) = kind {
+            fields.push((
+                Field {
+                    name: e.key.clone(),
+                    kind,
+                },
+                Some(e.value.at.clone()),
+                format!("`[{path}]`"),
+            ));
         }
     }
 
@@ -111,29 +101,33 @@ pub(super) fn add_rule_fields(
     }
 }
 
-/// Expression variables must be fields someone defines.
+/// Expression variables must be fields someone defines; each expression's variables are bound to
+/// those fields' indices (the order of `fields` is the rubric's field list).
 pub(super) fn check_expression_variables(
-    criteria: &[CriterionDraft],
+    criteria: &mut [CriterionDraft],
     fields: &[FieldUse],
     p: &mut Problems,
 ) {
     for c in criteria {
-        if let Rule::Expr(e) = &c.c.rule {
-            for v in &e.variables {
-                if !fields.iter().any(|(f, _, _)| f.name == *v) {
-                    let mut problem = Problem::new(format!("the expression of criterion `{}` reads `{v}`, which is no criterion's evidence field and is not declared under [fields]", c.c.id))
-                        .at(c.at.location().with_key(format!("criterion.{}.rule.expr", c.c.id)));
-                    if let Some(h) = did_you_mean(v, fields.iter().map(|(f, _, _)| f.name.as_str()))
-                    {
-                        problem = problem.help(h);
-                    } else {
-                        problem = problem.help(format!(
-                            "declare it: [fields.{v}] type = \"boolean\" (or number, date, label)"
-                        ));
-                    }
-                    p.push(problem);
-                }
+        let id = &c.c.id;
+        let at = &c.at;
+        let Rule::Expr(e) = &mut c.c.rule else {
+            continue;
+        };
+        let Err(unknown) = e.bind(|v| fields.iter().position(|(f, _, _)| f.name == v)) else {
+            continue;
+        };
+        for v in unknown {
+            let mut problem = Problem::new(format!("the expression of criterion `{id}` reads `{v}`, which is no criterion's evidence field and is not declared under [fields]"))
+                .at(at.location().with_key(format!("criterion.{id}.rule.expr")));
+            if let Some(h) = did_you_mean(v, fields.iter().map(|(f, _, _)| f.name.as_str())) {
+                problem = problem.help(h);
+            } else {
+                problem = problem.help(format!(
+                    "declare it: [fields.{v}] type = \"boolean\" (or number, date, label)"
+                ));
             }
+            p.push(problem);
         }
     }
 }

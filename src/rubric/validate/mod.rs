@@ -93,7 +93,7 @@ pub(super) fn validate(
     tree::check_cycles_and_depth(&nodes, &parent_of, p);
     criteria::link_parents(&mut criteria, &nodes, &ids, p);
     fields::add_rule_fields(&criteria, &mut fields, p);
-    fields::check_expression_variables(&criteria, &fields, p);
+    fields::check_expression_variables(&mut criteria, &fields, p);
     let (multilateral, network) =
         network::resolve_network_fields(multilateral_drafts, network_draft, &fields, p);
 

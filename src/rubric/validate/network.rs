@@ -22,22 +22,11 @@ pub(super) fn read_multilateral(
     p: &mut Problems,
 ) -> Vec<MultilateralDraft> {
     let mut out = Vec::new();
-    let Some((t, _)) = top.table("multilateral", p) else {
-        return out;
-    };
-    for e in &t.entries {
-        let path = format!("multilateral.{}", e.key);
-        let Some(mt) = e.value.as_table() else {
-            p.push(
-                Problem::new(format!("`{path}` must be a table")).at(e
-                    .value
-                    .at
-                    .location()
-                    .with_key(path)),
-            );
+    for sub in top.sub_tables("multilateral", "a table", p) {
+        let Ok((e, mut r)) = sub.map_err(|q| p.push(q)) else {
             continue;
         };
-        let mut r = Reader::new(mt, path.clone(), &e.value.at);
+        let path = r.path.clone();
         if !valid_id(&e.key) {
             p.push(
                 Problem::new(format!(

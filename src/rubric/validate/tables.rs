@@ -10,65 +10,55 @@ use crate::rubric::{Facet, FacetValue, Instrument, Tier};
 /// Reads `[facets]`: each facet's name and its `[[facets.<id>.values]]`.
 pub(super) fn read_facets(top: &mut Reader<'_>, p: &mut Problems) -> Vec<Facet> {
     let mut facets: Vec<Facet> = Vec::new();
-    if let Some((t, _)) = top.table("facets", p) {
-        for e in &t.entries {
-            let path = format!("facets.{}", e.key);
-            let Some(ft) = e.value.as_table() else {
-                p.push(
-                    Problem::new(format!("`{path}` must be a table")).at(e
-                        .value
-                        .at
-                        .location()
-                        .with_key(path)),
-                );
-                continue;
-            };
-            let mut fr = Reader::new(ft, path.clone(), &e.value.at);
-            if !valid_id(&e.key) {
-                p.push(
-                    Problem::new(format!("`{}` is not a valid facet id", e.key))
-                        .at(e.key_at.location()),
-                );
-            }
-            let name = fr.str("name", p).unwrap_or_else(|| e.key.clone());
-            let mut values = Vec::new();
-            match fr.array("values", p) {
-                None => {
-                    if fr.get("values").is_none() {
-                        p.push(
-                            fr.problem_here(format!("missing `{path}.values`"))
-                                .help(format!("add [[{path}.values]] tables with `id` and `name`")),
-                        );
-                    }
-                }
-                Some(items) => {
-                    for item in items {
-                        let Some(vt) = item.as_table() else {
-                            p.push(
-                                Problem::new(format!("`{path}.values` must hold tables"))
-                                    .at(item.at.location()),
-                            );
-                            continue;
-                        };
-                        let mut vr = Reader::new(vt, format!("{path}.values"), &item.at);
-                        let id = vr.req_str("id", p).unwrap_or_default();
-                        let id_tv = vr.get("id");
-                        if !id.is_empty() && check_id(&vr, &id, p, id_tv) {
-                            let name = vr.str("name", p).unwrap_or_else(|| id.clone());
-                            let text = vr.str("text", p);
-                            values.push(FacetValue { id, name, text });
-                        }
-                        vr.finish(p);
-                    }
-                }
-            }
-            fr.finish(p);
-            facets.push(Facet {
-                id: e.key.clone(),
-                name,
-                values,
-            });
+    for sub in top.sub_tables("facets", "a table", p) {
+        let Ok((e, mut fr)) = sub.map_err(|q| p.push(q)) else {
+            continue;
+        };
+        let path = fr.path.clone();
+        if !valid_id(&e.key) {
+            p.push(
+                Problem::new(format!("`{}` is not a valid facet id", e.key))
+                    .at(e.key_at.location()),
+            );
         }
+        let name = fr.str("name", p).unwrap_or_else(|| e.key.clone());
+        let mut values = Vec::new();
+        match fr.array("values", p) {
+            None => {
+                if fr.get("values").is_none() {
+                    p.push(
+                        fr.problem_here(format!("missing `{path}.values`"))
+                            .help(format!("add [[{path}.values]] tables with `id` and `name`")),
+                    );
+                }
+            }
+            Some(items) => {
+                for item in items {
+                    let Some(vt) = item.as_table() else {
+                        p.push(
+                            Problem::new(format!("`{path}.values` must hold tables"))
+                                .at(item.at.location()),
+                        );
+                        continue;
+                    };
+                    let mut vr = Reader::new(vt, format!("{path}.values"), &item.at);
+                    let id = vr.req_str("id", p).unwrap_or_default();
+                    let id_tv = vr.get("id");
+                    if !id.is_empty() && check_id(&vr, &id, p, id_tv) {
+                        let name = vr.str("name", p).unwrap_or_else(|| id.clone());
+                        let text = vr.str("text", p);
+                        values.push(FacetValue { id, name, text });
+                    }
+                    vr.finish(p);
+                }
+            }
+        }
+        fr.finish(p);
+        facets.push(Facet {
+            id: e.key.clone(),
+            name,
+            values,
+        });
     }
     facets
 }
@@ -94,58 +84,48 @@ pub(super) fn check_facet_values_unique(facets: &[Facet], file: &str, p: &mut Pr
 /// Reads `[instruments]`: the bilateral instruments of the dyads file and what they provide.
 pub(super) fn read_instruments(top: &mut Reader<'_>, p: &mut Problems) -> Vec<Instrument> {
     let mut instruments: Vec<Instrument> = Vec::new();
-    if let Some((t, _)) = top.table("instruments", p) {
-        for e in &t.entries {
-            let path = format!("instruments.{}", e.key);
-            let Some(it) = e.value.as_table() else {
-                p.push(
-                    Problem::new(format!("`{path}` must be a table")).at(e
-                        .value
-                        .at
-                        .location()
-                        .with_key(path)),
-                );
-                continue;
-            };
-            let mut ir = Reader::new(it, path.clone(), &e.value.at);
-            if !valid_id(&e.key) {
-                p.push(
-                    Problem::new(format!("`{}` is not a valid instrument id", e.key))
-                        .at(e.key_at.location()),
-                );
-            }
-            let name = ir.str("name", p).unwrap_or_else(|| e.key.clone());
-            let directed = ir.bool("directed", p).unwrap_or(false);
-            let provides = ir.str_list("provides", p).unwrap_or_default();
-            for prov in &provides {
-                if !matches!(
-                    prov.as_str(),
-                    "extradition" | "legal_assistance" | "cooperation"
-                ) {
-                    #[expect(
-                        clippy::expect_used,
-                        reason = "the reader just read this key from the table, so it is there"
-                    )]
-                    let tv = ir.get("provides").expect("read above");
-                    p.push(
-                        ir.problem_at(
-                            tv,
-                            "provides",
-                            format!("`{path}.provides`: unknown kind `{prov}`"),
-                        )
-                        .help("kinds: extradition, legal_assistance, cooperation"),
-                    );
-                }
-            }
-            ir.allow(&["source", "description"]);
-            ir.finish(p);
-            instruments.push(Instrument {
-                id: e.key.clone(),
-                name,
-                directed,
-                provides,
-            });
+    for sub in top.sub_tables("instruments", "a table", p) {
+        let Ok((e, mut ir)) = sub.map_err(|q| p.push(q)) else {
+            continue;
+        };
+        let path = ir.path.clone();
+        if !valid_id(&e.key) {
+            p.push(
+                Problem::new(format!("`{}` is not a valid instrument id", e.key))
+                    .at(e.key_at.location()),
+            );
         }
+        let name = ir.str("name", p).unwrap_or_else(|| e.key.clone());
+        let directed = ir.bool("directed", p).unwrap_or(false);
+        let provides = ir.str_list("provides", p).unwrap_or_default();
+        for prov in &provides {
+            if !matches!(
+                prov.as_str(),
+                "extradition" | "legal_assistance" | "cooperation"
+            ) {
+                #[expect(
+                    clippy::expect_used,
+                    reason = "the reader just read this key from the table, so it is there"
+                )]
+                let tv = ir.get("provides").expect("read above");
+                p.push(
+                    ir.problem_at(
+                        tv,
+                        "provides",
+                        format!("`{path}.provides`: unknown kind `{prov}`"),
+                    )
+                    .help("kinds: extradition, legal_assistance, cooperation"),
+                );
+            }
+        }
+        ir.allow(&["source", "description"]);
+        ir.finish(p);
+        instruments.push(Instrument {
+            id: e.key.clone(),
+            name,
+            directed,
+            provides,
+        });
     }
     instruments
 }
