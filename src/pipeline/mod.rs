@@ -965,11 +965,10 @@ fn coverage(
     let start: f64 = std::iter::empty::<f64>().sum();
     let mut c = vec![start; m];
     for ((col, vals), w) in child_cov.iter().zip(child_values).zip(weights) {
+        // Without a branch: the term is formed for every row and kept where the value is known.
         for ((acc, cv), v) in c.iter_mut().zip(col.iter()).zip(vals.iter()) {
-            *acc += match v {
-                Some(_) => w * cv.unwrap_or(0.0),
-                None => 0.0,
-            };
+            let term = w * cv.unwrap_or(0.0);
+            *acc += if v.is_some() { term } else { 0.0 };
         }
     }
     c.into_iter().map(|c| (c / total).clamp(0.0, 1.0)).collect()
@@ -1082,11 +1081,13 @@ fn aggregate_columns(
             }
             aggregate::gmean_full_columns(&tables, weights, &full, &done, &mut out);
         }
-        let mut row = vec![None; children.len()];
-        let mut row_logs = vec![0.0; children.len()];
-        for i in 0..m {
-            if (amean && all_known[i]) || done[i] {
-                continue;
+        // The rows left to aggregate one by one (none, for a mean of rows all known).
+        let left = (0..m).filter(|&i| !((amean && all_known[i]) || done[i]));
+        let (mut row, mut row_logs) = (Vec::new(), Vec::new());
+        for i in left {
+            if row.is_empty() {
+                row = vec![None; children.len()];
+                row_logs = vec![0.0; children.len()];
             }
             for (k, col) in children.iter().enumerate() {
                 row[k] = read(col[i]);
