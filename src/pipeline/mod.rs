@@ -965,10 +965,11 @@ fn coverage(
     let start: f64 = std::iter::empty::<f64>().sum();
     let mut c = vec![start; m];
     for ((col, vals), w) in child_cov.iter().zip(child_values).zip(weights) {
-        // Without a branch: the term is formed for every row and kept where the value is known.
         for ((acc, cv), v) in c.iter_mut().zip(col.iter()).zip(vals.iter()) {
-            let term = w * cv.unwrap_or(0.0);
-            *acc += if v.is_some() { term } else { 0.0 };
+            *acc += match v {
+                Some(_) => w * cv.unwrap_or(0.0),
+                None => 0.0,
+            };
         }
     }
     c.into_iter().map(|c| (c / total).clamp(0.0, 1.0)).collect()

@@ -452,8 +452,8 @@ mod tests {
                 assert_eq!(bits(&y), bits(&want), "{x:?}");
                 assert_eq!(nwin, want_n);
                 assert_eq!(last, check_with(&want, s.skew_thresh, s.kurt_thresh));
-                for i in 0..n {
-                    assert_eq!(marks[i].is_empty(), !moved.contains(&i));
+                for (i, mark) in marks.iter().enumerate() {
+                    assert_eq!(mark.is_empty(), !moved.contains(&i));
                 }
             }
         }
