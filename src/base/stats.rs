@@ -78,9 +78,17 @@ pub fn known(x: &[Option<f64>]) -> Vec<f64> {
 
 /// Minimum and maximum of the known values.
 pub fn min_max(x: &[Option<f64>]) -> Option<(f64, f64)> {
-    let mut it = x.iter().flatten();
-    let first = *it.next()?;
-    Some(it.fold((first, first), |(lo, hi), &v| (lo.min(v), hi.max(v))))
+    min_max_of(x.iter().flatten().copied())
+}
+
+/// [`min_max`] of values already without unknowns.
+pub fn min_max_dense(x: &[f64]) -> Option<(f64, f64)> {
+    min_max_of(x.iter().copied())
+}
+
+fn min_max_of(mut it: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    let first = it.next()?;
+    Some(it.fold((first, first), |(lo, hi), v| (lo.min(v), hi.max(v))))
 }
 
 /// Pearson correlation over pairs where both are known.
@@ -111,8 +119,18 @@ pub fn pearson(x: &[Option<f64>], y: &[Option<f64>]) -> Option<f64> {
 /// Skewness G1 and kurtosis G2 of the known values of a column, in two passes and no allocation;
 /// `None` below 4 known values.
 pub fn skew_kurt(x: &[Option<f64>]) -> Option<(f64, f64)> {
+    skew_kurt_of(x.iter().flatten().copied())
+}
+
+/// [`skew_kurt`] of values already without unknowns (the known values of a column, in order):
+/// the same operations in the same order, so the same doubles.
+pub fn skew_kurt_dense(x: &[f64]) -> Option<(f64, f64)> {
+    skew_kurt_of(x.iter().copied())
+}
+
+fn skew_kurt_of(values: impl Iterator<Item = f64> + Clone) -> Option<(f64, f64)> {
     let (mut n, mut sum) = (0usize, 0.0);
-    for v in x.iter().flatten() {
+    for v in values.clone() {
         n += 1;
         sum += v;
     }
@@ -122,7 +140,7 @@ pub fn skew_kurt(x: &[Option<f64>]) -> Option<(f64, f64)> {
     let nf = n as f64;
     let m = sum / nf;
     let (mut s2, mut s3, mut s4) = (0.0, 0.0, 0.0);
-    for v in x.iter().flatten() {
+    for v in values {
         let d = v - m;
         let d2 = d * d;
         s2 += d2;

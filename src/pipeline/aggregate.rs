@@ -43,8 +43,31 @@ where
     sum.proven().unwrap_or_else(|| partials_sum(terms))
 }
 
+/// The exact sum when the one-pass bound could not prove it, as when it lies halfway between
+/// two doubles (frequent with equal shares: three times the double nearest 100/3 is exactly
+/// halfway between two doubles next to 100). The running sum's errors are summed again with
+/// their own errors: when those are all zero, the exact sum is `s + errors`, two doubles, and
+/// their floating-point sum is it rounded once, ties to even. Otherwise (and for a zero or a
+/// sum that is not finite, whose sign or value the partials decide) the terms are summed again
+/// by [`Partials`].
+fn partials_sum(terms: impl Iterator<Item = f64> + Clone) -> f64 {
+    let (mut s, mut errors, mut exact) = (0.0f64, 0.0f64, true);
+    for x in terms.clone() {
+        let (sum, e) = two_sum(s, x);
+        let (errors_sum, e2) = two_sum(errors, e);
+        s = sum;
+        errors = errors_sum;
+        exact &= e2 == 0.0;
+    }
+    let r = s + errors;
+    if exact && r.is_finite() && r != 0.0 && s.is_finite() && errors.is_finite() {
+        return r;
+    }
+    by_partials_only(terms)
+}
+
 /// The exact sum by [`Partials`] alone.
-fn partials_sum(terms: impl Iterator<Item = f64>) -> f64 {
+fn by_partials_only(terms: impl Iterator<Item = f64>) -> f64 {
     let mut p = Partials::default();
     terms.for_each(|x| p.add(x));
     p.value()
@@ -79,9 +102,23 @@ impl Compensated {
         // (u = 2^-53, here doubled to cover the rounding of the bound itself). Nearer to r than
         // half the gap to either neighbour, the exact sum rounds to r.
         let bound = t.abs() + f64::from(self.n) * f64::EPSILON * self.abs_errors;
-        let half_gap = (r.next_up() - r).min(r - r.next_down()).abs() / 2.0;
-        (bound < half_gap).then_some(r)
+        (bound < half_gap(r)).then_some(r)
     }
+}
+
+/// Half the distance from a finite `r` to the nearer of its two neighbouring doubles (the gap
+/// toward zero is the smaller one when |r| is a power of two); 0 for `r` = 0, as
+/// `(r.next_up() - r).min(r - r.next_down()) / 2` gives, without their branches.
+fn half_gap(r: f64) -> f64 {
+    let bits = r.abs().to_bits();
+    let Some(below) = bits.checked_sub(1) else {
+        return 0.0;
+    };
+    let a = f64::from_bits(bits);
+    // Above the largest double the gap is infinite, so the one below decides.
+    let up = f64::from_bits(bits + 1) - a;
+    let down = a - f64::from_bits(below);
+    up.min(down) / 2.0
 }
 
 /// a + b = s + e exactly (Knuth's TwoSum), when nothing overflows.
@@ -285,7 +322,8 @@ fn amean_full(x: &[Option<f64>], full: &FullRow) -> Option<f64> {
 
 /// [`amean_full`] of every row marked in `rows` (rows whose children, as `read` gives them, are
 /// all known), written to `out`. Child by child over contiguous columns, each row's compensated
-/// sum taking its terms in the children's order, as [`amean_full`] does row by row.
+/// sum taking its terms in the children's order, as [`amean_full`] does row by row: the same
+/// operations on the same operands, so the same doubles.
 pub fn amean_full_columns(
     children: &[&[Option<f64>]],
     read: impl Fn(Option<f64>) -> Option<f64>,
@@ -293,7 +331,7 @@ pub fn amean_full_columns(
     rows: &[bool],
     out: &mut [Option<f64>],
 ) {
-    let Some((first, rest)) = children.split_first() else {
+    let Some(first) = children.first() else {
         // No child: no value (amean_full's empty row).
         return;
     };
@@ -304,36 +342,92 @@ pub fn amean_full_columns(
         return;
     }
     let value = |v: Option<f64>| read(v).unwrap_or(0.0);
-    // Rows whose children are all equal give that value; the others need the sum.
-    let mut sum_rows: Vec<bool> = rows.to_vec();
-    for (i, r) in sum_rows.iter_mut().enumerate() {
-        if *r {
-            let f = value(first[i]);
-            if rest.iter().all(|col| value(col[i]) == f) {
-                out[i] = Some(f);
-                *r = false;
-            }
-        }
+    let m = out.len();
+    // Every row is summed, marked or not, so that the loops below have no branch and work on
+    // plain doubles; an unmarked row's sum is never read.
+    // One allocation for the five columns of doubles.
+    let mut scratch = vec![0.0; 5 * m];
+    let (firsts, rest) = scratch.split_at_mut(m);
+    let (values, rest) = rest.split_at_mut(m);
+    let mut sums = ColumnSums::new(rest);
+    let mut equal = vec![true; m];
+    for (f, v) in firsts.iter_mut().zip(first.iter()) {
+        *f = value(*v);
     }
-    let mut sums = vec![Compensated::default(); out.len()];
-    for (col, share) in children.iter().zip(&full.shares) {
-        for ((sum, v), r) in sums.iter_mut().zip(col.iter()).zip(&sum_rows) {
-            if *r {
-                sum.add(share * value(*v));
-            }
+    let (firsts, values) = (&*firsts, values);
+    for (col, &share) in children.iter().zip(&full.shares) {
+        for (x, v) in values.iter_mut().zip(col.iter()) {
+            *x = value(*v);
         }
+        for ((e, x), f) in equal.iter_mut().zip(values.iter()).zip(firsts) {
+            *e &= x == f;
+        }
+        sums.add_scaled(share, values);
     }
-    for (i, (sum, r)) in sums.iter().zip(&sum_rows).enumerate() {
-        if *r {
-            out[i] = Some(sum.proven().unwrap_or_else(|| {
+    let n = u32::try_from(children.len()).unwrap_or(u32::MAX);
+    for i in (0..m).filter(|&i| rows[i]) {
+        // Rows whose children are all equal give that value; the others need the sum.
+        out[i] = Some(if equal[i] {
+            firsts[i]
+        } else {
+            sums.proven(i, n).unwrap_or_else(|| {
                 partials_sum(
                     full.shares
                         .iter()
                         .zip(children)
                         .map(|(share, col)| share * value(col[i])),
                 )
-            }));
+            })
+        });
+    }
+}
+
+/// The [`Compensated`] sums of many rows, one vector per field, so that adding a column of terms
+/// to every row is one loop without branches over plain doubles.
+struct ColumnSums<'a> {
+    s: &'a mut [f64],
+    errors: &'a mut [f64],
+    abs_errors: &'a mut [f64],
+}
+
+impl<'a> ColumnSums<'a> {
+    /// The sums of `zeros.len() / 3` rows, kept in `zeros` (all 0).
+    fn new(zeros: &'a mut [f64]) -> ColumnSums<'a> {
+        let m = zeros.len() / 3;
+        let (s, rest) = zeros.split_at_mut(m);
+        let (errors, rest) = rest.split_at_mut(m);
+        ColumnSums {
+            s,
+            errors,
+            abs_errors: &mut rest[..m],
         }
+    }
+
+    /// Adds `factor * x[i]` to row i's sum, as [`Compensated::add`] does.
+    fn add_scaled(&mut self, factor: f64, x: &[f64]) {
+        let rows = self
+            .s
+            .iter_mut()
+            .zip(self.errors.iter_mut())
+            .zip(self.abs_errors.iter_mut())
+            .zip(x);
+        for (((s, errors), abs_errors), x) in rows {
+            let (sum, e) = two_sum(*s, factor * x);
+            *s = sum;
+            *errors += e;
+            *abs_errors += e.abs();
+        }
+    }
+
+    /// Row i's [`Compensated::proven`], after `n` terms.
+    fn proven(&self, i: usize, n: u32) -> Option<f64> {
+        Compensated {
+            s: self.s[i],
+            errors: self.errors[i],
+            abs_errors: self.abs_errors[i],
+            n,
+        }
+        .proven()
     }
 }
 
@@ -350,21 +444,23 @@ pub fn gmean_full_columns(
     out: &mut [Option<f64>],
 ) {
     let ln = |col: &[Option<f64>], i: usize| col[i].unwrap_or(f64::NAN);
-    let mut sums = vec![Compensated::default(); out.len()];
-    for (col, w) in logs.iter().zip(weights) {
-        for (i, (sum, r)) in sums.iter_mut().zip(rows).enumerate() {
-            if *r {
-                sum.add(w * ln(col, i));
-            }
+    // Every row is summed, marked or not (an unmarked row's sum is never read).
+    let m = out.len();
+    let mut scratch = vec![0.0; 4 * m];
+    let (values, rest) = scratch.split_at_mut(m);
+    let mut sums = ColumnSums::new(rest);
+    for (col, &w) in logs.iter().zip(weights) {
+        for (x, v) in values.iter_mut().zip(col.iter()) {
+            *x = v.unwrap_or(f64::NAN);
         }
+        sums.add_scaled(w, values);
     }
-    for (i, (sum, r)) in sums.iter().zip(rows).enumerate() {
-        if *r {
-            let s = sum.proven().unwrap_or_else(|| {
-                partials_sum(logs.iter().zip(weights).map(|(col, w)| w * ln(col, i)))
-            });
-            out[i] = Some((s / full.total).exp());
-        }
+    let n = u32::try_from(logs.len()).unwrap_or(u32::MAX);
+    for i in (0..m).filter(|&i| rows[i]) {
+        let s = sums.proven(i, n).unwrap_or_else(|| {
+            partials_sum(logs.iter().zip(weights).map(|(col, w)| w * ln(col, i)))
+        });
+        out[i] = Some((s / full.total).exp());
     }
 }
 
@@ -839,6 +935,184 @@ mod tests {
             for t in [terms, halfway] {
                 assert_eq!(
                     exact_sum(t.iter().copied()).to_bits(),
+                    by_partials(&t).to_bits(),
+                    "{t:?}"
+                );
+            }
+        }
+    }
+
+    /// A column of values that make exact sums hard: huge cancellations, subnormals, mixed
+    /// signs, halfway cases, equal rows.
+    fn adversarial(next: &mut impl FnMut() -> u64, kind: u64) -> f64 {
+        let r = next();
+        let mantissa = (r >> 11) as f64 / (1u64 << 53) as f64;
+        let sign = if r & 1 == 0 { 1.0 } else { -1.0 };
+        match kind % 6 {
+            0 => mantissa * 100.0,
+            1 => sign * mantissa * 2f64.powi((r % 200) as i32 - 100),
+            2 => sign * 1e300 * mantissa,
+            3 => sign * f64::MIN_POSITIVE * mantissa * 4.0,
+            4 => sign * 2f64.powi((r % 120) as i32 - 60),
+            _ => 42.0,
+        }
+    }
+
+    #[test]
+    fn column_sums_give_each_rows_exact_sum() {
+        // The column kernel against the row-by-row mean and the partials' exact sum, on rows of
+        // 1 to 40 children, some all equal, with shares of every scale.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for case in 0..400u64 {
+            let n = 1 + (next() % 40) as usize;
+            let m = 1 + (next() % 9) as usize;
+            let w: Vec<f64> = (0..n)
+                .map(|_| match case % 3 {
+                    0 => 1.0,
+                    1 => 0.01 + (next() % 1000) as f64 / 100.0,
+                    _ => 2f64.powi((next() % 80) as i32 - 40),
+                })
+                .collect();
+            let full = FullRow::new(&w);
+            let cols: Vec<Vec<Option<f64>>> = (0..n)
+                .map(|_| {
+                    (0..m)
+                        .map(|row| Some(adversarial(&mut next, case + row as u64)))
+                        .collect()
+                })
+                .collect();
+            let children: Vec<&[Option<f64>]> = cols.iter().map(Vec::as_slice).collect();
+            let rows = vec![true; m];
+            let mut out = vec![None; m];
+            amean_full_columns(&children, |v| v, &full, &rows, &mut out);
+            for (i, o) in out.iter().enumerate() {
+                let x: Vec<Option<f64>> = cols.iter().map(|c| c[i]).collect();
+                assert_eq!(o.map(f64::to_bits), amean_full(&x, &full).map(f64::to_bits));
+                let terms: Vec<f64> = full
+                    .shares
+                    .iter()
+                    .zip(&x)
+                    .map(|(s, v)| s * v.unwrap_or(0.0))
+                    .collect();
+                if x.iter().any(|v| *v != x[0]) {
+                    assert_eq!(o.map(f64::to_bits), Some(by_partials(&terms).to_bits()));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn column_sums_leave_unmarked_rows_and_read_unknowns_as_told() {
+        let cols = [
+            vec![Some(1.0), None, Some(0.1)],
+            vec![Some(3.0), Some(5.0), Some(0.2)],
+        ];
+        let children: Vec<&[Option<f64>]> = cols.iter().map(Vec::as_slice).collect();
+        let full = FullRow::new(&[1.0, 1.0]);
+        let mut out = vec![Some(-1.0); 3];
+        amean_full_columns(&children, |v| v, &full, &[true, false, true], &mut out);
+        // (0.1 + 0.2) / 2 rounded once: 0.15000000000000002, where 0.1/2 + 0.2/2 is the same.
+        assert_eq!(
+            out,
+            vec![Some(2.0), Some(-1.0), Some(0.5 * 0.1 + 0.5 * 0.2)]
+        );
+        // An unknown read as 0 (the NA-child policy `zero` with a scale from 0).
+        amean_full_columns(&children, |v| v.or(Some(0.0)), &full, &[true; 3], &mut out);
+        assert_eq!(out[1], Some(2.5));
+        // Logarithms: exp((1 ln 2 + 1 ln 8) / 2) = 4, exact sums of the weighted logarithms.
+        let logs = [vec![Some(2f64.ln())], vec![Some(8f64.ln())]];
+        let tables: Vec<&[Option<f64>]> = logs.iter().map(Vec::as_slice).collect();
+        let mut g = vec![None];
+        gmean_full_columns(&tables, &[1.0, 1.0], &full, &[true], &mut g);
+        let expect = (by_partials(&[2f64.ln(), 8f64.ln()]) / 2.0).exp();
+        assert_eq!(g, vec![Some(expect)]);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 256,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x00ac_c0d5_eed0),
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        })]
+
+        #[test]
+        fn the_column_kernel_equals_the_exact_path(
+            rows in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::prop_oneof![
+                        -1e6f64..1e6,
+                        proptest::num::f64::NORMAL | proptest::num::f64::SUBNORMAL | proptest::num::f64::ZERO,
+                        proptest::strategy::Just(1e16),
+                        proptest::strategy::Just(-1e16),
+                    ],
+                    6,
+                ),
+                1..8,
+            ),
+            w in proptest::collection::vec(0.001f64..1000.0, 6),
+        ) {
+            let full = FullRow::new(&w);
+            let cols: Vec<Vec<Option<f64>>> =
+                (0..6).map(|k| rows.iter().map(|r| Some(r[k] / 1e10)).collect()).collect();
+            let children: Vec<&[Option<f64>]> = cols.iter().map(Vec::as_slice).collect();
+            let mut out = vec![None; rows.len()];
+            amean_full_columns(&children, |v| v, &full, &vec![true; rows.len()], &mut out);
+            for (i, o) in out.iter().enumerate() {
+                let x: Vec<Option<f64>> = cols.iter().map(|c| c[i]).collect();
+                let terms: Vec<f64> =
+                    full.shares.iter().zip(&x).map(|(s, v)| s * v.unwrap_or(0.0)).collect();
+                let exact = if x.iter().all(|v| *v == x[0]) { x[0] } else { Some(by_partials(&terms)) };
+                proptest::prop_assert_eq!(o.map(f64::to_bits), exact.map(f64::to_bits));
+            }
+        }
+    }
+
+    #[test]
+    fn the_second_pass_settles_halfway_sums_and_agrees_with_the_partials() {
+        // Three times the double nearest 100/3 is exactly halfway between 100 and the double
+        // above it: the one-pass bound cannot decide, the errors' own sum is exact, and the tie
+        // goes to the even one, 100.
+        let third = 100.0 / 3.0;
+        assert!(Compensated::default().proven().is_none());
+        let mut c = Compensated::default();
+        [third; 3].iter().for_each(|t| c.add(*t));
+        assert_eq!(c.proven(), None);
+        assert_eq!(partials_sum([third; 3].into_iter()), 100.0);
+        assert_eq!(by_partials(&[third; 3]), 100.0);
+        // Signed zeros and cancellations are left to the partials.
+        assert_eq!(
+            partials_sum([-0.0, -0.0].into_iter()).to_bits(),
+            (-0.0f64).to_bits()
+        );
+        let overflowing = [1e308, 1e308, -1e308];
+        assert_eq!(
+            partials_sum(overflowing.into_iter()).to_bits(),
+            by_partials(&overflowing).to_bits()
+        );
+        let mut state = 0x0123_4567_89ab_cdefu64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for case in 0..20_000u64 {
+            let n = 1 + (next() % 30) as usize;
+            let terms: Vec<f64> = (0..n).map(|_| adversarial(&mut next, case)).collect();
+            // Equal shares of values with few bits: the sums that land halfway.
+            let shares: Vec<f64> = (0..n)
+                .map(|_| (next() % 101) as f64 * (1.0 / n as f64))
+                .collect();
+            for t in [terms, shares] {
+                assert_eq!(
+                    partials_sum(t.iter().copied()).to_bits(),
                     by_partials(&t).to_bits(),
                     "{t:?}"
                 );

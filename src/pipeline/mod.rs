@@ -1137,11 +1137,13 @@ fn aggregate_columns(
             }
             aggregate::gmean_full_columns(&tables, weights, &full, &done, &mut out);
         }
-        let mut row = vec![None; children.len()];
-        let mut row_logs = vec![0.0; children.len()];
-        for i in 0..m {
-            if (amean && all_known[i]) || done[i] {
-                continue;
+        // The rows left to aggregate one by one (none, for a mean of rows all known).
+        let left = (0..m).filter(|&i| !((amean && all_known[i]) || done[i]));
+        let (mut row, mut row_logs) = (Vec::new(), Vec::new());
+        for i in left {
+            if row.is_empty() {
+                row = vec![None; children.len()];
+                row_logs = vec![0.0; children.len()];
             }
             for (k, col) in children.iter().enumerate() {
                 row[k] = read(col[i]);
