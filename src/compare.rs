@@ -99,15 +99,15 @@ impl Side {
         side
     }
 
-    /// A side from a `score` results folder (its ranking.csv, scores.csv and manifest.json),
-    /// each file read within `limits`.
+    /// A side from a `score` results folder (its ranking and scores tables, CSV or parquet as
+    /// its manifest records, and manifest.json), each file read within `limits`.
     pub fn from_folder(dir: &Path, limits: &crate::limits::Limits) -> Result<Side, InputError> {
         let shown = dir.display().to_string();
         let m = manifest::read_run(dir, "score")?;
         // A folder is compared only as accord wrote it: every file its manifest lists must
         // still have the SHA-256 recorded there, and the two read here must be listed.
         let manifest = dir.join("manifest.json").display().to_string();
-        manifest::require_csv_format(m.format.as_deref(), &manifest, "compare")?;
+        let format = m.table_format(&manifest)?;
         if m.outputs.0.is_empty() {
             return Err(
                 Problem::new(format!("`{manifest}` does not list the folder's files"))
@@ -116,7 +116,11 @@ impl Side {
                     .into(),
             );
         }
-        for need in ["ranking.csv", "scores.csv"] {
+        let (ranking_name, scores_name) = (
+            format.name(schema::RANKING.name),
+            format.name(schema::SCORES.name),
+        );
+        for need in [&ranking_name, &scores_name] {
             if m.outputs.get(need).is_none() {
                 return Err(Problem::new(format!("`{manifest}` does not list `{need}`"))
                     .at(Location::file(&manifest))
@@ -156,7 +160,7 @@ impl Side {
                 .help("compare folders as accord wrote them: rerun `accord score` for this side, or compare its rubric or evidence instead")
                 .into());
             }
-            if name == schema::RANKING.name || name == schema::SCORES.name {
+            if *name == ranking_name || *name == scores_name {
                 read.insert(name.as_str(), bytes);
             }
         }
@@ -176,11 +180,10 @@ impl Side {
             ..Side::default()
         };
         let mut table = |file: &'static schema::File| -> Result<ReadTable, Problem> {
-            let path = dir.join(file.name);
-            let shown = path.display().to_string();
-            let bytes = read.remove(file.name).unwrap_or_default();
-            let text = crate::files::decode_utf8(bytes, &shown)?;
-            schema::parse(&text, &shown, file, &ReadLimits::of(limits))
+            let name = format.name(file.name);
+            let shown = dir.join(&name).display().to_string();
+            let bytes = read.remove(name.as_str()).unwrap_or_default();
+            schema::parse_as(bytes, &shown, file, format, &ReadLimits::of(limits))
         };
         let ranking = table(&schema::RANKING)?;
         let col = |t: &ReadTable, n: &str| {

@@ -852,8 +852,9 @@ impl Manifest {
     }
 }
 
-/// The format a manifest's `format` names, refusing one this accord does not write.
-fn known_format(name: Option<&str>, shown: &str) -> Result<TableFormat, Problem> {
+/// The format a manifest's `format` names (`shown`: the manifest's path), refusing one this
+/// accord does not write.
+pub fn known_format(name: Option<&str>, shown: &str) -> Result<TableFormat, Problem> {
     TableFormat::of_name(name).ok_or_else(|| {
         Problem::new(format!(
             "`{shown}` records the table format `{}`, which this accord does not write",
@@ -862,31 +863,6 @@ fn known_format(name: Option<&str>, shown: &str) -> Result<TableFormat, Problem>
         .at(Location::file(shown).with_key("format"))
         .help("this accord writes `csv` and `parquet` tables")
     })
-}
-
-/// Refuses a folder whose tables are not CSV, for a command that reads its tables (`what`:
-/// `report`, `compare`); `shown` is the manifest's path.
-pub fn require_csv(m: &Manifest, shown: &str, what: &str) -> Result<(), Problem> {
-    require_csv_format(m.format(), shown, what)
-}
-
-/// Refuses the table format `name` a manifest records unless it is CSV (see [`require_csv`]).
-pub fn require_csv_format(name: Option<&str>, shown: &str, what: &str) -> Result<(), Problem> {
-    match known_format(name, shown)? {
-        TableFormat::Csv => Ok(()),
-        TableFormat::Parquet => {
-            let folder = Path::new(shown)
-                .parent()
-                .map_or_else(|| shown.to_string(), |p| p.display().to_string());
-            Err(Problem::new(format!(
-                "`{folder}` holds parquet tables; `{what}` reads results folders written as CSV"
-            ))
-            .at(Location::file(shown).with_key("format"))
-            .help(format!(
-                "write the folder again without `--format parquet` (CSV is the default) and give that to `{what}`"
-            )))
-        }
-    }
 }
 
 /// The bytes of a manifest: pretty JSON (two-space indent) and a final newline.

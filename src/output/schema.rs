@@ -1474,6 +1474,129 @@ pub fn read(
     Ok((parse(&text, &shown, file, limits)?, sha))
 }
 
+/// Reads the table `file` of the results folder `dir`, written in `format` (as the folder's
+/// manifest records): the table, read against its description, and the SHA-256 of the bytes
+/// read. A parquet table is named `.parquet` (see [`TableFormat::name`]).
+pub fn read_in(
+    dir: &Path,
+    file: &'static File,
+    format: TableFormat,
+    limits: &ReadLimits,
+) -> Result<(ReadTable, String), Problem> {
+    let path = dir.join(format.name(file.name));
+    let bytes = read_bytes(&path, "results file", limits.bytes, limits.flag, None)?;
+    let sha = sha256_hex(&bytes);
+    let shown = path.display().to_string();
+    Ok((parse_as(bytes, &shown, file, format, limits)?, sha))
+}
+
+/// Reads the bytes of the file `shown`, a table in `format`, against its description `file`:
+/// [`parse`] for CSV, [`parse_parquet`] for parquet.
+pub fn parse_as(
+    bytes: Vec<u8>,
+    shown: &str,
+    file: &'static File,
+    format: TableFormat,
+    limits: &ReadLimits,
+) -> Result<ReadTable, Problem> {
+    match format {
+        TableFormat::Csv => parse(&decode_utf8(bytes, shown)?, shown, file, limits),
+        TableFormat::Parquet => parse_parquet(bytes, shown, file, limits),
+    }
+}
+
+/// Reads the parquet bytes of the file `shown` against its description `file`, to the same
+/// table [`parse`] reads from the CSV of the same results: a header without a required column,
+/// and a cell whose kind or value is not its column's type, are refused (naming the row as the
+/// line it would be in the CSV: the header is line 1). A null is `NA`; an empty string in a
+/// text column is a blank cell; and, as the CSV reader does, the text `NA` in a text or label
+/// column is `NA` (a code column keeps it as text), so a folder reads the same whichever format
+/// accord wrote it in.
+pub fn parse_parquet(
+    bytes: Vec<u8>,
+    shown: &str,
+    file: &'static File,
+    limits: &ReadLimits,
+) -> Result<ReadTable, Problem> {
+    let (header, data) = read_parquet(bytes).map_err(|e| {
+        Problem::new(format!(
+            "`{shown}` is not a parquet table accord can read: {e}"
+        ))
+        .at(Location::file(shown))
+    })?;
+    let slots = slots(&header, file, shown)?;
+    if data.len() > limits.rows {
+        return Err(Problem::new(format!(
+            "`{shown}` has more than {} data rows, the limit",
+            limits.rows
+        ))
+        .at(Location::file(shown)));
+    }
+    let mut rows = Vec::with_capacity(data.len());
+    for (i, cells) in data.into_iter().enumerate() {
+        let line = i + 2;
+        let mut typed = Vec::with_capacity(header.len());
+        for (k, cell) in cells.into_iter().enumerate() {
+            let ty = match slots.get(k) {
+                Some(Slot::Fixed(c)) => Some(c.ty),
+                Some(Slot::Family) => Some(file.family().map_or(Type::Text, |f| f.ty)),
+                Some(Slot::Extra) | None => None,
+            };
+            let found = format!("{cell:?}");
+            let cell = match ty {
+                Some(ty) => typed_cell(cell, ty).ok_or_else(|| {
+                    let name = header.get(k).map_or("", String::as_str);
+                    Problem::new(format!(
+                        "`{shown}` row {}: {found} in column `{name}` is not {}",
+                        i + 1,
+                        ty.expected()
+                    ))
+                    .at(Location::line_col(shown, line, Some(k + 1)).with_key(name))
+                })?,
+                // A column the description does not know is kept as read, and not used.
+                None => cell,
+            };
+            typed.push(cell);
+        }
+        typed.resize(header.len().max(typed.len()), Cell::Blank);
+        rows.push(Row { line, cells: typed });
+    }
+    Ok(ReadTable {
+        shown: shown.to_string(),
+        file,
+        header,
+        slots,
+        rows,
+    })
+}
+
+/// A cell read from parquet as a cell of the type `ty`, as [`parse_cell`] reads its CSV text:
+/// `None` when its kind or value is not of the type.
+fn typed_cell(cell: Cell, ty: Type) -> Option<Cell> {
+    let text_like = matches!(ty, Type::Code | Type::Text | Type::Label(_) | Type::Date);
+    match cell {
+        Cell::Na => Some(Cell::Na),
+        Cell::Text(s) if text_like && s.is_empty() => Some(Cell::Blank),
+        Cell::Text(s) if ty != Type::Code && &*s == "NA" => text_like.then_some(Cell::Na),
+        Cell::Text(s) => match ty {
+            Type::Code | Type::Text => Some(Cell::Text(s)),
+            Type::Label(words) => words.contains(&&*s).then_some(Cell::Text(s)),
+            Type::Date => crate::evidence::parse_date(&s).map(|_| Cell::Text(s)),
+            _ => None,
+        },
+        Cell::Number(x) => match ty {
+            Type::Number => x.is_finite().then_some(Cell::Number(x)),
+            Type::Share => (-SHARE_ROUNDING..=1.0 + SHARE_ROUNDING)
+                .contains(&x)
+                .then_some(Cell::Number(x)),
+            _ => None,
+        },
+        Cell::Integer(v) => (ty == Type::Integer).then_some(Cell::Integer(v)),
+        Cell::Bool(b) => (ty == Type::Boolean).then_some(Cell::Bool(b)),
+        Cell::Blank => Some(Cell::Blank),
+    }
+}
+
 /// Splits one CSV line into its fields (quotes handled), as written.
 pub fn fields(line: &str) -> Vec<String> {
     let mut r = csv::ReaderBuilder::new()

@@ -14,6 +14,7 @@ use super::{
     AlignFolder, CompareFolder, Coop, Matrix, Meta, RankRow, Report, ScoreFolder, SensitivityFolder,
 };
 use crate::error::{Error, Internal};
+use crate::output::schema;
 
 /// The page's templates by name: the skeleton (`page.html`) and its partials.
 const TEMPLATES: [(&str, &str); 6] = [
@@ -28,6 +29,21 @@ const TEMPLATES: [(&str, &str); 6] = [
 /// The only script: shows the grid profile chosen in the `<select>`. Without script, a
 /// `<noscript>` style shows every profile instead.
 const SCRIPT: &str = "(function(){var s=document.getElementById('grid-select');if(!s){return;}var f=document.querySelectorAll('figure.grid-fig');function show(){for(var i=0;i<f.length;i++){f[i].hidden=f[i].getAttribute('data-grid')!==s.value;}}s.addEventListener('change',show);show();})();";
+
+/// The most units (rows of the ranking) a page draws in full. Above it the ranking table still
+/// lists every unit and a search box finds any unit's scores, but the heatmaps and profiles draw
+/// only the top and the bottom [`SHOWN`] units with an index score, and the page says so and
+/// names the results files that hold every unit's scores.
+pub const FULL_UNITS: usize = 200;
+
+/// How many units at each end of the ranking the heatmaps and profiles draw above [`FULL_UNITS`].
+pub const SHOWN: usize = 25;
+
+/// The search box's script, on pages above [`FULL_UNITS`] units: finds the units whose code or
+/// name contains the text typed (case-insensitive; an exact code first, then in ranking order)
+/// in the JSON of `#unit-data`, and shows the first 50 as a table. Text is set with
+/// `textContent`, never parsed as markup.
+const SEARCH_SCRIPT: &str = "(function(){var d=document.getElementById('unit-data'),q=document.getElementById('unit-q'),o=document.getElementById('unit-found');if(!d||!q||!o){return;}var x=JSON.parse(d.textContent),h=x.header,u=x.units,max=50;function add(p,tag,t){var e=document.createElement(tag);if(t!==undefined){e.textContent=t;}p.appendChild(e);return e;}function show(){var s=q.value.trim().toLowerCase();while(o.firstChild){o.removeChild(o.firstChild);}if(!s){return;}var f=[];for(var i=0;i<u.length;i++){var c=u[i][0].toLowerCase();if(c===s){f.unshift(u[i]);}else if(c.indexOf(s)>=0||u[i][1].toLowerCase().indexOf(s)>=0){f.push(u[i]);}}add(o,'p',f.length+' of '+u.length+' units match'+(f.length>max?'; the first '+max+' are shown':'')+'.');if(!f.length){return;}var b=add(o,'div');b.className='table-box';var t=add(b,'table');t.className='lead2';var r=add(add(t,'thead'),'tr');for(var k=0;k<h.length;k++){add(r,'th',h[k]);}var tb=add(t,'tbody');for(var j=0;j<f.length&&j<max;j++){r=add(tb,'tr');for(k=0;k<h.length;k++){add(r,'td',f[j][k]);}}}q.addEventListener('input',show);show();})();";
 
 /// A rendered report: the page, and every chart for `--format svg`.
 #[derive(Debug)]
@@ -122,6 +138,13 @@ struct RankLine {
 
 #[derive(Serialize)]
 struct Grids {
+    /// The cells' file, named in the paragraph under the heading.
+    cells_file: String,
+    /// Above [`FULL_UNITS`] units: the paragraph under the heading, in place of the usual one.
+    scale_intro: String,
+    /// The data table's summary and note.
+    table_summary: String,
+    table_note: String,
     options: Vec<(String, String)>,
     legend: String,
     figures: Vec<Figure>,
@@ -142,7 +165,11 @@ struct Page {
     files: Vec<FileRow>,
     files_ok: bool,
     coverage: Figure,
-    ranking: Vec<RankLine>,
+    /// The ranking table's rows: one run of every row, or, above [`FULL_UNITS`] units, the top
+    /// and the bottom run with a row between them that says what is not listed.
+    ranking: Vec<Vec<RankLine>>,
+    ranking_gap: String,
+    ranking_cols: usize,
     has_intervals: bool,
     has_tiers: bool,
     interval_note: String,
@@ -150,6 +177,23 @@ struct Page {
     heatmaps: Section,
     grids: Option<Grids>,
     sections: Vec<Section>,
+    /// The ranking's source files, as named in the folders.
+    ranking_file: String,
+    intervals_file: String,
+    /// Above [`FULL_UNITS`] units: what the page draws and what it leaves to the results files.
+    scale_note: Vec<String>,
+    /// Above [`FULL_UNITS`] units: the search box.
+    search: Option<Search>,
+}
+
+/// The search box of a page above [`FULL_UNITS`] units.
+#[derive(Serialize)]
+struct Search {
+    /// Every unit's code, name, rank, scores, as JSON escaped for a `<script>` element.
+    data: String,
+    /// What it finds.
+    note: String,
+    script: &'static str,
 }
 
 /// Renders the report: each section of the page from its folder, then the page from its
@@ -167,13 +211,23 @@ pub fn render(r: &Report) -> Result<Rendered, Error> {
         .as_ref()
         .map(|x| charts::max_rank(&x.intervals))
         .unwrap_or(2.0);
-    let ranking = ranking_lines(r, scale, max_rank);
+    let mut ranking = ranking_lines(r, scale, max_rank);
     if let Some(x) = &r.sensitivity {
         charts.push(charts::rank_intervals(&s.ranking, &x.intervals));
     }
     let order = row_order(r, &s.principles);
-    let heatmaps = heatmaps_section(r, &order, &name_of, scale, &mut charts);
-    let grids = (!s.cells.cols.is_empty()).then(|| grids(r, &order, &name_of, scale, &mut charts));
+    let parts = parts(r, &order);
+    let large = parts[0].label.is_some();
+    let heatmaps = heatmaps_section(r, &parts, &name_of, scale, &mut charts);
+    let drawn: Vec<String> = parts.iter().flat_map(|p| p.order.iter().cloned()).collect();
+    let grids = (!s.cells.cols.is_empty()).then(|| {
+        let mut g = grids(r, &drawn, &name_of, scale, &mut charts);
+        if large {
+            drawn_grids_text(&mut g, &s.folder, drawn.len());
+        }
+        g
+    });
+    let search = large.then(|| search(r));
     let sections: Vec<Section> = [
         r.align
             .as_ref()
@@ -181,17 +235,28 @@ pub fn render(r: &Report) -> Result<Rendered, Error> {
         r.sensitivity
             .as_ref()
             .map(|x| sensitivity_section(x, &mut charts)),
-        r.compare.as_ref().map(|c| compare_section(c, &mut charts)),
+        r.compare
+            .as_ref()
+            .map(|c| compare_section(c, large.then_some(drawn.as_slice()), &mut charts)),
     ]
     .into_iter()
     .flatten()
     .collect();
+    let has_tiers = !meta.tiers.is_empty() || s.ranking.iter().any(|x| x.tier.is_some());
     let page = Page {
         title: format!("{} {}", meta.rubric_id, meta.rubric_version),
         subtitle: meta.title.clone().unwrap_or_default(),
         csp: format!(
-            "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'sha256-{}'; base-uri 'none'; form-action 'none'",
-            base64(&Sha256::digest(SCRIPT.as_bytes()))
+            "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'sha256-{}'{}; base-uri 'none'; form-action 'none'",
+            base64(&Sha256::digest(SCRIPT.as_bytes())),
+            if large {
+                format!(
+                    " 'sha256-{}'",
+                    base64(&Sha256::digest(SEARCH_SCRIPT.as_bytes()))
+                )
+            } else {
+                String::new()
+            }
         ),
         script: SCRIPT,
         generator: format!("accord {}", env!("CARGO_PKG_VERSION")),
@@ -202,14 +267,51 @@ pub fn render(r: &Report) -> Result<Rendered, Error> {
         files_ok: files.iter().all(|f| f.ok),
         files,
         coverage,
-        ranking,
+        ranking_cols: 5 + usize::from(has_tiers) + if r.sensitivity.is_some() { 3 } else { 0 },
+        ranking_gap: if large {
+            format!(
+                "{} jurisdictions between these two runs are not listed here: the search box above finds any of them, and {} lists all {}.",
+                s.ranking.len().saturating_sub(drawn.len()),
+                s.folder.table(schema::RANKING.name),
+                s.ranking.len()
+            )
+        } else {
+            String::new()
+        },
+        ranking: if large {
+            parts
+                .iter()
+                .map(|p| {
+                    let codes: std::collections::HashSet<&str> =
+                        p.order.iter().map(String::as_str).collect();
+                    let (part, rest) = std::mem::take(&mut ranking)
+                        .into_iter()
+                        .partition(|x| codes.contains(x.code.as_str()));
+                    ranking = rest;
+                    part
+                })
+                .collect()
+        } else {
+            vec![ranking]
+        },
         has_intervals: r.sensitivity.is_some(),
-        has_tiers: !meta.tiers.is_empty() || s.ranking.iter().any(|x| x.tier.is_some()),
+        has_tiers,
         interval_note: interval_note(r, max_rank),
         tiers: tier_legend(meta, scale),
         heatmaps,
         grids,
         sections,
+        ranking_file: s.folder.table(schema::RANKING.name),
+        intervals_file: r
+            .sensitivity
+            .as_ref()
+            .map_or_else(String::new, |x| x.folder.table(schema::RANK_INTERVALS.name)),
+        scale_note: if large {
+            scale_note(r, drawn.len())
+        } else {
+            Vec::new()
+        },
+        search,
     };
     Ok(Rendered {
         html: render_page(&page)?,
@@ -445,35 +547,111 @@ fn tier_legend(meta: &Meta, scale: Scale) -> Vec<(String, String, String, String
         .collect()
 }
 
-/// The heatmaps section: jurisdictions x principles, and x dimensions when the rubric has facets.
+/// The rows one pair of heatmaps draws: every unit's, or, above [`FULL_UNITS`] units, the top
+/// or the bottom [`SHOWN`] by index.
+struct Part {
+    /// Added to the charts' ids (`-top`), empty for every unit.
+    suffix: &'static str,
+    /// `Top 25`, `Bottom 25`; `None` for every unit.
+    label: Option<String>,
+    /// The codes, in ranking order.
+    order: Vec<String>,
+}
+
+/// What the heatmaps draw: every row of `order` up to [`FULL_UNITS`] units; above it the first
+/// and the last [`SHOWN`] units with an index score, in ranking order (`ranking` lists them
+/// best first), so that a unit with an NA index is drawn in neither.
+fn parts(r: &Report, order: &[String]) -> Vec<Part> {
+    if r.score.ranking.len() <= FULL_UNITS {
+        return vec![Part {
+            suffix: "",
+            label: None,
+            order: order.to_vec(),
+        }];
+    }
+    let ranked: Vec<&RankRow> = r
+        .score
+        .ranking
+        .iter()
+        .filter(|x| x.score.is_some())
+        .collect();
+    let k = SHOWN.min(ranked.len());
+    let codes = |rows: &[&RankRow]| rows.iter().map(|x| x.code.clone()).collect::<Vec<_>>();
+    let top = codes(&ranked[..k]);
+    let bottom = codes(&ranked[ranked.len().saturating_sub(SHOWN).max(k)..]);
+    let mut parts = vec![Part {
+        suffix: "-top",
+        label: Some(format!("Top {}", top.len())),
+        order: top,
+    }];
+    if !bottom.is_empty() {
+        parts.push(Part {
+            suffix: "-bottom",
+            label: Some(format!("Bottom {}", bottom.len())),
+            order: bottom,
+        });
+    }
+    parts
+}
+
+/// The heatmaps section: jurisdictions x principles, and x dimensions when the rubric has facets,
+/// one pair per part.
 fn heatmaps_section(
     r: &Report,
-    order: &[String],
+    parts: &[Part],
     name_of: &dyn Fn(&str) -> String,
     scale: Scale,
     charts_out: &mut Vec<Chart>,
 ) -> Section {
-    let rows: Vec<(String, String)> = order.iter().map(|c| (c.clone(), name_of(c))).collect();
-    let figures = vec![
-        principles_heatmap(r, order, &rows, scale, charts_out),
-        dimensions_heatmap(r, order, &rows, scale, charts_out),
-    ];
+    let mut principles = Vec::new();
+    let mut dimensions = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        let rows: Vec<(String, String)> =
+            part.order.iter().map(|c| (c.clone(), name_of(c))).collect();
+        principles.push(principles_heatmap(r, part, &rows, scale, charts_out));
+        if i == 0 || !r.score.dimensions.cols.is_empty() {
+            dimensions.push(dimensions_heatmap(r, part, &rows, scale, charts_out));
+        }
+    }
+    let mut intro = vec![format!(
+        "Colour shows the score on the viridis scale from {} to {}; hatched cells are NA (unknown: too little evidence), never zero.",
+        tick(scale.lo),
+        tick(scale.hi)
+    )];
+    if parts[0].label.is_some() {
+        let f = &r.score.folder;
+        intro.push(format!(
+            "With {} jurisdictions, more than the {FULL_UNITS} this page draws in full, the heatmaps show the top {SHOWN} and the bottom {SHOWN} by index score; every jurisdiction's scores are in {} and {}, and in the search box above the ranking table.",
+            r.score.ranking.len(),
+            f.table(schema::MATRIX_PRINCIPLES.name),
+            f.table(schema::MATRIX_DIMENSIONS.name),
+        ));
+    }
+    principles.extend(dimensions);
     Section {
         id: "heatmaps".to_string(),
         heading: "Heatmaps".to_string(),
-        intro: vec![format!(
-            "Colour shows the score on the viridis scale from {} to {}; hatched cells are NA (unknown: too little evidence), never zero.",
-            tick(scale.lo),
-            tick(scale.hi)
-        )],
+        intro,
         facts: Vec::new(),
-        figures,
+        figures: principles,
+    }
+}
+
+/// The heading, chart title and caption words of a part: `Jurisdictions` for every unit,
+/// `Top 25 jurisdictions by index` for a part.
+fn part_words(part: &Part) -> (String, String) {
+    match &part.label {
+        None => ("Jurisdictions".to_string(), String::new()),
+        Some(l) => (
+            format!("{l} jurisdictions by index"),
+            format!(" of the {} jurisdictions by index score", l.to_lowercase()),
+        ),
     }
 }
 
 fn principles_heatmap(
     r: &Report,
-    order: &[String],
+    part: &Part,
     rows: &[(String, String)],
     scale: Scale,
     charts_out: &mut Vec<Chart>,
@@ -497,12 +675,14 @@ fn principles_heatmap(
             }
         })
         .collect();
-    let values = reorder(&s.principles, order);
+    let values = reorder(&s.principles, &part.order);
+    let (who, of) = part_words(part);
+    let file = s.folder.table(schema::MATRIX_PRINCIPLES.name);
     let chart = charts::heatmap(&HeatmapSpec {
-        id: "heat-principles",
+        id: &format!("heat-principles{}", part.suffix),
         kind: "principle",
-        file: "heatmap_principles",
-        title: "Jurisdictions by principle",
+        file: &format!("heatmap_principles{}", part.suffix.replace('-', "_")),
+        title: &format!("{who} by principle"),
         cols_noun: "principles",
         rows,
         cols: &cols,
@@ -511,10 +691,12 @@ fn principles_heatmap(
     });
     let fig = figure(
         &chart,
-        "Jurisdictions × principles",
-        "Scores of each principle (matrix_principles.csv), rows in ranking order. Hover a cell for its value.",
+        &format!("{who} × principles"),
+        &format!(
+            "Scores of each principle ({file}){of}, rows in ranking order. Hover a cell for its value."
+        ),
         Some(matrix_table(rows, &cols, &values)),
-        "Values rounded to one decimal; exact values in matrix_principles.csv.",
+        &format!("Values rounded to one decimal; exact values in {file}."),
     );
     charts_out.push(chart);
     fig
@@ -522,17 +704,20 @@ fn principles_heatmap(
 
 fn dimensions_heatmap(
     r: &Report,
-    order: &[String],
+    part: &Part,
     rows: &[(String, String)],
     scale: Scale,
     charts_out: &mut Vec<Chart>,
 ) -> Figure {
     let s = &r.score;
+    let file = s.folder.table(schema::MATRIX_DIMENSIONS.name);
     if s.dimensions.cols.is_empty() {
         return empty_figure(
             "heat-dimensions",
             "Jurisdictions × dimensions",
-            "This rubric has no facets, so there are no dimension scores (matrix_dimensions.csv has no columns).",
+            &format!(
+                "This rubric has no facets, so there are no dimension scores ({file} has no columns)."
+            ),
         );
     }
     let cols: Vec<Column> = s
@@ -545,12 +730,13 @@ fn dimensions_heatmap(
             name: s.meta.value_name(id).to_string(),
         })
         .collect();
-    let values = reorder(&s.dimensions, order);
+    let values = reorder(&s.dimensions, &part.order);
+    let (who, of) = part_words(part);
     let chart = charts::heatmap(&HeatmapSpec {
-        id: "heat-dimensions",
+        id: &format!("heat-dimensions{}", part.suffix),
         kind: "dimension",
-        file: "heatmap_dimensions",
-        title: "Jurisdictions by dimension",
+        file: &format!("heatmap_dimensions{}", part.suffix.replace('-', "_")),
+        title: &format!("{who} by dimension"),
         cols_noun: "dimensions",
         rows,
         cols: &cols,
@@ -559,13 +745,139 @@ fn dimensions_heatmap(
     });
     let fig = figure(
         &chart,
-        "Jurisdictions × dimensions",
-        "Scores of each dimension (matrix_dimensions.csv), rows in ranking order.",
+        &format!("{who} × dimensions"),
+        &format!("Scores of each dimension ({file}){of}, rows in ranking order."),
         Some(matrix_table(rows, &cols, &values)),
-        "Values rounded to one decimal; exact values in matrix_dimensions.csv.",
+        &format!("Values rounded to one decimal; exact values in {file}."),
     );
     charts_out.push(chart);
     fig
+}
+
+/// The profiles' texts above [`FULL_UNITS`] units: which `drawn` profiles the page holds.
+fn drawn_grids_text(g: &mut Grids, folder: &super::Folder, drawn: usize) {
+    let file = folder.table(schema::MATRIX_CELLS.name);
+    g.scale_intro = format!(
+        "The score in every principle × dimension cell ({file}) of the {drawn} jurisdictions the heatmaps draw: the top {SHOWN} and the bottom {SHOWN} by index score. Choose a jurisdiction; without script all {drawn} are shown. Every jurisdiction's cells are in {file}."
+    );
+    g.table_summary = format!("Data table: the cells of these {drawn} jurisdictions");
+}
+
+/// What a page above [`FULL_UNITS`] units embeds, and what it leaves to the results files.
+fn scale_note(r: &Report, drawn: usize) -> Vec<String> {
+    let s = &r.score;
+    let n = s.ranking.len();
+    let na = s.ranking.iter().filter(|x| x.score.is_none()).count();
+    let f = &s.folder;
+    let mut note = vec![format!(
+        "{n} jurisdictions: more than the {FULL_UNITS} this page draws in full. It embeds every jurisdiction's rank, index score, tier, coverage, principle and dimension scores, in the search box above the ranking table. The ranking table, the heatmaps and the profiles show {drawn} jurisdictions, the top {SHOWN} and the bottom {SHOWN} by index score."
+    )];
+    note.push(format!(
+        "Not embedded: the ranking rows, heatmap rows and profiles of the other {} jurisdictions (their scores are in the search box), and the cell scores of any jurisdiction but these {drawn}. The full tables are the files of the score folder “{}”: {}, {}, {} and {}.",
+        n.saturating_sub(drawn),
+        f.path,
+        f.table(schema::RANKING.name),
+        f.table(schema::MATRIX_PRINCIPLES.name),
+        f.table(schema::MATRIX_DIMENSIONS.name),
+        f.table(schema::MATRIX_CELLS.name),
+    ));
+    if na > 0 {
+        note.push(format!(
+            "{na} jurisdictions have an NA index (too little evidence): they are in the search box, not in the ranking table's two runs or the heatmaps."
+        ));
+    }
+    note
+}
+
+/// Every unit's code, name, rank, index score, tier, coverage, principle and dimension scores,
+/// as the tables show them (NA for missing), for the search box: the ranking's units in ranking
+/// order, then any unit of the matrices the ranking lacks.
+fn search(r: &Report) -> Search {
+    let s = &r.score;
+    let (pi, di) = (row_index(&s.principles), row_index(&s.dimensions));
+    let mut header: Vec<String> = ["code", "name", "rank", "score", "tier", "coverage"]
+        .map(String::from)
+        .to_vec();
+    header.extend(s.principles.cols.iter().cloned());
+    header.extend(
+        s.dimensions
+            .cols
+            .iter()
+            .map(|id| s.meta.value_name(id).to_string()),
+    );
+    let scores = |code: &str, row: &mut Vec<String>| {
+        for (m, at) in [(&s.principles, &pi), (&s.dimensions, &di)] {
+            let vals = at.get(code).map(|&i| &m.values[i]);
+            row.extend(
+                (0..m.cols.len()).map(|c| value(vals.and_then(|v| v.get(c).copied().flatten()), 1)),
+            );
+        }
+    };
+    let mut units: Vec<Vec<String>> = Vec::with_capacity(s.ranking.len());
+    let mut seen = std::collections::HashSet::new();
+    for x in &s.ranking {
+        seen.insert(x.code.as_str());
+        let tier = x.tier.as_ref().map_or_else(String::new, |t| {
+            s.meta.tier(t).map_or_else(|| t.clone(), |t| t.name.clone())
+        });
+        let mut row = vec![
+            x.code.clone(),
+            x.name.clone(),
+            x.rank.map_or_else(|| "NA".to_string(), |v| v.to_string()),
+            value(x.score, 2),
+            tier,
+            value(x.coverage, 3),
+        ];
+        scores(&x.code, &mut row);
+        units.push(row);
+    }
+    for code in s.principles.rows.iter().chain(&s.dimensions.rows) {
+        if seen.insert(code.as_str()) {
+            let mut row = vec![
+                code.clone(),
+                display_name(r, code),
+                "NA".to_string(),
+                "NA".to_string(),
+                String::new(),
+                "NA".to_string(),
+            ];
+            scores(code, &mut row);
+            units.push(row);
+        }
+    }
+    let json = serde_json::json!({ "header": header, "units": units }).to_string();
+    Search {
+        note: format!(
+            "Type part of a code or a name: the search finds any of the {} jurisdictions and shows its rank, index score, tier, coverage, and principle and dimension scores.",
+            units.len()
+        ),
+        data: script_json(&json),
+        script: SEARCH_SCRIPT,
+    }
+}
+
+/// Each row code's position in a matrix.
+fn row_index(m: &Matrix) -> BTreeMap<&str, usize> {
+    m.rows
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect()
+}
+
+/// JSON text made safe inside a `<script>` element: `<`, `>` and `&` (which JSON holds only in
+/// strings) as `\u` escapes, so no text of the data can close the element.
+fn script_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The alignment section: the alignment matrix with its clusters, and the cooperation matrix.
@@ -575,21 +887,31 @@ fn alignment_section(
     charts_out: &mut Vec<Chart>,
 ) -> Section {
     let ac = charts::alignment(a, name_of);
+    let f = &a.folder;
+    let (alignment, clusters, cooperation) = (
+        f.table(schema::ALIGNMENT.name),
+        f.table(schema::CLUSTERS.name),
+        f.table(schema::COOPERATION.name),
+    );
     let fig_a = figure(
         &ac,
         "Alignment matrix",
-        "How alike jurisdictions' commitments are (alignment.csv), in the clustering order of the dendrogram; clusters from clusters.csv are outlined and marked by the coloured band.",
+        &format!(
+            "How alike jurisdictions' commitments are ({alignment}), in the clustering order of the dendrogram; clusters from {clusters} are outlined and marked by the coloured band."
+        ),
         Some(alignment_table(a, name_of)),
-        "Similarities rounded to two decimals; exact values in alignment.csv.",
+        &format!("Similarities rounded to two decimals; exact values in {alignment}."),
     );
     charts_out.push(ac);
     let cc = charts::cooperation(a, name_of);
     let fig_c = figure(
         &cc,
         "Cooperation matrix",
-        "Whether each ordered pair can cooperate (cooperation.csv): rows are the requested state, columns the requesting state.",
+        &format!(
+            "Whether each ordered pair can cooperate ({cooperation}): rows are the requested state, columns the requesting state."
+        ),
         Some(coop_table(a, name_of)),
-        "The instruments linking each pair are listed in cooperation.csv.",
+        &format!("The instruments linking each pair are listed in {cooperation}."),
     );
     charts_out.push(cc);
     Section {
@@ -660,7 +982,10 @@ fn sensitivity_section(x: &SensitivityFolder, charts_out: &mut Vec<Chart>) -> Se
     let fig = figure(
         &sc,
         "Sensitivity indices",
-        "How much each uncertain assumption moves the ranks (sensitivity_indices.csv): the first-order index is the share of the variance of the mean rank shift due to the factor alone, the total index includes its interactions.",
+        &format!(
+            "How much each uncertain assumption moves the ranks ({}): the first-order index is the share of the variance of the mean rank shift due to the factor alone, the total index includes its interactions.",
+            x.folder.table(schema::SENSITIVITY_INDICES.name)
+        ),
         Some(table),
         "",
     );
@@ -678,13 +1003,37 @@ fn sensitivity_section(x: &SensitivityFolder, charts_out: &mut Vec<Chart>) -> Se
     }
 }
 
-/// The comparison section: what differs from A to B, its statistics and the rank shifts.
-fn compare_section(c: &CompareFolder, charts_out: &mut Vec<Chart>) -> Section {
-    let sc = charts::slope(c);
+/// The comparison section: what differs from A to B, its statistics and the rank shifts. Above
+/// [`FULL_UNITS`] units the slope chart draws the `drawn` jurisdictions only; the table lists
+/// every shift.
+fn compare_section(
+    c: &CompareFolder,
+    drawn: Option<&[String]>,
+    charts_out: &mut Vec<Chart>,
+) -> Section {
+    let file = c.folder.table(schema::RANK_SHIFTS.name);
+    let (sc, caption) = match drawn {
+        None => (
+            charts::slope(c),
+            format!("Each line joins a jurisdiction's rank in A to its rank in B ({file})."),
+        ),
+        Some(codes) => {
+            let codes: std::collections::HashSet<&str> = codes.iter().map(String::as_str).collect();
+            let mut some = c.clone();
+            some.shifts.retain(|x| codes.contains(x.code.as_str()));
+            (
+                charts::slope(&some),
+                format!(
+                    "Each line joins a jurisdiction's rank in A to its rank in B ({file}), for the {} jurisdictions the heatmaps draw; the table lists every jurisdiction's shift.",
+                    codes.len()
+                ),
+            )
+        }
+    };
     let fig = figure(
         &sc,
         "Rank shifts",
-        "Each line joins a jurisdiction's rank in A to its rank in B (rank_shifts.csv).",
+        &caption,
         Some(shifts_table(c)),
         "Shift = rank in A - rank in B: positive means moved up.",
     );
@@ -1048,7 +1397,12 @@ fn grids(
         charts::widen_for_legend(&mut chart);
         charts_out.push(chart);
     }
+    let file = s.folder.table(schema::MATRIX_CELLS.name);
     Grids {
+        scale_intro: String::new(),
+        table_summary: "Data table: every jurisdiction's cells".to_string(),
+        table_note: format!("Values rounded to whole numbers; exact values in {file}."),
+        cells_file: file,
         options,
         legend: charts::grid_legend(&scale).finish(false),
         figures,

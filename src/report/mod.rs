@@ -1,6 +1,7 @@
 //! `accord report`: reads results folders (`score`, and optionally `align`, `sensitivity` and
-//! `compare`) into a model, from their CSV files and manifests only, and renders it as one
-//! self-contained HTML file with SVG charts (`charts`, `svg`, `html`).
+//! `compare`) into a model, from their tables (CSV or parquet, as each manifest records) and
+//! manifests only, and renders it as one self-contained HTML file with SVG charts (`charts`,
+//! `svg`, `html`).
 //!
 //! Reading never touches the rubric or the evidence, and never writes into the folders. Every
 //! problem names the file it is about; all problems found are reported together.
@@ -17,7 +18,7 @@ use serde_json::Value as Json;
 use crate::error::{InputError, Location, Problem, Problems};
 use crate::files::{decode_utf8, io_reason, sha256_hex};
 use crate::output::manifest;
-use crate::output::schema::{self, Cell, ReadLimits, ReadTable};
+use crate::output::schema::{self, Cell, ReadLimits, ReadTable, TableFormat};
 
 /// Largest results file read (bytes): a 20,000 x 20,000 alignment matrix is about 8 GB, far
 /// beyond what a report can show; 1 GiB is generous for anything drawable.
@@ -53,8 +54,17 @@ pub struct Folder {
     pub evidence_sha256: Option<String>,
     /// The manifest's `accord_version`, if recorded.
     pub accord_version: Option<String>,
+    /// The format of its tables, as the manifest records it.
+    pub format: TableFormat,
     /// The files read, in reading order.
     pub files: Vec<FileCheck>,
+}
+
+impl Folder {
+    /// The name of the described table `csv_name` (`ranking.csv`) in this folder's format.
+    pub fn table(&self, csv_name: &str) -> String {
+        self.format.name(csv_name)
+    }
 }
 
 /// A file read from a results folder, with its hash and the hash its manifest records.
@@ -461,6 +471,7 @@ struct Manifest {
     command: String,
     path_shown: String,
     sha256: String,
+    format: TableFormat,
 }
 
 impl Manifest {
@@ -501,12 +512,13 @@ fn read_manifest(dir: &Path) -> Result<Manifest, Problem> {
     }
     let path_shown = dir.join("manifest.json").display().to_string();
     let (read, sha256) = manifest::read(dir)?;
-    manifest::require_csv(&read, &path_shown, "report")?;
+    let format = manifest::known_format(read.format(), &path_shown)?;
     Ok(Manifest {
         command: read.command().to_string(),
         read,
         path_shown,
         sha256,
+        format,
     })
 }
 
@@ -529,6 +541,7 @@ fn folder_of(dir: &Path, m: &Manifest) -> Folder {
             .map(|r| r.inputs.evidence.sha256.clone())
             .filter(|h| !h.is_empty()),
         accord_version: m.read.accord_version().map(str::to_string),
+        format: m.format,
         files: vec![FileCheck {
             name: "manifest.json".to_string(),
             sha256: m.sha256.clone(),
@@ -591,19 +604,20 @@ fn whole(x: Option<i64>) -> Option<u32> {
     x.map(|v| u32::try_from(v.max(0)).unwrap_or(u32::MAX))
 }
 
-/// Reads the file `file` of the folder `dir` against its description, and records its hash
-/// beside the one the manifest records.
+/// Reads the table `file` of the folder `dir`, in the folder's format, against its description,
+/// and records its hash beside the one the manifest records.
 fn read_table(
     dir: &Path,
     file: &'static schema::File,
     folder: &mut Folder,
     outputs: &manifest::Manifest,
 ) -> Result<ReadTable, Problem> {
-    let (table, sha256) = schema::read(&dir.join(file.name), file, &limits())?;
+    let (table, sha256) = schema::read_in(dir, file, folder.format, &limits())?;
+    let name = folder.table(file.name);
     folder.files.push(FileCheck {
-        name: file.name.to_string(),
+        recorded: outputs.sha256(&name).map(str::to_string),
+        name,
         sha256,
-        recorded: outputs.sha256(file.name).map(str::to_string),
     });
     Ok(table)
 }

@@ -1,6 +1,6 @@
 //! `--format parquet`: every table of every folder kind holds, cell for cell, what its CSV holds,
 //! with the columns typed as the schema describes them; the manifest records the format and each
-//! file's SHA-256; the folders that read tables refuse a parquet folder.
+//! file's SHA-256; `report` and `compare` read a parquet folder to the same output as its CSV.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -247,26 +247,175 @@ fn a_date_is_a_parquet_date_counted_in_days_from_1970() {
     assert_eq!(*field, parquet::record::Field::Date(17847));
 }
 
+/// The report written in `cwd` from the folders named there, with the list of files read (their
+/// names and SHA-256s, which differ between a CSV and a parquet folder by nature) cut out and the
+/// tables' `.parquet` names read as `.csv`.
+fn report_in(cwd: &Path, args: &[&str]) -> String {
+    let mut all = vec!["report"];
+    all.extend(args);
+    all.extend(["--out", "r.html", "--quiet"]);
+    let o = accord(cwd, &all);
+    assert!(o.status.success(), "{all:?}: {:?}", texts(&o));
+    let html = std::fs::read_to_string(cwd.join("r.html")).unwrap();
+    let start = html.find("<summary>Results files read").unwrap();
+    let end = start + html[start..].find("</details>").unwrap();
+    format!("{}{}", &html[..start], &html[end..]).replace(".parquet", ".csv")
+}
+
 #[test]
-fn report_and_compare_refuse_a_parquet_folder_by_name() {
+fn report_and_compare_read_a_parquet_folder_as_its_csv() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("s");
-    run(&["score", "--data", "data/demo"], &dir, true);
-    let shown = dir.to_str().unwrap();
-    let html = tmp.path().join("r.html");
-    let o = accord(&root(), &["report", shown, "--out", html.to_str().unwrap()]);
-    let (_, err) = texts(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("holds parquet tables"), "{err}");
-    assert!(err.contains(shown), "{err}");
-    assert!(!html.exists());
-    let cmp = tmp.path().join("c");
-    let o = accord(
-        &root(),
-        &["compare", shown, shown, "--out", cmp.to_str().unwrap()],
-    );
-    let (_, err) = texts(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("holds parquet tables"), "{err}");
-    assert!(!cmp.exists());
+    // The same folder names under two roots, one written as CSV and one as parquet, so that
+    // every path the outputs show is the same.
+    let (csv, pq) = (tmp.path().join("csv"), tmp.path().join("pq"));
+    for (base, parquet) in [(&csv, false), (&pq, true)] {
+        let ok = |args: &[&str]| {
+            let mut all = args.to_vec();
+            if parquet {
+                all.extend(["--format", "parquet"]);
+            }
+            let o = accord(&root(), &all);
+            assert!(o.status.success(), "{all:?}: {:?}", texts(&o));
+        };
+        let out = |name: &str| base.join(name).to_str().unwrap().to_string();
+        ok(&[
+            "score",
+            "--data",
+            "data/demo",
+            "--out",
+            &out("a"),
+            "--quiet",
+        ]);
+        ok(&[
+            "score",
+            "--rubric",
+            "rubrics/paris-call-strict.toml",
+            "--data",
+            "data/demo",
+            "--out",
+            &out("b"),
+            "--quiet",
+        ]);
+        ok(&[
+            "align",
+            "--data",
+            "data/demo",
+            "--out",
+            &out("al"),
+            "--quiet",
+        ]);
+        ok(&[
+            "sensitivity",
+            "--data",
+            "data/demo",
+            "--seed",
+            "3",
+            "--runs",
+            "16",
+            "--out",
+            &out("sa"),
+            "--quiet",
+        ]);
+        // The compare folder written as CSV from either kind of score folder.
+        let o = accord(base, &["compare", "a", "b", "--out", "c", "--quiet"]);
+        assert!(o.status.success(), "{:?}", texts(&o));
+    }
+    assert!(pq.join("a/ranking.parquet").exists() && !pq.join("a/ranking.csv").exists());
+
+    // compare: the same files, but for the manifest, which records its inputs' hashes.
+    let files = names(&csv.join("c"));
+    assert_eq!(files, names(&pq.join("c")));
+    for f in files.iter().filter(|f| *f != "manifest.json") {
+        assert_eq!(
+            std::fs::read(csv.join("c").join(f)).unwrap(),
+            std::fs::read(pq.join("c").join(f)).unwrap(),
+            "compare's {f} differs between the CSV and the parquet folders"
+        );
+    }
+
+    // report: the same page from every folder kind, a parquet compare folder included.
+    for base in [&csv, &pq] {
+        let o = accord(
+            base,
+            &[
+                "compare", "a", "b", "--out", "cp", "--quiet", "--format", "parquet",
+            ],
+        );
+        assert!(o.status.success(), "{:?}", texts(&o));
+    }
+    let args = ["a", "al", "sa", "--compare", "cp"];
+    let (from_csv, from_pq) = (report_in(&csv, &args), report_in(&pq, &args));
+    assert!(from_csv.contains("data-cell=\"principle\""));
+    assert!(from_pq == from_csv, "the reports differ");
+    // The parquet page names the files it read as they are named.
+    let html = std::fs::read_to_string(pq.join("r.html")).unwrap();
+    assert!(html.contains("From ranking.parquet and rank_intervals.parquet."));
+    assert!(html.contains("<code>matrix_principles.parquet</code>"));
+}
+
+/// The text `NA` in a text column reads as missing from both formats (as a code it stays text),
+/// an empty text as blank, so a table reads the same from either.
+#[test]
+fn a_table_reads_the_same_from_csv_and_parquet() {
+    let mut t = schema::Table::new(&schema::RANKING);
+    let header: Vec<String> = t.header().to_vec();
+    let rows = [
+        ["NA", "NA", "1.5", "1", "NA", "", "0.25"],
+        ["X1", "=SUM(A1)", "NA", "NA", "strong", "Strong", "1"],
+        ["X2", "", "0", "2", "", "NA", "NA"],
+    ];
+    let ty = |name: &str| {
+        schema::RANKING
+            .columns()
+            .find(|c| c.name == name)
+            .unwrap()
+            .ty
+    };
+    for r in rows {
+        let cells = header
+            .iter()
+            .zip(r)
+            .map(|(h, v)| match (ty(h), v) {
+                (_, "") => Cell::Blank,
+                (Type::Number | Type::Share, "NA") => Cell::Na,
+                (Type::Number | Type::Share, v) => Cell::Number(v.parse().unwrap()),
+                (Type::Integer, "NA") => Cell::Na,
+                (Type::Integer, v) => Cell::Integer(v.parse().unwrap()),
+                (_, v) => Cell::text(v),
+            })
+            .collect();
+        t.push(cells);
+    }
+    let limits = ReadLimits {
+        bytes: 1 << 20,
+        flag: None,
+        rows: 10,
+    };
+    let csv_bytes = schema::to_csv(&t);
+    let pq_bytes = schema::to_parquet(&t);
+    let from_csv = schema::parse_as(
+        csv_bytes,
+        "t.csv",
+        &schema::RANKING,
+        schema::TableFormat::Csv,
+        &limits,
+    )
+    .unwrap();
+    let from_pq = schema::parse_as(
+        pq_bytes,
+        "t.parquet",
+        &schema::RANKING,
+        schema::TableFormat::Parquet,
+        &limits,
+    )
+    .unwrap();
+    assert_eq!(from_csv.header, from_pq.header);
+    let cells = |t: &schema::ReadTable| t.rows.iter().map(|r| r.cells.clone()).collect::<Vec<_>>();
+    assert_eq!(cells(&from_csv), cells(&from_pq));
+    let first = &from_pq.rows[0];
+    assert_eq!(first.cells[0], Cell::text("NA"), "a code `NA` stays text");
+    assert_eq!(first.cells[1], Cell::Na, "a name `NA` is missing");
+    assert_eq!(first.cells[4], Cell::Na, "a tier `NA` is missing");
+    assert_eq!(first.cells[5], Cell::Blank);
+    assert_eq!(from_pq.rows[1].cells[1], Cell::text("=SUM(A1)"));
 }
