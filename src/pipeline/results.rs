@@ -46,8 +46,8 @@ impl Scores {
 /// imputation, nothing screened out) shares the frame of the step before instead of a copy.
 #[derive(Debug, Clone)]
 pub struct Stages {
-    /// From the rules (all jurisdictions).
-    pub raw: Frame,
+    /// From the rules (all jurisdictions): the criterion values' own frame.
+    pub raw: Arc<Frame>,
     /// After denominate (all jurisdictions).
     pub denominated: Arc<Frame>,
     /// After impute (all jurisdictions).
