@@ -34,12 +34,15 @@ pub fn score_tables(runs: &[Scored]) -> Vec<Table> {
         .collect()
 }
 
+/// A table's header: the table without rows.
+type Head = fn(&[Scored]) -> Table;
+
 /// Fills a table with its rows.
 type Fill = fn(&[Scored], &mut TableWriter) -> Result<(), Error>;
 
 /// The tables of a `score` folder in writing order: each one's header (an empty table) and the
 /// builder of its rows.
-const TABLES: [(fn(&[Scored]) -> Table, Fill); 5] = [
+const TABLES: [(Head, Fill); 5] = [
     (scores_head, scores_table),
     (principles_head, matrix_principles),
     (dimensions_head, matrix_dimensions),

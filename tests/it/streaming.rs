@@ -140,7 +140,7 @@ fn wide_csv_blocks_equal_the_whole_table() {
                 .chain((0..3000).map(|j| {
                     if i == j {
                         Cell::Blank
-                    } else if g.next() % 9 == 0 {
+                    } else if g.next().is_multiple_of(9) {
                         Cell::Na
                     } else {
                         Cell::Number((g.next() % 100_000) as f64 / 99_999.0)
