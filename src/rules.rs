@@ -17,6 +17,7 @@
 //! majority, else the value is unknown and flagged.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::base::frame::Frame;
 use crate::error::{InputError, Location, Problem, Problems};
@@ -56,8 +57,8 @@ pub enum Basis {
 #[derive(Debug, Clone)]
 pub struct CriterionValues {
     /// Values (jurisdictions x criteria): on the rubric's scale for rule-scored criteria (direction
-    /// applied), raw numbers for `numeric` criteria.
-    pub values: Frame,
+    /// applied), raw numbers for `numeric` criteria. Shared with the results' first stage.
+    pub values: Arc<Frame>,
     /// What each value rests on (`basis[c * n + j]`).
     pub basis: Vec<Basis>,
     /// The evaluation date.
@@ -277,7 +278,7 @@ pub fn evaluate(
         }
     }
     problems.finish(CriterionValues {
-        values,
+        values: Arc::new(values),
         basis,
         date,
     })

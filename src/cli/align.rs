@@ -18,7 +18,7 @@ use accord::error::Error;
 use accord::explain::table;
 use accord::output::manifest::{AlignOptions, ClusteringRecord};
 use accord::output::schema::{self, Cell as SCell, Table, TableFormat};
-use accord::output::{self, number};
+use accord::output::{self, FolderWriter, number};
 
 /// Pairs printed among the most and the least aligned.
 const SHOWN_PAIRS: usize = 5;
@@ -211,16 +211,18 @@ pub fn run(args: &AlignArgs, _cli: &Cli, limits: &accord::limits::Limits) -> Res
     } else {
         Network::Matrix(align::cooperation(&scored)?)
     };
-    let files = align_files(
+    // Each table is written into the unfinished folder as it is built; the folder replaces the
+    // target only once every file is complete.
+    let mut folder = FolderWriter::to_dir(&out);
+    write_align(
         &scored,
         &alignment,
         &cooperation,
         &options,
         args.output.format.format(),
-    );
-    for (name, bytes) in &files {
-        out.write(name, bytes)?;
-    }
+        &mut folder,
+    )?;
+    let written = folder.len();
     out.commit(&args.inputs.guard(&scored.rubric, limits)?)?;
     print(&summary(
         &scored,
@@ -228,7 +230,7 @@ pub fn run(args: &AlignArgs, _cli: &Cli, limits: &accord::limits::Limits) -> Res
         &cooperation,
         &options,
         &args.output.out.display().to_string(),
-        files.len(),
+        written,
     ))
 }
 
@@ -240,79 +242,57 @@ fn name(s: &Scored, j: usize) -> &str {
     &s.inputs.jurisdictions.list[j].name
 }
 
-/// Rows of a table turned into CSV bytes a chunk at a time, so that a J x J table is never held
-/// as cells: the same bytes as one table of every row.
-fn chunked(
+/// A table of `file` written row block by row block as its rows are made, so that a J x J table
+/// is never held whole as cells or bytes (a parquet file holds one row group at a time).
+fn stream(
+    folder: &mut FolderWriter<'_>,
     file: &'static schema::File,
     family: &[String],
     rows: impl Iterator<Item = Vec<SCell>>,
     format: TableFormat,
-) -> (String, Vec<u8>) {
-    if format != TableFormat::Csv {
-        // A columnar file is written whole: the full matrices it holds are bounded by the
-        // size limit, and the long tables by J x K.
-        let mut t = Table::with(file, family, false);
-        for row in rows {
-            t.push(row);
-        }
-        return t.into_file_as(format);
+) -> Result<(), Error> {
+    let mut t = folder.open(Table::with(file, family, false), format)?;
+    for row in rows {
+        t.push(row)?;
     }
-    const CHUNK: usize = 256;
-    let mut bytes = Vec::new();
-    let mut rows = rows.peekable();
-    let mut first = true;
-    while first || rows.peek().is_some() {
-        let mut t = Table::with(file, family, false);
-        for row in rows.by_ref().take(CHUNK) {
-            t.push(row);
-        }
-        let (_, b) = t.into_file();
-        let skip = if first {
-            0
-        } else {
-            b.iter()
-                .position(|&c| c == b'\n')
-                .map_or(b.len(), |p| p + 1)
-        };
-        bytes.extend_from_slice(&b[skip..]);
-        first = false;
-    }
-    (file.name.to_string(), bytes)
+    folder.close(t)
 }
 
-/// Every file of an `align` folder, `(name, bytes)` in a fixed order, manifest last; each table is
-/// turned into bytes before the next is built.
-pub fn align_files(
+/// Writes every file of an `align` folder in a fixed order, manifest last, each table as it is
+/// built.
+pub fn write_align(
     s: &Scored,
     a: &Similarity,
     c: &Network,
     options: &Options,
     format: TableFormat,
-) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    folder: &mut FolderWriter<'_>,
+) -> Result<(), Error> {
     match a {
         Similarity::Full(a) => {
-            files.push(wide(
+            wide(
+                folder,
                 &schema::ALIGNMENT,
                 s,
                 a,
                 |i, j| SCell::number(a.matrix.get(i, j)),
                 format,
-            ));
-            files.push(wide(
+            )?;
+            wide(
+                folder,
                 &schema::ALIGNMENT_OVERLAP,
                 s,
                 a,
                 |i, j| SCell::integer(Some(a.matrix.overlap(i, j))),
                 format,
-            ));
-            files.push(pairs_table(s, a, format));
+            )?;
+            pairs_table(folder, s, a, format)?;
         }
-        Similarity::Top(t) => files.push(neighbours_table(s, t, format)),
+        Similarity::Top(t) => neighbours_table(folder, s, t, format)?,
     }
-    files.push(clusters_table(s, a.set(), a.clusters()).into_file_as(format));
+    folder.table(clusters_table(s, a.set(), a.clusters()), format)?;
     if let Some(r) = reference_table(s, a.set(), a.reference()) {
-        files.push(r.into_file_as(format));
+        folder.table(r, format)?;
     }
     match c {
         Network::Matrix(c) => {
@@ -321,32 +301,33 @@ pub fn align_files(
                 (&schema::COOPERATION_LEGAL_ASSISTANCE, &c.legal_assistance),
                 (&schema::COOPERATION, &c.any),
             ] {
-                files.push(cooperation_table(file, s, c, m, format));
+                cooperation_table(folder, file, s, c, m, format)?;
             }
         }
         Network::Long(c) => {
-            files.push(cooperation_pairs(s, c, format));
-            files.push(cooperation_units(s, c, format));
+            cooperation_pairs(folder, s, c, format)?;
+            cooperation_units(folder, s, c, format)?;
         }
     }
-    files.push(network_table(s, c).into_file_as(format));
-    let m = manifest(s, a, c, options, &files);
-    files.push((schema::ALIGN_MANIFEST.name.to_string(), m));
-    files
+    folder.table(network_table(s, c), format)?;
+    let m = manifest(s, a, c, options, folder.outputs());
+    folder.file(schema::ALIGN_MANIFEST.name, m)
 }
 
 /// A J x J matrix in clustering order, codes in the first column and the header.
 fn wide(
+    folder: &mut FolderWriter<'_>,
     file: &'static schema::File,
     s: &Scored,
     a: &Alignment,
     cell: impl Fn(usize, usize) -> SCell,
     format: TableFormat,
-) -> (String, Vec<u8>) {
+) -> Result<(), Error> {
     let codes = |i: usize| code(s, a.set.jurisdictions[i]).to_string();
     let order = &a.clusters.order;
     let names: Vec<String> = order.iter().map(|&i| codes(i)).collect();
-    chunked(
+    stream(
+        folder,
         file,
         &names,
         order.iter().map(|&i| {
@@ -358,9 +339,15 @@ fn wide(
     )
 }
 
-fn pairs_table(s: &Scored, a: &Alignment, format: TableFormat) -> (String, Vec<u8>) {
+fn pairs_table(
+    folder: &mut FolderWriter<'_>,
+    s: &Scored,
+    a: &Alignment,
+    format: TableFormat,
+) -> Result<(), Error> {
     let n = a.matrix.n;
-    chunked(
+    stream(
+        folder,
         &schema::ALIGNMENT_PAIRS,
         &[],
         (0..n).flat_map(|i| {
@@ -378,9 +365,15 @@ fn pairs_table(s: &Scored, a: &Alignment, format: TableFormat) -> (String, Vec<u
 }
 
 /// `neighbours.csv`: each row's neighbours, best first, ranked 1 to K.
-fn neighbours_table(s: &Scored, t: &Nearest, format: TableFormat) -> (String, Vec<u8>) {
+fn neighbours_table(
+    folder: &mut FolderWriter<'_>,
+    s: &Scored,
+    t: &Nearest,
+    format: TableFormat,
+) -> Result<(), Error> {
     let set = &t.set;
-    chunked(
+    stream(
+        folder,
         &schema::NEIGHBOURS,
         &[],
         t.neighbours.iter().enumerate().flat_map(|(i, list)| {
@@ -489,15 +482,17 @@ fn cell_text(ids: &[String], cell: &Cell) -> SCell {
 }
 
 fn cooperation_table(
+    folder: &mut FolderWriter<'_>,
     file: &'static schema::File,
     s: &Scored,
     c: &Cooperation,
     m: &Matrix,
     format: TableFormat,
-) -> (String, Vec<u8>) {
+) -> Result<(), Error> {
     let n = m.n;
     let names: Vec<String> = (0..n).map(|j| code(s, j).to_string()).collect();
-    chunked(
+    stream(
+        folder,
         file,
         &names,
         (0..n).map(|from| {
@@ -511,7 +506,12 @@ fn cooperation_table(
 
 /// `cooperation_pairs.csv`: the three matrices' cells of every ordered pair a dyad row names
 /// (either way), in code order of `from` then `to`.
-fn cooperation_pairs(s: &Scored, c: &LongCooperation, format: TableFormat) -> (String, Vec<u8>) {
+fn cooperation_pairs(
+    folder: &mut FolderWriter<'_>,
+    s: &Scored,
+    c: &LongCooperation,
+    format: TableFormat,
+) -> Result<(), Error> {
     let n = c.weights.len();
     let named = network::named_partners(n, &c.channels);
     let kinds = [
@@ -520,7 +520,8 @@ fn cooperation_pairs(s: &Scored, c: &LongCooperation, format: TableFormat) -> (S
         network::chosen(&c.channels, None),
     ];
     let ids: Vec<String> = c.channels.iter().map(|ch| ch.id.clone()).collect();
-    chunked(
+    stream(
+        folder,
         &schema::COOPERATION_PAIRS,
         &[],
         named.iter().enumerate().flat_map(|(from, partners)| {
@@ -541,9 +542,15 @@ fn cooperation_pairs(s: &Scored, c: &LongCooperation, format: TableFormat) -> (S
 }
 
 /// `cooperation_units.csv`: every jurisdiction's own record of each instrument.
-fn cooperation_units(s: &Scored, c: &LongCooperation, format: TableFormat) -> (String, Vec<u8>) {
+fn cooperation_units(
+    folder: &mut FolderWriter<'_>,
+    s: &Scored,
+    c: &LongCooperation,
+    format: TableFormat,
+) -> Result<(), Error> {
     let names: Vec<String> = c.channels.iter().map(|ch| ch.id.clone()).collect();
-    chunked(
+    stream(
+        folder,
         &schema::COOPERATION_UNITS,
         &names,
         (0..c.weights.len()).map(|j| {
@@ -586,7 +593,7 @@ fn manifest(
     a: &Similarity,
     c: &Network,
     options: &Options,
-    files: &[(String, Vec<u8>)],
+    files: output::manifest::Outputs,
 ) -> Vec<u8> {
     let clusters = a.clusters();
     let recorded = AlignOptions {
@@ -617,7 +624,7 @@ fn manifest(
         },
         cooperation_form: c.form().to_string(),
     };
-    output::manifest_with(s, files, "align", Some(&recorded))
+    output::manifest_of(s, files, "align", Some(&recorded))
 }
 
 /// The short report printed after `align`.

@@ -48,20 +48,20 @@ pub fn run(args: &ScoreArgs, _cli: &Cli, limits: &accord::limits::Limits) -> Res
     let mut guard = resolved.guard();
     guard.rubric(&rubric);
     let runs = score_dates(rubric, inputs, &resolved.as_of)?;
-    let files = output::score_files_as(&runs, Some(&resolved.invocation), args.format.format());
-    for (name, bytes) in &files {
-        out.write(name, bytes)?;
-    }
+    // Each table is written into the unfinished folder as it is built; the folder replaces the
+    // target only once every file is complete.
+    let written = output::write_score_folder(
+        &runs,
+        Some(&resolved.invocation),
+        args.format.format(),
+        &out,
+    )?;
     out.commit(&guard)?;
     let mut text = String::new();
     for s in &runs {
         text.push_str(&summary(s, args.top, args.format.format()));
     }
-    text.push_str(&format!(
-        "wrote {} files to {}/\n",
-        files.len(),
-        target.display()
-    ));
+    text.push_str(&format!("wrote {written} files to {}/\n", target.display()));
     print(&text)
 }
 

@@ -27,7 +27,7 @@ use super::schema::{Cell, Table, Type};
 use crate::base::format::number;
 
 /// Rows per row group: a reader holds one group's column at a time.
-const ROW_GROUP: usize = 1 << 20;
+pub const ROW_GROUP: usize = 1 << 20;
 
 /// What `created_by` says: the same for every run of one accord version.
 fn created_by() -> String {
@@ -158,10 +158,23 @@ fn write_column(
 /// The parquet bytes of a table, or the writer's error.
 pub fn write(t: &Table) -> parquet::errors::Result<Vec<u8>> {
     let types = t.types();
-    let fields = t
-        .header()
+    let mut writer = start(t.header(), &types, Vec::new())?;
+    for first in (0..t.len()).step_by(ROW_GROUP) {
+        let rows = t.row_cells(first, (first + ROW_GROUP).min(t.len()));
+        write_group(&mut writer, rows, &types)?;
+    }
+    writer.into_inner()
+}
+
+/// A parquet writer onto `sink` for a table of these columns, before its first row group.
+pub fn start<W: std::io::Write + Send>(
+    header: &[String],
+    types: &[Type],
+    sink: W,
+) -> parquet::errors::Result<SerializedFileWriter<W>> {
+    let fields = header
         .iter()
-        .zip(&types)
+        .zip(types)
         .map(|(name, ty)| field(name, *ty).map(Arc::new))
         .collect::<parquet::errors::Result<Vec<_>>>()?;
     let schema = SchemaType::group_type_builder("schema")
@@ -171,22 +184,25 @@ pub fn write(t: &Table) -> parquet::errors::Result<Vec<u8>> {
         .set_writer_version(WriterVersion::PARQUET_1_0)
         .set_created_by(created_by())
         .build();
-    let mut bytes = Vec::new();
-    let mut writer = SerializedFileWriter::new(&mut bytes, Arc::new(schema), Arc::new(props))?;
-    let width = types.len();
-    for start in (0..t.len()).step_by(ROW_GROUP) {
-        let rows = t.row_cells(start, (start + ROW_GROUP).min(t.len()));
-        let mut group = writer.next_row_group()?;
-        let mut col = 0;
-        while let Some(mut w) = group.next_column()? {
-            write_column(&mut w, rows, width, col, types[col])?;
-            w.close()?;
-            col += 1;
-        }
-        group.close()?;
+    SerializedFileWriter::new(sink, Arc::new(schema), Arc::new(props))
+}
+
+/// Writes `rows` (their cells one row after another, one per column of `types`) as one row
+/// group. Row groups of [`ROW_GROUP`] rows, the last shorter, give the bytes of [`write`].
+pub fn write_group<W: std::io::Write + Send>(
+    writer: &mut SerializedFileWriter<W>,
+    rows: &[Cell],
+    types: &[Type],
+) -> parquet::errors::Result<()> {
+    let mut group = writer.next_row_group()?;
+    let mut col = 0;
+    while let Some(mut w) = group.next_column()? {
+        write_column(&mut w, rows, types.len(), col, types[col])?;
+        w.close()?;
+        col += 1;
     }
-    writer.close()?;
-    Ok(bytes)
+    group.close()?;
+    Ok(())
 }
 
 /// The number of rows a parquet file's footer records (`None` when it is not one).

@@ -4,12 +4,14 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::manifest::{Invocation, RunManifest, ScoreOptions, to_bytes};
-use super::number;
+use super::manifest::{Invocation, Outputs, RunManifest, ScoreOptions, to_bytes};
 use super::schema::{
-    Cell, File, MATRIX_CELLS, MATRIX_DIMENSIONS, MATRIX_PRINCIPLES, RANKING, SCORE_MANIFEST,
-    SCORES, Table, TableFormat,
+    Cell, MATRIX_CELLS, MATRIX_DIMENSIONS, MATRIX_PRINCIPLES, RANKING, SCORE_MANIFEST, SCORES,
+    Table, TableFormat,
 };
+use super::stream::{FolderWriter, TableWriter};
+use super::{OutputDir, number};
+use crate::error::Error;
 use crate::pipeline::Scored;
 use crate::rubric::Member;
 
@@ -21,16 +23,31 @@ pub fn score_files(s: &Scored) -> Vec<(String, Vec<u8>)> {
 /// The tables of a run on one or several evaluation dates (`--as-of d1,d2,...`), in writing
 /// order: with several, every table gains an `as_of` column after the jurisdiction.
 pub fn score_tables(runs: &[Scored]) -> Vec<Table> {
-    TABLES.iter().map(|build| build(runs)).collect()
+    TABLES
+        .iter()
+        .filter_map(|(head, fill)| {
+            let mut t = TableWriter::keep(head(runs));
+            // A kept table is only pushed to, which cannot fail.
+            fill(runs, &mut t).ok()?;
+            t.into_table()
+        })
+        .collect()
 }
 
-/// The builders of a `score` folder's tables, in writing order.
-const TABLES: [fn(&[Scored]) -> Table; 5] = [
-    scores_table,
-    matrix_principles,
-    matrix_dimensions,
-    matrix_cells,
-    ranking_table,
+/// A table's header: the table without rows.
+type Head = fn(&[Scored]) -> Table;
+
+/// Fills a table with its rows.
+type Fill = fn(&[Scored], &mut TableWriter) -> Result<(), Error>;
+
+/// The tables of a `score` folder in writing order: each one's header (an empty table) and the
+/// builder of its rows.
+const TABLES: [(Head, Fill); 5] = [
+    (scores_head, scores_table),
+    (principles_head, matrix_principles),
+    (dimensions_head, matrix_dimensions),
+    (cells_head, matrix_cells),
+    (ranking_head, ranking_table),
 ];
 
 /// The files of a run on one or several evaluation dates (`--as-of d1,d2,...`): with several,
@@ -49,17 +66,45 @@ pub fn score_files_as(
     invocation: Option<&Invocation>,
     format: TableFormat,
 ) -> Vec<(String, Vec<u8>)> {
-    // Each table is written and dropped before the next is built, so that only one is held.
-    let mut files: Vec<(String, Vec<u8>)> = TABLES
-        .iter()
-        .map(|build| build(runs).into_file_as(format))
-        .collect();
+    let mut folder = FolderWriter::memory();
+    #[expect(
+        clippy::expect_used,
+        reason = "a folder kept in memory writes to no file, and a table's rows fit its header"
+    )]
+    write_score(runs, invocation, format, &mut folder).expect("a folder in memory");
+    folder.into_files()
+}
+
+/// Writes every file of a run's results folder into `out` (on one or several evaluation dates,
+/// its tables in `format`), each table row block by row block as it is built, the manifest
+/// last: how many files were written.
+pub fn write_score_folder(
+    runs: &[Scored],
+    invocation: Option<&Invocation>,
+    format: TableFormat,
+    out: &OutputDir,
+) -> Result<usize, Error> {
+    let mut folder = FolderWriter::to_dir(out);
+    write_score(runs, invocation, format, &mut folder)?;
+    Ok(folder.len())
+}
+
+fn write_score(
+    runs: &[Scored],
+    invocation: Option<&Invocation>,
+    format: TableFormat,
+    folder: &mut FolderWriter<'_>,
+) -> Result<(), Error> {
+    for (head, fill) in &TABLES {
+        let mut t = folder.open(head(runs), format)?;
+        fill(runs, &mut t)?;
+        folder.close(t)?;
+    }
     let options = invocation.map(|i| ScoreOptions {
         invocation: Some(i.clone()),
     });
-    let m = manifest_with(&runs[0], &files, "score", options.as_ref());
-    files.push((SCORE_MANIFEST.name.to_string(), m));
-    files
+    let m = manifest_of(&runs[0], folder.outputs(), "score", options.as_ref());
+    folder.file(SCORE_MANIFEST.name, m)
 }
 
 fn code(s: &Scored, row: usize) -> &str {
@@ -136,20 +181,17 @@ fn row_scores(s: &Scored, row: usize) -> Vec<(Option<f64>, Option<u32>, Option<f
     out
 }
 
-fn scores_table(runs: &[Scored]) -> Table {
+fn scores_head(runs: &[Scored]) -> Table {
+    Table::with(&SCORES, &[], runs.len() > 1)
+}
+
+fn scores_table(runs: &[Scored], t: &mut TableWriter) -> Result<(), Error> {
     let dated = runs.len() > 1;
-    let mut t = Table::with(&SCORES, &[], dated);
     let ids: Vec<Vec<(Arc<str>, Arc<str>)>> = runs.iter().map(score_ids).collect();
     let dates: Vec<Arc<str>> = runs
         .iter()
         .map(|s| Arc::from(s.results.date.to_string()))
         .collect();
-    t.reserve(
-        runs.iter()
-            .zip(&ids)
-            .map(|(s, ids)| s.results.units.len() * ids.len())
-            .sum(),
-    );
     // Jurisdiction first, then date, so each jurisdiction's history reads together.
     for j in 0..runs[0].inputs.jurisdictions.len() {
         let code: Arc<str> = Arc::from(runs[0].inputs.jurisdictions.list[j].code.as_str());
@@ -170,21 +212,19 @@ fn scores_table(runs: &[Scored]) -> Table {
                     Cell::integer(rank),
                     Cell::number(cov),
                 ]);
-                t.push(cells);
+                t.push(cells)?;
             }
         }
     }
-    t
+    Ok(())
 }
 
 fn matrix(
-    file: &'static File,
     runs: &[Scored],
-    names: Vec<String>,
+    t: &mut TableWriter,
     pick: &dyn Fn(&Scored, usize) -> Vec<Option<f64>>,
-) -> Table {
+) -> Result<(), Error> {
     let dated = runs.len() > 1;
-    let mut t = Table::with(file, &names, dated);
     for j in 0..runs[0].inputs.jurisdictions.len() {
         for s in runs {
             let Some(row) = s.results.row_of(j) else {
@@ -192,10 +232,10 @@ fn matrix(
             };
             let mut cells = lead(s, row, dated);
             cells.extend(pick(s, row).into_iter().map(Cell::number));
-            t.push(cells);
+            t.push(cells)?;
         }
     }
-    t
+    Ok(())
 }
 
 fn principles(s: &Scored) -> Vec<usize> {
@@ -212,13 +252,17 @@ fn principles(s: &Scored) -> Vec<usize> {
         .collect()
 }
 
-fn matrix_principles(runs: &[Scored]) -> Table {
+fn principles_head(runs: &[Scored]) -> Table {
     let s0 = &runs[0];
-    let names = principles(s0)
+    let names: Vec<String> = principles(s0)
         .iter()
         .map(|&k| s0.rubric.nodes[k].id.clone())
         .collect();
-    matrix(&MATRIX_PRINCIPLES, runs, names, &|s, row| {
+    Table::with(&MATRIX_PRINCIPLES, &names, runs.len() > 1)
+}
+
+fn matrix_principles(runs: &[Scored], t: &mut TableWriter) -> Result<(), Error> {
+    matrix(runs, t, &|s, row| {
         principles(s)
             .iter()
             .map(|&k| s.results.nodes.score.get(row, k))
@@ -226,29 +270,37 @@ fn matrix_principles(runs: &[Scored]) -> Table {
     })
 }
 
-fn matrix_dimensions(runs: &[Scored]) -> Table {
+fn dimensions_head(runs: &[Scored]) -> Table {
     let s0 = &runs[0];
-    let names = s0
+    let names: Vec<String> = s0
         .results
         .facet_values
         .iter()
         .map(|(f, v)| s0.rubric.facets[*f].values[*v].id.clone())
         .collect();
-    matrix(&MATRIX_DIMENSIONS, runs, names, &|s, row| {
+    Table::with(&MATRIX_DIMENSIONS, &names, runs.len() > 1)
+}
+
+fn matrix_dimensions(runs: &[Scored], t: &mut TableWriter) -> Result<(), Error> {
+    matrix(runs, t, &|s, row| {
         (0..s.results.facet_values.len())
             .map(|c| s.results.facets.score.get(row, c))
             .collect()
     })
 }
 
-fn matrix_cells(runs: &[Scored]) -> Table {
-    let names = runs[0]
+fn cells_head(runs: &[Scored]) -> Table {
+    let names: Vec<String> = runs[0]
         .results
         .cell_defs
         .iter()
         .map(|c| c.id.clone())
         .collect();
-    matrix(&MATRIX_CELLS, runs, names, &|s, row| {
+    Table::with(&MATRIX_CELLS, &names, runs.len() > 1)
+}
+
+fn matrix_cells(runs: &[Scored], t: &mut TableWriter) -> Result<(), Error> {
+    matrix(runs, t, &|s, row| {
         (0..s.results.cell_defs.len())
             .map(|c| s.results.cells.score.get(row, c))
             .collect()
@@ -270,9 +322,12 @@ pub fn ranking_order(s: &Scored) -> Vec<(usize, Option<f64>, Option<u32>)> {
     rows
 }
 
-fn ranking_table(runs: &[Scored]) -> Table {
+fn ranking_head(runs: &[Scored]) -> Table {
+    Table::with(&RANKING, &[], runs.len() > 1)
+}
+
+fn ranking_table(runs: &[Scored], t: &mut TableWriter) -> Result<(), Error> {
     let dated = runs.len() > 1;
-    let mut t = Table::with(&RANKING, &[], dated);
     for s in runs {
         for (row, score, rank) in ranking_order(s) {
             let j = &s.inputs.jurisdictions.list[s.results.units[row]];
@@ -286,10 +341,10 @@ fn ranking_table(runs: &[Scored]) -> Table {
                 tier.map_or(Cell::Na, |t| Cell::text(&t.name)),
                 Cell::number(s.results.nodes.coverage.get(row, 0)),
             ]);
-            t.push(cells);
+            t.push(cells)?;
         }
     }
-    t
+    Ok(())
 }
 
 /// The manifest: everything that shaped the result, with no timestamps, so that two runs on the
@@ -307,6 +362,18 @@ pub fn manifest_with<O: Serialize>(
 ) -> Vec<u8> {
     let options = options.map(|o| serde_json::to_value(o).unwrap_or_default());
     to_bytes(&RunManifest::of(s, files, command, options))
+}
+
+/// The manifest of any command's results folder from the records of its other files, taken as
+/// they were written: `options` records the command's own options.
+pub fn manifest_of<O: Serialize>(
+    s: &Scored,
+    outputs: Outputs,
+    command: &str,
+    options: Option<&O>,
+) -> Vec<u8> {
+    let options = options.map(|o| serde_json::to_value(o).unwrap_or_default());
+    to_bytes(&RunManifest::of_records(s, outputs, command, options))
 }
 
 /// Formats a share as a number (for stdout tables).

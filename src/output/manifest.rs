@@ -292,6 +292,15 @@ impl<R: Record> Outputs<R> {
         )
     }
 
+    /// The format of the folder's tables: `parquet` when they are (named `.parquet`), none for
+    /// CSV, as [`format_of`] says of the files themselves.
+    pub fn format(&self) -> Option<String> {
+        self.0
+            .iter()
+            .any(|(n, _)| n.ends_with(".parquet"))
+            .then(|| super::schema::TableFormat::Parquet.as_str().to_string())
+    }
+
     /// The record of the file `name`.
     pub fn get(&self, name: &str) -> Option<&R> {
         self.0.iter().find(|(n, _)| n == name).map(|(_, o)| o)
@@ -544,6 +553,17 @@ impl RunManifest {
         command: &str,
         options: Option<Json>,
     ) -> RunManifest {
+        RunManifest::of_records(s, Outputs::of(files), command, options)
+    }
+
+    /// The manifest of a run's folder from the records of its other files (written as they were
+    /// hashed, so that no file's bytes need to be held): `options` as for [`RunManifest::of`].
+    pub fn of_records(
+        s: &Scored,
+        outputs: Outputs,
+        command: &str,
+        options: Option<Json>,
+    ) -> RunManifest {
         let rubric = &s.rubric;
         let inputs = &s.inputs;
         // Recorded only when not a comma, so a comma-separated file's record is as it always was.
@@ -610,8 +630,8 @@ impl RunManifest {
             },
             settings: rubric.provenance.effective.clone(),
             pipeline_settings: Some(pipeline_settings(rubric)),
-            format: format_of(files),
-            outputs: Outputs::of(files),
+            format: outputs.format(),
+            outputs,
             options,
         }
     }

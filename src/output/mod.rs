@@ -5,15 +5,18 @@ mod columnar;
 mod files;
 pub mod manifest;
 pub mod schema;
+mod stream;
 
 pub use files::{
-    manifest, manifest_with, ranking_order as files_ranking, score_files, score_files_as,
-    score_files_dated, score_tables, share,
+    manifest, manifest_of, manifest_with, ranking_order as files_ranking, score_files,
+    score_files_as, score_files_dated, score_tables, share, write_score_folder,
 };
 
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Location, Problem};
+
+pub use stream::{FolderWriter, TableWriter};
 
 pub use crate::base::format::{number, opt_number};
 
@@ -225,6 +228,22 @@ impl OutputDir {
             path: self.target.join(name).display().to_string(),
             source: e,
         })
+    }
+
+    /// Creates the file `name` in the folder, for writing as it is built: the file, and its
+    /// path in the target as messages name it.
+    pub fn create(&self, name: &str) -> Result<(std::fs::File, String), Error> {
+        let Some(tmp) = &self.tmp else {
+            return Err(Error::Internal("results folder already committed".into()));
+        };
+        let shown = self.target.join(name).display().to_string();
+        match std::fs::File::create(tmp.path().join(name)) {
+            Ok(f) => Ok((f, shown)),
+            Err(e) => Err(Error::Write {
+                path: shown,
+                source: e,
+            }),
+        }
     }
 
     /// Puts the folder in place: renames the finished temporary folder onto the target, unless

@@ -1112,6 +1112,21 @@ impl Table {
         &self.cells[start * w..end * w]
     }
 
+    /// The cells of every row, one row after another.
+    pub(crate) fn cells(&self) -> &[Cell] {
+        &self.cells
+    }
+
+    /// Takes every row's cells out, leaving the header.
+    pub(crate) fn take_cells(&mut self) -> Vec<Cell> {
+        std::mem::take(&mut self.cells)
+    }
+
+    /// Removes every row, keeping the header and the room they took.
+    pub(crate) fn clear(&mut self) {
+        self.cells.clear();
+    }
+
     /// The type of each column of the header.
     pub fn types(&self) -> Vec<Type> {
         self.types.clone()
@@ -1195,10 +1210,24 @@ pub fn read_parquet(bytes: Vec<u8>) -> Result<(Vec<String>, Vec<Vec<Cell>>), Str
 /// for spreadsheets, numbers in shortest round-trip form, `NA` for missing. Each cell is
 /// formatted into one reused buffer (the same text as [`Cell::to_csv`]), not a string of its own.
 pub fn to_csv(t: &Table) -> Vec<u8> {
+    let mut bytes = csv_header(&t.header);
+    bytes.extend(csv_rows(&t.cells, t.header.len()));
+    bytes
+}
+
+/// The CSV bytes of a header line. A CSV record's bytes depend on its own cells only, so a
+/// table's bytes are its header's then each block of rows' in turn.
+pub(crate) fn csv_header(header: &[String]) -> Vec<u8> {
     let mut csv = Csv::new();
-    csv.row(t.header.iter().map(|h| text(h)));
+    csv.row(header.iter().map(|h| text(h)));
+    csv.finish()
+}
+
+/// The CSV bytes of rows of `width` cells, given one row after another.
+pub(crate) fn csv_rows(cells: &[Cell], width: usize) -> Vec<u8> {
+    let mut csv = Csv::new();
     let mut buf = String::new();
-    for row in t.rows() {
+    for row in cells.chunks(width.max(1)) {
         for cell in row {
             buf.clear();
             cell.write_csv(&mut buf);

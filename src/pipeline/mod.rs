@@ -921,14 +921,7 @@ pub fn run_with(
         logs: _,
         nodes: _,
     } = data;
-    let (denominated, imputed, screened, treated, normalised, crit_cov) = (
-        own(denominated),
-        own(imputed),
-        own(screened),
-        own(treated),
-        own(normalised),
-        own(coverage),
-    );
+    let (normalised, crit_cov) = (own(normalised), own(coverage));
     let availability = Arc::try_unwrap(availability).unwrap_or_else(|a| (*a).clone());
     let units = Arc::try_unwrap(units).unwrap_or_else(|a| (*a).clone());
     let treatment = Arc::try_unwrap(treatment).unwrap_or_else(|a| (*a).clone());

@@ -1,6 +1,8 @@
 //! The scored results: matrices of scores, coverage and ranks. The only input of every writer
 //! and analysis.
 
+use std::sync::Arc;
+
 use crate::base::frame::Frame;
 use crate::base::rank::rank_with;
 use crate::evidence::Date;
@@ -40,19 +42,20 @@ impl Scores {
     }
 }
 
-/// Criterion values after each pipeline step.
+/// Criterion values after each pipeline step. A step that changed nothing (no denominators, no
+/// imputation, nothing screened out) shares the frame of the step before instead of a copy.
 #[derive(Debug, Clone)]
 pub struct Stages {
-    /// From the rules (all jurisdictions).
-    pub raw: Frame,
+    /// From the rules (all jurisdictions): the criterion values' own frame.
+    pub raw: Arc<Frame>,
     /// After denominate (all jurisdictions).
-    pub denominated: Frame,
+    pub denominated: Arc<Frame>,
     /// After impute (all jurisdictions).
-    pub imputed: Frame,
+    pub imputed: Arc<Frame>,
     /// After screen (scored jurisdictions only).
-    pub screened: Frame,
+    pub screened: Arc<Frame>,
     /// After treat (scored jurisdictions).
-    pub treated: Frame,
+    pub treated: Arc<Frame>,
 }
 
 /// Everything a run computed.

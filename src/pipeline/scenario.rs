@@ -542,8 +542,9 @@ impl<'a> Baseline<'a> {
         }
         // A changed rule: every step again, on the replaced criterion values.
         let mut values: CriterionValues = self.scored.values.clone();
+        let frame = Arc::make_mut(&mut values.values);
         for (c, col) in &columns {
-            values.values.col_mut(*c).copy_from_slice(col);
+            frame.col_mut(*c).copy_from_slice(col);
         }
         let pipeline = self.pipeline.on_values(&values);
         let names = pipeline

@@ -40,4 +40,5 @@ mod scenario;
 mod schema;
 mod scoring;
 mod sensitivity;
+mod streaming;
 mod time;

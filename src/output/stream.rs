@@ -1,0 +1,366 @@
+//! Writing a results folder's tables as they are built, row block by row block: each block's
+//! bytes are written into the folder's temporary directory (or kept in memory) and hashed as
+//! they go, so that neither a whole table's cells nor a whole file's bytes are held. The bytes
+//! are those of the whole-table writers ([`super::schema::to_csv`], [`super::schema::to_parquet`]):
+//! a CSV record depends on its own cells only, and a parquet file is written one row group of
+//! [`ROW_GROUP`] rows at a time, as the whole-table writer groups its rows.
+
+use std::io::Write;
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::OutputDir;
+use super::columnar::{self, ROW_GROUP};
+use super::manifest::{Output, Outputs};
+use super::schema::{Cell, Table, TableFormat, Type, csv_header, csv_rows};
+use crate::error::Error;
+
+/// Cells of a CSV block: about a megabyte of text.
+const CSV_BLOCK_CELLS: usize = 1 << 16;
+
+/// Cells a thread formats at a time within a block.
+const CSV_PIECE_CELLS: usize = 1 << 13;
+
+/// Where a file's bytes go.
+enum Sink {
+    /// Kept, for a folder built in memory.
+    Memory(Vec<u8>),
+    /// A file of a results folder being written.
+    File(std::fs::File),
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sink::Memory(v) => v.write(buf),
+            Sink::File(f) => f.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match self {
+            Sink::Memory(v) => v.write_all(buf),
+            Sink::File(f) => f.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::Memory(_) => Ok(()),
+            Sink::File(f) => f.flush(),
+        }
+    }
+}
+
+/// A sink that hashes (SHA-256, as the manifest records) and counts the line ends of every byte
+/// written through it.
+struct Hashed {
+    sink: Sink,
+    hash: Sha256,
+    lines: u64,
+}
+
+impl Hashed {
+    fn new(sink: Sink) -> Hashed {
+        Hashed {
+            sink,
+            hash: Sha256::new(),
+            lines: 0,
+        }
+    }
+
+    /// The sink, and the hash as lowercase hex.
+    fn finish(self) -> (Sink, u64, String) {
+        let digest = self.hash.finalize();
+        let hex = digest.iter().map(|b| format!("{b:02x}")).collect();
+        (self.sink, self.lines, hex)
+    }
+}
+
+impl Write for Hashed {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.sink.write(buf)?;
+        let done = &buf[..n];
+        self.hash.update(done);
+        self.lines += memchr::memchr_iter(b'\n', done).count() as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.sink.flush()
+    }
+}
+
+/// How a table's blocks are turned into bytes.
+enum Encoder {
+    /// Not at all: every row is kept (a table built whole, for a caller that reads its cells).
+    Keep,
+    /// CSV, block by block.
+    Csv(Hashed),
+    /// Parquet, a row group a block.
+    Parquet(
+        Box<parquet::file::writer::SerializedFileWriter<Hashed>>,
+        Vec<Type>,
+    ),
+}
+
+/// A table being written: rows pushed into it are kept until a block is full, then written.
+pub struct TableWriter {
+    name: String,
+    shown: String,
+    block: Table,
+    block_rows: usize,
+    rows: u64,
+    encoder: Encoder,
+}
+
+impl TableWriter {
+    /// A table built whole in memory, its rows kept: [`TableWriter::into_table`] gives it back.
+    pub fn keep(head: Table) -> TableWriter {
+        TableWriter {
+            name: head.file().name.to_string(),
+            shown: head.file().name.to_string(),
+            block: head,
+            block_rows: usize::MAX,
+            rows: 0,
+            encoder: Encoder::Keep,
+        }
+    }
+
+    /// A table of `head`'s description and header (its rows, if any, are the first written)
+    /// written in `format` into `sink`; `shown` names the file in messages.
+    fn new(
+        mut head: Table,
+        format: TableFormat,
+        sink: Sink,
+        shown: String,
+    ) -> Result<TableWriter, Error> {
+        let name = format.name(head.file().name);
+        let width = head.header().len().max(1);
+        let mut sink = Hashed::new(sink);
+        let (encoder, block_rows) = match format {
+            TableFormat::Csv => {
+                sink.write_all(&csv_header(head.header()))
+                    .map_err(|e| write_error(&shown, e))?;
+                (Encoder::Csv(sink), (CSV_BLOCK_CELLS / width).max(1))
+            }
+            TableFormat::Parquet => {
+                let types = head.types();
+                let writer = columnar::start(head.header(), &types, sink)
+                    .map_err(|e| parquet_error(&shown, e))?;
+                (Encoder::Parquet(Box::new(writer), types), ROW_GROUP)
+            }
+        };
+        let first = head.take_cells();
+        let mut t = TableWriter {
+            name,
+            shown,
+            block: head,
+            block_rows,
+            rows: 0,
+            encoder,
+        };
+        for row in first.chunks(width) {
+            t.push(row.to_vec())?;
+        }
+        Ok(t)
+    }
+
+    /// Adds a row, one cell per column of the header; a full block is written.
+    pub fn push(&mut self, row: Vec<Cell>) -> Result<(), Error> {
+        self.block.push(row);
+        if self.block.len() >= self.block_rows {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// How many rows were pushed.
+    pub fn len(&self) -> u64 {
+        self.rows + self.block.len() as u64
+    }
+
+    /// Whether no row was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Writes the rows held.
+    fn flush(&mut self) -> Result<(), Error> {
+        if self.block.is_empty() {
+            return Ok(());
+        }
+        let width = self.block.header().len();
+        match &mut self.encoder {
+            Encoder::Keep => return Ok(()),
+            Encoder::Csv(sink) => {
+                let cells = self.block.cells();
+                // Pieces formatted in parallel and written in order: the same bytes on any
+                // number of threads.
+                let piece = (CSV_PIECE_CELLS / width.max(1)).max(1) * width.max(1);
+                let texts: Vec<Vec<u8>> = cells
+                    .par_chunks(piece)
+                    .map(|c| csv_rows(c, width))
+                    .collect();
+                for t in &texts {
+                    sink.write_all(t).map_err(|e| write_error(&self.shown, e))?;
+                }
+            }
+            Encoder::Parquet(writer, types) => {
+                columnar::write_group(writer, self.block.cells(), types)
+                    .map_err(|e| parquet_error(&self.shown, e))?;
+            }
+        }
+        self.rows += self.block.len() as u64;
+        self.block.clear();
+        Ok(())
+    }
+
+    /// The table, for one made by [`TableWriter::keep`] (`None` for one written as it went).
+    pub fn into_table(self) -> Option<Table> {
+        match self.encoder {
+            Encoder::Keep => Some(self.block),
+            _ => None,
+        }
+    }
+
+    /// Writes what is left and the file's end: its name, the sink and its record.
+    fn finish(mut self) -> Result<(String, Sink, Output), Error> {
+        self.flush()?;
+        let shown = self.shown;
+        let (sink, rows, sha256) = match self.encoder {
+            Encoder::Keep => {
+                return Err(Error::Internal("a kept table is not a file".into()));
+            }
+            Encoder::Csv(sink) => {
+                let (sink, lines, sha) = sink.finish();
+                (sink, lines.saturating_sub(1), sha)
+            }
+            Encoder::Parquet(writer, _) => {
+                let sink = writer.into_inner().map_err(|e| parquet_error(&shown, e))?;
+                let (sink, _, sha) = sink.finish();
+                (sink, self.rows, sha)
+            }
+        };
+        Ok((self.name, sink, Output { rows, sha256 }))
+    }
+}
+
+fn write_error(shown: &str, e: std::io::Error) -> Error {
+    Error::Write {
+        path: shown.to_string(),
+        source: e,
+    }
+}
+
+fn parquet_error(shown: &str, e: parquet::errors::ParquetError) -> Error {
+    match e {
+        parquet::errors::ParquetError::External(inner) => {
+            match inner.downcast::<std::io::Error>() {
+                Ok(io) => write_error(shown, *io),
+                Err(other) => write_error(shown, std::io::Error::other(other.to_string())),
+            }
+        }
+        other => write_error(shown, std::io::Error::other(other.to_string())),
+    }
+}
+
+/// The files of a results folder as they are written: into a results folder being written (its
+/// temporary directory, put in place by [`OutputDir::commit`]) or kept in memory. Each file's
+/// record (rows, SHA-256) is taken as its bytes go, for the manifest.
+pub struct FolderWriter<'a> {
+    dir: Option<&'a OutputDir>,
+    kept: Vec<(String, Vec<u8>)>,
+    records: Vec<(String, Output)>,
+}
+
+impl FolderWriter<'static> {
+    /// A folder kept in memory: [`FolderWriter::into_files`] gives its files.
+    pub fn memory() -> FolderWriter<'static> {
+        FolderWriter {
+            dir: None,
+            kept: Vec::new(),
+            records: Vec::new(),
+        }
+    }
+}
+
+impl<'a> FolderWriter<'a> {
+    /// A folder written into `out`'s temporary directory.
+    pub fn to_dir(out: &'a OutputDir) -> FolderWriter<'a> {
+        FolderWriter {
+            dir: Some(out),
+            kept: Vec::new(),
+            records: Vec::new(),
+        }
+    }
+
+    fn sink(&self, name: &str) -> Result<(Sink, String), Error> {
+        match self.dir {
+            None => Ok((Sink::Memory(Vec::new()), name.to_string())),
+            Some(dir) => {
+                let (file, shown) = dir.create(name)?;
+                Ok((Sink::File(file), shown))
+            }
+        }
+    }
+
+    /// Starts the table `head` describes (its header, and any rows it holds) in `format`.
+    pub fn open(&self, head: Table, format: TableFormat) -> Result<TableWriter, Error> {
+        let name = format.name(head.file().name);
+        let (sink, shown) = self.sink(&name)?;
+        TableWriter::new(head, format, sink, shown)
+    }
+
+    /// Finishes a table started by [`FolderWriter::open`].
+    pub fn close(&mut self, t: TableWriter) -> Result<(), Error> {
+        let (name, sink, record) = t.finish()?;
+        self.done(name, sink, record)
+    }
+
+    fn done(&mut self, name: String, sink: Sink, record: Output) -> Result<(), Error> {
+        if let Sink::Memory(bytes) = sink {
+            self.kept.push((name.clone(), bytes));
+        }
+        self.records.push((name, record));
+        Ok(())
+    }
+
+    /// Writes a table built whole.
+    pub fn table(&mut self, t: Table, format: TableFormat) -> Result<(), Error> {
+        let w = self.open(t, format)?;
+        self.close(w)
+    }
+
+    /// Writes a file of bytes (a manifest).
+    pub fn file(&mut self, name: &str, bytes: Vec<u8>) -> Result<(), Error> {
+        let record = Output::of(name, &bytes);
+        match self.dir {
+            None => self.kept.push((name.to_string(), bytes)),
+            Some(dir) => dir.write(name, &bytes)?,
+        }
+        self.records.push((name.to_string(), record));
+        Ok(())
+    }
+
+    /// The records of the files written so far, in writing order.
+    pub fn outputs(&self) -> Outputs {
+        Outputs(self.records.clone())
+    }
+
+    /// How many files were written.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Whether none was.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// The files kept in memory, `(name, bytes)` in writing order (none for a folder on disk).
+    pub fn into_files(self) -> Vec<(String, Vec<u8>)> {
+        self.kept
+    }
+}
