@@ -171,3 +171,57 @@ fn with_dyads_each_block_of_48_units_gets_the_demo_network_and_the_evidence_stay
         assert!(known(&scored, criterion) > 0, "{criterion} with dyads");
     }
 }
+
+/// Every file of a folder, by name, sorted.
+fn folder_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let bytes = std::fs::read(e.path()).unwrap();
+            (e.file_name().to_string_lossy().into_owned(), bytes)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn score_writes_the_same_bytes_on_one_and_two_threads_in_either_format() {
+    // 1,500 units: `scores.csv` has 105,000 rows, so its cells span many of the streaming
+    // writer's blocks, each block formatted in pieces on every thread.
+    let dir = tempfile::tempdir().unwrap();
+    generate(1500, 5, &dir.path().join("data"));
+    let rubric = root().join("rubrics/paris-call.toml");
+    for format in ["csv", "parquet"] {
+        let mut folders = Vec::new();
+        for threads in ["1", "2"] {
+            let out = format!("{format}-{threads}");
+            let o = Command::new(env!("CARGO_BIN_EXE_accord"))
+                .current_dir(dir.path())
+                .env("RAYON_NUM_THREADS", threads)
+                .args([
+                    "score",
+                    "--rubric",
+                    rubric.to_str().unwrap(),
+                    "--data",
+                    "data",
+                ])
+                .args(["--format", format, "--out", &out])
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            folders.push(folder_files(&dir.path().join(&out)));
+        }
+        let names: Vec<&str> = folders[0].iter().map(|(n, _)| n.as_str()).collect();
+        assert!(
+            names.contains(&format!("scores.{format}").as_str()),
+            "{names:?}"
+        );
+        for ((a, x), (b, y)) in folders[0].iter().zip(&folders[1]) {
+            assert_eq!(a, b);
+            assert!(x == y, "`{a}` ({format}) differs between 1 and 2 threads");
+        }
+        assert_eq!(folders[0].len(), folders[1].len());
+    }
+}
