@@ -621,6 +621,27 @@ class Analysis:
         first = self.summary.split("\n", 1)[0]
         return f"<accord.Analysis {self.command}: {first}>"
 
+    def _repr_html_(self) -> str:
+        """Jupyter's display: the summary, then each table's name and size, and the first rows
+        of the first table; all text escaped."""
+        summary = _html.escape(self.summary)
+        tables = self.tables
+        items = "".join(
+            f"<li><code>{_html.escape(name)}</code>: {len(t)} rows x {len(t.columns)} columns</li>"
+            for name, t in tables.items()
+        )
+        first = ""
+        if tables:
+            name, t = next(iter(tables.items()))
+            # pandas escapes cell text in to_html (escape=True by default).
+            first = f"<p><code>{_html.escape(name)}</code>, first rows:</p>" + t.head(10).to_html(
+                escape=True, na_rep="NA"
+            )
+        return (
+            f"<div><p>accord {_html.escape(self.command)}</p><pre>{summary}</pre>"
+            f"<ul>{items}</ul>{first}</div>"
+        )
+
 
 def compare(
     a: Union[PathLike, _dt.date],

@@ -213,3 +213,21 @@ def test_ctrl_c_stops_the_run(at_root):
     # The run is usable afterwards: the next analysis runs to its end.
     assert len(r.sensitivity(runs=5, bootstrap=0)["rank_intervals"]) > 0
     assert not math.isnan(elapsed)
+
+
+def test_an_analysis_displays_as_escaped_html(tmp_path, at_root):
+    ju = pd.read_csv("data/demo/jurisdictions.csv", dtype=str, keep_default_na=False)
+    ju.loc[ju["code"] == "XAL", "name"] = "<script>alert(1)</script>"
+    ju.to_csv(tmp_path / "jurisdictions.csv", index=False)
+    c = accord.compare(
+        "rubrics/paris-call.toml",
+        "rubrics/paris-call-strict.toml",
+        evidence="data/demo/evidence.csv",
+        jurisdictions=tmp_path / "jurisdictions.csv",
+        dyads="data/demo/dyads.csv",
+    )
+    page = c._repr_html_()
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    for name, t in c.tables.items():
+        assert f"<code>{name}</code>: {len(t)} rows x {len(t.columns)} columns" in page
