@@ -159,43 +159,6 @@ fn named(g: Given<'_>) -> Option<Named> {
     })
 }
 
-/// The inputs given from Python, as the command line's input flags.
-#[allow(clippy::too_many_arguments)]
-fn request(
-    rubric: Option<PathBuf>,
-    evidence: Option<PathBuf>,
-    sheet: Option<String>,
-    jurisdictions: Option<PathBuf>,
-    dyads: Option<PathBuf>,
-    data: Option<PathBuf>,
-    delimiter: Option<String>,
-    as_of: Option<String>,
-    set: Vec<String>,
-    only_coded: bool,
-    allow_extends_outside: bool,
-    memory: [Given<'_>; 3],
-) -> Request {
-    let [e, j, d] = memory;
-    Request {
-        rubric,
-        evidence,
-        sheet,
-        jurisdictions,
-        dyads,
-        data,
-        delimiter,
-        as_of,
-        set,
-        allow_extends_outside,
-        only_coded,
-        memory: Memory {
-            evidence: named(e),
-            jurisdictions: named(j),
-            dyads: named(d),
-        },
-    }
-}
-
 /// Resolves, reads and scores, as `accord score` does.
 #[pyfunction]
 #[pyo3(signature = (rubric=None, evidence=None, sheet=None, jurisdictions=None, dyads=None, data=None, delimiter=None, as_of=None, set=Vec::new(), only_coded=false, allow_extends_outside=false, memory_evidence=None, memory_jurisdictions=None, memory_dyads=None))]
@@ -217,7 +180,7 @@ fn score<'py>(
     memory_jurisdictions: Given<'py>,
     memory_dyads: Given<'py>,
 ) -> PyResult<Run> {
-    let request = request(
+    let request = Request {
         rubric,
         evidence,
         sheet,
@@ -229,8 +192,12 @@ fn score<'py>(
         set,
         only_coded,
         allow_extends_outside,
-        [memory_evidence, memory_jurisdictions, memory_dyads],
-    );
+        memory: Memory {
+            evidence: named(memory_evidence),
+            jurisdictions: named(memory_jurisdictions),
+            dyads: named(memory_dyads),
+        },
+    };
     let run = guarded(py, move || {
         let start = Instant::now();
         let limits = Limits::default();
@@ -726,7 +693,7 @@ fn compare(
     allow_extends_outside: bool,
     movers: usize,
 ) -> PyResult<analyses::Folder> {
-    let request = request(
+    let request = Request {
         rubric,
         evidence,
         sheet,
@@ -738,8 +705,8 @@ fn compare(
         set,
         only_coded,
         allow_extends_outside,
-        [None, None, None],
-    );
+        memory: Memory::default(),
+    };
     Ok(guarded(py, || analyses::compare(&a, &b, &request, movers))?)
 }
 
