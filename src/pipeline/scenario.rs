@@ -439,11 +439,8 @@ impl<'a> Baseline<'a> {
             Variant::Typed(changes) => {
                 // Checked on the variant, so that a key names the setting as the variant has it
                 // (a criterion's own `normalise` or the pipeline's).
-                let mut params = self.params().clone();
-                apply_all(&changes, &mut params, &mut Vec::new());
-                Pipeline::new(&variant, &self.scored.inputs, &self.scored.values)
-                    .check(&params)
-                    .map_err(ScenarioError::Rubric)?;
+                let variant = Pipeline::new(&variant, &self.scored.inputs, &self.scored.values);
+                self.check_on(&variant, &changes)?;
                 Ok(Scenario::new(changes))
             }
             Variant::Structural(_) => Ok(Scenario::one(Change::Rubric(sets.to_vec()))),
@@ -453,9 +450,14 @@ impl<'a> Baseline<'a> {
     /// Checks typed changes against the run's inputs once, before they are applied (perhaps many
     /// times): every name the changed settings hold must resolve. The problems name the keys.
     pub fn check(&self, changes: &[Change]) -> Result<(), ScenarioError> {
+        self.check_on(&self.pipeline, changes)
+    }
+
+    /// The run's settings with `changes` applied, checked against `pipeline`'s rubric and inputs.
+    fn check_on(&self, pipeline: &Pipeline<'_>, changes: &[Change]) -> Result<(), ScenarioError> {
         let mut params = self.params().clone();
         apply_all(changes, &mut params, &mut Vec::new());
-        self.pipeline
+        pipeline
             .check(&params)
             .map(|_| ())
             .map_err(ScenarioError::Rubric)
