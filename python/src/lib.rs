@@ -318,7 +318,7 @@ impl Run {
             base.settings(sets).map_err(InputError::from)?
         };
         let rubric = &base.scored().rubric;
-        if !weights.is_empty() && matches!(scenario.changes.first(), Some(Change::Rubric(_))) {
+        if !weights.is_empty() && matches!(scenario.changes.first(), Some(Change::Rubric(..))) {
             return Err(InputError::one(Problem::new(
                 "these settings change the rubric's structure: give weights in a separate scenario",
             ))

@@ -94,11 +94,7 @@ impl Params {
                 })
                 .collect(),
             group_aggregate: spec.aggregate.clone(),
-            pca_weights: matches!(
-                spec.weights.method,
-                settings::WeightsMethod::Pca | settings::WeightsMethod::PcaSquared
-            )
-            .then_some(spec.weights.method),
+            pca_weights: spec.weights.pca(),
         }
     }
 

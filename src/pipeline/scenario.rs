@@ -166,8 +166,9 @@ pub enum Change {
     /// Replacement criterion values (a changed rule's table or levels), evaluated once.
     Column(usize, Arc<Vec<Option<f64>>>),
     /// Settings as `--set` text that no typed change expresses (a parent, the scale, the
-    /// fields): the rubric is validated again with them and everything is scored again.
-    Rubric(Vec<String>),
+    /// fields), with the rubric they give, validated once when the change was made: everything
+    /// is scored again on it.
+    Rubric(Vec<String>, Arc<Rubric>),
 }
 
 fn patch_opt<T: Patch>(slot: &mut Option<T>, src: &Option<T>, fields: Fields) {
@@ -178,10 +179,19 @@ fn patch_opt<T: Patch>(slot: &mut Option<T>, src: &Option<T>, fields: Fields) {
 }
 
 impl Change {
+    /// The structural change that `sets` (as `--set` text) make to `rubric`: the rubric validated
+    /// again with them (from the text it was read from, no file read again), here, once.
+    pub fn rubric(rubric: &Rubric, sets: &[String]) -> Result<Change, InputError> {
+        Ok(Change::Rubric(
+            sets.to_vec(),
+            Arc::new(rubric.variant(sets)?),
+        ))
+    }
+
     /// The earliest pipeline step the change affects.
     pub fn step(&self) -> Step {
         match self {
-            Change::Denominate(_) | Change::Column(..) | Change::Rubric(_) => Step::Denominate,
+            Change::Denominate(_) | Change::Column(..) | Change::Rubric(..) => Step::Denominate,
             Change::Impute(..) => Step::Impute,
             Change::Screen(..) => Step::Screen,
             Change::Treat(..) => Step::Treat,
@@ -211,7 +221,7 @@ impl Change {
             Change::Aggregate(k, s, f) => p.aggregate[*k].patch(s, *f),
             Change::GroupAggregate(s, f) => p.group_aggregate.patch(s, *f),
             Change::Column(c, v) => columns.push((*c, v.clone())),
-            Change::Rubric(_) => {}
+            Change::Rubric(..) => {}
         }
     }
 
@@ -443,7 +453,10 @@ impl<'a> Baseline<'a> {
                 self.check_on(&variant, &changes)?;
                 Ok(Scenario::new(changes))
             }
-            Variant::Structural(_) => Ok(Scenario::one(Change::Rubric(sets.to_vec()))),
+            Variant::Structural(_) => Ok(Scenario::one(Change::Rubric(
+                sets.to_vec(),
+                Arc::new(variant),
+            ))),
         }
     }
 
@@ -506,8 +519,8 @@ impl<'a> Baseline<'a> {
         let rubric = &self.scored.rubric;
         let ties = rubric.pipeline.rank.ties;
         let changes = || parts.iter().flat_map(|p| p.iter());
-        if let Some(sets) = changes().find_map(|c| match c {
-            Change::Rubric(sets) => Some(sets),
+        if let Some(variant) = changes().find_map(|c| match c {
+            Change::Rubric(_, variant) => Some(variant),
             _ => None,
         }) {
             if changes().count() > 1 {
@@ -515,7 +528,7 @@ impl<'a> Baseline<'a> {
                     "a change to the rubric's structure cannot be combined with other changes, which name criteria and nodes by their place in the old structure".to_string(),
                 ));
             }
-            return self.rescore(sets);
+            return self.rescore(variant);
         }
         for member in changes().filter_map(Change::member) {
             let (what, at, len) = match member {
@@ -608,16 +621,15 @@ impl<'a> Baseline<'a> {
         })
     }
 
-    /// A structural change: the rubric validated again with the extra settings, scored from the
-    /// start.
-    fn rescore(&self, sets: &[String]) -> Result<Regenerated, ScenarioError> {
-        let rubric = self
-            .scored
-            .rubric
-            .variant(sets)
-            .map_err(ScenarioError::Rubric)?;
-        let scored = super::score(rubric, self.scored.inputs.clone(), self.scored.as_of)
-            .map_err(ScenarioError::Rubric)?;
+    /// A structural change: the variant rubric (validated when the change was made) scored from
+    /// the start.
+    fn rescore(&self, variant: &Rubric) -> Result<Regenerated, ScenarioError> {
+        let scored = super::score(
+            variant.clone(),
+            self.scored.inputs.clone(),
+            self.scored.as_of,
+        )
+        .map_err(ScenarioError::Rubric)?;
         let ties = scored.rubric.pipeline.rank.ties;
         let results = scored.results;
         Ok(Regenerated {
@@ -702,11 +714,6 @@ pub fn variant_changes(
         let f = nominal.group_aggregate.differing(&ap.group_aggregate);
         ops.push(Change::GroupAggregate(ap.group_aggregate.clone(), f));
     }
-    if ap.pca_weights != nominal.pca_weights {
-        return Ok(Variant::Structural(
-            "it changes `pipeline.weights`, which derives every weight from the data".to_string(),
-        ));
-    }
     let values = crate::rules::evaluate(variant, &scored.inputs, scored.results.date)
         .map_err(ScenarioError::Rubric)?;
     let bits = |col: &[Option<f64>]| -> Vec<Option<u64>> {
@@ -755,6 +762,11 @@ fn structural_difference(base: &Rubric, alt: &Rubric) -> Option<String> {
     }
     if base.grid != alt.grid {
         return Some("it changes the rubric's grid".to_string());
+    }
+    if base.pipeline.weights.pca() != alt.pipeline.weights.pca() {
+        return Some(
+            "it changes `pipeline.weights`, which derives every weight from the data".to_string(),
+        );
     }
     if base.pipeline.rank.ties != alt.pipeline.rank.ties {
         return Some("it changes how ranks tie (`pipeline.rank.ties`)".to_string());

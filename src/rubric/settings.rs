@@ -202,6 +202,14 @@ pub struct WeightsSpec {
     pub method: WeightsMethod,
 }
 
+impl WeightsSpec {
+    /// The method, when it derives the weights from the data by principal components (the
+    /// rubric's weights are then not used).
+    pub fn pca(&self) -> Option<WeightsMethod> {
+        matches!(self.method, WeightsMethod::Pca | WeightsMethod::PcaSquared).then_some(self.method)
+    }
+}
+
 settings_enum! {
     /// Weighting methods.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -67,7 +67,7 @@ fn targets(op: &Op) -> Vec<(Target, Fields)> {
         Op::Aggregate(k, _, f) => vec![(Target::Aggregate(*k), *f)],
         Op::GroupAggregate(_, f) => vec![(Target::GroupAggregate, *f)],
         Op::Column(c, _) => vec![(Target::Column(*c), all)],
-        Op::Rubric(_) => Vec::new(),
+        Op::Rubric(..) => Vec::new(),
     }
 }
 

@@ -124,11 +124,17 @@ fn a_structural_change_validates_the_rubric_again_without_reading_its_file() {
     let nominal = score_dir(&path, &root().join("data/demo"), None, &[]);
     std::fs::remove_file(&path).unwrap();
     let rerun = demo(&["node.P9.weight=2"]);
-    let scenario = Scenario::one(Change::Rubric(vec!["node.P9.weight=2".to_string()]));
+    let change = Change::rubric(&nominal.rubric, &["node.P9.weight=2".to_string()]).unwrap();
+    let scenario = Scenario::one(change);
     assert_eq!(scenario_bits(&nominal, &scenario), bits_of_run(&rerun)[0]);
-    // A variant that does not validate is an error with the loader's reason.
-    let bad = Scenario::one(Change::Rubric(vec!["node.P9.weight=-1".to_string()]));
-    let err = Baseline::new(&nominal).unwrap().apply(&bad).unwrap_err();
+    // A variant that does not validate is an error with the loader's reason, when the change
+    // is made, and from a baseline's `--set` texts as well.
+    let err = Change::rubric(&nominal.rubric, &["node.P9.weight=-1".to_string()]).unwrap_err();
+    assert!(err.to_string().contains("must be positive"), "{err}");
+    let err = Baseline::new(&nominal)
+        .unwrap()
+        .settings(&["node.P9.weight=-1".to_string()])
+        .unwrap_err();
     assert!(matches!(err, ScenarioError::Rubric(_)), "{err:?}");
     assert!(err.to_string().contains("must be positive"), "{err}");
 }
@@ -157,7 +163,7 @@ fn settings_as_text_give_what_a_full_run_with_them_gives() {
         let is_structural = scenario
             .changes
             .iter()
-            .any(|c| matches!(c, Change::Rubric(_)));
+            .any(|c| matches!(c, Change::Rubric(..)));
         assert_eq!(is_structural, structural, "{set}: {scenario:?}");
         let got = scenario_bits(&nominal, &scenario);
         let rerun = demo(&[set]);
@@ -469,7 +475,7 @@ fn regenerating_with_checked_names_equals_a_fresh_run() {
                 !scenario
                     .changes
                     .iter()
-                    .any(|c| matches!(c, Change::Rubric(_))),
+                    .any(|c| matches!(c, Change::Rubric(..))),
                 "{sets:?} is a typed change"
             );
             scenario
