@@ -361,24 +361,24 @@ class Results:
         metric: str = "gower",
         min_overlap: int = 3,
         clusters: int = 4,
-    ) -> _pd.DataFrame:
-        """Alignment, as ``accord align`` computes it: the similarity of every pair of scored
-        jurisdictions (a square DataFrame indexed by code both ways, NaN where they share fewer
-        than ``min_overlap`` components). ``level``: criterion, cell, principle or dimension
-        (default: as the command line chooses); ``metric``: as ``--metric``. ``.attrs`` holds
-        ``overlap`` (components shared, a DataFrame), ``clusters`` (average-linkage cluster of
-        each jurisdiction, a Series, NA where not clustered), ``level`` and ``metric``."""
+        reference: Optional[str] = None,
+        top: Optional[int] = None,
+    ) -> "Analysis":
+        """``accord align`` on this run, with the command's options: ``level`` criterion, cell,
+        principle or dimension (default: as the command line chooses); ``metric`` as
+        ``--metric``; ``min_overlap``; ``clusters``; ``reference`` a code or ``"ideal"``;
+        ``top`` K for each jurisdiction's K most similar instead of the full matrices. Tables:
+        ``alignment``, ``alignment_overlap``, ``alignment_pairs`` (or ``neighbours`` with
+        ``top``), ``clusters``, ``reference_alignment`` (with ``reference``), the cooperation
+        networks ``cooperation_extradition``, ``cooperation_legal_assistance`` and
+        ``cooperation`` (``cooperation_pairs`` and ``cooperation_units`` above 5,000
+        jurisdictions), and ``network``. One date only."""
         try:
-            codes, sim, overlap, labels, lvl, met = self._run.align(level, metric, min_overlap, clusters)
+            return Analysis(
+                self._run.align(level, metric, min_overlap, clusters, reference, top), "align"
+            )
         except (_accord.InputFailure, _accord.InternalFailure) as e:
             _raise(e)
-        index = _pd.Index(codes, name="jurisdiction")
-        df = _pd.DataFrame(sim, index=index, columns=list(codes), dtype="float64")
-        df.attrs["overlap"] = _pd.DataFrame(overlap, index=index, columns=list(codes), dtype="int64")
-        df.attrs["clusters"] = _pd.Series(labels, index=index, dtype="Int64", name="cluster")
-        df.attrs["level"] = lvl
-        df.attrs["metric"] = met
-        return df
 
     def audit(self, stage: str = "raw") -> "Analysis":
         """``accord audit`` on this run: statistics and data availability at ``stage`` (raw,
@@ -571,8 +571,8 @@ def _progress(progress: Any) -> tuple:
 
 class Analysis:
     """The results of an analysis (``Results.audit``, ``Results.agreement``,
-    ``Results.sensitivity``, ``accord.compare``): its tables as DataFrames, the summary the
-    command line prints, and the folder it writes.
+    ``Results.sensitivity``, ``Results.align``, ``accord.compare``): its tables as DataFrames,
+    the summary the command line prints, and the folder it writes.
 
     ``tables`` maps each table's file name without ``.csv`` (``rank_intervals``, ``stats``, ...)
     to a DataFrame with the file's columns in order and a plain index, the values the CSV holds:

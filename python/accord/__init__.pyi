@@ -66,7 +66,11 @@ class Results:
         metric: str = "gower",
         min_overlap: int = 3,
         clusters: int = 4,
-    ) -> pd.DataFrame: ...
+        reference: Optional[str] = None,
+        top: Optional[int] = None,
+    ) -> Analysis:
+        """`accord align` on this run (one date): similarity, clusters, reference ranking and
+        cooperation networks, as the command's folder."""
     def audit(self, stage: str = "raw") -> Analysis:
         """`accord audit` on this run (one date): statistics and availability at `stage`."""
     def agreement(self) -> Analysis:

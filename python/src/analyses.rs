@@ -1,7 +1,8 @@
-//! The analyses of a scored run from Python (audit, agreement, sensitivity) and compare: each
-//! builds its folder with the library's own builders (`accord::analysis::folder`,
-//! `accord::agreement::folder`, `accord::sensitivity::folder`, `accord::compare::folder`), the
-//! functions the command line calls, and keeps the files, the typed tables and the summary.
+//! The analyses of a scored run from Python (audit, agreement, sensitivity, align) and compare:
+//! each builds its folder with the library's own builders (`accord::analysis::folder`,
+//! `accord::agreement::folder`, `accord::sensitivity::folder`, `accord::align::folder`,
+//! `accord::compare::folder`), the functions the command line calls, and keeps the files, the
+//! typed tables and the summary.
 
 use std::ops::ControlFlow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -125,6 +126,63 @@ pub fn agreement(s: &Scored, paths: &[PathBuf]) -> Result<Folder, Failure> {
         folder::files(s, &report, TableFormat::Csv),
         folder::tables(s, &report),
         folder::summary(s, &report),
+        guard_of(s, paths),
+    ))
+}
+
+/// How an alignment is asked for from Python: the command's flags.
+pub struct AlignArgs {
+    pub level: Option<String>,
+    pub metric: String,
+    pub min_overlap: usize,
+    pub clusters: usize,
+    pub reference: Option<String>,
+    pub top: Option<usize>,
+}
+
+/// `accord align` on a run: similarity, clusters, reference ranking and cooperation networks.
+pub fn align(s: &Scored, paths: &[PathBuf], args: &AlignArgs) -> Result<Folder, Failure> {
+    use accord::align::similarity::Metric;
+    use accord::align::{Level, Options, folder};
+    use accord::output::FolderWriter;
+    let level = match &args.level {
+        Some(name) => Level::from_name(name).ok_or_else(|| {
+            InputError::one(Problem::new(format!(
+                "`{name}` is not a level to align on (criterion, cell, principle, dimension)"
+            )))
+        })?,
+        None => folder::default_level(s),
+    };
+    let names: Vec<&str> = Metric::all().iter().map(|m| m.name()).collect();
+    let metric = Metric::all()
+        .into_iter()
+        .find(|m| m.name() == args.metric)
+        .ok_or_else(|| {
+            InputError::one(Problem::new(format!(
+                "`{}` is not a metric (one of {})",
+                args.metric,
+                names.join(", ")
+            )))
+        })?;
+    for (name, value) in [("clusters", Some(args.clusters)), ("top", args.top)] {
+        if value == Some(0) {
+            return Err(InputError::one(Problem::new(format!("`{name}` is at least 1"))).into());
+        }
+    }
+    let options = Options {
+        level,
+        metric,
+        min_overlap: args.min_overlap,
+        clusters: args.clusters,
+        reference: args.reference.clone(),
+    };
+    let (a, c) = folder::compute(s, &options, args.top)?;
+    let mut files = FolderWriter::memory();
+    folder::write(s, &a, &c, &options, TableFormat::Csv, &mut files)?;
+    Ok(Folder::new(
+        files.into_files(),
+        folder::tables(s, &a, &c)?,
+        folder::summary(s, &a, &c, &options),
         guard_of(s, paths),
     ))
 }

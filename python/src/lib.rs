@@ -434,12 +434,11 @@ impl Run {
         Ok(json)
     }
 
-    /// Alignment as `accord align` computes it (`accord::align::align`): (codes of the rows,
-    /// similarity by row, overlap by row, cluster of each row, level, metric). `level` and the
-    /// defaults are the command line's: the rubric's `align_level`, else dimensions where the
-    /// rubric has facets, else principles; Gower; at least 3 shared components; 4 clusters.
-    #[pyo3(signature = (level=None, metric="gower".to_string(), min_overlap=3, clusters=4))]
-    #[allow(clippy::type_complexity)]
+    /// `accord align` on this run (one date): similarity (the full matrices, or with `top` each
+    /// jurisdiction's `top` nearest), clusters, the `reference` ranking, and the cooperation
+    /// networks. `level` and the defaults are the command line's.
+    #[pyo3(signature = (level=None, metric="gower".to_string(), min_overlap=3, clusters=4, reference=None, top=None))]
+    #[allow(clippy::too_many_arguments)]
     fn align(
         &self,
         py: Python<'_>,
@@ -447,81 +446,21 @@ impl Run {
         metric: String,
         min_overlap: usize,
         clusters: usize,
-    ) -> PyResult<(
-        Vec<String>,
-        Vec<Vec<Option<f64>>>,
-        Vec<Vec<u32>>,
-        Vec<Option<usize>>,
-        String,
-        String,
-    )> {
-        use accord::align::similarity::Metric;
-        use accord::align::{Level, Options};
-        let c = self.first();
-        let out = guarded(py, || {
-            let s: &Scored = c.scored();
-            let level = match &level {
-                Some(name) => Level::from_name(name).ok_or_else(|| {
-                    InputError::one(Problem::new(format!(
-                        "`{name}` is not a level to align on (criterion, cell, principle, dimension)"
-                    )))
-                })?,
-                None => s
-                    .rubric
-                    .align_level
-                    .as_deref()
-                    .and_then(Level::from_name)
-                    .unwrap_or(if s.results.facet_values.is_empty() {
-                        Level::Principle
-                    } else {
-                        Level::Dimension
-                    }),
-            };
-            let names: Vec<&str> = Metric::all().iter().map(|m| m.name()).collect();
-            let metric = Metric::all()
-                .into_iter()
-                .find(|m| m.name() == metric)
-                .ok_or_else(|| {
-                    InputError::one(Problem::new(format!(
-                        "`{metric}` is not a metric (one of {})",
-                        names.join(", ")
-                    )))
-                })?;
-            if clusters == 0 {
-                return Err(InputError::one(Problem::new("`clusters` is at least 1")).into());
-            }
-            let options = Options {
-                level,
-                metric,
-                min_overlap,
-                clusters,
-                reference: None,
-            };
-            let a = accord::align::align(s, &options)?;
-            let list = &s.inputs.jurisdictions.list;
-            let codes: Vec<String> = a
-                .set
-                .jurisdictions
-                .iter()
-                .map(|&j| list[j].code.clone())
-                .collect();
-            let n = a.matrix.n;
-            let sim = (0..n)
-                .map(|i| (0..n).map(|j| a.matrix.get(i, j)).collect())
-                .collect();
-            let overlap = (0..n)
-                .map(|i| (0..n).map(|j| a.matrix.overlap(i, j)).collect())
-                .collect();
-            Ok((
-                codes,
-                sim,
-                overlap,
-                a.clusters.labels.clone(),
-                level.name().to_string(),
-                metric.name().to_string(),
-            ))
-        })?;
-        Ok(out)
+        reference: Option<String>,
+        top: Option<usize>,
+    ) -> PyResult<analyses::Folder> {
+        let s = self.one_date("align")?;
+        let args = analyses::AlignArgs {
+            level,
+            metric,
+            min_overlap,
+            clusters,
+            reference,
+            top,
+        };
+        Ok(guarded(py, || {
+            analyses::align(s, &self.guard_paths, &args)
+        })?)
     }
 
     /// `accord audit` on this run (one date): statistics and data availability at `stage`.

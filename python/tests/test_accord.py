@@ -319,26 +319,6 @@ def test_internal_and_input_errors_are_distinct_classes():
     assert not issubclass(accord.InternalError, accord.InputError)
 
 
-def test_align_matches_the_command_line(tmp_path, at_root):
-    out = cli("align", "--data", "data/demo", "--out", tmp_path / "cli")
-    assert out.returncode == 0, out.stderr
-    a = accord.score(data="data/demo").align()
-    assert (a.attrs["level"], a.attrs["metric"]) == ("dimension", "gower")
-    want = pd.read_csv(tmp_path / "cli" / "alignment.csv", keep_default_na=False, na_values=["NA", ""])
-    want = want.set_index("jurisdiction")
-    got = a.loc[want.index, want.columns]
-    for code in want.index:
-        for x, y in zip(got.loc[code], want.loc[code]):
-            assert (math.isnan(x) and math.isnan(y)) or x == y, code
-    clusters = pd.read_csv(tmp_path / "cli" / "clusters.csv", keep_default_na=False, na_values=["NA"])
-    clusters = clusters.set_index("jurisdiction")["cluster"]
-    assert [None if pd.isna(x) else int(x) for x in a.attrs["clusters"][clusters.index]] == [
-        None if pd.isna(x) else int(x) for x in clusters
-    ]
-    with pytest.raises(accord.InputError):
-        accord.score(data="data/demo").align(metric="nearness")
-
-
 def test_several_dates_match_the_command_line(tmp_path, at_root):
     out = cli("score", "--data", "data/demo", "--as-of", "2018-11-12,2024-06-20", "--out", tmp_path / "cli")
     assert out.returncode == 0, out.stderr

@@ -1,5 +1,5 @@
-"""The analyses from Python against the command line: audit, agreement, sensitivity and compare
-write the folders the binary writes, byte for byte; their DataFrames hold the values of the
+"""The analyses from Python against the command line: audit, agreement, sensitivity, align and
+compare write the folders the binary writes, byte for byte; their DataFrames hold the values of the
 binary's CSV files; their summaries are the binary's printed text; and a long sensitivity run
 reports progress and stops on Ctrl-C or on an exception from its progress callback."""
 
@@ -99,6 +99,55 @@ def test_agreement_matches_the_command_line(tmp_path, at_root):
 def test_agreement_needs_coders(at_root):
     with pytest.raises(accord.InputError, match="coder"):
         accord.score(data="data/demo").agreement()
+
+
+def test_align_matches_the_command_line(tmp_path, at_root):
+    out = cli("align", "--data", "data/demo", "--out", tmp_path / "cli")
+    assert out.returncode == 0, out.stderr
+    a = accord.score(data="data/demo").align()
+    same_as_cli(a, tmp_path / "cli", out.stdout, tmp_path)
+    # The full matrices and the cooperation networks, as the command writes them.
+    for name in ("alignment", "alignment_pairs", "clusters", "cooperation_extradition",
+                 "cooperation_legal_assistance", "cooperation", "network"):
+        assert name in a.tables, name
+    assert "neighbours" not in a.tables
+    assert a.command == "align"
+
+
+def test_align_with_top_matches_the_command_line(tmp_path, at_root):
+    out = cli("align", "--data", "data/demo", "--top", "3", "--out", tmp_path / "cli")
+    assert out.returncode == 0, out.stderr
+    a = accord.score(data="data/demo").align(top=3)
+    same_as_cli(a, tmp_path / "cli", out.stdout, tmp_path)
+    assert "alignment" not in a.tables
+    # At most 3 neighbours each, ranked from 1.
+    ranks = a["neighbours"].groupby("jurisdiction")["rank"].max()
+    assert ranks.max() <= 3 and a["neighbours"]["rank"].min() == 1
+
+
+def test_align_with_a_reference_matches_the_command_line(tmp_path, at_root):
+    flags = ["--level", "criterion", "--metric", "kappa", "--reference", "XBO"]
+    out = cli("align", "--data", "data/demo", *flags, "--out", tmp_path / "cli")
+    assert out.returncode == 0, out.stderr
+    a = accord.score(data="data/demo").align(level="criterion", metric="kappa", reference="XBO")
+    same_as_cli(a, tmp_path / "cli", out.stdout, tmp_path)
+    # Every other scored jurisdiction is ranked against XBO, XBO itself not.
+    assert "XBO" not in set(a["reference_alignment"]["jurisdiction"])
+    assert len(a["reference_alignment"]) == len(a["clusters"]) - 1
+
+
+def test_align_refuses_bad_options(at_root):
+    r = accord.score(data="data/demo")
+    with pytest.raises(accord.InputError, match="not a metric"):
+        r.align(metric="nearness")
+    with pytest.raises(accord.InputError, match="not a level"):
+        r.align(level="galaxy")
+    with pytest.raises(accord.InputError, match="`top` is at least 1"):
+        r.align(top=0)
+    with pytest.raises(accord.InputError, match="`clusters` is at least 1"):
+        r.align(clusters=0)
+    with pytest.raises(accord.InputError, match="ZZZ"):
+        r.align(reference="ZZZ")
 
 
 def test_compare_rubrics_matches_the_command_line(tmp_path, at_root):

@@ -8,9 +8,11 @@
 //!   and network measures with a safe-haven score (`network`).
 //!
 //! This module picks the data from a `Scored` run and checks the options; the files below are
-//! pure functions. Nothing here reads or writes files.
+//! pure functions. Nothing here reads or writes files; `folder` builds the folder and the summary
+//! the command line and the Python binding share, into a folder writer or in memory.
 
 pub mod cluster;
+pub mod folder;
 pub mod network;
 pub mod similarity;
 

@@ -1412,3 +1412,50 @@ fn the_report_counts_no_unclustered_jurisdictions_as_a_cluster() {
         }
     }
 }
+
+/// The tables `align::folder::tables` keeps whole are the files `align::folder::write` streams
+/// into the folder, one for one and byte for byte in CSV, with the manifest after them: on the
+/// demonstration set with the full matrices and with `--top 3`, and with a reference.
+#[test]
+fn kept_tables_are_the_streamed_folder() {
+    use accord::align::folder;
+    use accord::output::FolderWriter;
+    use accord::output::schema::{self, TableFormat};
+    let s = score_dir(
+        &root().join("rubrics/paris-call.toml"),
+        &root().join("data/demo"),
+        None,
+        &[],
+    );
+    for (top, reference) in [(None, None), (Some(3), None), (None, Some("XBO"))] {
+        let options = Options {
+            level: folder::default_level(&s),
+            metric: Metric::Gower,
+            min_overlap: 3,
+            clusters: 4,
+            reference: reference.map(str::to_string),
+        };
+        let (a, c) = folder::compute(&s, &options, top).unwrap();
+        let mut files = FolderWriter::memory();
+        folder::write(&s, &a, &c, &options, TableFormat::Csv, &mut files).unwrap();
+        let files = files.into_files();
+        let tables = folder::tables(&s, &a, &c).unwrap();
+        assert_eq!(files.len(), tables.len() + 1, "{top:?} {reference:?}");
+        assert_eq!(files.last().unwrap().0, "manifest.json");
+        for ((name, bytes), t) in files.iter().zip(&tables) {
+            assert_eq!(name, t.file().name, "{top:?} {reference:?}");
+            assert!(
+                *bytes == schema::to_csv(t),
+                "{name} with {top:?} {reference:?}"
+            );
+        }
+        let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(names.contains(&"neighbours.csv"), top.is_some());
+        assert_eq!(names.contains(&"alignment.csv"), top.is_none());
+        assert_eq!(
+            names.contains(&"reference_alignment.csv"),
+            reference.is_some()
+        );
+        assert!(names.contains(&"cooperation.csv"));
+    }
+}
