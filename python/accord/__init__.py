@@ -644,12 +644,12 @@ class Analysis:
 
 
 def compare(
-    a: Union[PathLike, _dt.date],
-    b: Union[PathLike, _dt.date],
+    a: Union[PathLike, _dt.date, _pd.DataFrame],
+    b: Union[PathLike, _dt.date, _pd.DataFrame],
     rubric: Optional[PathLike] = None,
-    evidence: Optional[PathLike] = None,
-    jurisdictions: Optional[PathLike] = None,
-    dyads: Optional[PathLike] = None,
+    evidence: Optional[Table] = None,
+    jurisdictions: Optional[Table] = None,
+    dyads: Optional[Table] = None,
     as_of: Union[None, str, _dt.date] = None,
     settings: Optional[Mapping[str, Any]] = None,
     *,
@@ -661,25 +661,39 @@ def compare(
     movers: int = 5,
 ) -> Analysis:
     """Compares A with B as ``accord compare A B`` does: two rubrics (.toml) on the same inputs,
-    two evidence files with the same rubric, two dates (``"2018-11-12"`` or ``datetime.date``)
-    or two ``score`` results folders. The other arguments are the inputs both sides share, as
-    in ``score`` (paths only); ``movers``: how many of the biggest movers to explain. Tables:
-    ``rank_shifts`` and ``score_deltas``; the summary is what the command prints.
+    two evidence files or two evidence DataFrames with the same rubric, two dates
+    (``"2018-11-12"`` or ``datetime.date``) or two ``score`` results folders. The other arguments
+    are the inputs both sides share, as in ``score`` (files or DataFrames); ``movers``: how many
+    of the biggest movers to explain. Two DataFrames are shown as ``DataFrame A`` and
+    ``DataFrame B``; the manifest records each table read from memory with the SHA-256 of its CSV
+    text. Tables: ``rank_shifts`` and ``score_deltas``; the summary is what the command prints.
 
-    Raises InputError (every problem of the inputs) or InternalError."""
-    for what, x in (("evidence", evidence), ("jurisdictions", jurisdictions), ("dyads", dyads)):
-        if isinstance(x, _pd.DataFrame):
-            raise TypeError(f"compare reads {what} from a file: give its path")
+    Raises InputError (every problem of the inputs, a frame's rows named by their labels) or
+    InternalError."""
+    lines: dict = {}
+    frames = [isinstance(x, _pd.DataFrame) for x in (a, b)]
+    if any(frames) and not all(frames):
+        raise TypeError("compare takes A and B of one kind: two DataFrames, or neither")
+    mem_a = mem_b = None
+    if all(frames):
+        mem_a, by_line = _frame_csv(a, "A")
+        lines[mem_a[0]] = by_line
+        mem_b, by_line = _frame_csv(b, "B")
+        lines[mem_b[0]] = by_line
+        a, b = mem_a[0], mem_b[0]
+    ev_path, ev_mem = _input(evidence, "evidence", lines)
+    j_path, j_mem = _input(jurisdictions, "jurisdictions", lines)
+    d_path, d_mem = _input(dyads, "dyads", lines)
     side = lambda x: _date_text(x) if isinstance(x, _dt.date) else _os.fspath(x)  # noqa: E731
     try:
         folder = _accord.compare(
             side(a),
             side(b),
             rubric=None if rubric is None else _os.fspath(rubric),
-            evidence=None if evidence is None else _os.fspath(evidence),
+            evidence=ev_path,
             sheet=sheet,
-            jurisdictions=None if jurisdictions is None else _os.fspath(jurisdictions),
-            dyads=None if dyads is None else _os.fspath(dyads),
+            jurisdictions=j_path,
+            dyads=d_path,
             data=None if data is None else _os.fspath(data),
             delimiter=delimiter,
             as_of=_date_text(as_of),
@@ -687,7 +701,12 @@ def compare(
             only_coded=only_coded,
             allow_extends_outside=allow_extends_outside,
             movers=movers,
+            memory_evidence=ev_mem,
+            memory_jurisdictions=j_mem,
+            memory_dyads=d_mem,
+            memory_a=mem_a,
+            memory_b=mem_b,
         )
     except (_accord.InputFailure, _accord.InternalFailure) as e:
-        _raise(e)
+        _raise(e, lines)
     return Analysis(folder, "compare")

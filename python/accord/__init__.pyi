@@ -114,12 +114,12 @@ class Analysis:
     def _repr_html_(self) -> str: ...
 
 def compare(
-    a: Union[PathLike, datetime.date],
-    b: Union[PathLike, datetime.date],
+    a: Union[PathLike, datetime.date, pd.DataFrame],
+    b: Union[PathLike, datetime.date, pd.DataFrame],
     rubric: Optional[PathLike] = None,
-    evidence: Optional[PathLike] = None,
-    jurisdictions: Optional[PathLike] = None,
-    dyads: Optional[PathLike] = None,
+    evidence: Optional[Table] = None,
+    jurisdictions: Optional[Table] = None,
+    dyads: Optional[Table] = None,
     as_of: Union[None, str, datetime.date] = None,
     settings: Optional[Mapping[str, Any]] = None,
     *,
@@ -130,4 +130,5 @@ def compare(
     allow_extends_outside: bool = False,
     movers: int = 5,
 ) -> Analysis:
-    """Compares A with B (rubrics, evidence files, dates or results folders) as `accord compare`."""
+    """Compares A with B (rubrics, evidence files or DataFrames, dates or results folders) as
+    `accord compare`, with the inputs both sides share (files or DataFrames)."""

@@ -19,7 +19,7 @@ use accord::error::{InputError, Problem};
 use accord::limits::Limits;
 use accord::output::schema::{Table, TableFormat};
 use accord::output::{Inputs, OutputDir};
-use accord::request::Request;
+use accord::request::{Named, Request};
 use accord::sensitivity::design::{Design, Sampler};
 use accord::sensitivity::factors::Context;
 use accord::sensitivity::{Options, Outcome, folder as sa};
@@ -355,16 +355,27 @@ pub fn sensitivity(
     Ok(folder)
 }
 
-/// `accord compare A B` with the inputs both sides share.
-pub fn compare(a: &str, b: &str, request: &Request, movers: usize) -> Result<Folder, Failure> {
-    use accord::compare::folder::{self, Sides};
+/// `accord compare A B` with the inputs both sides share; A and B may be two evidence tables
+/// given in memory (`evidence_in_memory`, under the names `a` and `b`).
+pub fn compare(
+    a: &str,
+    b: &str,
+    request: &Request,
+    movers: usize,
+    evidence_in_memory: Option<(Named, Named)>,
+) -> Result<Folder, Failure> {
+    use accord::compare::folder::{self, Kind, Sides};
     let limits = Limits::default();
-    let kind = folder::kind(a, b)?;
+    let kind = match evidence_in_memory {
+        Some(_) => Kind::Evidence,
+        None => folder::kind(a, b)?,
+    };
     let sides = Sides {
         a,
         b,
         inputs: request,
         movers,
+        evidence_in_memory,
     };
     let load = |r: &Request| r.load(&limits);
     let c = folder::compare(&sides, kind, &limits, &load)?;
@@ -372,7 +383,9 @@ pub fn compare(a: &str, b: &str, request: &Request, movers: usize) -> Result<Fol
         .resolve(&limits)
         .map(|r| r.guard())
         .unwrap_or_default();
-    guard.add(a).add(b);
+    if sides.evidence_in_memory.is_none() {
+        guard.add(a).add(b);
+    }
     Ok(Folder::new(
         c.files(TableFormat::Csv),
         c.tables(),

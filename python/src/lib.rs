@@ -611,12 +611,13 @@ impl Run {
     }
 }
 
-/// Compares A with B as `accord compare` does, with the inputs both sides share.
+/// Compares A with B as `accord compare` does, with the inputs both sides share; `memory_a` and
+/// `memory_b`: A and B as two evidence tables in memory, named `a` and `b`.
 #[pyfunction]
-#[pyo3(signature = (a, b, rubric=None, evidence=None, sheet=None, jurisdictions=None, dyads=None, data=None, delimiter=None, as_of=None, set=Vec::new(), only_coded=false, allow_extends_outside=false, movers=5))]
+#[pyo3(signature = (a, b, rubric=None, evidence=None, sheet=None, jurisdictions=None, dyads=None, data=None, delimiter=None, as_of=None, set=Vec::new(), only_coded=false, allow_extends_outside=false, movers=5, memory_evidence=None, memory_jurisdictions=None, memory_dyads=None, memory_a=None, memory_b=None))]
 #[allow(clippy::too_many_arguments)]
-fn compare(
-    py: Python<'_>,
+fn compare<'py>(
+    py: Python<'py>,
     a: String,
     b: String,
     rubric: Option<PathBuf>,
@@ -631,6 +632,11 @@ fn compare(
     only_coded: bool,
     allow_extends_outside: bool,
     movers: usize,
+    memory_evidence: Given<'py>,
+    memory_jurisdictions: Given<'py>,
+    memory_dyads: Given<'py>,
+    memory_a: Given<'py>,
+    memory_b: Given<'py>,
 ) -> PyResult<analyses::Folder> {
     let request = Request {
         rubric,
@@ -644,9 +650,16 @@ fn compare(
         set,
         only_coded,
         allow_extends_outside,
-        memory: Memory::default(),
+        memory: Memory {
+            evidence: named(memory_evidence),
+            jurisdictions: named(memory_jurisdictions),
+            dyads: named(memory_dyads),
+        },
     };
-    Ok(guarded(py, || analyses::compare(&a, &b, &request, movers))?)
+    let pair = named(memory_a).zip(named(memory_b));
+    Ok(guarded(py, || {
+        analyses::compare(&a, &b, &request, movers, pair)
+    })?)
 }
 
 /// One cell of a DataFrame as the text a CSV file would hold: missing (None, NaN, and the

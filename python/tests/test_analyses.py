@@ -168,6 +168,109 @@ def test_compare_dates_matches_the_command_line(tmp_path, at_root):
     same_as_cli(c, tmp_path / "cli", out.stdout, tmp_path)
 
 
+def demo_frames():
+    d = ROOT / "data" / "demo"
+    read = lambda name: pd.read_csv(d / name, dtype=str, keep_default_na=False)  # noqa: E731
+    return read("evidence.csv"), d / "jurisdictions.csv", d / "dyads.csv"
+
+
+def manifest_without_memory(folder):
+    import json
+
+    m = json.loads((folder / "manifest.json").read_text())
+    return {k: v for k, v in m.items() if k != "memory"}, m.get("memory")
+
+
+def test_compare_two_evidence_frames_is_the_comparison_of_their_files(tmp_path, at_root):
+    import hashlib
+    import json
+
+    ev, ju, dy = demo_frames()
+    # B: Aldora recodes its 24/7 contact point and loses its CSIRT's evidence.
+    b = ev.copy()
+    aldora = b["jurisdiction"] == "XAL"
+    b.loc[aldora & (b["criterion"] == "contact_point_24_7"), "value"] = "yes"
+    b = b[~(aldora & (b["criterion"] == "national_csirt"))]
+    assert len(b) < len(ev)
+    ev.to_csv(tmp_path / "a.csv", index=False)
+    b.to_csv(tmp_path / "b.csv", index=False)
+    out = cli("compare", tmp_path / "a.csv", tmp_path / "b.csv", "--jurisdictions", ju,
+              "--dyads", dy, "--out", tmp_path / "cli")
+    assert out.returncode == 0, out.stderr
+    c = accord.compare(ev, b, jurisdictions=ju, dyads=dy)
+    c.write(tmp_path / "py")
+    for name in ("rank_shifts.csv", "score_deltas.csv"):
+        assert (tmp_path / "py" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
+        same_table(c[name[:-4]], tmp_path / "cli" / name)
+    assert (c["rank_shifts"]["shift"] != 0).any()
+    # The summary and the manifest name the frames where the command names the files.
+    files = summary_of(out.stdout).replace(str(tmp_path / "a.csv"), "DataFrame A")
+    assert c.summary == files.replace(str(tmp_path / "b.csv"), "DataFrame B")
+    py, memory = manifest_without_memory(tmp_path / "py")
+    want, none = manifest_without_memory(tmp_path / "cli")
+    assert none is None
+    assert (py["a"], py["b"]) == ("DataFrame A", "DataFrame B")
+    for k in ("kind", "set", "schema", "command"):
+        assert py[k] == want[k], k
+    # Each frame read as text is written back as the CSV text pandas wrote: the same hash.
+    sha = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
+    assert memory == [
+        {"path": "DataFrame A", "sha256": sha(tmp_path / "a.csv")},
+        {"path": "DataFrame B", "sha256": sha(tmp_path / "b.csv")},
+    ]
+    summary = json.loads((tmp_path / "py" / "summary.json").read_text())
+    assert (summary["label_a"], summary["label_b"]) == ("DataFrame A", "DataFrame B")
+
+
+def test_compare_rubrics_on_an_evidence_frame_is_the_comparison_on_its_file(tmp_path, at_root):
+    import hashlib
+
+    ev, ju, dy = demo_frames()
+    a, b = "rubrics/paris-call.toml", "rubrics/paris-call-strict.toml"
+    path = ROOT / "data" / "demo" / "evidence.csv"
+    out = cli("compare", a, b, "--evidence", path, "--jurisdictions", ju, "--dyads", dy,
+              "--out", tmp_path / "cli")
+    assert out.returncode == 0, out.stderr
+    c = accord.compare(a, b, evidence=ev, jurisdictions=ju, dyads=dy)
+    c.write(tmp_path / "py")
+    for name in ("rank_shifts.csv", "score_deltas.csv"):
+        assert (tmp_path / "py" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
+    # summary.json names the frame where the command names the file.
+    got = (tmp_path / "py" / "summary.json").read_text()
+    want = (tmp_path / "cli" / "summary.json").read_text()
+    assert got == want.replace(str(path), "DataFrame evidence")
+    assert "DataFrame evidence" in got
+    assert c.summary == summary_of(out.stdout)
+    py, memory = manifest_without_memory(tmp_path / "py")
+    want, _ = manifest_without_memory(tmp_path / "cli")
+    # The manifests differ in the memory record and the hash of summary.json (above).
+    for m in (py, want):
+        del m["outputs"]["summary.json"]["sha256"]
+    assert py == want
+    assert memory == [
+        {"path": "DataFrame evidence", "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+    ]
+
+
+def test_compare_names_a_bad_frames_row_and_writes_nothing(tmp_path, at_root):
+    ev, ju, dy = demo_frames()
+    b = ev.copy()
+    b.loc[7, "value"] = "halfway"
+    with pytest.raises(accord.InputError) as e:
+        accord.compare(ev, b, jurisdictions=ju, dyads=dy)
+    p = e.value.problems[0]
+    assert (p["source"], p["row"], p["column"]) == ("DataFrame B", 7, "value")
+    assert "halfway" in p["message"]
+    assert "DataFrame B" in str(e.value)
+    assert not any(tmp_path.iterdir())
+
+
+def test_compare_takes_two_frames_or_neither(at_root):
+    ev, ju, dy = demo_frames()
+    with pytest.raises(TypeError, match="two DataFrames, or neither"):
+        accord.compare(ev, "data/demo/evidence.csv", jurisdictions=ju)
+
+
 def test_compare_refuses_two_kinds_of_thing(at_root):
     with pytest.raises(accord.InputError, match="not the same kind of thing"):
         accord.compare("rubrics/paris-call.toml", "2020-01-01")

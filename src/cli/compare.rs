@@ -35,6 +35,7 @@ pub fn run(args: &CompareArgs, limits: &accord::limits::Limits) -> Result<(), Er
         b: &args.b,
         inputs: &request,
         movers: args.movers,
+        evidence_in_memory: None,
     };
     let load = |r: &accord::request::Request| {
         let loaded = r.load(limits)?;

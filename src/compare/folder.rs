@@ -7,14 +7,15 @@ use crate::compare::{self, Change, Rescore, Side};
 use crate::error::{Error, InputError, Problem};
 use crate::evidence::{Date, Inputs, parse_date};
 use crate::explain::table;
+use crate::files::sha256_hex;
 use crate::limits::Limits;
 use crate::output::manifest::{
-    self, CompareManifest, CompareSummary, Mover, NotAttributed, Outputs, StatusCounts,
+    self, CompareManifest, CompareSummary, FileRecord, Mover, NotAttributed, Outputs, StatusCounts,
 };
 use crate::output::opt_number;
 use crate::output::schema::{self, Cell, Table, TableFormat};
 use crate::pipeline::scenario::ScenarioError;
-use crate::request::Request;
+use crate::request::{Named, Request};
 use crate::rubric::Rubric;
 
 /// Reads a request's rubric and inputs for one date (`Request::load`, to which a caller may add
@@ -33,6 +34,9 @@ pub struct Sides<'a> {
     pub inputs: &'a Request,
     /// How many of the biggest movers to explain.
     pub movers: usize,
+    /// A and B as evidence tables in memory (two DataFrames from Python), under the names `a`
+    /// and `b`, instead of two files; `None` on the command line.
+    pub evidence_in_memory: Option<(Named, Named)>,
 }
 
 /// A and B, the same kind of thing; else the problem.
@@ -65,6 +69,7 @@ pub fn compare(
         kind,
         labels: (sides.a.to_string(), sides.b.to_string()),
         set: sides.inputs.set.clone(),
+        in_memory: in_memory(sides, kind),
         movers: sides.movers,
         a: half.a,
         b: half.b,
@@ -74,6 +79,24 @@ pub fn compare(
         shifts,
         summary,
     })
+}
+
+/// The tables read from memory, by name and the SHA-256 of their text: the shared ones, with A
+/// and B in place of the shared evidence when they are two evidence tables.
+fn in_memory(sides: &Sides<'_>, kind: Kind) -> Vec<FileRecord> {
+    let m = &sides.inputs.memory;
+    let two_evidence = kind == Kind::Evidence;
+    let pair = sides.evidence_in_memory.as_ref().filter(|_| two_evidence);
+    let evidence = m.evidence.as_ref().filter(|_| !two_evidence);
+    let (a, b) = (pair.map(|p| &p.0), pair.map(|p| &p.1));
+    [a, b, evidence, m.jurisdictions.as_ref(), m.dyads.as_ref()]
+        .into_iter()
+        .flatten()
+        .map(|t| FileRecord {
+            path: t.name.clone(),
+            sha256: sha256_hex(&t.bytes),
+        })
+        .collect()
 }
 
 /// What is being compared.
@@ -123,6 +146,8 @@ pub struct Compared {
     pub labels: (String, String),
     /// The `--set` overrides shared by both sides (recorded in the manifest).
     pub set: Vec<String>,
+    /// The tables read from memory, not from files (recorded in the manifest).
+    pub in_memory: Vec<FileRecord>,
     /// How many of the biggest movers are explained.
     pub movers: usize,
     /// Side A.
@@ -212,19 +237,22 @@ fn rubric_sides(args: &Sides<'_>, load: &Load<'_>) -> Result<Half, Error> {
 /// Two evidence files or two dates scored with the same rubric, with the criteria that moved
 /// the biggest movers.
 fn input_sides(args: &Sides<'_>, kind: Kind, load: &Load<'_>) -> Result<Half, Error> {
-    let scored = |x: &str| -> Result<crate::pipeline::Scored, InputError> {
+    let scored = |x: &str, given: Option<&Named>| -> Result<crate::pipeline::Scored, InputError> {
         let mut i = args.inputs.clone();
         if kind == Kind::Dates {
             i.as_of = Some(x.to_string());
         } else {
-            i.evidence = Some(PathBuf::from(x));
+            // This side's evidence replaces any shared one, from a file or from memory.
+            i.evidence = given.is_none().then(|| PathBuf::from(x));
+            i.memory.evidence = given.cloned();
             i.data = None;
         }
         let (r, inputs, as_of) = load(&i)?;
         crate::pipeline::score(r, inputs, as_of)
     };
-    let a = scored(args.a)?;
-    let b = scored(args.b)?;
+    let given = args.evidence_in_memory.as_ref();
+    let a = scored(args.a, given.map(|p| &p.0))?;
+    let b = scored(args.b, given.map(|p| &p.1))?;
     let side_a = Side::from_scored(args.a, &a);
     let side_b = Side::from_scored(args.b, &b);
     let shifts = compare::shifts(&side_a, &side_b);
@@ -367,6 +395,7 @@ impl Compared {
             b: self.labels.1.clone(),
             kind: self.kind.name().to_string(),
             set: self.set.clone(),
+            memory: self.in_memory.clone(),
             format: manifest::format_of(&files),
             outputs: Outputs::of(&files),
         });

@@ -740,6 +740,10 @@ pub struct CompareManifest {
     /// `--set` overrides as given.
     #[serde(default)]
     pub set: Vec<String>,
+    /// The tables read from memory (a DataFrame from Python), not from files: the name each was
+    /// shown under and the SHA-256 of its CSV text. Absent when every input was a file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub memory: Vec<FileRecord>,
     /// The format of the folder's tables, when not CSV (`parquet`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
@@ -834,7 +838,7 @@ pub enum Manifest {
     /// A folder written from one run.
     Run(Box<RunManifest>),
     /// A `compare` folder.
-    Compare(CompareManifest),
+    Compare(Box<CompareManifest>),
 }
 
 impl Manifest {
@@ -948,7 +952,7 @@ pub fn parse(text: &str, shown: &str) -> Result<Manifest, Problem> {
     };
     if command == "compare" {
         serde_json::from_str(text)
-            .map(Manifest::Compare)
+            .map(|m| Manifest::Compare(Box::new(m)))
             .map_err(shape_error)
     } else {
         serde_json::from_str(text)
