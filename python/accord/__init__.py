@@ -446,18 +446,23 @@ class Results:
             close()
         return Analysis(folder, "sensitivity")
 
-    def files(self) -> dict:
-        """The files of the results folder, name -> bytes, as ``write`` writes them."""
-        return dict(self._run.files())
-
-    def write(self, folder: PathLike, force: bool = False) -> int:
-        """Writes the results folder ``accord score --out`` writes (byte for byte, for inputs
-        given as paths), whole or not at all; ``force`` replaces an existing folder. For a
-        DataFrame input the manifest names it (``DataFrame evidence``) with the SHA-256 of its
-        CSV text. Returns the number of files written. An existing folder without ``force`` is
-        an InputError; a file that cannot be written, an OSError."""
+    def files(self, format: str = "csv") -> dict:
+        """The files of the results folder, name -> bytes, as ``write`` writes them (its tables
+        in ``format``: ``"csv"`` or ``"parquet"``)."""
         try:
-            return self._run.write(_os.fspath(folder), force)
+            return dict(self._run.files(format))
+        except (_accord.InputFailure, _accord.InternalFailure) as e:
+            _raise(e)
+
+    def write(self, folder: PathLike, force: bool = False, format: str = "csv") -> int:
+        """Writes the results folder ``accord score --out`` writes (byte for byte, for inputs
+        given as paths), whole or not at all; ``force`` replaces an existing folder; ``format``:
+        the tables as ``"csv"`` or ``"parquet"``, as ``--format``. For a DataFrame input the
+        manifest names it (``DataFrame evidence``) with the SHA-256 of its CSV text. Returns the
+        number of files written. An existing folder without ``force`` is an InputError; a file
+        that cannot be written, an OSError."""
+        try:
+            return self._run.write(_os.fspath(folder), force, format)
         except (_accord.InputFailure, _accord.InternalFailure) as e:
             _raise(e)
 
@@ -604,16 +609,21 @@ class Analysis:
     def __getitem__(self, name: str) -> _pd.DataFrame:
         return self.tables[name]
 
-    def files(self) -> dict:
-        """The files of the folder, name -> bytes, as ``write`` writes them."""
-        return dict(self._folder.files())
-
-    def write(self, folder: PathLike, force: bool = False) -> int:
-        """Writes the folder the command writes with ``--out`` (byte for byte, for inputs
-        given as paths), whole or not at all; ``force`` replaces an existing folder. Returns
-        the number of files written."""
+    def files(self, format: str = "csv") -> dict:
+        """The files of the folder, name -> bytes, as ``write`` writes them (its tables in
+        ``format``: ``"csv"`` or ``"parquet"``)."""
         try:
-            return self._folder.write(_os.fspath(folder), force)
+            return dict(self._folder.files(format))
+        except (_accord.InputFailure, _accord.InternalFailure) as e:
+            _raise(e)
+
+    def write(self, folder: PathLike, force: bool = False, format: str = "csv") -> int:
+        """Writes the folder the command writes with ``--out`` (byte for byte, for inputs
+        given as paths), whole or not at all; ``force`` replaces an existing folder; ``format``:
+        the tables as ``"csv"`` or ``"parquet"``, as ``--format``. Returns the number of files
+        written."""
+        try:
+            return self._folder.write(_os.fspath(folder), force, format)
         except (_accord.InputFailure, _accord.InternalFailure) as e:
             _raise(e)
 

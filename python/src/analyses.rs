@@ -15,39 +15,79 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use accord::Scored;
+use accord::align::folder;
 use accord::error::{InputError, Problem};
 use accord::limits::Limits;
 use accord::output::schema::{Table, TableFormat};
 use accord::output::{Inputs, OutputDir};
 use accord::request::{Named, Request};
 use accord::sensitivity::design::{Design, Sampler};
-use accord::sensitivity::factors::Context;
+use accord::sensitivity::factors::{Context, Spec};
 use accord::sensitivity::{Options, Outcome, folder as sa};
 
 use crate::{Failure, guarded, panic_failure, table_to_py};
 
-/// An analysis's results folder: its files, its tables and what the command line prints.
+/// An analysis's results folder: what it computed (from which its files are made, in either
+/// table format), its tables and what the command line prints.
 #[pyclass(module = "accord._accord", frozen)]
 pub struct Folder {
-    files: Vec<(String, Vec<u8>)>,
+    made: Made,
+    /// The run analysed (none for `compare`, whose sides are its own).
+    run: Option<Py<crate::Run>>,
     tables: Vec<Table>,
     summary: String,
     guard: Inputs,
 }
 
+/// What an analysis computed, as the folder's files are made from it.
+enum Made {
+    Audit(Box<accord::analysis::folder::Audit>),
+    Agreement(Box<accord::agreement::Report>),
+    Align(Box<(folder::Similarity, folder::Network, accord::align::Options)>),
+    Sensitivity(Box<(Spec, Outcome, Options, bool)>),
+    Compare(Box<accord::compare::folder::Compared>),
+}
+
 impl Folder {
-    fn new(
-        files: Vec<(String, Vec<u8>)>,
-        tables: Vec<Table>,
-        summary: String,
-        guard: Inputs,
-    ) -> Folder {
+    fn new(made: Made, tables: Vec<Table>, summary: String, guard: Inputs) -> Folder {
         Folder {
-            files,
+            made,
+            run: None,
             tables,
             summary,
             guard,
         }
+    }
+
+    /// The folder of an analysis of `run`.
+    pub(crate) fn of_run(mut self, run: &Bound<'_, crate::Run>) -> Folder {
+        self.run = Some(run.clone().unbind());
+        self
+    }
+
+    /// The folder's files, its tables in `format`, as the command writes them.
+    fn made(&self, format: TableFormat) -> Result<Vec<(String, Vec<u8>)>, Failure> {
+        let scored = || -> Result<&Scored, Failure> {
+            match &self.run {
+                Some(run) => run.get().one_date("the analysis"),
+                None => Err(Failure::Internal("an analysis without its run".to_string())),
+            }
+        };
+        Ok(match &self.made {
+            Made::Audit(a) => a.files(scored()?, format),
+            Made::Agreement(r) => accord::agreement::folder::files(scored()?, r, format),
+            Made::Align(x) => {
+                let (a, c, options) = &**x;
+                let mut files = accord::output::FolderWriter::memory();
+                accord::align::folder::write(scored()?, a, c, options, format, &mut files)?;
+                files.into_files()
+            }
+            Made::Sensitivity(x) => {
+                let (spec, outcome, options, runs_csv) = &**x;
+                sa::files(scored()?, spec, outcome, options, *runs_csv, format)
+            }
+            Made::Compare(c) => c.files(format),
+        })
     }
 }
 
@@ -64,22 +104,32 @@ impl Folder {
         self.summary.clone()
     }
 
-    /// The files of the folder, as (name, bytes).
-    fn files(&self) -> Vec<(String, Vec<u8>)> {
-        self.files.clone()
+    /// The files of the folder, as (name, bytes), its tables in `format` (`csv` or `parquet`).
+    #[pyo3(signature = (format="csv".to_string()))]
+    fn files(&self, py: Python<'_>, format: String) -> PyResult<Vec<(String, Vec<u8>)>> {
+        let format = crate::table_format(&format)?;
+        Ok(guarded(py, || self.made(format))?)
     }
 
-    /// Writes the folder, whole or not at all (`force`: replace an existing one); never over an
-    /// input.
-    #[pyo3(signature = (folder, force=false))]
-    fn write(&self, py: Python<'_>, folder: PathBuf, force: bool) -> PyResult<usize> {
+    /// Writes the folder, whole or not at all (`force`: replace an existing one), its tables in
+    /// `format`; never over an input.
+    #[pyo3(signature = (folder, force=false, format="csv".to_string()))]
+    fn write(
+        &self,
+        py: Python<'_>,
+        folder: PathBuf,
+        force: bool,
+        format: String,
+    ) -> PyResult<usize> {
+        let format = crate::table_format(&format)?;
         let n = guarded(py, || {
+            let files = self.made(format)?;
             let out = OutputDir::begin(&folder, force)?;
-            for (name, bytes) in &self.files {
+            for (name, bytes) in &files {
                 out.write(name, bytes)?;
             }
             out.commit(&self.guard)?;
-            Ok(self.files.len())
+            Ok(files.len())
         })?;
         Ok(n)
     }
@@ -109,10 +159,11 @@ pub fn audit(s: &Scored, paths: &[PathBuf], stage: &str) -> Result<Folder, Failu
             )))
         })?;
     let audit = accord::analysis::folder::Audit::compute(s, stage)?;
+    let (tables, summary) = (audit.tables(s), audit.summary(s));
     Ok(Folder::new(
-        audit.files(s, TableFormat::Csv),
-        audit.tables(s),
-        audit.summary(s),
+        Made::Audit(Box::new(audit)),
+        tables,
+        summary,
         guard_of(s, paths),
     ))
 }
@@ -122,10 +173,11 @@ pub fn agreement(s: &Scored, paths: &[PathBuf]) -> Result<Folder, Failure> {
     use accord::agreement::{self, folder};
     agreement::check_coders(&s.inputs).map_err(InputError::one)?;
     let report = agreement::report(&s.rubric, &s.inputs).map_err(InputError::one)?;
+    let (tables, summary) = (folder::tables(s, &report), folder::summary(s, &report));
     Ok(Folder::new(
-        folder::files(s, &report, TableFormat::Csv),
-        folder::tables(s, &report),
-        folder::summary(s, &report),
+        Made::Agreement(Box::new(report)),
+        tables,
+        summary,
         guard_of(s, paths),
     ))
 }
@@ -144,7 +196,6 @@ pub struct AlignArgs {
 pub fn align(s: &Scored, paths: &[PathBuf], args: &AlignArgs) -> Result<Folder, Failure> {
     use accord::align::similarity::Metric;
     use accord::align::{Level, Options, folder};
-    use accord::output::FolderWriter;
     let level = match &args.level {
         Some(name) => Level::from_name(name).ok_or_else(|| {
             InputError::one(Problem::new(format!(
@@ -177,12 +228,14 @@ pub fn align(s: &Scored, paths: &[PathBuf], args: &AlignArgs) -> Result<Folder, 
         reference: args.reference.clone(),
     };
     let (a, c) = folder::compute(s, &options, args.top)?;
-    let mut files = FolderWriter::memory();
-    folder::write(s, &a, &c, &options, TableFormat::Csv, &mut files)?;
-    Ok(Folder::new(
-        files.into_files(),
+    let (tables, summary) = (
         folder::tables(s, &a, &c)?,
         folder::summary(s, &a, &c, &options),
+    );
+    Ok(Folder::new(
+        Made::Align(Box::new((a, c, options))),
+        tables,
+        summary,
         guard_of(s, paths),
     ))
 }
@@ -336,21 +389,14 @@ pub fn sensitivity(
     }
     let (outcome, elapsed, threads) = worked?;
     let folder = guarded(py, || {
-        let files = sa::files(
-            s,
-            &spec,
-            &outcome,
-            &options,
-            args.runs_csv,
-            TableFormat::Csv,
-        );
         let tables = sa::tables(s, &outcome, &options, args.runs_csv);
         let summary = sa::summary(s, &spec, &outcome, &options, elapsed, threads);
         let mut paths = paths.to_vec();
         if let Some(p) = &args.spec {
             paths.push(p.clone());
         }
-        Ok(Folder::new(files, tables, summary, guard_of(s, &paths)))
+        let made = Made::Sensitivity(Box::new((spec, outcome, options, args.runs_csv)));
+        Ok(Folder::new(made, tables, summary, guard_of(s, &paths)))
     })?;
     Ok(folder)
 }
@@ -386,10 +432,11 @@ pub fn compare(
     if sides.evidence_in_memory.is_none() {
         guard.add(a).add(b);
     }
+    let (tables, summary) = (c.tables(), c.summary());
     Ok(Folder::new(
-        c.files(TableFormat::Csv),
-        c.tables(),
-        c.summary(),
+        Made::Compare(Box::new(c)),
+        tables,
+        summary,
         guard,
     ))
 }

@@ -21,7 +21,7 @@ use pyo3::types::{PyBytes, PyList, PyTuple};
 use accord::Scored;
 use accord::error::{Error, InputError, Problem};
 use accord::limits::Limits;
-use accord::output::schema::{Cell, Table};
+use accord::output::schema::{Cell, Table, TableFormat};
 use accord::output::{self, OutputDir};
 use accord::pipeline::scenario::{Baseline, Change, Scenario};
 use accord::request::{Memory, Named, Request};
@@ -135,7 +135,7 @@ impl Cached {
 
 /// A scored run: the tables, the folder, explanations and what-if scenarios.
 #[pyclass(module = "accord._accord", frozen)]
-struct Run {
+pub(crate) struct Run {
     runs: Vec<Cached>,
     invocation: accord::output::manifest::Invocation,
     guard_paths: Vec<PathBuf>,
@@ -229,6 +229,16 @@ fn score<'py>(
     Ok(run)
 }
 
+/// A table format by the name `--format` takes.
+fn table_format(name: &str) -> Result<TableFormat, Failure> {
+    TableFormat::of_name(Some(name)).ok_or_else(|| {
+        InputError::one(Problem::new(format!(
+            "`{name}` is not a table format (csv or parquet)"
+        )))
+        .into()
+    })
+}
+
 /// The input files a written folder may not replace.
 fn guard_inputs(resolved: &accord::request::Resolved) -> Vec<PathBuf> {
     let mut v = vec![resolved.rubric.clone()];
@@ -287,7 +297,7 @@ fn table_to_py<'py>(py: Python<'py>, t: &Table) -> PyResult<Bound<'py, PyTuple>>
 
 impl Run {
     /// The run, for a command that evaluates on one date.
-    fn one_date(&self, command: &str) -> Result<&Scored, Failure> {
+    pub(crate) fn one_date(&self, command: &str) -> Result<&Scored, Failure> {
         match self.runs.as_slice() {
             [c] => Ok(c.scored()),
             runs => Err(InputError::one(Problem::new(format!(
@@ -383,20 +393,32 @@ impl Run {
         tables.iter().map(|t| table_to_py(py, t)).collect()
     }
 
-    /// The files of the results folder the command line writes: (name, bytes).
-    fn files(&self, py: Python<'_>) -> PyResult<Vec<(String, Vec<u8>)>> {
+    /// The files of the results folder the command line writes: (name, bytes), its tables in
+    /// `format` (`csv` or `parquet`, as `--format`).
+    #[pyo3(signature = (format="csv".to_string()))]
+    fn files(&self, py: Python<'_>, format: String) -> PyResult<Vec<(String, Vec<u8>)>> {
+        let format = table_format(&format)?;
         let files = guarded(py, || {
-            Ok(output::score_files_dated(
+            Ok(output::score_files_as(
                 &self.scored(),
                 Some(&self.invocation),
+                format,
             ))
         })?;
         Ok(files)
     }
 
-    /// Writes the results folder, whole or not at all (`force`: replace an existing one).
-    #[pyo3(signature = (folder, force=false))]
-    fn write(&self, py: Python<'_>, folder: PathBuf, force: bool) -> PyResult<usize> {
+    /// Writes the results folder, whole or not at all (`force`: replace an existing one), its
+    /// tables in `format`.
+    #[pyo3(signature = (folder, force=false, format="csv".to_string()))]
+    fn write(
+        &self,
+        py: Python<'_>,
+        folder: PathBuf,
+        force: bool,
+        format: String,
+    ) -> PyResult<usize> {
+        let format = table_format(&format)?;
         let n = guarded(py, || {
             let out = OutputDir::begin(&folder, force)?;
             let runs = self.scored();
@@ -405,12 +427,9 @@ impl Run {
                 guard.add(p);
             }
             guard.rubric(&runs[0].rubric);
-            let files = output::score_files_dated(&runs, Some(&self.invocation));
-            for (name, bytes) in &files {
-                out.write(name, bytes)?;
-            }
+            let n = output::write_score_folder(&runs, Some(&self.invocation), format, &out)?;
             out.commit(&guard)?;
-            Ok(files.len())
+            Ok(n)
         })?;
         Ok(n)
     }
@@ -440,7 +459,7 @@ impl Run {
     #[pyo3(signature = (level=None, metric="gower".to_string(), min_overlap=3, clusters=4, reference=None, top=None))]
     #[allow(clippy::too_many_arguments)]
     fn align(
-        &self,
+        slf: &Bound<'_, Self>,
         py: Python<'_>,
         level: Option<String>,
         metric: String,
@@ -449,7 +468,8 @@ impl Run {
         reference: Option<String>,
         top: Option<usize>,
     ) -> PyResult<analyses::Folder> {
-        let s = self.one_date("align")?;
+        let this = slf.get();
+        let s = this.one_date("align")?;
         let args = analyses::AlignArgs {
             level,
             metric,
@@ -458,24 +478,25 @@ impl Run {
             reference,
             top,
         };
-        Ok(guarded(py, || {
-            analyses::align(s, &self.guard_paths, &args)
-        })?)
+        let folder = guarded(py, || analyses::align(s, &this.guard_paths, &args))?;
+        Ok(folder.of_run(slf))
     }
 
     /// `accord audit` on this run (one date): statistics and data availability at `stage`.
     #[pyo3(signature = (stage="raw".to_string()))]
-    fn audit(&self, py: Python<'_>, stage: String) -> PyResult<analyses::Folder> {
-        let s = self.one_date("audit")?;
-        Ok(guarded(py, || {
-            analyses::audit(s, &self.guard_paths, &stage)
-        })?)
+    fn audit(slf: &Bound<'_, Self>, py: Python<'_>, stage: String) -> PyResult<analyses::Folder> {
+        let this = slf.get();
+        let s = this.one_date("audit")?;
+        let folder = guarded(py, || analyses::audit(s, &this.guard_paths, &stage))?;
+        Ok(folder.of_run(slf))
     }
 
     /// `accord agreement` on this run (one date; the evidence needs a `coder` column).
-    fn agreement(&self, py: Python<'_>) -> PyResult<analyses::Folder> {
-        let s = self.one_date("agreement")?;
-        Ok(guarded(py, || analyses::agreement(s, &self.guard_paths))?)
+    fn agreement(slf: &Bound<'_, Self>, py: Python<'_>) -> PyResult<analyses::Folder> {
+        let this = slf.get();
+        let s = this.one_date("agreement")?;
+        let folder = guarded(py, || analyses::agreement(s, &this.guard_paths))?;
+        Ok(folder.of_run(slf))
     }
 
     /// `accord sensitivity` on this run (one date), with Ctrl-C and an optional
@@ -483,7 +504,7 @@ impl Run {
     #[pyo3(signature = (spec=None, runs=100, seed=1, design="sa".to_string(), sampler="random".to_string(), bootstrap=200, runs_csv=false, threads=None, progress=None))]
     #[allow(clippy::too_many_arguments)]
     fn sensitivity(
-        &self,
+        slf: &Bound<'_, Self>,
         py: Python<'_>,
         spec: Option<PathBuf>,
         runs: usize,
@@ -495,7 +516,8 @@ impl Run {
         threads: Option<usize>,
         progress: Option<Bound<'_, PyAny>>,
     ) -> PyResult<analyses::Folder> {
-        let s = self.one_date("sensitivity")?;
+        let this = slf.get();
+        let s = this.one_date("sensitivity")?;
         let args = analyses::SensitivityArgs {
             spec,
             runs,
@@ -506,7 +528,9 @@ impl Run {
             runs_csv,
             threads,
         };
-        analyses::sensitivity(py, s, &self.guard_paths, &self.rubric_path, &args, progress)
+        let folder =
+            analyses::sensitivity(py, s, &this.guard_paths, &this.rubric_path, &args, progress)?;
+        Ok(folder.of_run(slf))
     }
 
     /// Node ids in rubric order (the index first), with their kinds.

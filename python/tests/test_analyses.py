@@ -383,3 +383,42 @@ def test_an_analysis_displays_as_escaped_html(tmp_path, at_root):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     for name, t in c.tables.items():
         assert f"<code>{name}</code>: {len(t)} rows x {len(t.columns)} columns" in page
+
+
+def test_every_folder_kind_writes_the_command_lines_parquet_folder(tmp_path, at_root):
+    """``format="parquet"`` writes the folder ``--format parquet`` writes, byte for byte: score,
+    audit, agreement, align (full and ``--top``), sensitivity and compare."""
+    demo = accord.score(data="data/demo")
+    coders = ["--rubric", "tests/fixtures/mini/rubric.toml", "--data", "tests/fixtures/coders"]
+    cases = [
+        (["score", "--data", "data/demo"], demo),
+        (["audit", "--data", "data/demo"], demo.audit()),
+        (["agreement", *coders],
+         accord.score(rubric="tests/fixtures/mini/rubric.toml", data="tests/fixtures/coders").agreement()),
+        (["align", "--data", "data/demo"], demo.align()),
+        (["align", "--data", "data/demo", "--top", "3"], demo.align(top=3)),
+        (["sensitivity", "--data", "data/demo", "--runs", "6", "--seed", "3", "--bootstrap", "5"],
+         demo.sensitivity(runs=6, seed=3, bootstrap=5)),
+        (["compare", "rubrics/paris-call.toml", "rubrics/paris-call-strict.toml", "--data", "data/demo"],
+         accord.compare("rubrics/paris-call.toml", "rubrics/paris-call-strict.toml", data="data/demo")),
+    ]
+    for i, (args, got) in enumerate(cases):
+        want = tmp_path / f"cli{i}"
+        out = cli(*args, "--format", "parquet", "--out", want)
+        assert out.returncode == 0, out.stderr
+        n = got.write(tmp_path / f"py{i}", format="parquet")
+        same_folders(want, tmp_path / f"py{i}")
+        names = sorted(p.name for p in want.iterdir())
+        assert n == len(names) and any(x.endswith(".parquet") for x in names), names
+        assert not any(x.endswith(".csv") for x in names), names
+        assert sorted(got.files("parquet")) == names
+        # The CSV folder is still the default.
+        assert all(not x.endswith(".parquet") for x in got.files())
+
+
+def test_an_unknown_format_is_an_input_error(tmp_path, at_root):
+    r = accord.score(data="data/demo")
+    for target in (r, r.audit()):
+        with pytest.raises(accord.InputError, match="not a table format"):
+            target.write(tmp_path / "out", format="xlsx")
+    assert not (tmp_path / "out").exists()
