@@ -270,7 +270,6 @@ class Results:
         self._run = run
         self._tables = None
         self._ids = None
-        self._baseline_rank = None
 
     def _table(self, name: str, index: Optional[str] = "jurisdiction") -> _pd.DataFrame:
         if self._tables is None:
@@ -477,17 +476,34 @@ class Results:
         """What if: the run again with other settings (the keys of ``--set``) and/or weights
         (criterion or node id -> weight), regenerated from the earliest pipeline step the
         change touches on the cached stages. Returns, indexed by jurisdiction, the index
-        ``score`` and ``rank``, the ``baseline_rank``, and every node's score by its id;
-        ``.attrs["library_seconds"]`` is the time the library took for the scenario."""
-        try:
-            codes, rows, ranks, seconds = self._run.rescore(_settings(settings), _weights(weights))
-        except (_accord.InputFailure, _accord.InternalFailure) as e:
-            _raise(e)
+        ``score`` and ``rank``, the ``baseline_rank``, and every node's score by its id; a run
+        of several dates gives every date's rows, each with its ``as_of`` (first column), as
+        the tables of such a run do. ``.attrs["library_seconds"]`` is the time the library took
+        for the scenario (on every date)."""
+        sets, ws = _settings(settings), _weights(weights)
+        dates = self.dates
+        parts, seconds = [], 0.0
+        for d, day in enumerate(dates):
+            try:
+                codes, rows, ranks, took = self._run.rescore(sets, ws, d)
+            except (_accord.InputFailure, _accord.InternalFailure) as e:
+                _raise(e)
+            seconds += took
+            parts.append(self._rescored(codes, rows, ranks, day if len(dates) > 1 else None))
+        out = parts[0] if len(parts) == 1 else _pd.concat(parts)
+        out.attrs["library_seconds"] = seconds
+        return out
+
+    def _rescored(self, codes: list, rows: list, ranks: list, day: Optional[_dt.date]) -> _pd.DataFrame:
+        """One date's what-if table (``day``: the date of a run of several, else None)."""
         if self._ids is None:
             self._ids = [i for i, _ in self._run.nodes()]
-            s = self.scores
-            self._baseline_rank = s[s["kind"] == "index"]["rank"]
-        ids, base = self._ids, self._baseline_rank
+        ids = self._ids
+        s = self.scores
+        s = s[s["kind"] == "index"]
+        if day is not None:
+            s = s[s["as_of"] == day]
+        base = s["rank"]
         nodes = _pd.DataFrame(rows, columns=ids, index=_pd.Index(codes, name="jurisdiction"), dtype="float64")
         out = _pd.DataFrame(
             {
@@ -497,39 +513,58 @@ class Results:
             }
         )
         out = _pd.concat([out, nodes.drop(columns=[ids[0]])], axis=1)
-        out.attrs["library_seconds"] = seconds
+        if day is not None:
+            out.insert(0, "as_of", day)
         return out
 
     def rescore_many(self, scenarios: Iterable[Mapping[str, Any]]) -> _pd.DataFrame:
         """Many what-if scenarios at once (in parallel, on the cached stages): each a dict with
         ``settings`` and/or ``weights`` as in ``rescore``. Returns one table of index ranks:
         a row per scenario (in order), a column per jurisdiction code, ``pd.NA`` where a
-        jurisdiction has no index score."""
+        jurisdiction has no index score. A run of several dates gives a row per scenario and
+        date, indexed by (``scenario``, ``as_of``)."""
         items = [(_settings(s.get("settings")), _weights(s.get("weights"))) for s in scenarios]
-        try:
-            data = self._run.rescore_many(items)
-        except (_accord.InputFailure, _accord.InternalFailure) as e:
-            _raise(e)
         import numpy as np
 
         codes = self._jurisdictions()
-        # Ranks as 32-bit integers, scenario by scenario; 0 stands for no rank.
-        ranks = np.frombuffer(data, dtype="<u4").reshape(len(items), len(codes)).astype("int64")
-        missing = ranks == 0
-        df = _pd.DataFrame(
-            {c: _pd.arrays.IntegerArray(ranks[:, j].copy(), missing[:, j].copy()) for j, c in enumerate(codes)}
-        )
-        df.index.name = "scenario"
-        return df
+        dates = self.dates
+        parts = []
+        for d, day in enumerate(dates):
+            try:
+                data = self._run.rescore_many(items, d)
+            except (_accord.InputFailure, _accord.InternalFailure) as e:
+                _raise(e)
+            # Ranks as 32-bit integers, scenario by scenario; 0 stands for no rank.
+            ranks = np.frombuffer(data, dtype="<u4").reshape(len(items), len(codes)).astype("int64")
+            missing = ranks == 0
+            df = _pd.DataFrame(
+                {c: _pd.arrays.IntegerArray(ranks[:, j].copy(), missing[:, j].copy()) for j, c in enumerate(codes)}
+            )
+            df.index.name = "scenario"
+            if len(dates) > 1:
+                df.index = _pd.MultiIndex.from_arrays([df.index, [day] * len(df)], names=["scenario", "as_of"])
+            parts.append(df)
+        if len(parts) == 1:
+            return parts[0]
+        out = _pd.concat(parts)
+        # Each scenario's dates together, in date order.
+        return out.iloc[np.argsort(out.index.get_level_values("scenario"), kind="stable")]
+
+    def _on(self) -> str:
+        """The evaluation date, or the dates of a run of several."""
+        dates = self.dates
+        if len(dates) == 1:
+            return f"on {dates[0]}"
+        return f"on {len(dates)} dates ({', '.join(str(d) for d in dates)})"
 
     def __repr__(self) -> str:
         r = self.rubric
         n = len(self._jurisdictions())
-        return f"<accord.Results: rubric {r['id']} {r['version']}, {n} jurisdictions, on {self.as_of}>"
+        return f"<accord.Results: rubric {r['id']} {r['version']}, {n} jurisdictions, {self._on()}>"
 
     def _repr_html_(self) -> str:
         r = self.rubric
-        head = _html.escape(f"rubric {r['id']} {r['version']} ({r['criteria']} criteria), evaluated on {self.as_of}")
+        head = _html.escape(f"rubric {r['id']} {r['version']} ({r['criteria']} criteria), evaluated {self._on()}")
         # pandas escapes cell text in to_html (escape=True by default).
         table = self.ranking.head(15).to_html(escape=True, na_rep="NA")
         return f"<div><p>{head}</p>{table}</div>"

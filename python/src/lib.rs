@@ -274,14 +274,32 @@ fn cell<'py>(py: Python<'py>, c: &Cell) -> PyResult<Bound<'py, PyAny>> {
     })
 }
 
-/// A table as (file name, header, columns of Python values).
+/// A date cell (YYYY-MM-DD, as the schema's date columns hold) as a `datetime.date`.
+fn date_cell<'py>(py: Python<'py>, c: &Cell) -> PyResult<Bound<'py, PyAny>> {
+    if let Cell::Text(t) = c
+        && let Some(d) = accord::evidence::parse_date(t)
+    {
+        let (y, m, day) = (d.year(), d.month().unsigned_abs(), d.day().unsigned_abs());
+        return Ok(pyo3::types::PyDate::new(py, i32::from(y), m, day)?.into_any());
+    }
+    cell(py, c)
+}
+
+/// A table as (file name, header, columns of Python values; dates as `datetime.date`).
 fn table_to_py<'py>(py: Python<'py>, t: &Table) -> PyResult<Bound<'py, PyTuple>> {
+    use accord::output::schema::Type;
     let header = t.header();
+    let types = t.types();
     let columns = PyList::empty(py);
     for col in 0..header.len() {
         let values = PyList::empty(py);
+        let date = types.get(col) == Some(&Type::Date);
         for row in t.rows() {
-            values.append(cell(py, &row[col])?)?;
+            values.append(if date {
+                date_cell(py, &row[col])?
+            } else {
+                cell(py, &row[col])?
+            })?;
         }
         columns.append(values)?;
     }
@@ -314,6 +332,13 @@ impl Run {
 
     fn first(&self) -> &Cached {
         &self.runs[0]
+    }
+
+    /// The run on date number `date`.
+    fn date(&self, date: usize) -> Result<&Cached, Failure> {
+        self.runs
+            .get(date)
+            .ok_or_else(|| Failure::Internal(format!("no date number {date}")))
     }
 
     /// The typed changes of settings (`--set` text) and weights (`id -> weight`).
@@ -545,17 +570,18 @@ impl Run {
             .collect()
     }
 
-    /// One what-if scenario on the first date: (codes kept, every node's score by row, index
-    /// ranks, seconds the library took to build and apply the scenario).
-    #[pyo3(signature = (settings=Vec::new(), weights=Vec::new()))]
+    /// One what-if scenario on date number `date`: (codes kept, every node's score by row,
+    /// index ranks, seconds the library took to build and apply the scenario).
+    #[pyo3(signature = (settings=Vec::new(), weights=Vec::new(), date=0))]
     #[allow(clippy::type_complexity)]
     fn rescore(
         &self,
         py: Python<'_>,
         settings: Vec<String>,
         weights: Vec<(String, f64)>,
+        date: usize,
     ) -> PyResult<(Vec<String>, Vec<Vec<Option<f64>>>, Vec<Option<u32>>, f64)> {
-        let c = self.first();
+        let c = self.date(date)?;
         let out = guarded(py, || {
             c.with_baseline(|base| {
                 let start = Instant::now();
@@ -577,14 +603,16 @@ impl Run {
     /// Many what-if scenarios at once, in parallel: each (settings, weights); the index rank of
     /// every jurisdiction of the inputs in each, as little-endian 32-bit integers scenario by
     /// scenario (0: screened out or no index score).
-    /// The baseline (every step run once) is made on the first what-if call and kept.
+    /// The baseline (every step run once) is made on the first what-if call on a date and kept.
+    #[pyo3(signature = (scenarios, date=0))]
     fn rescore_many<'py>(
         &self,
         py: Python<'py>,
         scenarios: Vec<ScenarioSpec>,
+        date: usize,
     ) -> PyResult<Bound<'py, PyBytes>> {
         use rayon::prelude::*;
-        let c = self.first();
+        let c = self.date(date)?;
         let out = guarded(py, || {
             c.with_baseline(|base| {
                 let n = c.scored().inputs.jurisdictions.len();

@@ -258,6 +258,11 @@ def test_types_are_as_documented(at_root):
     assert list(r.principles.columns) == [f"P{i}" for i in range(1, 10)]
     cov = r.coverage("principle")
     assert cov.shape == r.principles.shape
+    # A run of several dates: every table's as_of column holds datetime.date objects.
+    two = accord.score(data="data/demo", as_of=["2018-11-12", "2025-12-25"])
+    for t in (two.scores, two.ranking, two.principles):
+        assert {type(d) for d in t["as_of"]} == {datetime.date}
+    assert sorted(set(two.scores["as_of"])) == two.dates
 
 
 def test_explain_contributions_sum_to_the_score(at_root):
@@ -327,3 +332,30 @@ def test_several_dates_match_the_command_line(tmp_path, at_root):
     same_folders(tmp_path / "cli", tmp_path / "py")
     assert r.dates == [datetime.date(2018, 11, 12), datetime.date(2024, 6, 20)]
     assert "as_of" in r.scores.columns
+
+
+def test_what_if_on_several_dates_is_each_dates_what_if(at_root):
+    """On a run of two dates, rescore and rescore_many give each date's rows, equal to those of
+    the run of that date alone; no change gives the baseline ranks."""
+    import datetime
+
+    days = [datetime.date(2018, 11, 12), datetime.date(2025, 12, 25)]
+    both = accord.score(data="data/demo", as_of=days)
+    assert "on 2 dates (2018-11-12, 2025-12-25)" in repr(both)
+    change = {"weights": {"P9": 3}}
+    got = both.rescore(**change)
+    many = both.rescore_many([{}, change])
+    assert list(many.index.names) == ["scenario", "as_of"]
+    assert list(many.index) == [(0, days[0]), (0, days[1]), (1, days[0]), (1, days[1])]
+    same = both.rescore()
+    assert (same["rank"] == same["baseline_rank"]).all()
+    for day in days:
+        alone = accord.score(data="data/demo", as_of=day)
+        want = alone.rescore(**change)
+        mine = got[got["as_of"] == day].drop(columns="as_of")
+        pd.testing.assert_frame_equal(mine, want, check_like=False)
+        alone_many = alone.rescore_many([{}, change])
+        rows = many.xs(day, level="as_of")
+        pd.testing.assert_frame_equal(rows, alone_many)
+    # The two dates differ, so the rows are not one date's repeated.
+    assert not got[got["as_of"] == days[0]]["score"].equals(got[got["as_of"] == days[1]]["score"])
