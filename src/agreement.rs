@@ -84,7 +84,7 @@ impl Coincidences {
     }
 
     /// The squared difference d_ck between the c-th and k-th values under a metric.
-    pub fn difference(&self, metric: Metric, c: usize, k: usize) -> f64 {
+    pub(crate) fn difference(&self, metric: Metric, c: usize, k: usize) -> f64 {
         match metric {
             Metric::Nominal => {
                 if c == k {
@@ -262,7 +262,7 @@ pub fn code(value: Value) -> f64 {
 
 /// One unit of reliability data: a jurisdiction's evidence field on one `as_of` date.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Unit {
+pub(crate) struct Unit {
     /// Jurisdiction index.
     pub jurisdiction: usize,
     /// Evidence field index in the rubric.
@@ -275,7 +275,7 @@ pub struct Unit {
 
 /// Reliability data built from evidence: the coders and every unit at least one of them coded.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Reliability {
+pub(crate) struct Reliability {
     /// Coder names, sorted.
     pub coders: Vec<String>,
     /// Units sorted by jurisdiction, field (rubric order) and date (undated first).
@@ -284,7 +284,7 @@ pub struct Reliability {
 
 /// Builds reliability data from the evidence: one unit per (jurisdiction, field, `as_of`) that a
 /// named coder coded. Rows without a coder are left out.
-pub fn reliability(inputs: &Inputs) -> Reliability {
+pub(crate) fn reliability(inputs: &Inputs) -> Reliability {
     let ev = &inputs.evidence;
     let mut coders: Vec<&str> = ev.rows.iter().filter_map(|r| r.coder.as_deref()).collect();
     coders.sort();
@@ -468,7 +468,7 @@ fn agreement_of(
 }
 
 /// The criteria that read a field: through their `evidence` field or in an expression.
-pub fn criteria_reading(rubric: &Rubric, field: usize) -> Vec<&str> {
+pub(crate) fn criteria_reading(rubric: &Rubric, field: usize) -> Vec<&str> {
     rubric
         .criteria
         .iter()

@@ -5,7 +5,7 @@
 include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 
 /// How built-in files are named.
-pub const PREFIX: &str = "builtin:";
+pub(crate) const PREFIX: &str = "builtin:";
 
 /// The bytes of a shipped file by its path in the repository (`data/evidence.csv`), with `..`
 /// and `.` resolved (`data/../rubrics/x.toml` is `rubrics/x.toml`).

@@ -23,8 +23,8 @@ use crate::pipeline::scenario::{
     Baseline, Change as ScenarioChange, Regenerated, Scenario, ScenarioError,
 };
 use crate::pipeline::{Params, Scored};
+use crate::rubric::Member;
 use crate::rubric::settings::RankTies;
-use crate::rubric::{Member, Rubric};
 
 /// One side's scores, from a run or a results folder.
 #[derive(Debug, Clone, Default)]
@@ -43,14 +43,14 @@ pub struct Side {
 
 impl Side {
     /// The evaluation date, if the side has one.
-    pub fn date(&self) -> Option<&str> {
+    pub(crate) fn date(&self) -> Option<&str> {
         self.evaluation.date.as_deref()
     }
 }
 
 impl Side {
     /// A side from a scored run.
-    pub fn from_scored(label: &str, s: &Scored) -> Side {
+    pub(crate) fn from_scored(label: &str, s: &Scored) -> Side {
         let r = &s.results;
         let mut side = Side {
             label: label.to_string(),
@@ -101,7 +101,10 @@ impl Side {
 
     /// A side from a `score` results folder (its ranking and scores tables, CSV or parquet as
     /// its manifest records, and manifest.json), each file read within `limits`.
-    pub fn from_folder(dir: &Path, limits: &crate::limits::Limits) -> Result<Side, InputError> {
+    pub(crate) fn from_folder(
+        dir: &Path,
+        limits: &crate::limits::Limits,
+    ) -> Result<Side, InputError> {
         let shown = dir.display().to_string();
         let m = manifest::read_run(dir, "score")?;
         // A folder is compared only as accord wrote it: every file its manifest lists must
@@ -228,7 +231,7 @@ impl Side {
 
 /// How a score changed between A and B.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Delta {
+pub(crate) enum Delta {
     /// Known on both sides (the difference may be 0).
     Changed,
     /// Unknown in A, known in B: a newly known fact.
@@ -241,7 +244,7 @@ pub enum Delta {
 
 impl Delta {
     /// Classifies a pair of scores.
-    pub fn of(a: Option<f64>, b: Option<f64>) -> Delta {
+    pub(crate) fn of(a: Option<f64>, b: Option<f64>) -> Delta {
         match (a, b) {
             (Some(_), Some(_)) => Delta::Changed,
             (None, Some(_)) => Delta::New,
@@ -251,7 +254,7 @@ impl Delta {
     }
 
     /// The `status` cell of `score_deltas.csv`.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Delta::Changed => "changed",
             Delta::New => "new",
@@ -276,13 +279,13 @@ pub struct Shift {
 
 impl Shift {
     /// rank A - rank B: positive when the jurisdiction moved up in B.
-    pub fn shift(&self) -> Option<i64> {
+    pub(crate) fn shift(&self) -> Option<i64> {
         Some(i64::from(self.rank.0?) - i64::from(self.rank.1?))
     }
 }
 
 /// Rank shifts of every jurisdiction on either side, in code order.
-pub fn shifts(a: &Side, b: &Side) -> Vec<Shift> {
+pub(crate) fn shifts(a: &Side, b: &Side) -> Vec<Shift> {
     let mut codes: Vec<&String> = a.index.keys().chain(b.index.keys()).collect();
     codes.sort();
     codes.dedup();
@@ -377,7 +380,7 @@ pub struct Summary {
 }
 
 /// Summarises rank shifts.
-pub fn summarise(shifts: &[Shift]) -> Summary {
+pub(crate) fn summarise(shifts: &[Shift]) -> Summary {
     let both: Vec<&Shift> = shifts
         .iter()
         .filter(|s| s.rank.0.is_some() && s.rank.1.is_some())
@@ -454,7 +457,7 @@ fn short(v: &Json) -> String {
 
 impl Change {
     /// The change in words.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Change::CriterionAdded(id) => format!("criterion `{id}` added"),
             Change::CriterionRemoved(id) => format!("criterion `{id}` removed"),
@@ -531,7 +534,7 @@ fn diff_leaves(path: &str, a: &Json, b: &Json, out: &mut Vec<Change>) {
 }
 
 /// Every scoring-relevant difference between two effective rubrics (as JSON).
-pub fn rubric_diff(a: &Json, b: &Json) -> Vec<Change> {
+pub(crate) fn rubric_diff(a: &Json, b: &Json) -> Vec<Change> {
     let mut out = Vec::new();
     for (kind, added, removed) in [
         (
@@ -642,7 +645,7 @@ fn toml_value(v: &Json) -> String {
 }
 
 /// What attribution needs to rescore rubric A with one change.
-pub struct Rescore<'a> {
+pub(crate) struct Rescore<'a> {
     /// A's run (its rubric is validated again with a change, from the text it was read from).
     pub a: &'a Scored,
     /// B's run.
@@ -706,7 +709,7 @@ fn typed_weight(a: &Scored, path: &str, from: &Json, to: &Json) -> Option<Scenar
 
 /// The effect of each change alone on every jurisdiction's rank (positive = moves up), or why it
 /// could not be applied alone.
-pub fn effects(
+pub(crate) fn effects(
     ctx: &Rescore<'_>,
     changes: &[Change],
 ) -> Vec<Result<BTreeMap<String, i64>, ScenarioError>> {
@@ -767,7 +770,7 @@ pub fn effects(
 
 /// For evidence or date comparisons: the criteria whose values changed for a jurisdiction, with
 /// the change weighted by the criterion's effective weight in the index, largest first.
-pub fn criterion_changes(
+pub(crate) fn criterion_changes(
     a: &Scored,
     b: &Scored,
     code: &str,
@@ -805,13 +808,4 @@ pub fn criterion_changes(
         .collect();
     out.sort_by(|p, q| q.3.total_cmp(&p.3).then(p.0.cmp(&q.0)));
     out
-}
-
-/// The children of the root, for describing which principle a criterion sits in.
-pub fn principle_of(rubric: &Rubric, criterion: &str) -> Option<String> {
-    let c = rubric.criterion_index(criterion)?;
-    rubric.nodes[0].children.iter().find_map(|m| match *m {
-        Member::Node(k) if rubric.is_under(c, k) => Some(rubric.nodes[k].id.clone()),
-        _ => None,
-    })
 }

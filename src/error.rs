@@ -125,7 +125,7 @@ impl SourceText {
     }
 
     /// 1-based line and column of a byte offset (columns count characters).
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line = self.index().line(self.text.as_bytes(), offset) + 1;
         (line, self.column(offset))
@@ -134,7 +134,7 @@ impl SourceText {
     /// 1-based column (in characters) of a byte offset. A line start within a stride before
     /// the offset is found directly, so a problem on a row of a large table does not build the
     /// index of the whole file; a longer line is measured through the index.
-    pub fn column(&self, offset: usize) -> usize {
+    pub(crate) fn column(&self, offset: usize) -> usize {
         let b = self.text.as_bytes();
         let offset = offset.min(b.len());
         let near = offset.saturating_sub(STRIDE);
@@ -173,7 +173,7 @@ fn not_shown(message: &str) -> Option<usize> {
 
 /// 1-based line and column (in characters, bytes that are not UTF-8 counting one each) of byte
 /// `at` of a file that could not be read as text.
-pub fn line_col_of(bytes: &[u8], at: usize) -> (usize, usize) {
+pub(crate) fn line_col_of(bytes: &[u8], at: usize) -> (usize, usize) {
     let at = at.min(bytes.len());
     let line = memchr::memchr_iter(b'\n', &bytes[..at]).count() + 1;
     let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |p| p + 1);
@@ -214,7 +214,7 @@ impl Location {
     }
 
     /// A location at a byte span of a text in memory.
-    pub fn span(source: &Arc<SourceText>, start: usize, end: usize) -> Self {
+    pub(crate) fn span(source: &Arc<SourceText>, start: usize, end: usize) -> Self {
         let (line, column) = source.line_col(start);
         Location {
             file: source.name.clone(),
@@ -228,7 +228,12 @@ impl Location {
 
     /// A location at a byte span whose 1-based line the caller already knows (a table row knows
     /// its line), so nothing before the line's start is read: problems in a large file stay cheap.
-    pub fn span_on_line(source: &Arc<SourceText>, start: usize, end: usize, line: usize) -> Self {
+    pub(crate) fn span_on_line(
+        source: &Arc<SourceText>,
+        start: usize,
+        end: usize,
+        line: usize,
+    ) -> Self {
         Location {
             file: source.name.clone(),
             line: Some(line),
@@ -240,7 +245,7 @@ impl Location {
     }
 
     /// A location from a `file:line` place (as evidence rows record them).
-    pub fn place(place: &str) -> Self {
+    pub(crate) fn place(place: &str) -> Self {
         match place.rsplit_once(':') {
             Some((file, line))
                 if !file.is_empty()
@@ -254,7 +259,7 @@ impl Location {
     }
 
     /// A location given by line and column only.
-    pub fn line_col(file: impl Into<String>, line: usize, column: Option<usize>) -> Self {
+    pub(crate) fn line_col(file: impl Into<String>, line: usize, column: Option<usize>) -> Self {
         Location {
             file: file.into(),
             line: Some(line),
@@ -266,7 +271,7 @@ impl Location {
     }
 
     /// Adds the key path or column name.
-    pub fn with_key(mut self, key: impl Into<String>) -> Self {
+    pub(crate) fn with_key(mut self, key: impl Into<String>) -> Self {
         self.key = Some(key.into());
         self
     }
@@ -331,7 +336,7 @@ impl Problem {
     }
 
     /// Adds a related place with a short label.
-    pub fn related(mut self, label: impl Into<String>, location: Location) -> Self {
+    pub(crate) fn related(mut self, label: impl Into<String>, location: Location) -> Self {
         self.related.push((label.into(), location));
         self
     }
@@ -757,19 +762,16 @@ impl From<Problem> for Error {
     }
 }
 
-/// Result of accord operations.
-pub type Result<T, E = Error> = std::result::Result<T, E>;
-
 /// Problems kept from one stage: past this, a wrong separator or a shifted column would print the
 /// same mistake for every row, and a reader of a large file stops there.
-pub const MAX_PROBLEMS: usize = 200;
+pub(crate) const MAX_PROBLEMS: usize = 200;
 
 /// Collects problems while a stage keeps going, so that all of them are reported at once. It
 /// keeps the first [`MAX_PROBLEMS`] of every kind (a header of a million unknown columns, a
 /// rubric of a hundred thousand unknown keys) and counts the rest, which `finish` and `check`
 /// report as one more problem.
 #[derive(Debug, Default)]
-pub struct Problems {
+pub(crate) struct Problems {
     list: Vec<Problem>,
     /// Problems found past the cap, not kept.
     dropped: usize,
@@ -781,13 +783,13 @@ pub struct Problems {
 
 impl Problems {
     /// An empty collection.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Problems::default()
     }
 
     /// Records a problem, or counts it once [`MAX_PROBLEMS`] are kept. Another collection's
     /// count of problems not kept adds to this one's.
-    pub fn push(&mut self, p: Problem) {
+    pub(crate) fn push(&mut self, p: Problem) {
         let file = p.location.as_ref().map(|l| l.file.as_str());
         if p.message.starts_with(STOPPED) {
             self.stopped.get_or_insert(p);
@@ -802,7 +804,7 @@ impl Problems {
 
     /// Counts one problem in `file` past the cap without building it: a loop that may find a
     /// million (one per column of a header) asks [`Problems::full`] first.
-    pub fn count(&mut self, file: &str) {
+    pub(crate) fn count(&mut self, file: &str) {
         self.count_many(1, Some(file));
     }
 
@@ -815,24 +817,24 @@ impl Problems {
 
     /// True once [`MAX_PROBLEMS`] are recorded: a reader of a large file stops looking there, and
     /// then records [`Problem::stopped`].
-    pub fn full(&self) -> bool {
+    pub(crate) fn full(&self) -> bool {
         self.list.len() >= MAX_PROBLEMS
     }
 
     /// Records every problem of another collection or error.
-    pub fn extend(&mut self, e: InputError) {
+    pub(crate) fn extend(&mut self, e: InputError) {
         for p in e.problems {
             self.push(p);
         }
     }
 
     /// True when nothing was recorded.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.list.is_empty() && self.stopped.is_none() && self.dropped == 0
     }
 
     /// How many problems so far, counted or kept.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.list.len() + self.dropped + usize::from(self.stopped.is_some())
     }
 
@@ -858,7 +860,7 @@ impl Problems {
     }
 
     /// `Ok(value)` if nothing was recorded, else every problem.
-    pub fn finish<T>(mut self, value: T) -> std::result::Result<T, InputError> {
+    pub(crate) fn finish<T>(mut self, value: T) -> std::result::Result<T, InputError> {
         if self.is_empty() {
             Ok(value)
         } else {
@@ -869,7 +871,7 @@ impl Problems {
     }
 
     /// Fails now with what was recorded, if anything.
-    pub fn check(&mut self) -> std::result::Result<(), InputError> {
+    pub(crate) fn check(&mut self) -> std::result::Result<(), InputError> {
         if self.is_empty() {
             Ok(())
         } else {
@@ -882,7 +884,7 @@ impl Problems {
 
 /// "did you mean `x`?" when a candidate is close, else the list of what there is: the help for a
 /// name that is not among `candidates` (called `what`, e.g. "declared instruments").
-pub fn suggest<'a>(
+pub(crate) fn suggest<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str> + Clone,
     what: &str,
@@ -902,7 +904,7 @@ pub fn suggest<'a>(
 /// an invisible character, or a character that is not ASCII where the candidates are, is
 /// told which character it is and where (a zero-width space after `a1` otherwise gives "did you
 /// mean `a1`?" about what looks like `a1`), with or without a candidate.
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
@@ -1137,7 +1139,7 @@ fn char_name(c: char) -> Option<String> {
 }
 
 /// `U+200B ZERO WIDTH SPACE`, or `U+00E9` for a character without a name here.
-pub fn describe_char(c: char) -> String {
+pub(crate) fn describe_char(c: char) -> String {
     match char_name(c) {
         Some(name) => format!("U+{:04X} {name}", c as u32),
         None => format!("U+{:04X}", c as u32),
@@ -1147,7 +1149,7 @@ pub fn describe_char(c: char) -> String {
 /// What makes a name hard to read or to match: its first invisible character, or, when
 /// `ascii_expected`, its first character that is not ASCII, named with its 1-based position
 /// (`character 3 is U+200B ZERO WIDTH SPACE, which is invisible`), and how many more there are.
-pub fn odd_characters(word: &str, ascii_expected: bool) -> Option<String> {
+pub(crate) fn odd_characters(word: &str, ascii_expected: bool) -> Option<String> {
     let invisible = |c: char| unsafe_on_terminal(c) || c.is_whitespace() && c != ' ';
     let odd = |c: char| invisible(c) || (ascii_expected && !c.is_ascii());
     let mut found = word.chars().enumerate().filter(|(_, c)| odd(*c));

@@ -136,7 +136,7 @@ fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
 }
 
 /// Turns bytes into text: strips a UTF-8 BOM, refuses UTF-16 and other encodings clearly.
-pub fn decode_utf8(owned: Vec<u8>, shown: &str) -> Result<String, Problem> {
+pub(crate) fn decode_utf8(owned: Vec<u8>, shown: &str) -> Result<String, Problem> {
     let bytes = owned.as_slice();
     // Spreadsheets are where most CSV comes from; rubrics are edited as text.
     let help = if shown.ends_with(".toml") {
@@ -238,7 +238,7 @@ fn looks_utf16(bytes: &[u8]) -> bool {
 }
 
 /// A short reason for an I/O error.
-pub fn io_reason(e: &std::io::Error) -> String {
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),

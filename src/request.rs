@@ -15,7 +15,7 @@ use crate::rubric::{self, LoadOptions, Rubric};
 /// The shipped default rubric, relative to the working folder.
 pub const DEFAULT_RUBRIC: &str = "rubrics/paris-call.toml";
 /// The shipped default data folder.
-pub const DEFAULT_DATA: &str = "data";
+pub(crate) const DEFAULT_DATA: &str = "data";
 
 /// A table given as bytes in memory, under the name its messages and the manifest show.
 #[derive(Debug, Clone, Default)]
@@ -323,7 +323,7 @@ impl Request {
     }
 
     /// The rubric's load options (`--set`, `--allow-extends-outside`, the limits).
-    pub fn load_options(&self, limits: &Limits) -> LoadOptions {
+    pub(crate) fn load_options(&self, limits: &Limits) -> LoadOptions {
         LoadOptions {
             overrides: self.set.clone(),
             allow_extends_outside: self.allow_extends_outside,
@@ -396,7 +396,7 @@ impl Resolved {
 
 /// Reads the evidence, jurisdictions and dyads (from their files, or from memory), with the date
 /// the data folder declares.
-pub fn load_inputs(resolved: &Resolved, rubric: &Rubric) -> Result<Inputs, InputError> {
+pub(crate) fn load_inputs(resolved: &Resolved, rubric: &Rubric) -> Result<Inputs, InputError> {
     let options = evidence::LoadOptions {
         carried: resolved
             .folder

@@ -103,7 +103,7 @@ pub enum DateOrigin {
 impl EvaluationDate {
     /// `--as-of`, else the date the data folder declares, else the latest date anywhere in the
     /// inputs (`as_of` and date values of the evidence, every date of the dyads).
-    pub fn choose(inputs: &Inputs, as_of: Option<Date>) -> EvaluationDate {
+    pub(crate) fn choose(inputs: &Inputs, as_of: Option<Date>) -> EvaluationDate {
         if let Some(date) = as_of {
             return EvaluationDate {
                 date,
@@ -141,7 +141,7 @@ impl EvaluationDate {
     }
 
     /// The rule that chose it, in words (printed and recorded in manifests).
-    pub fn rule(&self) -> &'static str {
+    pub(crate) fn rule(&self) -> &'static str {
         match self.origin {
             DateOrigin::AsOf => "--as-of",
             DateOrigin::Declared(_) => "declared by the data folder",
@@ -151,7 +151,7 @@ impl EvaluationDate {
     }
 
     /// Where it came from: `--as-of`, a file, or the `file:line` and column of the row.
-    pub fn source(&self) -> String {
+    pub(crate) fn source(&self) -> String {
         match &self.origin {
             DateOrigin::AsOf => "--as-of".to_string(),
             DateOrigin::Declared(file) => file.clone(),
@@ -225,7 +225,7 @@ pub fn coded(rubric: &Rubric, inputs: &Inputs) -> Vec<bool> {
 }
 
 /// Evaluates every criterion for every jurisdiction on `date`.
-pub fn evaluate(
+pub(crate) fn evaluate(
     rubric: &Rubric,
     inputs: &Inputs,
     date: Date,
@@ -308,7 +308,7 @@ pub fn score(rule: &Rule, v: Value, scale: [f64; 2]) -> Option<f64> {
 }
 
 /// The score of the highest band whose threshold `x` reaches.
-pub fn band(bands: &[(f64, f64)], x: f64) -> Option<f64> {
+pub(crate) fn band(bands: &[(f64, f64)], x: f64) -> Option<f64> {
     bands.iter().rev().find(|(t, _)| x >= *t).map(|(_, s)| *s)
 }
 
@@ -395,7 +395,7 @@ impl Resolution {
 
 /// Resolves coders' values, given in coder order: the first coder named `reviewer` with a known
 /// value wins, else the known value given by more coders than any other, else unknown.
-pub fn resolve_coders<'a>(
+pub(crate) fn resolve_coders<'a>(
     values: impl IntoIterator<Item = (&'a str, Option<Value>)>,
 ) -> Resolution {
     let mut reviewer = None;

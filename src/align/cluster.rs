@@ -57,7 +57,7 @@ pub fn upgma(n: usize, dist: &[f64], fallback: f64) -> Dendrogram {
 /// whose nearest slot was one of the two merged, or that now find the merged cluster nearer, are
 /// updated. The distances are updated with the same arithmetic in the same order, so the heights
 /// are the same to the bit.
-pub fn upgma_owned(n: usize, mut d: Vec<f64>, fallback: f64) -> Dendrogram {
+pub(crate) fn upgma_owned(n: usize, mut d: Vec<f64>, fallback: f64) -> Dendrogram {
     for x in d.iter_mut() {
         if !x.is_finite() {
             *x = fallback;
@@ -286,7 +286,7 @@ impl Clusters {
 }
 
 /// No clusters for `n` rows, for `why`: every label NA, rows in their order.
-pub fn none_with(n: usize, why: NoClusters) -> Clusters {
+pub(crate) fn none_with(n: usize, why: NoClusters) -> Clusters {
     Clusters {
         comparable: Vec::new(),
         known_pairs: 0,

@@ -29,21 +29,21 @@ pub enum Similarity {
 }
 
 impl Similarity {
-    pub fn set(&self) -> &ProfileSet {
+    pub(crate) fn set(&self) -> &ProfileSet {
         match self {
             Similarity::Full(a) => &a.set,
             Similarity::Top(t) => &t.set,
         }
     }
 
-    pub fn clusters(&self) -> &Clusters {
+    pub(crate) fn clusters(&self) -> &Clusters {
         match self {
             Similarity::Full(a) => &a.clusters,
             Similarity::Top(t) => &t.clusters,
         }
     }
 
-    pub fn reference(&self) -> Option<&ReferenceAlignment> {
+    pub(crate) fn reference(&self) -> Option<&ReferenceAlignment> {
         match self {
             Similarity::Full(a) => a.reference.as_ref(),
             Similarity::Top(t) => t.reference.as_ref(),
@@ -60,14 +60,14 @@ pub enum Network {
 }
 
 impl Network {
-    pub fn measures(&self) -> &[Measures] {
+    pub(crate) fn measures(&self) -> &[Measures] {
         match self {
             Network::Matrix(c) => &c.measures,
             Network::Long(c) => &c.measures,
         }
     }
 
-    pub fn weights(&self) -> &[Option<f64>] {
+    pub(crate) fn weights(&self) -> &[Option<f64>] {
         match self {
             Network::Matrix(c) => &c.weights,
             Network::Long(c) => &c.weights,
@@ -75,7 +75,7 @@ impl Network {
     }
 
     /// The manifest's `cooperation_form`.
-    pub fn form(&self) -> &'static str {
+    pub(crate) fn form(&self) -> &'static str {
         match self {
             Network::Matrix(_) => "matrix",
             Network::Long(_) => "long",

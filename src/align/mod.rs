@@ -27,7 +27,7 @@ use network::{Channel, DyadLink, LongChannel, Matrix, Measures, Source};
 /// is written (`cooperation_pairs.csv`, `cooperation_units.csv`): the matrices hold, per ordered
 /// pair, a status per instrument and three cells (about 100 bytes a pair with the files: 100 MB at
 /// 1,000).
-pub const COOPERATION_LIMIT: usize = 1_000;
+pub(crate) const COOPERATION_LIMIT: usize = 1_000;
 use similarity::{Engine, Metric, Neighbour, Profiles, Settings, SimilarityMatrix};
 
 /// The most jurisdictions the full similarity matrices are built for. Above it `align` needs
@@ -64,7 +64,7 @@ impl Level {
     }
 
     /// The name used on the command line.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Level::Criterion => "criterion",
             Level::Cell => "cell",
@@ -270,7 +270,7 @@ fn best_category(s: &Scored, c: usize) -> f64 {
 }
 
 /// Resolves `--reference`: `ideal`, or the code of a scored jurisdiction.
-pub fn resolve_reference(
+pub(crate) fn resolve_reference(
     s: &Scored,
     set: &ProfileSet,
     reference: &str,

@@ -99,7 +99,7 @@ pub fn bilateral(
 
 /// Statuses of a multilateral instrument from each jurisdiction's party status on the date
 /// (`Some(true)`: a party in force).
-pub fn multilateral(parties: &[Option<bool>]) -> Vec<Status> {
+pub(crate) fn multilateral(parties: &[Option<bool>]) -> Vec<Status> {
     let n = parties.len();
     let mut status = vec![Status::Unknown; n * n];
     for from in 0..n {
@@ -152,7 +152,7 @@ impl Matrix {
 }
 
 /// The matrix of one kind of cooperation (`Some("extradition")`), or of any kind (`None`).
-pub fn matrix(n: usize, channels: &[Channel], kind: Option<&str>) -> Matrix {
+pub(crate) fn matrix(n: usize, channels: &[Channel], kind: Option<&str>) -> Matrix {
     let chosen: Vec<usize> = (0..channels.len())
         .filter(|&c| kind.is_none_or(|k| channels[c].provides.iter().any(|p| p == k)))
         .collect();
@@ -210,7 +210,7 @@ pub struct Measures {
 
 /// Network measures of every jurisdiction from the extradition, legal assistance and combined
 /// matrices, with each jurisdiction's weight (`None`: left out of the safe-haven shares).
-pub fn measures(
+pub(crate) fn measures(
     extradition: &Matrix,
     legal: &Matrix,
     any: &Matrix,
@@ -294,7 +294,7 @@ pub enum Source {
 
 impl Source {
     /// A bilateral instrument from its dyad rows, as [`bilateral`] reads them.
-    pub fn bilateral(
+    pub(crate) fn bilateral(
         n: usize,
         directed: bool,
         rows: &[DyadLink],
@@ -331,7 +331,7 @@ impl Source {
     }
 
     /// The status between `from` and `to`, as the J x J statuses give it.
-    pub fn status(&self, from: usize, to: usize) -> Status {
+    pub(crate) fn status(&self, from: usize, to: usize) -> Status {
         if from == to {
             return Status::Unknown;
         }
@@ -371,7 +371,7 @@ impl Source {
 
     /// The jurisdiction's own record: `complete` or `incomplete` list (bilateral), `party`,
     /// `not party` or unknown (multilateral).
-    pub fn record(&self, j: usize) -> Option<&'static str> {
+    pub(crate) fn record(&self, j: usize) -> Option<&'static str> {
         match self {
             Source::Bilateral { complete, .. } => Some(if complete[j] {
                 "complete"
@@ -428,7 +428,7 @@ fn cell_from(chosen: &[usize], status: impl Fn(usize) -> Status) -> Cell {
 }
 
 /// Per jurisdiction, the others a dyad row names with it (either way, any instrument), sorted.
-pub fn named_partners(n: usize, channels: &[LongChannel]) -> Vec<Vec<usize>> {
+pub(crate) fn named_partners(n: usize, channels: &[LongChannel]) -> Vec<Vec<usize>> {
     let mut named: Vec<Vec<usize>> = vec![Vec::new(); n];
     for ch in channels {
         if let Source::Bilateral { linked, open, .. } = &ch.source {
@@ -450,7 +450,7 @@ pub fn named_partners(n: usize, channels: &[LongChannel]) -> Vec<Vec<usize>> {
 /// same both ways; the others are grouped by their record, each group counted once per
 /// jurisdiction, and the pairs a dyad row names are counted one by one. Weights are 0 or 1 (or
 /// all 1), so the grouped sums are exact and the shares equal the matrices' to the bit.
-pub fn long_measures(channels: &[LongChannel], weights: &[Option<f64>]) -> Vec<Measures> {
+pub(crate) fn long_measures(channels: &[LongChannel], weights: &[Option<f64>]) -> Vec<Measures> {
     let n = weights.len();
     let ext = chosen(channels, Some("extradition"));
     let legal = chosen(channels, Some("legal_assistance"));

@@ -88,7 +88,7 @@ impl Metric {
     }
 
     /// True for metrics on categories (agreement, kappa).
-    pub fn categorical(self) -> bool {
+    pub(crate) fn categorical(self) -> bool {
         matches!(self, Metric::Agreement | Metric::Kappa)
     }
 
@@ -183,13 +183,13 @@ impl Block {
     }
 
     /// Similarity of row `r` and column `c` (absolute indices inside the block).
-    pub fn similarity(&self, r: usize, c: usize) -> Option<f64> {
+    pub(crate) fn similarity(&self, r: usize, c: usize) -> Option<f64> {
         let v = self.similarity[self.at(r, c)];
         (!v.is_nan()).then_some(v)
     }
 
     /// Components shared by row `r` and column `c`.
-    pub fn overlap(&self, r: usize, c: usize) -> u32 {
+    pub(crate) fn overlap(&self, r: usize, c: usize) -> u32 {
         self.overlap[self.at(r, c)]
     }
 
@@ -355,16 +355,6 @@ impl<'a> Engine<'a> {
             ranges,
             dense,
         }
-    }
-
-    /// The settings.
-    pub fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
-    /// The range over which euclidean distances are scaled (the scale, widened to every value).
-    pub fn span(&self) -> f64 {
-        self.span
     }
 
     /// The least overlap a pair needs.
@@ -552,7 +542,7 @@ impl<'a> Engine<'a> {
     /// block order. The best `k` under a total order are one set, so the result does not depend
     /// on the thread count. Memory: the lists (`n * k` neighbours) and, per block in flight, one
     /// tile and `n * min(k, BLOCK_ROWS)` candidates.
-    pub fn top(&self, k: usize) -> Vec<Vec<Neighbour>> {
+    pub(crate) fn top(&self, k: usize) -> Vec<Vec<Neighbour>> {
         let n = self.profiles.nrow;
         let mut lists: Vec<Vec<Neighbour>> = vec![Vec::new(); n];
         if k == 0 {
@@ -636,7 +626,7 @@ impl<'a> Engine<'a> {
     /// (a product's rounding may depend on the shape of the tile it is computed in): the pairs
     /// with later rows from `r`'s row block, the others from their own row block's tile that
     /// holds column `r`. Memory: one tile.
-    pub fn row_as_matrix(&self, r: usize) -> Vec<(Option<f64>, u32)> {
+    pub(crate) fn row_as_matrix(&self, r: usize) -> Vec<(Option<f64>, u32)> {
         let n = self.profiles.nrow;
         let b = BLOCK_ROWS;
         let mut out = vec![(None, 0); n];
@@ -668,7 +658,7 @@ impl<'a> Engine<'a> {
 
     /// Similarity of every profile with a reference profile (the ideal), compared directly;
     /// Gower's ranges also take in the reference's values.
-    pub fn against(&self, reference: &[Option<f64>]) -> Vec<(Option<f64>, usize)> {
+    pub(crate) fn against(&self, reference: &[Option<f64>]) -> Vec<(Option<f64>, usize)> {
         let mut ranges = self.ranges.clone();
         for (k, r) in reference.iter().enumerate().take(ranges.len()) {
             let Some(r) = *r else { continue };
@@ -688,7 +678,7 @@ impl<'a> Engine<'a> {
 
     /// One block: rows `rows` against columns `rows.start..n`. The diagonal is 1 when the
     /// jurisdiction has at least the minimum overlap of components, else unknown.
-    pub fn block(&self, rows: Range<usize>) -> Block {
+    pub(crate) fn block(&self, rows: Range<usize>) -> Block {
         let n = self.profiles.nrow;
         self.tile(rows.clone(), rows.start.min(n)..n)
     }
@@ -698,7 +688,7 @@ impl<'a> Engine<'a> {
     /// shape, so the matrix's values come from the matrix's tiles (see
     /// [`Engine::row_as_matrix`]). Cells with the row after the column are computed with the row
     /// as the left-hand profile: use the upper ones where the order matters.
-    pub fn tile(&self, rows: Range<usize>, cols: Range<usize>) -> Block {
+    pub(crate) fn tile(&self, rows: Range<usize>, cols: Range<usize>) -> Block {
         self.tile_in(rows, cols, None)
     }
 
@@ -898,7 +888,7 @@ pub struct Neighbour {
 
 impl Neighbour {
     /// The neighbour order: higher similarity first, then the earlier row (the earlier code).
-    pub fn better(a: &Neighbour, b: &Neighbour) -> Ordering {
+    pub(crate) fn better(a: &Neighbour, b: &Neighbour) -> Ordering {
         b.similarity
             .total_cmp(&a.similarity)
             .then(a.row.cmp(&b.row))
@@ -1034,7 +1024,7 @@ fn dense(p: &Profiles, centre: bool) -> Dense {
 }
 
 /// Cosine similarity of two complete vectors; `None` when either is all zeros.
-pub fn cosine(a: &[f64], b: &[f64]) -> Option<f64> {
+pub(crate) fn cosine(a: &[f64], b: &[f64]) -> Option<f64> {
     let (mut ab, mut aa, mut bb) = (0.0, 0.0, 0.0);
     for (x, y) in a.iter().zip(b) {
         ab += x * y;
@@ -1049,7 +1039,7 @@ pub fn cosine(a: &[f64], b: &[f64]) -> Option<f64> {
 }
 
 /// Pearson correlation of two complete vectors; `None` when either is constant or shorter than 2.
-pub fn pearson(a: &[f64], b: &[f64]) -> Option<f64> {
+pub(crate) fn pearson(a: &[f64], b: &[f64]) -> Option<f64> {
     let constant = |v: &[f64]| v.windows(2).all(|w| w[0] == w[1]);
     if a.len() < 2 || a.len() != b.len() || constant(a) || constant(b) {
         return None;
@@ -1092,12 +1082,12 @@ pub fn average_ranks(v: &[f64]) -> Vec<f64> {
 }
 
 /// Spearman's rank correlation: Pearson on average ranks.
-pub fn spearman(a: &[f64], b: &[f64]) -> Option<f64> {
+pub(crate) fn spearman(a: &[f64], b: &[f64]) -> Option<f64> {
     pearson(&average_ranks(a), &average_ranks(b))
 }
 
 /// Euclidean similarity: 1 - sqrt(mean((a - b)^2)) / `span`.
-pub fn euclidean(a: &[f64], b: &[f64], span: f64) -> Option<f64> {
+pub(crate) fn euclidean(a: &[f64], b: &[f64], span: f64) -> Option<f64> {
     if a.is_empty() || span <= 0.0 {
         return None;
     }
@@ -1129,7 +1119,7 @@ pub fn gower(a: &[f64], b: &[f64], ranges: &[f64]) -> Option<f64> {
 }
 
 /// Share of components with equal values.
-pub fn agreement(a: &[f64], b: &[f64]) -> Option<f64> {
+pub(crate) fn agreement(a: &[f64], b: &[f64]) -> Option<f64> {
     if a.is_empty() {
         return None;
     }

@@ -9,7 +9,7 @@ use crate::base::stats as ps;
 use crate::rubric::{Member, Rubric};
 
 /// The pairs where both values are known.
-pub fn complete_pairs(x: &[Option<f64>], y: &[Option<f64>]) -> Vec<(f64, f64)> {
+pub(crate) fn complete_pairs(x: &[Option<f64>], y: &[Option<f64>]) -> Vec<(f64, f64)> {
     x.iter()
         .zip(y)
         .filter_map(|(a, b)| Some(((*a)?, (*b)?)))
@@ -71,7 +71,7 @@ pub struct Link {
 }
 
 /// The parent of a member, if any.
-pub fn parent_of(rubric: &Rubric, member: Member) -> Option<usize> {
+pub(crate) fn parent_of(rubric: &Rubric, member: Member) -> Option<usize> {
     match member {
         Member::Criterion(c) => Some(rubric.criteria[c].parent),
         Member::Node(k) => rubric.nodes[k].parent,

@@ -8,7 +8,7 @@
 use super::correlation::complete_pairs;
 
 /// Sample covariance (n - 1) over pairwise-complete observations; `None` below 2 pairs.
-pub fn covariance(x: &[Option<f64>], y: &[Option<f64>]) -> Option<f64> {
+pub(crate) fn covariance(x: &[Option<f64>], y: &[Option<f64>]) -> Option<f64> {
     let pairs = complete_pairs(x, y);
     let n = pairs.len();
     if n < 2 {

@@ -45,7 +45,7 @@ pub fn all_criteria(rubric: &Rubric) -> Vec<Member> {
 
 /// Index ranks of a run (COINr's rule: descending, ties share the lowest rank, unknown stays
 /// unknown; a non-finite score counts as unknown), with ties as `ties` says.
-pub fn index_ranks(results: &Results, ties: RankTies) -> Vec<Option<u32>> {
+pub(crate) fn index_ranks(results: &Results, ties: RankTies) -> Vec<Option<u32>> {
     let scores: Vec<Option<f64>> = results
         .index_scores()
         .iter()
@@ -55,7 +55,7 @@ pub fn index_ranks(results: &Results, ties: RankTies) -> Vec<Option<u32>> {
 }
 
 /// Mean absolute difference of two rank vectors over the rows where both are known.
-pub fn mean_abs_change(a: &[Option<u32>], b: &[Option<u32>]) -> (usize, Option<f64>) {
+pub(crate) fn mean_abs_change(a: &[Option<u32>], b: &[Option<u32>]) -> (usize, Option<f64>) {
     let diffs: Vec<f64> = a
         .iter()
         .zip(b)

@@ -72,12 +72,12 @@ impl Stage {
     }
 
     /// True when the stage holds every jurisdiction, false when only the scored ones.
-    pub fn all_jurisdictions(self) -> bool {
+    pub(crate) fn all_jurisdictions(self) -> bool {
         matches!(self, Stage::Raw | Stage::Denominated | Stage::Imputed)
     }
 
     /// The jurisdiction index of each row of `frame`.
-    pub fn rows(self, results: &Results) -> Vec<usize> {
+    pub(crate) fn rows(self, results: &Results) -> Vec<usize> {
         if self.all_jurisdictions() {
             (0..results.stages.raw.nrow).collect()
         } else {

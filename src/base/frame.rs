@@ -13,7 +13,7 @@ pub struct Frame {
 
 impl Frame {
     /// An all-unknown frame.
-    pub fn new(nrow: usize, ncol: usize) -> Frame {
+    pub(crate) fn new(nrow: usize, ncol: usize) -> Frame {
         Frame {
             nrow,
             ncol,
@@ -22,7 +22,7 @@ impl Frame {
     }
 
     /// A frame from columns of equal length.
-    pub fn from_columns(nrow: usize, columns: Vec<Vec<Option<f64>>>) -> Frame {
+    pub(crate) fn from_columns(nrow: usize, columns: Vec<Vec<Option<f64>>>) -> Frame {
         let ncol = columns.len();
         let mut data = Vec::with_capacity(nrow * ncol);
         for c in columns {
@@ -38,7 +38,7 @@ impl Frame {
     }
 
     /// Sets one cell.
-    pub fn set(&mut self, r: usize, c: usize, v: Option<f64>) {
+    pub(crate) fn set(&mut self, r: usize, c: usize, v: Option<f64>) {
         self.data[c * self.nrow + r] = v;
     }
 
@@ -53,12 +53,12 @@ impl Frame {
     }
 
     /// True when every cell is known.
-    pub fn all_known(&self) -> bool {
+    pub(crate) fn all_known(&self) -> bool {
         self.data.iter().all(Option::is_some)
     }
 
     /// The frame restricted to some rows, in the order given.
-    pub fn select_rows(&self, rows: &[usize]) -> Frame {
+    pub(crate) fn select_rows(&self, rows: &[usize]) -> Frame {
         let mut out = Frame::new(rows.len(), self.ncol);
         for c in 0..self.ncol {
             let src = self.col(c);

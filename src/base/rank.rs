@@ -14,7 +14,7 @@ pub enum RankTies {
 /// Scores closer than this (relative to the larger, or absolutely below 1) are ties: two routes
 /// to the same exact value (155/2 by different sums) can differ in the last bit, and that noise
 /// must not decide a rank.
-pub const TIE_TOLERANCE: f64 = 1e-12;
+pub(crate) const TIE_TOLERANCE: f64 = 1e-12;
 
 /// COINr's `rank(-score, ties.method = "min", na.last = "keep")`, with scores equal to 12
 /// significant digits treated as ties.

@@ -1,7 +1,7 @@
 //! Descriptive statistics with R's conventions (n - 1 denominators, type-7 quantiles, G1/G2).
 
 /// Mean of the known values.
-pub fn mean(x: &[f64]) -> Option<f64> {
+pub(crate) fn mean(x: &[f64]) -> Option<f64> {
     if x.is_empty() {
         return None;
     }
@@ -9,7 +9,7 @@ pub fn mean(x: &[f64]) -> Option<f64> {
 }
 
 /// Median (R's `median`).
-pub fn median(x: &[f64]) -> Option<f64> {
+pub(crate) fn median(x: &[f64]) -> Option<f64> {
     if x.is_empty() {
         return None;
     }
@@ -24,7 +24,7 @@ pub fn median(x: &[f64]) -> Option<f64> {
 }
 
 /// Sample standard deviation (n - 1).
-pub fn sd(x: &[f64]) -> Option<f64> {
+pub(crate) fn sd(x: &[f64]) -> Option<f64> {
     let n = x.len();
     if n < 2 {
         return None;
@@ -72,17 +72,17 @@ pub fn kurt(x: &[f64]) -> Option<f64> {
 }
 
 /// The known values of a column.
-pub fn known(x: &[Option<f64>]) -> Vec<f64> {
+pub(crate) fn known(x: &[Option<f64>]) -> Vec<f64> {
     x.iter().flatten().copied().collect()
 }
 
 /// Minimum and maximum of the known values.
-pub fn min_max(x: &[Option<f64>]) -> Option<(f64, f64)> {
+pub(crate) fn min_max(x: &[Option<f64>]) -> Option<(f64, f64)> {
     min_max_of(x.iter().flatten().copied())
 }
 
 /// [`min_max`] of values already without unknowns.
-pub fn min_max_dense(x: &[f64]) -> Option<(f64, f64)> {
+pub(crate) fn min_max_dense(x: &[f64]) -> Option<(f64, f64)> {
     min_max_of(x.iter().copied())
 }
 
@@ -92,7 +92,7 @@ fn min_max_of(mut it: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
 }
 
 /// Pearson correlation over pairs where both are known.
-pub fn pearson(x: &[Option<f64>], y: &[Option<f64>]) -> Option<f64> {
+pub(crate) fn pearson(x: &[Option<f64>], y: &[Option<f64>]) -> Option<f64> {
     let pairs: Vec<(f64, f64)> = x
         .iter()
         .zip(y)
@@ -118,13 +118,13 @@ pub fn pearson(x: &[Option<f64>], y: &[Option<f64>]) -> Option<f64> {
 
 /// Skewness G1 and kurtosis G2 of the known values of a column, in two passes and no allocation;
 /// `None` below 4 known values.
-pub fn skew_kurt(x: &[Option<f64>]) -> Option<(f64, f64)> {
+pub(crate) fn skew_kurt(x: &[Option<f64>]) -> Option<(f64, f64)> {
     skew_kurt_of(x.iter().flatten().copied())
 }
 
 /// [`skew_kurt`] of values already without unknowns (the known values of a column, in order):
 /// the same operations in the same order, so the same doubles.
-pub fn skew_kurt_dense(x: &[f64]) -> Option<(f64, f64)> {
+pub(crate) fn skew_kurt_dense(x: &[f64]) -> Option<(f64, f64)> {
     skew_kurt_of(x.iter().copied())
 }
 

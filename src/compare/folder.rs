@@ -20,7 +20,8 @@ use crate::rubric::Rubric;
 
 /// Reads a request's rubric and inputs for one date (`Request::load`, to which a caller may add
 /// warnings of its own).
-pub type Load<'a> = dyn Fn(&Request) -> Result<(Rubric, Inputs, Option<Date>), InputError> + 'a;
+pub(crate) type Load<'a> =
+    dyn Fn(&Request) -> Result<(Rubric, Inputs, Option<Date>), InputError> + 'a;
 
 /// What to compare: A and B (rubrics, evidence files, dates or `score` results folders), the
 /// inputs they share, and how many of the biggest movers to explain.
@@ -114,7 +115,7 @@ pub enum Kind {
 
 impl Kind {
     /// Its name in the summary and the manifest.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Kind::Rubrics => "rubrics",
             Kind::Evidence => "evidence",
@@ -125,7 +126,7 @@ impl Kind {
 }
 
 /// The kind of thing `x` names: a date, a folder, a rubric (.toml), else an evidence file.
-pub fn kind_of(x: &str) -> Kind {
+pub(crate) fn kind_of(x: &str) -> Kind {
     let p = Path::new(x);
     if parse_date(x).is_some() {
         Kind::Dates

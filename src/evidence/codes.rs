@@ -1,7 +1,7 @@
 //! Jurisdiction codes: ISO 3166-1 alpha-3, the user-assigned ranges, and an allow-list.
 
 /// Why a code is not accepted, or `None` when it is.
-pub fn check(code: &str) -> Option<String> {
+pub(crate) fn check(code: &str) -> Option<String> {
     // A code that looks right but holds a Cyrillic `А` or a zero-width space: say which.
     if let Some(odd) = crate::error::odd_characters(code, true) {
         return Some(format!(
@@ -28,7 +28,7 @@ pub fn check(code: &str) -> Option<String> {
 
 /// True for ISO 3166-1's user-assigned ranges (AAA-AAZ, QMA-QZZ, XAA-XZZ, ZZA-ZZZ), which accord
 /// accepts for fictional and private units.
-pub fn is_user_assigned(code: &str) -> bool {
+pub(crate) fn is_user_assigned(code: &str) -> bool {
     let b = code.as_bytes();
     if b.len() != 3 || !b.iter().all(u8::is_ascii_uppercase) {
         return false;
@@ -40,7 +40,7 @@ pub fn is_user_assigned(code: &str) -> bool {
 }
 
 /// The ISO 3166-1 English short name of an alpha-3 code.
-pub fn iso_name(code: &str) -> Option<&'static str> {
+pub(crate) fn iso_name(code: &str) -> Option<&'static str> {
     isocountry::CountryCode::for_alpha3(code)
         .ok()
         .map(|c| c.name())
@@ -52,7 +52,7 @@ const COUNTRY_NAMES: &str = include_str!("country_names.tsv");
 
 /// The ISO 3166-1 alpha-3 code (and short name) that a country name or another code stands for:
 /// `Germany`, `GER` (IOC) and `DE` (alpha-2) give `DEU`, `UK` gives `GBR`. Case is ignored.
-pub fn suggest(written: &str) -> Option<(&'static str, &'static str)> {
+pub(crate) fn suggest(written: &str) -> Option<(&'static str, &'static str)> {
     let w = written.trim();
     if w.is_empty() {
         return None;
@@ -70,7 +70,7 @@ pub fn suggest(written: &str) -> Option<(&'static str, &'static str)> {
 }
 
 /// A help line for a code that is not accepted: the code it most likely stands for, if any.
-pub fn help_for(written: &str) -> Option<String> {
+pub(crate) fn help_for(written: &str) -> Option<String> {
     suggest(written).map(|(iso3, name)| format!("did you mean `{iso3}` ({name})?"))
 }
 

@@ -17,7 +17,7 @@ use crate::limits::Limits;
 use crate::rubric::tree::{self, Kind, Reader};
 
 /// The name of the description file in a data folder.
-pub const FILE: &str = "accord.toml";
+pub(crate) const FILE: &str = "accord.toml";
 
 /// Largest `accord.toml` read.
 const LIMIT: u64 = 1024 * 1024;
@@ -63,7 +63,12 @@ pub fn read(dir: &Path, limits: &Limits) -> Result<Option<Folder>, InputError> {
 
 /// Reads a description from its text; `shown` names it in messages, and the rubric path is
 /// resolved against `dir`.
-pub fn parse(shown: &str, text: String, dir: &Path, limits: &Limits) -> Result<Folder, InputError> {
+pub(crate) fn parse(
+    shown: &str,
+    text: String,
+    dir: &Path,
+    limits: &Limits,
+) -> Result<Folder, InputError> {
     let sha256 = crate::files::sha256_hex(text.as_bytes());
     let source = SourceText::new(shown.to_string(), text);
     let table = tree::parse(&source, limits).map_err(|problems| InputError { problems })?;
@@ -127,7 +132,7 @@ const TABLE_EXTENSIONS: [&str; 3] = ["csv", "tsv", "tab"];
 /// The folder's table `stem` (`evidence`, `jurisdictions`, `dyads`): whichever of
 /// `stem.csv`, `stem.tsv` and `stem.tab` is there (`None`: none is). Two of them are an error
 /// naming both, since either could be the one meant.
-pub fn table(dir: &Path, stem: &str) -> Result<Option<PathBuf>, Problem> {
+pub(crate) fn table(dir: &Path, stem: &str) -> Result<Option<PathBuf>, Problem> {
     let found: Vec<PathBuf> = TABLE_EXTENSIONS
         .iter()
         .map(|ext| dir.join(format!("{stem}.{ext}")))

@@ -39,7 +39,7 @@ pub fn load_from_memory(files: MemoryInputs<'_>, rubric: &Rubric) -> Result<Inpu
 /// Tables given as bytes, each standing for the file of `InputPaths` in the same role and named
 /// by that path in messages and in the result.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Given<'a> {
+pub(crate) struct Given<'a> {
     /// The evidence CSV.
     pub evidence: Option<&'a [u8]>,
     /// The jurisdictions CSV.
@@ -50,7 +50,7 @@ pub struct Given<'a> {
 
 /// Reads every input file against the rubric, as [`super::load_with`] does, except that a table
 /// `given` in memory is read from its bytes, under the name its path in `paths` gives it.
-pub fn load_given(
+pub(crate) fn load_given(
     paths: &InputPaths,
     given: Given<'_>,
     rubric: &Rubric,

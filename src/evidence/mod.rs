@@ -92,7 +92,7 @@ impl Jurisdictions {
     }
 
     /// Index of a group column.
-    pub fn group_index(&self, name: &str) -> Option<usize> {
+    pub(crate) fn group_index(&self, name: &str) -> Option<usize> {
         self.group_names.iter().position(|g| g == name)
     }
 }
@@ -240,7 +240,7 @@ impl Evidence {
     }
 
     /// Indices of the rows for one jurisdiction and field.
-    pub fn row_indices(&self, jurisdiction: usize, field: usize) -> &[u32] {
+    pub(crate) fn row_indices(&self, jurisdiction: usize, field: usize) -> &[u32] {
         let k = field * self.n_jurisdictions + jurisdiction;
         match (self.starts.get(k), self.starts.get(k + 1)) {
             (Some(&a), Some(&b)) => &self.cells[a as usize..b as usize],
@@ -303,7 +303,7 @@ pub enum Binding {
 impl Dyad {
     /// Whether the instrument binds on `date`. An in-force row without an `in_force` date binds
     /// from its `as_of` observation on, and at every date when it is undated.
-    pub fn binding_on(&self, date: Date) -> Binding {
+    pub(crate) fn binding_on(&self, date: Date) -> Binding {
         if let Some(end) = self.ended
             && end <= date
         {
@@ -367,7 +367,7 @@ pub struct DateFound {
 impl Inputs {
     /// Every date in the evidence (`as_of` and date values) and the dyads (all their dates), in
     /// file order, evidence first.
-    pub fn dates(&self) -> impl Iterator<Item = (Date, &Place, &'static str)> {
+    pub(crate) fn dates(&self) -> impl Iterator<Item = (Date, &Place, &'static str)> {
         let evidence = self.evidence.rows.iter().flat_map(|r| {
             let value = match r.value {
                 Some(Value::Date(d)) => Some(d),

@@ -30,13 +30,13 @@ pub struct Delimiter(u8);
 
 impl Delimiter {
     /// `,`: CSV.
-    pub const COMMA: Delimiter = Delimiter(b',');
+    pub(crate) const COMMA: Delimiter = Delimiter(b',');
     /// A tab: `.tsv` and `.tab` files.
-    pub const TAB: Delimiter = Delimiter(b'\t');
+    pub(crate) const TAB: Delimiter = Delimiter(b'\t');
 
     /// Reads a delimiter as it is written after `what` (`--delimiter`, an `accord.toml` key): one
     /// visible ASCII character other than a quote, or a tab (`tab`, `\t` or the character).
-    pub fn parse(text: &str, what: &str) -> Result<Delimiter, Problem> {
+    pub(crate) fn parse(text: &str, what: &str) -> Result<Delimiter, Problem> {
         let refuse = |message: String| {
             Err(Problem::new(message).help("give one character, such as `;` or `|`, or `tab`"))
         };
@@ -81,7 +81,7 @@ impl Delimiter {
 
     /// The delimiter a file's name implies: a tab for `.tsv` and `.tab` (in any case), else a
     /// comma.
-    pub fn of_name(name: &str) -> Delimiter {
+    pub(crate) fn of_name(name: &str) -> Delimiter {
         let ext = Path::new(name)
             .extension()
             .and_then(|e| e.to_str())
@@ -92,13 +92,8 @@ impl Delimiter {
         }
     }
 
-    /// The byte.
-    pub fn byte(self) -> u8 {
-        self.0
-    }
-
     /// As `--delimiter` takes it and a manifest records it: `tab`, or the character.
-    pub fn name(self) -> String {
+    pub(crate) fn name(self) -> String {
         match self.0 {
             b'\t' => "tab".to_string(),
             b => char::from(b).to_string(),
@@ -357,7 +352,7 @@ fn unclosed_quote(text: &str, delimiter: Delimiter) -> Option<usize> {
 }
 
 /// Spreadsheet column letters of a 0-based index (0 -> A, 26 -> AA).
-pub fn column_letters(mut col: usize) -> String {
+pub(crate) fn column_letters(mut col: usize) -> String {
     let mut s = Vec::new();
     loop {
         s.push(b'A' + (col % 26) as u8);
@@ -416,7 +411,7 @@ fn field_span(text: &str, start: usize, col: usize, delimiter: Delimiter) -> (us
 impl Table {
     /// Opens a CSV file (tab-separated when it ends `.tsv` or `.tab`), or a sheet of a workbook
     /// when the extension says so, within `limits`.
-    pub fn open(
+    pub(crate) fn open(
         path: &Path,
         sheet: Option<&str>,
         what: &str,
@@ -427,7 +422,7 @@ impl Table {
 
     /// Like [`Table::open`], with the delimiter of a text table given (`None`: by its name, as
     /// [`Delimiter::of_name`]); a workbook has none and ignores it.
-    pub fn open_with(
+    pub(crate) fn open_with(
         path: &Path,
         sheet: Option<&str>,
         delimiter: Option<Delimiter>,
@@ -454,18 +449,8 @@ impl Table {
         Self::from_bytes_with(&shown, bytes, delimiter, what, limits)
     }
 
-    /// Reads a CSV file's bytes, already in memory, exactly as [`Table::open`] reads the file.
-    pub fn from_bytes(
-        shown: &str,
-        bytes: Vec<u8>,
-        what: &str,
-        limits: &Limits,
-    ) -> Result<Table, Problem> {
-        Self::from_bytes_with(shown, bytes, None, what, limits)
-    }
-
     /// Like [`Table::from_bytes`], with the delimiter given (`None`: by the name `shown`).
-    pub fn from_bytes_with(
+    pub(crate) fn from_bytes_with(
         shown: &str,
         bytes: Vec<u8>,
         delimiter: Option<Delimiter>,
@@ -510,7 +495,7 @@ impl Table {
     }
 
     /// The delimiter the table was read with (`None`: a workbook sheet).
-    pub fn delimiter(&self) -> Option<Delimiter> {
+    pub(crate) fn delimiter(&self) -> Option<Delimiter> {
         match &self.inner {
             Inner::Csv { delimiter, .. } => Some(*delimiter),
             Inner::Sheet { .. } => None,
@@ -518,7 +503,7 @@ impl Table {
     }
 
     /// The SHA-256 of the file's bytes, in hex.
-    pub fn sha256(&mut self) -> String {
+    pub(crate) fn sha256(&mut self) -> String {
         let digest = std::mem::replace(&mut self.digest, Digest::Done(String::new()));
         let hex = match digest {
             Digest::Done(hex) => hex,
@@ -829,7 +814,7 @@ impl Table {
     }
 
     /// Index of a header column.
-    pub fn column(&self, name: &str) -> Option<usize> {
+    pub(crate) fn column(&self, name: &str) -> Option<usize> {
         self.header.iter().position(|h| h == name)
     }
 }

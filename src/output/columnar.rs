@@ -27,7 +27,7 @@ use super::schema::{Cell, Table, Type};
 use crate::base::format::number;
 
 /// Rows per row group: a reader holds one group's column at a time.
-pub const ROW_GROUP: usize = 1 << 20;
+pub(crate) const ROW_GROUP: usize = 1 << 20;
 
 /// What `created_by` says: the same for every run of one accord version.
 fn created_by() -> String {
@@ -156,7 +156,7 @@ fn write_column(
 }
 
 /// The parquet bytes of a table, or the writer's error.
-pub fn write(t: &Table) -> parquet::errors::Result<Vec<u8>> {
+pub(crate) fn write(t: &Table) -> parquet::errors::Result<Vec<u8>> {
     let types = t.types();
     let mut writer = start(t.header(), &types, Vec::new())?;
     for first in (0..t.len()).step_by(ROW_GROUP) {
@@ -167,7 +167,7 @@ pub fn write(t: &Table) -> parquet::errors::Result<Vec<u8>> {
 }
 
 /// A parquet writer onto `sink` for a table of these columns, before its first row group.
-pub fn start<W: std::io::Write + Send>(
+pub(crate) fn start<W: std::io::Write + Send>(
     header: &[String],
     types: &[Type],
     sink: W,
@@ -189,7 +189,7 @@ pub fn start<W: std::io::Write + Send>(
 
 /// Writes `rows` (their cells one row after another, one per column of `types`) as one row
 /// group. Row groups of [`ROW_GROUP`] rows, the last shorter, give the bytes of [`write`].
-pub fn write_group<W: std::io::Write + Send>(
+pub(crate) fn write_group<W: std::io::Write + Send>(
     writer: &mut SerializedFileWriter<W>,
     rows: &[Cell],
     types: &[Type],
@@ -206,7 +206,7 @@ pub fn write_group<W: std::io::Write + Send>(
 }
 
 /// The number of rows a parquet file's footer records (`None` when it is not one).
-pub fn rows(bytes: &[u8]) -> Option<u64> {
+pub(crate) fn rows(bytes: &[u8]) -> Option<u64> {
     let n = bytes.len();
     if n < 12 || &bytes[n - 4..] != b"PAR1" {
         return None;
@@ -221,7 +221,7 @@ pub fn rows(bytes: &[u8]) -> Option<u64> {
 
 /// Reads a parquet file's rows back as cells of the schema's kinds (a date as its
 /// `YYYY-MM-DD` text, a null as `NA`): its header and rows, or the reader's message.
-pub fn read(bytes: Vec<u8>) -> Result<(Vec<String>, Vec<Vec<Cell>>), String> {
+pub(crate) fn read(bytes: Vec<u8>) -> Result<(Vec<String>, Vec<Vec<Cell>>), String> {
     use parquet::file::reader::{FileReader, SerializedFileReader};
     use parquet::record::Field;
     let reader = SerializedFileReader::new(bytes::Bytes::from(bytes)).map_err(|e| e.to_string())?;

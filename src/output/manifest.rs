@@ -162,7 +162,7 @@ pub struct Evaluation {
 
 impl Evaluation {
     /// The evaluation record of a run.
-    pub fn of(s: &Scored) -> Evaluation {
+    pub(crate) fn of(s: &Scored) -> Evaluation {
         let e = &s.evaluation;
         let undated = e.origin == crate::rules::DateOrigin::Undated;
         Evaluation {
@@ -208,7 +208,7 @@ pub struct Output {
 
 impl Output {
     /// The record of the bytes of the file `name`.
-    pub fn of(name: &str, bytes: &[u8]) -> Output {
+    pub(crate) fn of(name: &str, bytes: &[u8]) -> Output {
         let rows = if name.ends_with(".parquet") {
             super::columnar::rows(bytes).unwrap_or(0)
         } else {
@@ -224,7 +224,7 @@ impl Output {
 
 /// The format a folder's files are in: `parquet` when its tables are (named `.parquet`), none
 /// for CSV.
-pub fn format_of(files: &[(String, Vec<u8>)]) -> Option<String> {
+pub(crate) fn format_of(files: &[(String, Vec<u8>)]) -> Option<String> {
     files
         .iter()
         .any(|(n, _)| n.ends_with(".parquet"))
@@ -294,7 +294,7 @@ impl<R: Record> Outputs<R> {
 
     /// The format of the folder's tables: `parquet` when they are (named `.parquet`), none for
     /// CSV, as [`format_of`] says of the files themselves.
-    pub fn format(&self) -> Option<String> {
+    pub(crate) fn format(&self) -> Option<String> {
         self.0
             .iter()
             .any(|(n, _)| n.ends_with(".parquet"))
@@ -385,7 +385,7 @@ pub struct ScoreOptions {
 /// The options of an `align` folder, in the order they are written.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct AlignOptions {
+pub(crate) struct AlignOptions {
     /// What was compared (`criteria`, `cells`, ...).
     pub level: String,
     /// The similarity metric.
@@ -417,7 +417,7 @@ pub struct AlignOptions {
 /// How an `align` run's clustering went.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct ClusteringRecord {
+pub(crate) struct ClusteringRecord {
     /// The least share of known pairs a jurisdiction needs to be clustered.
     pub min_known_pair_share: f64,
     /// Jurisdictions comparable enough to cluster.
@@ -437,7 +437,7 @@ pub struct ClusteringRecord {
 /// The options of a `sensitivity` folder, in the order they are written.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct SensitivityOptions {
+pub(crate) struct SensitivityOptions {
     /// `ua` or `sa`.
     pub design: String,
     /// The sampler, as people read it.
@@ -467,7 +467,7 @@ pub struct SensitivityOptions {
 /// Where a sensitivity analysis read its factors: a file, or the rubric's section (its words).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
-pub enum SpecRecord {
+pub(crate) enum SpecRecord {
     /// A `--spec` file.
     File(FileRecord),
     /// Where else, in words.
@@ -483,7 +483,7 @@ impl Default for SpecRecord {
 /// An uncertain factor of a sensitivity analysis.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
-pub enum FactorRecord {
+pub(crate) enum FactorRecord {
     /// Alternatives drawn from.
     Discrete {
         /// Its name.
@@ -509,7 +509,7 @@ pub enum FactorRecord {
 /// The options of an `agreement` folder, in the order they are written.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct AgreementOptions {
+pub(crate) struct AgreementOptions {
     /// The coders.
     pub coders: Vec<String>,
     /// Units coded.
@@ -525,7 +525,7 @@ pub struct AgreementOptions {
 /// The agreement metric of each kind of evidence.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct AgreementMetrics {
+pub(crate) struct AgreementMetrics {
     /// Boolean evidence.
     pub boolean: String,
     /// Dates.
@@ -558,7 +558,7 @@ impl RunManifest {
 
     /// The manifest of a run's folder from the records of its other files (written as they were
     /// hashed, so that no file's bytes need to be held): `options` as for [`RunManifest::of`].
-    pub fn of_records(
+    pub(crate) fn of_records(
         s: &Scored,
         outputs: Outputs,
         command: &str,
@@ -669,7 +669,7 @@ impl RunManifest {
 /// Every effective setting of a rubric's pipeline, defaults included: the pipeline-wide settings,
 /// then each node's aggregation and each criterion's normalisation and treatment that override
 /// them.
-pub fn pipeline_settings(rubric: &crate::rubric::Rubric) -> Json {
+pub(crate) fn pipeline_settings(rubric: &crate::rubric::Rubric) -> Json {
     use crate::rubric::settings::{AggregateSpec, NormaliseSpec, PipelineSpec, TreatSpec};
     #[derive(Serialize)]
     struct NodeOverride<'a> {
@@ -867,7 +867,7 @@ impl Manifest {
     }
 
     /// The accord that wrote the folder, if recorded.
-    pub fn accord_version(&self) -> Option<&str> {
+    pub(crate) fn accord_version(&self) -> Option<&str> {
         let v = match self {
             Manifest::Run(m) => &m.accord_version,
             Manifest::Compare(m) => &m.accord_version,
@@ -878,7 +878,7 @@ impl Manifest {
 
 /// The format a manifest's `format` names (`shown`: the manifest's path), refusing one this
 /// accord does not write.
-pub fn known_format(name: Option<&str>, shown: &str) -> Result<TableFormat, Problem> {
+pub(crate) fn known_format(name: Option<&str>, shown: &str) -> Result<TableFormat, Problem> {
     TableFormat::of_name(name).ok_or_else(|| {
         Problem::new(format!(
             "`{shown}` records the table format `{}`, which this accord does not write",

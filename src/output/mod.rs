@@ -22,7 +22,7 @@ pub use crate::base::format::{number, opt_number};
 
 /// A text cell made safe for spreadsheets: cells that begin with `=`, `+`, `-`, `@`, tab or
 /// carriage return get a leading apostrophe so they are not run as formulas.
-pub fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     match s.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
         _ => s.to_string(),
@@ -30,7 +30,7 @@ pub fn text(s: &str) -> String {
 }
 
 /// Builds a CSV file in memory.
-pub struct Csv {
+pub(crate) struct Csv {
     writer: csv::Writer<Vec<u8>>,
 }
 
@@ -42,7 +42,7 @@ impl Default for Csv {
 
 impl Csv {
     /// An empty CSV with `\n` line endings.
-    pub fn new() -> Csv {
+    pub(crate) fn new() -> Csv {
         Csv {
             writer: csv::WriterBuilder::new()
                 .terminator(csv::Terminator::Any(b'\n'))
@@ -51,7 +51,7 @@ impl Csv {
     }
 
     /// Writes one record (cells already formatted).
-    pub fn row<I, S>(&mut self, cells: I)
+    pub(crate) fn row<I, S>(&mut self, cells: I)
     where
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
@@ -61,18 +61,18 @@ impl Csv {
     }
 
     /// Writes one field of the current record (already formatted).
-    pub fn field(&mut self, cell: &[u8]) {
+    pub(crate) fn field(&mut self, cell: &[u8]) {
         // Writing to a Vec cannot fail.
         let _ = self.writer.write_field(cell);
     }
 
     /// Ends the current record.
-    pub fn end_row(&mut self) {
+    pub(crate) fn end_row(&mut self) {
         let _ = self.writer.write_record(None::<&[u8]>);
     }
 
     /// The bytes.
-    pub fn finish(self) -> Vec<u8> {
+    pub(crate) fn finish(self) -> Vec<u8> {
         self.writer.into_inner().unwrap_or_default()
     }
 }
@@ -232,7 +232,7 @@ impl OutputDir {
 
     /// Creates the file `name` in the folder, for writing as it is built: the file, and its
     /// path in the target as messages name it.
-    pub fn create(&self, name: &str) -> Result<(std::fs::File, String), Error> {
+    pub(crate) fn create(&self, name: &str) -> Result<(std::fs::File, String), Error> {
         let Some(tmp) = &self.tmp else {
             return Err(Error::Internal("results folder already committed".into()));
         };

@@ -87,7 +87,7 @@ pub enum Type {
 
 impl Type {
     /// What a cell of this type must be, for messages.
-    pub fn expected(self) -> String {
+    pub(crate) fn expected(self) -> String {
         match self {
             Type::Code => "a jurisdiction code".to_string(),
             Type::Text => "text".to_string(),
@@ -109,7 +109,7 @@ impl Type {
 }
 
 /// How far outside 0 to 1 a share may be from floating-point rounding.
-pub const SHARE_ROUNDING: f64 = 1e-9;
+pub(crate) const SHARE_ROUNDING: f64 = 1e-9;
 
 /// When a fixed column is in a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -268,7 +268,7 @@ const fn family(named_by: &'static str, ty: Type) -> Family {
 }
 
 /// The status of a score between two sides (`score_deltas.csv`).
-pub const DELTA_STATUS: &[&str] = &["changed", "same", "new", "gone", "unknown"];
+pub(crate) const DELTA_STATUS: &[&str] = &["changed", "same", "new", "gone", "unknown"];
 
 /// `score`: `scores.csv`.
 pub static SCORES: File = csv(
@@ -297,7 +297,7 @@ pub static MATRIX_PRINCIPLES: File = wide(
 );
 
 /// `score`: `matrix_dimensions.csv`.
-pub static MATRIX_DIMENSIONS: File = wide(
+pub(crate) static MATRIX_DIMENSIONS: File = wide(
     "matrix_dimensions.csv",
     Folder::Score,
     "jurisdictions x facet values",
@@ -307,7 +307,7 @@ pub static MATRIX_DIMENSIONS: File = wide(
 );
 
 /// `score`: `matrix_cells.csv`.
-pub static MATRIX_CELLS: File = wide(
+pub(crate) static MATRIX_CELLS: File = wide(
     "matrix_cells.csv",
     Folder::Score,
     "jurisdictions x principle-dimension cells",
@@ -343,10 +343,10 @@ const fn manifest(folder: Folder) -> File {
 }
 
 /// `score`: `manifest.json`.
-pub static SCORE_MANIFEST: File = manifest(Folder::Score);
+pub(crate) static SCORE_MANIFEST: File = manifest(Folder::Score);
 
 /// `compare`: `rank_shifts.csv`.
-pub static RANK_SHIFTS: File = csv(
+pub(crate) static RANK_SHIFTS: File = csv(
     "rank_shifts.csv",
     Folder::Compare,
     "each jurisdiction's index rank and score on both sides",
@@ -362,7 +362,7 @@ pub static RANK_SHIFTS: File = csv(
 );
 
 /// `compare`: `score_deltas.csv`.
-pub static SCORE_DELTAS: File = csv(
+pub(crate) static SCORE_DELTAS: File = csv(
     "score_deltas.csv",
     Folder::Compare,
     "every score on both sides and its change",
@@ -378,14 +378,14 @@ pub static SCORE_DELTAS: File = csv(
 );
 
 /// `compare`: `summary.json`.
-pub static COMPARE_SUMMARY: File = json(
+pub(crate) static COMPARE_SUMMARY: File = json(
     "summary.json",
     Folder::Compare,
     "rank correlations, counts of changed scores, the changes and the biggest movers",
 );
 
 /// `compare`: `manifest.json`.
-pub static COMPARE_MANIFEST: File = manifest(Folder::Compare);
+pub(crate) static COMPARE_MANIFEST: File = manifest(Folder::Compare);
 
 const CODES: Family = family("the jurisdictions, in cluster order", Type::Number);
 
@@ -400,7 +400,7 @@ pub static ALIGNMENT: File = wide(
 );
 
 /// `align`: `alignment_overlap.csv`.
-pub static ALIGNMENT_OVERLAP: File = wide(
+pub(crate) static ALIGNMENT_OVERLAP: File = wide(
     "alignment_overlap.csv",
     Folder::Align,
     "jurisdiction x jurisdiction count of components known for both",
@@ -410,7 +410,7 @@ pub static ALIGNMENT_OVERLAP: File = wide(
 );
 
 /// `align`: `alignment_pairs.csv`.
-pub static ALIGNMENT_PAIRS: File = csv(
+pub(crate) static ALIGNMENT_PAIRS: File = csv(
     "alignment_pairs.csv",
     Folder::Align,
     "every pair's similarity and overlap",
@@ -423,7 +423,7 @@ pub static ALIGNMENT_PAIRS: File = csv(
 );
 
 /// `align --top K`: `neighbours.csv`.
-pub static NEIGHBOURS: File = csv(
+pub(crate) static NEIGHBOURS: File = csv(
     "neighbours.csv",
     Folder::Align,
     "each jurisdiction's K most similar ones, best first",
@@ -437,7 +437,7 @@ pub static NEIGHBOURS: File = csv(
 );
 
 /// `align`: `clusters.csv`.
-pub static CLUSTERS: File = csv(
+pub(crate) static CLUSTERS: File = csv(
     "clusters.csv",
     Folder::Align,
     "cluster order and cluster of each jurisdiction",
@@ -450,7 +450,7 @@ pub static CLUSTERS: File = csv(
 );
 
 /// `align`: `reference_alignment.csv` (with `--reference`).
-pub static REFERENCE_ALIGNMENT: File = csv(
+pub(crate) static REFERENCE_ALIGNMENT: File = csv(
     "reference_alignment.csv",
     Folder::Align,
     "similarity to the reference, ranked",
@@ -469,7 +469,7 @@ const INSTRUMENTS: Family = family(
 );
 
 /// `align`: `cooperation_extradition.csv`.
-pub static COOPERATION_EXTRADITION: File = wide(
+pub(crate) static COOPERATION_EXTRADITION: File = wide(
     "cooperation_extradition.csv",
     Folder::Align,
     "jurisdiction x jurisdiction extradition instruments",
@@ -479,7 +479,7 @@ pub static COOPERATION_EXTRADITION: File = wide(
 );
 
 /// `align`: `cooperation_legal_assistance.csv`.
-pub static COOPERATION_LEGAL_ASSISTANCE: File = wide(
+pub(crate) static COOPERATION_LEGAL_ASSISTANCE: File = wide(
     "cooperation_legal_assistance.csv",
     Folder::Align,
     "jurisdiction x jurisdiction legal-assistance instruments",
@@ -489,7 +489,7 @@ pub static COOPERATION_LEGAL_ASSISTANCE: File = wide(
 );
 
 /// `align`: `cooperation.csv`.
-pub static COOPERATION: File = wide(
+pub(crate) static COOPERATION: File = wide(
     "cooperation.csv",
     Folder::Align,
     "jurisdiction x jurisdiction instruments of any channel",
@@ -499,7 +499,7 @@ pub static COOPERATION: File = wide(
 );
 
 /// `align` above the cooperation matrices' size: `cooperation_pairs.csv`.
-pub static COOPERATION_PAIRS: File = csv(
+pub(crate) static COOPERATION_PAIRS: File = csv(
     "cooperation_pairs.csv",
     Folder::Align,
     "the cells of the three cooperation matrices for every ordered pair a dyad row names",
@@ -513,7 +513,7 @@ pub static COOPERATION_PAIRS: File = csv(
 );
 
 /// `align` above the cooperation matrices' size: `cooperation_units.csv`.
-pub static COOPERATION_UNITS: File = wide(
+pub(crate) static COOPERATION_UNITS: File = wide(
     "cooperation_units.csv",
     Folder::Align,
     "per jurisdiction and instrument, what settles the pairs no dyad row names",
@@ -526,7 +526,7 @@ pub static COOPERATION_UNITS: File = wide(
 );
 
 /// `align`: `network.csv`.
-pub static NETWORK: File = csv(
+pub(crate) static NETWORK: File = csv(
     "network.csv",
     Folder::Align,
     "network measures of each jurisdiction",
@@ -546,10 +546,10 @@ pub static NETWORK: File = csv(
 );
 
 /// `align`: `manifest.json`.
-pub static ALIGN_MANIFEST: File = manifest(Folder::Align);
+pub(crate) static ALIGN_MANIFEST: File = manifest(Folder::Align);
 
 /// `sensitivity`: `rank_intervals.csv`.
-pub static RANK_INTERVALS: File = csv(
+pub(crate) static RANK_INTERVALS: File = csv(
     "rank_intervals.csv",
     Folder::Sensitivity,
     "each jurisdiction's nominal rank and the distribution of its rank over the runs",
@@ -569,7 +569,7 @@ pub static RANK_INTERVALS: File = csv(
 );
 
 /// `sensitivity`: `sensitivity_indices.csv` (with `--design sa`).
-pub static SENSITIVITY_INDICES: File = csv(
+pub(crate) static SENSITIVITY_INDICES: File = csv(
     "sensitivity_indices.csv",
     Folder::Sensitivity,
     "first-order and total sensitivity indices of each factor",
@@ -597,7 +597,7 @@ const RUN: Column = col("run", Type::Integer);
 const BLOCK: Column = col("block", Type::Text);
 
 /// `sensitivity`: `sensitivity_by_jurisdiction.csv` (with `--design sa`).
-pub static SENSITIVITY_BY_JURISDICTION: File = wide(
+pub(crate) static SENSITIVITY_BY_JURISDICTION: File = wide(
     "sensitivity_by_jurisdiction.csv",
     Folder::Sensitivity,
     "each jurisdiction's total index of each factor",
@@ -607,7 +607,7 @@ pub static SENSITIVITY_BY_JURISDICTION: File = wide(
 );
 
 /// `sensitivity`: `failures.csv` (when a run failed).
-pub static FAILURES: File = wide(
+pub(crate) static FAILURES: File = wide(
     "failures.csv",
     Folder::Sensitivity,
     "every run that failed, with its draws and its error",
@@ -617,7 +617,7 @@ pub static FAILURES: File = wide(
 );
 
 /// `sensitivity`: `runs.csv` (with `--runs-csv`).
-pub static RUNS: File = wide(
+pub(crate) static RUNS: File = wide(
     "runs.csv",
     Folder::Sensitivity,
     "every run: its draws, status and mean absolute rank shift",
@@ -630,12 +630,12 @@ pub static RUNS: File = wide(
 );
 
 /// `sensitivity`: `manifest.json`.
-pub static SENSITIVITY_MANIFEST: File = manifest(Folder::Sensitivity);
+pub(crate) static SENSITIVITY_MANIFEST: File = manifest(Folder::Sensitivity);
 
 const LOW_OK: Type = Type::Label(&["LOW", "ok"]);
 
 /// `audit`: `stats.csv`.
-pub static STATS: File = csv(
+pub(crate) static STATS: File = csv(
     "stats.csv",
     Folder::Audit,
     "statistics of each criterion at the chosen stage, with COINr's flags",
@@ -673,7 +673,7 @@ const AVAILABILITY: [Column; 6] = [
 ];
 
 /// `audit`: `data_availability.csv`.
-pub static DATA_AVAILABILITY: File = csv(
+pub(crate) static DATA_AVAILABILITY: File = csv(
     "data_availability.csv",
     Folder::Audit,
     "each jurisdiction's missing and zero values at the chosen stage",
@@ -681,7 +681,7 @@ pub static DATA_AVAILABILITY: File = csv(
 );
 
 /// `audit`: `data_availability_by_node.csv`.
-pub static DATA_AVAILABILITY_BY_NODE: File = wide(
+pub(crate) static DATA_AVAILABILITY_BY_NODE: File = wide(
     "data_availability_by_node.csv",
     Folder::Audit,
     "each jurisdiction's data availability under each node",
@@ -691,7 +691,7 @@ pub static DATA_AVAILABILITY_BY_NODE: File = wide(
 );
 
 /// `audit`: `screening.csv`.
-pub static SCREENING: File = csv(
+pub(crate) static SCREENING: File = csv(
     "screening.csv",
     Folder::Audit,
     "the screen's input availability and its decision for each jurisdiction",
@@ -709,7 +709,7 @@ pub static SCREENING: File = csv(
 );
 
 /// `audit`: `correlations.csv`.
-pub static CORRELATIONS: File = csv(
+pub(crate) static CORRELATIONS: File = csv(
     "correlations.csv",
     Folder::Audit,
     "correlation of each member with each of its ancestors",
@@ -726,7 +726,7 @@ pub static CORRELATIONS: File = csv(
 );
 
 /// `audit`: `cronbach.csv`.
-pub static CRONBACH: File = csv(
+pub(crate) static CRONBACH: File = csv(
     "cronbach.csv",
     Folder::Audit,
     "Cronbach's alpha of each node's children",
@@ -739,7 +739,7 @@ pub static CRONBACH: File = csv(
 );
 
 /// `audit`: `pca_variance.csv`.
-pub static PCA_VARIANCE: File = csv(
+pub(crate) static PCA_VARIANCE: File = csv(
     "pca_variance.csv",
     Folder::Audit,
     "variance explained by each principal component of each node's children",
@@ -754,7 +754,7 @@ pub static PCA_VARIANCE: File = csv(
 );
 
 /// `audit`: `pca_loadings.csv`.
-pub static PCA_LOADINGS: File = csv(
+pub(crate) static PCA_LOADINGS: File = csv(
     "pca_loadings.csv",
     Folder::Audit,
     "loading of each child on each principal component",
@@ -767,7 +767,7 @@ pub static PCA_LOADINGS: File = csv(
 );
 
 /// `audit`: `leave_one_out.csv`.
-pub static LEAVE_ONE_OUT: File = csv(
+pub(crate) static LEAVE_ONE_OUT: File = csv(
     "leave_one_out.csv",
     Folder::Audit,
     "mean absolute index rank change when each element is left out",
@@ -780,7 +780,7 @@ pub static LEAVE_ONE_OUT: File = csv(
 );
 
 /// `audit`: `effective_weights.csv`.
-pub static EFFECTIVE_WEIGHTS: File = csv(
+pub(crate) static EFFECTIVE_WEIGHTS: File = csv(
     "effective_weights.csv",
     Folder::Audit,
     "each node's and criterion's weight and effective weight in the index",
@@ -793,7 +793,7 @@ pub static EFFECTIVE_WEIGHTS: File = csv(
 );
 
 /// `audit`: `treatment.csv`.
-pub static TREATMENT: File = csv(
+pub(crate) static TREATMENT: File = csv(
     "treatment.csv",
     Folder::Audit,
     "the outlier treatment's checks of each treated criterion",
@@ -813,7 +813,7 @@ pub static TREATMENT: File = csv(
 );
 
 /// `audit`: `treated_points.csv`.
-pub static TREATED_POINTS: File = wide(
+pub(crate) static TREATED_POINTS: File = wide(
     "treated_points.csv",
     Folder::Audit,
     "what the treatment did to each point of each numeric criterion",
@@ -823,10 +823,10 @@ pub static TREATED_POINTS: File = wide(
 );
 
 /// `audit`: `manifest.json`.
-pub static AUDIT_MANIFEST: File = manifest(Folder::Audit);
+pub(crate) static AUDIT_MANIFEST: File = manifest(Folder::Audit);
 
 /// `agreement`: `agreement.csv`.
-pub static AGREEMENT: File = csv(
+pub(crate) static AGREEMENT: File = csv(
     "agreement.csv",
     Folder::Agreement,
     "Krippendorff's alpha and percent agreement per evidence field, then per metric",
@@ -843,7 +843,7 @@ pub static AGREEMENT: File = csv(
 );
 
 /// `agreement`: `disagreements.csv`.
-pub static DISAGREEMENTS: File = csv(
+pub(crate) static DISAGREEMENTS: File = csv(
     "disagreements.csv",
     Folder::Agreement,
     "every unit where coders' known values differ, and how it was resolved",
@@ -862,7 +862,7 @@ pub static DISAGREEMENTS: File = csv(
 );
 
 /// `agreement`: `manifest.json`.
-pub static AGREEMENT_MANIFEST: File = manifest(Folder::Agreement);
+pub(crate) static AGREEMENT_MANIFEST: File = manifest(Folder::Agreement);
 
 /// Every file of every folder kind.
 pub static FILES: &[&File] = &[
@@ -957,12 +957,12 @@ impl Cell {
     }
 
     /// A count.
-    pub fn count(n: usize) -> Cell {
+    pub(crate) fn count(n: usize) -> Cell {
         Cell::integer(Some(n))
     }
 
     /// The number a numeric cell holds (`None` when missing or blank).
-    pub fn as_number(&self) -> Option<f64> {
+    pub(crate) fn as_number(&self) -> Option<f64> {
         match self {
             Cell::Number(x) => Some(*x),
             Cell::Integer(i) => Some(*i as f64),
@@ -971,7 +971,7 @@ impl Cell {
     }
 
     /// The whole number a cell holds.
-    pub fn as_integer(&self) -> Option<i64> {
+    pub(crate) fn as_integer(&self) -> Option<i64> {
         match self {
             Cell::Integer(i) => Some(*i),
             _ => None,
@@ -979,7 +979,7 @@ impl Cell {
     }
 
     /// The text a text cell holds (`None` when missing or blank).
-    pub fn as_text(&self) -> Option<&str> {
+    pub(crate) fn as_text(&self) -> Option<&str> {
         match self {
             Cell::Text(s) => Some(s),
             _ => None,
@@ -987,7 +987,7 @@ impl Cell {
     }
 
     /// Appends the cell as CSV writes it to `out` (the text of [`Cell::to_csv`]).
-    pub fn write_csv(&self, out: &mut String) {
+    pub(crate) fn write_csv(&self, out: &mut String) {
         match self {
             Cell::Na => out.push_str("NA"),
             Cell::Blank => {}
@@ -1011,7 +1011,7 @@ impl Cell {
     }
 
     /// The cell as CSV writes it (text neutralised for spreadsheets by `output::text`).
-    pub fn to_csv(&self) -> String {
+    pub(crate) fn to_csv(&self) -> String {
         match self {
             Cell::Na => "NA".to_string(),
             Cell::Blank => String::new(),
@@ -1070,11 +1070,6 @@ impl Table {
         }
     }
 
-    /// Makes room for `rows` more rows.
-    pub fn reserve(&mut self, rows: usize) {
-        self.cells.reserve(rows.saturating_mul(self.header.len()));
-    }
-
     /// Adds a row, one cell per column of the header.
     pub fn push(&mut self, row: Vec<Cell>) {
         debug_assert_eq!(row.len(), self.header.len(), "{}", self.file.name);
@@ -1097,17 +1092,17 @@ impl Table {
     }
 
     /// How many rows it has.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.cells.len() / self.header.len().max(1)
     }
 
     /// Whether it has no rows.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.cells.is_empty()
     }
 
     /// The cells of the rows `start..end`, one row after another.
-    pub fn row_cells(&self, start: usize, end: usize) -> &[Cell] {
+    pub(crate) fn row_cells(&self, start: usize, end: usize) -> &[Cell] {
         let w = self.header.len();
         &self.cells[start * w..end * w]
     }
@@ -1133,13 +1128,13 @@ impl Table {
     }
 
     /// The file's name and its CSV bytes.
-    pub fn into_file(self) -> (String, Vec<u8>) {
+    pub(crate) fn into_file(self) -> (String, Vec<u8>) {
         let bytes = to_csv(&self);
         (self.file.name.to_string(), bytes)
     }
 
     /// The file's name and bytes in `format` (a parquet table is named `.parquet`).
-    pub fn into_file_as(self, format: TableFormat) -> (String, Vec<u8>) {
+    pub(crate) fn into_file_as(self, format: TableFormat) -> (String, Vec<u8>) {
         match format {
             TableFormat::Csv => self.into_file(),
             TableFormat::Parquet => {
@@ -1162,7 +1157,7 @@ pub enum TableFormat {
 
 impl TableFormat {
     /// Its name, as `--format` and the manifest's `format` give it.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             TableFormat::Csv => "csv",
             TableFormat::Parquet => "parquet",
@@ -1282,7 +1277,7 @@ pub struct Row {
 
 impl Row {
     /// The cell at `col` (blank when out of range).
-    pub fn cell(&self, col: usize) -> &Cell {
+    pub(crate) fn cell(&self, col: usize) -> &Cell {
         self.cells.get(col).unwrap_or(&Cell::Blank)
     }
 
@@ -1292,13 +1287,13 @@ impl Row {
     }
 
     /// The whole number at `col`, if any.
-    pub fn integer(&self, col: Option<usize>) -> Option<i64> {
+    pub(crate) fn integer(&self, col: Option<usize>) -> Option<i64> {
         col.and_then(|c| self.cell(c).as_integer())
     }
 
     /// The text at `col` as it was written before neutralisation: `NA` for a missing cell, empty
     /// for a blank one or no column.
-    pub fn text(&self, col: Option<usize>) -> &str {
+    pub(crate) fn text(&self, col: Option<usize>) -> &str {
         match col.map(|c| self.cell(c)) {
             Some(Cell::Text(s)) => s,
             Some(Cell::Na) => "NA",
@@ -1341,7 +1336,7 @@ impl ReadTable {
 
 /// Undoes the spreadsheet guard of `output::text`: a leading `'` before `=`, `+`, `-`, `@`, tab
 /// or carriage return.
-pub fn untext(s: &str) -> String {
+pub(crate) fn untext(s: &str) -> String {
     let mut chars = s.chars();
     if chars.next() == Some('\'')
         && matches!(chars.next(), Some('=' | '+' | '-' | '@' | '\t' | '\r'))
@@ -1506,7 +1501,7 @@ pub fn read(
 /// Reads the table `file` of the results folder `dir`, written in `format` (as the folder's
 /// manifest records): the table, read against its description, and the SHA-256 of the bytes
 /// read. A parquet table is named `.parquet` (see [`TableFormat::name`]).
-pub fn read_in(
+pub(crate) fn read_in(
     dir: &Path,
     file: &'static File,
     format: TableFormat,
@@ -1541,7 +1536,7 @@ pub fn parse_as(
 /// text column is a blank cell; and, as the CSV reader does, the text `NA` in a text or label
 /// column is `NA` (a code column keeps it as text), so a folder reads the same whichever format
 /// accord wrote it in.
-pub fn parse_parquet(
+pub(crate) fn parse_parquet(
     bytes: Vec<u8>,
     shown: &str,
     file: &'static File,

@@ -117,7 +117,7 @@ pub struct TableWriter {
 
 impl TableWriter {
     /// A table built whole in memory, its rows kept: [`TableWriter::into_table`] gives it back.
-    pub fn keep(head: Table) -> TableWriter {
+    pub(crate) fn keep(head: Table) -> TableWriter {
         TableWriter {
             name: head.file().name.to_string(),
             shown: head.file().name.to_string(),
@@ -218,7 +218,7 @@ impl TableWriter {
     }
 
     /// The table, for one made by [`TableWriter::keep`] (`None` for one written as it went).
-    pub fn into_table(self) -> Option<Table> {
+    pub(crate) fn into_table(self) -> Option<Table> {
         match self.encoder {
             Encoder::Keep => Some(self.block),
             _ => None,
@@ -328,13 +328,13 @@ impl<'a> FolderWriter<'a> {
     }
 
     /// Writes a table built whole.
-    pub fn table(&mut self, t: Table, format: TableFormat) -> Result<(), Error> {
+    pub(crate) fn table(&mut self, t: Table, format: TableFormat) -> Result<(), Error> {
         let w = self.open(t, format)?;
         self.close(w)
     }
 
     /// Writes a file of bytes (a manifest).
-    pub fn file(&mut self, name: &str, bytes: Vec<u8>) -> Result<(), Error> {
+    pub(crate) fn file(&mut self, name: &str, bytes: Vec<u8>) -> Result<(), Error> {
         let record = Output::of(name, &bytes);
         match self.dir {
             None => self.kept.push((name.to_string(), bytes)),

@@ -32,7 +32,7 @@ pub enum AggError {
 /// an index aggregates it gives this double, where a running sum of doubles can land an ulp away.
 /// A compensated sum gives the answer in one pass when its error bound proves it; otherwise the
 /// terms are summed again exactly ([`Partials`]). Terms that are not finite give the running sum.
-pub fn exact_sum<I>(terms: I) -> f64
+pub(crate) fn exact_sum<I>(terms: I) -> f64
 where
     I: IntoIterator<Item = f64>,
     I::IntoIter: Clone,
@@ -276,19 +276,19 @@ pub fn amean(x: &[Option<f64>], w: &[f64]) -> Option<f64> {
 /// row: the exact total of the weights (as [`amean`] and [`aggregate`] compute it over the known
 /// children, here all of them) and each child's share `w_i / total`.
 #[derive(Debug, Clone)]
-pub struct FullRow {
+pub(crate) struct FullRow {
     total: f64,
     shares: Vec<f64>,
 }
 
 impl FullRow {
     /// The exact total of the weights.
-    pub fn total(&self) -> f64 {
+    pub(crate) fn total(&self) -> f64 {
         self.total
     }
 
     /// The total and shares of these weights.
-    pub fn new(w: &[f64]) -> FullRow {
+    pub(crate) fn new(w: &[f64]) -> FullRow {
         let total = exact_sum(w.iter().copied());
         FullRow {
             total,
@@ -324,7 +324,7 @@ fn amean_full(x: &[Option<f64>], full: &FullRow) -> Option<f64> {
 /// all known), written to `out`. Child by child over contiguous columns, each row's compensated
 /// sum taking its terms in the children's order, as [`amean_full`] does row by row: the same
 /// operations on the same operands, so the same doubles.
-pub fn amean_full_columns(
+pub(crate) fn amean_full_columns(
     children: &[&[Option<f64>]],
     read: impl Fn(Option<f64>) -> Option<f64>,
     full: &FullRow,
@@ -436,7 +436,7 @@ impl<'a> ColumnSums<'a> {
 /// written to `out`. `logs` holds each child's column of logarithms. Child by child over
 /// contiguous columns, each row's compensated sum taking its terms `w_i ln x_i` in the
 /// children's order, as the row's exact sum does, so the same double.
-pub fn gmean_full_columns(
+pub(crate) fn gmean_full_columns(
     logs: &[&[Option<f64>]],
     weights: &[f64],
     full: &FullRow,
@@ -468,7 +468,7 @@ pub fn gmean_full_columns(
 /// (`full`, when they are), which spares recomputing the weights' total for every row, and for
 /// such a row of a geometric mean the logarithm of each child's value (`logs`, `x_i.ln()` each),
 /// which spares computing them again for every row of every run on the same values.
-pub fn aggregate_row(
+pub(crate) fn aggregate_row(
     method: AggregateMethod,
     x: &[Option<f64>],
     w: &[f64],
@@ -730,7 +730,7 @@ fn side(a: Option<f64>, b: Option<f64>) -> Side {
 /// decimal of each weight (the number written in the rubric, so 0.7 + 0.2 draws with 0.9 as the
 /// author meant), or, for weights too far apart in scale for 128-bit integers, exactly in binary.
 #[derive(Debug, Clone)]
-pub struct Outranking {
+pub(crate) struct Outranking {
     weights: Weights,
 }
 
@@ -743,7 +743,7 @@ enum Weights {
 
 impl Outranking {
     /// The outranking rule for these child weights.
-    pub fn new(w: &[f64]) -> Outranking {
+    pub(crate) fn new(w: &[f64]) -> Outranking {
         Outranking {
             weights: decimal_weights(w)
                 .map_or_else(|| Weights::Binary(w.to_vec()), Weights::Decimal),
@@ -753,7 +753,7 @@ impl Outranking {
     /// How the earlier row `a` fares against the later row `b`: `Greater` when O[a][b] > 0.5,
     /// `Equal` for a draw, `Less` when O[a][b] < 0.5. An unknown value counts against `a`, as in
     /// COINr, where O[b][a] is 1 - O[a][b].
-    pub fn outcome(&self, a: &[Option<f64>], b: &[Option<f64>]) -> Ordering {
+    pub(crate) fn outcome(&self, a: &[Option<f64>], b: &[Option<f64>]) -> Ordering {
         let sides = a.iter().zip(b).map(|(a, b)| side(*a, *b));
         match &self.weights {
             Weights::Decimal(w) => {

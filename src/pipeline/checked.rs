@@ -24,7 +24,7 @@ pub struct Checked {
 
 impl Checked {
     /// The settings.
-    pub fn params(&self) -> &Params {
+    pub(crate) fn params(&self) -> &Params {
         &self.params
     }
 }

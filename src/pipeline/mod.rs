@@ -99,7 +99,7 @@ impl Params {
     }
 
     /// Weight of a child of a node.
-    pub fn weight(&self, m: Member) -> f64 {
+    pub(crate) fn weight(&self, m: Member) -> f64 {
         match m {
             Member::Node(i) => self.node_weights[i],
             Member::Criterion(i) => self.criterion_weights[i],
@@ -107,7 +107,7 @@ impl Params {
     }
 
     /// Effective weight of every criterion in the index with these weights.
-    pub fn effective_criterion_weights(&self, rubric: &Rubric) -> Vec<f64> {
+    pub(crate) fn effective_criterion_weights(&self, rubric: &Rubric) -> Vec<f64> {
         let mut node_w = vec![0.0; rubric.nodes.len()];
         let mut crit_w = vec![0.0; rubric.criteria.len()];
         node_w[0] = 1.0;
@@ -687,7 +687,7 @@ impl<'a> Pipeline<'a> {
     /// sensitivity design that varies only the upper levels' weights meets the lower levels'
     /// aggregations thousands of times, and its few alternatives' combinations again and again.
     /// The same operations on the same operands, so the same doubles.
-    pub fn aggregate_reusing(
+    pub(crate) fn aggregate_reusing(
         &self,
         params: &Params,
         data: &StageData,
@@ -825,7 +825,7 @@ impl<'a> Pipeline<'a> {
 }
 
 /// Runs the pipeline on criterion values with the rubric's own settings.
-pub fn run(
+pub(crate) fn run(
     rubric: &Rubric,
     inputs: &Inputs,
     values: &CriterionValues,
@@ -984,7 +984,7 @@ fn pca_weights(
 
 /// Relative weights of a group of criteria (a facet value or a grid cell): their effective
 /// weights in the index, renormalised to sum to 1.
-pub fn group_shares(effective: &[f64], members: &[usize]) -> Vec<f64> {
+pub(crate) fn group_shares(effective: &[f64], members: &[usize]) -> Vec<f64> {
     let total: f64 = members.iter().map(|&c| effective[c]).sum();
     members.iter().map(|&c| effective[c] / total).collect()
 }

@@ -24,7 +24,7 @@ pub struct Scores {
 
 impl Scores {
     /// Scores with their coverage; ranks are computed per column, with ties as `ties` says.
-    pub fn new(score: Frame, coverage: Frame, ties: RankTies) -> Scores {
+    pub(crate) fn new(score: Frame, coverage: Frame, ties: RankTies) -> Scores {
         let mut rank = Vec::with_capacity(score.nrow * score.ncol);
         for c in 0..score.ncol {
             rank.extend(rank_with(score.col(c), ties));

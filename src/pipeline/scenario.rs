@@ -35,7 +35,7 @@ pub trait Patch: Clone + PartialEq {
 
 /// Equality of settings bit for bit: numbers by their bits (so 0 and -0, which compare equal but
 /// can give different results, are told apart, and a NaN equals itself), the rest by value.
-pub trait Same {
+pub(crate) trait Same {
     /// True when `self` and `other` are the same setting, bit for bit.
     fn same(&self, other: &Self) -> bool;
 }
@@ -642,7 +642,7 @@ impl<'a> Baseline<'a> {
 
 /// How a variant of a run's rubric (the same rubric with other settings) differs from it.
 #[derive(Debug, Clone)]
-pub enum Variant {
+pub(crate) enum Variant {
     /// Typed changes on the run's cached stages give the variant's scores.
     Typed(Vec<Change>),
     /// The variant differs in something the steps read from the rubric itself, not from the
@@ -657,7 +657,7 @@ pub enum Variant {
 /// whose rule now gives other values (found by evaluating the variant's rules on the run's
 /// evidence and comparing bit for bit, so that no change of a rule's table, bands, levels,
 /// instruments or horizon is missed).
-pub fn variant_changes(
+pub(crate) fn variant_changes(
     scored: &Scored,
     nominal: &Params,
     variant: &Rubric,

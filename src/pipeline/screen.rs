@@ -21,7 +21,11 @@ pub struct Availability {
 /// Availability of every row of `frame`, and which rows the screen keeps. `forced` says, row by
 /// row, whether the spec's lists force it in (`Some(true)`) or out (`Some(false)`): the lists'
 /// codes resolved to rows once, when the settings were checked.
-pub fn screen(frame: &Frame, spec: &ScreenSpec, forced: &[Option<bool>]) -> Vec<Availability> {
+pub(crate) fn screen(
+    frame: &Frame,
+    spec: &ScreenSpec,
+    forced: &[Option<bool>],
+) -> Vec<Availability> {
     (0..frame.nrow)
         .map(|r| {
             let mut n_na = 0usize;

@@ -50,7 +50,7 @@ impl TreatDetail {
 }
 
 /// Runs the pass check on the known values.
-pub fn check(x: &[Option<f64>], spec: &TreatSpec) -> Option<Check> {
+pub(crate) fn check(x: &[Option<f64>], spec: &TreatSpec) -> Option<Check> {
     check_with(x, spec.pass_skew_thresh, spec.pass_kurt_thresh)
 }
 
@@ -318,7 +318,7 @@ pub fn log_ct_plus(x: &[Option<f64>]) -> (Vec<Option<f64>>, &'static str) {
 }
 
 /// -log(max + 0.01 (max - min) - x), for negative skew.
-pub fn log_ct_neg(x: &[Option<f64>]) -> Vec<Option<f64>> {
+pub(crate) fn log_ct_neg(x: &[Option<f64>]) -> Vec<Option<f64>> {
     let Some((lo, hi)) = stats::min_max(x) else {
         return x.to_vec();
     };

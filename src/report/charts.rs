@@ -41,7 +41,7 @@ fn max_width(labels: &[String], font: f64) -> f64 {
 }
 
 /// The colour scale of scores: the rubric's scale, widened to any value outside it.
-pub fn score_scale(meta: &Meta, matrices: &[&Matrix]) -> Scale {
+pub(crate) fn score_scale(meta: &Meta, matrices: &[&Matrix]) -> Scale {
     let (mut lo, mut hi) = meta.scale;
     for m in matrices {
         for v in m.values.iter().flatten().flatten() {
@@ -57,7 +57,7 @@ pub fn score_scale(meta: &Meta, matrices: &[&Matrix]) -> Scale {
 }
 
 /// Histogram of index coverage in ten bins, with the minimum coverage marked.
-pub fn coverage(ranking: &[RankRow], meta: &Meta) -> Chart {
+pub(crate) fn coverage(ranking: &[RankRow], meta: &Meta) -> Chart {
     let (bins, unknown) = coverage_bins(ranking.iter().map(|r| r.coverage));
     let (w, h) = (560.0, 250.0);
     let (left, right, top, bottom) = (44.0, 16.0, 34.0, 46.0);
@@ -200,7 +200,7 @@ fn nice_step(max: f64) -> f64 {
 
 /// A column of a heatmap: id, short label, full name.
 #[derive(Debug, Clone)]
-pub struct Column {
+pub(crate) struct Column {
     /// Id, as in the CSV header.
     pub id: String,
     /// Label drawn above the column.
@@ -210,7 +210,7 @@ pub struct Column {
 }
 
 /// What a heatmap shows.
-pub struct HeatmapSpec<'a> {
+pub(crate) struct HeatmapSpec<'a> {
     /// Chart id (also the `data-cell` value).
     pub id: &'a str,
     /// Value of the `data-cell` attribute.
@@ -232,7 +232,7 @@ pub struct HeatmapSpec<'a> {
 }
 
 /// A jurisdiction x column heatmap: one `<rect data-cell>` per cell, NA hatched.
-pub fn heatmap(spec: &HeatmapSpec) -> Chart {
+pub(crate) fn heatmap(spec: &HeatmapSpec) -> Chart {
     let (row_h, font) = row_metrics(spec.rows.len());
     let cw: f64 = if spec.cols.len() > 5 { 38.0 } else { 72.0 };
     let labels: Vec<String> = spec
@@ -379,7 +379,7 @@ fn heatmap_cells(s: &mut Svg, spec: &HeatmapSpec, left: f64, top: f64, cw: f64, 
 }
 
 /// The principle x facet-value grid of one jurisdiction, with the value in each cell.
-pub struct GridSpec<'a> {
+pub(crate) struct GridSpec<'a> {
     /// Position of the jurisdiction (for a unique id).
     pub index: usize,
     /// Its code.
@@ -399,7 +399,7 @@ pub struct GridSpec<'a> {
 }
 
 /// One jurisdiction's grid profile.
-pub fn grid(spec: &GridSpec) -> Chart {
+pub(crate) fn grid(spec: &GridSpec) -> Chart {
     let id = format!("grid-{}", spec.index);
     let font = 12.0;
     let row_labels: Vec<String> = spec.rows.iter().map(|(_, l)| truncate(l, 44)).collect();
@@ -552,13 +552,13 @@ fn grid_cells(
 }
 
 /// Widens a grid's standalone file to make room for its legend.
-pub fn widen_for_legend(chart: &mut Chart) {
+pub(crate) fn widen_for_legend(chart: &mut Chart) {
     chart.svg.width += 130.0;
     chart.svg.height = chart.svg.height.max(210.0);
 }
 
 /// The legend shared by the grid profiles on the page.
-pub fn grid_legend(scale: &Scale) -> Svg {
+pub(crate) fn grid_legend(scale: &Scale) -> Svg {
     let id = "grid-legend";
     let mut s = Svg::new(
         id,
@@ -676,7 +676,7 @@ fn row_labels(s: &mut Svg, labels: &[String], left: f64, top: f64, cell: f64, fo
 }
 
 /// The alignment matrix in cluster order, cividis, with cluster blocks outlined.
-pub fn alignment(a: &AlignFolder, name_of: &dyn Fn(&str) -> String) -> Chart {
+pub(crate) fn alignment(a: &AlignFolder, name_of: &dyn Fn(&str) -> String) -> Chart {
     let m = &a.alignment;
     let k = m.rows.len();
     let (cell, font) = row_metrics(k);
@@ -848,7 +848,7 @@ fn alignment_description(
 }
 
 /// The cooperation matrix: linked, none and unknown in three fills.
-pub fn cooperation(a: &AlignFolder, name_of: &dyn Fn(&str) -> String) -> Chart {
+pub(crate) fn cooperation(a: &AlignFolder, name_of: &dyn Fn(&str) -> String) -> Chart {
     let codes = &a.coop_codes;
     let k = codes.len();
     let (cell, font) = row_metrics(k);
@@ -919,7 +919,7 @@ pub fn cooperation(a: &AlignFolder, name_of: &dyn Fn(&str) -> String) -> Chart {
 }
 
 /// First-order and total sensitivity indices per factor as bars, with bootstrap intervals.
-pub fn sensitivity(indices: &[SensIndex], target: Option<&str>) -> Chart {
+pub(crate) fn sensitivity(indices: &[SensIndex], target: Option<&str>) -> Chart {
     let font = 12.0;
     let labels: Vec<String> = indices.iter().map(|i| truncate(&i.factor, 32)).collect();
     let left = (max_width(&labels, font) + 18.0).ceil();
@@ -1022,7 +1022,7 @@ pub fn sensitivity(indices: &[SensIndex], target: Option<&str>) -> Chart {
 }
 
 /// Rank intervals (5th to 95th percentile) with the median, one row per jurisdiction.
-pub fn rank_intervals(ranking: &[RankRow], intervals: &BTreeMap<String, Interval>) -> Chart {
+pub(crate) fn rank_intervals(ranking: &[RankRow], intervals: &BTreeMap<String, Interval>) -> Chart {
     let rows: Vec<(&RankRow, &Interval)> = ranking
         .iter()
         .filter_map(|r| intervals.get(&r.code).map(|i| (r, i)))
@@ -1112,7 +1112,7 @@ pub fn rank_intervals(ranking: &[RankRow], intervals: &BTreeMap<String, Interval
 }
 
 /// The largest rank in the intervals (at least 2).
-pub fn max_rank(intervals: &BTreeMap<String, Interval>) -> f64 {
+pub(crate) fn max_rank(intervals: &BTreeMap<String, Interval>) -> f64 {
     intervals
         .values()
         .flat_map(|i| [i.q95, i.nominal, i.median])
@@ -1122,7 +1122,7 @@ pub fn max_rank(intervals: &BTreeMap<String, Interval>) -> f64 {
 }
 
 /// A small inline bar for the ranking table: 5-95% interval and median on a shared rank axis.
-pub fn interval_bar(i: &Interval, max: f64) -> String {
+pub(crate) fn interval_bar(i: &Interval, max: f64) -> String {
     let (w, h) = (150.0, 14.0);
     let x = |v: f64| 3.0 + (v - 1.0) / (max - 1.0).max(1.0) * (w - 6.0);
     let title = match (i.q05, i.q95, i.median) {
@@ -1159,7 +1159,7 @@ pub fn interval_bar(i: &Interval, max: f64) -> String {
 }
 
 /// Rank shifts as a slope chart: rank in A on the left, rank in B on the right.
-pub fn slope(c: &CompareFolder) -> Chart {
+pub(crate) fn slope(c: &CompareFolder) -> Chart {
     let both: Vec<&super::Shift> = c
         .shifts
         .iter()
@@ -1325,7 +1325,7 @@ fn slope_key(left: f64) -> String {
 }
 
 /// A file stem made of safe characters only.
-pub fn safe_stem(s: &str) -> String {
+pub(crate) fn safe_stem(s: &str) -> String {
     let out: String = s
         .chars()
         .map(|c| {

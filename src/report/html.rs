@@ -34,10 +34,10 @@ const SCRIPT: &str = "(function(){var s=document.getElementById('grid-select');i
 /// lists every unit and a search box finds any unit's scores, but the heatmaps and profiles draw
 /// only the top and the bottom [`SHOWN`] units with an index score, and the page says so and
 /// names the results files that hold every unit's scores.
-pub const FULL_UNITS: usize = 200;
+pub(crate) const FULL_UNITS: usize = 200;
 
 /// How many units at each end of the ranking the heatmaps and profiles draw above [`FULL_UNITS`].
-pub const SHOWN: usize = 25;
+pub(crate) const SHOWN: usize = 25;
 
 /// The search box's script, on pages above [`FULL_UNITS`] units: finds the units whose code or
 /// name contains the text typed (case-insensitive; an exact code first, then in ranking order)

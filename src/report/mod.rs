@@ -80,7 +80,7 @@ pub struct FileCheck {
 
 impl FileCheck {
     /// True when the manifest records this file with the same hash.
-    pub fn matches(&self) -> bool {
+    pub(crate) fn matches(&self) -> bool {
         self.recorded.as_deref() == Some(self.sha256.as_str())
     }
 }
@@ -153,12 +153,12 @@ impl Meta {
     }
 
     /// A facet value's display name, or its id.
-    pub fn value_name<'a>(&'a self, id: &'a str) -> &'a str {
+    pub(crate) fn value_name<'a>(&'a self, id: &'a str) -> &'a str {
         self.value_names.get(id).map_or(id, String::as_str)
     }
 
     /// The tier with this id.
-    pub fn tier(&self, id: &str) -> Option<&Tier> {
+    pub(crate) fn tier(&self, id: &str) -> Option<&Tier> {
         self.tiers.iter().find(|t| t.id == id)
     }
 }
@@ -191,12 +191,7 @@ pub struct Matrix {
     pub values: Vec<Vec<Option<f64>>>,
 }
 
-impl Matrix {
-    /// The row of a code.
-    pub fn row_of(&self, code: &str) -> Option<usize> {
-        self.rows.iter().position(|r| r == code)
-    }
-}
+impl Matrix {}
 
 /// The `score` folder.
 #[derive(Debug, Clone)]

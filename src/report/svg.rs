@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 /// XML 1.0 does not allow at all (C0 controls but tab and line feed, and the noncharacters U+FFFE
 /// and U+FFFF), and the C1 controls and carriage return, become U+FFFD, so that a standalone SVG
 /// is well-formed XML whatever the names in it.
-pub fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -33,7 +33,7 @@ pub fn esc(s: &str) -> String {
 }
 
 /// A coordinate: at most one decimal, no trailing zeros.
-pub fn n(x: f64) -> String {
+pub(crate) fn n(x: f64) -> String {
     let r = (x * 10.0).round() / 10.0;
     if r == r.trunc() {
         format!("{}", r as i64)
@@ -43,7 +43,7 @@ pub fn n(x: f64) -> String {
 }
 
 /// A value for people: `NA`, or rounded to `digits` decimals.
-pub fn value(x: Option<f64>, digits: usize) -> String {
+pub(crate) fn value(x: Option<f64>, digits: usize) -> String {
     match x {
         None => "NA".to_string(),
         Some(v) => {
@@ -62,7 +62,7 @@ pub fn value(x: Option<f64>, digits: usize) -> String {
 }
 
 /// Cuts text to `max` characters, with an ellipsis.
-pub fn truncate(s: &str, max: usize) -> String {
+pub(crate) fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();
     }
@@ -72,35 +72,35 @@ pub fn truncate(s: &str, max: usize) -> String {
 }
 
 /// Estimated width of text in pixels (an average glyph is about 0.6 em in common sans fonts).
-pub fn text_width(s: &str, font: f64) -> f64 {
+pub(crate) fn text_width(s: &str, font: f64) -> f64 {
     s.chars().count() as f64 * font * 0.6
 }
 
 /// The font stack used in every chart (system fonts only: nothing is fetched).
-pub const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', 'DejaVu Sans', Arial, sans-serif";
+pub(crate) const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', 'DejaVu Sans', Arial, sans-serif";
 
 /// Okabe-Ito palette: black, orange, sky blue, bluish green, yellow, blue, vermillion, reddish
 /// purple.
-pub const OKABE_ITO: [&str; 8] = [
+pub(crate) const OKABE_ITO: [&str; 8] = [
     "#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
 ];
 
 /// Okabe-Ito blue: linked, first choice for a single series.
-pub const BLUE: &str = "#0072B2";
+pub(crate) const BLUE: &str = "#0072B2";
 /// Okabe-Ito orange.
-pub const ORANGE: &str = "#E69F00";
+pub(crate) const ORANGE: &str = "#E69F00";
 /// Okabe-Ito bluish green: moved up.
-pub const GREEN: &str = "#009E73";
+pub(crate) const GREEN: &str = "#009E73";
 /// Okabe-Ito vermillion: moved down.
-pub const VERMILLION: &str = "#D55E00";
+pub(crate) const VERMILLION: &str = "#D55E00";
 /// Neutral grey for unchanged or axis lines.
-pub const GREY: &str = "#8c8c8c";
+pub(crate) const GREY: &str = "#8c8c8c";
 /// Text colour.
-pub const INK: &str = "#1f2328";
+pub(crate) const INK: &str = "#1f2328";
 
 /// A continuous palette.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Palette {
+pub(crate) enum Palette {
     /// viridis (dark purple to yellow).
     Viridis,
     /// cividis (dark blue to yellow), optimised for colour-vision deficiency.
@@ -121,7 +121,7 @@ const CIVIDIS: [u32; 10] = [
 
 impl Palette {
     /// The name shown in legends and descriptions.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Palette::Viridis => "viridis",
             Palette::Cividis => "cividis",
@@ -129,7 +129,7 @@ impl Palette {
     }
 
     /// The colour at `t` in [0, 1] (clamped), as (r, g, b).
-    pub fn rgb(self, t: f64) -> (u8, u8, u8) {
+    pub(crate) fn rgb(self, t: f64) -> (u8, u8, u8) {
         let stops = match self {
             Palette::Viridis => &VIRIDIS,
             Palette::Cividis => &CIVIDIS,
@@ -152,7 +152,7 @@ impl Palette {
     }
 
     /// The colour at `t` as `#rrggbb`.
-    pub fn hex(self, t: f64) -> String {
+    pub(crate) fn hex(self, t: f64) -> String {
         let (r, g, b) = self.rgb(t);
         format!("#{r:02x}{g:02x}{b:02x}")
     }
@@ -160,7 +160,7 @@ impl Palette {
 
 /// A continuous colour scale over a domain.
 #[derive(Debug, Clone, Copy)]
-pub struct Scale {
+pub(crate) struct Scale {
     /// Lower end.
     pub lo: f64,
     /// Upper end.
@@ -171,7 +171,7 @@ pub struct Scale {
 
 impl Scale {
     /// Position of a value in [0, 1].
-    pub fn t(&self, v: f64) -> f64 {
+    pub(crate) fn t(&self, v: f64) -> f64 {
         if self.hi > self.lo {
             ((v - self.lo) / (self.hi - self.lo)).clamp(0.0, 1.0)
         } else {
@@ -180,12 +180,12 @@ impl Scale {
     }
 
     /// The colour of a value.
-    pub fn color(&self, v: f64) -> String {
+    pub(crate) fn color(&self, v: f64) -> String {
         self.palette.hex(self.t(v))
     }
 
     /// Black or white, whichever reads better on the colour of `v`.
-    pub fn ink(&self, v: f64) -> &'static str {
+    pub(crate) fn ink(&self, v: f64) -> &'static str {
         let (r, g, b) = self.palette.rgb(self.t(v));
         let lum = 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
         if lum > 0.25 { "#000000" } else { "#ffffff" }
@@ -202,13 +202,13 @@ fn lin(c: u8) -> f64 {
 }
 
 /// The id of a chart's NA hatch pattern.
-pub fn hatch_id(chart: &str) -> String {
+pub(crate) fn hatch_id(chart: &str) -> String {
     format!("{chart}-na")
 }
 
 /// The NA hatch: grey diagonal stripes on a light ground, so that unknown is never read as a
 /// value on the scale (and never as zero).
-pub fn hatch_def(chart: &str) -> String {
+pub(crate) fn hatch_def(chart: &str) -> String {
     format!(
         "<pattern id=\"{}\" patternUnits=\"userSpaceOnUse\" width=\"6\" height=\"6\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#f4f4f4\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#9a9a9a\" stroke-width=\"2.2\"/></pattern>",
         hatch_id(chart)
@@ -235,7 +235,7 @@ pub struct Svg {
 
 impl Svg {
     /// An empty chart.
-    pub fn new(id: &str, width: f64, height: f64, title: &str, desc: &str) -> Svg {
+    pub(crate) fn new(id: &str, width: f64, height: f64, title: &str, desc: &str) -> Svg {
         Svg {
             id: id.to_string(),
             width,
@@ -249,22 +249,22 @@ impl Svg {
     }
 
     /// Adds to `<defs>` (markup, already escaped).
-    pub fn def(&mut self, markup: &str) {
+    pub(crate) fn def(&mut self, markup: &str) {
         self.defs.push_str(markup);
     }
 
     /// Adds markup (already escaped).
-    pub fn push(&mut self, markup: &str) {
+    pub(crate) fn push(&mut self, markup: &str) {
         self.body.push_str(markup);
     }
 
     /// Adds markup shown only in the standalone file (a legend that the page shows once).
-    pub fn push_file_only(&mut self, markup: &str) {
+    pub(crate) fn push_file_only(&mut self, markup: &str) {
         self.file_only.push_str(markup);
     }
 
     /// Adds a text element; `text` is escaped here.
-    pub fn text(&mut self, x: f64, y: f64, text: &str, attrs: &str) {
+    pub(crate) fn text(&mut self, x: f64, y: f64, text: &str, attrs: &str) {
         let _ = write!(
             self.body,
             "<text x=\"{}\" y=\"{}\"{}{attrs}>{}</text>",
@@ -276,7 +276,7 @@ impl Svg {
     }
 
     /// Adds a line.
-    pub fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, attrs: &str) {
+    pub(crate) fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, attrs: &str) {
         let _ = write!(
             self.body,
             "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" {attrs}/>",
@@ -288,7 +288,7 @@ impl Svg {
     }
 
     /// Adds a rectangle.
-    pub fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, attrs: &str) {
+    pub(crate) fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, attrs: &str) {
         let _ = write!(
             self.body,
             "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" {attrs}/>",
@@ -362,7 +362,7 @@ impl std::fmt::Write for Svg {
 /// Draws a vertical colour legend at (x, y): a gradient bar from `scale.hi` (top) to `scale.lo`,
 /// with end and middle ticks, and an NA swatch below when `na` is set. Returns the markup, the
 /// gradient going into `defs`. Size: 70 x 190 pixels.
-pub fn legend(
+pub(crate) fn legend(
     chart: &str,
     scale: &Scale,
     label: &str,
@@ -433,7 +433,7 @@ pub fn legend(
 }
 
 /// A tick label: whole numbers plainly, others to at most two decimals.
-pub fn tick(v: f64) -> String {
+pub(crate) fn tick(v: f64) -> String {
     if (v - v.round()).abs() < 1e-9 {
         value(Some(v), 0)
     } else {
@@ -444,7 +444,7 @@ pub fn tick(v: f64) -> String {
 
 /// A categorical legend: swatches (fill or pattern markup) with labels, in a row at (x, y).
 /// Returns the markup and its width.
-pub fn swatches(items: &[(String, String)], x: f64, y: f64) -> (String, f64) {
+pub(crate) fn swatches(items: &[(String, String)], x: f64, y: f64) -> (String, f64) {
     let mut m = String::from("<g class=\"legend\" aria-hidden=\"true\">");
     let mut cx = x;
     for (fill, label) in items {
@@ -466,7 +466,7 @@ pub fn swatches(items: &[(String, String)], x: f64, y: f64) -> (String, f64) {
 /// Row height and label font size for a chart with `rows` rows: smaller as rows grow, never
 /// below a 10 px font on 13 px rows, so that 200 jurisdictions stay legible (the chart grows and
 /// scrolls instead).
-pub fn row_metrics(rows: usize) -> (f64, f64) {
+pub(crate) fn row_metrics(rows: usize) -> (f64, f64) {
     match rows {
         0..=40 => (18.0, 12.0),
         41..=100 => (15.0, 11.0),

@@ -81,7 +81,7 @@ impl Source {
 
     /// Validates the rubric with the load's `--set` overrides followed by `extra` ones, leaving
     /// out the load's criteria and those of `leave_out` (ids that name no criterion are ignored).
-    pub fn validate(
+    pub(crate) fn validate(
         self: &Arc<Source>,
         extra: &[String],
         leave_out: &[String],

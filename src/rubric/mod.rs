@@ -86,7 +86,7 @@ pub struct Horizon {
 
 impl Horizon {
     /// Parses `10 years`, `18 months`, `400 days`, `5y`, `P5Y`: a positive span of calendar units.
-    pub fn parse(text: &str) -> Result<Horizon, HorizonError> {
+    pub(crate) fn parse(text: &str) -> Result<Horizon, HorizonError> {
         let span: jiff::Span = text
             .trim()
             .parse()
@@ -110,7 +110,7 @@ impl Horizon {
     }
 
     /// Whether an observation made on `observed` still holds on `date`.
-    pub fn holds(&self, observed: jiff::civil::Date, date: jiff::civil::Date) -> bool {
+    pub(crate) fn holds(&self, observed: jiff::civil::Date, date: jiff::civil::Date) -> bool {
         // A limit past the calendar's end never passes.
         match observed.checked_add(self.span) {
             Ok(limit) => date <= limit,
@@ -121,7 +121,7 @@ impl Horizon {
 
 /// Why a `horizon` is not a length of time a rubric can use; its text is the problem's reason.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum HorizonError {
+pub(crate) enum HorizonError {
     /// Not a span at all.
     #[error("`{0}` is not a length of time such as \"10 years\", \"18 months\" or \"400 days\"")]
     NotALength(String),
@@ -237,7 +237,7 @@ pub enum FieldKind {
 
 impl FieldKind {
     /// How the kind is described to users.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             FieldKind::Boolean => "yes or no".to_string(),
             FieldKind::Label(l) => format!("one of {}", l.join(", ")),
@@ -247,7 +247,7 @@ impl FieldKind {
     }
 
     /// The kind's name in TOML (`[fields]` declarations).
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             FieldKind::Boolean => "boolean",
             FieldKind::Label(_) => "label",
@@ -340,7 +340,7 @@ pub struct Provenance {
 impl Rubric {
     /// This rubric validated again with `extra` `--set` overrides after its own, from the text
     /// it was read from (no file is read again), leaving out what this one leaves out.
-    pub fn variant(&self, extra: &[String]) -> Result<Rubric, InputError> {
+    pub(crate) fn variant(&self, extra: &[String]) -> Result<Rubric, InputError> {
         match &self.provenance.source {
             Some(source) => source.validate(extra, &self.provenance.left_out),
             None => Err(InputError::one(Problem::new(format!(
@@ -366,7 +366,7 @@ impl Rubric {
     }
 
     /// The kind name of a node (`index`, `principle`, ...), from its depth.
-    pub fn node_kind(&self, node: usize) -> &str {
+    pub(crate) fn node_kind(&self, node: usize) -> &str {
         let depth = self.nodes[node].depth;
         self.meta
             .levels
@@ -376,7 +376,7 @@ impl Rubric {
     }
 
     /// Relative weights of a node's children (summing to 1).
-    pub fn child_shares(&self, node: usize) -> Vec<f64> {
+    pub(crate) fn child_shares(&self, node: usize) -> Vec<f64> {
         let weights: Vec<f64> = self.nodes[node]
             .children
             .iter()
@@ -393,7 +393,7 @@ impl Rubric {
     /// Leaves criteria out of every score (`--only-coded`): their weight becomes 0, and so does
     /// the weight of every node left with no weighted child; the root stays. Returns the ids left
     /// out, criteria first, recorded in the provenance.
-    pub fn leave_out(&mut self, criteria: &[usize]) -> Vec<String> {
+    pub(crate) fn leave_out(&mut self, criteria: &[usize]) -> Vec<String> {
         let mut ids = Vec::new();
         for &c in criteria {
             if let Some(crit) = self.criteria.get_mut(c) {
@@ -458,7 +458,7 @@ impl Rubric {
     }
 
     /// True when criterion `c` lies under node `n`.
-    pub fn is_under(&self, c: usize, n: usize) -> bool {
+    pub(crate) fn is_under(&self, c: usize, n: usize) -> bool {
         let mut p = Some(self.criteria[c].parent);
         while let Some(i) = p {
             if i == n {

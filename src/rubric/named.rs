@@ -17,7 +17,7 @@ macro_rules! settings_enum {
 
         impl $t {
             /// Every variant by its name as written in TOML.
-            pub(crate) const NAMES: &[(&str, $t)] = &[$(($name, $t::$v)),+];
+            pub const NAMES: &[(&str, $t)] = &[$(($name, $t::$v)),+];
 
             /// The name as written in TOML.
             pub fn name(self) -> &'static str {

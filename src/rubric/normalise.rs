@@ -99,7 +99,7 @@ pub fn default_normalise() -> NormaliseSpec {
 }
 
 /// Why a column could not be normalised.
-pub type Why = String;
+pub(crate) type Why = String;
 
 /// Normalises one column.
 pub fn normalise(
@@ -247,7 +247,7 @@ fn ranks(x: &[Option<f64>], ties: Ties) -> Vec<Option<f64>> {
 }
 
 /// Ascending ranks, ties sharing the lowest rank, unknown kept unknown (R's `rank(ties="min")`).
-pub fn rank_ascending(x: &[Option<f64>]) -> Vec<Option<u32>> {
+pub(crate) fn rank_ascending(x: &[Option<f64>]) -> Vec<Option<u32>> {
     let mut idx: Vec<usize> = (0..x.len()).filter(|&i| x[i].is_some()).collect();
     idx.sort_by(|&a, &b| x[a].unwrap_or(0.0).total_cmp(&x[b].unwrap_or(0.0)));
     let mut out = vec![None; x.len()];

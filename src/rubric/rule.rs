@@ -86,7 +86,10 @@ pub struct Expr {
 impl Expr {
     /// Resolves the variables to field indices with `field_of`; the names it cannot resolve
     /// when there are any (the expression is then left unresolved).
-    pub fn bind(&mut self, field_of: impl Fn(&str) -> Option<usize>) -> Result<(), Vec<&str>> {
+    pub(crate) fn bind(
+        &mut self,
+        field_of: impl Fn(&str) -> Option<usize>,
+    ) -> Result<(), Vec<&str>> {
         let found: Vec<Option<usize>> = self.variables.iter().map(|v| field_of(v)).collect();
         if found.iter().all(Option::is_some) {
             self.fields = found.into_iter().flatten().collect();
@@ -105,7 +108,7 @@ impl Expr {
 
 impl Rule {
     /// The rule's type name as written in TOML.
-    pub fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match self {
             Rule::Boolean { .. } => "boolean",
             Rule::Levels { .. } => "levels",
@@ -119,7 +122,7 @@ impl Rule {
     }
 
     /// The kind of evidence field the rule reads, if it reads one of its own.
-    pub fn field_kind(&self) -> Option<FieldKind> {
+    pub(crate) fn field_kind(&self) -> Option<FieldKind> {
         match self {
             Rule::Boolean { .. } => Some(FieldKind::Boolean),
             Rule::Levels { levels } => Some(FieldKind::Label(
@@ -132,12 +135,12 @@ impl Rule {
     }
 
     /// True for rules whose value is already on the rubric's scale (all but `numeric`).
-    pub fn on_scale(&self) -> bool {
+    pub(crate) fn on_scale(&self) -> bool {
         !matches!(self, Rule::Numeric)
     }
 
     /// One-line description for `explain` and the template.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let bands = |b: &[(f64, f64)]| {
             b.iter()
                 .map(|(t, s)| format!(">={t}: {s}"))
@@ -165,7 +168,7 @@ impl Rule {
 }
 
 /// Context a rule needs from the rest of the rubric while it is read.
-pub struct RuleContext<'a> {
+pub(crate) struct RuleContext<'a> {
     /// The rubric's scale.
     pub scale: [f64; 2],
     /// Declared instrument ids.
@@ -175,7 +178,12 @@ pub struct RuleContext<'a> {
 }
 
 /// Reads a `rule` value: a string (`"boolean"`) or a table with `type`.
-pub fn read_rule(tv: &Tv, path: &str, ctx: &RuleContext<'_>, p: &mut Problems) -> Option<Rule> {
+pub(crate) fn read_rule(
+    tv: &Tv,
+    path: &str,
+    ctx: &RuleContext<'_>,
+    p: &mut Problems,
+) -> Option<Rule> {
     match &tv.kind {
         Kind::Str(s) => read_rule_name(s, tv, path, ctx.scale, p),
         Kind::Table(t) => read_rule_table(t, tv, path, ctx, p),
@@ -375,7 +383,7 @@ fn unknown_rule_type(r: &mut Reader<'_>, other: &str, p: &mut Problems) {
 }
 
 /// The rule types, as written in TOML.
-pub const RULE_TYPES: &[&str] = &[
+pub(crate) const RULE_TYPES: &[&str] = &[
     "boolean",
     "levels",
     "bands",
@@ -686,7 +694,7 @@ fn compile_expr(
 /// The functions a rule expression may call: deterministic (no `random`), and free of the
 /// built-ins that can panic on some inputs (`str::substring` inside a multi-byte character, bit
 /// shifts of 64 or more).
-pub const EXPR_FUNCTIONS: &[&str] = &[
+pub(crate) const EXPR_FUNCTIONS: &[&str] = &[
     "if",
     "min",
     "max",

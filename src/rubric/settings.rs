@@ -376,7 +376,7 @@ fn share(r: &mut Reader<'_>, key: &'static str, p: &mut Problems) -> Option<f64>
 }
 
 /// Reads a `[pipeline.impute]` table.
-pub fn read_impute(r: &mut Reader<'_>, p: &mut Problems) -> ImputeSpec {
+pub(crate) fn read_impute(r: &mut Reader<'_>, p: &mut Problems) -> ImputeSpec {
     let method =
         method_of(r, ImputeMethod::NAMES, ImputeMethod::None, p).unwrap_or(ImputeMethod::None);
     let group = r.str("group", p);
@@ -391,7 +391,7 @@ pub fn read_impute(r: &mut Reader<'_>, p: &mut Problems) -> ImputeSpec {
 }
 
 /// Reads a `[pipeline.screen]` table.
-pub fn read_screen(r: &mut Reader<'_>, p: &mut Problems) -> ScreenSpec {
+pub(crate) fn read_screen(r: &mut Reader<'_>, p: &mut Problems) -> ScreenSpec {
     ScreenSpec {
         method: method_of(r, ScreenMethod::NAMES, ScreenMethod::None, p)
             .unwrap_or(ScreenMethod::None),
@@ -419,7 +419,7 @@ pub fn no_treatment() -> TreatSpec {
 }
 
 /// Reads a `treat` table (pipeline-wide or a criterion's override).
-pub fn read_treat(r: &mut Reader<'_>, base: &TreatSpec, p: &mut Problems) -> TreatSpec {
+pub(crate) fn read_treat(r: &mut Reader<'_>, base: &TreatSpec, p: &mut Problems) -> TreatSpec {
     let method = method_of(r, TreatMethod::NAMES, base.method, p).unwrap_or(base.method);
     let winmax = match r.int("winmax", p) {
         Some(w) if w < 0 => {
@@ -475,7 +475,11 @@ pub fn read_treat(r: &mut Reader<'_>, base: &TreatSpec, p: &mut Problems) -> Tre
 }
 
 /// Reads a `normalise` table (pipeline-wide or a criterion's override).
-pub fn read_normalise(r: &mut Reader<'_>, base: &NormaliseSpec, p: &mut Problems) -> NormaliseSpec {
+pub(crate) fn read_normalise(
+    r: &mut Reader<'_>,
+    base: &NormaliseSpec,
+    p: &mut Problems,
+) -> NormaliseSpec {
     let method = method_of(r, NormaliseMethod::NAMES, base.method, p).unwrap_or(base.method);
     // A new method starts from its own defaults, as COINr's global_specs replaces rather than merges.
     let base = if method == base.method {
@@ -558,7 +562,7 @@ pub fn read_normalise(r: &mut Reader<'_>, base: &NormaliseSpec, p: &mut Problems
 }
 
 /// The default aggregation: weighted arithmetic mean, no coverage floor.
-pub fn default_aggregate() -> AggregateSpec {
+pub(crate) fn default_aggregate() -> AggregateSpec {
     AggregateSpec {
         method: AggregateMethod::AMean,
         p: None,
@@ -599,7 +603,7 @@ fn read_na_child(r: &mut Reader<'_>, p: &mut Problems) -> Option<NaChild> {
 }
 
 /// Reads an `aggregate` table or method name (pipeline-wide or a node's override).
-pub fn read_aggregate(
+pub(crate) fn read_aggregate(
     tv: &Tv,
     path: &str,
     base: &AggregateSpec,
@@ -653,7 +657,7 @@ pub fn read_aggregate(
 }
 
 /// Reads the whole `[pipeline]` table.
-pub fn read_pipeline(
+pub(crate) fn read_pipeline(
     table: Option<(&Table, &crate::rubric::tree::Origin)>,
     root_at: &crate::rubric::tree::Origin,
     p: &mut Problems,

@@ -21,7 +21,7 @@ pub struct Origin {
 
 impl Origin {
     /// The location for a problem at this origin.
-    pub fn location(&self) -> Location {
+    pub(crate) fn location(&self) -> Location {
         Location::span(&self.source, self.span.0, self.span.1)
     }
 }
@@ -79,7 +79,7 @@ impl Table {
     }
 
     /// The entry at `key`, mutably.
-    pub fn get_mut(&mut self, key: &str) -> Option<&mut Tv> {
+    pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut Tv> {
         self.entries
             .iter_mut()
             .find(|e| e.key == key)
@@ -87,7 +87,7 @@ impl Table {
     }
 
     /// Sets `key`, replacing an existing value in place or appending.
-    pub fn insert(&mut self, key: String, key_at: Origin, value: Tv) {
+    pub(crate) fn insert(&mut self, key: String, key_at: Origin, value: Tv) {
         if let Some(e) = self.entries.iter_mut().find(|e| e.key == key) {
             e.value = value;
         } else {
@@ -96,7 +96,7 @@ impl Table {
     }
 
     /// Removes `key`.
-    pub fn remove(&mut self, key: &str) -> Option<Tv> {
+    pub(crate) fn remove(&mut self, key: &str) -> Option<Tv> {
         let pos = self.entries.iter().position(|e| e.key == key)?;
         Some(self.entries.remove(pos).value)
     }
@@ -104,7 +104,7 @@ impl Table {
 
 impl Tv {
     /// A short English name of the value's type, for messages.
-    pub fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match self.kind {
             Kind::Str(_) => "a string",
             Kind::Int(_) => "an integer",
@@ -117,7 +117,7 @@ impl Tv {
     }
 
     /// The table inside, if it is one.
-    pub fn as_table(&self) -> Option<&Table> {
+    pub(crate) fn as_table(&self) -> Option<&Table> {
         match &self.kind {
             Kind::Table(t) => Some(t),
             _ => None,
@@ -125,7 +125,7 @@ impl Tv {
     }
 
     /// The string inside, if it is one.
-    pub fn as_str(&self) -> Option<&str> {
+    pub(crate) fn as_str(&self) -> Option<&str> {
         match &self.kind {
             Kind::Str(s) => Some(s),
             _ => None,
@@ -133,7 +133,7 @@ impl Tv {
     }
 
     /// The number inside (integer or float), if it is one.
-    pub fn as_f64(&self) -> Option<f64> {
+    pub(crate) fn as_f64(&self) -> Option<f64> {
         match self.kind {
             Kind::Int(i) => Some(i as f64),
             Kind::Float(f) => Some(f),
@@ -142,7 +142,7 @@ impl Tv {
     }
 
     /// The value as plain JSON, for the manifest.
-    pub fn to_json(&self) -> serde_json::Value {
+    pub(crate) fn to_json(&self) -> serde_json::Value {
         match &self.kind {
             Kind::Str(s) => serde_json::Value::String(s.clone()),
             Kind::Int(i) => serde_json::Value::from(*i),
@@ -327,7 +327,7 @@ fn id_of(t: &Tv) -> Option<&str> {
 /// Merges `over` into `base` (the `extends` rule): tables merge key by key, arrays of tables with
 /// `id`s merge element by element (an element with `remove = true` deletes the inherited one),
 /// every other value is replaced.
-pub fn merge(base: &mut Table, over: Table) {
+pub(crate) fn merge(base: &mut Table, over: Table) {
     for entry in over.entries {
         match base.get_mut(&entry.key) {
             None => base.entries.push(entry),
@@ -364,12 +364,12 @@ fn merge_value(base: &mut Tv, over: Tv) {
 
 /// Longest key of a `--set` (or of a sensitivity factor's `set`), in characters: a real one,
 /// such as `node.<id>.aggregate.min_coverage` with an id of 64 characters, has about 100.
-pub const MAX_KEY_CHARS: usize = 1024;
+pub(crate) const MAX_KEY_CHARS: usize = 1024;
 
 /// Refuses a settings key (of `--set`, or a sensitivity factor's `set`) longer than
 /// [`MAX_KEY_CHARS`] or with more dotted parts than TOML may nest tables (64): each part is a
 /// table level, and 30,000 parts nested tables 30,000 deep, past what the stack holds.
-pub fn check_key(key: &str, limits: &Limits) -> Result<(), KeyTooLong> {
+pub(crate) fn check_key(key: &str, limits: &Limits) -> Result<(), KeyTooLong> {
     let depth = limits.toml_depth;
     let (chars, parts) = (key.chars().count(), key.split('.').count());
     if chars > MAX_KEY_CHARS || parts > depth {
@@ -388,7 +388,7 @@ pub fn check_key(key: &str, limits: &Limits) -> Result<(), KeyTooLong> {
 #[error(
     "the key `{key}` has {chars} characters in {parts} dotted parts; a settings key has at most {MAX_KEY_CHARS} characters and {depth} parts"
 )]
-pub struct KeyTooLong {
+pub(crate) struct KeyTooLong {
     /// The key, its first 60 characters when longer.
     pub key: String,
     /// Its characters.
@@ -417,7 +417,7 @@ fn clip(s: &str) -> String {
 
 /// Applies one `--set KEY=VALUE` override. Arrays of tables are addressed by element id
 /// (`criterion.budapest_party.weight`); missing tables along the path are created.
-pub fn set(
+pub(crate) fn set(
     root: &mut Table,
     assignment: &str,
     index: usize,
@@ -554,7 +554,7 @@ fn relocate(tv: &mut Tv, at: &Origin) {
 
 /// Reads one table strictly: typed getters record problems, and `finish` reports keys that were
 /// never asked for, with a "did you mean" suggestion among the keys that were.
-pub struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     table: &'a Table,
     /// Dotted path of this table, for messages.
     pub path: String,
@@ -564,18 +564,13 @@ pub struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     /// Reads `table`, found at `path` (written at `at`).
-    pub fn new(table: &'a Table, path: impl Into<String>, at: &Origin) -> Self {
+    pub(crate) fn new(table: &'a Table, path: impl Into<String>, at: &Origin) -> Self {
         Reader {
             table,
             path: path.into(),
             at: at.clone(),
             known: Vec::new(),
         }
-    }
-
-    /// Where the table itself was written.
-    pub fn origin(&self) -> &Origin {
-        &self.at
     }
 
     fn key_path(&self, key: &str) -> String {
@@ -587,7 +582,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The raw value at `key`, if present (and marks `key` as known).
-    pub fn get(&mut self, key: &str) -> Option<&'a Tv> {
+    pub(crate) fn get(&mut self, key: &str) -> Option<&'a Tv> {
         if !self.known.iter().any(|k| k == key) {
             self.known.push(key.to_string());
         }
@@ -595,12 +590,12 @@ impl<'a> Reader<'a> {
     }
 
     /// A problem about the value at `key`.
-    pub fn problem_at(&self, tv: &Tv, key: &str, message: impl Into<String>) -> Problem {
+    pub(crate) fn problem_at(&self, tv: &Tv, key: &str, message: impl Into<String>) -> Problem {
         Problem::new(message).at(tv.at.location().with_key(self.key_path(key)))
     }
 
     /// A problem about the table itself (for a missing key).
-    pub fn problem_here(&self, message: impl Into<String>) -> Problem {
+    pub(crate) fn problem_here(&self, message: impl Into<String>) -> Problem {
         Problem::new(message).at(self.at.location().with_key(self.path.clone()))
     }
 
@@ -617,7 +612,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An optional string.
-    pub fn str(&mut self, key: &'static str, p: &mut Problems) -> Option<String> {
+    pub(crate) fn str(&mut self, key: &'static str, p: &mut Problems) -> Option<String> {
         let tv = self.get(key)?;
         match &tv.kind {
             Kind::Str(s) => Some(s.clone()),
@@ -629,7 +624,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A required string.
-    pub fn req_str(&mut self, key: &'static str, p: &mut Problems) -> Option<String> {
+    pub(crate) fn req_str(&mut self, key: &'static str, p: &mut Problems) -> Option<String> {
         if self.table.get(key).is_none() {
             self.get(key);
             p.push(self.problem_here(format!("missing `{}`", self.key_path(key))));
@@ -639,7 +634,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An optional finite number (integers accepted).
-    pub fn f64(&mut self, key: &'static str, p: &mut Problems) -> Option<f64> {
+    pub(crate) fn f64(&mut self, key: &'static str, p: &mut Problems) -> Option<f64> {
         let tv = self.get(key)?;
         match tv.as_f64() {
             Some(x) if x.is_finite() => Some(x),
@@ -659,7 +654,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An optional integer.
-    pub fn int(&mut self, key: &'static str, p: &mut Problems) -> Option<i64> {
+    pub(crate) fn int(&mut self, key: &'static str, p: &mut Problems) -> Option<i64> {
         let tv = self.get(key)?;
         match tv.kind {
             Kind::Int(i) => Some(i),
@@ -674,7 +669,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An optional boolean.
-    pub fn bool(&mut self, key: &'static str, p: &mut Problems) -> Option<bool> {
+    pub(crate) fn bool(&mut self, key: &'static str, p: &mut Problems) -> Option<bool> {
         let tv = self.get(key)?;
         match tv.kind {
             Kind::Bool(b) => Some(b),
@@ -686,7 +681,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An optional sub-table.
-    pub fn table(
+    pub(crate) fn table(
         &mut self,
         key: &'static str,
         p: &mut Problems,
@@ -705,7 +700,7 @@ impl<'a> Reader<'a> {
     /// reader of its own at `<key>.<entry>`. An entry that is not a table comes as the problem
     /// "`<key>.<entry>` must be {expected}", for the caller to record in its place among the
     /// problems of the other entries.
-    pub fn sub_tables(
+    pub(crate) fn sub_tables(
         &mut self,
         key: &'static str,
         expected: &'static str,
@@ -727,7 +722,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An optional array.
-    pub fn array(&mut self, key: &'static str, p: &mut Problems) -> Option<&'a [Tv]> {
+    pub(crate) fn array(&mut self, key: &'static str, p: &mut Problems) -> Option<&'a [Tv]> {
         let tv = self.get(key)?;
         match &tv.kind {
             Kind::Array(a) => Some(a),
@@ -739,7 +734,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An optional array of finite numbers.
-    pub fn f64_array(&mut self, key: &'static str, p: &mut Problems) -> Option<Vec<f64>> {
+    pub(crate) fn f64_array(&mut self, key: &'static str, p: &mut Problems) -> Option<Vec<f64>> {
         let items = self.array(key, p)?;
         let mut out = Vec::with_capacity(items.len());
         for item in items {
@@ -759,7 +754,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An optional string or array of strings.
-    pub fn str_list(&mut self, key: &'static str, p: &mut Problems) -> Option<Vec<String>> {
+    pub(crate) fn str_list(&mut self, key: &'static str, p: &mut Problems) -> Option<Vec<String>> {
         let tv = self.get(key)?;
         match &tv.kind {
             Kind::Str(s) => Some(vec![s.clone()]),
@@ -784,7 +779,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Marks keys as known without reading them (read elsewhere).
-    pub fn allow<S: AsRef<str>>(&mut self, keys: &[S]) {
+    pub(crate) fn allow<S: AsRef<str>>(&mut self, keys: &[S]) {
         for k in keys {
             if !self.known.iter().any(|x| x == k.as_ref()) {
                 self.known.push(k.as_ref().to_string());
@@ -793,7 +788,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reports every key that was never asked for.
-    pub fn finish(self, p: &mut Problems) {
+    pub(crate) fn finish(self, p: &mut Problems) {
         for e in &self.table.entries {
             if !self.known.contains(&e.key) {
                 if p.full() {

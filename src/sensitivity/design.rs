@@ -38,7 +38,7 @@ pub enum Block {
 
 impl Block {
     /// Name in outputs.
-    pub fn name(&self, factors: &[String]) -> String {
+    pub(crate) fn name(&self, factors: &[String]) -> String {
         match self {
             Block::Mc => "MC".to_string(),
             Block::A => "A".to_string(),
@@ -64,7 +64,7 @@ pub struct Plan {
 }
 
 /// Largest number of factors a Sobol' design supports (twice this many dimensions for Saltelli).
-pub const MAX_SOBOL_FACTORS: usize = 128;
+pub(crate) const MAX_SOBOL_FACTORS: usize = 128;
 
 /// The `width` uniform numbers of base row `r`.
 fn base_row(sampler: Sampler, seed: u64, r: usize, width: usize) -> Vec<f64> {

@@ -94,7 +94,7 @@ pub struct Indices {
 
 impl Indices {
     /// NA indices for a reason.
-    pub fn na(rows: usize, note: Note) -> Indices {
+    pub(crate) fn na(rows: usize, note: Note) -> Indices {
         Indices {
             si: None,
             sti: None,
@@ -108,7 +108,7 @@ impl Indices {
 
 /// Which base rows of a Saltelli design (`y` in the order A, B, AB_1, ..., AB_d, `n` rows per
 /// block) have a known output in all of their d + 2 runs.
-pub fn complete_rows(y: &[Option<f64>], n: usize, d: usize) -> Vec<bool> {
+pub(crate) fn complete_rows(y: &[Option<f64>], n: usize, d: usize) -> Vec<bool> {
     (0..n)
         .map(|r| (0..d + 2).all(|b| y.get(b * n + r).copied().flatten().is_some()))
         .collect()
@@ -129,7 +129,7 @@ struct Check {
 /// How far beyond a bound an interval must lie to count: a twentieth of an index's range. With no
 /// margin, a factor whose true first order is 0 (or equal to its total) would be flagged one
 /// time in twenty however large the design; with it, the warning fades as the design grows.
-pub const MARGIN: f64 = 0.05;
+pub(crate) const MARGIN: f64 = 0.05;
 
 /// Why the estimates of a factor say the design is too small: they break 0 <= S_i <= ST_i <= 1,
 /// which the true indices obey, by more than their noise and `MARGIN` (the whole 5-95% interval

@@ -217,7 +217,7 @@ impl Factor {
     }
 
     /// The alternative a uniform draw `u` picks, for a discrete factor.
-    pub fn alternative(&self, u: f64) -> Option<usize> {
+    pub(crate) fn alternative(&self, u: f64) -> Option<usize> {
         match &self.kind {
             FactorKind::Discrete(alts) => {
                 Some(((u * alts.len() as f64) as usize).min(alts.len() - 1))
@@ -227,7 +227,7 @@ impl Factor {
     }
 
     /// The earliest step any value of the factor touches.
-    pub fn step(&self) -> Step {
+    pub(crate) fn step(&self) -> Step {
         match &self.kind {
             FactorKind::Discrete(alts) => alts
                 .iter()
@@ -960,7 +960,7 @@ pub fn read_spec_file(path: &Path, ctx: &Context<'_>) -> Result<Spec, InputError
 
 /// The spec a rubric names by its place: `<stem>.sensitivity.toml` beside the rubric file, else
 /// beside each rubric it extends, nearest first.
-pub fn default_spec_file(rubric: &Rubric) -> Option<std::path::PathBuf> {
+pub(crate) fn default_spec_file(rubric: &Rubric) -> Option<std::path::PathBuf> {
     rubric.provenance.files.iter().find_map(|(shown, _)| {
         let path = Path::new(shown);
         let stem = path.file_stem()?.to_str()?;

@@ -18,11 +18,11 @@ use crate::sensitivity::{Options, Outcome, Run};
 
 /// Most worker threads, design rows and bootstrap samples accepted: far above any real analysis,
 /// low enough that a typo cannot exhaust the machine.
-pub const MAX_THREADS: usize = 1024;
+pub(crate) const MAX_THREADS: usize = 1024;
 /// Most base rows (`--runs`).
-pub const MAX_RUNS: usize = 1_000_000;
+pub(crate) const MAX_RUNS: usize = 1_000_000;
 /// Most bootstrap resamples.
-pub const MAX_BOOTSTRAP: usize = 100_000;
+pub(crate) const MAX_BOOTSTRAP: usize = 100_000;
 
 /// Refuses counts that would exhaust the machine before any work starts; `names` are what the
 /// caller calls the thread count, the base sample size and the resamples (`--threads`, ...).

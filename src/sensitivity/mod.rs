@@ -248,7 +248,7 @@ pub struct RankStats {
 
 impl Outcome {
     /// The runs COINr's RankStats use.
-    pub fn summarised_runs(&self) -> impl Iterator<Item = &Run> {
+    pub(crate) fn summarised_runs(&self) -> impl Iterator<Item = &Run> {
         let keep_all = self.plan_design == Design::Ua;
         self.runs
             .iter()
