@@ -13,6 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::{Csv, number, text};
+use crate::base::format::write_number;
 use crate::error::{Location, Problem};
 use crate::files::{decode_utf8, read_bytes, sha256_hex};
 
@@ -997,12 +998,7 @@ impl Cell {
                 }
                 out.push_str(s);
             }
-            // As `output::number`: zero (of either sign) is `0`, a value that is not finite `NA`.
-            Cell::Number(x) if *x == 0.0 => out.push('0'),
-            Cell::Number(x) if !x.is_finite() => out.push_str("NA"),
-            Cell::Number(x) => {
-                let _ = write!(out, "{x}");
-            }
+            Cell::Number(x) => write_number(out, *x),
             Cell::Integer(i) => {
                 let _ = write!(out, "{i}");
             }
