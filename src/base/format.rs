@@ -28,7 +28,7 @@ pub fn opt_number(x: Option<f64>) -> String {
 
 /// Appends `x` to `out` as [`number`] writes it, for a writer that formats many numbers into
 /// one reused buffer.
-pub fn write_number(out: &mut String, x: f64) {
+pub(crate) fn write_number(out: &mut String, x: f64) {
     if x == 0.0 {
         out.push('0');
     } else if !x.is_finite() {
