@@ -321,17 +321,17 @@ fn field_value(
     horizon: Option<&Horizon>,
 ) -> Result<(Option<Value>, Basis), Problem> {
     let ev = &ctx.inputs.evidence;
-    let rows: Vec<u32> = ev.row_indices(j, field).to_vec();
+    let rows = ev.row_indices(j, field);
     if rows.is_empty() {
         return Ok((None, Basis::NoEvidence));
     }
     let kind = &ctx.rubric.fields[field].kind;
     if !ev.has_coders {
-        return resolve_one(ctx, kind, &rows, horizon);
+        return resolve_one(ctx, kind, rows, horizon);
     }
     // Group by coder (rows without a coder form their own group).
     let mut by_coder: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for &r in &rows {
+    for &r in rows {
         let coder = ev.rows[r as usize]
             .coder
             .as_deref()
@@ -340,7 +340,7 @@ fn field_value(
         by_coder.entry(coder).or_default().push(r);
     }
     if by_coder.len() == 1 {
-        return resolve_one(ctx, kind, &rows, horizon);
+        return resolve_one(ctx, kind, rows, horizon);
     }
     let mut results: Vec<(String, Option<Value>, Basis)> = Vec::new();
     for (coder, rs) in &by_coder {
@@ -359,7 +359,7 @@ fn field_value(
     match resolve_coders(results.iter().map(|(c, v, _)| (c.as_str(), *v))) {
         Resolution::Reviewer(v) => Ok((Some(v), basis_of(true, v))),
         Resolution::Majority(v) => Ok((Some(v), basis_of(false, v))),
-        Resolution::Tie => Ok((None, Basis::Disagreement(rows))),
+        Resolution::Tie => Ok((None, Basis::Disagreement(rows.to_vec()))),
         Resolution::Unknown => Ok((
             None,
             results
