@@ -270,6 +270,9 @@ class Results:
         self._run = run
         self._tables = None
         self._ids = None
+        # The index rank of each jurisdiction on each date (None: a run of one date), made on
+        # the first what-if call.
+        self._baseline_ranks: dict = {}
 
     def _table(self, name: str, index: Optional[str] = "jurisdiction") -> _pd.DataFrame:
         if self._tables is None:
@@ -499,11 +502,15 @@ class Results:
         if self._ids is None:
             self._ids = [i for i, _ in self._run.nodes()]
         ids = self._ids
-        s = self.scores
-        s = s[s["kind"] == "index"]
-        if day is not None:
-            s = s[s["as_of"] == day]
-        base = s["rank"]
+        if not self._baseline_ranks:
+            s = self.scores
+            s = s[s["kind"] == "index"]
+            if "as_of" in s.columns:
+                for d, on_day in s.groupby("as_of", sort=False):
+                    self._baseline_ranks[d] = on_day["rank"]
+            else:
+                self._baseline_ranks[None] = s["rank"]
+        base = self._baseline_ranks[day]
         nodes = _pd.DataFrame(rows, columns=ids, index=_pd.Index(codes, name="jurisdiction"), dtype="float64")
         out = _pd.DataFrame(
             {

@@ -468,9 +468,7 @@ impl Run {
         node: Option<String>,
         date: usize,
     ) -> PyResult<String> {
-        let Some(c) = self.runs.get(date) else {
-            return Err(Failure::Internal(format!("no date number {date}")).into());
-        };
+        let c = self.date(date)?;
         let json = guarded(py, || {
             let e = accord::explain::explain(c.scored(), &jurisdiction, node.as_deref())?;
             Ok(e.to_json().to_string())
