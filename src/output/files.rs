@@ -17,7 +17,7 @@ use crate::rubric::Member;
 
 /// Builds every file of a results folder: `(name, bytes)` in a fixed order, manifest last.
 pub fn score_files(s: &Scored) -> Vec<(String, Vec<u8>)> {
-    score_files_dated(std::slice::from_ref(s), None)
+    score_files_as(std::slice::from_ref(s), None, TableFormat::Csv)
 }
 
 /// The tables of a run on one or several evaluation dates (`--as-of d1,d2,...`), in writing
@@ -50,17 +50,9 @@ const TABLES: [(Head, Fill); 5] = [
     (ranking_head, ranking_table),
 ];
 
-/// The files of a run on one or several evaluation dates (`--as-of d1,d2,...`): with several,
-/// every table gains an `as_of` column after the jurisdiction.
+/// The files of a run on one or several evaluation dates (`--as-of d1,d2,...`: with several,
+/// every table gains an `as_of` column after the jurisdiction), its tables in `format`.
 /// `invocation` records the command-line inputs, so that `score --check` can rerun them.
-pub fn score_files_dated(
-    runs: &[Scored],
-    invocation: Option<&Invocation>,
-) -> Vec<(String, Vec<u8>)> {
-    score_files_as(runs, invocation, TableFormat::Csv)
-}
-
-/// The files of a run on one or several evaluation dates, its tables in `format`.
 pub fn score_files_as(
     runs: &[Scored],
     invocation: Option<&Invocation>,

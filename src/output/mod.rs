@@ -9,7 +9,7 @@ mod stream;
 
 pub use files::{
     manifest, manifest_of, manifest_with, ranking_order as files_ranking, score_files,
-    score_files_as, score_files_dated, score_tables, share, write_score_folder,
+    score_files_as, score_tables, share, write_score_folder,
 };
 
 use std::path::{Path, PathBuf};
