@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::manifest::{Invocation, Outputs, RunManifest, ScoreOptions, to_bytes};
 use super::schema::{
-    Cell, MATRIX_CELLS, MATRIX_DIMENSIONS, MATRIX_PRINCIPLES, RANKING, SCORE_MANIFEST, SCORES,
-    Table, TableFormat,
+    MATRIX_CELLS, MATRIX_DIMENSIONS, MATRIX_PRINCIPLES, RANKING, SCORE_MANIFEST, SCORES, Table,
+    TableFormat,
 };
 use super::stream::{FolderWriter, TableWriter};
 use super::{OutputDir, number};
@@ -103,15 +103,6 @@ fn code(s: &Scored, row: usize) -> &str {
     &s.inputs.jurisdictions.list[s.results.units[row]].code
 }
 
-/// The leading cells of a row: the jurisdiction, and the date when there are several.
-fn lead(s: &Scored, row: usize, dated: bool) -> Vec<Cell> {
-    let mut v = vec![Cell::text(code(s, row))];
-    if dated {
-        v.push(Cell::text(s.results.date.to_string()));
-    }
-    v
-}
-
 /// The texts a run's `scores.csv` repeats, made once and shared by the cells: the id and kind
 /// of every node, facet value, cell and criterion, in row order.
 fn score_ids(s: &Scored) -> Vec<(Arc<str>, Arc<str>)> {
@@ -180,54 +171,52 @@ fn scores_head(runs: &[Scored]) -> Table {
 fn scores_table(runs: &[Scored], t: &mut TableWriter) -> Result<(), Error> {
     let dated = runs.len() > 1;
     let ids: Vec<Vec<(Arc<str>, Arc<str>)>> = runs.iter().map(score_ids).collect();
-    let dates: Vec<Arc<str>> = runs
-        .iter()
-        .map(|s| Arc::from(s.results.date.to_string()))
-        .collect();
+    let dates: Vec<String> = runs.iter().map(|s| s.results.date.to_string()).collect();
     // Jurisdiction first, then date, so each jurisdiction's history reads together.
-    for j in 0..runs[0].inputs.jurisdictions.len() {
-        let code: Arc<str> = Arc::from(runs[0].inputs.jurisdictions.list[j].code.as_str());
+    t.extend(runs[0].inputs.jurisdictions.len(), |j, out| {
+        let code = runs[0].inputs.jurisdictions.list[j].code.as_str();
         for (n, s) in runs.iter().enumerate() {
             let Some(row) = s.results.row_of(j) else {
                 continue;
             };
             for ((id, kind), (score, rank, cov)) in ids[n].iter().zip(row_scores(s, row)) {
-                let mut cells = Vec::with_capacity(if dated { 7 } else { 6 });
-                cells.push(Cell::Text(code.clone()));
+                out.text(code);
                 if dated {
-                    cells.push(Cell::Text(dates[n].clone()));
+                    out.text(&dates[n]);
                 }
-                cells.extend([
-                    Cell::Text(id.clone()),
-                    Cell::Text(kind.clone()),
-                    Cell::number(score),
-                    Cell::integer(rank),
-                    Cell::number(cov),
-                ]);
-                t.push(cells)?;
+                out.text(id);
+                out.text(kind);
+                out.number(score);
+                out.integer(rank);
+                out.number(cov);
+                out.end_row();
             }
         }
-    }
-    Ok(())
+    })
 }
 
 fn matrix(
     runs: &[Scored],
     t: &mut TableWriter,
-    pick: &dyn Fn(&Scored, usize) -> Vec<Option<f64>>,
+    pick: &(dyn Fn(&Scored, usize) -> Vec<Option<f64>> + Sync),
 ) -> Result<(), Error> {
     let dated = runs.len() > 1;
-    for j in 0..runs[0].inputs.jurisdictions.len() {
-        for s in runs {
+    let dates: Vec<String> = runs.iter().map(|s| s.results.date.to_string()).collect();
+    t.extend(runs[0].inputs.jurisdictions.len(), |j, out| {
+        for (n, s) in runs.iter().enumerate() {
             let Some(row) = s.results.row_of(j) else {
                 continue;
             };
-            let mut cells = lead(s, row, dated);
-            cells.extend(pick(s, row).into_iter().map(Cell::number));
-            t.push(cells)?;
+            out.text(code(s, row));
+            if dated {
+                out.text(&dates[n]);
+            }
+            for x in pick(s, row) {
+                out.number(x);
+            }
+            out.end_row();
         }
-    }
-    Ok(())
+    })
 }
 
 fn principles(s: &Scored) -> Vec<usize> {
@@ -321,20 +310,32 @@ fn ranking_head(runs: &[Scored]) -> Table {
 fn ranking_table(runs: &[Scored], t: &mut TableWriter) -> Result<(), Error> {
     let dated = runs.len() > 1;
     for s in runs {
-        for (row, score, rank) in ranking_order(s) {
+        let order = ranking_order(s);
+        let date = s.results.date.to_string();
+        t.extend(order.len(), |i, out| {
+            let (row, score, rank) = order[i];
             let j = &s.inputs.jurisdictions.list[s.results.units[row]];
             let tier = score.and_then(|x| s.rubric.tier_of(x));
-            let mut cells = lead(s, row, dated);
-            cells.extend([
-                Cell::text(&j.name),
-                Cell::number(score),
-                Cell::integer(rank),
-                tier.map_or(Cell::Na, |t| Cell::text(&t.id)),
-                tier.map_or(Cell::Na, |t| Cell::text(&t.name)),
-                Cell::number(s.results.nodes.coverage.get(row, 0)),
-            ]);
-            t.push(cells)?;
-        }
+            out.text(code(s, row));
+            if dated {
+                out.text(&date);
+            }
+            out.text(&j.name);
+            out.number(score);
+            out.integer(rank);
+            match tier {
+                Some(t) => {
+                    out.text(&t.id);
+                    out.text(&t.name);
+                }
+                None => {
+                    out.na();
+                    out.na();
+                }
+            }
+            out.number(s.results.nodes.coverage.get(row, 0));
+            out.end_row();
+        })?;
     }
     Ok(())
 }

@@ -992,16 +992,9 @@ impl Cell {
         match self {
             Cell::Na => out.push_str("NA"),
             Cell::Blank => {}
-            Cell::Text(s) => {
-                if matches!(s.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r')) {
-                    out.push('\'');
-                }
-                out.push_str(s);
-            }
+            Cell::Text(s) => write_text(out, s),
             Cell::Number(x) => write_number(out, *x),
-            Cell::Integer(i) => {
-                let _ = write!(out, "{i}");
-            }
+            Cell::Integer(i) => write_integer(out, *i),
             Cell::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         }
     }
@@ -1017,6 +1010,19 @@ impl Cell {
             Cell::Bool(b) => if *b { "true" } else { "false" }.to_string(),
         }
     }
+}
+
+/// Appends a text cell as CSV writes it (neutralised for spreadsheets, as [`text`] does).
+pub(crate) fn write_text(out: &mut String, s: &str) {
+    if matches!(s.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r')) {
+        out.push('\'');
+    }
+    out.push_str(s);
+}
+
+/// Appends a whole number as CSV writes it.
+pub(crate) fn write_integer(out: &mut String, i: i64) {
+    let _ = write!(out, "{i}");
 }
 
 /// A table of a results folder: its description, its header (the family's names in place) and

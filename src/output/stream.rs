@@ -10,10 +10,13 @@ use std::io::Write;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::OutputDir;
 use super::columnar::{self, ROW_GROUP};
 use super::manifest::{Output, Outputs};
-use super::schema::{Cell, Table, TableFormat, Type, csv_header, csv_rows};
+use super::schema::{
+    Cell, Table, TableFormat, Type, csv_header, csv_rows, write_integer, write_text,
+};
+use super::{Csv, OutputDir};
+use crate::base::format::write_number;
 use crate::error::Error;
 
 /// Cells of a CSV block: about a megabyte of text.
@@ -21,6 +24,9 @@ const CSV_BLOCK_CELLS: usize = 1 << 16;
 
 /// Cells a thread formats at a time within a block.
 const CSV_PIECE_CELLS: usize = 1 << 13;
+
+/// Pieces of [`TableWriter::extend`] formatted together before they are written.
+const EXTEND_PIECES: usize = 32;
 
 /// Where a file's bytes go.
 enum Sink {
@@ -247,6 +253,182 @@ impl TableWriter {
     }
 }
 
+/// The rows a [`TableWriter::extend`] closure makes, cell by cell: as CSV text straight away
+/// (the bytes [`csv_rows`] writes for the same cells, with no [`Cell`] in between), or as cells
+/// for the other formats.
+pub(crate) struct Rows {
+    out: RowsOut,
+    /// Rows ended.
+    rows: usize,
+}
+
+enum RowsOut {
+    /// Boxed: the CSV writer's state is some 400 bytes.
+    Csv { csv: Box<Csv>, buf: String },
+    Cells(Vec<Cell>),
+}
+
+impl Rows {
+    fn csv() -> Rows {
+        Rows {
+            out: RowsOut::Csv {
+                csv: Box::new(Csv::new()),
+                buf: String::new(),
+            },
+            rows: 0,
+        }
+    }
+
+    fn cells() -> Rows {
+        Rows {
+            out: RowsOut::Cells(Vec::new()),
+            rows: 0,
+        }
+    }
+
+    /// Adds a cell written by `write` into a cleared buffer, or the cell itself.
+    fn add(&mut self, write: impl FnOnce(&mut String), cell: impl FnOnce() -> Cell) {
+        match &mut self.out {
+            RowsOut::Csv { csv, buf } => {
+                buf.clear();
+                write(buf);
+                csv.field(buf.as_bytes());
+            }
+            RowsOut::Cells(cells) => cells.push(cell()),
+        }
+    }
+
+    /// A text cell ([`Cell::Text`]).
+    pub(crate) fn text(&mut self, s: &str) {
+        self.add(|b| write_text(b, s), || Cell::text(s));
+    }
+
+    /// A missing value ([`Cell::Na`]).
+    pub(crate) fn na(&mut self) {
+        self.add(|b| b.push_str("NA"), || Cell::Na);
+    }
+
+    /// A number, or `NA` ([`Cell::number`]).
+    pub(crate) fn number(&mut self, x: Option<f64>) {
+        match x {
+            Some(x) => self.add(|b| write_number(b, x), || Cell::Number(x)),
+            None => self.na(),
+        }
+    }
+
+    /// A whole number, or `NA` ([`Cell::integer`]).
+    pub(crate) fn integer<T: TryInto<i64>>(&mut self, x: Option<T>) {
+        match x.and_then(|v| v.try_into().ok()) {
+            Some(i) => self.add(|b| write_integer(b, i), || Cell::Integer(i)),
+            None => self.na(),
+        }
+    }
+
+    /// Ends the row.
+    pub(crate) fn end_row(&mut self) {
+        if let RowsOut::Csv { csv, .. } = &mut self.out {
+            csv.end_row();
+        }
+        self.rows += 1;
+    }
+
+    /// The cells made, for [`Rows::cells`].
+    fn take_cells(&mut self) -> Vec<Cell> {
+        match &mut self.out {
+            RowsOut::Cells(cells) => std::mem::take(cells),
+            RowsOut::Csv { .. } => Vec::new(),
+        }
+    }
+
+    /// The CSV bytes made, for [`Rows::csv`].
+    fn into_bytes(self) -> Vec<u8> {
+        match self.out {
+            RowsOut::Csv { csv, .. } => (*csv).finish(),
+            RowsOut::Cells(_) => Vec::new(),
+        }
+    }
+}
+
+impl TableWriter {
+    /// Adds the rows `fill(i, rows)` makes for every `i` in `0..n`, in that order. For CSV the
+    /// calls run in parallel on pieces of consecutive `i`, each piece formatting its own text,
+    /// and the pieces are written in order while the next ones are made: the bytes of pushing the
+    /// same rows one by one, on any number of threads, without a cell per value.
+    pub(crate) fn extend<F>(&mut self, n: usize, fill: F) -> Result<(), Error>
+    where
+        F: Fn(usize, &mut Rows) + Sync,
+    {
+        if n == 0 {
+            return Ok(());
+        }
+        let width = self.block.header().len().max(1);
+        if !matches!(self.encoder, Encoder::Csv(_)) {
+            let mut rows = Rows::cells();
+            for i in 0..n {
+                fill(i, &mut rows);
+                let cells = rows.take_cells();
+                let mut cells = cells.into_iter();
+                loop {
+                    let row: Vec<Cell> = cells.by_ref().take(width).collect();
+                    if row.is_empty() {
+                        break;
+                    }
+                    self.push(row)?;
+                }
+            }
+            return Ok(());
+        }
+        self.flush()?;
+        // How many calls make a piece of about CSV_PIECE_CELLS cells, judged by the first.
+        let mut probe = Rows::cells();
+        fill(0, &mut probe);
+        let per_call = probe.take_cells().len().max(1);
+        let piece = (CSV_PIECE_CELLS / per_call).max(1);
+        let batch = piece * EXTEND_PIECES;
+        let make = |start: usize| -> Vec<(Vec<u8>, usize)> {
+            let end = (start + batch).min(n);
+            (start..end)
+                .step_by(piece)
+                .collect::<Vec<usize>>()
+                .into_par_iter()
+                .map(|a| {
+                    let mut rows = Rows::csv();
+                    for i in a..(a + piece).min(end) {
+                        fill(i, &mut rows);
+                    }
+                    let count = rows.rows;
+                    (rows.into_bytes(), count)
+                })
+                .collect()
+        };
+        let Encoder::Csv(sink) = &mut self.encoder else {
+            return Ok(());
+        };
+        let shown = &self.shown;
+        let mut made = make(0);
+        let mut start = batch;
+        loop {
+            let write = |sink: &mut Hashed, texts: &[(Vec<u8>, usize)]| -> Result<u64, Error> {
+                let mut rows = 0u64;
+                for (t, count) in texts {
+                    sink.write_all(t).map_err(|e| write_error(shown, e))?;
+                    rows += *count as u64;
+                }
+                Ok(rows)
+            };
+            if start >= n {
+                self.rows += write(sink, &made)?;
+                break;
+            }
+            let (written, next) = rayon::join(|| write(sink, &made), || make(start));
+            self.rows += written?;
+            made = next;
+            start += batch;
+        }
+        Ok(())
+    }
+}
+
 fn write_error(shown: &str, e: std::io::Error) -> Error {
     Error::Write {
         path: shown.to_string(),
@@ -362,5 +544,167 @@ impl<'a> FolderWriter<'a> {
     /// The files kept in memory, `(name, bytes)` in writing order (none for a folder on disk).
     pub fn into_files(self) -> Vec<(String, Vec<u8>)> {
         self.kept
+    }
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test shows the value it did not get"
+)]
+mod tests {
+    use super::*;
+    use crate::output::schema::SCORES;
+    use proptest::prelude::*;
+
+    /// A value of one cell: text, number, whole number or missing.
+    #[derive(Debug, Clone)]
+    enum Value {
+        Text(String),
+        Number(Option<f64>),
+        Integer(Option<i64>),
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            // Texts a CSV writer must quote or neutralise, and plain ones.
+            prop::sample::select(vec![
+                "U001",
+                "a,b",
+                "say \"hi\"",
+                "=1+1",
+                "-x",
+                "line\nend",
+                ""
+            ])
+            .prop_map(|s| Value::Text(s.to_string())),
+            any::<Option<f64>>().prop_map(Value::Number),
+            any::<Option<i64>>().prop_map(Value::Integer),
+        ]
+    }
+
+    /// Groups of rows of six cells (the width of `scores.csv`), some groups empty.
+    fn groups() -> impl Strategy<Value = Vec<Vec<[Value; 6]>>> {
+        let row = [value(), value(), value(), value(), value(), value()];
+        prop::collection::vec(prop::collection::vec(row, 0..4), 1..300)
+    }
+
+    fn cell(v: &Value) -> Cell {
+        match v {
+            Value::Text(s) => Cell::text(s),
+            Value::Number(x) => Cell::number(*x),
+            Value::Integer(i) => Cell::integer(*i),
+        }
+    }
+
+    /// The folder written by pushing every row as cells.
+    fn pushed(groups: &[Vec<[Value; 6]>], format: TableFormat) -> Vec<(String, Vec<u8>)> {
+        let mut folder = FolderWriter::memory();
+        let mut t = folder.open(Table::new(&SCORES), format).unwrap();
+        for row in groups.iter().flatten() {
+            t.push(row.iter().map(cell).collect()).unwrap();
+        }
+        folder.close(t).unwrap();
+        let mut files = folder
+            .outputs()
+            .0
+            .iter()
+            .map(|(n, o)| (n.clone(), o.rows.to_string().into_bytes()))
+            .collect::<Vec<_>>();
+        files.extend(folder.into_files());
+        files
+    }
+
+    /// The folder written by `extend`, one call a group, on `threads` threads.
+    fn extended(
+        groups: &[Vec<[Value; 6]>],
+        format: TableFormat,
+        threads: usize,
+    ) -> Vec<(String, Vec<u8>)> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut folder = FolderWriter::memory();
+            let mut t = folder.open(Table::new(&SCORES), format).unwrap();
+            t.extend(groups.len(), |i, out| {
+                for row in &groups[i] {
+                    for v in row {
+                        match v {
+                            Value::Text(s) => out.text(s),
+                            Value::Number(x) => out.number(*x),
+                            Value::Integer(i) => out.integer(*i),
+                        }
+                    }
+                    out.end_row();
+                }
+            })
+            .unwrap();
+            folder.close(t).unwrap();
+            let mut files = folder
+                .outputs()
+                .0
+                .iter()
+                .map(|(n, o)| (n.clone(), o.rows.to_string().into_bytes()))
+                .collect::<Vec<_>>();
+            files.extend(folder.into_files());
+            files
+        })
+    }
+
+    proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 64,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x05ee_d0e4_7e4d),
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        })]
+
+        /// Rows made by `extend` are the bytes (and the row count) of the same rows pushed as
+        /// cells, in CSV and parquet, on one, two and three threads.
+        #[test]
+        fn extend_writes_what_push_writes(groups in groups()) {
+            for format in [TableFormat::Csv, TableFormat::Parquet] {
+                let want = pushed(&groups, format);
+                for threads in [1, 2, 3] {
+                    prop_assert_eq!(&extended(&groups, format, threads), &want);
+                }
+            }
+        }
+    }
+
+    /// Enough rows for several batches of pieces, so that writing one batch overlaps making the
+    /// next: the bytes stay those of pushing them.
+    #[test]
+    fn extend_over_many_batches() {
+        let row = |i: usize| {
+            [
+                Value::Text(format!("U{i:06}")),
+                Value::Text("P1".into()),
+                Value::Text(if i.is_multiple_of(7) {
+                    "a,b".into()
+                } else {
+                    "node".into()
+                }),
+                Value::Number(if i.is_multiple_of(5) {
+                    None
+                } else {
+                    Some(i as f64 / 3.0)
+                }),
+                Value::Integer(Some(i as i64)),
+                Value::Number(Some(1.0 / (i as f64 + 1.0))),
+            ]
+        };
+        // 3 rows a call, 3 x 6 cells: a piece of 455 calls, a batch of 14,560 calls.
+        let groups: Vec<Vec<[Value; 6]>> = (0..40_000)
+            .map(|g| (0..3).map(|k| row(g * 3 + k)).collect())
+            .collect();
+        let want = pushed(&groups, TableFormat::Csv);
+        assert_eq!(want[0].1, b"120000");
+        for threads in [1, 2] {
+            assert_eq!(extended(&groups, TableFormat::Csv, threads), want);
+        }
     }
 }
