@@ -1297,7 +1297,15 @@ impl Kept<'_> {
             }
         };
         let key = (at.j, field, at.as_of, at.coder_no);
-        if let Some(&first) = self.seen.get(&key) {
+        // One lookup: the key's first row, or this row becomes it.
+        let first = match self.seen.entry(key) {
+            std::collections::hash_map::Entry::Occupied(o) => Some(*o.get()),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(self.rows.len());
+                None
+            }
+        };
+        if let Some(first) = first {
             let prev: &EvidenceRow = &self.rows[first];
             if prev.value != value {
                 let column = header.get(c).map(String::as_str).unwrap_or("");
@@ -1322,7 +1330,6 @@ impl Kept<'_> {
             }
             return;
         }
-        self.seen.insert(key, self.rows.len());
         let place = Place {
             file: self.file.clone(),
             line: row.line,

@@ -264,7 +264,10 @@ pub(crate) struct Rows {
 
 enum RowsOut {
     /// Boxed: the CSV writer's state is some 400 bytes.
-    Csv { csv: Box<Csv>, buf: String },
+    Csv {
+        csv: Box<Csv>,
+        buf: String,
+    },
     Cells(Vec<Cell>),
 }
 
