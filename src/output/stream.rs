@@ -408,17 +408,17 @@ impl TableWriter {
             return Ok(());
         };
         let shown = &self.shown;
+        let write = |sink: &mut Hashed, texts: &[(Vec<u8>, usize)]| -> Result<u64, Error> {
+            let mut rows = 0u64;
+            for (t, count) in texts {
+                sink.write_all(t).map_err(|e| write_error(shown, e))?;
+                rows += *count as u64;
+            }
+            Ok(rows)
+        };
         let mut made = make(0);
         let mut start = batch;
         loop {
-            let write = |sink: &mut Hashed, texts: &[(Vec<u8>, usize)]| -> Result<u64, Error> {
-                let mut rows = 0u64;
-                for (t, count) in texts {
-                    sink.write_all(t).map_err(|e| write_error(shown, e))?;
-                    rows += *count as u64;
-                }
-                Ok(rows)
-            };
             if start >= n {
                 self.rows += write(sink, &made)?;
                 break;
@@ -603,11 +603,16 @@ mod tests {
 
     /// The folder written by pushing every row as cells.
     fn pushed(groups: &[Vec<[Value; 6]>], format: TableFormat) -> Vec<(String, Vec<u8>)> {
-        let mut folder = FolderWriter::memory();
+        let folder = FolderWriter::memory();
         let mut t = folder.open(Table::new(&SCORES), format).unwrap();
         for row in groups.iter().flatten() {
             t.push(row.iter().map(cell).collect()).unwrap();
         }
+        finished(folder, t)
+    }
+
+    /// Closes `t`: each file's record (its name and row count), then its bytes.
+    fn finished(mut folder: FolderWriter<'_>, t: TableWriter) -> Vec<(String, Vec<u8>)> {
         folder.close(t).unwrap();
         let mut files = folder
             .outputs()
@@ -630,7 +635,7 @@ mod tests {
             .build()
             .unwrap();
         pool.install(|| {
-            let mut folder = FolderWriter::memory();
+            let folder = FolderWriter::memory();
             let mut t = folder.open(Table::new(&SCORES), format).unwrap();
             t.extend(groups.len(), |i, out| {
                 for row in &groups[i] {
@@ -645,15 +650,7 @@ mod tests {
                 }
             })
             .unwrap();
-            folder.close(t).unwrap();
-            let mut files = folder
-                .outputs()
-                .0
-                .iter()
-                .map(|(n, o)| (n.clone(), o.rows.to_string().into_bytes()))
-                .collect::<Vec<_>>();
-            files.extend(folder.into_files());
-            files
+            finished(folder, t)
         })
     }
 
