@@ -286,15 +286,15 @@ pub(crate) struct Reliability {
 /// named coder coded. Rows without a coder are left out.
 pub(crate) fn reliability(inputs: &Inputs) -> Reliability {
     let ev = &inputs.evidence;
-    let mut coders: Vec<&str> = ev.rows.iter().filter_map(|r| r.coder.as_deref()).collect();
+    let mut coders: Vec<&str> = ev.rows.iter().filter_map(|r| r.coder()).collect();
     coders.sort();
     coders.dedup();
     // (jurisdiction, field, as_of) -> each coder's (coder, row).
     type Key = (usize, usize, Option<Date>);
     let mut units: BTreeMap<Key, Vec<(usize, u32)>> = BTreeMap::new();
     for (i, r) in ev.rows.iter().enumerate() {
-        let Some(coder) = &r.coder else { continue };
-        let Ok(k) = coders.binary_search(&&**coder) else {
+        let Some(coder) = r.coder() else { continue };
+        let Ok(k) = coders.binary_search(&coder) else {
             continue;
         };
         units
@@ -489,7 +489,7 @@ pub fn check_coders(inputs: &Inputs) -> Result<(), Problem> {
         .at(Location::line_col(file, 1, None))
         .help("add a `coder` column naming who coded each row; each coder codes the same jurisdictions and fields in rows of their own"));
     }
-    if inputs.evidence.rows.iter().all(|r| r.coder.is_none()) {
+    if inputs.evidence.rows.iter().all(|r| r.coder().is_none()) {
         return Err(Problem::new(format!(
             "agreement needs coders, and the `coder` column of `{file}` is empty"
         ))
@@ -558,7 +558,7 @@ pub fn report(rubric: &Rubric, inputs: &Inputs) -> Result<Report, Problem> {
                         r.raw.to_string()
                     },
                     value: r.value,
-                    place: r.place.to_string(),
+                    place: r.place().to_string(),
                 })
                 .collect(),
             resolution,

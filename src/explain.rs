@@ -379,21 +379,16 @@ fn criterion_notes(s: &Scored, row: usize, j: usize, c: usize) -> Vec<String> {
 fn evidence_row_note(e: &crate::evidence::EvidenceRow) -> String {
     format!(
         "evidence row {}: `{}`{}{}{}{}",
-        e.place,
+        e.place(),
         e.raw,
         e.as_of.map(|d| format!(", as of {d}")).unwrap_or_default(),
-        e.coder
-            .as_ref()
+        e.coder()
             .map(|x| format!(", coder {x}"))
             .unwrap_or_default(),
-        e.source
-            .as_ref()
+        e.source()
             .map(|x| format!(", source: {x}"))
             .unwrap_or_default(),
-        e.note
-            .as_ref()
-            .map(|x| format!(", note: {x}"))
-            .unwrap_or_default(),
+        e.note().map(|x| format!(", note: {x}")).unwrap_or_default(),
     )
 }
 
@@ -553,8 +548,8 @@ fn evidence_of(s: &Scored, j: usize, c: usize, row: usize) -> (String, String, S
     let at_row = |e: &crate::evidence::EvidenceRow, text: String| {
         (
             text,
-            e.source.as_deref().unwrap_or_default().to_string(),
-            e.place.to_string(),
+            e.source().unwrap_or_default().to_string(),
+            e.place().to_string(),
         )
     };
     let nowhere = |text: &str| (imputed_note(text.to_string()), String::new(), String::new());
@@ -621,13 +616,13 @@ fn rows_evidence(s: &Scored, is: &[u32]) -> (String, String, String) {
         })
         .collect::<Vec<_>>()
         .join("; ");
-    let mut sources: Vec<&str> = rows.iter().filter_map(|e| e.source.as_deref()).collect();
+    let mut sources: Vec<&str> = rows.iter().filter_map(|e| e.source()).collect();
     sources.dedup();
     (
         text,
         sources.join("; "),
         rows.iter()
-            .map(|e| e.place.to_string())
+            .map(|e| e.place().to_string())
             .collect::<Vec<_>>()
             .join(", "),
     )
@@ -654,23 +649,23 @@ fn horizon_of(s: &Scored, c: usize) -> String {
 
 fn describe_basis(s: &Scored, j: usize, c: usize) -> String {
     match s.values.basis(j, c) {
-        Basis::Row(i) => format!("row {}", s.inputs.evidence.rows[*i as usize].place),
+        Basis::Row(i) => format!("row {}", s.inputs.evidence.rows[*i as usize].place()),
         Basis::Rows(is) => format!(
             "rows {}",
             is.iter()
-                .map(|i| s.inputs.evidence.rows[*i as usize].place.to_string())
+                .map(|i| s.inputs.evidence.rows[*i as usize].place().to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
         Basis::Unknown(i) => format!(
             "row {} says unknown",
-            s.inputs.evidence.rows[*i as usize].place
+            s.inputs.evidence.rows[*i as usize].place()
         ),
         Basis::Stale(i) => {
             let e = &s.inputs.evidence.rows[*i as usize];
             format!(
                 "row {} ({}) is older than the horizon{} on this date: unknown",
-                e.place,
+                e.place(),
                 observed(e).unwrap_or_default(),
                 horizon_of(s, c)
             )

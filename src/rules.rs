@@ -332,11 +332,7 @@ fn field_value(
     // Group by coder (rows without a coder form their own group).
     let mut by_coder: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for &r in rows {
-        let coder = ev.rows[r as usize]
-            .coder
-            .as_deref()
-            .unwrap_or_default()
-            .to_string();
+        let coder = ev.rows[r as usize].coder().unwrap_or_default().to_string();
         by_coder.entry(coder).or_default().push(r);
     }
     if by_coder.len() == 1 {
@@ -547,13 +543,13 @@ fn contradiction(ev: &crate::evidence::Evidence, a: u32, b: u32, what: &str) -> 
         "contradictory evidence: {what} (`{}`{} at {}, `{}`{} at {})",
         ra.raw,
         ra.as_of.map(|d| format!(" as of {d}")).unwrap_or_default(),
-        ra.place,
+        ra.place(),
         rb.raw,
         rb.as_of.map(|d| format!(" as of {d}")).unwrap_or_default(),
-        rb.place
+        rb.place()
     ))
-    .at(Location::from(&rb.place))
-    .related("the other row", Location::from(&ra.place))
+    .at(Location::from(&rb.place()))
+    .related("the other row", Location::from(&ra.place()))
 }
 
 fn count(

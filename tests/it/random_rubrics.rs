@@ -487,7 +487,7 @@ fn inputs_from_memory_read_as_files_do_and_are_named_by_their_role() {
                 a.value,
                 &a.raw,
                 a.as_of,
-                a.place.line
+                a.place().line
             ),
             (
                 b.jurisdiction,
@@ -495,7 +495,7 @@ fn inputs_from_memory_read_as_files_do_and_are_named_by_their_role() {
                 b.value,
                 &b.raw,
                 b.as_of,
-                b.place.line
+                b.place().line
             )
         );
     }
@@ -506,7 +506,7 @@ fn inputs_from_memory_read_as_files_do_and_are_named_by_their_role() {
         on_disk.dyads.as_ref().map(|d| d.list.len())
     );
     assert_eq!(inputs.evidence.file.path, "evidence.csv");
-    assert_eq!(inputs.evidence.rows[0].place, "evidence.csv:2");
+    assert_eq!(inputs.evidence.rows[0].place(), "evidence.csv:2");
     assert_eq!(
         inputs.jurisdictions.file.as_ref().unwrap().path,
         "jurisdictions.csv"
