@@ -89,6 +89,59 @@ fn conflicting_duplicates_name_both_lines() {
     );
 }
 
+/// Duplicates are found however the jurisdictions of a file are spread: here the first row is
+/// for the last of 14,000 jurisdictions, before the rows of the others, which is where the
+/// reader's table of first rows does not yet reach and the key is kept elsewhere.
+#[test]
+fn conflicting_duplicates_are_found_for_any_jurisdiction_order() {
+    let n = 40_000;
+    let code = |i: usize| format!("U{i:05}");
+    let mut jurisdictions = String::from("code,name,allow\n");
+    for i in 0..n {
+        jurisdictions.push_str(&format!("{},Unit {i},yes\n", code(i)));
+    }
+    let mut rows = format!("jurisdiction,criterion,value\n{},a1,yes\n", code(n - 1));
+    for i in 0..n - 1 {
+        rows.push_str(&format!("{},a1,yes\n", code(i)));
+    }
+    // Line n + 2 conflicts with line 2, line n + 3 with line 3; line n + 4 repeats line 4.
+    rows.push_str(&format!(
+        "{},a1,no\n{},a1,no\n{},a1,yes\n",
+        code(n - 1),
+        code(0),
+        code(1)
+    ));
+    let dir = temp_with(&[("j.csv", &jurisdictions), ("e.csv", &rows)]);
+    let paths = InputPaths {
+        evidence: dir.path().join("e.csv"),
+        sheet: None,
+        jurisdictions: Some(dir.path().join("j.csv")),
+        dyads: None,
+    };
+    let e = evidence::load(&paths, &mini_rubric()).unwrap_err();
+    let found: Vec<(String, Option<usize>)> = e
+        .problems
+        .iter()
+        .map(|p| {
+            let first = p.message.rsplit(':').next().unwrap_or("").to_string();
+            (first, p.location.as_ref().and_then(|l| l.line))
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("2".to_string(), Some(n + 2)),
+            ("3".to_string(), Some(n + 3))
+        ],
+        "{:?}",
+        e.problems.iter().map(|p| &p.message).collect::<Vec<_>>()
+    );
+    assert!(e.problems[0].message.starts_with(&format!(
+        "conflicting values for `{}`, field `a1`: `no` here, `yes` at ",
+        code(n - 1)
+    )));
+}
+
 #[test]
 fn values_a_rule_cannot_read_are_errors_with_line_and_column() {
     assert_eq!(
