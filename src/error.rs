@@ -821,6 +821,22 @@ impl Problems {
         self.list.len() >= MAX_PROBLEMS
     }
 
+    /// Records what another collection recorded, as if its problems had been pushed here one
+    /// by one after this one's: its kept problems in order, then its count of those not kept
+    /// (which, past its own cap, are past this one's too), and its reader's stop if this has
+    /// none.
+    pub(crate) fn absorb(&mut self, other: Problems) {
+        for p in other.list {
+            self.push(p);
+        }
+        if other.dropped > 0 {
+            self.count_many(other.dropped, other.dropped_file.as_deref());
+        }
+        if let Some(p) = other.stopped {
+            self.stopped.get_or_insert(p);
+        }
+    }
+
     /// Records every problem of another collection or error.
     pub(crate) fn extend(&mut self, e: InputError) {
         for p in e.problems {
@@ -1171,6 +1187,41 @@ pub(crate) fn odd_characters(word: &str, ascii_expected: bool) -> Option<String>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Problems collected in pieces and absorbed in order are those pushed one by one: the
+    /// same kept list, the same count of those not kept and the same file named for them,
+    /// whether the cap is reached inside a piece or between pieces.
+    #[test]
+    fn absorbed_pieces_are_problems_pushed_in_order() {
+        let problem = |file: usize, i: usize| {
+            Problem::new(format!("problem {i}")).at(Location::file(format!("f{file}.csv")))
+        };
+        for sizes in [
+            vec![150, 150, 150],
+            vec![0, 199, 1, 5],
+            vec![250, 3],
+            vec![10, 20],
+        ] {
+            let mut one_by_one = Problems::new();
+            let mut absorbed = Problems::new();
+            let mut i = 0;
+            for (file, &n) in sizes.iter().enumerate() {
+                let mut piece = Problems::new();
+                for _ in 0..n {
+                    one_by_one.push(problem(file, i));
+                    piece.push(problem(file, i));
+                    i += 1;
+                }
+                absorbed.absorb(piece);
+            }
+            let shown = |p: Problems| {
+                p.finish(())
+                    .err()
+                    .map(|e| e.problems.iter().map(Problem::one_line).collect::<Vec<_>>())
+            };
+            assert_eq!(shown(absorbed), shown(one_by_one), "{sizes:?}");
+        }
+    }
 
     #[test]
     fn an_internal_error_exits_with_1_and_asks_to_be_reported() {

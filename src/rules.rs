@@ -19,11 +19,13 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::base::frame::Frame;
 use crate::error::{InputError, Location, Problem, Problems};
 use crate::evidence::{Binding, Date, Inputs, Value};
 use crate::rubric::rule::{Expr, Side};
-use crate::rubric::{FieldKind, Horizon, Rubric, Rule};
+use crate::rubric::{Criterion, FieldKind, Horizon, Rubric, Rule};
 
 /// What a criterion value rests on, for `explain`.
 #[derive(Debug, Clone, PartialEq)]
@@ -233,55 +235,79 @@ pub(crate) fn evaluate(
     let n = inputs.jurisdictions.len();
     let mut values = Frame::new(n, rubric.criteria.len());
     let mut basis = vec![Basis::NoEvidence; n * rubric.criteria.len()];
-    let mut problems = Problems::new();
     let ctx = Ctx {
         rubric,
         inputs,
         date,
     };
-    for (c, criterion) in rubric.criteria.iter().enumerate() {
-        for j in 0..n {
-            let (v, b) = match &criterion.rule {
-                Rule::Count {
-                    instruments,
-                    side,
-                    bands,
-                } => count(&ctx, j, instruments, *side, bands),
-                Rule::Expr(e) => match expr(&ctx, j, e, criterion) {
-                    Ok(x) => x,
-                    Err(p) => {
-                        problems.push(p);
-                        (None, Basis::NoEvidence)
-                    }
-                },
-                rule => {
-                    let field = criterion.field.unwrap_or(0);
-                    match field_value(&ctx, j, field, criterion.horizon.as_ref()) {
-                        Ok((value, b)) => {
-                            (value.and_then(|v| score(rule, v, rubric.meta.scale)), b)
-                        }
-                        Err(p) => {
-                            problems.push(p);
-                            (None, Basis::NoEvidence)
-                        }
-                    }
-                }
-            };
-            let v = match v {
-                Some(x) if criterion.rule.on_scale() && criterion.direction < 0.0 => {
-                    Some(rubric.meta.scale[0] + rubric.meta.scale[1] - x)
-                }
-                other => other,
-            };
-            values.set(j, c, v);
-            basis[c * n + j] = b;
-        }
+    // Criteria are evaluated in parallel, each into its own column of values and bases and its
+    // own problems, which are then taken in criterion order: the result and the problems are
+    // those of evaluating one criterion after another, on any number of threads.
+    let column = n.max(1);
+    let found: Vec<Problems> = values
+        .cells_mut()
+        .par_chunks_mut(column)
+        .zip(basis.par_chunks_mut(column))
+        .zip(rubric.criteria.par_iter())
+        .map(|((values, basis), criterion)| {
+            let mut problems = Problems::new();
+            for (j, (value, basis)) in values.iter_mut().zip(basis.iter_mut()).enumerate() {
+                (*value, *basis) = evaluate_one(&ctx, criterion, j, &mut problems);
+            }
+            problems
+        })
+        .collect();
+    let mut problems = Problems::new();
+    for p in found {
+        problems.absorb(p);
     }
     problems.finish(CriterionValues {
         values: Arc::new(values),
         basis,
         date,
     })
+}
+
+/// The value of one criterion for jurisdiction `j`, and what it rests on; a problem goes to
+/// `problems` and leaves the value unknown.
+fn evaluate_one(
+    ctx: &Ctx<'_>,
+    criterion: &Criterion,
+    j: usize,
+    problems: &mut Problems,
+) -> (Option<f64>, Basis) {
+    let rubric = ctx.rubric;
+    let (v, b) = match &criterion.rule {
+        Rule::Count {
+            instruments,
+            side,
+            bands,
+        } => count(ctx, j, instruments, *side, bands),
+        Rule::Expr(e) => match expr(ctx, j, e, criterion) {
+            Ok(x) => x,
+            Err(p) => {
+                problems.push(p);
+                (None, Basis::NoEvidence)
+            }
+        },
+        rule => {
+            let field = criterion.field.unwrap_or(0);
+            match field_value(ctx, j, field, criterion.horizon.as_ref()) {
+                Ok((value, b)) => (value.and_then(|v| score(rule, v, rubric.meta.scale)), b),
+                Err(p) => {
+                    problems.push(p);
+                    (None, Basis::NoEvidence)
+                }
+            }
+        }
+    };
+    let v = match v {
+        Some(x) if criterion.rule.on_scale() && criterion.direction < 0.0 => {
+            Some(rubric.meta.scale[0] + rubric.meta.scale[1] - x)
+        }
+        other => other,
+    };
+    (v, b)
 }
 
 struct Ctx<'a> {

@@ -52,6 +52,11 @@ impl Frame {
         &mut self.data[c * self.nrow..(c + 1) * self.nrow]
     }
 
+    /// Every cell, column after column (column `c` is `[c * nrow, (c + 1) * nrow)`).
+    pub(crate) fn cells_mut(&mut self) -> &mut [Option<f64>] {
+        &mut self.data
+    }
+
     /// True when every cell is known.
     pub(crate) fn all_known(&self) -> bool {
         self.data.iter().all(Option::is_some)

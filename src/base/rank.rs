@@ -24,6 +24,13 @@ pub fn rank_descending(x: &[Option<f64>]) -> Vec<Option<u32>> {
 
 /// COINr's `rank(-score, ties.method = "min", na.last = "keep")`, with ties as `ties` says.
 pub fn rank_with(x: &[Option<f64>], ties: RankTies) -> Vec<Option<u32>> {
+    let mut out = vec![None; x.len()];
+    rank_into(x, ties, &mut out);
+    out
+}
+
+/// [`rank_with`] into `out` (as long as `x`; every place is written).
+pub(crate) fn rank_into(x: &[Option<f64>], ties: RankTies, out: &mut [Option<u32>]) {
     // Sorted by score, highest first; the order of equal scores among themselves does not
     // matter, since they share a rank.
     let mut sorted: Vec<(f64, usize)> = Vec::with_capacity(x.len());
@@ -34,7 +41,7 @@ pub fn rank_with(x: &[Option<f64>], ties: RankTies) -> Vec<Option<u32>> {
         // -0.0 and 0.0 are equal, as in R; they sit next to each other in the sorted order.
         RankTies::Exact => top == next,
     };
-    let mut out = vec![None; x.len()];
+    out.fill(None);
     let mut k = 0;
     while k < sorted.len() {
         let top = sorted[k].0;
@@ -49,7 +56,6 @@ pub fn rank_with(x: &[Option<f64>], ties: RankTies) -> Vec<Option<u32>> {
         }
         k = e;
     }
-    out
 }
 
 #[cfg(test)]

@@ -3,8 +3,10 @@
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::base::frame::Frame;
-use crate::base::rank::rank_with;
+use crate::base::rank::rank_into;
 use crate::evidence::Date;
 use crate::pipeline::screen::Availability;
 use crate::pipeline::treat::TreatDetail;
@@ -25,9 +27,12 @@ pub struct Scores {
 impl Scores {
     /// Scores with their coverage; ranks are computed per column, with ties as `ties` says.
     pub(crate) fn new(score: Frame, coverage: Frame, ties: RankTies) -> Scores {
-        let mut rank = Vec::with_capacity(score.nrow * score.ncol);
-        for c in 0..score.ncol {
-            rank.extend(rank_with(score.col(c), ties));
+        // Columns are ranked in parallel, each on its own: the same ranks on any thread count.
+        let mut rank = vec![None; score.nrow * score.ncol];
+        if score.nrow > 0 {
+            rank.par_chunks_mut(score.nrow)
+                .enumerate()
+                .for_each(|(c, out)| rank_into(score.col(c), ties, out));
         }
         Scores {
             score,
