@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Location, Problem};
 
+pub(crate) use stream::Rows;
 pub use stream::{FolderWriter, TableWriter};
 
 pub use crate::base::format::{number, opt_number};

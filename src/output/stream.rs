@@ -361,6 +361,21 @@ impl Rows {
         }
     }
 
+    /// Any cell, as pushing it would write it.
+    pub(crate) fn cell(&mut self, cell: Cell) {
+        if let RowsOut::Cells(cells) = &mut self.out {
+            cells.push(cell);
+            return;
+        }
+        match cell {
+            Cell::Text(s) => self.text(&s),
+            Cell::Number(x) => self.number(Some(x)),
+            Cell::Integer(i) => self.integer(Some(i)),
+            Cell::Na => self.na(),
+            other => self.add(|b| other.write_csv(b), || Cell::Na),
+        }
+    }
+
     /// Ends the row.
     pub(crate) fn end_row(&mut self) {
         if let RowsOut::Csv {
