@@ -718,6 +718,16 @@ impl Table {
                 width,
                 delimiter,
             } => {
+                let csv = CsvRows {
+                    source,
+                    header,
+                    limits,
+                    width: *width,
+                    delimiter: *delimiter,
+                };
+                if source.text.len() >= PARSE_IN_PARALLEL {
+                    return csv.pipelined(reader, &mut f);
+                }
                 // One cell list reused for every row: a fresh one per row costs an allocation.
                 let mut spare: Vec<&'static str> = Vec::new();
                 loop {
@@ -728,61 +738,10 @@ impl Table {
                                 .position()
                                 .cloned()
                                 .unwrap_or_else(csv::Position::new);
-                            if record.iter().all(|c| c.trim().is_empty()) {
-                                continue;
-                            }
-                            count += 1;
-                            if count > limits.rows {
-                                return Err(Problem::new(format!(
-                                    "`{}` has more than {} rows (--max-rows)",
-                                    source.name, limits.rows
-                                ))
-                                .at(Location::file(&source.name)));
-                            }
                             let mut cells: Vec<&str> = recycle(std::mem::take(&mut spare));
                             cells.extend(record.iter());
-                            if let Some((i, _)) = cells
-                                .iter()
-                                .enumerate()
-                                .find(|(_, c)| c.len() > limits.cell_bytes)
-                            {
-                                let row = Row {
-                                    cells: cells.clone(),
-                                    line: pos.line() as usize,
-                                    place: Place::Csv {
-                                        source,
-                                        start: pos.byte() as usize,
-                                        delimiter: *delimiter,
-                                    },
-                                };
-                                return Err(Problem::new(format!(
-                                    "a cell is {} bytes long, more than the limit of {}",
-                                    cells[i].len(),
-                                    limits.cell_bytes
-                                ))
-                                .at(row.location(i, header.get(i).map_or("", String::as_str)))
-                                .help("is a quote missing its closing quote?"));
-                            }
-                            let row = Row {
-                                cells,
-                                line: pos.line() as usize,
-                                place: Place::Csv {
-                                    source,
-                                    start: pos.byte() as usize,
-                                    delimiter: *delimiter,
-                                },
-                            };
-                            if row.cells.len() != *width {
-                                let (n, m) = (row.cells.len(), *width);
-                                return Err(Problem::new(format!(
-                                    "line {} has {n} fields, but the header has {m}",
-                                    row.line
-                                ))
-                                .at(row.row_location())
-                                .help(width_help(n > m, *delimiter)));
-                            }
-                            f(&row);
-                            spare = recycle(row.cells);
+                            let cells = csv.row(cells, &pos, &mut count, &mut f)?;
+                            spare = recycle(cells);
                         }
                         Err(e) => return Err(csv_problem(source, &e, *delimiter)),
                     }
@@ -816,6 +775,170 @@ impl Table {
     /// Index of a header column.
     pub(crate) fn column(&self, name: &str) -> Option<usize> {
         self.header.iter().position(|h| h == name)
+    }
+}
+
+/// Text files at least this large are split into records on a second thread while the rows
+/// already split are handed to the reader's callback, in order (see [`CsvRows::pipelined`]).
+const PARSE_IN_PARALLEL: usize = 1 << 20;
+
+/// Records a batch holds, in [`CsvRows::pipelined`].
+const BATCH_ROWS: usize = 4096;
+
+/// Records split from the text: their fields one after another in `text`, where each ends
+/// (`ends`), and for each record where its fields end in `ends` and its position.
+#[derive(Default)]
+struct Batch {
+    text: String,
+    ends: Vec<usize>,
+    records: Vec<(usize, csv::Position)>,
+    /// After the last record: the end of the file, or the syntax error that stopped it.
+    end: Option<Result<(), csv::Error>>,
+}
+
+/// What the rows of a text table are checked against, and handed to the callback with.
+struct CsvRows<'t> {
+    source: &'t Arc<SourceText>,
+    header: &'t [String],
+    limits: &'t Limits,
+    width: usize,
+    delimiter: Delimiter,
+}
+
+impl<'t> CsvRows<'t> {
+    /// Checks one record (its cells, untrimmed) and hands it to `f` unless it is blank;
+    /// gives the cell list back for reuse.
+    fn row<'c>(
+        &self,
+        cells: Vec<&'c str>,
+        pos: &csv::Position,
+        count: &mut usize,
+        f: &mut impl FnMut(&Row<'_>),
+    ) -> Result<Vec<&'c str>, Problem>
+    where
+        't: 'c,
+    {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            return Ok(cells);
+        }
+        *count += 1;
+        if *count > self.limits.rows {
+            return Err(Problem::new(format!(
+                "`{}` has more than {} rows (--max-rows)",
+                self.source.name, self.limits.rows
+            ))
+            .at(Location::file(&self.source.name)));
+        }
+        let row = Row {
+            cells,
+            line: pos.line() as usize,
+            place: Place::Csv {
+                source: self.source,
+                start: pos.byte() as usize,
+                delimiter: self.delimiter,
+            },
+        };
+        if let Some((i, c)) = row
+            .cells
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.len() > self.limits.cell_bytes)
+        {
+            return Err(Problem::new(format!(
+                "a cell is {} bytes long, more than the limit of {}",
+                c.len(),
+                self.limits.cell_bytes
+            ))
+            .at(row.location(i, self.header.get(i).map_or("", String::as_str)))
+            .help("is a quote missing its closing quote?"));
+        }
+        if row.cells.len() != self.width {
+            let (n, m) = (row.cells.len(), self.width);
+            return Err(Problem::new(format!(
+                "line {} has {n} fields, but the header has {m}",
+                row.line
+            ))
+            .at(row.row_location())
+            .help(width_help(n > m, self.delimiter)));
+        }
+        f(&row);
+        Ok(row.cells)
+    }
+
+    /// Reads every record as [`Table::for_each_row`] does, with the splitting into records
+    /// (the CSV syntax, quotes and UTF-8) done on a second thread a batch ahead: the rows, the
+    /// problems and where reading stops are those of reading on one thread. A problem found
+    /// here ends the splitting thread at its next batch.
+    fn pipelined(
+        &self,
+        reader: &mut csv::Reader<std::io::Cursor<SharedBytes>>,
+        f: &mut impl FnMut(&Row<'_>),
+    ) -> Result<usize, Problem> {
+        let (full, batches) = std::sync::mpsc::sync_channel::<Batch>(2);
+        let (spare, used) = std::sync::mpsc::channel::<Batch>();
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let mut record = csv::StringRecord::new();
+                loop {
+                    let mut batch = used.try_recv().unwrap_or_default();
+                    batch.text.clear();
+                    batch.ends.clear();
+                    batch.records.clear();
+                    while batch.records.len() < BATCH_ROWS && batch.end.is_none() {
+                        match reader.read_record(&mut record) {
+                            Ok(true) => {
+                                for field in record.iter() {
+                                    batch.text.push_str(field);
+                                    batch.ends.push(batch.text.len());
+                                }
+                                let pos = record
+                                    .position()
+                                    .cloned()
+                                    .unwrap_or_else(csv::Position::new);
+                                batch.records.push((batch.ends.len(), pos));
+                            }
+                            Ok(false) => batch.end = Some(Ok(())),
+                            Err(e) => batch.end = Some(Err(e)),
+                        }
+                    }
+                    let last = batch.end.is_some();
+                    // The reader has stopped (a problem, or the end): nothing more to split.
+                    if full.send(batch).is_err() || last {
+                        return;
+                    }
+                }
+            });
+            let mut count = 0usize;
+            let mut spare_cells: Vec<&'static str> = Vec::new();
+            for mut batch in batches {
+                let mut from = 0;
+                let mut start = 0;
+                for (upto, pos) in &batch.records {
+                    let mut cells: Vec<&str> = recycle(std::mem::take(&mut spare_cells));
+                    for &end in &batch.ends[from..*upto] {
+                        cells.push(&batch.text[start..end]);
+                        start = end;
+                    }
+                    from = *upto;
+                    let cells = self.row(cells, pos, &mut count, f)?;
+                    spare_cells = recycle(cells);
+                }
+                match batch.end.take() {
+                    Some(Ok(())) => return Ok(count),
+                    Some(Err(e)) => return Err(csv_problem(self.source, &e, self.delimiter)),
+                    None => {
+                        // The splitting thread may have ended; a batch it cannot reuse is freed.
+                        let _ = spare.send(batch);
+                    }
+                }
+            }
+            // The splitting thread always sends the end; without it, it failed.
+            Err(Problem::new(format!(
+                "reading `{}` stopped before its end",
+                self.source.name
+            ))
+            .at(Location::file(&self.source.name)))
+        })
     }
 }
 

@@ -142,6 +142,75 @@ fn conflicting_duplicates_are_found_for_any_jurisdiction_order() {
     )));
 }
 
+/// A file of over a megabyte is split into records on a second thread while its rows are
+/// checked: a problem in it is reported at its line, with blank lines counted, as in a small
+/// file read on one thread.
+#[test]
+fn problems_in_large_files_are_found_at_their_lines() {
+    let code = |i: usize| format!("U{i:06}");
+    for n in [1_000, 100_000] {
+        let mut jurisdictions = String::from("code,name,allow\n");
+        for i in 0..n {
+            jurisdictions.push_str(&format!("{},Unit {i},yes\n", code(i)));
+        }
+        let rows = |bad: &str| {
+            let mut text = String::from("jurisdiction,criterion,value\n");
+            for i in 0..n {
+                if i == 5 {
+                    text.push_str(",,\n\n");
+                }
+                if i == n - 10 {
+                    text.push_str(bad);
+                } else {
+                    text.push_str(&format!("{},a1,yes\n", code(i)));
+                }
+            }
+            text
+        };
+        // Row `n - 10` is on line n - 10 + 2 (the header, 1-based), and two blank lines before.
+        let line = n - 10 + 4;
+        let cases = [
+            (
+                format!("{},a1,yes,extra\n", code(n - 10)),
+                format!("line {line} has 4 fields, but the header has 3"),
+            ),
+            (
+                format!("{},a1,maybe\n", code(n - 10)),
+                "`maybe`".to_string(),
+            ),
+        ];
+        for (bad, says) in cases {
+            let text = rows(&bad);
+            assert_eq!(text.len() > 1 << 20, n == 100_000);
+            let dir = temp_with(&[("j.csv", &jurisdictions), ("e.csv", &text)]);
+            let paths = InputPaths {
+                evidence: dir.path().join("e.csv"),
+                sheet: None,
+                jurisdictions: Some(dir.path().join("j.csv")),
+                dyads: None,
+            };
+            let e = evidence::load(&paths, &mini_rubric()).unwrap_err();
+            assert_eq!(e.problems.len(), 1, "{n}: {:?}", e.problems);
+            let p = &e.problems[0];
+            assert!(p.message.contains(&says), "{n}: {}", p.message);
+            assert_eq!(p.location.as_ref().and_then(|l| l.line), Some(line), "{n}");
+        }
+        // Without a problem every row is read.
+        let text = rows(&format!("{},a1,yes\n", code(n - 10)));
+        let dir = temp_with(&[("j.csv", &jurisdictions), ("e.csv", &text)]);
+        let paths = InputPaths {
+            evidence: dir.path().join("e.csv"),
+            sheet: None,
+            jurisdictions: Some(dir.path().join("j.csv")),
+            dyads: None,
+        };
+        let inputs = evidence::load(&paths, &mini_rubric()).unwrap();
+        assert_eq!(inputs.evidence.rows.len(), n);
+        assert_eq!(inputs.jurisdictions.len(), n);
+        assert_eq!(inputs.evidence.rows[n - 1].place().line, n + 3);
+    }
+}
+
 #[test]
 fn values_a_rule_cannot_read_are_errors_with_line_and_column() {
     assert_eq!(
