@@ -235,11 +235,16 @@ impl Interner {
         t
     }
 
-    /// A trimmed cell, `None` when empty.
-    fn cell(&mut self, cell: Option<&&str>) -> Option<Arc<str>> {
-        cell.map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-            .map(|s| self.get(s))
+    /// A trimmed cell, `None` when empty; `last` is the column's text of the row before,
+    /// which a column such as `source` usually repeats: equal, it is shared without a lookup.
+    fn cell(&mut self, cell: Option<&&str>, last: &mut Option<Arc<str>>) -> Option<Arc<str>> {
+        let text = cell.map(|s| s.trim()).filter(|s| !s.is_empty())?;
+        if let Some(t) = last.as_ref().filter(|t| ***t == *text) {
+            return Some(Arc::clone(t));
+        }
+        let t = self.get(text);
+        *last = Some(Arc::clone(&t));
+        Some(t)
     }
 }
 
@@ -1047,6 +1052,8 @@ fn load_evidence(
         plain: Vec::new(),
         plain_in_seen: 0,
         metas: FastMap::default(),
+        last_texts: Default::default(),
+        last_meta: None,
     };
     let fields: FastMap<&str, usize> = rubric
         .fields
@@ -1257,6 +1264,9 @@ struct Kept<'a> {
     /// The file, source, coder and note of rows met so far, by the addresses of their shared
     /// texts (kept alive by `texts`, so an address names one text while the file is read).
     metas: FastMap<[usize; 3], Arc<RowMeta>>,
+    /// The row before's `source`, `coder` and `note` texts, and its meta.
+    last_texts: [Option<Arc<str>>; 3],
+    last_meta: Option<([usize; 3], Arc<RowMeta>)>,
 }
 
 /// The columns of an evidence file that describe a row rather than hold values.
@@ -1298,8 +1308,9 @@ impl Kept<'_> {
                 }
             },
         };
-        let source = self.texts.cell(cell(cols.source));
-        let coder = self.texts.cell(cell(cols.coder));
+        let [last_source, last_coder, last_note] = &mut self.last_texts;
+        let source = self.texts.cell(cell(cols.source), last_source);
+        let coder = self.texts.cell(cell(cols.coder), last_coder);
         let coders = &mut self.coders;
         let coder_no = coder.as_ref().map_or(0, |c| match coders.get(c) {
             Some(&n) => n,
@@ -1309,18 +1320,25 @@ impl Kept<'_> {
                 n
             }
         });
-        let note = self.texts.cell(cell(cols.note));
+        let note = self.texts.cell(cell(cols.note), last_note);
         let address = |t: &Option<Arc<str>>| t.as_ref().map_or(0, |t| t.as_ptr() as usize);
         let key = [address(&source), address(&coder), address(&note)];
-        let file = &self.file;
-        let meta = Arc::clone(self.metas.entry(key).or_insert_with(|| {
-            Arc::new(RowMeta {
-                file: Arc::clone(file),
-                source,
-                coder,
-                note,
-            })
-        }));
+        let meta = match &self.last_meta {
+            Some((k, meta)) if *k == key => Arc::clone(meta),
+            _ => {
+                let file = &self.file;
+                let meta = Arc::clone(self.metas.entry(key).or_insert_with(|| {
+                    Arc::new(RowMeta {
+                        file: Arc::clone(file),
+                        source,
+                        coder,
+                        note,
+                    })
+                }));
+                self.last_meta = Some((key, Arc::clone(&meta)));
+                meta
+            }
+        };
         Some(RowContext {
             code,
             j,
