@@ -21,6 +21,21 @@ fn load_evidence(text: &[u8]) -> Result<accord::evidence::Inputs, accord::error:
     evidence::load(&paths, &mini_rubric())
 }
 
+/// Loads evidence text against the mini rubric with a jurisdictions file.
+fn load_with_jurisdictions(
+    jurisdictions: &str,
+    evidence: &str,
+) -> Result<accord::evidence::Inputs, accord::error::InputError> {
+    let dir = temp_with(&[("j.csv", jurisdictions), ("e.csv", evidence)]);
+    let paths = InputPaths {
+        evidence: dir.path().join("e.csv"),
+        sheet: None,
+        jurisdictions: Some(dir.path().join("j.csv")),
+        dyads: None,
+    };
+    evidence::load(&paths, &mini_rubric())
+}
+
 fn first_error(text: &str) -> String {
     load_evidence(text.as_bytes()).unwrap_err().problems[0]
         .one_line()
@@ -111,14 +126,7 @@ fn conflicting_duplicates_are_found_for_any_jurisdiction_order() {
         code(0),
         code(1)
     ));
-    let dir = temp_with(&[("j.csv", &jurisdictions), ("e.csv", &rows)]);
-    let paths = InputPaths {
-        evidence: dir.path().join("e.csv"),
-        sheet: None,
-        jurisdictions: Some(dir.path().join("j.csv")),
-        dyads: None,
-    };
-    let e = evidence::load(&paths, &mini_rubric()).unwrap_err();
+    let e = load_with_jurisdictions(&jurisdictions, &rows).unwrap_err();
     let found: Vec<(String, Option<usize>)> = e
         .problems
         .iter()
@@ -182,14 +190,7 @@ fn problems_in_large_files_are_found_at_their_lines() {
         for (bad, says) in cases {
             let text = rows(&bad);
             assert_eq!(text.len() > 1 << 20, n == 100_000);
-            let dir = temp_with(&[("j.csv", &jurisdictions), ("e.csv", &text)]);
-            let paths = InputPaths {
-                evidence: dir.path().join("e.csv"),
-                sheet: None,
-                jurisdictions: Some(dir.path().join("j.csv")),
-                dyads: None,
-            };
-            let e = evidence::load(&paths, &mini_rubric()).unwrap_err();
+            let e = load_with_jurisdictions(&jurisdictions, &text).unwrap_err();
             assert_eq!(e.problems.len(), 1, "{n}: {:?}", e.problems);
             let p = &e.problems[0];
             assert!(p.message.contains(&says), "{n}: {}", p.message);
@@ -197,14 +198,7 @@ fn problems_in_large_files_are_found_at_their_lines() {
         }
         // Without a problem every row is read.
         let text = rows(&format!("{},a1,yes\n", code(n - 10)));
-        let dir = temp_with(&[("j.csv", &jurisdictions), ("e.csv", &text)]);
-        let paths = InputPaths {
-            evidence: dir.path().join("e.csv"),
-            sheet: None,
-            jurisdictions: Some(dir.path().join("j.csv")),
-            dyads: None,
-        };
-        let inputs = evidence::load(&paths, &mini_rubric()).unwrap();
+        let inputs = load_with_jurisdictions(&jurisdictions, &text).unwrap();
         assert_eq!(inputs.evidence.rows.len(), n);
         assert_eq!(inputs.jurisdictions.len(), n);
         assert_eq!(inputs.evidence.rows[n - 1].place().line, n + 3);
