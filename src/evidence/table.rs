@@ -725,8 +725,10 @@ impl Table {
                     width: *width,
                     delimiter: *delimiter,
                 };
-                if source.text.len() >= PARSE_IN_PARALLEL {
-                    return csv.pipelined(reader, &mut f);
+                if source.text.len() >= PARSE_IN_PARALLEL
+                    && let Some(read) = csv.pipelined(reader, &mut f)
+                {
+                    return read;
                 }
                 // One cell list reused for every row: a fresh one per row costs an allocation.
                 let mut spare: Vec<&'static str> = Vec::new();
@@ -868,16 +870,17 @@ impl<'t> CsvRows<'t> {
     /// Reads every record as [`Table::for_each_row`] does, with the splitting into records
     /// (the CSV syntax, quotes and UTF-8) done on a second thread a batch ahead: the rows, the
     /// problems and where reading stops are those of reading on one thread. A problem found
-    /// here ends the splitting thread at its next batch.
+    /// here ends the splitting thread at its next batch. `None`, with nothing read, when the
+    /// system gives no thread: the caller reads on its own.
     fn pipelined(
         &self,
         reader: &mut csv::Reader<std::io::Cursor<SharedBytes>>,
         f: &mut impl FnMut(&Row<'_>),
-    ) -> Result<usize, Problem> {
+    ) -> Option<Result<usize, Problem>> {
         let (full, batches) = std::sync::mpsc::sync_channel::<Batch>(2);
         let (spare, used) = std::sync::mpsc::channel::<Batch>();
         std::thread::scope(|scope| {
-            scope.spawn(move || {
+            let splitter = std::thread::Builder::new().spawn_scoped(scope, move || {
                 let mut record = csv::StringRecord::new();
                 loop {
                     let mut batch = used.try_recv().unwrap_or_default();
@@ -908,37 +911,51 @@ impl<'t> CsvRows<'t> {
                     }
                 }
             });
-            let mut count = 0usize;
-            let mut spare_cells: Vec<&'static str> = Vec::new();
-            for mut batch in batches {
-                let mut from = 0;
-                let mut start = 0;
-                for (upto, pos) in &batch.records {
-                    let mut cells: Vec<&str> = recycle(std::mem::take(&mut spare_cells));
-                    for &end in &batch.ends[from..*upto] {
-                        cells.push(&batch.text[start..end]);
-                        start = end;
-                    }
-                    from = *upto;
-                    let cells = self.row(cells, pos, &mut count, f)?;
-                    spare_cells = recycle(cells);
+            if splitter.is_err() {
+                return None;
+            }
+            Some(self.checked(batches, spare, f))
+        })
+    }
+
+    /// The rows of the batches the splitting thread sends, checked and handed to `f` in order;
+    /// each batch done goes back through `spare` for reuse.
+    fn checked(
+        &self,
+        batches: std::sync::mpsc::Receiver<Batch>,
+        spare: std::sync::mpsc::Sender<Batch>,
+        f: &mut impl FnMut(&Row<'_>),
+    ) -> Result<usize, Problem> {
+        let mut count = 0usize;
+        let mut spare_cells: Vec<&'static str> = Vec::new();
+        for mut batch in batches {
+            let mut from = 0;
+            let mut start = 0;
+            for (upto, pos) in &batch.records {
+                let mut cells: Vec<&str> = recycle(std::mem::take(&mut spare_cells));
+                for &end in &batch.ends[from..*upto] {
+                    cells.push(&batch.text[start..end]);
+                    start = end;
                 }
-                match batch.end.take() {
-                    Some(Ok(())) => return Ok(count),
-                    Some(Err(e)) => return Err(csv_problem(self.source, &e, self.delimiter)),
-                    None => {
-                        // The splitting thread may have ended; a batch it cannot reuse is freed.
-                        let _ = spare.send(batch);
-                    }
+                from = *upto;
+                let cells = self.row(cells, pos, &mut count, f)?;
+                spare_cells = recycle(cells);
+            }
+            match batch.end.take() {
+                Some(Ok(())) => return Ok(count),
+                Some(Err(e)) => return Err(csv_problem(self.source, &e, self.delimiter)),
+                None => {
+                    // The splitting thread may have ended; a batch it cannot reuse is freed.
+                    let _ = spare.send(batch);
                 }
             }
-            // The splitting thread always sends the end; without it, it failed.
-            Err(Problem::new(format!(
-                "reading `{}` stopped before its end",
-                self.source.name
-            ))
-            .at(Location::file(&self.source.name)))
-        })
+        }
+        // The splitting thread always sends the end; without it, it failed.
+        Err(Problem::new(format!(
+            "reading `{}` stopped before its end",
+            self.source.name
+        ))
+        .at(Location::file(&self.source.name)))
     }
 }
 

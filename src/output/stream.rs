@@ -28,6 +28,21 @@ const CSV_PIECE_CELLS: usize = 1 << 13;
 /// Pieces of [`TableWriter::extend`] formatted together before they are written.
 const EXTEND_PIECES: usize = 32;
 
+/// The text a piece of [`TableWriter::extend`] aims at (about [`CSV_PIECE_CELLS`] cells), and
+/// past which it stops, whatever its calls were judged to make: a batch never holds more than
+/// [`EXTEND_PIECES`] times that (and one call's rows).
+const EXTEND_PIECE_BYTES: usize = 1 << 17;
+const EXTEND_PIECE_CAP: usize = 4 * EXTEND_PIECE_BYTES;
+
+/// One piece of [`TableWriter::extend`]: its text, its rows, and the call after its last.
+struct Piece {
+    text: Vec<u8>,
+    rows: usize,
+    next: usize,
+    /// Whether it stopped at [`EXTEND_PIECE_CAP`] before the calls it was given.
+    stopped: bool,
+}
+
 /// Where a file's bytes go.
 enum Sink {
     /// Kept, for a folder built in memory.
@@ -404,6 +419,14 @@ impl Rows {
         }
     }
 
+    /// The length of the CSV text made so far (none for [`Rows::cells`]).
+    fn len(&self) -> usize {
+        match &self.out {
+            RowsOut::Csv { text, .. } => text.len(),
+            RowsOut::Cells(_) => 0,
+        }
+    }
+
     /// The CSV bytes made, for [`Rows::csv`].
     fn into_bytes(self) -> Vec<u8> {
         match self.out {
@@ -443,25 +466,39 @@ impl TableWriter {
             return Ok(());
         }
         self.flush()?;
-        // How many calls make a piece of about CSV_PIECE_CELLS cells, judged by the first.
-        let mut probe = Rows::cells();
+        // How many calls make a piece of about EXTEND_PIECE_BYTES: judged first by the first
+        // call, then by what the batch before made per call.
+        let mut probe = Rows::csv();
         fill(0, &mut probe);
-        let per_call = probe.take_cells().len().max(1);
-        let piece = (CSV_PIECE_CELLS / per_call).max(1);
-        let batch = piece * EXTEND_PIECES;
-        let make = |start: usize| -> Vec<(Vec<u8>, usize)> {
-            let end = (start + batch).min(n);
+        let mut per_call = probe.len().max(1);
+        // The pieces of calls `start..` (at most a batch), made in parallel; a piece that
+        // reaches the cap stops there, and the pieces after it are then not used.
+        let make = |start: usize, per_call: usize| -> Vec<Piece> {
+            let piece = (EXTEND_PIECE_BYTES / per_call).max(1);
+            let end = start
+                .saturating_add(piece.saturating_mul(EXTEND_PIECES))
+                .min(n);
             (start..end)
                 .step_by(piece)
                 .collect::<Vec<usize>>()
                 .into_par_iter()
                 .map(|a| {
                     let mut rows = Rows::csv();
-                    for i in a..(a + piece).min(end) {
+                    let last = a.saturating_add(piece).min(end);
+                    let mut i = a;
+                    while i < last {
                         fill(i, &mut rows);
+                        i += 1;
+                        if rows.len() >= EXTEND_PIECE_CAP {
+                            break;
+                        }
                     }
-                    let count = rows.rows;
-                    (rows.into_bytes(), count)
+                    Piece {
+                        rows: rows.rows,
+                        text: rows.into_bytes(),
+                        next: i,
+                        stopped: i < last,
+                    }
                 })
                 .collect()
         };
@@ -469,25 +506,43 @@ impl TableWriter {
             return Ok(());
         };
         let shown = &self.shown;
-        let write = |sink: &mut Hashed, texts: &[(Vec<u8>, usize)]| -> Result<u64, Error> {
-            let mut rows = 0u64;
-            for (t, count) in texts {
-                sink.write_all(t).map_err(|e| write_error(shown, e))?;
-                rows += *count as u64;
+        // Writes the pieces up to the first that stopped: the rows, the bytes per call, and
+        // where the next batch starts.
+        let write = |sink: &mut Hashed, pieces: &[Piece], start: usize| {
+            let (mut rows, mut bytes, mut next) = (0u64, 0usize, start);
+            for p in pieces {
+                sink.write_all(&p.text).map_err(|e| write_error(shown, e))?;
+                rows += p.rows as u64;
+                bytes += p.text.len();
+                next = p.next;
+                if p.stopped {
+                    break;
+                }
             }
-            Ok(rows)
+            Ok::<_, Error>((rows, (bytes / (next - start).max(1)).max(1), next))
         };
-        let mut made = make(0);
-        let mut start = batch;
+        let mut start = 0;
+        let mut made = make(start, per_call);
         loop {
-            if start >= n {
-                self.rows += write(sink, &made)?;
-                break;
+            let planned = made.last().map_or(start, |p| p.next);
+            let stopped = made.iter().any(|p| p.stopped);
+            if planned >= n || stopped {
+                // The last batch, or one whose end is not known until it is written.
+                let (rows, bytes, next) = write(sink, &made, start)?;
+                self.rows += rows;
+                if next >= n {
+                    break;
+                }
+                (start, per_call) = (next, bytes);
+                made = make(start, per_call);
+                continue;
             }
-            let (written, next) = rayon::join(|| write(sink, &made), || make(start));
-            self.rows += written?;
-            made = next;
-            start += batch;
+            let (written, ahead) =
+                rayon::join(|| write(sink, &made, start), || make(planned, per_call));
+            let (rows, bytes, next) = written?;
+            self.rows += rows;
+            (start, per_call) = (next, bytes);
+            made = ahead;
         }
         Ok(())
     }
@@ -798,7 +853,7 @@ mod tests {
                 Value::Number(Some(1.0 / (i as f64 + 1.0))),
             ]
         };
-        // 3 rows a call, 3 x 6 cells: a piece of 455 calls, a batch of 14,560 calls.
+        // 3 rows a call of about 50 bytes each: pieces of some 870 calls, batches of 28,000.
         let groups: Vec<Vec<[Value; 6]>> = (0..40_000)
             .map(|g| (0..3).map(|k| row(g * 3 + k)).collect())
             .collect();
@@ -806,6 +861,23 @@ mod tests {
         assert_eq!(want[0].1, b"120000");
         for threads in [1, 2] {
             assert_eq!(extended(&groups, TableFormat::Csv, threads), want);
+        }
+        // A first call with no rows, or with one, makes the calls look tiny: the pieces stop
+        // at their cap, those after the first that stopped are not used, and the next batch
+        // starts where it stopped, judged again; the bytes are still those of pushing. Then
+        // calls that grow from no row to many.
+        let dense = |g: usize| (0..20).map(|k| row(g * 20 + k)).collect::<Vec<_>>();
+        let uneven: Vec<Vec<[Value; 6]>> = std::iter::once(Vec::new())
+            .chain(std::iter::once(vec![row(0)]))
+            .chain((0..6_000).map(dense))
+            .chain((0..300).map(|g| (0..g).map(row).collect()))
+            .collect();
+        for skip in [0, 1] {
+            let uneven = &uneven[skip..];
+            let want = pushed(uneven, TableFormat::Csv);
+            for threads in [1, 2, 3] {
+                assert_eq!(extended(uneven, TableFormat::Csv, threads), want);
+            }
         }
     }
 }
