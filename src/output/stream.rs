@@ -315,13 +315,7 @@ impl Rows {
     /// after the delimiter, or the cell itself.
     fn add(&mut self, write: impl FnOnce(&mut String), cell: impl FnOnce() -> Cell) {
         match &mut self.out {
-            RowsOut::Csv { text, cells, .. } => {
-                if *cells > 0 {
-                    text.push(',');
-                }
-                *cells += 1;
-                write(text);
-            }
+            RowsOut::Csv { text, cells, .. } => write(next_cell(text, cells)),
             RowsOut::Cells(cells) => cells.push(cell()),
         }
     }
@@ -330,10 +324,7 @@ impl Rows {
     pub(crate) fn text(&mut self, s: &str) {
         match &mut self.out {
             RowsOut::Csv { text, cells, .. } => {
-                if *cells > 0 {
-                    text.push(',');
-                }
-                *cells += 1;
+                let text = next_cell(text, cells);
                 let cell = text.len();
                 write_text(text, s);
                 if text.as_bytes()[cell..]
@@ -378,16 +369,16 @@ impl Rows {
 
     /// Any cell, as pushing it would write it.
     pub(crate) fn cell(&mut self, cell: Cell) {
-        if let RowsOut::Cells(cells) = &mut self.out {
-            cells.push(cell);
-            return;
-        }
         match cell {
             Cell::Text(s) => self.text(&s),
             Cell::Number(x) => self.number(Some(x)),
             Cell::Integer(i) => self.integer(Some(i)),
             Cell::Na => self.na(),
-            other => self.add(|b| other.write_csv(b), || Cell::Na),
+            // Blank and yes/no cells never need quotes.
+            other => {
+                let csv = other.to_csv();
+                self.add(|b| b.push_str(&csv), || other);
+            }
         }
     }
 
@@ -434,6 +425,15 @@ impl Rows {
             RowsOut::Cells(_) => Vec::new(),
         }
     }
+}
+
+/// Starts the next cell of a CSV row in `text`: the delimiter unless it is the row's first.
+fn next_cell<'t>(text: &'t mut String, cells: &mut usize) -> &'t mut String {
+    if *cells > 0 {
+        text.push(',');
+    }
+    *cells += 1;
+    text
 }
 
 impl TableWriter {
