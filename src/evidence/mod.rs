@@ -1379,11 +1379,9 @@ impl Kept<'_> {
                 if *slot != NO_ROW {
                     return Some(*slot as usize);
                 }
-                if self.plain_in_seen == 0 {
-                    *slot = next32;
-                    return None;
-                }
-                if let Some(&first) = self.seen.get(&key) {
+                if self.plain_in_seen > 0
+                    && let Some(&first) = self.seen.get(&key)
+                {
                     return Some(first);
                 }
                 *slot = next32;
