@@ -233,33 +233,70 @@ pub(crate) fn evaluate(
     date: Date,
 ) -> Result<CriterionValues, InputError> {
     let n = inputs.jurisdictions.len();
-    let mut values = Frame::new(n, rubric.criteria.len());
-    let mut basis = vec![Basis::NoEvidence; n * rubric.criteria.len()];
+    // At tens of thousands of jurisdictions these are large: their memory is first touched on
+    // every thread.
+    let mut values = Frame::new_in_parallel(n, rubric.criteria.len());
+    let mut basis = Vec::with_capacity(n * rubric.criteria.len());
+    basis.par_extend(rayon::iter::repeat_n(
+        Basis::NoEvidence,
+        n * rubric.criteria.len(),
+    ));
     let ctx = Ctx {
         rubric,
         inputs,
         date,
     };
-    // Criteria are evaluated in parallel, each into its own column of values and bases and its
-    // own problems, which are then taken in criterion order: the result and the problems are
-    // those of evaluating one criterion after another, on any number of threads.
+    // Jurisdictions are evaluated in blocks of 1,024, in parallel, one jurisdiction after another
+    // and for each every criterion: an evidence file read one jurisdiction after another puts a
+    // jurisdiction's rows together, so they are read in the order they lie in memory. Each block
+    // fills its part of every criterion's column of values and bases and keeps its own problems
+    // per criterion, which are then taken criterion by criterion, block by block: the result and
+    // the problems are those of evaluating one criterion after another, on any number of threads.
+    const BLOCK: usize = 1024;
+    let criteria = rubric.criteria.len();
+    let mut blocks: Vec<BlockParts<'_>> = (0..n.div_ceil(BLOCK))
+        .map(|_| Vec::with_capacity(criteria))
+        .collect();
     let column = n.max(1);
-    let found: Vec<Problems> = values
+    for (values, basis) in values
         .cells_mut()
-        .par_chunks_mut(column)
-        .zip(basis.par_chunks_mut(column))
-        .zip(rubric.criteria.par_iter())
-        .map(|((values, basis), criterion)| {
-            let mut problems = Problems::new();
-            for (j, (value, basis)) in values.iter_mut().zip(basis.iter_mut()).enumerate() {
-                (*value, *basis) = evaluate_one(&ctx, criterion, j, &mut problems);
+        .chunks_mut(column)
+        .zip(basis.chunks_mut(column))
+    {
+        for (block, part) in blocks
+            .iter_mut()
+            .zip(values.chunks_mut(BLOCK).zip(basis.chunks_mut(BLOCK)))
+        {
+            block.push(part);
+        }
+    }
+    let found: Vec<Vec<Problems>> = blocks
+        .into_par_iter()
+        .enumerate()
+        .map(|(b, mut parts)| {
+            let mut problems: Vec<Problems> = parts.iter().map(|_| Problems::new()).collect();
+            let len = parts.first().map_or(0, |(values, _)| values.len());
+            for i in 0..len {
+                let j = b * BLOCK + i;
+                for (((values, basis), criterion), problems) in
+                    parts.iter_mut().zip(&rubric.criteria).zip(&mut problems)
+                {
+                    if let (Some(value), Some(basis)) = (values.get_mut(i), basis.get_mut(i)) {
+                        (*value, *basis) = evaluate_one(&ctx, criterion, j, problems);
+                    }
+                }
             }
             problems
         })
         .collect();
     let mut problems = Problems::new();
-    for p in found {
-        problems.absorb(p);
+    let mut by_block: Vec<_> = found.into_iter().map(Vec::into_iter).collect();
+    for _ in 0..criteria {
+        for block in &mut by_block {
+            if let Some(p) = block.next() {
+                problems.absorb(p);
+            }
+        }
     }
     problems.finish(CriterionValues {
         values: Arc::new(values),
@@ -267,6 +304,9 @@ pub(crate) fn evaluate(
         date,
     })
 }
+
+/// A block of jurisdictions' part of every criterion's column of values and bases.
+type BlockParts<'a> = Vec<(&'a mut [Option<f64>], &'a mut [Basis])>;
 
 /// The value of one criterion for jurisdiction `j`, and what it rests on; a problem goes to
 /// `problems` and leaves the value unknown.

@@ -32,6 +32,33 @@ impl Frame {
         Frame { nrow, ncol, data }
     }
 
+    /// An all-unknown frame written on every thread: a large frame's memory is first touched, a
+    /// page at a time, in parallel.
+    pub(crate) fn new_in_parallel(nrow: usize, ncol: usize) -> Frame {
+        use rayon::prelude::*;
+        let mut data = Vec::with_capacity(nrow * ncol);
+        data.par_extend(rayon::iter::repeat_n(None, nrow * ncol));
+        Frame { nrow, ncol, data }
+    }
+
+    /// A frame of `nrow` rows and no columns yet, with room for `ncol`.
+    pub(crate) fn with_room(nrow: usize, ncol: usize) -> Frame {
+        Frame {
+            nrow,
+            ncol: 0,
+            data: Vec::with_capacity(nrow * ncol),
+        }
+    }
+
+    /// Adds a column of `nrow` cells (the cells past `nrow` are not taken, the missing ones are
+    /// unknown).
+    pub(crate) fn push_column(&mut self, cells: impl IntoIterator<Item = Option<f64>>) {
+        let start = self.data.len();
+        self.data.extend(cells.into_iter().take(self.nrow));
+        self.data.resize(start + self.nrow, None);
+        self.ncol += 1;
+    }
+
     /// One cell.
     pub fn get(&self, r: usize, c: usize) -> Option<f64> {
         self.data[c * self.nrow + r]
@@ -55,6 +82,15 @@ impl Frame {
     /// Every cell, column after column (column `c` is `[c * nrow, (c + 1) * nrow)`).
     pub(crate) fn cells_mut(&mut self) -> &mut [Option<f64>] {
         &mut self.data
+    }
+
+    /// A frame of the same shape with `f` of every cell.
+    pub(crate) fn map(&self, f: impl Fn(Option<f64>) -> Option<f64>) -> Frame {
+        Frame {
+            nrow: self.nrow,
+            ncol: self.ncol,
+            data: self.data.iter().map(|&v| f(v)).collect(),
+        }
     }
 
     /// True when every cell is known.

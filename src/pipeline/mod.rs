@@ -314,7 +314,7 @@ type Treated = (Arc<Frame>, Arc<Vec<Option<treat::TreatDetail>>>);
 pub struct Pipeline<'a> {
     rubric: &'a Rubric,
     inputs: &'a Inputs,
-    raw: &'a Frame,
+    raw: &'a Arc<Frame>,
     /// 1 where evidence gave a value, 0 where it did not, for every jurisdiction.
     coverage: Arc<Frame>,
     resolved: Arc<Resolved>,
@@ -374,17 +374,7 @@ impl Resolved {
 
 /// 1 where `raw` has a value, 0 where it has none.
 fn coverage_of(raw: &Frame) -> Frame {
-    Frame::from_columns(
-        raw.nrow,
-        (0..raw.ncol)
-            .map(|c| {
-                raw.col(c)
-                    .iter()
-                    .map(|v| Some(if v.is_some() { 1.0 } else { 0.0 }))
-                    .collect()
-            })
-            .collect(),
-    )
+    raw.map(|v| Some(if v.is_some() { 1.0 } else { 0.0 }))
 }
 
 impl<'a> Pipeline<'a> {
@@ -535,8 +525,18 @@ impl<'a> Pipeline<'a> {
     fn denominate(&self, params: &Params) -> Result<Arc<Frame>, Problem> {
         let rubric = self.rubric;
         let juris = &self.inputs.jurisdictions;
-        let mut d = self.raw.clone();
-        if params.denominate {
+        // Nothing divided: share the criterion values.
+        let divided = |c: usize| {
+            self.resolved
+                .denominator_of
+                .get(c)
+                .is_some_and(Option::is_some)
+        };
+        if !params.denominate || !(0..rubric.criteria.len()).any(divided) {
+            return Ok(self.raw.clone());
+        }
+        let mut d = (**self.raw).clone();
+        {
             for (c, crit) in rubric.criteria.iter().enumerate() {
                 let Some(k) = self.resolved.denominator_of[c] else {
                     continue;
@@ -621,6 +621,11 @@ impl<'a> Pipeline<'a> {
     ) -> Result<Treated, Problem> {
         let rubric = self.rubric;
         let juris = &self.inputs.jurisdictions;
+        // Nothing treated: share the screened data.
+        if params.treat.iter().all(Option::is_none) {
+            let details = params.treat.iter().map(|_| None).collect();
+            return Ok((screened.clone(), Arc::new(details)));
+        }
         let mut t = (**screened).clone();
         let mut details = Vec::with_capacity(rubric.criteria.len());
         for (c, spec) in params.treat.iter().enumerate() {
@@ -650,6 +655,10 @@ impl<'a> Pipeline<'a> {
     ) -> Result<Arc<Frame>, Problem> {
         let rubric = self.rubric;
         let juris = &self.inputs.jurisdictions;
+        // Nothing normalised (every criterion already on the rubric's scale): share the treated data.
+        if params.normalise.iter().all(Option::is_none) {
+            return Ok(treated.clone());
+        }
         let mut out = (**treated).clone();
         for (c, spec) in params.normalise.iter().enumerate() {
             let Some(nspec) = spec else { continue };
@@ -848,8 +857,13 @@ pub fn run_with(
     let nc = rubric.criteria.len();
     // Facet values and grid cells aggregate criteria with their effective weights.
     let eff = params.effective_criterion_weights(rubric);
-    type Column = Vec<Option<f64>>;
-    let groups_of = |members: &[usize], id: &str| -> Result<(Column, Column), Problem> {
+    // A facet value's or a cell's scores and coverage, added to the frames of all of them.
+    let groups_of = |members: &[usize], id: &str, scores: &mut Frame, covered: &mut Frame| {
+        if members.is_empty() || members.iter().all(|&c| eff[c] == 0.0) {
+            scores.push_column(std::iter::repeat_n(None, m));
+            covered.push_column(std::iter::repeat_n(Some(0.0), m));
+            return Ok(());
+        }
         let vals: Vec<&[Option<f64>]> = members.iter().map(|&c| data.normalised.col(c)).collect();
         let covs: Vec<&[Option<f64>]> = members.iter().map(|&c| data.coverage.col(c)).collect();
         let shares = group_shares(&eff, members);
@@ -869,41 +883,29 @@ pub fn run_with(
                 unit: &code,
             },
         )?;
-        Ok((s, cov.into_iter().map(Some).collect()))
+        scores.push_column(s);
+        covered.push_column(cov.into_iter().map(Some));
+        Ok::<(), Problem>(())
     };
-    let mut facet_values = Vec::new();
-    let mut facet_cols = Vec::new();
-    let mut facet_covs = Vec::new();
+    let n_values = rubric.facets.iter().map(|f| f.values.len()).sum();
+    let mut facet_values = Vec::with_capacity(n_values);
+    let mut facet_scores = Frame::with_room(m, n_values);
+    let mut facet_covs = Frame::with_room(m, n_values);
     for (f, facet) in rubric.facets.iter().enumerate() {
         for (v, value) in facet.values.iter().enumerate() {
             let members: Vec<usize> = (0..nc)
                 .filter(|&c| rubric.criteria[c].facets[f] == v)
                 .collect();
             facet_values.push((f, v));
-            if members.is_empty() || members.iter().all(|&c| eff[c] == 0.0) {
-                facet_cols.push(vec![None; m]);
-                facet_covs.push(vec![Some(0.0); m]);
-                continue;
-            }
-            let (s, cv) = groups_of(&members, &value.id)?;
-            facet_cols.push(s);
-            facet_covs.push(cv);
+            groups_of(&members, &value.id, &mut facet_scores, &mut facet_covs)?;
         }
     }
     let cell_defs = rubric.cells();
-    let mut cell_cols = Vec::new();
-    let mut cell_covs = Vec::new();
+    let mut cell_scores = Frame::with_room(m, cell_defs.len());
+    let mut cell_covs = Frame::with_room(m, cell_defs.len());
     for cell in &cell_defs {
-        if cell.criteria.iter().all(|&c| eff[c] == 0.0) {
-            cell_cols.push(vec![None; m]);
-            cell_covs.push(vec![Some(0.0); m]);
-            continue;
-        }
-        let (s, cv) = groups_of(&cell.criteria, &cell.id)?;
-        cell_cols.push(s);
-        cell_covs.push(cv);
+        groups_of(&cell.criteria, &cell.id, &mut cell_scores, &mut cell_covs)?;
     }
-    let own = |f: Arc<Frame>| Arc::try_unwrap(f).unwrap_or_else(|shared| (*shared).clone());
     let StageData {
         denominated,
         imputed,
@@ -917,7 +919,6 @@ pub fn run_with(
         logs: _,
         nodes: _,
     } = data;
-    let (normalised, crit_cov) = (own(normalised), own(coverage));
     let availability = Arc::try_unwrap(availability).unwrap_or_else(|a| (*a).clone());
     let units = Arc::try_unwrap(units).unwrap_or_else(|a| (*a).clone());
     let treatment = Arc::try_unwrap(treatment).unwrap_or_else(|a| (*a).clone());
@@ -934,19 +935,11 @@ pub fn run_with(
             treated,
         },
         treatment,
-        criteria: Scores::new(normalised, crit_cov, ties),
-        nodes: Scores::new(node_score, node_cov, ties),
-        facets: Scores::new(
-            Frame::from_columns(m, facet_cols),
-            Frame::from_columns(m, facet_covs),
-            ties,
-        ),
+        criteria: Scores::new(normalised, coverage, ties),
+        nodes: Scores::new(Arc::new(node_score), Arc::new(node_cov), ties),
+        facets: Scores::new(Arc::new(facet_scores), Arc::new(facet_covs), ties),
         facet_values,
-        cells: Scores::new(
-            Frame::from_columns(m, cell_cols),
-            Frame::from_columns(m, cell_covs),
-            ties,
-        ),
+        cells: Scores::new(Arc::new(cell_scores), Arc::new(cell_covs), ties),
         cell_defs,
     })
 }

@@ -16,17 +16,18 @@ use crate::rubric::settings::RankTies;
 /// Scores of one kind (criteria, nodes, facet values or cells) for the scored jurisdictions.
 #[derive(Debug, Clone)]
 pub struct Scores {
-    /// Scores (rows = scored jurisdictions, columns = items).
-    pub score: Frame,
+    /// Scores (rows = scored jurisdictions, columns = items); criteria's shared with the last
+    /// stage that changed them.
+    pub score: Arc<Frame>,
     /// Share of weight backed by evidence, in [0, 1].
-    pub coverage: Frame,
+    pub coverage: Arc<Frame>,
     /// Ranks per column (`rank[c * rows + r]`).
     rank: Vec<Option<u32>>,
 }
 
 impl Scores {
     /// Scores with their coverage; ranks are computed per column, with ties as `ties` says.
-    pub(crate) fn new(score: Frame, coverage: Frame, ties: RankTies) -> Scores {
+    pub(crate) fn new(score: Arc<Frame>, coverage: Arc<Frame>, ties: RankTies) -> Scores {
         // Columns are ranked in parallel, each on its own: the same ranks on any thread count.
         let mut rank = vec![None; score.nrow * score.ncol];
         if score.nrow > 0 {

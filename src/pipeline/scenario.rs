@@ -634,7 +634,7 @@ impl<'a> Baseline<'a> {
         let results = scored.results;
         Ok(Regenerated {
             units: Arc::new(results.units),
-            nodes: results.nodes.score,
+            nodes: Arc::try_unwrap(results.nodes.score).unwrap_or_else(|shared| (*shared).clone()),
             ties,
         })
     }

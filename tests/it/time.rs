@@ -373,3 +373,55 @@ XAE,csirt,yes,list,2025-12-25\n";
     assert_eq!(score_of(&s, "XAC", "party"), Some(0.0));
     assert_eq!(score_of(&s, "XAB", "party"), None);
 }
+
+/// Contradictions in two date criteria, for jurisdictions far apart (more than a thousand
+/// between them, so that they are evaluated apart, on any thread): the problems come criterion
+/// after criterion, each in the jurisdictions' order, as evaluating one criterion after another
+/// gives them.
+#[test]
+fn problems_of_many_jurisdictions_come_criterion_by_criterion() {
+    let rubric = format!(
+        "{RUBRIC}\n[[criterion]]\nid = \"treaty\"\nparent = \"IDX\"\nquestion = \"Party to the treaty since?\"\nrule = \"date\"\n"
+    );
+    let n = 3000;
+    // Sub-national units: codes outside ISO 3166, admitted by the `allow` column.
+    let mut jurisdictions = String::from("code,name,allow,source\n");
+    let mut evidence = String::from("jurisdiction,criterion,value,source,as_of\n");
+    let code = |j: usize| format!("U{j:05}");
+    // Each contradiction is a `yes` before a later `no`; its `no` is on this line.
+    let mut lines = Vec::new();
+    for j in 0..n {
+        jurisdictions.push_str(&format!("{},Unit {j},yes,test\n", code(j)));
+        // The treaty first in the file, so that file order is not criterion order.
+        for id in ["treaty", "party"] {
+            if (id == "party" && (j == 2 || j == 2500)) || (id == "treaty" && (j == 7 || j == 1900))
+            {
+                evidence.push_str(&format!("{},{id},yes,s,2018-01-01\n", code(j)));
+                evidence.push_str(&format!("{},{id},no,s,2020-06-30\n", code(j)));
+                lines.push((id, j, evidence.lines().count()));
+            } else {
+                evidence.push_str(&format!("{},{id},2019-03-01,s,\n", code(j)));
+            }
+        }
+    }
+    let dir = temp_with(&[
+        ("rubric.toml", &rubric),
+        ("evidence.csv", &evidence),
+        ("jurisdictions.csv", &jurisdictions),
+    ]);
+    let e = try_score_dir(&dir.path().join("rubric.toml"), dir.path(), None, &[])
+        .expect_err("contradictions");
+    let found: Vec<usize> = e
+        .problems
+        .iter()
+        .filter_map(|p| p.location.as_ref().and_then(|l| l.line))
+        .collect();
+    // The rubric's order: `party`, then `treaty`.
+    let mut expected: Vec<(usize, usize)> = lines
+        .iter()
+        .map(|&(id, j, line)| (usize::from(id == "treaty") * n + j, line))
+        .collect();
+    expected.sort();
+    let expected: Vec<usize> = expected.into_iter().map(|(_, line)| line).collect();
+    assert_eq!(found, expected, "{e}");
+}
