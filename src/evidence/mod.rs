@@ -558,14 +558,29 @@ pub(crate) fn load_inputs(
     limits: &Limits,
 ) -> Result<Inputs, InputError> {
     let mut problems = Problems::new();
-    let mut known = match jurisdictions {
-        Some(input) => match read_jurisdictions(input, rubric, limits) {
-            Ok(j) => Some(j),
-            Err(e) => {
-                problems.extend(e);
-                None
-            }
-        },
+    // The evidence file is read into memory on a second thread while the jurisdictions file is
+    // read and checked (on one thread when the system gives no second).
+    let open = || evidence.open("evidence file", limits);
+    let (known, table) = match jurisdictions {
+        Some(input) => std::thread::scope(|scope| {
+            let opening = std::thread::Builder::new().spawn_scoped(scope, open);
+            let known = read_jurisdictions(input, rubric, limits);
+            let table = match opening {
+                Ok(handle) => handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(_) => open(),
+            };
+            (Some(known), table)
+        }),
+        None => (None, open()),
+    };
+    let mut known = match known {
+        Some(Ok(j)) => Some(j),
+        Some(Err(e)) => {
+            problems.extend(e);
+            None
+        }
         None => None,
     };
     let from_file = jurisdictions.is_some();
@@ -577,7 +592,7 @@ pub(crate) fn load_inputs(
         failed: from_file && known.is_none(),
         last: None,
     };
-    let evidence = match load_evidence(evidence, rubric, carried, limits, &mut registry) {
+    let evidence = match load_evidence(table, rubric, carried, &mut registry) {
         Ok(e) => Some(e),
         Err(e) => {
             problems.extend(e);
@@ -1005,16 +1020,16 @@ const LONG_COLUMNS: &[&str] = &[
 ];
 const WIDE_META: &[&str] = &["jurisdiction", "name", "source", "as_of", "coder", "note"];
 
-/// Reads an evidence file, long or wide form, checking every value against its field's kind.
+/// Reads an opened evidence file (`table`, or the problem opening it), long or wide form,
+/// checking every value against its field's kind.
 fn load_evidence(
-    input: Input<'_>,
+    table: Result<Table, Problem>,
     rubric: &Rubric,
     carried: &[String],
-    limits: &Limits,
     reg: &mut Registry<'_>,
 ) -> Result<Evidence, InputError> {
     let is_carried = |name: &str| carried.iter().any(|c| c == name);
-    let mut table = input.open("evidence file", limits)?;
+    let mut table = table?;
     let mut p = Problems::new();
     let name = table.name.clone();
     let file: Arc<str> = Arc::from(name.as_str());
@@ -1507,8 +1522,8 @@ fn read_jurisdictions(
     };
     let cols = jurisdiction_columns(code_c, &table, &header, &name, rubric, &mut p);
     p.check()?;
-    let mut list: Vec<(Jurisdiction, String)> = Vec::new();
-    let mut first_line: HashMap<String, String> = HashMap::new();
+    let mut list: Vec<Jurisdiction> = Vec::new();
+    let mut first_line: FastMap<String, usize> = FastMap::default();
     let count = table.for_each_row(|row| {
         if let Some(j) =
             jurisdiction_row(row, &cols, &header, &name, rubric, &mut first_line, &mut p)
@@ -1531,7 +1546,6 @@ fn read_jurisdictions(
             .at(Location::file(&name)),
         );
     }
-    let mut list: Vec<Jurisdiction> = list.into_iter().map(|(j, _)| j).collect();
     list.sort_by(|a, b| a.code.cmp(&b.code));
     p.finish(Jurisdictions {
         list,
@@ -1618,19 +1632,18 @@ fn jurisdiction_columns(
     }
 }
 
-/// Reads one jurisdiction and the place it was listed; `None`, with a problem, for an empty,
-/// unknown or repeated code.
+/// Reads one jurisdiction, noting the line it was listed on; `None`, with a problem, for an
+/// empty, unknown or repeated code.
 fn jurisdiction_row(
     row: &Row<'_>,
     cols: &JurisdictionColumns,
     header: &[String],
     name: &str,
     rubric: &Rubric,
-    first_line: &mut HashMap<String, String>,
+    first_line: &mut FastMap<String, usize>,
     p: &mut Problems,
-) -> Option<(Jurisdiction, String)> {
+) -> Option<Jurisdiction> {
     let code = row.cells.get(cols.code).map(|s| s.trim()).unwrap_or("");
-    let place = format!("{name}:{}", row.line);
     if code.is_empty() {
         p.push(Problem::new("empty `code`").at(row.location(cols.code, "code")));
         return None;
@@ -1658,11 +1671,11 @@ fn jurisdiction_row(
         p.push(
             Problem::new(format!("jurisdiction `{code}` is listed twice"))
                 .at(row.location(cols.code, "code"))
-                .related("first listed", Location::place(prev)),
+                .related("first listed", Location::place(&format!("{name}:{prev}"))),
         );
         return None;
     }
-    first_line.insert(code.to_string(), place.clone());
+    first_line.insert(code.to_string(), row.line);
     let jname = cols
         .name
         .and_then(|c| row.cells.get(c))
@@ -1701,20 +1714,17 @@ fn jurisdiction_row(
             ),
         }
     }
-    Some((
-        Jurisdiction {
-            code: code.to_string(),
-            name: jname,
-            groups: cols
-                .groups
-                .iter()
-                .map(|(c, _)| opt_text(row.cells.get(*c)))
-                .collect(),
-            denominators,
-            complete,
-        },
-        place,
-    ))
+    Some(Jurisdiction {
+        code: code.to_string(),
+        name: jname,
+        groups: cols
+            .groups
+            .iter()
+            .map(|(c, _)| opt_text(row.cells.get(*c)))
+            .collect(),
+        denominators,
+        complete,
+    })
 }
 
 const DYAD_COLUMNS: &[&str] = &[
