@@ -33,7 +33,83 @@ pub(crate) fn write_number(out: &mut String, x: f64) {
         out.push('0');
     } else if !x.is_finite() {
         out.push_str("NA");
-    } else if !write_finite(out, x) {
+    } else {
+        MEMO.with_borrow_mut(|memo| memo.write(out, x));
+    }
+}
+
+/// The texts of numbers written lately on this thread: a results table repeats a few thousand
+/// distinct scores and coverages over millions of rows, and a number met again is copied
+/// instead of formatted again. The same text either way: the memo only keeps what
+/// [`write_finite`] wrote.
+struct Memo {
+    slots: Vec<MemoSlot>,
+}
+
+/// A number's bits and its text (`len` 0: empty).
+#[derive(Clone, Copy)]
+struct MemoSlot {
+    bits: u64,
+    len: u8,
+    text: [u8; MEMO_TEXT],
+}
+
+/// The longest text kept: `-0.00012345678901234567` has 23 characters.
+const MEMO_TEXT: usize = 23;
+/// Slots (a power of two): 128 KiB a thread.
+const MEMO_SLOTS: usize = 4096;
+
+thread_local! {
+    static MEMO: std::cell::RefCell<Memo> = const { std::cell::RefCell::new(Memo { slots: Vec::new() }) };
+}
+
+impl Memo {
+    /// Appends a finite, non-zero `x`, from the memo when it holds it.
+    fn write(&mut self, out: &mut String, x: f64) {
+        if self.slots.is_empty() {
+            self.slots = vec![
+                MemoSlot {
+                    bits: 0,
+                    len: 0,
+                    text: [0; MEMO_TEXT],
+                };
+                MEMO_SLOTS
+            ];
+        }
+        let bits = x.to_bits();
+        let Some(slot) = self.slots.get_mut(memo_slot(bits)) else {
+            write_any(out, x);
+            return;
+        };
+        if slot.len > 0
+            && slot.bits == bits
+            && let Ok(text) = std::str::from_utf8(&slot.text[..usize::from(slot.len)])
+        {
+            out.push_str(text);
+            return;
+        }
+        let start = out.len();
+        write_any(out, x);
+        let text = &out.as_bytes()[start..];
+        if let Ok(len) = u8::try_from(text.len())
+            && text.len() <= MEMO_TEXT
+        {
+            slot.text[..text.len()].copy_from_slice(text);
+            slot.len = len;
+            slot.bits = bits;
+        }
+    }
+}
+
+/// The memo's slot for a number's bits: the top bits of their product with 2^64 / phi
+/// (Fibonacci hashing).
+fn memo_slot(bits: u64) -> usize {
+    (bits.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - MEMO_SLOTS.trailing_zeros())) as usize
+}
+
+/// Appends a finite, non-zero `x`.
+fn write_any(out: &mut String, x: f64) {
+    if !write_finite(out, x) {
         // Not reached: zmij writes every finite number in the form `display` reads.
         let _ = write!(out, "{x}");
     }
@@ -262,6 +338,35 @@ mod tests {
         write_number(&mut out, -0.0);
         write_number(&mut out, 1e21);
         assert_eq!(out, "a,01000000000000000000000");
+    }
+
+    #[test]
+    fn a_number_met_again_is_written_the_same() {
+        // Random bits (a fixed sequence), each number written twice: the second time from the
+        // memo when its text was short enough to keep.
+        let mut state = 0x0123_4567_89ab_cdefu64;
+        for _ in 0..50_000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let x = f64::from_bits(state);
+            // And a short decimal, the kind a table repeats.
+            let short = f64::from((state >> 40) as u32 % 10_000) / 64.0;
+            for x in [x, short] {
+                check(x);
+                check(x);
+            }
+        }
+        // Two numbers that share a slot, written in turn, each taking it from the other.
+        let x = 0.7222222222222223f64;
+        let y = (1..)
+            .map(|k: u32| f64::from(k) / 7.0)
+            .find(|y| memo_slot(y.to_bits()) == memo_slot(x.to_bits()) && *y != x)
+            .unwrap();
+        for _ in 0..3 {
+            assert_eq!(number(x), expected(x));
+            assert_eq!(number(y), expected(y));
+        }
     }
 
     #[test]
