@@ -309,13 +309,7 @@ fn read_count(
         Some("out") => Some(Side::Out),
         Some("in") => Some(Side::In),
         Some(other) => {
-            #[expect(
-                clippy::expect_used,
-                reason = "the reader just read this key from the table, so it is there"
-            )]
-            let tv = r.get("side").expect("read above");
-            p.push(r.problem_at(
-                tv,
+            p.push(r.problem_at_key(
                 "side",
                 format!("`{path}.side` = `{other}`: expected `any`, `out` or `in`"),
             ));
@@ -331,13 +325,8 @@ fn read_count(
                 match ctx.instruments.iter().position(|i| *i == name) {
                     Some(i) => resolved.push(i),
                     None => {
-                        #[expect(
-                            clippy::expect_used,
-                            reason = "the reader just read this key from the table, so it is there"
-                        )]
-                        let tv = r.get("instruments").expect("read above");
                         p.push(
-                            r.problem_at(tv, "instruments", format!("`{path}.instruments` names `{name}`, which is not declared under [instruments]"))
+                            r.problem_at_key("instruments", format!("`{path}.instruments` names `{name}`, which is not declared under [instruments]"))
                                 .help(crate::error::suggest(&name, ctx.instruments.iter().map(String::as_str), "declared instruments")),
                         );
                     }
@@ -358,11 +347,6 @@ fn read_count(
 /// Reports an unknown rule `type`; its parameters belong to a type we do not know, so the type
 /// is reported alone.
 fn unknown_rule_type(r: &mut Reader<'_>, other: &str, p: &mut Problems) {
-    #[expect(
-        clippy::expect_used,
-        reason = "the reader just read this key from the table, so it is there"
-    )]
-    let tv = r.get("type").expect("read above");
     r.allow(&[
         "yes",
         "no",
@@ -374,7 +358,7 @@ fn unknown_rule_type(r: &mut Reader<'_>, other: &str, p: &mut Problems) {
         "side",
         "expr",
     ]);
-    let mut problem = r.problem_at(tv, "type", format!("unknown rule type `{other}`"));
+    let mut problem = r.problem_at_key("type", format!("unknown rule type `{other}`"));
     problem = problem.help(
         crate::error::did_you_mean(other, RULE_TYPES.iter().copied())
             .unwrap_or_else(|| format!("rule types: {}", RULE_TYPES.join(", "))),
@@ -565,16 +549,10 @@ fn read_bands(
         p.push(r.problem_here(format!("`{path}.{key}` is empty")));
         return None;
     }
-    #[expect(
-        clippy::expect_used,
-        reason = "the reader just read this key from the table, so it is there"
-    )]
-    let tv = r.get(key).expect("read above");
     let mut ok = true;
     for w in bands.windows(2) {
         if w[1].0 <= w[0].0 {
-            p.push(r.problem_at(
-                tv,
+            p.push(r.problem_at_key(
                 key,
                 format!(
                     "`{path}.{key}`: thresholds must increase, but {} follows {}",
@@ -586,8 +564,7 @@ fn read_bands(
     }
     for (_, s) in &bands {
         if *s < scale[0] || *s > scale[1] {
-            p.push(r.problem_at(
-                tv,
+            p.push(r.problem_at_key(
                 key,
                 format!(
                     "`{path}.{key}`: score {s} lies outside the scale [{}, {}]",

@@ -346,12 +346,7 @@ fn choice_of<T: Copy>(
 fn pair(r: &mut Reader<'_>, key: &'static str, p: &mut Problems) -> Option<[f64; 2]> {
     let v = r.f64_array(key, p)?;
     if v.len() != 2 {
-        #[expect(
-            clippy::expect_used,
-            reason = "the reader just read this key from the table, so it is there"
-        )]
-        let tv = r.get(key).expect("read above");
-        p.push(r.problem_at(tv, key, format!("`{}.{key}` must hold two numbers", r.path)));
+        p.push(r.problem_at_key(key, format!("`{}.{key}` must hold two numbers", r.path)));
         return None;
     }
     Some([v[0], v[1]])
@@ -360,13 +355,7 @@ fn pair(r: &mut Reader<'_>, key: &'static str, p: &mut Problems) -> Option<[f64;
 fn share(r: &mut Reader<'_>, key: &'static str, p: &mut Problems) -> Option<f64> {
     let v = r.f64(key, p)?;
     if !(0.0..=1.0).contains(&v) {
-        #[expect(
-            clippy::expect_used,
-            reason = "the reader just read this key from the table, so it is there"
-        )]
-        let tv = r.get(key).expect("read above");
-        p.push(r.problem_at(
-            tv,
+        p.push(r.problem_at_key(
             key,
             format!("`{}.{key}` must lie in [0, 1], found {v}", r.path),
         ));
@@ -423,13 +412,7 @@ pub(crate) fn read_treat(r: &mut Reader<'_>, base: &TreatSpec, p: &mut Problems)
     let method = method_of(r, TreatMethod::NAMES, base.method, p).unwrap_or(base.method);
     let winmax = match r.int("winmax", p) {
         Some(w) if w < 0 => {
-            #[expect(
-                clippy::expect_used,
-                reason = "the reader just read this key from the table, so it is there"
-            )]
-            let tv = r.get("winmax").expect("read above");
-            p.push(r.problem_at(
-                tv,
+            p.push(r.problem_at_key(
                 "winmax",
                 format!("`{}.winmax` must not be negative", r.path),
             ));
@@ -494,13 +477,7 @@ pub(crate) fn read_normalise(
         Some(v) if v.len() == 3 => Some([v[0], v[1], v[2]]),
         Some(v) if v.len() == 2 => Some([v[0], v[1], 1.0]),
         Some(_) => {
-            #[expect(
-                clippy::expect_used,
-                reason = "the reader just read this key from the table, so it is there"
-            )]
-            let tv = r.get("gposts").expect("read above");
-            p.push(r.problem_at(
-                tv,
+            p.push(r.problem_at_key(
                 "gposts",
                 format!(
                     "`{}.gposts` must be [lower, upper] or [lower, upper, scale]",
@@ -524,13 +501,7 @@ pub(crate) fn read_normalise(
         ties: match r.str("ties", p) {
             None => base.ties,
             Some(name) => Ties::from_name(&name).unwrap_or_else(|| {
-                #[expect(
-                    clippy::expect_used,
-                    reason = "the reader just read this key from the table, so it is there"
-                )]
-                let tv = r.get("ties").expect("read above");
-                p.push(r.problem_at(
-                    tv,
+                p.push(r.problem_at_key(
                     "ties",
                     format!("`{}.ties` = `{name}`: expected `min` or `average`", r.path),
                 ));

@@ -594,6 +594,15 @@ impl<'a> Reader<'a> {
         Problem::new(message).at(tv.at.location().with_key(self.key_path(key)))
     }
 
+    /// A problem about the value at `key`, which was read from this table (at the table itself
+    /// if it is not there).
+    pub(crate) fn problem_at_key(&self, key: &str, message: impl Into<String>) -> Problem {
+        match self.table.get(key) {
+            Some(tv) => self.problem_at(tv, key, message),
+            None => self.problem_here(message),
+        }
+    }
+
     /// A problem about the table itself (for a missing key).
     pub(crate) fn problem_here(&self, message: impl Into<String>) -> Problem {
         Problem::new(message).at(self.at.location().with_key(self.path.clone()))

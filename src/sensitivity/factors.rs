@@ -394,13 +394,7 @@ pub fn read_spec(table: &Tv, ctx: &Context<'_>) -> Result<Spec, InputError> {
         Some(id) => match ctx.scored.rubric.node_index(&id) {
             Some(k) => k,
             None => {
-                #[expect(
-                    clippy::expect_used,
-                    reason = "the reader just read this key from the table, so it is there"
-                )]
-                let tv = r.get("target").expect("read above");
-                let mut problem = r.problem_at(
-                    tv,
+                let mut problem = r.problem_at_key(
                     "target",
                     format!("`uncertainty.target` = `{id}` is not a node"),
                 );

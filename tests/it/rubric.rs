@@ -308,3 +308,35 @@ fn an_entry_of_a_table_of_tables_that_is_not_a_table_is_reported_in_its_place() 
         ]
     );
 }
+
+/// A value read, then refused, is reported at its own line and key: a pair that is not two
+/// numbers, bands whose thresholds fall and a band's score off the scale, a count rule's unknown
+/// side.
+#[test]
+fn a_refused_value_is_reported_at_its_line() {
+    let text = format!(
+        "{HEAD}[instruments]\next = \"extradition\"\n[pipeline.normalise]\nmethod = \"minmax\"\nl_u = [0, 50, 100]\n\
+[[node]]\nid = \"I\"\n\
+[[criterion]]\nid = \"c\"\nparent = \"I\"\nquestion = \"q\"\n\
+rule = {{ type = \"bands\", bands = [[2, 50], [1, 120]] }}\n\
+[[criterion]]\nid = \"d\"\nparent = \"I\"\nquestion = \"q\"\n\
+rule = {{ type = \"count\", instruments = [\"ext\"], side = \"up\", bands = [[0, 0], [1, 100]] }}\n"
+    );
+    let e = load_text(&text).unwrap_err();
+    let at = |part: &str| {
+        let p = e
+            .problems
+            .iter()
+            .find(|p| p.message.contains(part))
+            .unwrap_or_else(|| panic!("no problem with {part:?}: {e}"));
+        let l = p.location.as_ref().unwrap();
+        (l.line, l.key.clone())
+    };
+    assert_eq!(
+        at("must hold two numbers"),
+        (Some(9), Some("pipeline.normalise.l_u".to_string()))
+    );
+    assert_eq!(at("thresholds must increase").0, Some(16));
+    assert_eq!(at("lies outside the scale").0, Some(16));
+    assert_eq!(at("expected `any`, `out` or `in`").0, Some(21));
+}

@@ -169,13 +169,7 @@ fn read_direction(r: &mut Reader<'_>, path: &str, p: &mut Problems) -> f64 {
         None => 1.0,
         Some(d) if d == 1.0 || d == -1.0 => d,
         Some(d) => {
-            #[expect(
-                clippy::expect_used,
-                reason = "the reader just read this key from the table, so it is there"
-            )]
-            let tv = r.get("direction").expect("read above");
-            p.push(r.problem_at(
-                tv,
+            p.push(r.problem_at_key(
                 "direction",
                 format!("`{path}.direction` must be 1 or -1, found {d}"),
             ));

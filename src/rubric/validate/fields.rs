@@ -30,13 +30,8 @@ pub(super) fn read_fields(top: &mut Reader<'_>, p: &mut Problems) -> Vec<FieldUs
             },
             "" => None,
             other => {
-                #[expect(
-                    clippy::expect_used,
-                    reason = "the reader just read this key from the table, so it is there"
-                )]
-                let tv = fr.get("type").expect("read above");
                 p.push(
-                    fr.problem_at(tv, "type", format!("unknown field type `{other}`"))
+                    fr.problem_at_key("type", format!("unknown field type `{other}`"))
                         .help("field types: boolean, number, date, label"),
                 );
                 None

@@ -40,14 +40,8 @@ fn read_meta(t: &Table, at: &Origin, p: &mut Problems) -> Option<MetaAndGrid> {
     }
     let version = r.req_str("version", p).unwrap_or_default();
     if !version.is_empty() && !is_semver(&version) {
-        #[expect(
-            clippy::expect_used,
-            reason = "the reader just read this key from the table, so it is there"
-        )]
-        let tv = r.get("version").expect("read above");
         p.push(
-            r.problem_at(
-                tv,
+            r.problem_at_key(
                 "version",
                 format!("`rubric.version` = `{version}` is not a semantic version"),
             )
@@ -59,13 +53,7 @@ fn read_meta(t: &Table, at: &Origin, p: &mut Problems) -> Option<MetaAndGrid> {
         None => [0.0, 100.0],
         Some(v) if v.len() == 2 && v[0] < v[1] => [v[0], v[1]],
         Some(_) => {
-            #[expect(
-                clippy::expect_used,
-                reason = "the reader just read this key from the table, so it is there"
-            )]
-            let tv = r.get("scale").expect("read above");
-            p.push(r.problem_at(
-                tv,
+            p.push(r.problem_at_key(
                 "scale",
                 "`rubric.scale` must be [lower, upper] with lower < upper",
             ));

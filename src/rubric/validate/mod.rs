@@ -184,12 +184,7 @@ fn read_weight(r: &mut Reader<'_>, p: &mut Problems) -> f64 {
         None => 1.0,
         Some(w) if w > 0.0 => w,
         Some(w) => {
-            #[expect(
-                clippy::expect_used,
-                reason = "the reader just read this key from the table, so it is there"
-            )]
-            let tv = r.get("weight").expect("read above");
-            p.push(r.problem_at(tv, "weight", format!("`{}.weight` must be positive, found {w}", r.path)).help("to drop an element, remove it (or `remove = true` in a rubric that extends another)"));
+            p.push(r.problem_at_key("weight", format!("`{}.weight` must be positive, found {w}", r.path)).help("to drop an element, remove it (or `remove = true` in a rubric that extends another)"));
             1.0
         }
     }

@@ -103,14 +103,8 @@ pub(super) fn read_instruments(top: &mut Reader<'_>, p: &mut Problems) -> Vec<In
                 prov.as_str(),
                 "extradition" | "legal_assistance" | "cooperation"
             ) {
-                #[expect(
-                    clippy::expect_used,
-                    reason = "the reader just read this key from the table, so it is there"
-                )]
-                let tv = ir.get("provides").expect("read above");
                 p.push(
-                    ir.problem_at(
-                        tv,
+                    ir.problem_at_key(
                         "provides",
                         format!("`{path}.provides`: unknown kind `{prov}`"),
                     )
